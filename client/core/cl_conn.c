@@ -1,0 +1,317 @@
+#include "cl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *cl_state_name(enum cl_state s)
+{
+	switch (s) {
+	case CL_STATE_IDLE: return "idle";
+	case CL_STATE_CONNECTING: return "connecting";
+	case CL_STATE_HELLO_SENT: return "hello-sent";
+	case CL_STATE_JOINED: return "joined";
+	case CL_STATE_REFUSED: return "refused";
+	case CL_STATE_DISCONNECTED: return "disconnected";
+	case CL_STATE_FAILED: return "failed";
+	}
+	return "?";
+}
+
+enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *cfg,
+			       cl_world_fn world_fn, void *world_user)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = *cfg;
+	c->world_fn = world_fn;
+	c->world_user = world_user;
+	ENetAddress addr;
+	if (net_init() != CORE_OK)
+		return CORE_ERR_IO;
+	if (net_address_parse(cfg->server, 7777, &addr) != CORE_OK) {
+		snprintf(c->error, sizeof(c->error), "cannot resolve server address '%s'", cfg->server);
+		c->state = CL_STATE_FAILED;
+		return CORE_ERR_INVALID;
+	}
+	if (net_client_create(&c->host) != CORE_OK) {
+		snprintf(c->error, sizeof(c->error), "cannot open a UDP socket");
+		c->state = CL_STATE_FAILED;
+		return CORE_ERR_IO;
+	}
+	uint32_t version = cfg->protocol_version ? cfg->protocol_version : PROTO_VERSION;
+	c->peer = net_client_connect(c->host, &addr, version);
+	if (!c->peer) {
+		snprintf(c->error, sizeof(c->error), "cannot start a connection to %s", cfg->server);
+		c->state = CL_STATE_FAILED;
+		return CORE_ERR_IO;
+	}
+	c->state = CL_STATE_CONNECTING;
+	c->connect_started_us = 0;
+	return CORE_OK;
+}
+
+static void send_hello(struct cl_conn *c)
+{
+	struct proto_hello h = {
+		.version = (uint16_t)(c->cfg.protocol_version ? c->cfg.protocol_version : PROTO_VERSION),
+		.role = (uint8_t)c->cfg.role,
+	};
+	core_strlcpy(h.room, c->cfg.room, sizeof(h.room));
+	core_strlcpy(h.name, c->cfg.name, sizeof(h.name));
+	core_strlcpy(h.spawn_zone, c->cfg.spawn_zone ? c->cfg.spawn_zone : "", sizeof(h.spawn_zone));
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len = proto_encode_hello(&h, buf, sizeof(buf));
+	if (!len || net_send(c->peer, NET_CH_CONTROL, buf, len) != CORE_OK) {
+		snprintf(c->error, sizeof(c->error), "cannot send hello");
+		c->state = CL_STATE_FAILED;
+		return;
+	}
+	c->state = CL_STATE_HELLO_SENT;
+}
+
+static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
+{
+	if (proto_decode_welcome(data, len, &c->welcome) != CORE_OK) {
+		c->stats.decode_errors++;
+		return;
+	}
+	c->world = c->world_fn ? c->world_fn(c->world_user, c->welcome.world) : NULL;
+	if (!c->world) {
+		snprintf(c->error, sizeof(c->error),
+			 "the server runs world '%s', which this client cannot load", c->welcome.world);
+		c->state = CL_STATE_FAILED;
+		enet_peer_disconnect(c->peer, NET_DISCONNECT_LEAVE);
+		return;
+	}
+	c->predicted = c->welcome.state;
+	c->next_tick = 1;
+	c->state = CL_STATE_JOINED;
+}
+
+static void on_refuse(struct cl_conn *c, const uint8_t *data, uint32_t len)
+{
+	struct proto_refuse r;
+	if (proto_decode_refuse(data, len, &r) != CORE_OK) {
+		c->stats.decode_errors++;
+		snprintf(c->refuse_message, sizeof(c->refuse_message),
+			 "the server refused the connection with a message this client cannot read");
+	} else {
+		core_strlcpy(c->refuse_message, r.message, sizeof(c->refuse_message));
+		c->refuse_reason = r.reason;
+	}
+	c->state = CL_STATE_REFUSED;
+}
+
+static int32_t distance_mm(const struct sim_avatar *a, const struct sim_avatar *b)
+{
+	int64_t dx = (int64_t)a->pos_x_mm - b->pos_x_mm, dy = (int64_t)a->pos_y_mm - b->pos_y_mm;
+	return (int32_t)core_isqrt64((uint64_t)(dx * dx + dy * dy));
+}
+
+/* Rewind to the server's state at the acked tick and replay what it has not
+ * seen yet. With no conflict the result equals the prediction exactly. */
+static void reconcile(struct cl_conn *c)
+{
+	const struct proto_snapshot *s = &c->snap;
+	struct sim_avatar state = s->self;
+	if (s->ack_tick) {
+		for (uint32_t t = s->ack_tick + 1; (int32_t)(c->next_tick - t) > 0; t++) {
+			const struct proto_move_cmd *mc = &c->history[t & (CL_CMD_HISTORY - 1)];
+			if (mc->cmd.tick != t)
+				break; /* older than the ring: keep what we have */
+			sim_step(c->world, c->welcome.tick_hz, &state, &mc->cmd);
+		}
+	} else if (c->next_tick > 1) {
+		return; /* the server has applied nothing yet: keep predicting */
+	}
+	int32_t err = distance_mm(&state, &c->predicted);
+	if (err || state.seat != c->predicted.seat || state.flags != c->predicted.flags) {
+		c->stats.corrections++;
+		if (err > c->stats.largest_correction_mm)
+			c->stats.largest_correction_mm = err;
+	}
+	c->predicted = state;
+}
+
+static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len)
+{
+	static struct proto_snapshot scratch;
+	if (proto_decode_snapshot(data, len, &scratch) != CORE_OK) {
+		c->stats.decode_errors++;
+		return;
+	}
+	if (c->newest_seq && (int32_t)(scratch.seq - c->newest_seq) <= 0)
+		return; /* older than what we have */
+	c->newest_seq = scratch.seq;
+	memcpy(&c->snap, &scratch, sizeof(scratch));
+	c->snap_fresh = true;
+	c->stats.snapshots++;
+	reconcile(c);
+}
+
+static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
+{
+	for (int i = 0; i < c->roster_count; i++) {
+		if (c->roster[i].id == info->id) {
+			c->roster[i].role = info->role;
+			core_strlcpy(c->roster[i].name, info->name, sizeof(c->roster[i].name));
+			return;
+		}
+	}
+	if (c->roster_count >= CL_MAX_ROSTER)
+		return;
+	struct cl_roster_entry *e = &c->roster[c->roster_count++];
+	e->id = info->id;
+	e->role = info->role;
+	core_strlcpy(e->name, info->name, sizeof(e->name));
+}
+
+static void roster_remove(struct cl_conn *c, uint16_t id)
+{
+	for (int i = 0; i < c->roster_count; i++) {
+		if (c->roster[i].id == id) {
+			c->roster[i] = c->roster[--c->roster_count];
+			return;
+		}
+	}
+}
+
+const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint16_t id)
+{
+	for (int i = 0; i < c->roster_count; i++)
+		if (c->roster[i].id == id)
+			return &c->roster[i];
+	return NULL;
+}
+
+static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len)
+{
+	uint8_t type = proto_msg_type(data, len);
+	if (type == PROTO_MSG_REFUSE) {
+		on_refuse(c, data, len);
+		return;
+	}
+	if (c->state == CL_STATE_HELLO_SENT && type == PROTO_MSG_WELCOME) {
+		on_welcome(c, data, len);
+		return;
+	}
+	if (c->state != CL_STATE_JOINED)
+		return;
+	switch (type) {
+	case PROTO_MSG_SNAPSHOT:
+		on_snapshot(c, data, len);
+		break;
+	case PROTO_MSG_AVATAR_INFO: {
+		struct proto_avatar_info info;
+		if (proto_decode_avatar_info(data, len, &info) == CORE_OK)
+			roster_add(c, &info);
+		else
+			c->stats.decode_errors++;
+		break;
+	}
+	case PROTO_MSG_AVATAR_GONE: {
+		uint16_t id;
+		if (proto_decode_avatar_gone(data, len, &id) == CORE_OK)
+			roster_remove(c, id);
+		else
+			c->stats.decode_errors++;
+		break;
+	}
+	default:
+		c->stats.decode_errors++;
+		break;
+	}
+}
+
+void cl_conn_service(struct cl_conn *c, uint64_t now_us)
+{
+	if (!c->host)
+		return;
+	if (!c->connect_started_us)
+		c->connect_started_us = now_us;
+	ENetEvent ev;
+	while (c->host && enet_host_service(c->host, &ev, 0) > 0) {
+		switch (ev.type) {
+		case ENET_EVENT_TYPE_CONNECT:
+			send_hello(c);
+			break;
+		case ENET_EVENT_TYPE_RECEIVE:
+			on_receive(c, ev.packet->data, (uint32_t)ev.packet->dataLength);
+			enet_packet_destroy(ev.packet);
+			break;
+		case ENET_EVENT_TYPE_DISCONNECT:
+			c->peer = NULL;
+			if (c->state == CL_STATE_REFUSED || c->state == CL_STATE_FAILED)
+				break;
+			if (c->state == CL_STATE_CONNECTING)
+				snprintf(c->error, sizeof(c->error),
+					 "no answer from the server at %s: is lyceum-server running "
+					 "there?",
+					 c->cfg.server);
+			else if (ev.data == NET_DISCONNECT_SHUTDOWN)
+				snprintf(c->error, sizeof(c->error), "the server is shutting down");
+			else
+				snprintf(c->error, sizeof(c->error), "connection to %s lost",
+					 c->cfg.server);
+			c->state = c->state == CL_STATE_CONNECTING ? CL_STATE_FAILED
+								   : CL_STATE_DISCONNECTED;
+			break;
+		case ENET_EVENT_TYPE_NONE:
+			break;
+		}
+	}
+	if ((c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT) &&
+	    now_us - c->connect_started_us > CL_CONNECT_TIMEOUT_US) {
+		snprintf(c->error, sizeof(c->error),
+			 "no answer from the server at %s within %u s: is lyceum-server running there?",
+			 c->cfg.server, CL_CONNECT_TIMEOUT_US / 1000000u);
+		c->state = CL_STATE_FAILED;
+		if (c->peer)
+			enet_peer_reset(c->peer);
+		c->peer = NULL;
+	}
+}
+
+void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
+		   uint8_t buttons, uint32_t send_time_us)
+{
+	if (c->state != CL_STATE_JOINED || !c->peer)
+		return;
+	uint32_t tick = c->next_tick++;
+	struct proto_move_cmd *mc = &c->history[tick & (CL_CMD_HISTORY - 1)];
+	mc->cmd = (struct sim_cmd){
+		.tick = tick, .move_x = move_x, .move_y = move_y, .yaw = yaw, .buttons = buttons};
+	mc->send_time_us = send_time_us;
+	sim_step(c->world, c->welcome.tick_hz, &c->predicted, &mc->cmd);
+
+	struct proto_move m = {.count = 0};
+	for (uint32_t i = 0; i < PROTO_MOVE_CMDS && i < tick; i++) {
+		const struct proto_move_cmd *h = &c->history[(tick - i) & (CL_CMD_HISTORY - 1)];
+		if (h->cmd.tick != tick - i)
+			break;
+		m.cmds[m.count++] = *h;
+	}
+	uint8_t buf[64];
+	uint32_t len = proto_encode_move(&m, tick, buf, sizeof(buf));
+	if (len && net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK) {
+		/* dropped: the next move carries this command again */
+	}
+}
+
+void cl_conn_close(struct cl_conn *c, uint32_t wait_ms)
+{
+	if (c->peer && c->state == CL_STATE_JOINED) {
+		enet_peer_disconnect(c->peer, NET_DISCONNECT_LEAVE);
+		enet_host_flush(c->host);
+		ENetEvent ev;
+		while (wait_ms && enet_host_service(c->host, &ev, wait_ms) > 0) {
+			if (ev.type == ENET_EVENT_TYPE_RECEIVE)
+				enet_packet_destroy(ev.packet);
+			else if (ev.type == ENET_EVENT_TYPE_DISCONNECT)
+				break;
+		}
+	}
+	if (c->host)
+		enet_host_destroy(c->host);
+	c->host = NULL;
+	c->peer = NULL;
+}

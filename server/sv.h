@@ -1,0 +1,97 @@
+/**
+ * @file sv.h
+ * @brief lyceum-server internals: one process, many rooms, one ENet host.
+ *
+ * A room is created on the first join and closed when its last client
+ * leaves; every room simulates the world loaded at start-up. Clients send
+ * move commands that go through the shared step (sim_step); presence
+ * snapshots go out at the snapshot rate, scoped by zone. Tables are sized
+ * at start-up from --max-clients; nothing in the tick allocates.
+ */
+#pragma once
+
+#include "core/core.h"
+#include "net/net.h"
+#include "proto/msg.h"
+#include "sim/move.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SV_MAX_ROOMS 256
+#define SV_MAX_CLIENTS 4000 /* client ids fit 12 bits */
+
+struct sv_config {
+	char bind[128];
+	uint16_t port;
+	char worlds_dir[512];
+	char world[64];
+	int tick_hz;
+	int snapshot_hz;
+	int max_clients;
+};
+
+enum sv_client_state {
+	SV_CLIENT_FREE,
+	SV_CLIENT_CONNECTING, /* ENet connected, no HELLO yet */
+	SV_CLIENT_JOINED,
+};
+
+struct sv_room;
+
+struct sv_client {
+	enum sv_client_state state;
+	uint16_t id; /* 1..max_clients, stable while connected */
+	ENetPeer *peer;
+	struct sv_room *room;
+	char name[PROTO_NAME_MAX];
+	uint8_t role;
+	struct sim_avatar avatar;
+	bool has_cmd;
+	uint32_t last_cmd_tick;  /* last input tick applied */
+	uint32_t send_time_us;   /* carried from the newest applied command */
+	uint8_t announced_zone;  /* zone the last snapshot was built for */
+	uint32_t snapshot_seq;
+	uint64_t connected_us;
+};
+
+struct sv_room {
+	bool in_use;
+	char name[PROTO_NAME_MAX];
+	int member_count;
+	uint16_t *members; /* client ids, max_clients entries */
+	int spawn_next;
+};
+
+struct sv_server {
+	struct sv_config cfg;
+	ENetHost *host;
+	struct sim_world *world;
+	struct sv_client *clients; /* indexed by id; [0] unused */
+	struct sv_room rooms[SV_MAX_ROOMS];
+	uint16_t *zone_scratch;    /* max_clients ids, reused by the snapshot builder */
+	uint32_t tick;
+	uint64_t snapshots_sent;
+};
+
+/* sv_config.c */
+/** Parses flags over LYCEUM_* environment defaults. Returns 0 ok, 1 help shown, 2 error. */
+int sv_config_parse(struct sv_config *cfg, int argc, char **argv);
+
+/* sv_room.c */
+enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg) CORE_MUST_CHECK;
+void sv_server_fini(struct sv_server *sv);
+void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version);
+void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out);
+void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
+		   uint32_t len);
+void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
+	       uint16_t client_version, const char *message);
+const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
+
+/* sv_snapshot.c */
+void sv_send_snapshots(struct sv_server *sv);
+
+/* sv_main.c */
+/** Runs until SIGINT/SIGTERM. Returns the process exit status. */
+int sv_run(struct sv_server *sv);

@@ -1,0 +1,86 @@
+/* The server loop: ENet events between fixed ticks, snapshots on schedule. */
+#include "sv.h"
+#include "plat.h"
+
+#include <stdio.h>
+
+static void pump_events(struct sv_server *sv, uint32_t wait_ms)
+{
+	ENetEvent ev;
+	int got = enet_host_service(sv->host, &ev, wait_ms);
+	while (got > 0) {
+		switch (ev.type) {
+		case ENET_EVENT_TYPE_CONNECT:
+			sv_on_connect(sv, ev.peer, ev.data);
+			break;
+		case ENET_EVENT_TYPE_DISCONNECT:
+			/* A client that leaves says so; no code means ENet gave up on it. */
+			sv_on_disconnect(sv, ev.peer, ev.data != NET_DISCONNECT_LEAVE);
+			break;
+		case ENET_EVENT_TYPE_RECEIVE:
+			sv_on_receive(sv, ev.peer, ev.channelID, ev.packet->data,
+				      (uint32_t)ev.packet->dataLength);
+			enet_packet_destroy(ev.packet);
+			break;
+		case ENET_EVENT_TYPE_NONE:
+			break;
+		}
+		got = enet_host_check_events(sv->host, &ev);
+	}
+}
+
+int sv_run(struct sv_server *sv)
+{
+	ENetAddress bound;
+	if (enet_socket_get_address(sv->host->socket, &bound) != 0)
+		bound = sv->host->address;
+	char addr[64];
+	net_address_format(&bound, addr, sizeof(addr));
+	printf("LISTENING udp %s world=%s tick=%d rate=%d max_clients=%d\n", addr,
+	       sv->world->name, sv->cfg.tick_hz, sv->cfg.snapshot_hz, sv->cfg.max_clients);
+	fflush(stdout);
+	CORE_INFO("listening on udp %s", addr);
+
+	const uint64_t tick_us = 1000000u / (uint64_t)sv->cfg.tick_hz;
+	uint64_t next_tick = plat_time_us() + tick_us;
+	uint64_t snapshot_acc = 0;
+	while (!plat_stop_requested()) {
+		uint64_t now = plat_time_us();
+		uint32_t wait_ms = next_tick > now ? (uint32_t)((next_tick - now + 999) / 1000) : 0;
+		pump_events(sv, wait_ms);
+		now = plat_time_us();
+		if (now < next_tick)
+			continue;
+		sv->tick++;
+		/* Snapshots at rate/tick of the ticks, evenly spread (15 of 30: every other). */
+		snapshot_acc += (uint64_t)sv->cfg.snapshot_hz;
+		if (snapshot_acc >= (uint64_t)sv->cfg.tick_hz) {
+			snapshot_acc -= (uint64_t)sv->cfg.tick_hz;
+			sv_send_snapshots(sv);
+		}
+		enet_host_flush(sv->host);
+		next_tick += tick_us;
+		if (now > next_tick + 1000000u) {
+			CORE_WARN("server fell %.1f s behind its tick; skipping ahead",
+				  (now - next_tick) / 1e6);
+			next_tick = now + tick_us;
+		}
+	}
+
+	CORE_INFO("stopping: disconnecting %zu peers", sv->host->connectedPeers);
+	for (size_t i = 0; i < sv->host->peerCount; i++) {
+		ENetPeer *p = &sv->host->peers[i];
+		if (p->state == ENET_PEER_STATE_CONNECTED)
+			enet_peer_disconnect(p, NET_DISCONNECT_SHUTDOWN);
+	}
+	/* Give the disconnects a moment to leave, then go. */
+	uint64_t until = plat_time_us() + 300000u;
+	ENetEvent ev;
+	while (plat_time_us() < until && enet_host_service(sv->host, &ev, 20) >= 0) {
+		if (ev.type == ENET_EVENT_TYPE_RECEIVE)
+			enet_packet_destroy(ev.packet);
+	}
+	CORE_INFO("stopped after %u ticks, %llu snapshots sent", sv->tick,
+		  (unsigned long long)sv->snapshots_sent);
+	return 0;
+}

@@ -1,0 +1,338 @@
+/* Clients and rooms: handshake, join, leave, move commands. */
+#include "sv.h"
+#include "sim/world_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->cfg = *cfg;
+	sv->world = calloc(1, sizeof(*sv->world));
+	sv->clients = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->clients));
+	sv->zone_scratch = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->zone_scratch));
+	if (!sv->world || !sv->clients || !sv->zone_scratch)
+		return CORE_ERR_NOMEM;
+	for (int i = 0; i < SV_MAX_ROOMS; i++) {
+		sv->rooms[i].members = calloc((size_t)cfg->max_clients, sizeof(uint16_t));
+		if (!sv->rooms[i].members)
+			return CORE_ERR_NOMEM;
+	}
+	/* Every room loads this world; a bad world stops the server at start,
+	 * not at the first join of a lesson. */
+	char err[512];
+	if (sim_world_load_named(cfg->worlds_dir, cfg->world, sv->world, err, sizeof(err)) !=
+	    CORE_OK) {
+		CORE_ERROR("cannot load world: %s", err);
+		return CORE_ERR_INVALID;
+	}
+	CORE_INFO("world %s: %dx%d tiles of %.2f m, %d zones, %d seats, %d spawns", sv->world->name,
+		  sv->world->width_tiles, sv->world->height_tiles, sv->world->tile_mm / 1000.0,
+		  sv->world->zone_count, sv->world->seat_count, sv->world->spawn_count);
+	enum core_result r = net_init();
+	if (r != CORE_OK)
+		return r;
+	return net_server_create(cfg->bind, cfg->port, (size_t)cfg->max_clients, &sv->host);
+}
+
+void sv_server_fini(struct sv_server *sv)
+{
+	if (sv->host)
+		enet_host_destroy(sv->host);
+	for (int i = 0; i < SV_MAX_ROOMS; i++)
+		free(sv->rooms[i].members);
+	free(sv->zone_scratch);
+	free(sv->clients);
+	free(sv->world);
+	memset(sv, 0, sizeof(*sv));
+}
+
+const char *sv_zone_name(const struct sv_server *sv, uint8_t zone)
+{
+	return zone < sv->world->zone_count ? sv->world->zones[zone].name : "none";
+}
+
+static struct sv_client *client_of(struct sv_server *sv, ENetPeer *peer)
+{
+	size_t index = (size_t)(peer - sv->host->peers);
+	if (index >= (size_t)sv->cfg.max_clients)
+		return NULL;
+	return &sv->clients[index + 1];
+}
+
+static void peer_address(const ENetPeer *peer, char *out, size_t size)
+{
+	net_address_format(&peer->address, out, size);
+}
+
+static void send_control(struct sv_client *c, const uint8_t *buf, uint32_t len)
+{
+	if (len && net_send(c->peer, NET_CH_CONTROL, buf, len) != CORE_OK)
+		CORE_WARN("client=%u: control message of %u bytes not queued", c->id, len);
+}
+
+void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
+	       uint16_t client_version, const char *message)
+{
+	struct proto_refuse m = {.reason = (uint8_t)reason,
+				 .server_version = PROTO_VERSION,
+				 .client_version = client_version};
+	core_strlcpy(m.message, message, sizeof(m.message));
+	uint8_t buf[256];
+	uint32_t len = proto_encode_refuse(&m, buf, sizeof(buf));
+	if (len && net_send(peer, NET_CH_CONTROL, buf, len) != CORE_OK)
+		CORE_WARN("refusal not queued");
+	enet_peer_disconnect_later(peer, NET_DISCONNECT_REFUSED);
+	char addr[64];
+	peer_address(peer, addr, sizeof(addr));
+	CORE_INFO("refuse addr=%s reason=%u: %s", addr, reason, message);
+	struct sv_client *c = client_of(sv, peer);
+	if (c && c->state != SV_CLIENT_JOINED)
+		c->state = SV_CLIENT_FREE;
+}
+
+void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
+{
+	struct sv_client *c = client_of(sv, peer);
+	if (!c) {
+		enet_peer_reset(peer);
+		return;
+	}
+	enet_peer_timeout(peer, 0, NET_TIMEOUT_MS, NET_TIMEOUT_MS);
+	if (version != PROTO_VERSION) {
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+			 "protocol version mismatch: this server speaks version %u, your client "
+			 "speaks version %u; install a client of the server's version",
+			 PROTO_VERSION, version);
+		sv_refuse(sv, peer, PROTO_REFUSE_VERSION, (uint16_t)version, msg);
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	c->state = SV_CLIENT_CONNECTING;
+	c->id = (uint16_t)(c - sv->clients);
+	c->peer = peer;
+	peer->data = c;
+}
+
+static struct sv_room *room_get(struct sv_server *sv, const char *name)
+{
+	struct sv_room *free_room = NULL;
+	for (int i = 0; i < SV_MAX_ROOMS; i++) {
+		struct sv_room *r = &sv->rooms[i];
+		if (r->in_use && !strcmp(r->name, name))
+			return r;
+		if (!r->in_use && !free_room)
+			free_room = r;
+	}
+	if (!free_room)
+		return NULL;
+	free_room->in_use = true;
+	free_room->member_count = 0;
+	free_room->spawn_next = 0;
+	core_strlcpy(free_room->name, name, sizeof(free_room->name));
+	CORE_INFO("room open room=%s world=%s", name, sv->world->name);
+	return free_room;
+}
+
+/* A free spot near the spawn, so a class arriving together does not stand
+ * in one heap: rings of candidates 0.6 m apart, first one clear of walls. */
+static struct sim_point spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone)
+{
+	const struct sim_world *w = sv->world;
+	int candidates[SIM_MAX_SPAWNS], n = 0;
+	for (int i = 0; i < w->spawn_count; i++)
+		if (zone == SIM_ZONE_NONE || w->spawns[i].zone == zone)
+			candidates[n++] = i;
+	if (n == 0)
+		for (int i = 0; i < w->spawn_count; i++)
+			candidates[n++] = i;
+	int k = room->spawn_next++;
+	struct sim_point base = w->spawns[candidates[k % n]].pos;
+	int slot = k / n;
+	const int step = 600;
+	for (int ring = 0, tried = 0; ring < 8; ring++) {
+		for (int dy = -ring; dy <= ring; dy++) {
+			for (int dx = -ring; dx <= ring; dx++) {
+				if (CORE_MAX(abs(dx), abs(dy)) != ring)
+					continue;
+				struct sim_point p = {base.x_mm + dx * step, base.y_mm + dy * step};
+				if (sim_avatar_collides(w, p) ||
+				    (sim_world_zone_at(w, p) != sim_world_zone_at(w, base)))
+					continue;
+				if (tried++ == slot % 49)
+					return p;
+			}
+		}
+	}
+	return base;
+}
+
+static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room *room,
+		      const struct proto_hello *hello)
+{
+	uint8_t zone = hello->spawn_zone[0] ? sim_world_zone_find(sv->world, hello->spawn_zone)
+					    : SIM_ZONE_NONE;
+	if (hello->spawn_zone[0] && zone == SIM_ZONE_NONE)
+		CORE_WARN("client=%u asked to spawn in zone '%s', which world %s does not have; "
+			  "using any spawn",
+			  c->id, hello->spawn_zone, sv->world->name);
+	struct sim_point p = spawn_point(sv, room, zone);
+	c->state = SV_CLIENT_JOINED;
+	c->room = room;
+	core_strlcpy(c->name, hello->name[0] ? hello->name : "guest", sizeof(c->name));
+	c->role = hello->role;
+	c->avatar = sim_avatar_spawn(sv->world, p, 0);
+	c->announced_zone = SIM_ZONE_NONE;
+	c->connected_us = 0;
+	room->members[room->member_count++] = c->id;
+
+	uint8_t buf[PROTO_MAX_PACKET];
+	struct proto_welcome w = {.version = PROTO_VERSION,
+				  .client_id = c->id,
+				  .tick_hz = (uint8_t)sv->cfg.tick_hz,
+				  .snapshot_hz = (uint8_t)sv->cfg.snapshot_hz,
+				  .server_tick = sv->tick,
+				  .state = c->avatar};
+	core_strlcpy(w.room, room->name, sizeof(w.room));
+	core_strlcpy(w.world, sv->world->name, sizeof(w.world));
+	send_control(c, buf, proto_encode_welcome(&w, buf, sizeof(buf)));
+
+	/* Roster both ways: the newcomer learns everyone, everyone the newcomer. */
+	struct proto_avatar_info info = {.id = c->id, .role = c->role};
+	core_strlcpy(info.name, c->name, sizeof(info.name));
+	uint32_t len = proto_encode_avatar_info(&info, buf, sizeof(buf));
+	for (int i = 0; i < room->member_count; i++) {
+		struct sv_client *o = &sv->clients[room->members[i]];
+		send_control(o, buf, len);
+		if (o == c)
+			continue;
+		struct proto_avatar_info oi = {.id = o->id, .role = o->role};
+		core_strlcpy(oi.name, o->name, sizeof(oi.name));
+		uint8_t obuf[64];
+		send_control(c, obuf, proto_encode_avatar_info(&oi, obuf, sizeof(obuf)));
+	}
+	char addr[64];
+	peer_address(c->peer, addr, sizeof(addr));
+	CORE_INFO("join room=%s client=%u name=%s role=%s zone=%s addr=%s clients_in_room=%d",
+		  room->name, c->id, c->name, proto_role_name(c->role),
+		  sv_zone_name(sv, c->avatar.zone), addr, room->member_count);
+}
+
+static void room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
+{
+	struct sv_room *room = c->room;
+	for (int i = 0; i < room->member_count; i++) {
+		if (room->members[i] == c->id) {
+			room->members[i] = room->members[--room->member_count];
+			break;
+		}
+	}
+	uint8_t buf[16];
+	uint32_t len = proto_encode_avatar_gone(c->id, buf, sizeof(buf));
+	for (int i = 0; i < room->member_count; i++)
+		send_control(&sv->clients[room->members[i]], buf, len);
+	CORE_INFO("leave room=%s client=%u name=%s reason=%s clients_in_room=%d", room->name, c->id,
+		  c->name, why, room->member_count);
+	if (room->member_count == 0) {
+		CORE_INFO("room close room=%s", room->name);
+		room->in_use = false;
+	}
+	c->room = NULL;
+}
+
+void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out)
+{
+	struct sv_client *c = peer->data;
+	peer->data = NULL;
+	if (!c)
+		return;
+	if (c->state == SV_CLIENT_JOINED && c->room)
+		room_leave(sv, c, timed_out ? "timeout" : "disconnect");
+	c->state = SV_CLIENT_FREE;
+	c->peer = NULL;
+}
+
+static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len)
+{
+	struct proto_hello hello;
+	if (proto_decode_hello(data, len, &hello) != CORE_OK) {
+		sv_refuse(sv, c->peer, PROTO_REFUSE_BAD_HELLO, 0,
+			  "the hello message could not be decoded; is this a Lyceum client?");
+		return;
+	}
+	if (hello.version != PROTO_VERSION) {
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+			 "protocol version mismatch: this server speaks version %u, your client "
+			 "speaks version %u",
+			 PROTO_VERSION, hello.version);
+		sv_refuse(sv, c->peer, PROTO_REFUSE_VERSION, hello.version, msg);
+		return;
+	}
+	if (!hello.room[0]) {
+		sv_refuse(sv, c->peer, PROTO_REFUSE_BAD_HELLO, hello.version,
+			  "no room named; join with a room name");
+		return;
+	}
+	struct sv_room *room = room_get(sv, hello.room);
+	if (!room) {
+		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version,
+			  "the server hosts its maximum number of rooms; try again later");
+		return;
+	}
+	room_join(sv, c, room, &hello);
+}
+
+static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len)
+{
+	struct proto_move m;
+	if (proto_decode_move(data, len, &m) != CORE_OK) {
+		CORE_WARN("client=%u sent a malformed move (%u bytes); ignored", c->id, len);
+		return;
+	}
+	/* Oldest first; commands already applied are skipped, so the two
+	 * redundant copies in every move cost nothing but make a lost packet
+	 * harmless. */
+	for (int i = m.count - 1; i >= 0; i--) {
+		const struct proto_move_cmd *mc = &m.cmds[i];
+		if (c->has_cmd && (int32_t)(mc->cmd.tick - c->last_cmd_tick) <= 0)
+			continue;
+		uint8_t zone_before = c->avatar.zone;
+		sim_step(sv->world, sv->cfg.tick_hz, &c->avatar, &mc->cmd);
+		c->has_cmd = true;
+		c->last_cmd_tick = mc->cmd.tick;
+		c->send_time_us = mc->send_time_us;
+		if (c->avatar.zone != zone_before)
+			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
+				  c->name, sv_zone_name(sv, zone_before),
+				  sv_zone_name(sv, c->avatar.zone));
+	}
+}
+
+void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
+		   uint32_t len)
+{
+	struct sv_client *c = peer->data;
+	if (!c)
+		return;
+	uint8_t type = proto_msg_type(data, len);
+	if (c->state == SV_CLIENT_CONNECTING) {
+		if (type == PROTO_MSG_HELLO && channel == NET_CH_CONTROL)
+			on_hello(sv, c, data, len);
+		return;
+	}
+	if (c->state != SV_CLIENT_JOINED)
+		return;
+	switch (type) {
+	case PROTO_MSG_MOVE:
+		on_move(sv, c, data, len);
+		break;
+	default:
+		CORE_DEBUG("client=%u sent message type %u on channel %u; ignored", c->id, type,
+			   channel);
+		break;
+	}
+}

@@ -1,0 +1,109 @@
+#include "core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static enum core_log_level g_level = CORE_LOG_INFO;
+
+const char *core_result_str(enum core_result r)
+{
+	switch (r) {
+	case CORE_OK: return "ok";
+	case CORE_ERR_INVALID: return "invalid input";
+	case CORE_ERR_IO: return "i/o error";
+	case CORE_ERR_NOMEM: return "out of memory";
+	case CORE_ERR_FULL: return "table full";
+	case CORE_ERR_PROTOCOL: return "protocol mismatch";
+	case CORE_ERR_REFUSED: return "refused";
+	case CORE_ERR_TIMEOUT: return "timed out";
+	}
+	return "unknown result";
+}
+
+void core_log_set_level(enum core_log_level level)
+{
+	g_level = level;
+}
+
+enum core_log_level core_log_level_from_env(void)
+{
+	const char *v = getenv("LYCEUM_LOG");
+	if (!v)
+		return CORE_LOG_INFO;
+	if (!strcasecmp(v, "debug"))
+		return CORE_LOG_DEBUG;
+	if (!strcasecmp(v, "warn"))
+		return CORE_LOG_WARN;
+	if (!strcasecmp(v, "error"))
+		return CORE_LOG_ERROR;
+	return CORE_LOG_INFO;
+}
+
+void core_log_write(enum core_log_level level, const char *file, int line,
+		    const char *fmt, ...)
+{
+	static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+	if (level < g_level)
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Warnings and errors carry the place they were raised; info lines stay
+	 * short for the operator reading them. */
+	if (level >= CORE_LOG_WARN)
+		fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s (%s:%d)\n",
+			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level], msg,
+			file, line);
+	else
+		fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s %s\n",
+			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, names[level], msg);
+}
+
+size_t core_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+uint64_t core_fnv64(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+uint32_t core_isqrt64(uint64_t v)
+{
+	uint64_t r = 0, bit = 1ull << 62;
+	while (bit > v)
+		bit >>= 2;
+	while (bit) {
+		if (v >= r + bit) {
+			v -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return (uint32_t)r;
+}

@@ -1,0 +1,123 @@
+#include "net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool g_initialised;
+
+static void net_deinit(void)
+{
+	enet_deinitialize();
+}
+
+enum core_result net_init(void)
+{
+	if (g_initialised)
+		return CORE_OK;
+	if (enet_initialize() != 0) {
+		CORE_ERROR("ENet could not initialise");
+		return CORE_ERR_IO;
+	}
+	atexit(net_deinit);
+	g_initialised = true;
+	return CORE_OK;
+}
+
+enum core_result net_address_parse(const char *text, uint16_t default_port, ENetAddress *out)
+{
+	char host[256];
+	const char *colon = strrchr(text, ':');
+	long port = default_port;
+	if (colon) {
+		char *end;
+		port = strtol(colon + 1, &end, 10);
+		if (*end || end == colon + 1 || port < 0 || port > 65535)
+			return CORE_ERR_INVALID;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - text), text);
+	} else {
+		core_strlcpy(host, text, sizeof(host));
+	}
+	if (!host[0])
+		core_strlcpy(host, "127.0.0.1", sizeof(host));
+	memset(out, 0, sizeof(*out));
+	if (enet_address_set_host(out, host) != 0)
+		return CORE_ERR_INVALID;
+	out->port = (enet_uint16)port;
+	return CORE_OK;
+}
+
+void net_address_format(const ENetAddress *a, char *out, size_t size)
+{
+	char ip[64] = "?";
+	enet_address_get_host_ip(a, ip, sizeof(ip));
+	snprintf(out, size, "%s:%u", ip, a->port);
+}
+
+enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t max_peers,
+				   ENetHost **out_host)
+{
+	ENetAddress addr;
+	if (net_address_parse(bind_addr, port, &addr) != CORE_OK) {
+		CORE_ERROR("cannot use bind address '%s': give an IPv4 address or host name",
+			   bind_addr);
+		return CORE_ERR_INVALID;
+	}
+	addr.port = port;
+	ENetHost *host = enet_host_create(&addr, max_peers, NET_CHANNEL_COUNT, 0, 0);
+	if (!host) {
+		CORE_ERROR("cannot listen on UDP %s port %u: is another server running there? Pick "
+			   "another --port",
+			   bind_addr, port);
+		return CORE_ERR_IO;
+	}
+	*out_host = host;
+	return CORE_OK;
+}
+
+enum core_result net_client_create(ENetHost **out_host)
+{
+	ENetHost *host = enet_host_create(NULL, 1, NET_CHANNEL_COUNT, 0, 0);
+	if (!host) {
+		CORE_ERROR("cannot open a UDP socket for a client (out of file descriptors?)");
+		return CORE_ERR_IO;
+	}
+	*out_host = host;
+	return CORE_OK;
+}
+
+ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t version)
+{
+	ENetPeer *peer = enet_host_connect(host, server, NET_CHANNEL_COUNT, version);
+	if (peer)
+		enet_peer_timeout(peer, 0, NET_TIMEOUT_MS, NET_TIMEOUT_MS);
+	return peer;
+}
+
+enum core_result net_send(ENetPeer *peer, enum net_channel channel, const void *data,
+			  uint32_t len)
+{
+	enet_uint32 flags = 0;
+	switch (channel) {
+	case NET_CH_CONTROL:
+	case NET_CH_LOG:
+		flags = ENET_PACKET_FLAG_RELIABLE;
+		break;
+	case NET_CH_STATE:
+		flags = 0; /* unreliable, sequenced per channel */
+		break;
+	case NET_CH_VOICE:
+		flags = ENET_PACKET_FLAG_UNSEQUENCED;
+		break;
+	case NET_CHANNEL_COUNT:
+		return CORE_ERR_INVALID;
+	}
+	ENetPacket *packet = enet_packet_create(data, len, flags);
+	if (!packet)
+		return CORE_ERR_NOMEM;
+	if (enet_peer_send(peer, (enet_uint8)channel, packet) != 0) {
+		enet_packet_destroy(packet);
+		return CORE_ERR_IO;
+	}
+	return CORE_OK;
+}

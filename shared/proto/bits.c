@@ -1,0 +1,166 @@
+#include "bits.h"
+
+#include <assert.h>
+#include <string.h>
+
+void proto_writer_init(struct proto_writer *w, void *buf, uint32_t capacity)
+{
+	w->data = buf;
+	w->capacity = capacity;
+	w->bit_pos = 0;
+	w->overflow = false;
+}
+
+void proto_write_bits(struct proto_writer *w, uint32_t value, int bits)
+{
+	assert(bits >= 1 && bits <= 32);
+	if (w->overflow || w->bit_pos + (uint32_t)bits > w->capacity * 8u) {
+		w->overflow = true;
+		return;
+	}
+	if (bits < 32)
+		value &= (1u << bits) - 1;
+	while (bits > 0) {
+		uint32_t byte = w->bit_pos >> 3, off = w->bit_pos & 7;
+		int take = 8 - (int)off < bits ? 8 - (int)off : bits;
+		if (off == 0)
+			w->data[byte] = 0;
+		w->data[byte] |= (uint8_t)((value & ((1u << take) - 1)) << off);
+		value >>= take;
+		bits -= take;
+		w->bit_pos += (uint32_t)take;
+	}
+}
+
+void proto_write_signed(struct proto_writer *w, int32_t value, int bits)
+{
+	proto_write_bits(w, (uint32_t)value, bits);
+}
+
+void proto_write_bool(struct proto_writer *w, bool value)
+{
+	proto_write_bits(w, value ? 1 : 0, 1);
+}
+
+void proto_write_bytes(struct proto_writer *w, const void *p, uint32_t len)
+{
+	const uint8_t *b = p;
+	for (uint32_t i = 0; i < len; i++)
+		proto_write_bits(w, b[i], 8);
+}
+
+void proto_write_string(struct proto_writer *w, const char *s, uint32_t max_len)
+{
+	uint32_t n = (uint32_t)strlen(s);
+	if (n > max_len)
+		n = max_len;
+	if (n > 255)
+		n = 255;
+	proto_write_bits(w, n, 8);
+	proto_write_bytes(w, s, n);
+}
+
+uint32_t proto_writer_bytes(const struct proto_writer *w)
+{
+	return (w->bit_pos + 7) / 8;
+}
+
+void proto_reader_init(struct proto_reader *r, const void *buf, uint32_t size)
+{
+	r->data = buf;
+	r->size = size;
+	r->bit_pos = 0;
+	r->overflow = false;
+}
+
+uint32_t proto_read_bits(struct proto_reader *r, int bits)
+{
+	assert(bits >= 1 && bits <= 32);
+	if (r->overflow || r->bit_pos + (uint32_t)bits > r->size * 8u) {
+		r->overflow = true;
+		return 0;
+	}
+	uint32_t value = 0;
+	int got = 0;
+	while (got < bits) {
+		uint32_t byte = r->bit_pos >> 3, off = r->bit_pos & 7;
+		int take = 8 - (int)off < bits - got ? 8 - (int)off : bits - got;
+		uint32_t part = (uint32_t)(r->data[byte] >> off) & ((1u << take) - 1);
+		value |= part << got;
+		got += take;
+		r->bit_pos += (uint32_t)take;
+	}
+	return value;
+}
+
+int32_t proto_read_signed(struct proto_reader *r, int bits)
+{
+	uint32_t v = proto_read_bits(r, bits);
+	if (bits < 32 && (v & (1u << (bits - 1))))
+		v |= ~((1u << bits) - 1);
+	return (int32_t)v;
+}
+
+bool proto_read_bool(struct proto_reader *r)
+{
+	return proto_read_bits(r, 1) != 0;
+}
+
+void proto_read_bytes(struct proto_reader *r, void *out, uint32_t len)
+{
+	uint8_t *b = out;
+	for (uint32_t i = 0; i < len; i++)
+		b[i] = (uint8_t)proto_read_bits(r, 8);
+}
+
+void proto_read_string(struct proto_reader *r, char *out, uint32_t size)
+{
+	uint32_t n = proto_read_bits(r, 8);
+	if (n >= size) {
+		r->overflow = true;
+		out[0] = '\0';
+		return;
+	}
+	proto_read_bytes(r, out, n);
+	out[r->overflow ? 0 : n] = '\0';
+	/* A name with a NUL or control byte inside is not a name. */
+	for (uint32_t i = 0; i < n && !r->overflow; i++)
+		if ((unsigned char)out[i] < 0x20)
+			r->overflow = true;
+}
+
+uint32_t proto_reader_left_bits(const struct proto_reader *r)
+{
+	return r->overflow ? 0 : r->size * 8u - r->bit_pos;
+}
+
+int proto_bits_for(uint32_t max_value)
+{
+	int bits = 1;
+	while (bits < 32 && (max_value >> bits))
+		bits++;
+	return bits;
+}
+
+uint32_t proto_quantize(int32_t v, int32_t min, int32_t max, int bits)
+{
+	assert(max > min && bits >= 1 && bits <= 31);
+	if (v <= min)
+		return 0;
+	uint32_t levels = (1u << bits) - 1;
+	if (v >= max)
+		return levels;
+	uint64_t range = (uint64_t)((int64_t)max - min);
+	uint64_t off = (uint64_t)((int64_t)v - min);
+	return (uint32_t)((off * levels + range / 2) / range);
+}
+
+int32_t proto_dequantize(uint32_t q, int32_t min, int32_t max, int bits)
+{
+	assert(max > min && bits >= 1 && bits <= 31);
+	uint32_t levels = (1u << bits) - 1;
+	if (q > levels)
+		q = levels;
+	uint64_t range = (uint64_t)((int64_t)max - min);
+	return (int32_t)((int64_t)min + (int64_t)((q * range + levels / 2) / levels));
+}

@@ -1,0 +1,333 @@
+#include "msg.h"
+
+#include <string.h>
+
+#define FIELD_ENTRY_(f, b, s) \
+	{#f, offsetof(struct sim_avatar, f), sizeof(((struct sim_avatar *)0)->f), b, s},
+const struct proto_field proto_avatar_fields[] = {PROTO_AVATAR_FIELDS(FIELD_ENTRY_)};
+const int proto_avatar_field_count = (int)CORE_ARRAY_LEN(proto_avatar_fields);
+
+int proto_avatar_bits(void)
+{
+	int bits = 0;
+	for (int i = 0; i < proto_avatar_field_count; i++)
+		bits += proto_avatar_fields[i].bits;
+	return bits;
+}
+
+void proto_write_fields(struct proto_writer *w, const struct proto_field *table, int count,
+			const void *s)
+{
+	const uint8_t *base = s;
+	for (int i = 0; i < count; i++) {
+		const struct proto_field *f = &table[i];
+		uint32_t v = 0;
+		if (f->size == 1)
+			v = base[f->offset];
+		else if (f->size == 2) {
+			uint16_t x;
+			memcpy(&x, base + f->offset, 2);
+			v = x;
+		} else {
+			memcpy(&v, base + f->offset, 4);
+		}
+		proto_write_bits(w, v, f->bits);
+	}
+}
+
+void proto_read_fields(struct proto_reader *r, const struct proto_field *table, int count,
+		       void *s)
+{
+	uint8_t *base = s;
+	for (int i = 0; i < count; i++) {
+		const struct proto_field *f = &table[i];
+		uint32_t v = f->is_signed ? (uint32_t)proto_read_signed(r, f->bits)
+					  : proto_read_bits(r, f->bits);
+		if (f->size == 1) {
+			base[f->offset] = (uint8_t)v;
+		} else if (f->size == 2) {
+			uint16_t x = (uint16_t)v;
+			memcpy(base + f->offset, &x, 2);
+		} else {
+			memcpy(base + f->offset, &v, 4);
+		}
+	}
+}
+
+static void write_avatar(struct proto_writer *w, const struct sim_avatar *a)
+{
+	proto_write_fields(w, proto_avatar_fields, proto_avatar_field_count, a);
+}
+
+static void read_avatar(struct proto_reader *r, struct sim_avatar *a)
+{
+	proto_read_fields(r, proto_avatar_fields, proto_avatar_field_count, a);
+}
+
+static const char *const role_names[PROTO_ROLE_COUNT] = {"student", "ta", "instructor",
+							 "observer"};
+
+const char *proto_role_name(enum proto_role role)
+{
+	return role < PROTO_ROLE_COUNT ? role_names[role] : "?";
+}
+
+bool proto_role_parse(const char *s, enum proto_role *out_role)
+{
+	for (int i = 0; i < PROTO_ROLE_COUNT; i++) {
+		if (!strcmp(s, role_names[i])) {
+			*out_role = (enum proto_role)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint8_t proto_msg_type(const uint8_t *data, uint32_t len)
+{
+	return len ? data[0] : 0;
+}
+
+static uint32_t finish(struct proto_writer *w)
+{
+	return w->overflow ? 0 : proto_writer_bytes(w);
+}
+
+/* A decoded message is valid when nothing overflowed and only the padding
+ * bits of the last byte are left. */
+static enum core_result done(const struct proto_reader *r)
+{
+	return !r->overflow && proto_reader_left_bits(r) < 8 ? CORE_OK : CORE_ERR_INVALID;
+}
+
+static bool open_msg(struct proto_reader *r, const uint8_t *data, uint32_t len, uint8_t type)
+{
+	proto_reader_init(r, data, len);
+	return proto_read_bits(r, 8) == type && !r->overflow;
+}
+
+uint32_t proto_encode_hello(const struct proto_hello *m, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_HELLO, 8);
+	proto_write_bits(&w, m->version, 16);
+	proto_write_bits(&w, m->role, 8);
+	proto_write_string(&w, m->room, PROTO_NAME_MAX - 1);
+	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
+	proto_write_string(&w, m->spawn_zone, PROTO_NAME_MAX - 1);
+	uint16_t n = m->token_len > PROTO_TOKEN_MAX ? PROTO_TOKEN_MAX : m->token_len;
+	proto_write_bits(&w, n, 16);
+	proto_write_bytes(&w, m->token, n);
+	return finish(&w);
+}
+
+enum core_result proto_decode_hello(const uint8_t *data, uint32_t len, struct proto_hello *out)
+{
+	struct proto_reader r;
+	memset(out, 0, sizeof(*out));
+	if (!open_msg(&r, data, len, PROTO_MSG_HELLO))
+		return CORE_ERR_INVALID;
+	out->version = (uint16_t)proto_read_bits(&r, 16);
+	out->role = (uint8_t)proto_read_bits(&r, 8);
+	proto_read_string(&r, out->room, sizeof(out->room));
+	proto_read_string(&r, out->name, sizeof(out->name));
+	proto_read_string(&r, out->spawn_zone, sizeof(out->spawn_zone));
+	out->token_len = (uint16_t)proto_read_bits(&r, 16);
+	if (out->token_len > PROTO_TOKEN_MAX)
+		return CORE_ERR_INVALID;
+	proto_read_bytes(&r, out->token, out->token_len);
+	if (out->role >= PROTO_ROLE_COUNT)
+		return CORE_ERR_INVALID;
+	return done(&r);
+}
+
+uint32_t proto_encode_welcome(const struct proto_welcome *m, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_WELCOME, 8);
+	proto_write_bits(&w, m->version, 16);
+	proto_write_bits(&w, m->client_id, 16);
+	proto_write_bits(&w, m->tick_hz, 8);
+	proto_write_bits(&w, m->snapshot_hz, 8);
+	proto_write_bits(&w, m->server_tick, 32);
+	proto_write_string(&w, m->room, PROTO_NAME_MAX - 1);
+	proto_write_string(&w, m->world, PROTO_NAME_MAX - 1);
+	write_avatar(&w, &m->state);
+	return finish(&w);
+}
+
+enum core_result proto_decode_welcome(const uint8_t *data, uint32_t len, struct proto_welcome *out)
+{
+	struct proto_reader r;
+	memset(out, 0, sizeof(*out));
+	if (!open_msg(&r, data, len, PROTO_MSG_WELCOME))
+		return CORE_ERR_INVALID;
+	out->version = (uint16_t)proto_read_bits(&r, 16);
+	out->client_id = (uint16_t)proto_read_bits(&r, 16);
+	out->tick_hz = (uint8_t)proto_read_bits(&r, 8);
+	out->snapshot_hz = (uint8_t)proto_read_bits(&r, 8);
+	out->server_tick = proto_read_bits(&r, 32);
+	proto_read_string(&r, out->room, sizeof(out->room));
+	proto_read_string(&r, out->world, sizeof(out->world));
+	read_avatar(&r, &out->state);
+	if (!out->tick_hz || !out->snapshot_hz || out->client_id > PROTO_MAX_CLIENT_ID)
+		return CORE_ERR_INVALID;
+	return done(&r);
+}
+
+uint32_t proto_encode_refuse(const struct proto_refuse *m, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_REFUSE, 8);
+	proto_write_bits(&w, m->reason, 8);
+	proto_write_bits(&w, m->server_version, 16);
+	proto_write_bits(&w, m->client_version, 16);
+	proto_write_string(&w, m->message, sizeof(m->message) - 1);
+	return finish(&w);
+}
+
+enum core_result proto_decode_refuse(const uint8_t *data, uint32_t len, struct proto_refuse *out)
+{
+	struct proto_reader r;
+	memset(out, 0, sizeof(*out));
+	if (!open_msg(&r, data, len, PROTO_MSG_REFUSE))
+		return CORE_ERR_INVALID;
+	out->reason = (uint8_t)proto_read_bits(&r, 8);
+	out->server_version = (uint16_t)proto_read_bits(&r, 16);
+	out->client_version = (uint16_t)proto_read_bits(&r, 16);
+	proto_read_string(&r, out->message, sizeof(out->message));
+	return done(&r);
+}
+
+uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uint8_t *buf,
+			   uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	if (m->count < 1 || m->count > PROTO_MOVE_CMDS)
+		return 0;
+	proto_write_bits(&w, PROTO_MSG_MOVE, 8);
+	proto_write_bits(&w, m->count, 2);
+	proto_write_bits(&w, newest_tick, 32);
+	for (int i = 0; i < m->count; i++) {
+		const struct proto_move_cmd *c = &m->cmds[i];
+		proto_write_signed(&w, c->cmd.move_x, 8);
+		proto_write_signed(&w, c->cmd.move_y, 8);
+		proto_write_bits(&w, c->cmd.yaw, 16);
+		proto_write_bits(&w, c->cmd.buttons, 4);
+		proto_write_bits(&w, c->send_time_us, 32);
+	}
+	return finish(&w);
+}
+
+enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct proto_move *out)
+{
+	struct proto_reader r;
+	memset(out, 0, sizeof(*out));
+	if (!open_msg(&r, data, len, PROTO_MSG_MOVE))
+		return CORE_ERR_INVALID;
+	out->count = (uint8_t)proto_read_bits(&r, 2);
+	uint32_t newest = proto_read_bits(&r, 32);
+	if (out->count < 1)
+		return CORE_ERR_INVALID;
+	for (int i = 0; i < out->count; i++) {
+		struct proto_move_cmd *c = &out->cmds[i];
+		c->cmd.tick = newest - (uint32_t)i;
+		c->cmd.move_x = (int8_t)proto_read_signed(&r, 8);
+		c->cmd.move_y = (int8_t)proto_read_signed(&r, 8);
+		c->cmd.yaw = (uint16_t)proto_read_bits(&r, 16);
+		c->cmd.buttons = (uint8_t)proto_read_bits(&r, 4);
+		c->send_time_us = proto_read_bits(&r, 32);
+	}
+	return done(&r);
+}
+
+uint32_t proto_encode_snapshot(const struct proto_snapshot *m, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	if (m->count > PROTO_MAX_SNAPSHOT_AVATARS)
+		return 0;
+	proto_write_bits(&w, PROTO_MSG_SNAPSHOT, 8);
+	proto_write_bits(&w, m->seq, 32);
+	proto_write_bits(&w, m->server_tick, 32);
+	proto_write_bits(&w, m->ack_tick, 32);
+	proto_write_bool(&w, m->full);
+	write_avatar(&w, &m->self);
+	proto_write_bits(&w, m->count, 7);
+	for (int i = 0; i < m->count; i++) {
+		proto_write_bits(&w, m->avatars[i].id, 12);
+		write_avatar(&w, &m->avatars[i].state);
+		proto_write_bits(&w, m->avatars[i].send_time_us, 32);
+	}
+	return finish(&w);
+}
+
+enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
+				       struct proto_snapshot *out)
+{
+	struct proto_reader r;
+	if (!open_msg(&r, data, len, PROTO_MSG_SNAPSHOT))
+		return CORE_ERR_INVALID;
+	out->seq = proto_read_bits(&r, 32);
+	out->server_tick = proto_read_bits(&r, 32);
+	out->ack_tick = proto_read_bits(&r, 32);
+	out->full = proto_read_bool(&r);
+	read_avatar(&r, &out->self);
+	out->count = (uint16_t)proto_read_bits(&r, 7);
+	if (out->count > PROTO_MAX_SNAPSHOT_AVATARS)
+		return CORE_ERR_INVALID;
+	for (int i = 0; i < out->count; i++) {
+		out->avatars[i].id = (uint16_t)proto_read_bits(&r, 12);
+		read_avatar(&r, &out->avatars[i].state);
+		out->avatars[i].send_time_us = proto_read_bits(&r, 32);
+	}
+	return done(&r);
+}
+
+uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_AVATAR_INFO, 8);
+	proto_write_bits(&w, m->id, 12);
+	proto_write_bits(&w, m->role, 8);
+	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
+	return finish(&w);
+}
+
+enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
+					  struct proto_avatar_info *out)
+{
+	struct proto_reader r;
+	memset(out, 0, sizeof(*out));
+	if (!open_msg(&r, data, len, PROTO_MSG_AVATAR_INFO))
+		return CORE_ERR_INVALID;
+	out->id = (uint16_t)proto_read_bits(&r, 12);
+	out->role = (uint8_t)proto_read_bits(&r, 8);
+	proto_read_string(&r, out->name, sizeof(out->name));
+	if (out->role >= PROTO_ROLE_COUNT)
+		return CORE_ERR_INVALID;
+	return done(&r);
+}
+
+uint32_t proto_encode_avatar_gone(uint16_t id, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_AVATAR_GONE, 8);
+	proto_write_bits(&w, id, 12);
+	return finish(&w);
+}
+
+enum core_result proto_decode_avatar_gone(const uint8_t *data, uint32_t len, uint16_t *out_id)
+{
+	struct proto_reader r;
+	if (!open_msg(&r, data, len, PROTO_MSG_AVATAR_GONE))
+		return CORE_ERR_INVALID;
+	*out_id = (uint16_t)proto_read_bits(&r, 12);
+	return done(&r);
+}

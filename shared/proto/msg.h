@@ -1,0 +1,176 @@
+/**
+ * @file msg.h
+ * @brief Message schemas and codecs. Every message starts with an 8-bit type.
+ *
+ * Channels (net/net.h): HELLO, WELCOME, REFUSE, AVATAR_INFO, AVATAR_GONE go
+ * on control (reliable, ordered); MOVE and SNAPSHOT on state (unreliable,
+ * sequenced). Every decoder takes untrusted bytes: it never reads outside
+ * them and returns CORE_ERR_INVALID for anything malformed, truncated or
+ * with bytes left over.
+ */
+#pragma once
+
+#include "fields.h"
+#include "core/core.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/** Bumped on every incompatible wire change. */
+#define PROTO_VERSION 1
+/** Largest payload that ENet sends unfragmented at its default MTU. */
+#define PROTO_MAX_PACKET 1364
+#define PROTO_NAME_MAX 32
+#define PROTO_TOKEN_MAX 512
+#define PROTO_MOVE_CMDS 3 /* a move carries the newest command and the two before */
+#define PROTO_MAX_SNAPSHOT_AVATARS 64
+#define PROTO_MAX_CLIENT_ID 4095
+
+enum proto_msg_type {
+	PROTO_MSG_HELLO = 1,
+	PROTO_MSG_WELCOME = 2,
+	PROTO_MSG_REFUSE = 3,
+	PROTO_MSG_MOVE = 4,
+	PROTO_MSG_SNAPSHOT = 5,
+	PROTO_MSG_AVATAR_INFO = 6,
+	PROTO_MSG_AVATAR_GONE = 7,
+};
+
+enum proto_role {
+	PROTO_ROLE_STUDENT,
+	PROTO_ROLE_TA,
+	PROTO_ROLE_INSTRUCTOR,
+	PROTO_ROLE_OBSERVER,
+	PROTO_ROLE_COUNT,
+};
+
+enum proto_refuse_reason {
+	PROTO_REFUSE_VERSION = 1, /* protocol versions differ */
+	PROTO_REFUSE_FULL,        /* --max-clients reached */
+	PROTO_REFUSE_BAD_HELLO,   /* the hello could not be decoded */
+	PROTO_REFUSE_WORLD,       /* the room's world cannot be loaded */
+	PROTO_REFUSE_SHUTDOWN,    /* the server is stopping */
+};
+
+const char *proto_role_name(enum proto_role role);
+bool proto_role_parse(const char *s, enum proto_role *out_role);
+
+/*
+ * HELLO  client -> server, control
+ *   u8 type | u16 version | u8 role | str room | str name | str spawn_zone
+ *   | u16 token_len | token bytes (signed join token; empty until the trust issue)
+ */
+struct proto_hello {
+	uint16_t version;
+	uint8_t role;
+	char room[PROTO_NAME_MAX];
+	char name[PROTO_NAME_MAX];
+	char spawn_zone[PROTO_NAME_MAX]; /* empty: any spawn */
+	uint16_t token_len;
+	uint8_t token[PROTO_TOKEN_MAX];
+};
+
+/*
+ * WELCOME  server -> client, control
+ *   u8 type | u16 version | u16 client_id | u8 tick_hz | u8 snapshot_hz
+ *   | u32 server_tick | str room | str world | avatar fields (spawn state)
+ */
+struct proto_welcome {
+	uint16_t version;
+	uint16_t client_id;
+	uint8_t tick_hz;
+	uint8_t snapshot_hz;
+	uint32_t server_tick;
+	char room[PROTO_NAME_MAX];
+	char world[PROTO_NAME_MAX];
+	struct sim_avatar state;
+};
+
+/*
+ * REFUSE  server -> client, control, then the server disconnects the peer
+ *   u8 type | u8 reason | u16 server_version | u16 client_version | str message
+ */
+struct proto_refuse {
+	uint8_t reason;
+	uint16_t server_version;
+	uint16_t client_version;
+	char message[200];
+};
+
+/*
+ * MOVE  client -> server, state
+ *   u8 type | u2 count (1..3) | u32 newest_tick
+ *   | count x { i8 move_x | i8 move_y | u16 yaw | u4 buttons | u32 send_time_us }
+ *   newest first; command i is for tick newest_tick - i.
+ */
+struct proto_move_cmd {
+	struct sim_cmd cmd;
+	uint32_t send_time_us; /* CLOCK_MONOTONIC µs mod 2^32 when sampled */
+};
+
+struct proto_move {
+	uint8_t count;
+	struct proto_move_cmd cmds[PROTO_MOVE_CMDS];
+};
+
+/*
+ * SNAPSHOT  server -> client, state
+ *   u8 type | u32 seq | u32 server_tick | u32 ack_tick | u1 full | avatar fields (self)
+ *   | u7 count | count x { u12 id | avatar fields | u32 send_time_us }
+ *   The avatar list holds the others in the receiver's zone (self excluded).
+ */
+struct proto_snapshot_avatar {
+	uint16_t id;
+	struct sim_avatar state;
+	uint32_t send_time_us;
+};
+
+struct proto_snapshot {
+	uint32_t seq;
+	uint32_t server_tick;
+	uint32_t ack_tick; /* last input tick of this client the server applied */
+	bool full;
+	struct sim_avatar self;
+	uint16_t count;
+	struct proto_snapshot_avatar avatars[PROTO_MAX_SNAPSHOT_AVATARS];
+};
+
+/*
+ * AVATAR_INFO  server -> client, control: someone is in the room
+ *   u8 type | u12 id | u8 role | str name
+ * AVATAR_GONE  server -> client, control: someone left
+ *   u8 type | u12 id
+ */
+struct proto_avatar_info {
+	uint16_t id;
+	uint8_t role;
+	char name[PROTO_NAME_MAX];
+};
+
+/** The type byte, or 0 for an empty packet. */
+uint8_t proto_msg_type(const uint8_t *data, uint32_t len);
+
+/* Encoders return the byte count, or 0 when buf is too small. */
+uint32_t proto_encode_hello(const struct proto_hello *m, uint8_t *buf, uint32_t cap);
+uint32_t proto_encode_welcome(const struct proto_welcome *m, uint8_t *buf, uint32_t cap);
+uint32_t proto_encode_refuse(const struct proto_refuse *m, uint8_t *buf, uint32_t cap);
+uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uint8_t *buf,
+			   uint32_t cap);
+uint32_t proto_encode_snapshot(const struct proto_snapshot *m, uint8_t *buf, uint32_t cap);
+uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *buf, uint32_t cap);
+uint32_t proto_encode_avatar_gone(uint16_t id, uint8_t *buf, uint32_t cap);
+
+enum core_result proto_decode_hello(const uint8_t *data, uint32_t len,
+				    struct proto_hello *out) CORE_MUST_CHECK;
+enum core_result proto_decode_welcome(const uint8_t *data, uint32_t len,
+				      struct proto_welcome *out) CORE_MUST_CHECK;
+enum core_result proto_decode_refuse(const uint8_t *data, uint32_t len,
+				     struct proto_refuse *out) CORE_MUST_CHECK;
+enum core_result proto_decode_move(const uint8_t *data, uint32_t len,
+				   struct proto_move *out) CORE_MUST_CHECK;
+enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
+				       struct proto_snapshot *out) CORE_MUST_CHECK;
+enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
+					  struct proto_avatar_info *out) CORE_MUST_CHECK;
+enum core_result proto_decode_avatar_gone(const uint8_t *data, uint32_t len,
+					  uint16_t *out_id) CORE_MUST_CHECK;

@@ -1,0 +1,705 @@
+#include "world_load.h"
+
+#include "move.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define GID_MASK 0x0fffffffu /* Tiled keeps flip and rotation flags in bits 28-31 */
+#define MAX_GIDS 65536
+
+struct loader {
+	const char *path; /* as given, for messages */
+	char dir[512];
+	char *err;
+	size_t err_size;
+	struct sim_world *w;
+	double tile_h_px;
+	uint8_t *gid_blocked; /* MAX_GIDS entries: 0 unknown, 1 known, 2 known and blocked */
+	int tile_layers;
+	/* what the current message is about */
+	const char *layer;
+	json_int_t object_id;
+};
+
+static enum core_result fail(struct loader *ld, const char *fmt, ...) CORE_PRINTF(2, 3);
+
+static enum core_result fail(struct loader *ld, const char *fmt, ...)
+{
+	char what[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (ld->layer && ld->object_id >= 0)
+		snprintf(ld->err, ld->err_size, "%s: layer '%s' object %lld: %s", ld->path,
+			 ld->layer, (long long)ld->object_id, what);
+	else if (ld->layer)
+		snprintf(ld->err, ld->err_size, "%s: layer '%s': %s", ld->path, ld->layer, what);
+	else
+		snprintf(ld->err, ld->err_size, "%s: %s", ld->path, what);
+	return CORE_ERR_INVALID;
+}
+
+static int32_t round_i32(double v)
+{
+	return (int32_t)(v >= 0 ? v + 0.5 : v - 0.5);
+}
+
+static int32_t px_to_mm(const struct loader *ld, double px)
+{
+	return round_i32(px / ld->tile_h_px * ld->w->tile_mm);
+}
+
+static uint16_t degrees_to_yaw(double deg)
+{
+	double turns = deg / 360.0;
+	turns -= (double)(long long)turns;
+	if (turns < 0)
+		turns += 1.0;
+	return (uint16_t)(round_i32(turns * 65536.0) & 0xffff);
+}
+
+/* ---- properties ------------------------------------------------------- */
+
+static const char *const property_types[] = {"string", "int",  "float",  "bool",
+					     "color",  "file", "object", "class"};
+
+static enum core_result check_properties(struct loader *ld, json_t *owner)
+{
+	json_t *props = json_object_get(owner, "properties");
+	if (!props)
+		return CORE_OK;
+	if (!json_is_array(props))
+		return fail(ld, "'properties' must be an array (re-save the map with Tiled 1.2 or later)");
+	size_t i;
+	json_t *p;
+	json_array_foreach(props, i, p) {
+		const char *name = json_string_value(json_object_get(p, "name"));
+		const char *type = json_string_value(json_object_get(p, "type"));
+		if (!name)
+			return fail(ld, "property %zu has no name", i);
+		if (!type)
+			type = "string"; /* Tiled omits the type of string properties in some versions */
+		bool known = false;
+		for (size_t t = 0; t < CORE_ARRAY_LEN(property_types); t++)
+			known = known || !strcmp(type, property_types[t]);
+		if (!known)
+			return fail(ld, "property '%s' has unknown type '%s'; use one of string, int, "
+					"float, bool, color, file, object, class",
+				    name, type);
+		if (!json_object_get(p, "value"))
+			return fail(ld, "property '%s' has no value", name);
+	}
+	return CORE_OK;
+}
+
+static json_t *find_property(json_t *owner, const char *name, const char **out_type)
+{
+	json_t *props = json_object_get(owner, "properties");
+	size_t i;
+	json_t *p;
+	json_array_foreach(props, i, p) {
+		const char *n = json_string_value(json_object_get(p, "name"));
+		if (n && !strcmp(n, name)) {
+			const char *t = json_string_value(json_object_get(p, "type"));
+			*out_type = t ? t : "string";
+			return json_object_get(p, "value");
+		}
+	}
+	return NULL;
+}
+
+/* A number property (float or int). Returns 0 found, 1 absent, -1 error (reported). */
+static int number_property(struct loader *ld, json_t *owner, const char *name, double *out,
+			   enum core_result *out_err)
+{
+	const char *type;
+	json_t *v = find_property(owner, name, &type);
+	if (!v)
+		return 1;
+	if ((strcmp(type, "float") && strcmp(type, "int")) || !json_is_number(v)) {
+		*out_err = fail(ld, "property '%s' must be a float, not %s", name, type);
+		return -1;
+	}
+	*out = json_number_value(v);
+	return 0;
+}
+
+/* A string property, or the object's own Name field when absent. */
+static const char *string_property(json_t *owner, const char *name)
+{
+	const char *type;
+	json_t *v = find_property(owner, name, &type);
+	if (v && json_is_string(v))
+		return json_string_value(v);
+	return NULL;
+}
+
+/* ---- tilesets ----------------------------------------------------------- */
+
+static enum core_result read_tileset_tiles(struct loader *ld, json_t *ts, json_int_t firstgid,
+					   const char *where)
+{
+	json_int_t count = json_integer_value(json_object_get(ts, "tilecount"));
+	if (count <= 0)
+		return fail(ld, "tileset %s has no 'tilecount'", where);
+	if (firstgid < 1 || firstgid + count > MAX_GIDS)
+		return fail(ld, "tileset %s: gids %lld..%lld are outside 1..%d", where,
+			    (long long)firstgid, (long long)(firstgid + count - 1), MAX_GIDS - 1);
+	for (json_int_t i = 0; i < count; i++)
+		ld->gid_blocked[firstgid + i] = 1;
+	json_t *tiles = json_object_get(ts, "tiles");
+	size_t i;
+	json_t *tile;
+	json_array_foreach(tiles, i, tile) {
+		json_int_t id = json_integer_value(json_object_get(tile, "id"));
+		if (id < 0 || id >= count)
+			return fail(ld, "tileset %s: tile id %lld is outside its %lld tiles", where,
+				    (long long)id, (long long)count);
+		enum core_result r = check_properties(ld, tile);
+		if (r != CORE_OK)
+			return r;
+		const char *type;
+		json_t *b = find_property(tile, "blocked", &type);
+		if (!b)
+			continue;
+		if (strcmp(type, "bool") || !json_is_boolean(b))
+			return fail(ld, "tileset %s: tile %lld: property 'blocked' must be a bool", where,
+				    (long long)id);
+		if (json_is_true(b))
+			ld->gid_blocked[firstgid + id] = 2;
+	}
+	return CORE_OK;
+}
+
+static enum core_result read_tilesets(struct loader *ld, json_t *root)
+{
+	json_t *sets = json_object_get(root, "tilesets");
+	if (!json_is_array(sets) || json_array_size(sets) == 0)
+		return fail(ld, "the map has no tilesets; add the classroom tileset in Tiled");
+	size_t i;
+	json_t *ts;
+	json_array_foreach(sets, i, ts) {
+		json_int_t firstgid = json_integer_value(json_object_get(ts, "firstgid"));
+		const char *source = json_string_value(json_object_get(ts, "source"));
+		if (!source) {
+			char where[64];
+			snprintf(where, sizeof(where), "%zu (embedded)", i);
+			enum core_result r = read_tileset_tiles(ld, ts, firstgid, where);
+			if (r != CORE_OK)
+				return r;
+			continue;
+		}
+		size_t n = strlen(source);
+		if (n >= 4 && !strcasecmp(source + n - 4, ".tsx"))
+			return fail(ld, "tileset '%s' is XML (.tsx); export it as JSON (.tsj) from Tiled "
+					"and point the map at it",
+				    source);
+		char full[1024];
+		snprintf(full, sizeof(full), "%s%s", source[0] == '/' ? "" : ld->dir, source);
+		json_error_t jerr;
+		json_t *ext = json_load_file(full, 0, &jerr);
+		if (!ext)
+			return fail(ld, "cannot read tileset '%s': %s (line %d)", full, jerr.text,
+				    jerr.line);
+		enum core_result r = read_tileset_tiles(ld, ext, firstgid, source);
+		json_decref(ext);
+		if (r != CORE_OK)
+			return r;
+	}
+	return CORE_OK;
+}
+
+/* ---- tile layers -------------------------------------------------------- */
+
+static int base64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Decodes base64 into little-endian uint32 gids. Returns the gid count or -1. */
+static long decode_base64_gids(const char *s, uint32_t *out, long max)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+	long bytes = 0;
+	for (; *s; s++) {
+		if (*s == '=' || *s == ' ' || *s == '\n' || *s == '\r')
+			continue;
+		int v = base64_value(*s);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			uint8_t byte = (uint8_t)(acc >> bits);
+			long gid = bytes / 4;
+			if (gid >= max)
+				return -1;
+			if (bytes % 4 == 0)
+				out[gid] = 0;
+			out[gid] |= (uint32_t)byte << (8 * (bytes % 4));
+			bytes++;
+		}
+	}
+	return bytes % 4 ? -1 : bytes / 4;
+}
+
+static enum core_result read_tile_layer(struct loader *ld, json_t *layer)
+{
+	struct sim_world *w = ld->w;
+	json_int_t lw = json_integer_value(json_object_get(layer, "width"));
+	json_int_t lh = json_integer_value(json_object_get(layer, "height"));
+	if (json_object_get(layer, "chunks"))
+		return fail(ld, "chunked (infinite) tile data is not supported; untick Map > Infinite");
+	if (lw != w->width_tiles || lh != w->height_tiles)
+		return fail(ld, "layer is %lldx%lld tiles but the map is %dx%d; resize the layer",
+			    (long long)lw, (long long)lh, w->width_tiles, w->height_tiles);
+	long cells = (long)w->width_tiles * w->height_tiles;
+	uint32_t *gids = calloc((size_t)cells, sizeof(*gids));
+	if (!gids)
+		return fail(ld, "out of memory reading the layer");
+	enum core_result r = CORE_OK;
+	json_t *data = json_object_get(layer, "data");
+	const char *encoding = json_string_value(json_object_get(layer, "encoding"));
+	const char *compression = json_string_value(json_object_get(layer, "compression"));
+	if (compression && compression[0]) {
+		r = fail(ld, "tile data is compressed with %s, which Lyceum does not read; in Tiled "
+			     "set Map > Map Properties > Tile Layer Format to CSV or Base64 "
+			     "(uncompressed)",
+			 compression);
+	} else if (json_is_array(data)) {
+		if ((long)json_array_size(data) != cells)
+			r = fail(ld, "has %zu tiles of data, expected %ld", json_array_size(data), cells);
+		for (long i = 0; r == CORE_OK && i < cells; i++) {
+			json_t *g = json_array_get(data, (size_t)i);
+			if (!json_is_integer(g) || json_integer_value(g) < 0 ||
+			    json_integer_value(g) > 0xffffffffll)
+				r = fail(ld, "tile %ld is not a tile gid", i);
+			else
+				gids[i] = (uint32_t)json_integer_value(g);
+		}
+	} else if (json_is_string(data) && encoding && !strcmp(encoding, "base64")) {
+		long n = decode_base64_gids(json_string_value(data), gids, cells);
+		if (n != cells)
+			r = fail(ld, "base64 tile data is damaged or holds %ld tiles instead of %ld", n,
+				 cells);
+	} else {
+		r = fail(ld, "has no tile data (expected a CSV array or uncompressed base64)");
+	}
+	const char *name = json_string_value(json_object_get(layer, "name"));
+	bool walls = name && !strcasecmp(name, "walls");
+	for (long i = 0; r == CORE_OK && i < cells; i++) {
+		uint32_t gid = gids[i] & GID_MASK;
+		if (!gid)
+			continue;
+		if (gid >= MAX_GIDS || !ld->gid_blocked[gid]) {
+			r = fail(ld, "tile at column %ld row %ld uses gid %u, which no tileset defines",
+				 i % w->width_tiles, i / w->width_tiles, gid);
+			break;
+		}
+		if (walls || ld->gid_blocked[gid] == 2)
+			sim_world_set_blocked(w, (int32_t)(i % w->width_tiles),
+					      (int32_t)(i / w->width_tiles), true);
+	}
+	free(gids);
+	ld->tile_layers++;
+	return r;
+}
+
+/* ---- objects ------------------------------------------------------------ */
+
+struct object_shape {
+	bool is_point, is_polygon;
+	double x, y, width, height;
+	json_t *polygon;
+};
+
+static bool point_in_map(const struct sim_world *w, struct sim_point p)
+{
+	return sim_world_contains(w, p);
+}
+
+static struct sim_point shape_centre(const struct loader *ld, const struct object_shape *s)
+{
+	if (s->is_point || s->is_polygon)
+		return (struct sim_point){px_to_mm(ld, s->x), px_to_mm(ld, s->y)};
+	return (struct sim_point){px_to_mm(ld, s->x + s->width / 2),
+				  px_to_mm(ld, s->y + s->height / 2)};
+}
+
+static struct sim_rect shape_rect(const struct loader *ld, const struct object_shape *s)
+{
+	int32_t x0 = px_to_mm(ld, s->x), y0 = px_to_mm(ld, s->y);
+	return (struct sim_rect){x0, y0, px_to_mm(ld, s->x + s->width) - x0,
+				 px_to_mm(ld, s->y + s->height) - y0};
+}
+
+static enum core_result need_inside(struct loader *ld, const char *cls, struct sim_point p)
+{
+	if (point_in_map(ld->w, p))
+		return CORE_OK;
+	return fail(ld, "%s at (%.2f m, %.2f m) is outside the map (%.2f m x %.2f m)", cls,
+		    p.x_mm / 1000.0, p.y_mm / 1000.0, sim_world_width_mm(ld->w) / 1000.0,
+		    sim_world_height_mm(ld->w) / 1000.0);
+}
+
+static enum core_result need_rect(struct loader *ld, const char *cls, const struct object_shape *s)
+{
+	if (s->is_point || s->is_polygon || s->width <= 0 || s->height <= 0)
+		return fail(ld, "%s must be a rectangle with a width and a height", cls);
+	struct sim_rect r = shape_rect(ld, s);
+	enum core_result res = need_inside(ld, cls, (struct sim_point){r.x_mm, r.y_mm});
+	if (res == CORE_OK)
+		res = need_inside(ld, cls, (struct sim_point){r.x_mm + r.w_mm - 1, r.y_mm + r.h_mm - 1});
+	return res;
+}
+
+static enum core_result need_facing(struct loader *ld, json_t *obj, const char *cls,
+				    uint16_t *out_yaw)
+{
+	double deg = 0;
+	enum core_result r = CORE_OK;
+	int found = number_property(ld, obj, "facing", &deg, &r);
+	if (found < 0)
+		return r;
+	if (found > 0)
+		return fail(ld, "%s has no 'facing' property; add a float property 'facing' in "
+				"degrees (0 = along +x, 90 = along +y)",
+			    cls);
+	*out_yaw = degrees_to_yaw(deg);
+	return CORE_OK;
+}
+
+static const char *object_name(json_t *obj)
+{
+	const char *n = string_property(obj, "name");
+	if (!n || !n[0])
+		n = json_string_value(json_object_get(obj, "name"));
+	return n ? n : "";
+}
+
+static enum core_result too_many(struct loader *ld, const char *what, int limit)
+{
+	return fail(ld, "too many %s objects (this build holds %d)", what, limit);
+}
+
+static enum core_result read_zone(struct loader *ld, json_t *obj, const struct object_shape *s)
+{
+	struct sim_world *w = ld->w;
+	const char *name = object_name(obj);
+	if (!name[0])
+		return fail(ld, "Zone has no name; set its Name or a string property 'name'");
+	if (strlen(name) >= SIM_NAME_MAX)
+		return fail(ld, "Zone name '%s' is longer than %d characters", name, SIM_NAME_MAX - 1);
+	if (sim_world_zone_find(w, name) != SIM_ZONE_NONE)
+		return fail(ld, "another Zone is already named '%s'; zone names must be unique", name);
+	const char *kind_s = string_property(obj, "kind");
+	enum sim_zone_kind kind;
+	if (!kind_s)
+		return fail(ld, "Zone '%s' has no 'kind'; add a string property 'kind' = classroom, "
+				"meeting_room, hallway or stage",
+			    name);
+	if (!sim_zone_kind_parse(kind_s, &kind))
+		return fail(ld, "Zone '%s' has kind '%s'; use classroom, meeting_room, hallway or stage",
+			    name, kind_s);
+	if (w->zone_count >= SIM_MAX_ZONES)
+		return too_many(ld, "Zone", SIM_MAX_ZONES);
+	struct sim_point pts[SIM_MAX_ZONE_POINTS];
+	int n = 0;
+	if (s->is_polygon) {
+		size_t count = json_array_size(s->polygon);
+		if (count < 3 || count > SIM_MAX_ZONE_POINTS)
+			return fail(ld, "Zone '%s' polygon has %zu points; use 3 to %d", name, count,
+				    SIM_MAX_ZONE_POINTS);
+		size_t i;
+		json_t *pt;
+		json_array_foreach(s->polygon, i, pt) {
+			double px = json_number_value(json_object_get(pt, "x"));
+			double py = json_number_value(json_object_get(pt, "y"));
+			pts[n++] = (struct sim_point){px_to_mm(ld, s->x + px), px_to_mm(ld, s->y + py)};
+		}
+	} else if (!s->is_point && s->width > 0 && s->height > 0) {
+		struct sim_rect r = shape_rect(ld, s);
+		pts[n++] = (struct sim_point){r.x_mm, r.y_mm};
+		pts[n++] = (struct sim_point){r.x_mm + r.w_mm, r.y_mm};
+		pts[n++] = (struct sim_point){r.x_mm + r.w_mm, r.y_mm + r.h_mm};
+		pts[n++] = (struct sim_point){r.x_mm, r.y_mm + r.h_mm};
+	} else {
+		return fail(ld, "Zone '%s' must be a rectangle or a polygon", name);
+	}
+	for (int i = 0; i < n; i++) {
+		if (pts[i].x_mm < 0 || pts[i].y_mm < 0 || pts[i].x_mm > sim_world_width_mm(w) ||
+		    pts[i].y_mm > sim_world_height_mm(w))
+			return fail(ld, "Zone '%s' reaches outside the map at (%.2f m, %.2f m)", name,
+				    pts[i].x_mm / 1000.0, pts[i].y_mm / 1000.0);
+	}
+	if (sim_world_add_zone(w, name, kind, (uint32_t)ld->object_id, pts, n) != CORE_OK)
+		return too_many(ld, "Zone", SIM_MAX_ZONES);
+	if (w->zones[w->zone_count - 1].area_mm2 == 0)
+		return fail(ld, "Zone '%s' has no area", name);
+	return CORE_OK;
+}
+
+static enum core_result read_object(struct loader *ld, json_t *obj)
+{
+	struct sim_world *w = ld->w;
+	enum core_result r = check_properties(ld, obj);
+	if (r != CORE_OK)
+		return r;
+	const char *cls = json_string_value(json_object_get(obj, "class"));
+	if (!cls || !cls[0])
+		cls = json_string_value(json_object_get(obj, "type"));
+	if (!cls || !cls[0])
+		return fail(ld, "object has no class; set its Class (Type in Tiled before 1.9) to "
+				"Zone, Seat, Door, Spawn, Board or Item");
+	struct object_shape s = {
+		.is_point = json_is_true(json_object_get(obj, "point")),
+		.x = json_number_value(json_object_get(obj, "x")),
+		.y = json_number_value(json_object_get(obj, "y")),
+		.width = json_number_value(json_object_get(obj, "width")),
+		.height = json_number_value(json_object_get(obj, "height")),
+		.polygon = json_object_get(obj, "polygon"),
+	};
+	s.is_polygon = json_is_array(s.polygon);
+	uint32_t id = (uint32_t)ld->object_id;
+
+	if (!strcmp(cls, "Zone"))
+		return read_zone(ld, obj, &s);
+	if (!strcmp(cls, "Seat")) {
+		if (w->seat_count >= SIM_MAX_SEATS)
+			return too_many(ld, "Seat", SIM_MAX_SEATS);
+		struct sim_seat seat = {.object_id = id, .pos = shape_centre(ld, &s)};
+		if ((r = need_inside(ld, "Seat", seat.pos)) != CORE_OK ||
+		    (r = need_facing(ld, obj, "Seat", &seat.facing)) != CORE_OK)
+			return r;
+		w->seats[w->seat_count++] = seat;
+		return CORE_OK;
+	}
+	if (!strcmp(cls, "Door")) {
+		if (w->door_count >= SIM_MAX_DOORS)
+			return too_many(ld, "Door", SIM_MAX_DOORS);
+		if ((r = need_rect(ld, "Door", &s)) != CORE_OK)
+			return r;
+		struct sim_door door = {.object_id = id, .rect = shape_rect(ld, &s)};
+		core_strlcpy(door.name, object_name(obj), sizeof(door.name));
+		w->doors[w->door_count++] = door;
+		return CORE_OK;
+	}
+	if (!strcmp(cls, "Spawn")) {
+		if (w->spawn_count >= SIM_MAX_SPAWNS)
+			return too_many(ld, "Spawn", SIM_MAX_SPAWNS);
+		struct sim_spawn sp = {.object_id = id, .pos = shape_centre(ld, &s)};
+		if ((r = need_inside(ld, "Spawn", sp.pos)) != CORE_OK)
+			return r;
+		if (sim_avatar_collides(w, sp.pos))
+			return fail(ld, "Spawn at (%.2f m, %.2f m) is on or next to a blocked tile; an "
+					"avatar there could not move. Move it to open floor",
+				    sp.pos.x_mm / 1000.0, sp.pos.y_mm / 1000.0);
+		w->spawns[w->spawn_count++] = sp;
+		return CORE_OK;
+	}
+	if (!strcmp(cls, "Board")) {
+		if (w->board_count >= SIM_MAX_BOARDS)
+			return too_many(ld, "Board", SIM_MAX_BOARDS);
+		struct sim_board b = {.object_id = id};
+		if ((r = need_rect(ld, "Board", &s)) != CORE_OK ||
+		    (r = need_facing(ld, obj, "Board", &b.facing)) != CORE_OK)
+			return r;
+		b.rect = shape_rect(ld, &s);
+		core_strlcpy(b.name, object_name(obj), sizeof(b.name));
+		w->boards[w->board_count++] = b;
+		return CORE_OK;
+	}
+	if (!strcmp(cls, "Item")) {
+		if (w->item_count >= SIM_MAX_ITEMS)
+			return too_many(ld, "Item", SIM_MAX_ITEMS);
+		struct sim_item it = {.object_id = id, .pos = shape_centre(ld, &s)};
+		if ((r = need_inside(ld, "Item", it.pos)) != CORE_OK)
+			return r;
+		core_strlcpy(it.name, object_name(obj), sizeof(it.name));
+		w->items[w->item_count++] = it;
+		return CORE_OK;
+	}
+	return fail(ld, "unknown class '%s'; use Zone, Seat, Door, Spawn, Board or Item", cls);
+}
+
+static enum core_result read_layers(struct loader *ld, json_t *layers, int depth)
+{
+	if (!json_is_array(layers))
+		return fail(ld, "'layers' must be an array");
+	if (depth > 8)
+		return fail(ld, "layer groups nest deeper than 8");
+	size_t i;
+	json_t *layer;
+	json_array_foreach(layers, i, layer) {
+		const char *type = json_string_value(json_object_get(layer, "type"));
+		const char *name = json_string_value(json_object_get(layer, "name"));
+		ld->layer = name ? name : "(unnamed)";
+		ld->object_id = -1;
+		enum core_result r = check_properties(ld, layer);
+		if (r != CORE_OK)
+			return r;
+		if (!type)
+			return fail(ld, "layer has no type");
+		if (!strcmp(type, "tilelayer")) {
+			r = read_tile_layer(ld, layer);
+		} else if (!strcmp(type, "objectgroup")) {
+			size_t j;
+			json_t *obj;
+			json_array_foreach(json_object_get(layer, "objects"), j, obj) {
+				ld->object_id = json_integer_value(json_object_get(obj, "id"));
+				if ((r = read_object(ld, obj)) != CORE_OK)
+					return r;
+			}
+		} else if (!strcmp(type, "group")) {
+			r = read_layers(ld, json_object_get(layer, "layers"), depth + 1);
+		} else if (strcmp(type, "imagelayer")) {
+			r = fail(ld, "unknown layer type '%s'", type);
+		}
+		if (r != CORE_OK)
+			return r;
+	}
+	ld->layer = NULL;
+	ld->object_id = -1;
+	return CORE_OK;
+}
+
+static enum core_result read_map(struct loader *ld, json_t *root)
+{
+	struct sim_world *w = ld->w;
+	if (!json_is_object(root))
+		return fail(ld, "not a Tiled map (the top level is not a JSON object)");
+	const char *type = json_string_value(json_object_get(root, "type"));
+	if (type && strcmp(type, "map"))
+		return fail(ld, "not a Tiled map (type is '%s')", type);
+	const char *orient = json_string_value(json_object_get(root, "orientation"));
+	if (!orient || strcmp(orient, "isometric"))
+		return fail(ld, "orientation '%s' is not supported; Lyceum worlds are isometric "
+				"(Map > Map Properties > Orientation)",
+			    orient ? orient : "(none)");
+	if (json_is_true(json_object_get(root, "infinite")))
+		return fail(ld, "infinite maps are not supported; untick Map > Map Properties > "
+				"Infinite");
+	json_int_t width = json_integer_value(json_object_get(root, "width"));
+	json_int_t height = json_integer_value(json_object_get(root, "height"));
+	json_int_t tw = json_integer_value(json_object_get(root, "tilewidth"));
+	json_int_t th = json_integer_value(json_object_get(root, "tileheight"));
+	if (width < 1 || height < 1 || width > SIM_MAX_MAP_TILES || height > SIM_MAX_MAP_TILES)
+		return fail(ld, "map is %lldx%lld tiles; Lyceum reads 1 to %d tiles a side",
+			    (long long)width, (long long)height, SIM_MAX_MAP_TILES);
+	if (tw < 1 || th < 1)
+		return fail(ld, "tilewidth and tileheight must be positive");
+	enum core_result r = check_properties(ld, root);
+	if (r != CORE_OK)
+		return r;
+	double mpt = 1.0;
+	if (number_property(ld, root, "metres_per_tile", &mpt, &r) < 0)
+		return r;
+	if (!(mpt >= 0.1 && mpt <= 10.0))
+		return fail(ld, "map property metres_per_tile is %g; use 0.1 to 10", mpt);
+
+	char name[sizeof(w->name)];
+	core_strlcpy(name, w->name, sizeof(name));
+	sim_world_init(w, name, (int32_t)width, (int32_t)height, round_i32(mpt * 1000.0));
+	w->tile_w_px = (int32_t)tw;
+	w->tile_h_px = (int32_t)th;
+	ld->tile_h_px = (double)th;
+
+	if ((r = read_tilesets(ld, root)) != CORE_OK)
+		return r;
+	if ((r = read_layers(ld, json_object_get(root, "layers"), 0)) != CORE_OK)
+		return r;
+	if (ld->tile_layers == 0)
+		return fail(ld, "the map has no tile layer; add a floor layer");
+	if (w->zone_count == 0)
+		return fail(ld, "the map has no Zone; add a rectangle of class Zone with a name and "
+				"a kind");
+	if (w->spawn_count == 0)
+		return fail(ld, "the map has no Spawn; add a point of class Spawn on open floor");
+	sim_world_finish(w);
+	for (int i = 0; i < w->spawn_count; i++) {
+		if (w->spawns[i].zone == SIM_ZONE_NONE) {
+			ld->object_id = w->spawns[i].object_id;
+			ld->layer = "?";
+			return fail(ld, "Spawn at (%.2f m, %.2f m) is in no Zone; avatars there would "
+					"see no one. Move it into a zone",
+				    w->spawns[i].pos.x_mm / 1000.0, w->spawns[i].pos.y_mm / 1000.0);
+		}
+	}
+	return CORE_OK;
+}
+
+static void world_name_from_path(const char *path, char *out, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	core_strlcpy(out, base, size);
+	char *dot = strrchr(out, '.');
+	if (dot && dot != out)
+		*dot = '\0';
+}
+
+enum core_result sim_world_load(const char *path, struct sim_world *out, char *err,
+				size_t err_size)
+{
+	struct loader ld = {.path = path, .err = err, .err_size = err_size, .object_id = -1};
+	const char *slash = strrchr(path, '/');
+	if (slash)
+		snprintf(ld.dir, sizeof(ld.dir), "%.*s/", (int)(slash - path), path);
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err, err_size, "%s: line %d column %d: %s", path, jerr.line, jerr.column,
+			 jerr.text);
+		return CORE_ERR_INVALID;
+	}
+	/* Build into scratch and copy on success: never a half-loaded world. */
+	ld.w = calloc(1, sizeof(*ld.w));
+	ld.gid_blocked = calloc(MAX_GIDS, 1);
+	enum core_result r = CORE_ERR_NOMEM;
+	if (ld.w && ld.gid_blocked) {
+		world_name_from_path(path, ld.w->name, sizeof(ld.w->name));
+		r = read_map(&ld, root);
+		if (r == CORE_OK)
+			memcpy(out, ld.w, sizeof(*out));
+	} else {
+		snprintf(err, err_size, "%s: out of memory", path);
+	}
+	free(ld.gid_blocked);
+	free(ld.w);
+	json_decref(root);
+	return r;
+}
+
+enum core_result sim_world_load_named(const char *dir, const char *name, struct sim_world *out,
+				      char *err, size_t err_size)
+{
+	for (const char *c = name; *c; c++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '-' || *c == '_')) {
+			snprintf(err, err_size, "world name '%s' may hold only letters, digits, - and _",
+				 name);
+			return CORE_ERR_INVALID;
+		}
+	}
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s.tmj", dir, name);
+	return sim_world_load(path, out, err, err_size);
+}

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Installs the Debian packages Lyceum needs that are missing, and nothing else.
+# Idempotent: a second run installs nothing. Works as root or through sudo.
+#   tools/deps.sh          everything needed to build, test and run
+#   tools/deps.sh --check  list what is missing, install nothing (exit 1 if any)
+set -eu
+
+PACKAGES="
+build-essential cmake pkg-config
+libenet-dev libjansson-dev
+libcmocka-dev
+gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+iproute2 procps
+"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    [ "${1:-}" = "--check" ] && echo "deps: all packages present"
+    exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+    echo "deps: missing:$missing"
+    exit 1
+fi
+
+if [ "$(id -u)" = 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "deps: these Debian packages are missing:$missing" >&2
+    echo "deps: run as root, or install sudo, or install them yourself with apt-get" >&2
+    exit 1
+fi
+
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "deps: done"

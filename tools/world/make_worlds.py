@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Writes the shipped worlds and their tileset (run by hand after editing;
+the outputs are committed, so neither the build nor the tests need Python).
+
+  tools/world/make_worlds.py            writes assets/worlds/* and tests/data/worlds/grid.tmj
+
+The classroom is laid out in tiles of 0.5 m. World axes: x along columns,
+y along rows. Facing: 0 deg = +x, 90 deg = +y (the board is at row 0, so
+students face 270 deg).
+"""
+import json, os, struct, zlib
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+TW, TH = 64, 32   # map grid: isometric 2:1
+IMG = 64          # tileset tile images are 64x64 (tall furniture overhangs)
+
+# Tileset: id -> (name, blocked, top colour, side colour or None, height px)
+TILES = [
+    ("wood",    False, (196, 160, 116), None, 0),
+    ("carpet",  False, (96, 120, 150), None, 0),
+    ("hall",    False, (180, 180, 172), None, 0),
+    ("wall",    True,  (226, 222, 210), (160, 150, 138), 28),
+    ("desk",    True,  (150, 104, 64), (112, 76, 46), 12),
+    ("chair",   False, (70, 84, 100), (50, 60, 72), 6),
+    ("stage",   False, (120, 88, 60), (90, 64, 44), 4),
+    ("board",   True,  (240, 244, 246), (60, 80, 70), 28),
+    ("doorway", False, (140, 110, 80), None, 0),
+    ("plant",   True,  (70, 140, 80), (90, 70, 50), 16),
+    ("table",   True,  (170, 130, 90), (120, 90, 60), 12),
+    ("lectern", True,  (110, 70, 40), (80, 50, 30), 18),
+]
+T = {name: i for i, (name, *_rest) in enumerate(TILES)}
+
+
+def png(path, w, h, pixels):
+    raw = b"".join(b"\x00" + bytes(pixels[y * w * 4:(y + 1) * w * 4]) for y in range(h))
+    def chunk(kind, data):
+        c = kind + data
+        return struct.pack(">I", len(data)) + c + struct.pack(">I", zlib.crc32(c) & 0xffffffff)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0)))
+        f.write(chunk(b"IDAT", zlib.compress(raw, 9)))
+        f.write(chunk(b"IEND", b""))
+
+
+def tileset_image(path):
+    cols = 4
+    rows = (len(TILES) + cols - 1) // cols
+    w, h = cols * IMG, rows * IMG
+    px = [0] * (w * h * 4)
+    def put(x, y, c):
+        if 0 <= x < w and 0 <= y < h:
+            i = (y * w + x) * 4
+            px[i:i + 4] = [c[0], c[1], c[2], 255]
+    for idx, (_name, _b, top, side, height) in enumerate(TILES):
+        ox, oy = (idx % cols) * IMG, (idx // cols) * IMG
+        base = IMG - TH  # the diamond's top edge when flat
+        top_y = base - height
+        # sides of a raised block
+        if side:
+            for x in range(TW):
+                dx = abs(x - TW / 2 + 0.5) / (TW / 2)
+                y_edge = top_y + TH / 2 + (1 - dx) * TH / 2
+                shade = side if x < TW / 2 else tuple(int(v * 0.8) for v in side)
+                for y in range(int(y_edge), int(y_edge + height) + 1):
+                    put(ox + x, oy + y, shade)
+        # top diamond
+        for y in range(TH):
+            half = (TH / 2 - abs(y - TH / 2 + 0.5)) * 2
+            for x in range(int(TW / 2 - half), int(TW / 2 + half)):
+                edge = abs(x - TW / 2 + 0.5) > half - 1.5 or y in (0, TH - 1)
+                c = tuple(int(v * 0.85) for v in top) if edge else top
+                put(ox + x, oy + top_y + y, c)
+    png(path, w, h, px)
+    return w, h, cols
+
+
+def tileset_json(image_name, w, h, cols):
+    tiles = []
+    for i, (name, blocked, *_rest) in enumerate(TILES):
+        tiles.append({"id": i, "type": name,
+                      "properties": [{"name": "blocked", "type": "bool", "value": blocked}]})
+    return {"type": "tileset", "version": "1.10", "tiledversion": "1.10.2",
+            "name": "classroom", "tilewidth": IMG, "tileheight": IMG,
+            "tilecount": len(TILES), "columns": cols, "spacing": 0, "margin": 0,
+            "image": image_name, "imagewidth": w, "imageheight": h,
+            "tileoffset": {"x": 0, "y": 0}, "grid": {"orientation": "isometric",
+                                                     "width": TW, "height": TH},
+            "tiles": tiles}
+
+
+class Map:
+    def __init__(self, w, h, mpt):
+        self.w, self.h, self.mpt = w, h, mpt
+        self.layers = {}
+        self.objects = {}
+        self.next_id = 1
+
+    def layer(self, name):
+        return self.layers.setdefault(name, [0] * (self.w * self.h))
+
+    def fill(self, name, x0, y0, x1, y1, tile):
+        lay = self.layer(name)
+        for y in range(y0, y1):
+            for x in range(x0, x1):
+                lay[y * self.w + x] = 0 if tile is None else tile + 1
+
+    def obj(self, layer, cls, name="", **kw):
+        o = {"id": self.next_id, "name": name, "type": cls, "visible": True,
+             "rotation": 0, "x": 0, "y": 0, "width": 0, "height": 0}
+        o.update(kw)
+        self.next_id += 1
+        self.objects.setdefault(layer, []).append(o)
+        return o
+
+    # Object coordinates: isometric maps store them in a space where a tile is
+    # TH x TH pixels.
+    def point(self, layer, cls, tx, ty, name="", props=None):
+        return self.obj(layer, cls, name, x=tx * TH, y=ty * TH, point=True,
+                        properties=props or [])
+
+    def rect(self, layer, cls, tx0, ty0, tx1, ty1, name="", props=None):
+        return self.obj(layer, cls, name, x=tx0 * TH, y=ty0 * TH, width=(tx1 - tx0) * TH,
+                        height=(ty1 - ty0) * TH, properties=props or [])
+
+    def to_json(self, tilesets):
+        layers, lid = [], 1
+        for name, data in self.layers.items():
+            layers.append({"id": lid, "name": name, "type": "tilelayer", "x": 0, "y": 0,
+                           "width": self.w, "height": self.h, "opacity": 1, "visible": True,
+                           "data": data})
+            lid += 1
+        for name, objs in self.objects.items():
+            layers.append({"id": lid, "name": name, "type": "objectgroup", "x": 0, "y": 0,
+                           "opacity": 1, "visible": True, "draworder": "topdown",
+                           "objects": objs})
+            lid += 1
+        return {"type": "map", "version": "1.10", "tiledversion": "1.10.2",
+                "orientation": "isometric", "renderorder": "right-down",
+                "width": self.w, "height": self.h, "tilewidth": TW, "tileheight": TH,
+                "infinite": False, "nextlayerid": lid, "nextobjectid": self.next_id,
+                "properties": [{"name": "metres_per_tile", "type": "float",
+                                "value": self.mpt}],
+                "tilesets": tilesets, "layers": layers}
+
+
+def facing(deg):
+    return [{"name": "facing", "type": "float", "value": float(deg)}]
+
+
+def zone(kind):
+    return [{"name": "kind", "type": "string", "value": kind}]
+
+
+def classroom():
+    m = Map(33, 36, 0.5)
+    # floors
+    m.fill("floor", 0, 0, 33, 36, T["hall"])
+    m.fill("floor", 1, 1, 28, 24, T["wood"])
+    m.fill("floor", 1, 25, 28, 35, T["carpet"])
+    m.fill("floor", 1, 1, 28, 5, T["stage"])
+    m.fill("floor", 28, 11, 29, 13, T["doorway"])
+    m.fill("floor", 28, 29, 29, 31, T["doorway"])
+    # walls: outer ring, classroom/hallway wall (x=28), classroom/meeting wall (y=24)
+    for (x0, y0, x1, y1) in [(0, 0, 33, 1), (0, 35, 33, 36), (0, 0, 1, 36), (32, 0, 33, 36),
+                             (28, 0, 29, 36), (0, 24, 29, 25)]:
+        m.fill("walls", x0, y0, x1, y1, T["wall"])
+    m.fill("walls", 28, 11, 29, 13, None)   # classroom door
+    m.fill("walls", 28, 29, 29, 31, None)   # meeting room door
+    m.fill("walls", 8, 0, 20, 1, T["board"])
+    # furniture: lectern, 5 rows x 2 blocks of desks with 5 chairs each, plants
+    m.fill("furniture", 13, 3, 15, 4, T["lectern"])
+    seats = []
+    for row in range(5):
+        dy = 7 + row * 3
+        for x0 in (3, 15):
+            m.fill("furniture", x0, dy, x0 + 10, dy + 1, T["desk"])
+            for k in range(5):
+                sx = x0 + k * 2
+                m.fill("furniture", sx, dy + 1, sx + 1, dy + 2, T["chair"])
+                seats.append((sx + 0.5, dy + 1.5, 270))
+    for (px, py) in [(1, 23), (27, 1), (1, 25), (31, 34)]:
+        m.fill("furniture", px, py, px + 1, py + 1, T["plant"])
+    # meeting room table with 8 chairs
+    m.fill("furniture", 10, 28, 18, 32, T["table"])
+    for sx in (11, 13, 15, 17):
+        m.fill("furniture", sx, 27, sx + 1, 28, T["chair"])
+        m.fill("furniture", sx, 32, sx + 1, 33, T["chair"])
+    meeting_seats = [(sx + 0.5, 27.5, 90) for sx in (11, 13, 15, 17)] + \
+                    [(sx + 0.5, 32.5, 270) for sx in (11, 13, 15, 17)]
+    # zones
+    m.rect("zones", "Zone", 1, 1, 28, 24, "classroom", zone("classroom"))
+    m.rect("zones", "Zone", 1, 25, 28, 35, "meeting", zone("meeting_room"))
+    m.rect("zones", "Zone", 29, 1, 32, 35, "hallway", zone("hallway"))
+    # seats, doors, spawns, board, items
+    for (x, y, f) in seats + meeting_seats:
+        m.point("seats", "Seat", x, y, props=facing(f))
+    m.rect("doors", "Door", 28, 11, 29, 13, "classroom-door")
+    m.rect("doors", "Door", 28, 29, 29, 31, "meeting-door")
+    m.point("spawns", "Spawn", 14, 22)
+    m.point("spawns", "Spawn", 26, 6)
+    m.point("spawns", "Spawn", 22, 30)
+    m.point("spawns", "Spawn", 30.5, 6)
+    m.rect("boards", "Board", 8, 1, 20, 1.5, "front-board", facing(90))
+    m.point("items", "Item", 12.5, 3.5, "globe")
+    m.point("items", "Item", 14, 30, "marker")
+    return m
+
+
+def bench_open():
+    m = Map(20, 15, 1.0)
+    m.fill("floor", 0, 0, 20, 15, T["wood"])
+    m.rect("zones", "Zone", 0, 0, 20, 15, "floor", zone("classroom"))
+    m.point("spawns", "Spawn", 10, 7.5)
+    return m
+
+
+def grid():
+    """Test map: 10x8 tiles of 2 m; every object sits on a known tile."""
+    m = Map(10, 8, 2.0)
+    m.fill("floor", 0, 0, 10, 8, T["wood"])
+    m.fill("walls", 5, 0, 6, 8, T["wall"])
+    m.fill("walls", 5, 3, 6, 5, None)                  # a 2-tile opening
+    m.fill("furniture", 2, 6, 3, 7, T["desk"])          # blocked by tile property
+    m.fill("furniture", 3, 6, 4, 7, T["chair"])         # not blocked
+    m.rect("zones", "Zone", 0, 0, 5, 8, "left", zone("classroom"))
+    poly = m.obj("zones", "Zone", "right", x=6 * TH, y=0, polygon=[
+        {"x": 0, "y": 0}, {"x": 4 * TH, "y": 0}, {"x": 4 * TH, "y": 8 * TH}, {"x": 0, "y": 8 * TH}],
+        properties=zone("hallway"))
+    poly["class"] = poly.pop("type")                    # Tiled 1.9+ spelling
+    m.point("objects", "Seat", 3.5, 2.5, props=facing(90))
+    m.point("objects", "Spawn", 1.5, 1.5)
+    m.point("objects", "Spawn", 7.5, 6.5)
+    m.rect("objects", "Door", 5, 3, 6, 5, "gap")
+    m.rect("objects", "Board", 1, 0, 4, 0.5, "board", facing(90))
+    m.point("objects", "Item", 8.25, 1.75, "cube")
+    return m
+
+
+def main():
+    worlds = os.path.join(ROOT, "assets", "worlds")
+    os.makedirs(worlds, exist_ok=True)
+    w, h, cols = tileset_image(os.path.join(worlds, "classroom-tiles.png"))
+    ts = tileset_json("classroom-tiles.png", w, h, cols)
+    with open(os.path.join(worlds, "classroom.tsj"), "w") as f:
+        json.dump(ts, f, indent=1)
+    external = [{"firstgid": 1, "source": "classroom.tsj"}]
+    for name, m in (("classroom", classroom()), ("bench-open", bench_open())):
+        with open(os.path.join(worlds, name + ".tmj"), "w") as f:
+            json.dump(m.to_json(external), f, separators=(",", ":"))
+    test_dir = os.path.join(ROOT, "tests", "data", "worlds")
+    os.makedirs(test_dir, exist_ok=True)
+    embedded = dict(ts, firstgid=1, image="../../../assets/worlds/classroom-tiles.png")
+    del embedded["type"], embedded["version"], embedded["tiledversion"]
+    with open(os.path.join(test_dir, "grid.tmj"), "w") as f:
+        json.dump(grid().to_json([embedded]), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
