@@ -20,6 +20,7 @@
 
 #define SV_MAX_ROOMS 256
 #define SV_MAX_CLIENTS 4000 /* client ids fit 12 bits */
+#define SV_MAX_VIOLATIONS 32 /* malformed messages before a peer is disconnected */
 
 struct sv_config {
 	char bind[128];
@@ -53,6 +54,7 @@ struct sv_client {
 	uint8_t announced_zone;  /* zone the last snapshot was built for */
 	uint32_t snapshot_seq;
 	uint64_t connected_us;
+	uint32_t violations; /* malformed or unexpected messages */
 };
 
 struct sv_room {
@@ -60,7 +62,7 @@ struct sv_room {
 	char name[PROTO_NAME_MAX];
 	int member_count;
 	uint16_t *members; /* client ids, max_clients entries */
-	int spawn_next;
+	int spawn_next[SIM_MAX_ZONES + 1]; /* per zone; the last is "any" */
 };
 
 struct sv_server {

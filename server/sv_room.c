@@ -69,6 +69,8 @@ static void peer_address(const ENetPeer *peer, char *out, size_t size)
 
 static void send_control(struct sv_client *c, const uint8_t *buf, uint32_t len)
 {
+	if (c->peer->state != ENET_PEER_STATE_CONNECTED)
+		return; /* leaving already: nothing to tell it */
 	if (len && net_send(c->peer, NET_CH_CONTROL, buf, len) != CORE_OK)
 		CORE_WARN("client=%u: control message of %u bytes not queued", c->id, len);
 }
@@ -100,7 +102,7 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 		enet_peer_reset(peer);
 		return;
 	}
-	enet_peer_timeout(peer, 0, NET_TIMEOUT_MS, NET_TIMEOUT_MS);
+	net_peer_setup(peer);
 	if (version != PROTO_VERSION) {
 		char msg[200];
 		snprintf(msg, sizeof(msg),
@@ -131,7 +133,7 @@ static struct sv_room *room_get(struct sv_server *sv, const char *name)
 		return NULL;
 	free_room->in_use = true;
 	free_room->member_count = 0;
-	free_room->spawn_next = 0;
+	memset(free_room->spawn_next, 0, sizeof(free_room->spawn_next));
 	core_strlcpy(free_room->name, name, sizeof(free_room->name));
 	CORE_INFO("room open room=%s world=%s", name, sv->world->name);
 	return free_room;
@@ -149,7 +151,7 @@ static struct sim_point spawn_point(struct sv_server *sv, struct sv_room *room, 
 	if (n == 0)
 		for (int i = 0; i < w->spawn_count; i++)
 			candidates[n++] = i;
-	int k = room->spawn_next++;
+	int k = room->spawn_next[zone == SIM_ZONE_NONE ? SIM_MAX_ZONES : zone]++;
 	struct sim_point base = w->spawns[candidates[k % n]].pos;
 	int slot = k / n;
 	const int step = 600;
@@ -286,25 +288,41 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 	room_join(sv, c, room, &hello);
 }
 
+/* Bad input is dropped; the first is logged, and a peer that keeps sending
+ * it is disconnected. The room never sees any of it. */
+static void violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len)
+{
+	c->violations++;
+	if (c->violations == 1)
+		CORE_WARN("room=%s client=%u name=%s sent %s (%u bytes); dropped",
+			  c->room ? c->room->name : "-", c->id, c->name, what, len);
+	if (c->violations == SV_MAX_VIOLATIONS) {
+		CORE_WARN("room=%s client=%u name=%s disconnected after %d malformed messages",
+			  c->room ? c->room->name : "-", c->id, c->name, SV_MAX_VIOLATIONS);
+		enet_peer_disconnect_later(c->peer, NET_DISCONNECT_VIOLATION);
+	}
+	(void)sv;
+}
+
 static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len)
 {
 	struct proto_move m;
 	if (proto_decode_move(data, len, &m) != CORE_OK) {
-		CORE_WARN("client=%u sent a malformed move (%u bytes); ignored", c->id, len);
+		violation(sv, c, "a malformed move", len);
 		return;
 	}
 	/* Oldest first; commands already applied are skipped, so the two
 	 * redundant copies in every move cost nothing but make a lost packet
 	 * harmless. */
 	for (int i = m.count - 1; i >= 0; i--) {
-		const struct proto_move_cmd *mc = &m.cmds[i];
-		if (c->has_cmd && (int32_t)(mc->cmd.tick - c->last_cmd_tick) <= 0)
+		const struct sim_cmd *cmd = &m.cmds[i];
+		if (c->has_cmd && (int32_t)(cmd->tick - c->last_cmd_tick) <= 0)
 			continue;
 		uint8_t zone_before = c->avatar.zone;
-		sim_step(sv->world, sv->cfg.tick_hz, &c->avatar, &mc->cmd);
+		sim_step(sv->world, sv->cfg.tick_hz, &c->avatar, cmd);
 		c->has_cmd = true;
-		c->last_cmd_tick = mc->cmd.tick;
-		c->send_time_us = mc->send_time_us;
+		c->last_cmd_tick = cmd->tick;
+		c->send_time_us = m.send_time_us;
 		if (c->avatar.zone != zone_before)
 			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
 				  c->name, sv_zone_name(sv, zone_before),
@@ -322,17 +340,14 @@ void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const 
 	if (c->state == SV_CLIENT_CONNECTING) {
 		if (type == PROTO_MSG_HELLO && channel == NET_CH_CONTROL)
 			on_hello(sv, c, data, len);
+		else
+			violation(sv, c, "a message before its hello", len);
 		return;
 	}
 	if (c->state != SV_CLIENT_JOINED)
 		return;
-	switch (type) {
-	case PROTO_MSG_MOVE:
+	if (type == PROTO_MSG_MOVE && channel == NET_CH_STATE)
 		on_move(sv, c, data, len);
-		break;
-	default:
-		CORE_DEBUG("client=%u sent message type %u on channel %u; ignored", c->id, type,
-			   channel);
-		break;
-	}
+	else
+		violation(sv, c, "an unexpected message", len);
 }

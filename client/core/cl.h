@@ -55,6 +55,7 @@ struct cl_roster_entry {
 
 struct cl_stats {
 	uint64_t snapshots;
+	uint64_t full_snapshots; /* on join and on zone change */
 	uint64_t decode_errors;
 	uint64_t corrections;       /* replayed state differed from the prediction */
 	int32_t largest_correction_mm;
@@ -76,7 +77,7 @@ struct cl_conn {
 	struct proto_welcome welcome;
 	uint32_t next_tick; /* tick of the next command */
 	struct sim_avatar predicted;
-	struct proto_move_cmd history[CL_CMD_HISTORY]; /* indexed by tick & (CL_CMD_HISTORY-1) */
+	struct sim_cmd history[CL_CMD_HISTORY]; /* indexed by tick & (CL_CMD_HISTORY-1) */
 
 	struct proto_snapshot snap; /* newest snapshot */
 	bool snap_fresh;            /* set when one arrives; the caller clears it */

@@ -115,10 +115,10 @@ static void reconcile(struct cl_conn *c)
 	struct sim_avatar state = s->self;
 	if (s->ack_tick) {
 		for (uint32_t t = s->ack_tick + 1; (int32_t)(c->next_tick - t) > 0; t++) {
-			const struct proto_move_cmd *mc = &c->history[t & (CL_CMD_HISTORY - 1)];
-			if (mc->cmd.tick != t)
+			const struct sim_cmd *cmd = &c->history[t & (CL_CMD_HISTORY - 1)];
+			if (cmd->tick != t)
 				break; /* older than the ring: keep what we have */
-			sim_step(c->world, c->welcome.tick_hz, &state, &mc->cmd);
+			sim_step(c->world, c->welcome.tick_hz, &state, cmd);
 		}
 	} else if (c->next_tick > 1) {
 		return; /* the server has applied nothing yet: keep predicting */
@@ -145,6 +145,7 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	memcpy(&c->snap, &scratch, sizeof(scratch));
 	c->snap_fresh = true;
 	c->stats.snapshots++;
+	c->stats.full_snapshots += c->snap.full;
 	reconcile(c);
 }
 
@@ -232,6 +233,7 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	while (c->host && enet_host_service(c->host, &ev, 0) > 0) {
 		switch (ev.type) {
 		case ENET_EVENT_TYPE_CONNECT:
+			net_peer_setup(c->peer);
 			send_hello(c);
 			break;
 		case ENET_EVENT_TYPE_RECEIVE:
@@ -277,16 +279,15 @@ void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw
 	if (c->state != CL_STATE_JOINED || !c->peer)
 		return;
 	uint32_t tick = c->next_tick++;
-	struct proto_move_cmd *mc = &c->history[tick & (CL_CMD_HISTORY - 1)];
-	mc->cmd = (struct sim_cmd){
+	struct sim_cmd *cmd = &c->history[tick & (CL_CMD_HISTORY - 1)];
+	*cmd = (struct sim_cmd){
 		.tick = tick, .move_x = move_x, .move_y = move_y, .yaw = yaw, .buttons = buttons};
-	mc->send_time_us = send_time_us;
-	sim_step(c->world, c->welcome.tick_hz, &c->predicted, &mc->cmd);
+	sim_step(c->world, c->welcome.tick_hz, &c->predicted, cmd);
 
-	struct proto_move m = {.count = 0};
+	struct proto_move m = {.count = 0, .send_time_us = send_time_us};
 	for (uint32_t i = 0; i < PROTO_MOVE_CMDS && i < tick; i++) {
-		const struct proto_move_cmd *h = &c->history[(tick - i) & (CL_CMD_HISTORY - 1)];
-		if (h->cmd.tick != tick - i)
+		const struct sim_cmd *h = &c->history[(tick - i) & (CL_CMD_HISTORY - 1)];
+		if (h->tick != tick - i)
 			break;
 		m.cmds[m.count++] = *h;
 	}

@@ -86,6 +86,13 @@ enum core_result net_client_create(ENetHost **out_host)
 	return CORE_OK;
 }
 
+void net_peer_setup(ENetPeer *peer)
+{
+	enet_peer_timeout(peer, 0, NET_TIMEOUT_MS, NET_TIMEOUT_MS);
+	enet_peer_throttle_configure(peer, ENET_PEER_PACKET_THROTTLE_INTERVAL,
+				     ENET_PEER_PACKET_THROTTLE_SCALE, 0);
+}
+
 ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t version)
 {
 	ENetPeer *peer = enet_host_connect(host, server, NET_CHANNEL_COUNT, version);

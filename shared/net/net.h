@@ -55,6 +55,15 @@ enum core_result net_client_create(ENetHost **out_host) CORE_MUST_CHECK;
 /** Starts a connection; the version goes in ENet's connect data. */
 ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t version);
 
+/**
+ * Per-peer settings both sides apply once connected: the timeout, and no
+ * throttling of unreliable packets. ENet's throttle drops unreliable packets
+ * at the sender when round-trip times jump; Lyceum's snapshots are already
+ * deltas sized for the link, and dropping them under a CPU spike on one side
+ * only makes the other side's view worse.
+ */
+void net_peer_setup(ENetPeer *peer);
+
 /** Sends on a channel with that channel's reliability. */
 enum core_result net_send(ENetPeer *peer, enum net_channel channel, const void *data,
 			  uint32_t len) CORE_MUST_CHECK;

@@ -212,13 +212,13 @@ uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uin
 	proto_write_bits(&w, PROTO_MSG_MOVE, 8);
 	proto_write_bits(&w, m->count, 2);
 	proto_write_bits(&w, newest_tick, 32);
+	proto_write_bits(&w, m->send_time_us, 32);
 	for (int i = 0; i < m->count; i++) {
-		const struct proto_move_cmd *c = &m->cmds[i];
-		proto_write_signed(&w, c->cmd.move_x, 8);
-		proto_write_signed(&w, c->cmd.move_y, 8);
-		proto_write_bits(&w, c->cmd.yaw, 16);
-		proto_write_bits(&w, c->cmd.buttons, 4);
-		proto_write_bits(&w, c->send_time_us, 32);
+		const struct sim_cmd *c = &m->cmds[i];
+		proto_write_signed(&w, c->move_x, 8);
+		proto_write_signed(&w, c->move_y, 8);
+		proto_write_bits(&w, c->yaw, 16);
+		proto_write_bits(&w, c->buttons, 4);
 	}
 	return finish(&w);
 }
@@ -231,16 +231,16 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 		return CORE_ERR_INVALID;
 	out->count = (uint8_t)proto_read_bits(&r, 2);
 	uint32_t newest = proto_read_bits(&r, 32);
+	out->send_time_us = proto_read_bits(&r, 32);
 	if (out->count < 1)
 		return CORE_ERR_INVALID;
 	for (int i = 0; i < out->count; i++) {
-		struct proto_move_cmd *c = &out->cmds[i];
-		c->cmd.tick = newest - (uint32_t)i;
-		c->cmd.move_x = (int8_t)proto_read_signed(&r, 8);
-		c->cmd.move_y = (int8_t)proto_read_signed(&r, 8);
-		c->cmd.yaw = (uint16_t)proto_read_bits(&r, 16);
-		c->cmd.buttons = (uint8_t)proto_read_bits(&r, 4);
-		c->send_time_us = proto_read_bits(&r, 32);
+		struct sim_cmd *c = &out->cmds[i];
+		c->tick = newest - (uint32_t)i;
+		c->move_x = (int8_t)proto_read_signed(&r, 8);
+		c->move_y = (int8_t)proto_read_signed(&r, 8);
+		c->yaw = (uint16_t)proto_read_bits(&r, 16);
+		c->buttons = (uint8_t)proto_read_bits(&r, 4);
 	}
 	return done(&r);
 }
@@ -277,10 +277,12 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 	out->ack_tick = proto_read_bits(&r, 32);
 	out->full = proto_read_bool(&r);
 	read_avatar(&r, &out->self);
-	out->count = (uint16_t)proto_read_bits(&r, 7);
-	if (out->count > PROTO_MAX_SNAPSHOT_AVATARS)
+	uint16_t count = (uint16_t)proto_read_bits(&r, 7);
+	out->count = 0;
+	if (count > PROTO_MAX_SNAPSHOT_AVATARS)
 		return CORE_ERR_INVALID;
-	for (int i = 0; i < out->count; i++) {
+	out->count = count;
+	for (int i = 0; i < count; i++) {
 		out->avatars[i].id = (uint16_t)proto_read_bits(&r, 12);
 		read_avatar(&r, &out->avatars[i].state);
 		out->avatars[i].send_time_us = proto_read_bits(&r, 32);

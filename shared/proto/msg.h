@@ -99,18 +99,16 @@ struct proto_refuse {
 
 /*
  * MOVE  client -> server, state
- *   u8 type | u2 count (1..3) | u32 newest_tick
- *   | count x { i8 move_x | i8 move_y | u16 yaw | u4 buttons | u32 send_time_us }
- *   newest first; command i is for tick newest_tick - i.
+ *   u8 type | u2 count (1..3) | u32 newest_tick | u32 send_time_us
+ *   | count x { i8 move_x | i8 move_y | u16 yaw | u4 buttons }
+ *   newest first; command i is for tick newest_tick - i. send_time_us is when
+ *   the newest command was sampled (CLOCK_MONOTONIC µs mod 2^32): the server
+ *   passes it on unchanged so receivers can measure presence latency.
  */
-struct proto_move_cmd {
-	struct sim_cmd cmd;
-	uint32_t send_time_us; /* CLOCK_MONOTONIC µs mod 2^32 when sampled */
-};
-
 struct proto_move {
 	uint8_t count;
-	struct proto_move_cmd cmds[PROTO_MOVE_CMDS];
+	uint32_t send_time_us;
+	struct sim_cmd cmds[PROTO_MOVE_CMDS];
 };
 
 /*

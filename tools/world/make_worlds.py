@@ -198,8 +198,8 @@ def classroom():
         m.point("seats", "Seat", x, y, props=facing(f))
     m.rect("doors", "Door", 28, 11, 29, 13, "classroom-door")
     m.rect("doors", "Door", 28, 29, 29, 31, "meeting-door")
+    m.point("spawns", "Spawn", 26.5, 12)   # just inside the door
     m.point("spawns", "Spawn", 14, 22)
-    m.point("spawns", "Spawn", 26, 6)
     m.point("spawns", "Spawn", 22, 30)
     m.point("spawns", "Spawn", 30.5, 6)
     m.rect("boards", "Board", 8, 1, 20, 1.5, "front-board", facing(90))

@@ -1,0 +1,220 @@
+#include "itest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char g_dir[128];
+static pid_t g_children[64]; /* killed at exit, so a failed test leaves nothing running */
+static int g_child_count;
+
+static void kill_children(void)
+{
+	for (int i = 0; i < g_child_count; i++) {
+		if (g_children[i] > 0 && kill(g_children[i], 0) == 0) {
+			kill(g_children[i], SIGKILL);
+			waitpid(g_children[i], NULL, 0);
+		}
+	}
+	g_child_count = 0;
+}
+
+static void remember_child(pid_t pid)
+{
+	static bool registered;
+	if (!registered) {
+		atexit(kill_children);
+		registered = true;
+	}
+	if (g_child_count < (int)(sizeof(g_children) / sizeof(g_children[0])))
+		g_children[g_child_count++] = pid;
+}
+
+const char *itest_dir(void)
+{
+	if (!g_dir[0]) {
+		snprintf(g_dir, sizeof(g_dir), "/tmp/lyceum-itest-XXXXXX");
+		if (!mkdtemp(g_dir)) {
+			perror("mkdtemp");
+			exit(1);
+		}
+	}
+	return g_dir;
+}
+
+void itest_cleanup(void)
+{
+	kill_children();
+	if (!g_dir[0] || getenv("LYCEUM_KEEP_TEST_FILES"))
+		return;
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "itest: could not remove %s\n", g_dir);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+bool itest_spawn(struct itest_proc *p, const char *name, char *const argv[])
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->out_path, sizeof(p->out_path), "%s/%s.out", itest_dir(), name);
+	snprintf(p->err_path, sizeof(p->err_path), "%s/%s.err", itest_dir(), name);
+	pid_t pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		int out = open(p->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int err = open(p->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (out < 0 || err < 0)
+			_exit(127);
+		dup2(out, 1);
+		dup2(err, 2);
+		execv(argv[0], argv);
+		fprintf(stderr, "itest: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	p->pid = pid;
+	remember_child(pid);
+	return true;
+}
+
+static void forget_child(pid_t pid)
+{
+	for (int i = 0; i < g_child_count; i++)
+		if (g_children[i] == pid)
+			g_children[i] = 0;
+}
+
+int itest_wait(struct itest_proc *p, int timeout_ms)
+{
+	if (p->pid <= 0)
+		return -1;
+	forget_child(p->pid);
+	for (int waited = 0;; waited += 10) {
+		int status;
+		pid_t r = waitpid(p->pid, &status, WNOHANG);
+		if (r == p->pid) {
+			p->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		if (waited >= timeout_ms) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &status, 0);
+			p->pid = 0;
+			return -1;
+		}
+		sleep_ms(10);
+	}
+}
+
+int itest_stop(struct itest_proc *p, int timeout_ms)
+{
+	if (p->pid <= 0)
+		return -1;
+	kill(p->pid, SIGTERM);
+	return itest_wait(p, timeout_ms);
+}
+
+int itest_run(struct itest_proc *p, const char *name, char *const argv[], int timeout_ms)
+{
+	if (!itest_spawn(p, name, argv))
+		return -1;
+	return itest_wait(p, timeout_ms);
+}
+
+char *itest_read(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	size_t got = fread(buf, 1, (size_t)n, f);
+	buf[got] = '\0';
+	fclose(f);
+	return buf;
+}
+
+int itest_count(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+bool itest_wait_for(const char *path, const char *needle, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 20) {
+		char *text = itest_read(path);
+		bool found = strstr(text, needle) != NULL;
+		free(text);
+		if (found)
+			return true;
+		sleep_ms(20);
+	}
+	return false;
+}
+
+bool itest_server_start(struct itest_server *s, char *const extra[])
+{
+	char *argv[32] = {LYCEUM_SERVER_BIN, "--bind", "127.0.0.1", "--port", "0"};
+	int n = 5;
+	for (int i = 0; extra && extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	static int counter;
+	char name[32];
+	snprintf(name, sizeof(name), "server%d", counter++);
+	if (!itest_spawn(&s->proc, name, argv))
+		return false;
+	if (!itest_wait_for(s->proc.out_path, "LISTENING", 10000)) {
+		char *err = itest_read(s->proc.err_path);
+		fprintf(stderr, "itest: server did not start:\n%s\n", err);
+		free(err);
+		itest_stop(&s->proc, 2000);
+		return false;
+	}
+	char *out = itest_read(s->proc.out_path);
+	const char *at = strstr(out, "127.0.0.1:");
+	s->port = at ? atoi(at + strlen("127.0.0.1:")) : 0;
+	free(out);
+	snprintf(s->addr, sizeof(s->addr), "127.0.0.1:%d", s->port);
+	return s->port > 0;
+}
+
+json_t *itest_json(const char *path)
+{
+	json_error_t err;
+	json_t *j = json_load_file(path, 0, &err);
+	if (!j)
+		fprintf(stderr, "itest: %s: line %d: %s\n", path, err.line, err.text);
+	return j;
+}
+
+const char *itest_write(const char *name, const char *text)
+{
+	static char path[4][256];
+	static int slot;
+	char *p = path[slot++ % 4];
+	snprintf(p, 256, "%s/%s", itest_dir(), name);
+	FILE *f = fopen(p, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "itest: cannot write %s\n", p);
+		exit(1);
+	}
+	return p;
+}

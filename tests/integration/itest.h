@@ -1,0 +1,50 @@
+/**
+ * @file itest.h
+ * @brief Black-box test helpers: start the real lyceum-server on a free
+ * loopback port, run the real programs, read their output and reports.
+ * Every wait is bounded; every child is stopped by the end of the test.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct itest_proc {
+	pid_t pid;
+	char out_path[256]; /* standard output, kept in a file */
+	char err_path[256]; /* standard error */
+};
+
+struct itest_server {
+	struct itest_proc proc;
+	int port;
+	char addr[64]; /* 127.0.0.1:port */
+};
+
+/** A fresh folder under /tmp for this test's files (removed by itest_cleanup). */
+const char *itest_dir(void);
+void itest_cleanup(void);
+
+/** Starts argv (NULL-terminated) with output to files. */
+bool itest_spawn(struct itest_proc *p, const char *name, char *const argv[]);
+/** Waits up to timeout_ms; returns the exit status, or -1 on time-out (then kills it). */
+int itest_wait(struct itest_proc *p, int timeout_ms);
+/** SIGTERM, then waits; returns the exit status (-1 if it had to be killed). */
+int itest_stop(struct itest_proc *p, int timeout_ms);
+/** Runs argv to completion; exit status or -1. */
+int itest_run(struct itest_proc *p, const char *name, char *const argv[], int timeout_ms);
+
+/** Starts lyceum-server on 127.0.0.1 port 0 with extra flags; waits for LISTENING. */
+bool itest_server_start(struct itest_server *s, char *const extra[]);
+
+/** Whole file as a string (caller frees); "" when missing. */
+char *itest_read(const char *path);
+/** Lines of text that contain needle. */
+int itest_count(const char *text, const char *needle);
+/** Waits until the file contains needle, up to timeout_ms. */
+bool itest_wait_for(const char *path, const char *needle, int timeout_ms);
+/** Parses a JSON file. */
+json_t *itest_json(const char *path);
+/** Writes text to dir/name and returns the path (static buffer per call site: copy it). */
+const char *itest_write(const char *name, const char *text);

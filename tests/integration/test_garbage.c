@@ -1,0 +1,166 @@
+/* Bad input from one peer disturbs nobody: a client that sends random bytes
+ * on every channel (before and after joining) and raw UDP noise at the port
+ * neither crashes the server nor costs the other clients anything. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "itest.h"
+#include "net/net.h"
+#include "proto/msg.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static uint32_t rng = 2024;
+static uint32_t rnd(void)
+{
+	rng = rng * 1664525u + 1013904223u;
+	return rng >> 8;
+}
+
+/* Sends random packets until count or until the server hangs up. Returns
+ * how many went out. */
+static int send_garbage(ENetHost *host, ENetPeer *peer, int count)
+{
+	uint8_t buf[1400];
+	int sent = 0;
+	for (int i = 0; i < count; i++) {
+		uint32_t len = 1 + rnd() % sizeof(buf);
+		for (uint32_t k = 0; k < len; k++)
+			buf[k] = (uint8_t)rnd();
+		buf[0] = (uint8_t)(rnd() % 9); /* mostly real message types */
+		enum net_channel ch = (enum net_channel)(rnd() % NET_CHANNEL_COUNT);
+		if (peer->state != ENET_PEER_STATE_CONNECTED || net_send(peer, ch, buf, len) != CORE_OK)
+			break;
+		sent++;
+		ENetEvent ev;
+		while (enet_host_service(host, &ev, i % 20 == 0 ? 5 : 0) > 0)
+			if (ev.type == ENET_EVENT_TYPE_RECEIVE)
+				enet_packet_destroy(ev.packet);
+	}
+	return sent;
+}
+
+/* ENet retransmits only between service calls, so wait in short slices:
+ * the noise above can fill the server's socket buffer and drop a CONNECT. */
+static ENetPeer *connect_peer(ENetHost **out_host, const char *addr_text)
+{
+	ENetHost *host;
+	assert_int_equal(net_client_create(&host), CORE_OK);
+	ENetAddress addr;
+	assert_int_equal(net_address_parse(addr_text, 0, &addr), CORE_OK);
+	ENetPeer *peer = net_client_connect(host, &addr, PROTO_VERSION);
+	ENetEvent ev;
+	bool connected = false;
+	for (int waited = 0; waited < 5000 && !connected; waited += 10)
+		connected = enet_host_service(host, &ev, 10) > 0 && ev.type == ENET_EVENT_TYPE_CONNECT;
+	assert_true(connected);
+	*out_host = host;
+	return peer;
+}
+
+/* Lets the server's answer arrive: true when it disconnected us (perhaps
+ * already, while the garbage was going out). */
+static bool hung_up(ENetHost *host, ENetPeer *peer, int wait_ms)
+{
+	ENetEvent ev;
+	for (int waited = 0; waited < wait_ms; waited += 10) {
+		if (peer->state == ENET_PEER_STATE_DISCONNECTED)
+			return true;
+		while (enet_host_service(host, &ev, 10) > 0) {
+			if (ev.type == ENET_EVENT_TYPE_RECEIVE)
+				enet_packet_destroy(ev.packet);
+			if (ev.type == ENET_EVENT_TYPE_DISCONNECT)
+				return true;
+		}
+	}
+	return peer->state == ENET_PEER_STATE_DISCONNECTED;
+}
+
+static void garbage_disturbs_nobody(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	assert_true(itest_server_start(&sv, NULL));
+	char report[300];
+	snprintf(report, sizeof(report), "%s/calm.json", itest_dir());
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--count", "5", "--behavior", "wander",
+			"--seconds", "5", "--report", report, NULL};
+	struct itest_proc bots;
+	assert_true(itest_spawn(&bots, "calm-bots", argv));
+	assert_true(itest_wait_for(bots.err_path, "5 of 5 bots joined", 10000));
+
+	/* Raw UDP noise at the server port. */
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)sv.port)};
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	uint8_t noise[1500];
+	for (int i = 0; i < 500; i++) {
+		size_t len = 1 + rnd() % sizeof(noise);
+		for (size_t k = 0; k < len; k++)
+			noise[k] = (uint8_t)rnd();
+		assert_true(sendto(fd, noise, len, 0, (struct sockaddr *)&to, sizeof(to)) >= 0);
+	}
+	close(fd);
+
+	/* A real ENet peer speaking nonsense before its hello: refused. */
+	assert_int_equal(net_init(), CORE_OK);
+	ENetHost *host;
+	ENetPeer *peer = connect_peer(&host, sv.addr);
+	send_garbage(host, peer, 300);
+	assert_true(hung_up(host, peer, 3000));
+	enet_host_destroy(host);
+
+	/* Another joins properly, then speaks nonsense: dropped, then disconnected. */
+	peer = connect_peer(&host, sv.addr);
+	struct proto_hello hello = {.version = PROTO_VERSION, .role = PROTO_ROLE_STUDENT};
+	strcpy(hello.room, "lesson");
+	strcpy(hello.name, "noisy");
+	uint8_t buf[PROTO_MAX_PACKET];
+	assert_int_equal(net_send(peer, NET_CH_CONTROL, buf, proto_encode_hello(&hello, buf, sizeof(buf))),
+			 CORE_OK);
+	assert_false(hung_up(host, peer, 300));
+	send_garbage(host, peer, 2000);
+	assert_true(hung_up(host, peer, 3000));
+	enet_host_destroy(host);
+
+	assert_int_equal(itest_wait(&bots, 20000), 0);
+	json_t *r = itest_json(report);
+	assert_non_null(r);
+	assert_int_equal(json_integer_value(json_object_get(r, "still_connected")), 5);
+	assert_int_equal(json_integer_value(json_object_get(r, "decode_errors")), 0);
+	json_t *b;
+	size_t i;
+	json_array_foreach(json_object_get(r, "bots"), i, b) {
+		double rate = json_real_value(json_object_get(b, "snapshots_per_s"));
+		assert_true(rate > 12 && rate < 18);
+	}
+	json_decref(r);
+	/* Still serving: a newcomer joins, then the server stops cleanly. */
+	char *again[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "1", NULL};
+	struct itest_proc late;
+	assert_int_equal(itest_run(&late, "late-bot", again, 20000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(strstr(log, "name=noisy disconnected after 32 malformed messages"));
+	free(log);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(garbage_disturbs_nobody),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	itest_cleanup();
+	return rc;
+}

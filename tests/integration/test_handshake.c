@@ -1,0 +1,118 @@
+/* Handshake and start-up errors: a client of another protocol version is
+ * refused with a message naming both versions; an absent server, bad flags
+ * and a broken world are reported clearly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "itest.h"
+#include "proto/msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void wrong_protocol_version_is_refused_with_a_message(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	assert_true(itest_server_start(&sv, NULL));
+	char report[300];
+	snprintf(report, sizeof(report), "%s/version.json", itest_dir());
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--protocol-version", "999",
+			"--seconds", "1", "--report", report, NULL};
+	struct itest_proc bot;
+	assert_int_equal(itest_run(&bot, "old-client", argv, 20000), 1);
+	char *err = itest_read(bot.err_path);
+	char expect[160];
+	snprintf(expect, sizeof(expect),
+		 "refused by the server: protocol version mismatch: this server speaks version %d, "
+		 "your client speaks version 999",
+		 PROTO_VERSION);
+	if (!strstr(err, expect))
+		fail_msg("client output does not explain the refusal:\n%s", err);
+	free(err);
+	json_t *r = itest_json(report);
+	assert_int_equal(json_integer_value(json_object_get(r, "refused")), 1);
+	json_t *b = json_array_get(json_object_get(r, "bots"), 0);
+	assert_string_equal(json_string_value(json_object_get(b, "state")), "refused");
+	json_decref(r);
+
+	/* The server said why in its log and carries on serving others. */
+	assert_true(itest_wait_for(sv.proc.err_path, "refuse addr=127.0.0.1", 2000));
+	char *argv2[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "1", NULL};
+	assert_int_equal(itest_run(&bot, "good-client", argv2, 20000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+static void no_server_is_reported_not_hung(void **state)
+{
+	(void)state;
+	/* Port 9 (discard) on loopback: nothing answers. */
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", "127.0.0.1:9", "--seconds", "1", NULL};
+	struct itest_proc bot;
+	assert_int_equal(itest_run(&bot, "no-server", argv, 20000), 1);
+	char *err = itest_read(bot.err_path);
+	if (!strstr(err, "no answer from the server at 127.0.0.1:9"))
+		fail_msg("unexpected output:\n%s", err);
+	free(err);
+}
+
+static void bad_flags_and_worlds_stop_the_server_with_a_reason(void **state)
+{
+	(void)state;
+	struct itest_proc p;
+	char *rate[] = {LYCEUM_SERVER_BIN, "--rate", "50", NULL};
+	assert_int_equal(itest_run(&p, "bad-rate", rate, 5000), 2);
+	char *err = itest_read(p.err_path);
+	assert_non_null(strstr(err, "--rate '50' is not a whole number from 10 to 30"));
+	free(err);
+
+	char *unknown[] = {LYCEUM_SERVER_BIN, "--colour", "red", NULL};
+	assert_int_equal(itest_run(&p, "bad-flag", unknown, 5000), 2);
+	err = itest_read(p.err_path);
+	assert_non_null(strstr(err, "unknown flag --colour"));
+	free(err);
+
+	char *help[] = {LYCEUM_SERVER_BIN, "--help", NULL};
+	assert_int_equal(itest_run(&p, "help", help, 5000), 0);
+	char *out = itest_read(p.out_path);
+	assert_non_null(strstr(out, "--max-clients"));
+	free(out);
+
+	char *missing[] = {LYCEUM_SERVER_BIN, "--port", "0", "--world", "atlantis", NULL};
+	assert_int_equal(itest_run(&p, "no-world", missing, 5000), 1);
+	err = itest_read(p.err_path);
+	assert_non_null(strstr(err, "cannot load world"));
+	assert_non_null(strstr(err, "atlantis.tmj"));
+	free(err);
+
+	/* A world with a mistake: the server names file, layer and object. */
+	const char *dir = itest_dir();
+	char *grid = itest_read(LYCEUM_SOURCE_DIR "/tests/data/worlds/grid.tmj");
+	char *at = strstr(grid, "\"Seat\"");
+	assert_non_null(at);
+	memcpy(at, "\"Sea \"", 6);
+	itest_write("broken.tmj", grid);
+	free(grid);
+	char *broken[] = {LYCEUM_SERVER_BIN, "--port", "0", "--worlds", (char *)dir, "--world",
+			  "broken", NULL};
+	assert_int_equal(itest_run(&p, "broken-world", broken, 5000), 1);
+	err = itest_read(p.err_path);
+	assert_non_null(strstr(err, "broken.tmj: layer 'objects' object 3: unknown class 'Sea '"));
+	free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(wrong_protocol_version_is_refused_with_a_message),
+		cmocka_unit_test(no_server_is_reported_not_hung),
+		cmocka_unit_test(bad_flags_and_worlds_stop_the_server_with_a_reason),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	itest_cleanup();
+	return rc;
+}

@@ -1,0 +1,246 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "proto/msg.h"
+
+#include <string.h>
+
+static struct sim_avatar sample_avatar(int i)
+{
+	return (struct sim_avatar){.pos_x_mm = -8388608 + i * 1234567 % 16777215,
+				   .pos_y_mm = 8388607 - i * 7777,
+				   .yaw = (uint16_t)(i * 4099),
+				   .seat = (uint16_t)(i % 3 ? SIM_SEAT_NONE : i),
+				   .door = SIM_DOOR_NONE,
+				   .zone = (uint8_t)(i % 5),
+				   .flags = (uint8_t)(i & 7)};
+}
+
+/* Every shorter prefix of a valid message must be rejected, and so must the
+ * message with a byte appended. */
+typedef enum core_result (*decode_fn)(const uint8_t *, uint32_t, void *);
+
+static void check_prefixes_and_trailing(const uint8_t *buf, uint32_t len, decode_fn decode,
+					void *out)
+{
+	for (uint32_t n = 0; n < len; n++)
+		assert_int_not_equal(decode(buf, n, out), CORE_OK);
+	uint8_t longer[PROTO_MAX_PACKET + 1];
+	memcpy(longer, buf, len);
+	longer[len] = 0;
+	assert_int_not_equal(decode(longer, len + 1, out), CORE_OK);
+}
+
+static void hello_round_trip(void **state)
+{
+	(void)state;
+	struct proto_hello h = {.version = PROTO_VERSION, .role = PROTO_ROLE_INSTRUCTOR, .token_len = 3};
+	strcpy(h.room, "physics-101");
+	strcpy(h.name, "Ada Lovelace");
+	strcpy(h.spawn_zone, "meeting");
+	memcpy(h.token, "\x01\x02\x03", 3);
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len = proto_encode_hello(&h, buf, sizeof(buf));
+	assert_true(len > 0);
+	struct proto_hello out;
+	assert_int_equal(proto_decode_hello(buf, len, &out), CORE_OK);
+	assert_int_equal(out.version, PROTO_VERSION);
+	assert_int_equal(out.role, PROTO_ROLE_INSTRUCTOR);
+	assert_string_equal(out.room, "physics-101");
+	assert_string_equal(out.name, "Ada Lovelace");
+	assert_string_equal(out.spawn_zone, "meeting");
+	assert_int_equal(out.token_len, 3);
+	assert_memory_equal(out.token, "\x01\x02\x03", 3);
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_hello, &out);
+	/* An unknown role is rejected. */
+	h.role = PROTO_ROLE_COUNT;
+	len = proto_encode_hello(&h, buf, sizeof(buf));
+	assert_int_not_equal(proto_decode_hello(buf, len, &out), CORE_OK);
+}
+
+static void welcome_and_refuse_round_trip(void **state)
+{
+	(void)state;
+	struct proto_welcome w = {.version = PROTO_VERSION, .client_id = 4095, .tick_hz = 30,
+				  .snapshot_hz = 15, .server_tick = 0xdeadbeef,
+				  .state = sample_avatar(7)};
+	strcpy(w.room, "r");
+	strcpy(w.world, "classroom");
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len = proto_encode_welcome(&w, buf, sizeof(buf));
+	struct proto_welcome wo;
+	assert_int_equal(proto_decode_welcome(buf, len, &wo), CORE_OK);
+	assert_int_equal(wo.client_id, 4095);
+	assert_int_equal(wo.server_tick, 0xdeadbeef);
+	assert_string_equal(wo.world, "classroom");
+	assert_memory_equal(&wo.state, &w.state, sizeof(w.state));
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_welcome, &wo);
+
+	struct proto_refuse r = {.reason = PROTO_REFUSE_VERSION, .server_version = 1,
+				 .client_version = 999};
+	strcpy(r.message, "protocol version mismatch");
+	len = proto_encode_refuse(&r, buf, sizeof(buf));
+	struct proto_refuse ro;
+	assert_int_equal(proto_decode_refuse(buf, len, &ro), CORE_OK);
+	assert_int_equal(ro.client_version, 999);
+	assert_string_equal(ro.message, "protocol version mismatch");
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_refuse, &ro);
+}
+
+static void refuse_layout_is_frozen(void **state)
+{
+	(void)state;
+	/* Old and new clients must read a refusal: type, reason, two u16
+	 * versions, then a length-prefixed message, LSB-first. */
+	struct proto_refuse r = {.reason = 1, .server_version = 0x0102, .client_version = 0x0304};
+	strcpy(r.message, "no");
+	uint8_t buf[32];
+	uint32_t len = proto_encode_refuse(&r, buf, sizeof(buf));
+	const uint8_t expect[] = {PROTO_MSG_REFUSE, 1, 0x02, 0x01, 0x04, 0x03, 2, 'n', 'o'};
+	assert_int_equal(len, sizeof(expect));
+	assert_memory_equal(buf, expect, sizeof(expect));
+}
+
+static void move_round_trip_carries_three_commands(void **state)
+{
+	(void)state;
+	struct proto_move m = {.count = 3, .send_time_us = 0xfffffff0u};
+	for (int i = 0; i < 3; i++)
+		m.cmds[i] = (struct sim_cmd){.move_x = (int8_t)(-127 + i), .move_y = (int8_t)(127 - i),
+					     .yaw = (uint16_t)(65535 - i), .buttons = (uint8_t)(i + 1)};
+	uint8_t buf[64];
+	uint32_t len = proto_encode_move(&m, 1000, buf, sizeof(buf));
+	/* 8 + 2 + 32 + 32 + 3 x 36 bits */
+	assert_int_equal(len, 23);
+	struct proto_move out;
+	assert_int_equal(proto_decode_move(buf, len, &out), CORE_OK);
+	assert_int_equal(out.count, 3);
+	assert_int_equal(out.send_time_us, 0xfffffff0u);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(out.cmds[i].tick, 1000 - i);
+		assert_int_equal(out.cmds[i].move_x, m.cmds[i].move_x);
+		assert_int_equal(out.cmds[i].move_y, m.cmds[i].move_y);
+		assert_int_equal(out.cmds[i].yaw, m.cmds[i].yaw);
+		assert_int_equal(out.cmds[i].buttons, m.cmds[i].buttons);
+	}
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_move, &out);
+	m.count = 0;
+	assert_int_equal(proto_encode_move(&m, 1, buf, sizeof(buf)), 0);
+}
+
+static void worst_case_snapshot_fits_one_packet(void **state)
+{
+	(void)state;
+	static struct proto_snapshot s, out;
+	s.seq = 1;
+	s.server_tick = 2;
+	s.ack_tick = 3;
+	s.full = true;
+	s.self = sample_avatar(99);
+	s.count = 50;
+	for (int i = 0; i < 50; i++) {
+		s.avatars[i].id = (uint16_t)(4095 - i);
+		s.avatars[i].state = sample_avatar(i);
+		s.avatars[i].send_time_us = 0xffffffffu - (uint32_t)i;
+	}
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len = proto_encode_snapshot(&s, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_true(len <= PROTO_MAX_PACKET);
+	assert_int_equal(proto_decode_snapshot(buf, len, &out), CORE_OK);
+	assert_int_equal(out.count, 50);
+	assert_true(out.full);
+	assert_memory_equal(&out.self, &s.self, sizeof(s.self));
+	for (int i = 0; i < 50; i++) {
+		assert_int_equal(out.avatars[i].id, s.avatars[i].id);
+		assert_memory_equal(&out.avatars[i].state, &s.avatars[i].state, sizeof(struct sim_avatar));
+		assert_int_equal(out.avatars[i].send_time_us, s.avatars[i].send_time_us);
+	}
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_snapshot, &out);
+	/* The cap is enforced on both sides. */
+	s.count = PROTO_MAX_SNAPSHOT_AVATARS + 1;
+	assert_int_equal(proto_encode_snapshot(&s, buf, sizeof(buf)), 0);
+}
+
+static void roster_messages_round_trip(void **state)
+{
+	(void)state;
+	struct proto_avatar_info info = {.id = 17, .role = PROTO_ROLE_TA};
+	strcpy(info.name, "Grace");
+	uint8_t buf[64];
+	uint32_t len = proto_encode_avatar_info(&info, buf, sizeof(buf));
+	struct proto_avatar_info out;
+	assert_int_equal(proto_decode_avatar_info(buf, len, &out), CORE_OK);
+	assert_int_equal(out.id, 17);
+	assert_string_equal(out.name, "Grace");
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_avatar_info, &out);
+	uint16_t id;
+	len = proto_encode_avatar_gone(4000, buf, sizeof(buf));
+	assert_int_equal(proto_decode_avatar_gone(buf, len, &id), CORE_OK);
+	assert_int_equal(id, 4000);
+}
+
+static void field_table_covers_the_struct(void **state)
+{
+	(void)state;
+	size_t bytes = 0;
+	for (int i = 0; i < proto_avatar_field_count; i++) {
+		bytes += proto_avatar_fields[i].size;
+		assert_true(proto_avatar_fields[i].bits <= proto_avatar_fields[i].size * 8);
+	}
+	assert_int_equal(bytes, sizeof(struct sim_avatar));
+	assert_int_equal(proto_avatar_bits(), 24 + 24 + 16 + 16 + 16 + 8 + 8);
+}
+
+static void garbage_never_decodes_as_something_else(void **state)
+{
+	(void)state;
+	static struct proto_snapshot snap;
+	struct proto_hello h;
+	struct proto_welcome w;
+	struct proto_refuse r;
+	struct proto_move m;
+	struct proto_avatar_info ai;
+	uint16_t id;
+	uint32_t x = 99;
+	uint8_t buf[PROTO_MAX_PACKET];
+	for (int round = 0; round < 20000; round++) {
+		uint32_t len = 0;
+		x = x * 1664525u + 1013904223u;
+		len = (x >> 8) % sizeof(buf);
+		for (uint32_t i = 0; i < len; i++) {
+			x = x * 1664525u + 1013904223u;
+			buf[i] = (uint8_t)(x >> 24);
+		}
+		if (len)
+			buf[0] = (uint8_t)(1 + round % 7); /* aim at every decoder */
+		/* The decoders must only ever read inside buf (ASan checks). */
+		(void)!proto_decode_hello(buf, len, &h);
+		(void)!proto_decode_welcome(buf, len, &w);
+		(void)!proto_decode_refuse(buf, len, &r);
+		(void)!proto_decode_move(buf, len, &m);
+		(void)!proto_decode_snapshot(buf, len, &snap);
+		(void)!proto_decode_avatar_info(buf, len, &ai);
+		(void)!proto_decode_avatar_gone(buf, len, &id);
+		assert_true(m.count <= PROTO_MOVE_CMDS);
+		assert_true(snap.count <= PROTO_MAX_SNAPSHOT_AVATARS);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hello_round_trip),
+		cmocka_unit_test(welcome_and_refuse_round_trip),
+		cmocka_unit_test(refuse_layout_is_frozen),
+		cmocka_unit_test(move_round_trip_carries_three_commands),
+		cmocka_unit_test(worst_case_snapshot_fits_one_packet),
+		cmocka_unit_test(roster_messages_round_trip),
+		cmocka_unit_test(field_table_covers_the_struct),
+		cmocka_unit_test(garbage_never_decodes_as_something_else),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
