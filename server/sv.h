@@ -21,6 +21,11 @@
 #define SV_MAX_ROOMS 256
 #define SV_MAX_CLIENTS 4000 /* client ids fit 12 bits */
 #define SV_MAX_VIOLATIONS 32 /* malformed messages before a peer is disconnected */
+/* A client earns one command per server tick and may bank this many, enough
+ * to ride out jitter and the redundant copies after a lost packet; more
+ * commands than real time allows are dropped, and the snapshot's ack makes
+ * the client replay from where the server really is. */
+#define SV_CMD_BUDGET_MAX 8
 
 struct sv_config {
 	char bind[128];
@@ -55,6 +60,8 @@ struct sv_client {
 	uint32_t snapshot_seq;
 	uint64_t connected_us;
 	uint32_t violations; /* malformed or unexpected messages */
+	int32_t cmd_budget;  /* commands it may still apply: real time, not its say-so */
+	uint64_t cmds_dropped; /* over budget: a speed hack or a clock running fast */
 };
 
 struct sv_room {
@@ -63,6 +70,8 @@ struct sv_room {
 	int member_count;
 	uint16_t *members; /* client ids, max_clients entries */
 	int spawn_next[SIM_MAX_ZONES + 1]; /* per zone; the last is "any" */
+	uint16_t seat_holder[SIM_MAX_SEATS]; /* client id, 0 = free */
+	uint16_t door_holder[SIM_MAX_DOORS];
 };
 
 struct sv_server {
@@ -90,6 +99,8 @@ void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const 
 void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
 const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
+
+void sv_grant_command_budget(struct sv_server *sv);
 
 /* sv_snapshot.c */
 void sv_send_snapshots(struct sv_server *sv);

@@ -52,6 +52,7 @@ int sv_run(struct sv_server *sv)
 		if (now < next_tick)
 			continue;
 		sv->tick++;
+		sv_grant_command_budget(sv);
 		/* Snapshots at rate/tick of the ticks, evenly spread (15 of 30: every other). */
 		snapshot_acc += (uint64_t)sv->cfg.snapshot_hz;
 		if (snapshot_acc >= (uint64_t)sv->cfg.tick_hz) {

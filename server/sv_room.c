@@ -134,6 +134,8 @@ static struct sv_room *room_get(struct sv_server *sv, const char *name)
 	free_room->in_use = true;
 	free_room->member_count = 0;
 	memset(free_room->spawn_next, 0, sizeof(free_room->spawn_next));
+	memset(free_room->seat_holder, 0, sizeof(free_room->seat_holder));
+	memset(free_room->door_holder, 0, sizeof(free_room->door_holder));
 	core_strlcpy(free_room->name, name, sizeof(free_room->name));
 	CORE_INFO("room open room=%s world=%s", name, sv->world->name);
 	return free_room;
@@ -188,6 +190,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	c->role = hello->role;
 	c->avatar = sim_avatar_spawn(sv->world, p, 0);
 	c->announced_zone = SIM_ZONE_NONE;
+	c->cmd_budget = SV_CMD_BUDGET_MAX;
 	c->connected_us = 0;
 	room->members[room->member_count++] = c->id;
 
@@ -223,9 +226,32 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 		  sv_zone_name(sv, c->avatar.zone), addr, room->member_count);
 }
 
+/* Seats and doors change hands only here, after a step, in the order the
+ * commands arrived: the first to reach a free seat has it. */
+static void update_holders(struct sv_room *room, uint16_t id, const struct sim_avatar *before,
+			   const struct sim_avatar *after)
+{
+	if (before->seat != after->seat) {
+		if (before->seat != SIM_SEAT_NONE && room->seat_holder[before->seat] == id)
+			room->seat_holder[before->seat] = 0;
+		if (after->seat != SIM_SEAT_NONE)
+			room->seat_holder[after->seat] = id;
+	}
+	if (before->door != after->door) {
+		if (before->door != SIM_DOOR_NONE && room->door_holder[before->door] == id)
+			room->door_holder[before->door] = 0;
+		if (after->door != SIM_DOOR_NONE)
+			room->door_holder[after->door] = id;
+	}
+}
+
 static void room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 {
 	struct sv_room *room = c->room;
+	struct sim_avatar gone = c->avatar;
+	gone.seat = SIM_SEAT_NONE;
+	gone.door = SIM_DOOR_NONE;
+	update_holders(room, c->id, &c->avatar, &gone);
 	for (int i = 0; i < room->member_count; i++) {
 		if (room->members[i] == c->id) {
 			room->members[i] = room->members[--room->member_count];
@@ -314,12 +340,26 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 	/* Oldest first; commands already applied are skipped, so the two
 	 * redundant copies in every move cost nothing but make a lost packet
 	 * harmless. */
+	struct sv_room *room = c->room;
+	const struct sim_occupancy occ = {.self = c->id,
+					  .seat_holder = room->seat_holder,
+					  .door_holder = room->door_holder};
 	for (int i = m.count - 1; i >= 0; i--) {
 		const struct sim_cmd *cmd = &m.cmds[i];
 		if (c->has_cmd && (int32_t)(cmd->tick - c->last_cmd_tick) <= 0)
 			continue;
+		if (c->cmd_budget <= 0) {
+			if (c->cmds_dropped++ == 0)
+				CORE_WARN("room=%s client=%u name=%s sends commands faster than real "
+					  "time; the extra ones are dropped",
+					  room->name, c->id, c->name);
+			continue;
+		}
+		c->cmd_budget--;
+		struct sim_avatar before = c->avatar;
 		uint8_t zone_before = c->avatar.zone;
-		sim_step(sv->world, sv->cfg.tick_hz, &c->avatar, cmd);
+		sim_step(sv->world, sv->cfg.tick_hz, &occ, &c->avatar, cmd);
+		update_holders(room, c->id, &before, &c->avatar);
 		c->has_cmd = true;
 		c->last_cmd_tick = cmd->tick;
 		c->send_time_us = m.send_time_us;
@@ -327,6 +367,15 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
 				  c->name, sv_zone_name(sv, zone_before),
 				  sv_zone_name(sv, c->avatar.zone));
+	}
+}
+
+void sv_grant_command_budget(struct sv_server *sv)
+{
+	for (int i = 1; i <= sv->cfg.max_clients; i++) {
+		struct sv_client *c = &sv->clients[i];
+		if (c->state == SV_CLIENT_JOINED && c->cmd_budget < SV_CMD_BUDGET_MAX)
+			c->cmd_budget++;
 	}
 }
 

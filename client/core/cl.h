@@ -24,6 +24,11 @@
 #define CL_CMD_HISTORY 64 /* power of two: 2 s of commands at 30 Hz */
 #define CL_MAX_ROSTER 256
 #define CL_CONNECT_TIMEOUT_US 5000000u
+#define CL_SNAP_ERROR_MM 1000       /* corrections above this snap; below, they blend */
+#define CL_SMOOTH_FRAMES 2          /* a blended correction is gone after this many frames */
+#define CL_INTERP_BASE_US 100000    /* remote avatars are shown this far in the past, at least */
+#define CL_REMOTE_SAMPLES 8         /* per remote avatar: power of two */
+#define CL_MAX_REMOTES PROTO_MAX_SNAPSHOT_AVATARS
 
 enum cl_state {
 	CL_STATE_IDLE,
@@ -53,12 +58,56 @@ struct cl_roster_entry {
 	char name[PROTO_NAME_MAX];
 };
 
+/* One received state of a remote avatar, on the server's clock. */
+struct cl_remote_sample {
+	int64_t server_us;
+	struct sim_avatar state;
+	uint32_t send_time_us;
+};
+
+struct cl_remote {
+	uint16_t id; /* 0: free slot */
+	uint32_t seen_seq;
+	uint32_t count; /* samples written (ring index = count & mask) */
+	struct cl_remote_sample samples[CL_REMOTE_SAMPLES];
+};
+
+/** A remote avatar as it should be drawn now. */
+struct cl_view {
+	uint16_t id;
+	int32_t x_mm, y_mm;
+	uint16_t yaw;
+	uint8_t flags;
+	uint16_t seat;
+	/* The sender's clock time this view corresponds to (interpolated), so a
+	 * test harness that knows the true trajectory can measure the error. */
+	uint32_t send_time_us;
+	bool extrapolated;
+};
+
+/**
+ * Server clock estimate (Quake III's CL_AdjustTimeDelta is the model):
+ * delta_us = server time - local time, as seen on snapshot arrival. Large
+ * jumps reset it, medium ones halve the gap, small drift moves it 1 ms per
+ * snapshot, so remote motion never visibly speeds up or slows down.
+ */
+struct cl_clock {
+	bool valid;
+	int64_t delta_us;
+	int64_t last_server_us, last_arrival_us;
+	int64_t jitter_us;       /* smoothed inter-arrival deviation (RFC 3550) */
+	int64_t interp_delay_us; /* adapts to jitter, never below CL_INTERP_BASE_US */
+	uint32_t resets;
+};
+
 struct cl_stats {
 	uint64_t snapshots;
 	uint64_t full_snapshots; /* on join and on zone change */
 	uint64_t decode_errors;
 	uint64_t corrections;       /* replayed state differed from the prediction */
 	int32_t largest_correction_mm;
+	uint64_t snaps;             /* corrections above CL_SNAP_ERROR_MM (teleport, seat, kick) */
+	int max_converge_frames;    /* frames a blended correction took to vanish */
 };
 
 struct cl_conn {
@@ -83,6 +132,19 @@ struct cl_conn {
 	bool snap_fresh;            /* set when one arrives; the caller clears it */
 	uint32_t newest_seq;
 
+	/* Exclusive places as this client knows them (from its zone's snapshots). */
+	uint16_t seat_holder[SIM_MAX_SEATS];
+	uint16_t door_holder[SIM_MAX_DOORS];
+
+	/* Visible error of the last correction, blended away over frames. */
+	int32_t smooth_dx_mm, smooth_dy_mm;
+	int smooth_frames_left;
+	int smooth_frames_used;
+
+	struct cl_clock clock;
+	struct cl_remote remotes[CL_MAX_REMOTES];
+	uint8_t remote_slot[PROTO_MAX_CLIENT_ID + 1]; /* id -> slot + 1; 0 = none */
+
 	int roster_count;
 	struct cl_roster_entry roster[CL_MAX_ROSTER];
 	struct cl_stats stats;
@@ -95,8 +157,27 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 void cl_conn_service(struct cl_conn *c, uint64_t now_us);
 /** Applies a command locally (prediction) and sends it with the two before. */
 void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
-		   uint8_t buttons, uint32_t send_time_us);
+		   uint8_t buttons, uint16_t seat, uint32_t send_time_us);
 /** Leaves politely (waits up to wait_ms for the server to hear it) and frees. */
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms);
 const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint16_t id);
 const char *cl_state_name(enum cl_state s);
+
+/* cl_predict.c */
+/** The occupancy the client predicts against. */
+struct sim_occupancy cl_conn_occupancy(const struct cl_conn *c);
+/** Rewinds to the snapshot's acked state and replays pending commands. */
+void cl_predict_reconcile(struct cl_conn *c);
+/** The local avatar to draw this frame: the prediction plus what is left of
+ * the last correction's blend. Call once per rendered frame. */
+struct sim_avatar cl_conn_view_self(struct cl_conn *c);
+
+/* cl_interp.c */
+/** Records a snapshot's remote avatars and updates the clock. */
+void cl_interp_on_snapshot(struct cl_conn *c, uint64_t arrival_us);
+/** Server time now, as estimated. */
+int64_t cl_clock_server_now_us(const struct cl_conn *c, uint64_t now_us);
+/** Remote avatars to draw at local time now_us; returns how many. */
+int cl_conn_view_remotes(const struct cl_conn *c, uint64_t now_us, struct cl_view *out, int max);
+/** Round-trip time to the server, ms (ENet's smoothed estimate). */
+uint32_t cl_conn_rtt_ms(const struct cl_conn *c);

@@ -101,38 +101,7 @@ static void on_refuse(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	c->state = CL_STATE_REFUSED;
 }
 
-static int32_t distance_mm(const struct sim_avatar *a, const struct sim_avatar *b)
-{
-	int64_t dx = (int64_t)a->pos_x_mm - b->pos_x_mm, dy = (int64_t)a->pos_y_mm - b->pos_y_mm;
-	return (int32_t)core_isqrt64((uint64_t)(dx * dx + dy * dy));
-}
-
-/* Rewind to the server's state at the acked tick and replay what it has not
- * seen yet. With no conflict the result equals the prediction exactly. */
-static void reconcile(struct cl_conn *c)
-{
-	const struct proto_snapshot *s = &c->snap;
-	struct sim_avatar state = s->self;
-	if (s->ack_tick) {
-		for (uint32_t t = s->ack_tick + 1; (int32_t)(c->next_tick - t) > 0; t++) {
-			const struct sim_cmd *cmd = &c->history[t & (CL_CMD_HISTORY - 1)];
-			if (cmd->tick != t)
-				break; /* older than the ring: keep what we have */
-			sim_step(c->world, c->welcome.tick_hz, &state, cmd);
-		}
-	} else if (c->next_tick > 1) {
-		return; /* the server has applied nothing yet: keep predicting */
-	}
-	int32_t err = distance_mm(&state, &c->predicted);
-	if (err || state.seat != c->predicted.seat || state.flags != c->predicted.flags) {
-		c->stats.corrections++;
-		if (err > c->stats.largest_correction_mm)
-			c->stats.largest_correction_mm = err;
-	}
-	c->predicted = state;
-}
-
-static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len)
+static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, uint64_t now_us)
 {
 	static struct proto_snapshot scratch;
 	if (proto_decode_snapshot(data, len, &scratch) != CORE_OK) {
@@ -146,7 +115,8 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	c->snap_fresh = true;
 	c->stats.snapshots++;
 	c->stats.full_snapshots += c->snap.full;
-	reconcile(c);
+	cl_interp_on_snapshot(c, now_us);
+	cl_predict_reconcile(c);
 }
 
 static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
@@ -184,7 +154,7 @@ const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint1
 	return NULL;
 }
 
-static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len)
+static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len, uint64_t now_us)
 {
 	uint8_t type = proto_msg_type(data, len);
 	if (type == PROTO_MSG_REFUSE) {
@@ -199,7 +169,7 @@ static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		return;
 	switch (type) {
 	case PROTO_MSG_SNAPSHOT:
-		on_snapshot(c, data, len);
+		on_snapshot(c, data, len, now_us);
 		break;
 	case PROTO_MSG_AVATAR_INFO: {
 		struct proto_avatar_info info;
@@ -237,7 +207,7 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 			send_hello(c);
 			break;
 		case ENET_EVENT_TYPE_RECEIVE:
-			on_receive(c, ev.packet->data, (uint32_t)ev.packet->dataLength);
+			on_receive(c, ev.packet->data, (uint32_t)ev.packet->dataLength, now_us);
 			enet_packet_destroy(ev.packet);
 			break;
 		case ENET_EVENT_TYPE_DISCONNECT:
@@ -274,15 +244,17 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 }
 
 void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
-		   uint8_t buttons, uint32_t send_time_us)
+		   uint8_t buttons, uint16_t seat, uint32_t send_time_us)
 {
 	if (c->state != CL_STATE_JOINED || !c->peer)
 		return;
 	uint32_t tick = c->next_tick++;
 	struct sim_cmd *cmd = &c->history[tick & (CL_CMD_HISTORY - 1)];
 	*cmd = (struct sim_cmd){
-		.tick = tick, .move_x = move_x, .move_y = move_y, .yaw = yaw, .buttons = buttons};
-	sim_step(c->world, c->welcome.tick_hz, &c->predicted, cmd);
+		.tick = tick, .move_x = move_x, .move_y = move_y, .yaw = yaw, .buttons = buttons,
+		.seat = seat};
+	struct sim_occupancy occ = cl_conn_occupancy(c);
+	sim_step(c->world, c->welcome.tick_hz, &occ, &c->predicted, cmd);
 
 	struct proto_move m = {.count = 0, .send_time_us = send_time_us};
 	for (uint32_t i = 0; i < PROTO_MOVE_CMDS && i < tick; i++) {

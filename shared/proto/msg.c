@@ -219,6 +219,8 @@ uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uin
 		proto_write_signed(&w, c->move_y, 8);
 		proto_write_bits(&w, c->yaw, 16);
 		proto_write_bits(&w, c->buttons, 4);
+		if (c->buttons & SIM_BUTTON_SIT)
+			proto_write_bits(&w, c->seat, 16);
 	}
 	return finish(&w);
 }
@@ -241,6 +243,8 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 		c->move_y = (int8_t)proto_read_signed(&r, 8);
 		c->yaw = (uint16_t)proto_read_bits(&r, 16);
 		c->buttons = (uint8_t)proto_read_bits(&r, 4);
+		c->seat = c->buttons & SIM_BUTTON_SIT ? (uint16_t)proto_read_bits(&r, 16)
+						      : SIM_SEAT_NONE;
 	}
 	return done(&r);
 }

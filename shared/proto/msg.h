@@ -100,7 +100,7 @@ struct proto_refuse {
 /*
  * MOVE  client -> server, state
  *   u8 type | u2 count (1..3) | u32 newest_tick | u32 send_time_us
- *   | count x { i8 move_x | i8 move_y | u16 yaw | u4 buttons }
+ *   | count x { i8 move_x | i8 move_y | u16 yaw | u4 buttons | [u16 seat if SIT] }
  *   newest first; command i is for tick newest_tick - i. send_time_us is when
  *   the newest command was sampled (CLOCK_MONOTONIC µs mod 2^32): the server
  *   passes it on unchanged so receivers can measure presence latency.

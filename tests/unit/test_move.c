@@ -41,7 +41,7 @@ static void walks_at_walking_speed(void **state)
 	struct sim_avatar a = sim_avatar_spawn(&world, (struct sim_point){1000, 1000}, 0);
 	struct sim_cmd c = cmd(127, 0);
 	for (int i = 0; i < SIM_TICK_HZ; i++)
-		sim_step(&world, SIM_TICK_HZ, &a, &c);
+		sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 	/* One second at full stick: 1.4 m/s within rounding of one mm per tick. */
 	assert_in_range(a.pos_x_mm - 1000, SIM_WALK_SPEED_MM_S - SIM_TICK_HZ,
 			SIM_WALK_SPEED_MM_S + SIM_TICK_HZ);
@@ -55,13 +55,13 @@ static void diagonal_is_no_faster(void **state)
 	(void)state;
 	struct sim_avatar a = sim_avatar_spawn(&world, (struct sim_point){1000, 1000}, 0);
 	struct sim_cmd c = cmd(127, 127);
-	sim_step(&world, SIM_TICK_HZ, &a, &c);
+	sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 	int64_t dx = a.pos_x_mm - 1000, dy = a.pos_y_mm - 1000;
 	assert_true(dx * dx + dy * dy <= 47 * 47);
 	/* -128 is outside the stick's disc and is clamped, not a faster step. */
 	struct sim_avatar b = sim_avatar_spawn(&world, (struct sim_point){5000, 5000}, 0);
 	c = cmd(-128, -128);
-	sim_step(&world, SIM_TICK_HZ, &b, &c);
+	sim_step(&world, SIM_TICK_HZ, NULL, &b, &c);
 	dx = b.pos_x_mm - 5000;
 	dy = b.pos_y_mm - 5000;
 	assert_true(dx * dx + dy * dy <= 47 * 47);
@@ -73,20 +73,20 @@ static void wall_stops_flush_and_never_lets_through(void **state)
 	struct sim_avatar a = sim_avatar_spawn(&world, (struct sim_point){8000, 1500}, 0);
 	struct sim_cmd c = cmd(127, 0);
 	for (int i = 0; i < 200; i++)
-		sim_step(&world, SIM_TICK_HZ, &a, &c);
+		sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 	assert_int_equal(a.pos_x_mm, 10000 - SIM_AVATAR_RADIUS_MM);
 	assert_int_equal(a.pos_y_mm, 1500);
 	assert_true(a.flags & SIM_AVATAR_BLOCKED);
 	/* At the slowest tick rate a step is longer; still no tunnelling. */
 	a = sim_avatar_spawn(&world, (struct sim_point){8000, 1500}, 0);
 	for (int i = 0; i < 200; i++)
-		sim_step(&world, 10, &a, &c);
+		sim_step(&world, 10, NULL, &a, &c);
 	assert_int_equal(a.pos_x_mm, 10000 - SIM_AVATAR_RADIUS_MM);
 	/* From the other side too. */
 	a = sim_avatar_spawn(&world, (struct sim_point){13000, 8500}, 0);
 	c = cmd(-127, 0);
 	for (int i = 0; i < 200; i++)
-		sim_step(&world, SIM_TICK_HZ, &a, &c);
+		sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 	assert_int_equal(a.pos_x_mm, 11000 + SIM_AVATAR_RADIUS_MM);
 }
 
@@ -97,7 +97,7 @@ static void slides_along_a_wall(void **state)
 	struct sim_avatar a = sim_avatar_spawn(&world, (struct sim_point){9500, 500}, 0);
 	struct sim_cmd c = cmd(90, 90);
 	for (int i = 0; i < 30; i++)
-		sim_step(&world, SIM_TICK_HZ, &a, &c);
+		sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 	assert_int_equal(a.pos_x_mm, 9750);
 	assert_true(a.pos_y_mm > 500 + 800);
 }
@@ -110,7 +110,7 @@ static void passes_the_gap_and_changes_zone(void **state)
 	struct sim_cmd c = cmd(127, 0);
 	bool saw_doorway = false;
 	for (int i = 0; i < 120; i++) {
-		sim_step(&world, SIM_TICK_HZ, &a, &c);
+		sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 		struct sim_point p = {a.pos_x_mm, a.pos_y_mm};
 		if (sim_world_zone_at(&world, p) == SIM_ZONE_NONE) {
 			saw_doorway = true;
@@ -128,7 +128,7 @@ static void map_edges_are_walls(void **state)
 	struct sim_avatar a = sim_avatar_spawn(&world, (struct sim_point){1000, 1000}, 0);
 	struct sim_cmd c = cmd(-127, -127);
 	for (int i = 0; i < 100; i++)
-		sim_step(&world, SIM_TICK_HZ, &a, &c);
+		sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 	assert_int_equal(a.pos_x_mm, SIM_AVATAR_RADIUS_MM);
 	assert_int_equal(a.pos_y_mm, SIM_AVATAR_RADIUS_MM);
 }
@@ -140,9 +140,86 @@ static void sitting_avatars_do_not_walk(void **state)
 	a.flags |= SIM_AVATAR_SITTING;
 	struct sim_cmd c = cmd(127, 0);
 	c.yaw = 1234;
-	sim_step(&world, SIM_TICK_HZ, &a, &c);
+	sim_step(&world, SIM_TICK_HZ, NULL, &a, &c);
 	assert_int_equal(a.pos_x_mm, 3000);
-	assert_int_equal(a.yaw, 1234);
+	assert_int_equal(a.yaw, 0); /* a seated avatar faces the seat's way */
+}
+
+static void seats_are_taken_by_name_and_reach(void **state)
+{
+	(void)state;
+	static struct sim_world w;
+	sim_world_init(&w, "seats", 10, 10, 1000);
+	w.seats[0] = (struct sim_seat){.pos = {2500, 2500}, .facing = 49152};
+	w.seats[1] = (struct sim_seat){.pos = {3500, 2500}, .facing = 0};
+	w.seat_count = 2;
+	uint16_t seat_holder[2] = {0, 0};
+	struct sim_occupancy me = {.self = 7, .seat_holder = seat_holder};
+	struct sim_avatar a = sim_avatar_spawn(&w, (struct sim_point){2500, 3300}, 0);
+	struct sim_cmd sit = {.buttons = SIM_BUTTON_SIT, .seat = 1, .move_x = 127};
+	/* Seat 1 is 1.28 m away: out of reach, so the avatar walks instead. */
+	sim_step(&w, SIM_TICK_HZ, &me, &a, &sit);
+	assert_int_equal(a.seat, SIM_SEAT_NONE);
+	assert_false(a.flags & SIM_AVATAR_SITTING);
+	/* Seat 0 is within reach but someone holds it. */
+	seat_holder[0] = 9;
+	sit.seat = 0;
+	sim_step(&w, SIM_TICK_HZ, &me, &a, &sit);
+	assert_int_equal(a.seat, SIM_SEAT_NONE);
+	/* Free again: sits, snapped onto the seat, facing its way. */
+	seat_holder[0] = 0;
+	sim_step(&w, SIM_TICK_HZ, &me, &a, &sit);
+	assert_int_equal(a.seat, 0);
+	assert_true(a.flags & SIM_AVATAR_SITTING);
+	assert_int_equal(a.pos_x_mm, 2500);
+	assert_int_equal(a.pos_y_mm, 2500);
+	assert_int_equal(a.yaw, 49152);
+	/* Seated avatars do not walk; STAND frees them and they walk on. */
+	struct sim_cmd walk = {.move_x = 127};
+	sim_step(&w, SIM_TICK_HZ, &me, &a, &walk);
+	assert_int_equal(a.pos_x_mm, 2500);
+	struct sim_cmd stand = {.buttons = SIM_BUTTON_STAND, .move_x = 127};
+	sim_step(&w, SIM_TICK_HZ, &me, &a, &stand);
+	assert_int_equal(a.seat, SIM_SEAT_NONE);
+	assert_true(a.pos_x_mm > 2500);
+	/* Nearest free seat when none is named. */
+	struct sim_cmd any = {.buttons = SIM_BUTTON_SIT, .seat = SIM_SEAT_NONE};
+	seat_holder[0] = 9;
+	a = sim_avatar_spawn(&w, (struct sim_point){3000, 3000}, 0);
+	sim_step(&w, SIM_TICK_HZ, &me, &a, &any);
+	assert_int_equal(a.seat, 1);
+	/* An out-of-range seat index is simply not a seat. */
+	a = sim_avatar_spawn(&w, (struct sim_point){3000, 3000}, 0);
+	struct sim_cmd bogus = {.buttons = SIM_BUTTON_SIT, .seat = 400};
+	sim_step(&w, SIM_TICK_HZ, &me, &a, &bogus);
+	assert_int_equal(a.seat, SIM_SEAT_NONE);
+}
+
+static void a_held_door_is_a_wall(void **state)
+{
+	(void)state;
+	/* The wall's gap (rows 4-5 of column 10) is a door. */
+	world.doors[0] = (struct sim_door){.rect = {10000, 4000, 1000, 2000}};
+	world.door_count = 1;
+	uint16_t door_holder[1] = {3};
+	struct sim_occupancy other = {.self = 5, .door_holder = door_holder};
+	struct sim_avatar a = sim_avatar_spawn(&world, (struct sim_point){8000, 5000}, 0);
+	struct sim_cmd c = cmd(127, 0);
+	for (int i = 0; i < 120; i++)
+		sim_step(&world, SIM_TICK_HZ, &other, &a, &c);
+	assert_int_equal(a.pos_x_mm, 10000 - SIM_AVATAR_RADIUS_MM);
+	assert_int_equal(a.door, SIM_DOOR_NONE);
+	/* The holder itself passes, holding the door while in it. */
+	struct sim_occupancy holder = {.self = 3, .door_holder = door_holder};
+	bool held = false;
+	for (int i = 0; i < 120; i++) {
+		sim_step(&world, SIM_TICK_HZ, &holder, &a, &c);
+		held |= a.door == 0;
+	}
+	assert_true(held);
+	assert_true(a.pos_x_mm > 11500);
+	assert_int_equal(a.door, SIM_DOOR_NONE);
+	world.door_count = 0;
 }
 
 /* Many avatars, seeded commands, long run: the same hash twice. */
@@ -158,7 +235,7 @@ static uint64_t scripted_run(uint32_t seed)
 			x = x * 1664525u + 1013904223u;
 			struct sim_cmd c = {.tick = (uint32_t)t, .move_x = (int8_t)(x >> 24),
 					    .move_y = (int8_t)(x >> 16), .yaw = (uint16_t)x};
-			sim_step(&world, SIM_TICK_HZ, &av[i], &c);
+			sim_step(&world, SIM_TICK_HZ, NULL, &av[i], &c);
 			assert_false(sim_avatar_collides(&world,
 							 (struct sim_point){av[i].pos_x_mm, av[i].pos_y_mm}));
 		}
@@ -186,6 +263,8 @@ int main(void)
 		cmocka_unit_test(passes_the_gap_and_changes_zone),
 		cmocka_unit_test(map_edges_are_walls),
 		cmocka_unit_test(sitting_avatars_do_not_walk),
+		cmocka_unit_test(seats_are_taken_by_name_and_reach),
+		cmocka_unit_test(a_held_door_is_a_wall),
 		cmocka_unit_test(same_inputs_same_result),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

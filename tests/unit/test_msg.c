@@ -110,11 +110,12 @@ static void move_round_trip_carries_three_commands(void **state)
 	struct proto_move m = {.count = 3, .send_time_us = 0xfffffff0u};
 	for (int i = 0; i < 3; i++)
 		m.cmds[i] = (struct sim_cmd){.move_x = (int8_t)(-127 + i), .move_y = (int8_t)(127 - i),
-					     .yaw = (uint16_t)(65535 - i), .buttons = (uint8_t)(i + 1)};
+					     .yaw = (uint16_t)(65535 - i), .buttons = (uint8_t)(i + 1),
+					     .seat = (uint16_t)(i & 1 ? SIM_SEAT_NONE : 500 + i)};
 	uint8_t buf[64];
 	uint32_t len = proto_encode_move(&m, 1000, buf, sizeof(buf));
-	/* 8 + 2 + 32 + 32 + 3 x 36 bits */
-	assert_int_equal(len, 23);
+	/* 8 + 2 + 32 + 32 + 3 x 36 bits, + 16 for each SIT's seat (buttons 1 and 3) */
+	assert_int_equal(len, 27);
 	struct proto_move out;
 	assert_int_equal(proto_decode_move(buf, len, &out), CORE_OK);
 	assert_int_equal(out.count, 3);
@@ -125,6 +126,7 @@ static void move_round_trip_carries_three_commands(void **state)
 		assert_int_equal(out.cmds[i].move_y, m.cmds[i].move_y);
 		assert_int_equal(out.cmds[i].yaw, m.cmds[i].yaw);
 		assert_int_equal(out.cmds[i].buttons, m.cmds[i].buttons);
+		assert_int_equal(out.cmds[i].seat, m.cmds[i].seat);
 	}
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_move, &out);
 	m.count = 0;

@@ -26,7 +26,7 @@ int main(void)
 	for (int i = 0; i < steps; i++) {
 		struct sim_cmd c = {.tick = (uint32_t)i, .move_x = (int8_t)((i >> 6) & 1 ? 127 : -127),
 				    .move_y = (int8_t)((i >> 9) & 1 ? 90 : -90)};
-		sim_step(&w, SIM_TICK_HZ, &a, &c);
+		sim_step(&w, SIM_TICK_HZ, NULL, &a, &c);
 	}
 	double step_ns = (now_s() - t0) / steps * 1e9;
 

@@ -89,7 +89,8 @@ static bool step_ok(const struct bot *b, int k)
 	const struct cl_conn *c = &b->conn;
 	struct sim_avatar probe = c->predicted;
 	struct sim_cmd cmd = {.move_x = g_dir_x[k], .move_y = g_dir_y[k]};
-	sim_step(c->world, c->welcome.tick_hz, &probe, &cmd);
+	struct sim_occupancy occ = cl_conn_occupancy(c);
+	sim_step(c->world, c->welcome.tick_hz, &occ, &probe, &cmd);
 	/* Look two steps ahead so the avatar turns before it touches the edge. */
 	struct sim_point ahead = {probe.pos_x_mm + (probe.pos_x_mm - c->predicted.pos_x_mm) * 6,
 				  probe.pos_y_mm + (probe.pos_y_mm - c->predicted.pos_y_mm) * 6};

@@ -370,7 +370,7 @@ int main(int argc, char **argv)
 			if (tick && b->conn.state == CL_STATE_JOINED) {
 				int8_t mx, my;
 				bot_behavior_next(b, opt.behavior, &path, &mx, &my);
-				cl_conn_input(&b->conn, mx, my, b->yaw, 0, (uint32_t)now);
+				cl_conn_input(&b->conn, mx, my, b->yaw, 0, SIM_SEAT_NONE, (uint32_t)now);
 			}
 			cl_conn_service(&b->conn, now);
 			if (b->conn.snap_fresh)
