@@ -169,21 +169,17 @@ bool itest_wait_for(const char *path, const char *needle, int timeout_ms)
 	return false;
 }
 
-bool itest_server_start(struct itest_server *s, char *const extra[])
+/* Starts a program that prints "LISTENING udp 127.0.0.1:PORT" when ready. */
+static bool listener_start(struct itest_server *s, const char *kind, char *const argv[])
 {
-	char *argv[32] = {LYCEUM_SERVER_BIN, "--bind", "127.0.0.1", "--port", "0"};
-	int n = 5;
-	for (int i = 0; extra && extra[i] && n < 31; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
 	static int counter;
 	char name[32];
-	snprintf(name, sizeof(name), "server%d", counter++);
+	snprintf(name, sizeof(name), "%s%d", kind, counter++);
 	if (!itest_spawn(&s->proc, name, argv))
 		return false;
 	if (!itest_wait_for(s->proc.out_path, "LISTENING", 10000)) {
 		char *err = itest_read(s->proc.err_path);
-		fprintf(stderr, "itest: server did not start:\n%s\n", err);
+		fprintf(stderr, "itest: %s did not start:\n%s\n", kind, err);
 		free(err);
 		itest_stop(&s->proc, 2000);
 		return false;
@@ -194,6 +190,29 @@ bool itest_server_start(struct itest_server *s, char *const extra[])
 	free(out);
 	snprintf(s->addr, sizeof(s->addr), "127.0.0.1:%d", s->port);
 	return s->port > 0;
+}
+
+static bool start_with(struct itest_server *s, const char *kind, char **argv, int n,
+		       char *const extra[])
+{
+	for (int i = 0; extra && extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	return listener_start(s, kind, argv);
+}
+
+bool itest_server_start(struct itest_server *s, char *const extra[])
+{
+	char *argv[32] = {LYCEUM_SERVER_BIN, "--bind", "127.0.0.1", "--port", "0"};
+	return start_with(s, "server", argv, 5, extra);
+}
+
+bool itest_netsim_start(struct itest_server *ns, const struct itest_server *server,
+			char *const extra[])
+{
+	char *argv[32] = {LYCEUM_NETSIM_BIN, "--listen", "127.0.0.1:0", "--server",
+			  (char *)server->addr};
+	return start_with(ns, "netsim", argv, 5, extra);
 }
 
 json_t *itest_json(const char *path)

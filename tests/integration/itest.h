@@ -37,6 +37,9 @@ int itest_run(struct itest_proc *p, const char *name, char *const argv[], int ti
 
 /** Starts lyceum-server on 127.0.0.1 port 0 with extra flags; waits for LISTENING. */
 bool itest_server_start(struct itest_server *s, char *const extra[]);
+/** Starts lyceum-netsim in front of server (127.0.0.1 port 0) with impairment flags. */
+bool itest_netsim_start(struct itest_server *ns, const struct itest_server *server,
+			char *const extra[]);
 
 /** Whole file as a string (caller frees); "" when missing. */
 char *itest_read(const char *path);

@@ -3,6 +3,10 @@
  * @brief lyceum-bot: N headless clients in one process, each its own ENet
  * host, driven by scripted behaviours through the client core (prediction
  * included), with a JSON report at the end.
+ *
+ * Because every bot lives in this process, each one's true trajectory (its
+ * own prediction, which equals the server's when nothing conflicts) is known
+ * to the others: that is how the report measures interpolation error.
  */
 #pragma once
 
@@ -14,11 +18,14 @@
 #define BOT_MAX_PATH 64
 #define BOT_ID_SLOTS (PROTO_MAX_CLIENT_ID + 1)
 #define BOT_ZONE_SLOTS (SIM_MAX_ZONES + 1) /* the last slot is "no zone" */
+#define BOT_TRAJ 128                       /* power of two: 4 s of commands at 30 Hz */
 
 enum bot_behavior {
 	BOT_IDLE,
 	BOT_WANDER, /* seeded random walk that stays in its zone */
 	BOT_PATH,   /* walks the --path waypoints, then stands */
+	BOT_SEAT,   /* walks to --seat and sits on it, if it is still free */
+	BOT_CHEAT,  /* walks the --path sending 3 commands per tick, into walls */
 };
 
 struct bot_options {
@@ -29,11 +36,24 @@ struct bot_options {
 	uint32_t seed;
 	enum bot_behavior behavior;
 	const char *path_file;
+	int seat;
 	const char *zones; /* comma-separated spawn zones, bot i takes the i-th mod n */
 	const char *worlds_dir;
 	const char *report_file;
 	const char *name_prefix;
 	uint32_t protocol_version;
+};
+
+struct bot_path {
+	int count;
+	struct sim_point points[BOT_MAX_PATH];
+};
+
+/* A sample of the bot's own trajectory: where its prediction put it right
+ * after the command sampled at t_us. */
+struct bot_traj_sample {
+	uint32_t t_us;
+	int32_t x_mm, y_mm;
 };
 
 struct bot {
@@ -56,27 +76,56 @@ struct bot {
 	int32_t min_x_mm, max_x_mm, min_y_mm, max_y_mm; /* server's positions for this bot */
 	uint64_t window_snapshots0;
 	uint64_t sent_bytes0, recv_bytes0, sent_packets0, recv_packets0;
+	uint32_t traj_count;
+	struct bot_traj_sample traj[BOT_TRAJ];
 };
 
-struct bot_path {
-	int count;
-	struct sim_point points[BOT_MAX_PATH];
+/* Histogram with fixed-width buckets; values past the end go in the last. */
+#define BOT_HIST_BUCKETS 20000
+struct bot_hist {
+	uint64_t samples;
+	double width; /* in the unit the caller reports */
+	double max;
+	double sum;
+	uint32_t buckets[BOT_HIST_BUCKETS + 1];
+};
+void bot_hist_add(struct bot_hist *h, double value);
+double bot_hist_percentile(const struct bot_hist *h, double p);
+
+/* What the bots, together, saw of each avatar in the room. */
+struct bot_remote_track {
+	bool seen;
+	int32_t min_x_mm, max_x_mm, min_y_mm, max_y_mm;
+	int64_t first_us, last_us;       /* server time of first and last sample */
+	int32_t first_x_mm, first_y_mm;  /* position then */
+	int32_t last_x_mm, last_y_mm;
+	uint64_t path_mm;                /* distance between successive samples */
+};
+
+struct bot_run {
+	struct bot_options opt;
+	struct bot_path path;
+	struct bot *bots;
+	struct bot *by_id[BOT_ID_SLOTS];
+	struct bot_remote_track remotes[BOT_ID_SLOTS];
+	struct bot_hist latency_ms, rtt_ms, interp_error_mm, interp_delay_ms;
+	int joined;
+	double join_s, window_s;
 };
 
 /* bot_behavior.c */
 void bot_behavior_init(void);
 enum core_result bot_path_load(const char *file, struct bot_path *out) CORE_MUST_CHECK;
-/** The command for this tick; writes move and yaw. */
-void bot_behavior_next(struct bot *b, enum bot_behavior behavior, const struct bot_path *path,
-		       int8_t *out_mx, int8_t *out_my);
+/** Samples this tick's input for the bot and sends it (cheats send three). */
+void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us);
 uint32_t bot_rng_next(uint32_t *state);
 uint32_t bot_seed_mix(uint32_t seed, uint32_t index);
 
-/* Latency histogram: 0.1 ms buckets up to 2 s. */
-#define BOT_LAT_BUCKETS 20000
-struct bot_latency {
-	uint64_t samples;
-	uint32_t buckets[BOT_LAT_BUCKETS + 1];
-};
-void bot_latency_add(struct bot_latency *l, uint32_t us);
-double bot_latency_percentile(const struct bot_latency *l, double p);
+/* bot_report.c */
+/** Per snapshot: zones seen, presence latency, what was seen of others. */
+void bot_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us);
+/** Per tick: interpolation error of every remote view against the truth. */
+void bot_measure_views(struct bot_run *run, struct bot *b, uint64_t now_us);
+void bot_window_mark(struct bot *b);
+/** Prints the report (and writes it to --report); returns the exit status. */
+int bot_report(struct bot_run *run);

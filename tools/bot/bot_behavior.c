@@ -83,7 +83,21 @@ static uint16_t yaw_of(int32_t dx, int32_t dy)
 	return (uint16_t)((long)lround(a / TAU * 65536.0) & 0xffff);
 }
 
-/* Would one step in direction k keep the avatar in its home zone and off walls? */
+/* Full stick towards t from where the prediction stands; false when there. */
+static bool head_for(struct bot *b, struct sim_point t, int32_t arrive_mm, int8_t *mx, int8_t *my)
+{
+	const struct sim_avatar *s = &b->conn.predicted;
+	int32_t dx = t.x_mm - s->pos_x_mm, dy = t.y_mm - s->pos_y_mm;
+	uint32_t len = core_isqrt64((uint64_t)((int64_t)dx * dx + (int64_t)dy * dy));
+	if (len <= (uint32_t)arrive_mm)
+		return false;
+	*mx = (int8_t)(dx * (int64_t)SIM_MOVE_MAX / (int64_t)len);
+	*my = (int8_t)(dy * (int64_t)SIM_MOVE_MAX / (int64_t)len);
+	b->yaw = yaw_of(dx, dy);
+	return true;
+}
+
+/* Would a step in direction k keep the avatar in its home zone and off walls? */
 static bool step_ok(const struct bot *b, int k)
 {
 	const struct cl_conn *c = &b->conn;
@@ -91,7 +105,7 @@ static bool step_ok(const struct bot *b, int k)
 	struct sim_cmd cmd = {.move_x = g_dir_x[k], .move_y = g_dir_y[k]};
 	struct sim_occupancy occ = cl_conn_occupancy(c);
 	sim_step(c->world, c->welcome.tick_hz, &occ, &probe, &cmd);
-	/* Look two steps ahead so the avatar turns before it touches the edge. */
+	/* Look ahead so the avatar turns before it touches the edge. */
 	struct sim_point ahead = {probe.pos_x_mm + (probe.pos_x_mm - c->predicted.pos_x_mm) * 6,
 				  probe.pos_y_mm + (probe.pos_y_mm - c->predicted.pos_y_mm) * 6};
 	return !(probe.flags & SIM_AVATAR_BLOCKED) &&
@@ -116,10 +130,8 @@ static void wander(struct bot *b, int8_t *mx, int8_t *my)
 			}
 		}
 	}
-	if (b->dir < 0) {
-		*mx = *my = 0;
+	if (b->dir < 0)
 		return;
-	}
 	*mx = g_dir_x[b->dir];
 	*my = g_dir_y[b->dir];
 	b->yaw = (uint16_t)(b->dir * (65536 / DIRS));
@@ -127,55 +139,63 @@ static void wander(struct bot *b, int8_t *mx, int8_t *my)
 
 static void follow_path(struct bot *b, const struct bot_path *path, int8_t *mx, int8_t *my)
 {
-	*mx = *my = 0;
-	const struct sim_avatar *s = &b->conn.predicted;
-	while (b->waypoint < path->count) {
-		struct sim_point t = path->points[b->waypoint];
-		int32_t dx = t.x_mm - s->pos_x_mm, dy = t.y_mm - s->pos_y_mm;
-		uint32_t len = core_isqrt64((uint64_t)((int64_t)dx * dx + (int64_t)dy * dy));
-		if (len < 30) {
-			b->waypoint++;
-			continue;
-		}
-		*mx = (int8_t)(dx * (int64_t)SIM_MOVE_MAX / (int64_t)len);
-		*my = (int8_t)(dy * (int64_t)SIM_MOVE_MAX / (int64_t)len);
-		b->yaw = yaw_of(dx, dy);
-		return;
-	}
+	while (b->waypoint < path->count && !head_for(b, path->points[b->waypoint], 30, mx, my))
+		b->waypoint++;
 }
 
-void bot_behavior_next(struct bot *b, enum bot_behavior behavior, const struct bot_path *path,
-		       int8_t *out_mx, int8_t *out_my)
+/* Walk to the seat; once within reach ask for it by name each tick, until
+ * seated there or until the seat is seen taken by someone else. */
+static void go_sit(struct bot *b, int seat, int8_t *mx, int8_t *my, uint8_t *buttons,
+		   uint16_t *out_seat)
 {
-	switch (behavior) {
+	const struct cl_conn *c = &b->conn;
+	if (seat < 0 || seat >= c->world->seat_count || c->predicted.seat != SIM_SEAT_NONE)
+		return;
+	uint16_t holder = c->seat_holder[seat];
+	if (holder && holder != c->welcome.client_id)
+		return; /* lost the race: stand where we are */
+	struct sim_point p = c->world->seats[seat].pos;
+	if (head_for(b, p, SIM_SEAT_REACH_MM - 100, mx, my))
+		return;
+	*buttons = SIM_BUTTON_SIT;
+	*out_seat = (uint16_t)seat;
+}
+
+static void send_input(struct bot *b, int8_t mx, int8_t my, uint8_t buttons, uint16_t seat,
+		       uint32_t now_us)
+{
+	cl_conn_input(&b->conn, mx, my, b->yaw, buttons, seat, now_us);
+	struct bot_traj_sample *t = &b->traj[b->traj_count++ & (BOT_TRAJ - 1)];
+	t->t_us = now_us;
+	t->x_mm = b->conn.predicted.pos_x_mm;
+	t->y_mm = b->conn.predicted.pos_y_mm;
+}
+
+void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
+{
+	int8_t mx = 0, my = 0;
+	uint8_t buttons = 0;
+	uint16_t seat = SIM_SEAT_NONE;
+	switch (run->opt.behavior) {
 	case BOT_IDLE:
-		*out_mx = *out_my = 0;
 		break;
 	case BOT_WANDER:
-		wander(b, out_mx, out_my);
+		wander(b, &mx, &my);
 		break;
 	case BOT_PATH:
-		follow_path(b, path, out_mx, out_my);
+		follow_path(b, &run->path, &mx, &my);
 		break;
+	case BOT_SEAT:
+		go_sit(b, run->opt.seat, &mx, &my, &buttons, &seat);
+		break;
+	case BOT_CHEAT:
+		/* A speed hack: three ticks of input for every tick of real time,
+		 * pushing along the path whatever stands in the way. */
+		for (int i = 0; i < 3; i++) {
+			follow_path(b, &run->path, &mx, &my);
+			send_input(b, mx, my, 0, SIM_SEAT_NONE, now_us);
+		}
+		return;
 	}
-}
-
-void bot_latency_add(struct bot_latency *l, uint32_t us)
-{
-	uint32_t bucket = us / 100;
-	l->buckets[bucket < BOT_LAT_BUCKETS ? bucket : BOT_LAT_BUCKETS]++;
-	l->samples++;
-}
-
-double bot_latency_percentile(const struct bot_latency *l, double p)
-{
-	if (!l->samples)
-		return 0;
-	uint64_t want = (uint64_t)ceil(p / 100.0 * (double)l->samples), seen = 0;
-	for (int i = 0; i <= BOT_LAT_BUCKETS; i++) {
-		seen += l->buckets[i];
-		if (seen >= want)
-			return (i + 0.5) * 0.1;
-	}
-	return BOT_LAT_BUCKETS * 0.1;
+	send_input(b, mx, my, buttons, seat, now_us);
 }

@@ -238,6 +238,16 @@ def grid():
     return m
 
 
+def race():
+    """Test map: one seat that two avatars spawning side by side can both reach."""
+    m = Map(6, 6, 1.0)
+    m.fill("floor", 0, 0, 6, 6, T["wood"])
+    m.rect("zones", "Zone", 0, 0, 6, 6, "room", zone("classroom"))
+    m.point("objects", "Seat", 2.7, 2.7, props=facing(270))
+    m.point("objects", "Spawn", 3.0, 3.0)
+    return m
+
+
 def main():
     worlds = os.path.join(ROOT, "assets", "worlds")
     os.makedirs(worlds, exist_ok=True)
@@ -253,8 +263,9 @@ def main():
     os.makedirs(test_dir, exist_ok=True)
     embedded = dict(ts, firstgid=1, image="../../../assets/worlds/classroom-tiles.png")
     del embedded["type"], embedded["version"], embedded["tiledversion"]
-    with open(os.path.join(test_dir, "grid.tmj"), "w") as f:
-        json.dump(grid().to_json([embedded]), f, indent=1)
+    for name, m in (("grid", grid()), ("race", race())):
+        with open(os.path.join(test_dir, name + ".tmj"), "w") as f:
+            json.dump(m.to_json([embedded]), f, indent=1)
 
 
 if __name__ == "__main__":

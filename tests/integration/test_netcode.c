@@ -1,0 +1,250 @@
+/* Netcode through lyceum-netsim at 100 ms RTT, +-20 ms jitter and 5% loss
+ * each way: prediction without conflicts is never corrected; a seat race
+ * has one winner and a corrected loser; cheaters are held to the rules;
+ * remote interpolation error stays within the bound the README states. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "itest.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The README's stated bound for remote interpolation error. */
+#define INTERP_P99_MM 100.0
+#define INTERP_MAX_MM 300.0
+
+static char *const bad_network[] = {"--delay", "50", "--jitter", "20", "--loss", "5",
+				    "--seed", "7", NULL};
+
+static json_t *run_bots(const char *name, char *const argv_tail[], const char *addr)
+{
+	char report[300];
+	snprintf(report, sizeof(report), "%s/%s.json", itest_dir(), name);
+	char *argv[40] = {LYCEUM_BOT_BIN, "--server", (char *)addr, "--report", report};
+	int n = 5;
+	for (int i = 0; argv_tail[i]; i++)
+		argv[n++] = argv_tail[i];
+	argv[n] = NULL;
+	struct itest_proc p;
+	int rc = itest_run(&p, name, argv, 60000);
+	if (rc != 0) {
+		char *err = itest_read(p.err_path);
+		fail_msg("%s exited %d:\n%s", name, rc, err);
+	}
+	return itest_json(report);
+}
+
+static json_t *bot_at(json_t *report, size_t i)
+{
+	return json_array_get(json_object_get(report, "bots"), i);
+}
+
+static json_int_t get_int(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+static double get_real(json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+static void prediction_without_conflicts_is_never_corrected(void **state)
+{
+	(void)state;
+	struct itest_server sv, ns;
+	assert_true(itest_server_start(&sv, NULL));
+	assert_true(itest_netsim_start(&ns, &sv, bad_network));
+	/* One bot walks from the door along the gap behind the second row of
+	 * desks to the central aisle and down it; eight wander meanwhile. */
+	char path[256];
+	snprintf(path, sizeof(path), "%s", itest_write("aisle.json", "[[7.0, 6.2], [7.0, 9.0]]"));
+	char *walker[] = {"--zones", "classroom", "--behavior", "path", "--path", path,
+			  "--seconds", "8", "--name", "walker", NULL};
+	char *crowd[] = {"--count", "8", "--zones", "classroom,meeting", "--behavior", "wander",
+			 "--seconds", "8", "--seed", "5", "--name", "crowd", NULL};
+	struct itest_proc crowd_proc;
+	char crowd_report[300];
+	snprintf(crowd_report, sizeof(crowd_report), "%s/crowd.json", itest_dir());
+	char *crowd_argv[40] = {LYCEUM_BOT_BIN, "--server", ns.addr, "--report", crowd_report};
+	int n = 5;
+	for (int i = 0; crowd[i]; i++)
+		crowd_argv[n++] = crowd[i];
+	crowd_argv[n] = NULL;
+	assert_true(itest_spawn(&crowd_proc, "crowd", crowd_argv));
+
+	json_t *w = run_bots("walker", walker, ns.addr);
+	assert_int_equal(itest_wait(&crowd_proc, 60000), 0);
+	json_t *c = itest_json(crowd_report);
+	assert_non_null(w);
+	assert_non_null(c);
+
+	json_t *wb = bot_at(w, 0);
+	assert_int_equal(get_int(wb, "corrections"), 0);
+	/* It reached the end of its path, and prediction and server agree exactly. */
+	json_t *pred = json_object_get(wb, "predicted_position_m");
+	json_t *srv = json_object_get(wb, "server_position_m");
+	assert_true(json_real_value(json_array_get(pred, 0)) == json_real_value(json_array_get(srv, 0)));
+	assert_true(json_real_value(json_array_get(pred, 1)) == json_real_value(json_array_get(srv, 1)));
+	assert_true(fabs(json_real_value(json_array_get(srv, 0)) - 7.0) < 0.05);
+	assert_true(fabs(json_real_value(json_array_get(srv, 1)) - 9.0) < 0.05);
+	assert_int_equal(get_int(c, "corrections"), 0);
+	assert_int_equal(get_int(c, "still_connected"), 8);
+
+	/* Remote avatars are drawn within the stated bound of where they truly were. */
+	json_t *err = json_object_get(c, "interp_error_mm");
+	fprintf(stderr, "interpolation error: p50 %.1f p95 %.1f p99 %.1f max %.1f mm over %lld "
+			"samples; delay %.1f ms; rtt p50 %.1f ms\n",
+		get_real(err, "p50"), get_real(err, "p95"), get_real(err, "p99"), get_real(err, "max"),
+		(long long)get_int(err, "samples"),
+		get_real(json_object_get(c, "interp_delay_ms"), "p50"),
+		get_real(json_object_get(c, "rtt_ms"), "p50"));
+	assert_true(get_int(err, "samples") > 1000);
+	assert_true(get_real(err, "p99") <= INTERP_P99_MM);
+	assert_true(get_real(err, "max") <= INTERP_MAX_MM);
+	/* The buffer adapted to the jitter (above its 100 ms floor) and the
+	 * round trip is what netsim adds. */
+	assert_true(get_real(json_object_get(c, "interp_delay_ms"), "p50") >= 100.0);
+	double rtt = get_real(json_object_get(c, "rtt_ms"), "p50");
+	assert_true(rtt > 80 && rtt < 160);
+	json_decref(w);
+	json_decref(c);
+
+	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
+	char *ns_out = itest_read(ns.proc.out_path);
+	assert_non_null(strstr(ns_out, "\"dropped\":"));
+	free(ns_out);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+static void two_racers_one_seat(void **state)
+{
+	(void)state;
+	struct itest_server sv, ns;
+	char *extra[] = {"--worlds", LYCEUM_SOURCE_DIR "/tests/data/worlds", "--world", "race", NULL};
+	assert_true(itest_server_start(&sv, extra));
+	assert_true(itest_netsim_start(&ns, &sv, bad_network));
+	char *racers[] = {"--count", "2", "--behavior", "seat", "--seat", "0", "--seconds", "3",
+			  "--worlds", LYCEUM_SOURCE_DIR "/tests/data/worlds", "--name", "racer", NULL};
+	json_t *r = run_bots("racers", racers, ns.addr);
+	assert_non_null(r);
+	json_t *a = bot_at(r, 0), *b = bot_at(r, 1);
+	/* Exactly one sits. */
+	int seated = (get_int(a, "seat") == 0) + (get_int(b, "seat") == 0);
+	assert_int_equal(seated, 1);
+	json_t *loser = get_int(a, "seat") == 0 ? b : a;
+	assert_int_equal(get_int(loser, "seat"), -1);
+	/* Both pressed SIT before hearing of the other: the loser predicted
+	 * sitting and was corrected, at once (a seat change snaps). */
+	assert_true(get_int(loser, "corrections") >= 1);
+	assert_true(get_int(loser, "max_converge_frames") <= 2);
+	json_t *winner = loser == a ? b : a;
+	assert_int_equal(get_int(winner, "corrections"), 0);
+	/* The loser ends standing where the server has it. */
+	json_t *pred = json_object_get(loser, "predicted_position_m");
+	json_t *srv = json_object_get(loser, "server_position_m");
+	assert_true(json_real_value(json_array_get(pred, 0)) == json_real_value(json_array_get(srv, 0)));
+	json_decref(r);
+	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+static void cheaters_are_held_to_the_rules(void **state)
+{
+	(void)state;
+	/* grid.tmj: zone "left" is 10 m x 16 m, walled at x = 10 m except a door. */
+	struct itest_server sv, ns;
+	char *extra[] = {"--worlds", LYCEUM_SOURCE_DIR "/tests/data/worlds", "--world", "grid", NULL};
+	assert_true(itest_server_start(&sv, extra));
+	assert_true(itest_netsim_start(&ns, &sv, bad_network));
+	char *worlds = LYCEUM_SOURCE_DIR "/tests/data/worlds";
+	/* Observers stand in the left zone for the whole test. */
+	char obs_report[300];
+	snprintf(obs_report, sizeof(obs_report), "%s/observers.json", itest_dir());
+	char *obs_argv[] = {LYCEUM_BOT_BIN, "--server", ns.addr, "--zones", "left", "--count", "3",
+			    "--behavior", "idle", "--seconds", "9", "--worlds", worlds, "--name",
+			    "observer", "--report", obs_report, NULL};
+	struct itest_proc obs;
+	assert_true(itest_spawn(&obs, "observers", obs_argv));
+	assert_true(itest_wait_for(obs.err_path, "3 of 3 bots joined", 10000));
+
+	/* A speed hacker runs up and down the open floor, a wall hacker runs
+	 * east into the wall; both send three ticks of input per tick. */
+	char up_down[256], east[256];
+	snprintf(up_down, sizeof(up_down), "%s",
+		 itest_write("updown.json", "[[2.5, 14.5], [2.5, 1.5], [2.5, 14.5], [2.5, 1.5]]"));
+	snprintf(east, sizeof(east), "%s", itest_write("east.json", "[[18.0, 2.0]]"));
+	char *speed[] = {"--zones", "left", "--behavior", "cheat", "--path", up_down, "--seconds",
+			 "6", "--worlds", worlds, "--name", "speedy", NULL};
+	char *walls[] = {"--zones", "left", "--behavior", "cheat", "--path", east, "--seconds", "6",
+			 "--worlds", worlds, "--name", "ghost", NULL};
+	struct itest_proc ghost;
+	char ghost_report[300];
+	snprintf(ghost_report, sizeof(ghost_report), "%s/ghost.json", itest_dir());
+	char *ghost_argv[40] = {LYCEUM_BOT_BIN, "--server", ns.addr, "--report", ghost_report};
+	int n = 5;
+	for (int i = 0; walls[i]; i++)
+		ghost_argv[n++] = walls[i];
+	ghost_argv[n] = NULL;
+	assert_true(itest_spawn(&ghost, "ghost", ghost_argv));
+	json_t *s = run_bots("speedy", speed, ns.addr);
+	assert_int_equal(itest_wait(&ghost, 30000), 0);
+	assert_int_equal(itest_wait(&obs, 30000), 0);
+	json_t *g = itest_json(ghost_report), *o = itest_json(obs_report);
+	assert_non_null(s);
+	assert_non_null(g);
+	assert_non_null(o);
+
+	json_int_t speedy_id = get_int(bot_at(s, 0), "id"), ghost_id = get_int(bot_at(g, 0), "id");
+	/* Both cheaters were corrected: their clients believed otherwise. */
+	assert_true(get_int(bot_at(s, 0), "corrections") > 0);
+	assert_true(get_int(bot_at(g, 0), "corrections") > 0);
+	/* What the other bots saw of them: */
+	bool saw_speedy = false, saw_ghost = false;
+	json_t *t;
+	size_t i;
+	json_array_foreach(json_object_get(o, "remotes"), i, t) {
+		json_t *extent = json_object_get(t, "extent_m");
+		double seconds = get_real(t, "seconds"), path_m = get_real(t, "path_m");
+		if (get_int(t, "id") == speedy_id) {
+			saw_speedy = true;
+			/* Never faster than walking speed, beyond the 8-command bank the
+			 * server allows for jitter (8 x 47 mm). */
+			fprintf(stderr, "speed hacker: %.2f m in %.2f s\n", path_m, seconds);
+			assert_true(seconds > 4);
+			assert_true(path_m <= 1.41 * seconds + 8 * 0.047 + 0.05);
+		}
+		if (get_int(t, "id") == ghost_id) {
+			saw_ghost = true;
+			/* Never into the wall, let alone through it. */
+			assert_true(get_real(extent, "max_x") <= 9.75 + 1e-9);
+		}
+	}
+	assert_true(saw_speedy && saw_ghost);
+	json_decref(s);
+	json_decref(g);
+	json_decref(o);
+	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(strstr(log, "name=speedy-0 sends commands faster than real time"));
+	free(log);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(prediction_without_conflicts_is_never_corrected),
+		cmocka_unit_test(two_racers_one_seat),
+		cmocka_unit_test(cheaters_are_held_to_the_rules),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	itest_cleanup();
+	return rc;
+}
