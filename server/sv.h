@@ -26,6 +26,10 @@
  * commands than real time allows are dropped, and the snapshot's ack makes
  * the client replay from where the server really is. */
 #define SV_CMD_BUDGET_MAX 8
+/* Snapshot history, per room: frames of every member's state, shared by all
+ * its clients; a client's baseline must be within the last SV_FRAMES. */
+#define SV_FRAMES PROTO_BASELINE_WINDOW
+#define SV_ROOM_MAX_CLIENTS 256
 
 struct sv_config {
 	char bind[128];
@@ -56,19 +60,44 @@ struct sv_client {
 	bool has_cmd;
 	uint32_t last_cmd_tick;  /* last input tick applied */
 	uint32_t send_time_us;   /* carried from the newest applied command */
-	uint8_t announced_zone;  /* zone the last snapshot was built for */
 	uint32_t snapshot_seq;
+	uint32_t acked_seq;      /* newest snapshot the client says it holds */
+	bool has_pose;           /* a VR client: head and hands */
+	struct proto_pose pose;
+	struct sv_sent {         /* what snapshot seq showed: frame and zone */
+		uint32_t seq;
+		uint32_t frame;
+		uint8_t zone;
+	} sent[SV_FRAMES];
 	uint64_t connected_us;
 	uint32_t violations; /* malformed or unexpected messages */
 	int32_t cmd_budget;  /* commands it may still apply: real time, not its say-so */
 	uint64_t cmds_dropped; /* over budget: a speed hack or a clock running fast */
 };
 
+/* One member's state as a snapshot frame recorded it. */
+struct sv_frame_entry {
+	uint16_t id;
+	uint8_t zone;
+	bool has_pose;
+	struct sim_avatar state;
+	uint32_t send_time_us;
+	struct proto_pose pose;
+};
+
+struct sv_frame {
+	uint32_t number;
+	int count;
+	struct sv_frame_entry *entries; /* ascending id, SV_ROOM_MAX_CLIENTS */
+};
+
 struct sv_room {
 	bool in_use;
 	char name[PROTO_NAME_MAX];
 	int member_count;
-	uint16_t *members; /* client ids, max_clients entries */
+	uint16_t *members; /* client ids in ascending order, SV_ROOM_MAX_CLIENTS */
+	uint32_t frame_number;
+	struct sv_frame frames[SV_FRAMES];
 	int spawn_next[SIM_MAX_ZONES + 1]; /* per zone; the last is "any" */
 	uint16_t seat_holder[SIM_MAX_SEATS]; /* client id, 0 = free */
 	uint16_t door_holder[SIM_MAX_DOORS];
@@ -80,7 +109,8 @@ struct sv_server {
 	struct sim_world *world;
 	struct sv_client *clients; /* indexed by id; [0] unused */
 	struct sv_room rooms[SV_MAX_ROOMS];
-	uint16_t *zone_scratch;    /* max_clients ids, reused by the snapshot builder */
+	struct proto_world_bits bits;
+	struct proto_snapshot scratch_cur, scratch_base; /* the snapshot builder's */
 	uint32_t tick;
 	uint64_t snapshots_sent;
 };

@@ -6,20 +6,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A room's tables are allocated when it opens (on a join, never in the
+ * tick) and freed when it closes. */
+static void room_free(struct sv_room *room)
+{
+	free(room->members);
+	room->members = NULL;
+	for (int f = 0; f < SV_FRAMES; f++) {
+		free(room->frames[f].entries);
+		room->frames[f].entries = NULL;
+	}
+	room->in_use = false;
+}
+
+static bool room_alloc(struct sv_room *room)
+{
+	room->members = calloc(SV_ROOM_MAX_CLIENTS, sizeof(*room->members));
+	bool ok = room->members != NULL;
+	for (int f = 0; f < SV_FRAMES; f++) {
+		room->frames[f] = (struct sv_frame){
+			.number = UINT32_MAX,
+			.entries = calloc(SV_ROOM_MAX_CLIENTS, sizeof(struct sv_frame_entry))};
+		ok = ok && room->frames[f].entries;
+	}
+	if (!ok)
+		room_free(room);
+	return ok;
+}
+
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg)
 {
 	memset(sv, 0, sizeof(*sv));
 	sv->cfg = *cfg;
 	sv->world = calloc(1, sizeof(*sv->world));
 	sv->clients = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->clients));
-	sv->zone_scratch = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->zone_scratch));
-	if (!sv->world || !sv->clients || !sv->zone_scratch)
+	if (!sv->world || !sv->clients)
 		return CORE_ERR_NOMEM;
-	for (int i = 0; i < SV_MAX_ROOMS; i++) {
-		sv->rooms[i].members = calloc((size_t)cfg->max_clients, sizeof(uint16_t));
-		if (!sv->rooms[i].members)
-			return CORE_ERR_NOMEM;
-	}
 	/* Every room loads this world; a bad world stops the server at start,
 	 * not at the first join of a lesson. */
 	char err[512];
@@ -28,6 +50,7 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 		CORE_ERROR("cannot load world: %s", err);
 		return CORE_ERR_INVALID;
 	}
+	proto_world_bits_init(&sv->bits, sv->world);
 	CORE_INFO("world %s: %dx%d tiles of %.2f m, %d zones, %d seats, %d spawns", sv->world->name,
 		  sv->world->width_tiles, sv->world->height_tiles, sv->world->tile_mm / 1000.0,
 		  sv->world->zone_count, sv->world->seat_count, sv->world->spawn_count);
@@ -42,8 +65,7 @@ void sv_server_fini(struct sv_server *sv)
 	if (sv->host)
 		enet_host_destroy(sv->host);
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
-		free(sv->rooms[i].members);
-	free(sv->zone_scratch);
+		room_free(&sv->rooms[i]);
 	free(sv->clients);
 	free(sv->world);
 	memset(sv, 0, sizeof(*sv));
@@ -129,10 +151,11 @@ static struct sv_room *room_get(struct sv_server *sv, const char *name)
 		if (!r->in_use && !free_room)
 			free_room = r;
 	}
-	if (!free_room)
+	if (!free_room || !room_alloc(free_room))
 		return NULL;
 	free_room->in_use = true;
 	free_room->member_count = 0;
+	free_room->frame_number = 0;
 	memset(free_room->spawn_next, 0, sizeof(free_room->spawn_next));
 	memset(free_room->seat_holder, 0, sizeof(free_room->seat_holder));
 	memset(free_room->door_holder, 0, sizeof(free_room->door_holder));
@@ -189,10 +212,15 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	core_strlcpy(c->name, hello->name[0] ? hello->name : "guest", sizeof(c->name));
 	c->role = hello->role;
 	c->avatar = sim_avatar_spawn(sv->world, p, 0);
-	c->announced_zone = SIM_ZONE_NONE;
 	c->cmd_budget = SV_CMD_BUDGET_MAX;
 	c->connected_us = 0;
-	room->members[room->member_count++] = c->id;
+	/* Members stay in id order, so every frame comes out sorted. */
+	int at = room->member_count++;
+	while (at > 0 && room->members[at - 1] > c->id) {
+		room->members[at] = room->members[at - 1];
+		at--;
+	}
+	room->members[at] = c->id;
 
 	uint8_t buf[PROTO_MAX_PACKET];
 	struct proto_welcome w = {.version = PROTO_VERSION,
@@ -254,7 +282,9 @@ static void room_leave(struct sv_server *sv, struct sv_client *c, const char *wh
 	update_holders(room, c->id, &c->avatar, &gone);
 	for (int i = 0; i < room->member_count; i++) {
 		if (room->members[i] == c->id) {
-			room->members[i] = room->members[--room->member_count];
+			memmove(&room->members[i], &room->members[i + 1],
+				(size_t)(room->member_count - i - 1) * sizeof(room->members[0]));
+			room->member_count--;
 			break;
 		}
 	}
@@ -266,7 +296,7 @@ static void room_leave(struct sv_server *sv, struct sv_client *c, const char *wh
 		  c->name, why, room->member_count);
 	if (room->member_count == 0) {
 		CORE_INFO("room close room=%s", room->name);
-		room->in_use = false;
+		room_free(room);
 	}
 	c->room = NULL;
 }
@@ -311,6 +341,13 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 			  "the server hosts its maximum number of rooms; try again later");
 		return;
 	}
+	if (room->member_count >= SV_ROOM_MAX_CLIENTS) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "room '%s' is full (%d people); join another room",
+			 room->name, SV_ROOM_MAX_CLIENTS);
+		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version, msg);
+		return;
+	}
 	room_join(sv, c, room, &hello);
 }
 
@@ -337,6 +374,17 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 		violation(sv, c, "a malformed move", len);
 		return;
 	}
+	if (m.ack_seq && (int32_t)(m.ack_seq - c->acked_seq) > 0 &&
+	    (int32_t)(c->snapshot_seq - m.ack_seq) >= 0)
+		c->acked_seq = m.ack_seq;
+	/* A pose is relayed, not simulated; it counts as a change of state. */
+	bool pose_changed = m.has_pose != c->has_pose ||
+			    (m.has_pose && memcmp(&m.pose, &c->pose, sizeof(m.pose)));
+	c->has_pose = m.has_pose;
+	if (m.has_pose)
+		c->pose = m.pose;
+	if (pose_changed)
+		c->send_time_us = m.send_time_us;
 	/* Oldest first; commands already applied are skipped, so the two
 	 * redundant copies in every move cost nothing but make a lost packet
 	 * harmless. */
@@ -362,7 +410,10 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 		update_holders(room, c->id, &before, &c->avatar);
 		c->has_cmd = true;
 		c->last_cmd_tick = cmd->tick;
-		c->send_time_us = m.send_time_us;
+		/* An avatar that did not change costs nothing downstream, so its
+		 * send time only moves when its state does. */
+		if (memcmp(&before, &c->avatar, sizeof(before)))
+			c->send_time_us = m.send_time_us;
 		if (c->avatar.zone != zone_before)
 			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
 				  c->name, sv_zone_name(sv, zone_before),

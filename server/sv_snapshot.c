@@ -1,58 +1,104 @@
-/* Presence snapshots, scoped by zone: a client hears only the avatars of
- * its own zone. A snapshot is marked full on join and on zone change. */
+/* Presence snapshots, scoped by zone, delta-encoded against the snapshot
+ * each client acked. Each snapshot tick a room records one frame of all its
+ * members (ascending id); a client's snapshot is that frame filtered to its
+ * zone, and its baseline is the frame it acked filtered the same way, so the
+ * history grows with rooms, not with clients. */
 #include "sv.h"
 
 #include <string.h>
 
-static void send_zone(struct sv_server *sv, const uint16_t *ids, int count)
+static void record_frame(struct sv_server *sv, struct sv_room *room)
 {
-	static struct proto_snapshot snap; /* the builder's scratch, not per client */
+	struct sv_frame *f = &room->frames[++room->frame_number % SV_FRAMES];
+	f->number = room->frame_number;
+	f->count = 0;
+	for (int i = 0; i < room->member_count; i++) {
+		const struct sv_client *c = &sv->clients[room->members[i]];
+		struct sv_frame_entry *e = &f->entries[f->count++];
+		e->id = c->id;
+		e->zone = c->avatar.zone;
+		e->state = c->avatar;
+		e->send_time_us = c->send_time_us;
+		e->has_pose = c->has_pose;
+		e->pose = c->pose;
+	}
+}
+
+/* The others in zone at frame f, as a snapshot lists them. */
+static void fill_list(const struct sv_frame *f, uint8_t zone, uint16_t self,
+		      struct proto_snapshot *out)
+{
+	out->count = 0;
+	for (int i = 0; i < f->count && out->count < PROTO_MAX_SNAPSHOT_AVATARS; i++) {
+		const struct sv_frame_entry *e = &f->entries[i];
+		if (e->zone != zone || e->id == self)
+			continue;
+		struct proto_snapshot_avatar *a = &out->avatars[out->count++];
+		a->id = e->id;
+		a->state = e->state;
+		a->send_time_us = e->send_time_us;
+		a->has_pose = e->has_pose;
+		a->pose = e->pose;
+	}
+}
+
+/* The frame the client's acked snapshot showed, if still usable as a base. */
+static const struct sv_frame *baseline(const struct sv_room *room, const struct sv_client *c,
+				       uint32_t next_seq, uint8_t *out_zone)
+{
+	if (!c->acked_seq || next_seq - c->acked_seq >= PROTO_BASELINE_WINDOW)
+		return NULL;
+	const struct sv_sent *s = &c->sent[c->acked_seq % SV_FRAMES];
+	if (s->seq != c->acked_seq || s->zone != c->avatar.zone ||
+	    room->frame_number - s->frame >= SV_FRAMES)
+		return NULL;
+	const struct sv_frame *f = &room->frames[s->frame % SV_FRAMES];
+	*out_zone = s->zone;
+	return f->number == s->frame ? f : NULL;
+}
+
+static void send_room(struct sv_server *sv, struct sv_room *room)
+{
+	const struct sv_frame *now = &room->frames[room->frame_number % SV_FRAMES];
+	struct proto_snapshot *cur = &sv->scratch_cur, *base = &sv->scratch_base;
 	uint8_t buf[PROTO_MAX_PACKET];
-	for (int i = 0; i < count; i++) {
-		struct sv_client *c = &sv->clients[ids[i]];
-		snap.seq = ++c->snapshot_seq;
-		snap.server_tick = sv->tick;
-		snap.ack_tick = c->has_cmd ? c->last_cmd_tick : 0;
-		snap.full = c->announced_zone != c->avatar.zone;
-		snap.self = c->avatar;
-		snap.count = 0;
-		for (int j = 0; j < count && snap.count < PROTO_MAX_SNAPSHOT_AVATARS; j++) {
-			if (j == i)
-				continue;
-			const struct sv_client *o = &sv->clients[ids[j]];
-			struct proto_snapshot_avatar *a = &snap.avatars[snap.count++];
-			a->id = o->id;
-			a->state = o->avatar;
-			a->send_time_us = o->send_time_us;
+	for (int i = 0; i < room->member_count; i++) {
+		struct sv_client *c = &sv->clients[room->members[i]];
+		uint32_t seq = c->snapshot_seq + 1;
+		uint8_t base_zone;
+		const struct sv_frame *bf = baseline(room, c, seq, &base_zone);
+		cur->seq = seq;
+		cur->server_tick = sv->tick;
+		cur->ack_tick = c->has_cmd ? c->last_cmd_tick : 0;
+		cur->self = c->avatar;
+		fill_list(now, c->avatar.zone, c->id, cur);
+		if (bf) {
+			base->seq = c->acked_seq;
+			fill_list(bf, base_zone, c->id, base);
 		}
-		uint32_t len = proto_encode_snapshot(&snap, buf, sizeof(buf));
+		uint32_t len = proto_encode_snapshot(cur, bf ? base : NULL, &sv->bits, buf, sizeof(buf));
+		if (!len && bf) /* a delta that does not fit: send it whole */
+			len = proto_encode_snapshot(cur, NULL, &sv->bits, buf, sizeof(buf));
 		if (!len) {
 			CORE_WARN("client=%u: snapshot of %u avatars does not fit one packet", c->id,
-				  snap.count);
+				  cur->count);
 			continue;
 		}
 		if (net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK)
 			continue;
-		c->announced_zone = c->avatar.zone;
+		c->snapshot_seq = seq;
+		c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone};
 		sv->snapshots_sent++;
 	}
 }
 
 void sv_send_snapshots(struct sv_server *sv)
 {
-	const int zone_slots = sv->world->zone_count + 1; /* + "no zone" */
 	for (int r = 0; r < SV_MAX_ROOMS; r++) {
-		const struct sv_room *room = &sv->rooms[r];
+		struct sv_room *room = &sv->rooms[r];
 		if (!room->in_use)
 			continue;
-		for (int z = 0; z < zone_slots; z++) {
-			uint8_t zone = z < sv->world->zone_count ? (uint8_t)z : SIM_ZONE_NONE;
-			int n = 0;
-			for (int i = 0; i < room->member_count; i++)
-				if (sv->clients[room->members[i]].avatar.zone == zone)
-					sv->zone_scratch[n++] = room->members[i];
-			if (n)
-				send_zone(sv, sv->zone_scratch, n);
-		}
+		record_frame(sv, room);
+		send_room(sv, room);
 	}
 }

@@ -29,6 +29,7 @@
 #define CL_INTERP_BASE_US 100000    /* remote avatars are shown this far in the past, at least */
 #define CL_REMOTE_SAMPLES 8         /* per remote avatar: power of two */
 #define CL_MAX_REMOTES PROTO_MAX_SNAPSHOT_AVATARS
+#define CL_SNAP_RING PROTO_BASELINE_WINDOW /* decoded snapshots kept as baselines */
 
 enum cl_state {
 	CL_STATE_IDLE,
@@ -102,8 +103,9 @@ struct cl_clock {
 
 struct cl_stats {
 	uint64_t snapshots;
-	uint64_t full_snapshots; /* on join and on zone change */
+	uint64_t full_snapshots; /* on join, on zone change, after losses */
 	uint64_t decode_errors;
+	uint64_t baseline_misses; /* a delta against a snapshot this client lacks */
 	uint64_t corrections;       /* replayed state differed from the prediction */
 	int32_t largest_correction_mm;
 	uint64_t snaps;             /* corrections above CL_SNAP_ERROR_MM (teleport, seat, kick) */
@@ -130,7 +132,11 @@ struct cl_conn {
 
 	struct proto_snapshot snap; /* newest snapshot */
 	bool snap_fresh;            /* set when one arrives; the caller clears it */
-	uint32_t newest_seq;
+	uint32_t newest_seq;        /* also the ack sent with every move */
+	struct proto_world_bits bits;
+	struct proto_snapshot ring[CL_SNAP_RING]; /* indexed by seq & (CL_SNAP_RING-1) */
+	bool has_pose;              /* a VR client sends its head and hands */
+	struct proto_pose pose;
 
 	/* Exclusive places as this client knows them (from its zone's snapshots). */
 	uint16_t seat_holder[SIM_MAX_SEATS];
@@ -158,6 +164,8 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us);
 /** Applies a command locally (prediction) and sends it with the two before. */
 void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
 		   uint8_t buttons, uint16_t seat, uint32_t send_time_us);
+/** A VR client sets its head and hand poses before each cl_conn_input. */
+void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose);
 /** Leaves politely (waits up to wait_ms for the server to hear it) and frees. */
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms);
 const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint16_t id);

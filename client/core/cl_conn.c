@@ -84,6 +84,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	}
 	c->predicted = c->welcome.state;
 	c->next_tick = 1;
+	proto_world_bits_init(&c->bits, c->world);
 	c->state = CL_STATE_JOINED;
 }
 
@@ -103,13 +104,27 @@ static void on_refuse(struct cl_conn *c, const uint8_t *data, uint32_t len)
 
 static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, uint64_t now_us)
 {
+	uint32_t base_seq = proto_snapshot_base_seq(data, len);
+	const struct proto_snapshot *base = NULL;
+	if (base_seq) {
+		base = &c->ring[base_seq & (CL_SNAP_RING - 1)];
+		if (base->seq != base_seq) {
+			c->stats.baseline_misses++; /* the server sends whole again once our ack lands */
+			return;
+		}
+	}
+	/* Decode into the ring slot of this seq (never the baseline's: the gap
+	 * is below the ring size). */
+	struct proto_snapshot *slot = NULL;
 	static struct proto_snapshot scratch;
-	if (proto_decode_snapshot(data, len, &scratch) != CORE_OK) {
+	if (proto_decode_snapshot(data, len, &c->bits, base, &scratch) != CORE_OK) {
 		c->stats.decode_errors++;
 		return;
 	}
 	if (c->newest_seq && (int32_t)(scratch.seq - c->newest_seq) <= 0)
 		return; /* older than what we have */
+	slot = &c->ring[scratch.seq & (CL_SNAP_RING - 1)];
+	memcpy(slot, &scratch, sizeof(scratch));
 	c->newest_seq = scratch.seq;
 	memcpy(&c->snap, &scratch, sizeof(scratch));
 	c->snap_fresh = true;
@@ -256,18 +271,29 @@ void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw
 	struct sim_occupancy occ = cl_conn_occupancy(c);
 	sim_step(c->world, c->welcome.tick_hz, &occ, &c->predicted, cmd);
 
-	struct proto_move m = {.count = 0, .send_time_us = send_time_us};
+	struct proto_move m = {.count = 0,
+			       .send_time_us = send_time_us,
+			       .ack_seq = c->newest_seq,
+			       .has_pose = c->has_pose,
+			       .pose = c->pose};
 	for (uint32_t i = 0; i < PROTO_MOVE_CMDS && i < tick; i++) {
 		const struct sim_cmd *h = &c->history[(tick - i) & (CL_CMD_HISTORY - 1)];
 		if (h->tick != tick - i)
 			break;
 		m.cmds[m.count++] = *h;
 	}
-	uint8_t buf[64];
+	uint8_t buf[96];
 	uint32_t len = proto_encode_move(&m, tick, buf, sizeof(buf));
 	if (len && net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK) {
 		/* dropped: the next move carries this command again */
 	}
+}
+
+void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose)
+{
+	c->has_pose = pose != NULL;
+	if (pose)
+		c->pose = *pose;
 }
 
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms)

@@ -134,6 +134,32 @@ uint32_t proto_reader_left_bits(const struct proto_reader *r)
 	return r->overflow ? 0 : r->size * 8u - r->bit_pos;
 }
 
+void proto_write_egamma(struct proto_writer *w, uint32_t v)
+{
+	assert(v >= 1);
+	int n = proto_bits_for(v);
+	if (n > 1)
+		proto_write_bits(w, 0, n - 1);
+	/* v's top bit is the marker that ends the zeros. */
+	for (int i = n - 1; i >= 0; i--)
+		proto_write_bits(w, (v >> i) & 1u, 1);
+}
+
+uint32_t proto_read_egamma(struct proto_reader *r)
+{
+	int zeros = 0;
+	while (!proto_read_bits(r, 1)) {
+		if (r->overflow || ++zeros > 31) {
+			r->overflow = true;
+			return 0;
+		}
+	}
+	uint32_t v = 1;
+	for (int i = 0; i < zeros; i++)
+		v = (v << 1) | proto_read_bits(r, 1);
+	return v;
+}
+
 int proto_bits_for(uint32_t max_value)
 {
 	int bits = 1;

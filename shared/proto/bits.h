@@ -47,6 +47,10 @@ void proto_read_bytes(struct proto_reader *r, void *out, uint32_t len);
 /** Bits not yet read. */
 uint32_t proto_reader_left_bits(const struct proto_reader *r);
 
+/** Exp-Golomb code of v >= 1: 2*floor(log2 v)+1 bits, so small values are cheap. */
+void proto_write_egamma(struct proto_writer *w, uint32_t v);
+uint32_t proto_read_egamma(struct proto_reader *r);
+
 /** Smallest bit count that holds 0..max_value. */
 int proto_bits_for(uint32_t max_value);
 /** Maps v in [min, max] (clamped) onto 0..2^bits-1, rounding to nearest. */

@@ -213,6 +213,7 @@ uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uin
 	proto_write_bits(&w, m->count, 2);
 	proto_write_bits(&w, newest_tick, 32);
 	proto_write_bits(&w, m->send_time_us, 32);
+	proto_write_bits(&w, m->ack_seq, 32);
 	for (int i = 0; i < m->count; i++) {
 		const struct sim_cmd *c = &m->cmds[i];
 		proto_write_signed(&w, c->move_x, 8);
@@ -222,6 +223,9 @@ uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uin
 		if (c->buttons & SIM_BUTTON_SIT)
 			proto_write_bits(&w, c->seat, 16);
 	}
+	proto_write_bool(&w, m->has_pose);
+	if (m->has_pose)
+		proto_write_pose(&w, &m->pose);
 	return finish(&w);
 }
 
@@ -234,6 +238,7 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 	out->count = (uint8_t)proto_read_bits(&r, 2);
 	uint32_t newest = proto_read_bits(&r, 32);
 	out->send_time_us = proto_read_bits(&r, 32);
+	out->ack_seq = proto_read_bits(&r, 32);
 	if (out->count < 1)
 		return CORE_ERR_INVALID;
 	for (int i = 0; i < out->count; i++) {
@@ -246,51 +251,9 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 		c->seat = c->buttons & SIM_BUTTON_SIT ? (uint16_t)proto_read_bits(&r, 16)
 						      : SIM_SEAT_NONE;
 	}
-	return done(&r);
-}
-
-uint32_t proto_encode_snapshot(const struct proto_snapshot *m, uint8_t *buf, uint32_t cap)
-{
-	struct proto_writer w;
-	proto_writer_init(&w, buf, cap);
-	if (m->count > PROTO_MAX_SNAPSHOT_AVATARS)
-		return 0;
-	proto_write_bits(&w, PROTO_MSG_SNAPSHOT, 8);
-	proto_write_bits(&w, m->seq, 32);
-	proto_write_bits(&w, m->server_tick, 32);
-	proto_write_bits(&w, m->ack_tick, 32);
-	proto_write_bool(&w, m->full);
-	write_avatar(&w, &m->self);
-	proto_write_bits(&w, m->count, 7);
-	for (int i = 0; i < m->count; i++) {
-		proto_write_bits(&w, m->avatars[i].id, 12);
-		write_avatar(&w, &m->avatars[i].state);
-		proto_write_bits(&w, m->avatars[i].send_time_us, 32);
-	}
-	return finish(&w);
-}
-
-enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
-				       struct proto_snapshot *out)
-{
-	struct proto_reader r;
-	if (!open_msg(&r, data, len, PROTO_MSG_SNAPSHOT))
-		return CORE_ERR_INVALID;
-	out->seq = proto_read_bits(&r, 32);
-	out->server_tick = proto_read_bits(&r, 32);
-	out->ack_tick = proto_read_bits(&r, 32);
-	out->full = proto_read_bool(&r);
-	read_avatar(&r, &out->self);
-	uint16_t count = (uint16_t)proto_read_bits(&r, 7);
-	out->count = 0;
-	if (count > PROTO_MAX_SNAPSHOT_AVATARS)
-		return CORE_ERR_INVALID;
-	out->count = count;
-	for (int i = 0; i < count; i++) {
-		out->avatars[i].id = (uint16_t)proto_read_bits(&r, 12);
-		read_avatar(&r, &out->avatars[i].state);
-		out->avatars[i].send_time_us = proto_read_bits(&r, 32);
-	}
+	out->has_pose = proto_read_bool(&r);
+	if (out->has_pose)
+		proto_read_pose(&r, &out->pose);
 	return done(&r);
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "fields.h"
+#include "snapshot.h"
 #include "core/core.h"
 
 #include <stdbool.h>
@@ -23,7 +24,6 @@
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_MOVE_CMDS 3 /* a move carries the newest command and the two before */
-#define PROTO_MAX_SNAPSHOT_AVATARS 64
 #define PROTO_MAX_CLIENT_ID 4095
 
 enum proto_msg_type {
@@ -99,38 +99,22 @@ struct proto_refuse {
 
 /*
  * MOVE  client -> server, state
- *   u8 type | u2 count (1..3) | u32 newest_tick | u32 send_time_us
+ *   u8 type | u2 count (1..3) | u32 newest_tick | u32 send_time_us | u32 ack_seq
  *   | count x { i8 move_x | i8 move_y | u16 yaw | u4 buttons | [u16 seat if SIT] }
+ *   | u1 has_pose | [pose]
  *   newest first; command i is for tick newest_tick - i. send_time_us is when
  *   the newest command was sampled (CLOCK_MONOTONIC µs mod 2^32): the server
- *   passes it on unchanged so receivers can measure presence latency.
+ *   passes it on so receivers can measure presence latency. ack_seq is the
+ *   newest snapshot the client holds (0: none), the baseline for the next
+ *   delta. A VR client adds its head and hand poses.
  */
 struct proto_move {
 	uint8_t count;
 	uint32_t send_time_us;
+	uint32_t ack_seq;
+	bool has_pose;
+	struct proto_pose pose;
 	struct sim_cmd cmds[PROTO_MOVE_CMDS];
-};
-
-/*
- * SNAPSHOT  server -> client, state
- *   u8 type | u32 seq | u32 server_tick | u32 ack_tick | u1 full | avatar fields (self)
- *   | u7 count | count x { u12 id | avatar fields | u32 send_time_us }
- *   The avatar list holds the others in the receiver's zone (self excluded).
- */
-struct proto_snapshot_avatar {
-	uint16_t id;
-	struct sim_avatar state;
-	uint32_t send_time_us;
-};
-
-struct proto_snapshot {
-	uint32_t seq;
-	uint32_t server_tick;
-	uint32_t ack_tick; /* last input tick of this client the server applied */
-	bool full;
-	struct sim_avatar self;
-	uint16_t count;
-	struct proto_snapshot_avatar avatars[PROTO_MAX_SNAPSHOT_AVATARS];
 };
 
 /*
@@ -154,7 +138,6 @@ uint32_t proto_encode_welcome(const struct proto_welcome *m, uint8_t *buf, uint3
 uint32_t proto_encode_refuse(const struct proto_refuse *m, uint8_t *buf, uint32_t cap);
 uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uint8_t *buf,
 			   uint32_t cap);
-uint32_t proto_encode_snapshot(const struct proto_snapshot *m, uint8_t *buf, uint32_t cap);
 uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *buf, uint32_t cap);
 uint32_t proto_encode_avatar_gone(uint16_t id, uint8_t *buf, uint32_t cap);
 
@@ -166,8 +149,6 @@ enum core_result proto_decode_refuse(const uint8_t *data, uint32_t len,
 				     struct proto_refuse *out) CORE_MUST_CHECK;
 enum core_result proto_decode_move(const uint8_t *data, uint32_t len,
 				   struct proto_move *out) CORE_MUST_CHECK;
-enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
-				       struct proto_snapshot *out) CORE_MUST_CHECK;
 enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 					  struct proto_avatar_info *out) CORE_MUST_CHECK;
 enum core_result proto_decode_avatar_gone(const uint8_t *data, uint32_t len,

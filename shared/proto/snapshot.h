@@ -1,0 +1,113 @@
+/**
+ * @file snapshot.h
+ * @brief Presence snapshots: delta-encoded against a baseline the client
+ * acked, quantised, bit-packed (Quake III's sv_snapshot.c and msg.c are the
+ * model). Also the quantised VR pose that moves and snapshots carry.
+ *
+ * SNAPSHOT  server -> client, state channel
+ *   u8 type=5 | u32 seq | u32 server_tick | u32 ack_tick | u4 base_gap
+ *   | avatar fields (self, exact: the client reconciles against it)
+ *   | u32 time_base | u8 entries | entries...
+ * base_gap 0: a full snapshot; otherwise the baseline is snapshot seq-base_gap.
+ * Entries run in ascending id order, each: egamma id gap | kind | fields.
+ *   full snapshot: every entry is a new avatar (no kind bits).
+ *   delta: kind u1 0 = changed (then only the fields that changed), 1 + u1:
+ *   0 = new avatar, 1 = gone. Avatars unchanged since the baseline cost nothing.
+ * Remote avatars are quantised: positions to 1 cm (bits from the world's
+ * size), yaw to 8 bits, flags sitting/walking, seat and door indices with as
+ * many bits as the world needs, send time as 0.5 ms steps below time_base.
+ * A new avatar: pos | yaw | state | u1 has_time [time] | u1 has_pose [pose].
+ * A changed one: u1 pos [u1 small: i7 dx i7 dy cm | pos] | u1 yaw [u8]
+ *   | u1 state [state] | u1 time [time] | u1 pose [u1 has_pose [pose]].
+ * time: u1 raw: 0 + u8 steps of 500 µs below time_base | 1 + u32 µs.
+ * pose (138 bits): head - avatar i8 dx i8 dy (8 mm) u8 height (10 mm)
+ *   | head orientation smallest-three u2 + 3 x 8 | 2 x (hand - head i7 x 3
+ *   (16 mm) | orientation smallest-three u2 + 3 x 7).
+ */
+#pragma once
+
+#include "bits.h"
+#include "core/core.h"
+#include "sim/move.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PROTO_MAX_SNAPSHOT_AVATARS 64
+#define PROTO_MAX_BASE_GAP 15 /* base_gap is 4 bits */
+/* The server never deltas against a snapshot more than this many older than
+ * the one it sends; clients keep this many decoded snapshots as baselines. */
+#define PROTO_BASELINE_WINDOW 8
+#define PROTO_POSE_BITS 138
+
+/** A VR pose as it travels: already quantised, so encoding is lossless. */
+struct proto_pose {
+	int8_t head_dx, head_dy; /* head - avatar position, 8 mm units */
+	uint8_t head_z;          /* head height above the floor, 10 mm units */
+	uint32_t head_q;         /* smallest-three: u2 index + 3 x 8 bits */
+	int8_t hand_d[2][3];     /* hand - head, 16 mm units, 7 bits each */
+	uint32_t hand_q[2];      /* smallest-three: u2 index + 3 x 7 bits */
+};
+
+/** A pose as the headset reports it: metres and unit quaternions (x, y, z, w).
+ * The head is relative to the avatar's floor position; hands to the head. */
+struct proto_pose_f {
+	float head_m[3];
+	float head_q[4];
+	float hand_m[2][3];
+	float hand_q[2][4];
+};
+
+void proto_pose_quantize(const struct proto_pose_f *in, struct proto_pose *out);
+void proto_pose_dequantize(const struct proto_pose *p, struct proto_pose_f *out);
+void proto_write_pose(struct proto_writer *w, const struct proto_pose *p);
+void proto_read_pose(struct proto_reader *r, struct proto_pose *p);
+
+struct proto_snapshot_avatar {
+	uint16_t id;
+	bool has_pose;
+	struct sim_avatar state;
+	uint32_t send_time_us; /* 0: none */
+	struct proto_pose pose;
+};
+
+struct proto_snapshot {
+	uint32_t seq;
+	uint32_t server_tick;
+	uint32_t ack_tick;  /* last input tick of this client the server applied */
+	uint32_t base_seq;  /* 0: full */
+	bool full;
+	struct sim_avatar self;
+	uint16_t count;     /* others in the receiver's zone, ascending id */
+	struct proto_snapshot_avatar avatars[PROTO_MAX_SNAPSHOT_AVATARS];
+};
+
+/** Field widths that depend on the world; both sides derive them from it. */
+struct proto_world_bits {
+	int pos_x_bits, pos_y_bits; /* centimetres across the map */
+	int seat_bits, door_bits;
+};
+
+void proto_world_bits_init(struct proto_world_bits *b, const struct sim_world *w);
+/** Quantises a remote avatar the way the wire will carry it. */
+struct sim_avatar proto_remote_quantize(const struct sim_avatar *a);
+
+/**
+ * Encodes cur against base (NULL: full). cur->avatars and base->avatars must
+ * be in ascending id order; base must be the snapshot the client holds as
+ * seq cur->seq - gap. Returns bytes, or 0 when buf is too small.
+ */
+uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			       const struct proto_world_bits *bits, uint8_t *buf, uint32_t cap);
+
+/** The baseline a snapshot needs, 0 for a full one (or for garbage). */
+uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len);
+
+/**
+ * Decodes a snapshot; base is the snapshot proto_snapshot_base_seq names
+ * (NULL if full, or if the client no longer has it: then CORE_ERR_INVALID).
+ */
+enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
+				       const struct proto_world_bits *bits,
+				       const struct proto_snapshot *base,
+				       struct proto_snapshot *out) CORE_MUST_CHECK;

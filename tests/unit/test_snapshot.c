@@ -1,0 +1,328 @@
+/* Snapshot codec: the worst case fits one packet; long runs of deltas
+ * against lagging baselines decode to exactly what was sent (as quantised);
+ * idle avatars cost nothing; poses keep their precision; bad input and
+ * missing baselines are rejected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "proto/msg.h"
+#include "sim/world_load.h"
+
+#include <math.h>
+#include <string.h>
+
+static struct sim_world world;
+static struct proto_world_bits bits;
+static uint32_t rng = 77;
+
+static uint32_t rnd(void)
+{
+	rng = rng * 1664525u + 1013904223u;
+	return rng >> 8;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	char err[512];
+	if (sim_world_load_named(LYCEUM_SOURCE_DIR "/assets/worlds", "classroom", &world, err,
+				 sizeof(err)) != CORE_OK)
+		return -1;
+	proto_world_bits_init(&bits, &world);
+	return 0;
+}
+
+static struct proto_pose random_pose(void)
+{
+	struct proto_pose_f f = {
+		.head_m = {(float)(rnd() % 400) / 1000.0f - 0.2f, 0.1f, 1.2f + (float)(rnd() % 500) / 1000.0f},
+		.head_q = {0.1f, -0.2f, 0.3f, 0.927f},
+		.hand_m = {{0.3f, -0.4f, -0.5f}, {-0.3f, 0.2f, 0.1f}},
+		.hand_q = {{0.5f, 0.5f, -0.5f, 0.5f}, {0.0f, 0.707f, 0.0f, 0.707f}}};
+	struct proto_pose p;
+	proto_pose_quantize(&f, &p);
+	return p;
+}
+
+static void random_avatar(struct proto_snapshot_avatar *a, uint16_t id, bool vr)
+{
+	a->id = id;
+	a->state = (struct sim_avatar){.pos_x_mm = (int32_t)(rnd() % 16000) + 250,
+				       .pos_y_mm = (int32_t)(rnd() % 17500) + 250,
+				       .yaw = (uint16_t)rnd(),
+				       .seat = (uint16_t)(rnd() % 3 ? SIM_SEAT_NONE : rnd() % world.seat_count),
+				       .door = (uint16_t)(rnd() % 5 ? SIM_DOOR_NONE : rnd() % world.door_count),
+				       .zone = 0,
+				       .flags = (uint8_t)(rnd() & 7)};
+	a->send_time_us = 1000000u + rnd() % 60000;
+	a->has_pose = vr;
+	if (vr)
+		a->pose = random_pose();
+}
+
+/* What the client must see: the sender's avatar as the wire quantises it. */
+static void expect_same(const struct proto_snapshot *sent, const struct proto_snapshot *got)
+{
+	assert_int_equal(got->count, sent->count);
+	assert_memory_equal(&got->self, &sent->self, sizeof(sent->self));
+	for (int i = 0; i < sent->count; i++) {
+		const struct proto_snapshot_avatar *s = &sent->avatars[i], *g = &got->avatars[i];
+		struct sim_avatar q = proto_remote_quantize(&s->state);
+		q.zone = sent->self.zone;
+		assert_int_equal(g->id, s->id);
+		assert_memory_equal(&g->state, &q, sizeof(q));
+		int32_t dt = (int32_t)(g->send_time_us - s->send_time_us);
+		assert_true(dt >= -250 && dt <= 250);
+		assert_int_equal(g->has_pose, s->has_pose);
+		if (s->has_pose)
+			assert_memory_equal(&g->pose, &s->pose, sizeof(s->pose));
+	}
+}
+
+static void worst_case_full_snapshot_fits_one_packet(void **state)
+{
+	(void)state;
+	static struct proto_snapshot s, out;
+	s.seq = 0xfffffff0u;
+	s.server_tick = 123456;
+	s.ack_tick = 99;
+	s.self = (struct sim_avatar){.pos_x_mm = 16499, .pos_y_mm = 17999, .yaw = 65535,
+				     .seat = 57, .door = 1, .zone = 2, .flags = 7};
+	/* 50 avatars in one zone, every one a VR user in a seat holding a door
+	 * (not physical, but the most bits), send times far apart. */
+	s.count = 50;
+	for (int i = 0; i < 50; i++) {
+		random_avatar(&s.avatars[i], (uint16_t)(4095 - 80 * (49 - i)), true);
+		s.avatars[i].state.seat = (uint16_t)(world.seat_count - 1);
+		s.avatars[i].state.door = (uint16_t)(world.door_count - 1);
+		s.avatars[i].send_time_us = 1000000u + (uint32_t)i * 3000;
+	}
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len = proto_encode_snapshot(&s, NULL, &bits, buf, sizeof(buf));
+	print_message("worst-case full snapshot of 50 VR avatars: %u bytes (limit %d)\n", len,
+		      PROTO_MAX_PACKET);
+	assert_true(len > 0 && len <= PROTO_MAX_PACKET);
+	assert_int_equal(proto_snapshot_base_seq(buf, len), 0);
+	assert_int_equal(proto_decode_snapshot(buf, len, &bits, NULL, &out), CORE_OK);
+	assert_true(out.full);
+	expect_same(&s, &out);
+	/* Every shorter prefix is rejected. */
+	for (uint32_t n = 0; n < len; n++)
+		assert_int_not_equal(proto_decode_snapshot(buf, n, &bits, NULL, &out), CORE_OK);
+}
+
+static void deltas_against_lagging_baselines_decode_exactly(void **state)
+{
+	(void)state;
+	enum { RING = PROTO_BASELINE_WINDOW, STEPS = 400 };
+	static struct proto_snapshot sent[RING], got[RING], cur, out;
+	bool present[200] = {false};
+	static struct proto_snapshot_avatar live[200];
+	for (int id = 1; id < 200; id++) {
+		present[id] = id < 60;
+		random_avatar(&live[id], (uint16_t)id, id % 3 == 0);
+	}
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t acked = 0;
+	size_t delta_bytes = 0, deltas = 0;
+	for (uint32_t seq = 1; seq <= STEPS; seq++) {
+		/* The world moves on: walkers walk, some sit, some come and go. */
+		for (int id = 1; id < 200; id++) {
+			struct proto_snapshot_avatar *a = &live[id];
+			if (rnd() % 100 == 0)
+				present[id] = !present[id];
+			if (id % 4 == 0)
+				continue; /* idle */
+			a->state.pos_x_mm = CORE_CLAMP(a->state.pos_x_mm + (int32_t)(rnd() % 190) - 95, 250, 16250);
+			a->state.pos_y_mm = CORE_CLAMP(a->state.pos_y_mm + (int32_t)(rnd() % 190) - 95, 250, 17750);
+			if (rnd() % 20 == 0) /* a jump: teleport */
+				a->state.pos_x_mm = (int32_t)(rnd() % 16000) + 250;
+			if (rnd() % 10 == 0)
+				a->state.yaw = (uint16_t)rnd();
+			if (rnd() % 50 == 0)
+				a->state.seat = a->state.seat == SIM_SEAT_NONE ? (uint16_t)(rnd() % world.seat_count) : SIM_SEAT_NONE;
+			a->send_time_us = 1000000u + seq * 66666u + rnd() % 30000;
+			if (a->has_pose && rnd() % 2)
+				a->pose = random_pose();
+		}
+		cur.seq = seq;
+		cur.server_tick = seq * 2;
+		cur.ack_tick = seq;
+		cur.self = live[1].state;
+		cur.count = 0;
+		for (int id = 2; id < 200 && cur.count < PROTO_MAX_SNAPSHOT_AVATARS; id++)
+			if (present[id])
+				cur.avatars[cur.count++] = live[id];
+		/* The client's ack lags by 1 to RING-1 snapshots, or is missing. */
+		const struct proto_snapshot *base = NULL;
+		if (acked && seq - acked < RING && rnd() % 10)
+			base = &sent[acked % RING];
+		uint32_t len = proto_encode_snapshot(&cur, base, &bits, buf, sizeof(buf));
+		assert_true(len > 0);
+		if (base) {
+			delta_bytes += len;
+			deltas++;
+		}
+		uint32_t need = proto_snapshot_base_seq(buf, len);
+		assert_int_equal(need, base ? base->seq : 0);
+		const struct proto_snapshot *client_base = need ? &got[need % RING] : NULL;
+		assert_int_equal(proto_decode_snapshot(buf, len, &bits, client_base, &out), CORE_OK);
+		expect_same(&cur, &out);
+		assert_int_equal(out.full, base == NULL);
+		sent[seq % RING] = cur;
+		got[seq % RING] = out;
+		if (rnd() % 3)
+			acked = seq - (rnd() % 3 > 0 ? 0 : 1);
+	}
+	print_message("%zu deltas, %.0f bytes on average for about 55 avatars\n", deltas,
+		      (double)delta_bytes / (double)deltas);
+	assert_true(deltas > STEPS / 2);
+}
+
+static void idle_avatars_cost_nothing(void **state)
+{
+	(void)state;
+	static struct proto_snapshot a, b, out_a, out_b;
+	a.seq = 10;
+	a.count = 50;
+	for (int i = 0; i < 50; i++)
+		random_avatar(&a.avatars[i], (uint16_t)(i + 2), i % 2);
+	b = a;
+	b.seq = 11;
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t full = proto_encode_snapshot(&a, NULL, &bits, buf, sizeof(buf));
+	assert_int_equal(proto_decode_snapshot(buf, full, &bits, NULL, &out_a), CORE_OK);
+	uint32_t len = proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf));
+	/* Header only: type, seq, tick, ack, gap, self, time base, count. */
+	uint32_t header = (8 + 32 + 32 + 32 + 4 + (uint32_t)proto_avatar_bits() + 32 + 8 + 7) / 8;
+	assert_int_equal(len, header);
+	assert_int_equal(proto_decode_snapshot(buf, len, &bits, &out_a, &out_b), CORE_OK);
+	expect_same(&b, &out_b);
+	/* One walker among them costs a few bytes, not a whole record. */
+	b.avatars[7].state.pos_x_mm += 93;
+	b.avatars[7].send_time_us += 66000;
+	len = proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf));
+	assert_true(len <= header + 5);
+}
+
+static void missing_or_wrong_baselines_are_rejected(void **state)
+{
+	(void)state;
+	static struct proto_snapshot a, b, other, out;
+	a.seq = 5;
+	a.count = 3;
+	for (int i = 0; i < 3; i++)
+		random_avatar(&a.avatars[i], (uint16_t)(i + 1), false);
+	b = a;
+	b.seq = 7;
+	b.avatars[1].state.pos_x_mm += 500;
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len = proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf));
+	assert_int_equal(proto_snapshot_base_seq(buf, len), 5);
+	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, NULL, &out), CORE_OK);
+	other = a;
+	other.seq = 6;
+	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, &other, &out), CORE_OK);
+	/* A baseline whose avatars do not match what the delta changes. */
+	other.seq = 5;
+	other.count = 1;
+	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, &other, &out), CORE_OK);
+	/* Gaps the wire cannot carry are refused by the encoder. */
+	b.seq = a.seq + PROTO_MAX_BASE_GAP + 1;
+	assert_int_equal(proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf)), 0);
+	/* Garbage never reads outside the buffer (ASan) and never yields more
+	 * avatars than a snapshot holds. */
+	for (int round = 0; round < 20000; round++) {
+		uint32_t n = rnd() % sizeof(buf);
+		for (uint32_t k = 0; k < n; k++)
+			buf[k] = (uint8_t)rnd();
+		if (n)
+			buf[0] = PROTO_MSG_SNAPSHOT;
+		(void)!proto_decode_snapshot(buf, n, &bits, round % 2 ? &a : NULL, &out);
+		assert_true(out.count <= PROTO_MAX_SNAPSHOT_AVATARS);
+	}
+}
+
+static double quat_angle_deg(const float a[4], const float b[4])
+{
+	double dot = fabs((double)a[0] * b[0] + (double)a[1] * b[1] + (double)a[2] * b[2] +
+			  (double)a[3] * b[3]);
+	return 2.0 * acos(dot > 1.0 ? 1.0 : dot) * 57.29577951308232;
+}
+
+static void poses_keep_their_precision(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2000; i++) {
+		struct proto_pose_f f;
+		float *q = f.head_q;
+		for (int k = 0; k < 3; k++)
+			f.head_m[k] = (float)(rnd() % 1800) / 1000.0f - 0.9f;
+		f.head_m[2] = (float)(rnd() % 2400) / 1000.0f;
+		for (int k = 0; k < 4; k++)
+			q[k] = (float)(rnd() % 2000) / 1000.0f - 1.0f;
+		float norm = sqrtf(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+		for (int k = 0; k < 4; k++)
+			q[k] /= norm;
+		for (int h = 0; h < 2; h++) {
+			for (int k = 0; k < 4; k++)
+				f.hand_q[h][k] = q[(k + h + 1) % 4];
+			for (int k = 0; k < 3; k++)
+				f.hand_m[h][k] = (float)(rnd() % 1800) / 1000.0f - 0.9f;
+		}
+		struct proto_pose p, back;
+		proto_pose_quantize(&f, &p);
+		uint8_t buf[32];
+		struct proto_writer w;
+		proto_writer_init(&w, buf, sizeof(buf));
+		proto_write_pose(&w, &p);
+		assert_int_equal(w.bit_pos, PROTO_POSE_BITS);
+		struct proto_reader r;
+		proto_reader_init(&r, buf, proto_writer_bytes(&w));
+		proto_read_pose(&r, &back);
+		assert_memory_equal(&p, &back, sizeof(p));
+		struct proto_pose_f g;
+		proto_pose_dequantize(&back, &g);
+		for (int k = 0; k < 3; k++)
+			assert_true(fabsf(g.head_m[k] - f.head_m[k]) <= 0.0051f);
+		for (int h = 0; h < 2; h++)
+			for (int k = 0; k < 3; k++)
+				assert_true(fabsf(g.hand_m[h][k] - f.hand_m[h][k]) <= 0.0081f);
+		assert_true(quat_angle_deg(f.head_q, g.head_q) < 1.0);
+		assert_true(quat_angle_deg(f.hand_q[0], g.hand_q[0]) < 2.0);
+		assert_true(quat_angle_deg(f.hand_q[1], g.hand_q[1]) < 2.0);
+	}
+}
+
+static void moves_carry_ack_and_pose(void **state)
+{
+	(void)state;
+	struct proto_move m = {.count = 1, .send_time_us = 5, .ack_seq = 0xabcdef01u, .has_pose = true,
+			       .pose = random_pose()};
+	m.cmds[0] = (struct sim_cmd){.move_x = 3};
+	uint8_t buf[96];
+	uint32_t len = proto_encode_move(&m, 44, buf, sizeof(buf));
+	struct proto_move out;
+	assert_int_equal(proto_decode_move(buf, len, &out), CORE_OK);
+	assert_int_equal(out.ack_seq, 0xabcdef01u);
+	assert_true(out.has_pose);
+	assert_memory_equal(&out.pose, &m.pose, sizeof(m.pose));
+	for (uint32_t n = 0; n < len; n++)
+		assert_int_not_equal(proto_decode_move(buf, n, &out), CORE_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(worst_case_full_snapshot_fits_one_packet),
+		cmocka_unit_test(deltas_against_lagging_baselines_decode_exactly),
+		cmocka_unit_test(idle_avatars_cost_nothing),
+		cmocka_unit_test(missing_or_wrong_baselines_are_rejected),
+		cmocka_unit_test(poses_keep_their_precision),
+		cmocka_unit_test(moves_carry_ack_and_pose),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
