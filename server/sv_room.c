@@ -207,6 +207,10 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 			  "using any spawn",
 			  c->id, hello->spawn_zone, sv->world->name);
 	struct sim_point p = spawn_point(sv, room, zone);
+	if (hello->has_spawn_pos && sv->world->free_spawn && sim_world_contains(sv->world, hello->spawn_pos) &&
+	    !sim_avatar_collides(sv->world, hello->spawn_pos) &&
+	    sim_world_zone_at(sv->world, hello->spawn_pos) != SIM_ZONE_NONE)
+		p = hello->spawn_pos;
 	c->state = SV_CLIENT_JOINED;
 	c->room = room;
 	core_strlcpy(c->name, hello->name[0] ? hello->name : "guest", sizeof(c->name));

@@ -41,12 +41,15 @@ enum cl_state {
 	CL_STATE_FAILED,      /* could not connect; error says why */
 };
 
+/* The strings must outlive the connection: it keeps the pointers. */
 struct cl_conn_config {
 	const char *server; /* host:port */
 	const char *room;
 	const char *name;
 	enum proto_role role;
 	const char *spawn_zone;    /* NULL or "": any */
+	bool has_spawn_pos;        /* ask to appear here (worlds with free_spawn) */
+	struct sim_point spawn_pos;
 	uint32_t protocol_version; /* 0: PROTO_VERSION (tests pass another) */
 };
 
@@ -164,6 +167,12 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us);
 /** Applies a command locally (prediction) and sends it with the two before. */
 void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
 		   uint8_t buttons, uint16_t seat, uint32_t send_time_us);
+/** Applies a command locally without sending it: several ticks can then go
+ * out in one packet with cl_conn_flush_input (at most PROTO_MOVE_CMDS). */
+void cl_conn_queue_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
+			 uint8_t buttons, uint16_t seat);
+/** Sends the newest commands (and the ones before, up to PROTO_MOVE_CMDS). */
+void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us);
 /** A VR client sets its head and hand poses before each cl_conn_input. */
 void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose);
 /** Leaves politely (waits up to wait_ms for the server to hear it) and frees. */

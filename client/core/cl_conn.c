@@ -58,6 +58,8 @@ static void send_hello(struct cl_conn *c)
 	core_strlcpy(h.room, c->cfg.room, sizeof(h.room));
 	core_strlcpy(h.name, c->cfg.name, sizeof(h.name));
 	core_strlcpy(h.spawn_zone, c->cfg.spawn_zone ? c->cfg.spawn_zone : "", sizeof(h.spawn_zone));
+	h.has_spawn_pos = c->cfg.has_spawn_pos;
+	h.spawn_pos = c->cfg.spawn_pos;
 	uint8_t buf[PROTO_MAX_PACKET];
 	uint32_t len = proto_encode_hello(&h, buf, sizeof(buf));
 	if (!len || net_send(c->peer, NET_CH_CONTROL, buf, len) != CORE_OK) {
@@ -258,8 +260,8 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	}
 }
 
-void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
-		   uint8_t buttons, uint16_t seat, uint32_t send_time_us)
+void cl_conn_queue_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
+			 uint8_t buttons, uint16_t seat)
 {
 	if (c->state != CL_STATE_JOINED || !c->peer)
 		return;
@@ -270,7 +272,13 @@ void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw
 		.seat = seat};
 	struct sim_occupancy occ = cl_conn_occupancy(c);
 	sim_step(c->world, c->welcome.tick_hz, &occ, &c->predicted, cmd);
+}
 
+void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
+{
+	if (c->state != CL_STATE_JOINED || !c->peer || c->next_tick <= 1)
+		return;
+	uint32_t tick = c->next_tick - 1;
 	struct proto_move m = {.count = 0,
 			       .send_time_us = send_time_us,
 			       .ack_seq = c->newest_seq,
@@ -285,8 +293,17 @@ void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw
 	uint8_t buf[96];
 	uint32_t len = proto_encode_move(&m, tick, buf, sizeof(buf));
 	if (len && net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK) {
-		/* dropped: the next move carries this command again */
+		/* dropped: the next move carries these commands again */
 	}
+	/* Out now, not at the next service call: input latency is the point. */
+	enet_host_flush(c->host);
+}
+
+void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
+		   uint8_t buttons, uint16_t seat, uint32_t send_time_us)
+{
+	cl_conn_queue_input(c, move_x, move_y, yaw, buttons, seat);
+	cl_conn_flush_input(c, send_time_us);
 }
 
 void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose)

@@ -116,6 +116,11 @@ uint32_t proto_encode_hello(const struct proto_hello *m, uint8_t *buf, uint32_t 
 	proto_write_string(&w, m->room, PROTO_NAME_MAX - 1);
 	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
 	proto_write_string(&w, m->spawn_zone, PROTO_NAME_MAX - 1);
+	proto_write_bool(&w, m->has_spawn_pos);
+	if (m->has_spawn_pos) {
+		proto_write_signed(&w, m->spawn_pos.x_mm, 24);
+		proto_write_signed(&w, m->spawn_pos.y_mm, 24);
+	}
 	uint16_t n = m->token_len > PROTO_TOKEN_MAX ? PROTO_TOKEN_MAX : m->token_len;
 	proto_write_bits(&w, n, 16);
 	proto_write_bytes(&w, m->token, n);
@@ -133,6 +138,11 @@ enum core_result proto_decode_hello(const uint8_t *data, uint32_t len, struct pr
 	proto_read_string(&r, out->room, sizeof(out->room));
 	proto_read_string(&r, out->name, sizeof(out->name));
 	proto_read_string(&r, out->spawn_zone, sizeof(out->spawn_zone));
+	out->has_spawn_pos = proto_read_bool(&r);
+	if (out->has_spawn_pos) {
+		out->spawn_pos.x_mm = proto_read_signed(&r, 24);
+		out->spawn_pos.y_mm = proto_read_signed(&r, 24);
+	}
 	out->token_len = (uint16_t)proto_read_bits(&r, 16);
 	if (out->token_len > PROTO_TOKEN_MAX)
 		return CORE_ERR_INVALID;

@@ -58,7 +58,9 @@ bool proto_role_parse(const char *s, enum proto_role *out_role);
 /*
  * HELLO  client -> server, control
  *   u8 type | u16 version | u8 role | str room | str name | str spawn_zone
+ *   | u1 has_spawn_pos [i24 x_mm | i24 y_mm]
  *   | u16 token_len | token bytes (signed join token; empty until the trust issue)
+ * A spawn position is honoured only in worlds whose map allows it (free_spawn).
  */
 struct proto_hello {
 	uint16_t version;
@@ -66,6 +68,8 @@ struct proto_hello {
 	char room[PROTO_NAME_MAX];
 	char name[PROTO_NAME_MAX];
 	char spawn_zone[PROTO_NAME_MAX]; /* empty: any spawn */
+	bool has_spawn_pos;
+	struct sim_point spawn_pos;
 	uint16_t token_len;
 	uint8_t token[PROTO_TOKEN_MAX];
 };

@@ -164,15 +164,23 @@ static void read_state(struct proto_reader *r, const struct proto_world_bits *b,
 	a->door = proto_read_bool(r) ? (uint16_t)proto_read_bits(r, b->door_bits) : SIM_DOOR_NONE;
 }
 
+/* Send times travel on a fixed 500 µs grid (t rounded down), and the time
+ * base sits on that grid too: whichever snapshot an unchanged avatar's time
+ * is reconstructed from, it decodes to the same value. */
+static uint32_t time_grid(uint32_t t)
+{
+	return t - t % TIME_STEP_US;
+}
+
 static void write_time(struct proto_writer *w, uint32_t t, uint32_t base)
 {
-	uint32_t below = base - t;
+	uint32_t below = base - time_grid(t);
 	if (below <= 255u * TIME_STEP_US) {
 		proto_write_bool(w, false);
-		proto_write_bits(w, (below + TIME_STEP_US / 2) / TIME_STEP_US, 8);
+		proto_write_bits(w, below / TIME_STEP_US, 8);
 	} else {
 		proto_write_bool(w, true);
-		proto_write_bits(w, t, 32);
+		proto_write_bits(w, time_grid(t), 32);
 	}
 }
 
@@ -291,7 +299,7 @@ uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct pr
 	proto_write_bits(&w, cur->ack_tick, 32);
 	proto_write_bits(&w, gap, 4);
 	write_self(&w, &cur->self);
-	uint32_t time_base = newest_time(cur);
+	uint32_t time_base = time_grid(newest_time(cur));
 	proto_write_bits(&w, time_base, 32);
 	/* The entry count goes before the entries: reserve it, fill it at the end. */
 	uint32_t count_pos = w.bit_pos;

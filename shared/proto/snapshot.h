@@ -19,7 +19,9 @@
  * A new avatar: pos | yaw | state | u1 has_time [time] | u1 has_pose [pose].
  * A changed one: u1 pos [u1 small: i7 dx i7 dy cm | pos] | u1 yaw [u8]
  *   | u1 state [state] | u1 time [time] | u1 pose [u1 has_pose [pose]].
- * time: u1 raw: 0 + u8 steps of 500 µs below time_base | 1 + u32 µs.
+ * time: u1 raw: 0 + u8 steps of 500 µs below time_base | 1 + u32 µs. Times
+ * are rounded down to a 500 µs grid (time_base too), so a time decodes to
+ * the same value from any baseline.
  * pose (138 bits): head - avatar i8 dx i8 dy (8 mm) u8 height (10 mm)
  *   | head orientation smallest-three u2 + 3 x 8 | 2 x (hand - head i7 x 3
  *   (16 mm) | orientation smallest-three u2 + 3 x 7).

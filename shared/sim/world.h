@@ -97,6 +97,7 @@ struct sim_world {
 	int32_t tile_mm;
 	int32_t tile_w_px; /* for the renderer */
 	int32_t tile_h_px;
+	bool free_spawn; /* map property: clients may ask to appear anywhere on open floor */
 	uint8_t blocked[SIM_MAX_MAP_TILES * SIM_MAX_MAP_TILES]; /* row-major, 1 = blocked */
 	int zone_count, seat_count, door_count, spawn_count, board_count, item_count;
 	struct sim_zone zones[SIM_MAX_ZONES];

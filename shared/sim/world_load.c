@@ -618,6 +618,11 @@ static enum core_result read_map(struct loader *ld, json_t *root)
 	char name[sizeof(w->name)];
 	core_strlcpy(name, w->name, sizeof(name));
 	sim_world_init(w, name, (int32_t)width, (int32_t)height, round_i32(mpt * 1000.0));
+	const char *fs_type;
+	json_t *free_spawn = find_property(root, "free_spawn", &fs_type);
+	if (free_spawn && (strcmp(fs_type, "bool") || !json_is_boolean(free_spawn)))
+		return fail(ld, "map property free_spawn must be a bool");
+	w->free_spawn = json_is_true(free_spawn);
 	w->tile_w_px = (int32_t)tw;
 	w->tile_h_px = (int32_t)th;
 	ld->tile_h_px = (double)th;

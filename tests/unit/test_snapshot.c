@@ -74,8 +74,7 @@ static void expect_same(const struct proto_snapshot *sent, const struct proto_sn
 		q.zone = sent->self.zone;
 		assert_int_equal(g->id, s->id);
 		assert_memory_equal(&g->state, &q, sizeof(q));
-		int32_t dt = (int32_t)(g->send_time_us - s->send_time_us);
-		assert_true(dt >= -250 && dt <= 250);
+		assert_int_equal(g->send_time_us, s->send_time_us - s->send_time_us % 500);
 		assert_int_equal(g->has_pose, s->has_pose);
 		if (s->has_pose)
 			assert_memory_equal(&g->pose, &s->pose, sizeof(s->pose));

@@ -121,6 +121,9 @@ void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us);
 uint32_t bot_rng_next(uint32_t *state);
 uint32_t bot_seed_mix(uint32_t seed, uint32_t index);
 
+/* bot_scenario.c: --scenario classroom-presence-v1 */
+int bot_scenario_main(int argc, char **argv, const char *worlds_dir);
+
 /* bot_report.c */
 /** Per snapshot: zones seen, presence latency, what was seen of others. */
 void bot_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us);

@@ -24,6 +24,7 @@ static const char usage[] =
 	"  --name PREFIX          display names are PREFIX-<i> (default bot)\n"
 	"  --report FILE          also write the JSON report there\n"
 	"  --protocol-version N   claim another protocol version (tests)\n"
+	"  --scenario classroom-presence-v1 [its flags]: the reference load (see README)\n"
 	"Prints a JSON report on standard output at the end. Exit 0 when every bot\n"
 	"joined and stayed; 1 when one was refused, failed or dropped; 2 on bad flags.\n";
 
@@ -314,6 +315,12 @@ static void run_window(struct bot_run *run)
 
 int main(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--scenario"))
+			return bot_scenario_main(argc, argv,
+						 access("assets/worlds", R_OK) == 0
+							 ? "assets/worlds"
+							 : LYCEUM_SOURCE_DIR "/assets/worlds");
 	static struct bot_run run;
 	int rc = parse_args(&run.opt, argc, argv);
 	if (rc)

@@ -141,7 +141,9 @@ class Map:
                 "width": self.w, "height": self.h, "tilewidth": TW, "tileheight": TH,
                 "infinite": False, "nextlayerid": lid, "nextobjectid": self.next_id,
                 "properties": [{"name": "metres_per_tile", "type": "float",
-                                "value": self.mpt}],
+                                "value": self.mpt}] +
+                              ([{"name": "free_spawn", "type": "bool", "value": True}]
+                               if getattr(self, "free_spawn", False) else []),
                 "tilesets": tilesets, "layers": layers}
 
 
@@ -210,6 +212,7 @@ def classroom():
 
 def bench_open():
     m = Map(20, 15, 1.0)
+    m.free_spawn = True
     m.fill("floor", 0, 0, 20, 15, T["wood"])
     m.rect("zones", "Zone", 0, 0, 20, 15, "floor", zone("classroom"))
     m.point("spawns", "Spawn", 10, 7.5)
