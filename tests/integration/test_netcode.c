@@ -31,22 +31,36 @@
 static char *const bad_network[] = {"--delay", "50", "--jitter", "20", "--loss", "5",
 				    "--seed", "7", NULL};
 
-static json_t *run_bots(const char *name, char *const argv_tail[], const char *addr)
+/* Starts lyceum-bot against addr with the given flags, its report in the
+ * test folder as NAME.json (path in report, 300 bytes). */
+static void spawn_bots(struct itest_proc *p, const char *name, char *const argv_tail[],
+		       const char *addr, char *report)
 {
-	char report[300];
-	snprintf(report, sizeof(report), "%s/%s.json", itest_dir(), name);
+	snprintf(report, 300, "%s/%s.json", itest_dir(), name);
 	char *argv[40] = {LYCEUM_BOT_BIN, "--server", (char *)addr, "--report", report};
 	int n = 5;
 	for (int i = 0; argv_tail[i]; i++)
 		argv[n++] = argv_tail[i];
 	argv[n] = NULL;
-	struct itest_proc p;
-	int rc = itest_run(&p, name, argv, 60000);
+	assert_true(itest_spawn(p, name, argv));
+}
+
+static json_t *finish_bots(struct itest_proc *p, const char *name, const char *report)
+{
+	int rc = itest_wait(p, 60000);
 	if (rc != 0) {
-		char *err = itest_read(p.err_path);
+		char *err = itest_read(p->err_path);
 		fail_msg("%s exited %d:\n%s", name, rc, err);
 	}
 	return itest_json(report);
+}
+
+static json_t *run_bots(const char *name, char *const argv_tail[], const char *addr)
+{
+	struct itest_proc p;
+	char report[300];
+	spawn_bots(&p, name, argv_tail, addr, report);
+	return finish_bots(&p, name, report);
 }
 
 static json_t *bot_at(json_t *report, size_t i)
@@ -80,17 +94,9 @@ static void prediction_without_conflicts_is_never_corrected(void **state)
 			 "--seconds", "8", "--seed", "5", "--name", "crowd", NULL};
 	struct itest_proc crowd_proc;
 	char crowd_report[300];
-	snprintf(crowd_report, sizeof(crowd_report), "%s/crowd.json", itest_dir());
-	char *crowd_argv[40] = {LYCEUM_BOT_BIN, "--server", ns.addr, "--report", crowd_report};
-	int n = 5;
-	for (int i = 0; crowd[i]; i++)
-		crowd_argv[n++] = crowd[i];
-	crowd_argv[n] = NULL;
-	assert_true(itest_spawn(&crowd_proc, "crowd", crowd_argv));
-
+	spawn_bots(&crowd_proc, "crowd", crowd, ns.addr, crowd_report);
 	json_t *w = run_bots("walker", walker, ns.addr);
-	assert_int_equal(itest_wait(&crowd_proc, 60000), 0);
-	json_t *c = itest_json(crowd_report);
+	json_t *c = finish_bots(&crowd_proc, "crowd", crowd_report);
 	assert_non_null(w);
 	assert_non_null(c);
 
@@ -206,17 +212,11 @@ static void cheaters_are_held_to_the_rules(void **state)
 			 "--worlds", worlds, "--name", "ghost", NULL};
 	struct itest_proc ghost;
 	char ghost_report[300];
-	snprintf(ghost_report, sizeof(ghost_report), "%s/ghost.json", itest_dir());
-	char *ghost_argv[40] = {LYCEUM_BOT_BIN, "--server", ns.addr, "--report", ghost_report};
-	int n = 5;
-	for (int i = 0; walls[i]; i++)
-		ghost_argv[n++] = walls[i];
-	ghost_argv[n] = NULL;
-	assert_true(itest_spawn(&ghost, "ghost", ghost_argv));
+	spawn_bots(&ghost, "ghost", walls, ns.addr, ghost_report);
 	json_t *s = run_bots("speedy", speed, ns.addr);
-	assert_int_equal(itest_wait(&ghost, 30000), 0);
+	json_t *g = finish_bots(&ghost, "ghost", ghost_report);
 	assert_int_equal(itest_wait(&obs, 30000), 0);
-	json_t *g = itest_json(ghost_report), *o = itest_json(obs_report);
+	json_t *o = itest_json(obs_report);
 	assert_non_null(s);
 	assert_non_null(g);
 	assert_non_null(o);

@@ -26,16 +26,20 @@ uint32_t bot_rng_next(uint32_t *state)
 	return z ^ (z >> 14);
 }
 
-/* splitmix32 finaliser over seed and index */
-uint32_t bot_seed_mix(uint32_t seed, uint32_t index)
+uint32_t bot_mix32(uint32_t a)
 {
-	uint32_t z = seed + 0x9e3779b9u + index * 0x27d4eb2du;
+	uint32_t z = a + 0x9e3779b9u;
 	z ^= z >> 16;
 	z *= 0x85ebca6bu;
 	z ^= z >> 13;
 	z *= 0xc2b2ae35u;
 	z ^= z >> 16;
 	return z;
+}
+
+uint32_t bot_seed_mix(uint32_t seed, uint32_t index)
+{
+	return bot_mix32(seed + index * 0x27d4eb2du);
 }
 
 enum core_result bot_path_load(const char *file, struct bot_path *out)

@@ -58,17 +58,6 @@ static void emit_error(const char *what, const char *detail)
 	fflush(stdout);
 }
 
-static uint32_t mix32(uint32_t a)
-{
-	uint32_t z = a + 0x9e3779b9u;
-	z ^= z >> 16;
-	z *= 0x85ebca6bu;
-	z ^= z >> 13;
-	z *= 0xc2b2ae35u;
-	z ^= z >> 16;
-	return z;
-}
-
 static double rng01(uint32_t *state)
 {
 	return (double)bot_rng_next(state) / 4294967296.0;
@@ -92,7 +81,7 @@ static int seg_ticks(const struct cp_options *o)
 static void walk_init(struct cp_walk *w, const struct cp_options *o, uint32_t room, uint32_t user)
 {
 	memset(w, 0, sizeof(*w));
-	w->rng = mix32(mix32(mix32(o->seed) ^ room) ^ (uint32_t)((user + 1) * 0x27d4eb2du));
+	w->rng = bot_mix32(bot_mix32(bot_mix32(o->seed) ^ room) ^ (uint32_t)((user + 1) * 0x27d4eb2du));
 	w->x = rng01(&w->rng) * o->room_w;
 	w->y = rng01(&w->rng) * o->room_h;
 	w->heading = rng01(&w->rng) * 2.0 * PI - PI;
