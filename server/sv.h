@@ -113,7 +113,15 @@ struct sv_server {
 	struct proto_snapshot scratch_cur, scratch_base; /* the snapshot builder's */
 	uint32_t tick;
 	uint64_t snapshots_sent;
+	/* Tick work time (rooms, snapshots, flush) in 10 µs buckets up to 100 ms,
+	 * reported every SV_STATS_EVERY_S and at stop. */
+	uint32_t tick_hist[10001];
+	uint64_t tick_count, tick_max_us;
 };
+
+#define SV_STATS_EVERY_S 10
+/** Tick-time percentile in µs over the ticks counted since the last reset. */
+uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p);
 
 /* sv_config.c */
 /** Parses flags over LYCEUM_* environment defaults. Returns 0 ok, 1 help shown, 2 error. */

@@ -29,6 +29,39 @@ static void pump_events(struct sv_server *sv, uint32_t wait_ms)
 	}
 }
 
+uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p)
+{
+	uint64_t want = (uint64_t)(p / 100.0 * (double)sv->tick_count + 0.999999), seen = 0;
+	for (uint32_t i = 0; i < CORE_ARRAY_LEN(sv->tick_hist); i++) {
+		seen += sv->tick_hist[i];
+		if (seen >= want && want)
+			return i * 10 + 5;
+	}
+	return (uint32_t)sv->tick_max_us;
+}
+
+static void count_tick(struct sv_server *sv, uint64_t us)
+{
+	uint64_t bucket = us / 10;
+	sv->tick_hist[bucket < CORE_ARRAY_LEN(sv->tick_hist) ? bucket : CORE_ARRAY_LEN(sv->tick_hist) - 1]++;
+	sv->tick_count++;
+	if (us > sv->tick_max_us)
+		sv->tick_max_us = us;
+}
+
+/* One line an operator (and make bench) can read: load and tick times. */
+static void log_stats(struct sv_server *sv, const char *when)
+{
+	int rooms = 0;
+	for (int i = 0; i < SV_MAX_ROOMS; i++)
+		rooms += sv->rooms[i].in_use;
+	CORE_INFO("stats %s clients=%zu rooms=%d ticks=%llu tick_us_p50=%u tick_us_p99=%u "
+		  "tick_us_max=%llu snapshots=%llu",
+		  when, sv->host->connectedPeers, rooms, (unsigned long long)sv->tick_count,
+		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
+		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent);
+}
+
 int sv_run(struct sv_server *sv)
 {
 	ENetAddress bound;
@@ -44,6 +77,7 @@ int sv_run(struct sv_server *sv)
 	const uint64_t tick_us = 1000000u / (uint64_t)sv->cfg.tick_hz;
 	uint64_t next_tick = plat_time_us() + tick_us;
 	uint64_t snapshot_acc = 0;
+	uint64_t next_stats = plat_time_us() + SV_STATS_EVERY_S * 1000000ull;
 	while (!plat_stop_requested()) {
 		uint64_t now = plat_time_us();
 		uint32_t wait_ms = next_tick > now ? (uint32_t)((next_tick - now + 999) / 1000) : 0;
@@ -51,6 +85,7 @@ int sv_run(struct sv_server *sv)
 		now = plat_time_us();
 		if (now < next_tick)
 			continue;
+		uint64_t work_start = now;
 		sv->tick++;
 		sv_grant_command_budget(sv);
 		/* Snapshots at rate/tick of the ticks, evenly spread (15 of 30: every other). */
@@ -60,6 +95,11 @@ int sv_run(struct sv_server *sv)
 			sv_send_snapshots(sv);
 		}
 		enet_host_flush(sv->host);
+		count_tick(sv, plat_time_us() - work_start);
+		if (now >= next_stats) {
+			log_stats(sv, "periodic");
+			next_stats += SV_STATS_EVERY_S * 1000000ull;
+		}
 		next_tick += tick_us;
 		if (now > next_tick + 1000000u) {
 			CORE_WARN("server fell %.1f s behind its tick; skipping ahead",
@@ -68,6 +108,7 @@ int sv_run(struct sv_server *sv)
 		}
 	}
 
+	log_stats(sv, "final");
 	CORE_INFO("stopping: disconnecting %zu peers", sv->host->connectedPeers);
 	for (size_t i = 0; i < sv->host->peerCount; i++) {
 		ENetPeer *p = &sv->host->peers[i];

@@ -1,6 +1,118 @@
-#!/bin/sh
-# make bench: micro-benchmarks of the hot paths (the classroom-presence-v1
-# load benchmark arrives with the server performance issue).
-set -eu
+#!/bin/bash
+# make bench: micro-benchmarks, then classroom-presence-v1 at 1 x 50, 20 x 50
+# and 40 x 50, every figure measured from outside the processes:
+#   server CPU   /proc/PID/stat (utime + stime) over the measured window
+#   server RSS   VmHWM from /proc/PID/status at the end
+#   wire bytes   counters of a veth pair joining two network namespaces made
+#                here (server in one, bots in the other, addresses from the
+#                198.18.0.0/15 benchmarking range), so every byte counted is
+#                Ethernet + IP + UDP + ENet + payload of this load and nothing else
+#   latency      the bots' result line; server tick times from its stats line
+# Writes one JSON per run under bench-results/ and compares with the targets.
+#   BENCH_SECONDS=30   measured window        BENCH_CONFIGS="1 20 40"  rooms of 50
+set -euo pipefail
 build=${1:-build/default}
+seconds=${BENCH_SECONDS:-30}
+configs=${BENCH_CONFIGS:-"1 20 40"}
+users=50
+root=$(cd "$(dirname "$0")/../.." && pwd)
+results="$root/bench-results"
+mkdir -p "$results"
+hz=$(getconf CLK_TCK)
+
+echo "== micro-benchmarks"
 "$build/tools/bench/lyceum-bench-sim"
+
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
+    echo "bench: classroom-presence-v1 needs root to make network namespaces (run make bench as root)" >&2
+    exit 1
+fi
+
+tag=$$
+ns_sv=lyc-sv-$tag ns_bot=lyc-bot-$tag
+cleanup() {
+    ip netns pids "$ns_sv" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns pids "$ns_bot" 2>/dev/null | xargs -r kill 2>/dev/null || true
+    ip netns del "$ns_sv" 2>/dev/null || true
+    ip netns del "$ns_bot" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+ip netns add "$ns_sv"
+ip netns add "$ns_bot"
+ip link add "vsv$tag" type veth peer name "vbot$tag"
+ip link set "vsv$tag" netns "$ns_sv"
+ip link set "vbot$tag" netns "$ns_bot"
+ip -n "$ns_sv" addr add 198.18.0.1/30 dev "vsv$tag"
+ip -n "$ns_bot" addr add 198.18.0.2/30 dev "vbot$tag"
+for ns in "$ns_sv" "$ns_bot"; do ip -n "$ns" link set lo up; done
+ip -n "$ns_sv" link set "vsv$tag" up
+ip -n "$ns_bot" link set "vbot$tag" up
+
+counter() { ip netns exec "$ns_bot" cat "/sys/class/net/vbot$tag/statistics/$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+row() { printf "%-34s %12s %12s %12s\n" "$@"; }
+table=""
+for rooms in $configs; do
+    clients=$((rooms * users))
+    echo "== classroom-presence-v1: $rooms x $users ($clients clients), ${seconds} s window"
+    log="$results/server-${rooms}x${users}.log"
+    ip netns exec "$ns_sv" "$build/server/lyceum-server" --bind 198.18.0.1 --port 7777 \
+        --rate 15 --world bench-open --max-clients 4000 >"$log.out" 2>"$log" &
+    server=$!
+    for _ in $(seq 100); do grep -q LISTENING "$log.out" 2>/dev/null && break; sleep 0.05; done
+    grep -q LISTENING "$log.out" || { echo "bench: server did not start: $(cat "$log")" >&2; exit 1; }
+    out="$results/bots-${rooms}x${users}.jsonl"
+    ip netns exec "$ns_bot" "$build/tools/bot/lyceum-bot" --scenario classroom-presence-v1 \
+        --rooms "$rooms" --users "$users" --rate 15 --seconds "$seconds" --settle 3 \
+        --seed 1 --server 198.18.0.1:7777 >"$out" 2>"$results/bots-${rooms}x${users}.log" &
+    bots=$!
+    until grep -q '"window_start"\|"error"' "$out" 2>/dev/null; do
+        kill -0 "$bots" 2>/dev/null || break
+        sleep 0.02
+    done
+    cpu0=$(cpu_ticks "$server"); rx0=$(counter rx_bytes); tx0=$(counter tx_bytes)
+    rxp0=$(counter rx_packets); txp0=$(counter tx_packets); t0=$(date +%s.%N)
+    until grep -q '"window_end"\|"error"' "$out" 2>/dev/null; do
+        kill -0 "$bots" 2>/dev/null || break
+        sleep 0.02
+    done
+    cpu1=$(cpu_ticks "$server"); rx1=$(counter rx_bytes); tx1=$(counter tx_bytes)
+    rxp1=$(counter rx_packets); txp1=$(counter tx_packets); t1=$(date +%s.%N)
+    rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+    wait "$bots" || true
+    kill -TERM "$server"; wait "$server" || true
+    result=$(grep '"event":"result"' "$out" || true)
+    if [ -z "$result" ]; then
+        echo "bench: no result for $rooms x $users: $(tail -1 "$out")" >&2
+        exit 1
+    fi
+    stats=$(grep 'stats final' "$log" | tail -1)
+    field() { echo "$result" | sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }
+    tick_p99=$(echo "$stats" | sed -n 's/.*tick_us_p99=\([0-9]*\).*/\1/p')
+    awk -v rooms="$rooms" -v users="$users" -v clients="$clients" -v t0="$t0" -v t1="$t1" \
+        -v cpu="$((cpu1 - cpu0))" -v hz="$hz" -v rx="$((rx1 - rx0))" -v tx="$((tx1 - tx0))" \
+        -v rxp="$((rxp1 - rxp0))" -v txp="$((txp1 - txp0))" -v rss="$rss_kb" \
+        -v p99="$(echo "$result" | sed -n 's/.*"p99":\([0-9.]*\).*/\1/p')" \
+        -v p50="$(echo "$result" | sed -n 's/.*"p50":\([0-9.]*\).*/\1/p')" \
+        -v connected="$(field clients_connected_at_end)" -v disconnects="$(field disconnects)" \
+        -v decoding="$(field decoding_clients)" -v updates="$(field updates_received_per_client_s)" \
+        -v tick="$tick_p99" -v file="$results/presence-${rooms}x${users}-$(date +%Y%m%dT%H%M%S).json" '
+    BEGIN {
+        w = t1 - t0
+        down = rx / clients / w; up = tx / clients / w
+        cpu_us = cpu / hz * 1e6 / clients / w
+        printf "{\"scenario\":\"classroom-presence-v1\",\"rooms\":%d,\"users\":%d,\"clients\":%d,", rooms, users, clients > file
+        printf "\"window_s\":%.2f,\"down_bytes_per_client_s\":%.0f,\"up_bytes_per_client_s\":%.0f,", w, down, up > file
+        printf "\"down_packets_per_client_s\":%.1f,\"up_packets_per_client_s\":%.1f,", rxp / clients / w, txp / clients / w > file
+        printf "\"server_cpu_us_per_client_s\":%.1f,\"server_peak_rss_mib\":%.1f,", cpu_us, rss / 1024 > file
+        printf "\"latency_p50_ms\":%s,\"latency_p99_ms\":%s,\"server_tick_p99_us\":%s,", p50, p99, tick > file
+        printf "\"updates_received_per_client_s\":%s,\"decoding_clients\":%s,\"connected_at_end\":%s,\"disconnects\":%s,", updates, decoding, connected, disconnects > file
+        printf "\"bytes_measured_by\":\"veth counters between two network namespaces\"}\n" > file
+        printf "  down %.0f B/client/s (target <= 2600)  up %.0f B/client/s (<= 1000)\n", down, up
+        printf "  server CPU %.1f us/client-s (<= 145 at 20 x 50)  peak RSS %.1f MiB (<= 16 at 20 x 50)\n", cpu_us, rss / 1024
+        printf "  latency p50 %s ms p99 %s ms (<= 72 at 20 x 50)  tick p99 %s us (< 5000 at 40 x 50)\n", p50, p99, tick
+        printf "  %s of %s clients decoding, %s connected at the end, %s disconnects, %s updates/client/s\n", decoding, clients, connected, disconnects, updates
+        print "  -> " file
+    }'
+done
