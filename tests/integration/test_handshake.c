@@ -10,6 +10,7 @@
 #include "itest.h"
 #include "proto/msg.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +106,28 @@ static void bad_flags_and_worlds_stop_the_server_with_a_reason(void **state)
 	free(err);
 }
 
+static void a_client_that_vanishes_times_out(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	assert_true(itest_server_start(&sv, NULL));
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "60", "--name", "ghost",
+			NULL};
+	struct itest_proc bot;
+	assert_true(itest_spawn(&bot, "vanishing", argv));
+	assert_true(itest_wait_for(sv.proc.err_path, "join room=lesson client=1 name=ghost-0", 10000));
+	/* Gone without a word (a crash, a pulled cable): the server notices. */
+	kill(bot.pid, SIGKILL);
+	assert_true(itest_wait(&bot, 5000) >= 0);
+	assert_true(itest_wait_for(sv.proc.err_path, "name=ghost-0 reason=timeout", 12000));
+	assert_true(itest_wait_for(sv.proc.err_path, "room close room=lesson", 2000));
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_client_that_vanishes_times_out),
 		cmocka_unit_test(wrong_protocol_version_is_refused_with_a_message),
 		cmocka_unit_test(no_server_is_reported_not_hung),
 		cmocka_unit_test(bad_flags_and_worlds_stop_the_server_with_a_reason),

@@ -103,9 +103,52 @@ static void fifty_bots_see_exactly_their_zone(void **state)
 	free(log);
 }
 
+/* Headsets send head and hand poses; those travel to the others of the
+ * zone, and only for the avatars that have them. */
+static void vr_poses_reach_the_zone(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	assert_true(itest_server_start(&sv, NULL));
+	char desk_report[300], vr_report[300];
+	snprintf(desk_report, sizeof(desk_report), "%s/desk.json", itest_dir());
+	snprintf(vr_report, sizeof(vr_report), "%s/vr.json", itest_dir());
+	char *desk_argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--count", "3", "--zones",
+			     "classroom", "--behavior", "idle", "--seconds", "3", "--name", "desk",
+			     "--report", desk_report, NULL};
+	char *vr_argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--count", "2", "--zones",
+			   "classroom", "--behavior", "wander", "--vr", "1", "--seconds", "2",
+			   "--name", "quest", "--report", vr_report, NULL};
+	struct itest_proc desk, vr;
+	assert_true(itest_spawn(&desk, "desk", desk_argv));
+	assert_true(itest_wait_for(desk.err_path, "3 of 3 bots joined", 10000));
+	assert_int_equal(itest_run(&vr, "quest", vr_argv, 20000), 0);
+	assert_int_equal(itest_wait(&desk, 20000), 0);
+	json_t *d = itest_json(desk_report), *v = itest_json(vr_report);
+	assert_non_null(d);
+	assert_non_null(v);
+	json_t *b;
+	size_t i;
+	/* Desktop users saw posed avatars (the headsets) and plain ones (each other). */
+	json_array_foreach(json_object_get(d, "bots"), i, b) {
+		assert_true(json_integer_value(json_object_get(b, "seen_with_pose")) > 10);
+		assert_true(json_integer_value(json_object_get(b, "seen_without_pose")) > 10);
+	}
+	/* Each headset saw the other headset posed and the three desks plain. */
+	json_array_foreach(json_object_get(v, "bots"), i, b) {
+		assert_true(json_is_true(json_object_get(b, "vr_pose")));
+		assert_true(json_integer_value(json_object_get(b, "seen_with_pose")) > 5);
+		assert_true(json_integer_value(json_object_get(b, "seen_without_pose")) > 15);
+	}
+	json_decref(d);
+	json_decref(v);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(vr_poses_reach_the_zone),
 		cmocka_unit_test(fifty_bots_see_exactly_their_zone),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

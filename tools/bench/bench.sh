@@ -98,6 +98,7 @@ for rooms in $configs; do
         -v connected="$(field clients_connected_at_end)" -v disconnects="$(field disconnects)" \
         -v decoding="$(field decoding_clients)" -v updates="$(field updates_received_per_client_s)" \
         -v tick="$tick_p99" -v file="$results/presence-${rooms}x${users}-$(date +%Y%m%dT%H%M%S).json" '
+    function verdict(ok) { return ok ? "ok" : "MISSED" }
     BEGIN {
         w = t1 - t0
         down = rx / clients / w; up = tx / clients / w
@@ -109,10 +110,15 @@ for rooms in $configs; do
         printf "\"latency_p50_ms\":%s,\"latency_p99_ms\":%s,\"server_tick_p99_us\":%s,", p50, p99, tick > file
         printf "\"updates_received_per_client_s\":%s,\"decoding_clients\":%s,\"connected_at_end\":%s,\"disconnects\":%s,", updates, decoding, connected, disconnects > file
         printf "\"bytes_measured_by\":\"veth counters between two network namespaces\"}\n" > file
-        printf "  down %.0f B/client/s (target <= 2600)  up %.0f B/client/s (<= 1000)\n", down, up
-        printf "  server CPU %.1f us/client-s (<= 145 at 20 x 50)  peak RSS %.1f MiB (<= 16 at 20 x 50)\n", cpu_us, rss / 1024
-        printf "  latency p50 %s ms p99 %s ms (<= 72 at 20 x 50)  tick p99 %s us (< 5000 at 40 x 50)\n", p50, p99, tick
-        printf "  %s of %s clients decoding, %s connected at the end, %s disconnects, %s updates/client/s\n", decoding, clients, connected, disconnects, updates
+        at20 = rooms == 20; at40 = rooms == 40
+        printf "  down %.0f B/client/s   target <= 2600  %s\n", down, verdict(down <= 2600)
+        printf "  up %.0f B/client/s     target <= 1000  %s\n", up, verdict(up <= 1000)
+        printf "  server CPU %.1f us/client-s   target <= 145 at 20 x 50  %s\n", cpu_us, at20 ? verdict(cpu_us <= 145) : "-"
+        printf "  server peak RSS %.1f MiB      target <= 16 at 20 x 50   %s\n", rss / 1024, at20 ? verdict(rss / 1024 <= 16) : "-"
+        printf "  latency p50 %s ms, p99 %s ms  target p99 <= 72 at 20 x 50  %s\n", p50, p99, at20 ? verdict(p99 <= 72) : "-"
+        printf "  server tick p99 %s us         target < 5000 at 40 x 50  %s\n", tick, at40 ? verdict(tick < 5000) : "-"
+        printf "  %s of %s clients decoding, %s connected at the end, %s disconnects  %s\n", decoding, clients, connected, disconnects, verdict(connected == clients && decoding == clients)
+        printf "  %s updates/client/s\n", updates
         print "  -> " file
     }'
 done

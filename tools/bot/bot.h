@@ -42,6 +42,7 @@ struct bot_options {
 	const char *report_file;
 	const char *name_prefix;
 	uint32_t protocol_version;
+	bool vr; /* send a head and hand pose with every move, like a headset */
 };
 
 struct bot_path {
@@ -71,6 +72,8 @@ struct bot {
 	uint16_t yaw;
 	int zone_changes;
 	uint8_t last_zone;
+	uint64_t posed_records; /* avatars seen with a pose */
+	uint64_t plain_records; /* avatars seen without one */
 	uint8_t *seen[BOT_ZONE_SLOTS];   /* bitsets of avatar ids, per zone */
 	uint32_t *last_send_time;        /* per remote id: newest send time counted */
 	int32_t min_x_mm, max_x_mm, min_y_mm, max_y_mm; /* server's positions for this bot */

@@ -175,8 +175,25 @@ static void send_input(struct bot *b, int8_t mx, int8_t my, uint8_t buttons, uin
 	t->y_mm = b->conn.predicted.pos_y_mm;
 }
 
+/* A standing person's head and hands, swaying with time, like a headset's. */
+static void set_vr_pose(struct bot *b, uint32_t now_us)
+{
+	float t = (float)(now_us % 4000000u) / 4000000.0f * (float)TAU;
+	float s = sinf(t), c = cosf(t);
+	struct proto_pose_f f = {
+		.head_m = {0.05f * s, 0.05f * c, 1.62f + 0.02f * s},
+		.head_q = {0.0f, 0.0f, sinf(0.3f * s), cosf(0.3f * s)},
+		.hand_m = {{0.25f, -0.3f, -0.45f + 0.1f * s}, {-0.25f, -0.3f, -0.45f - 0.1f * c}},
+		.hand_q = {{0.0f, sinf(0.2f * c), 0.0f, cosf(0.2f * c)}, {sinf(0.2f * s), 0.0f, 0.0f, cosf(0.2f * s)}}};
+	struct proto_pose p;
+	proto_pose_quantize(&f, &p);
+	cl_conn_set_pose(&b->conn, &p);
+}
+
 void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
 {
+	if (run->opt.vr)
+		set_vr_pose(b, now_us);
 	int8_t mx = 0, my = 0;
 	uint8_t buttons = 0;
 	uint16_t seat = SIM_SEAT_NONE;

@@ -24,6 +24,7 @@ static const char usage[] =
 	"  --name PREFIX          display names are PREFIX-<i> (default bot)\n"
 	"  --report FILE          also write the JSON report there\n"
 	"  --protocol-version N   claim another protocol version (tests)\n"
+	"  --vr 1                 send a head and hand pose with every move, as a headset does\n"
 	"  --scenario classroom-presence-v1 [its flags]: the reference load (see README)\n"
 	"Prints a JSON report on standard output at the end. Exit 0 when every bot\n"
 	"joined and stayed; 1 when one was refused, failed or dropped; 2 on bad flags.\n";
@@ -106,6 +107,8 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->seat = (int)d;
 		else if (!strcmp(f, "--protocol-version") && (ok = parse_num(f, v, 1, 65535, &d)))
 			o->protocol_version = (uint32_t)d;
+		else if (!strcmp(f, "--vr") && (ok = parse_num(f, v, 0, 1, &d)))
+			o->vr = d != 0;
 		else if (!strcmp(f, "--behavior") || !strcmp(f, "--behaviour")) {
 			ok = false;
 			for (int k = 0; k < (int)CORE_ARRAY_LEN(behaviors); k++) {

@@ -92,6 +92,10 @@ void bot_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us)
 	for (int i = 0; i < s->count; i++) {
 		const struct proto_snapshot_avatar *a = &s->avatars[i];
 		seen_mark(b, s->self.zone, a->id);
+		if (a->has_pose)
+			b->posed_records++;
+		else
+			b->plain_records++;
 		if (a->id <= PROTO_MAX_CLIENT_ID)
 			track_remote(run, a, server_us);
 		if (!a->send_time_us || a->send_time_us == b->last_send_time[a->id])
@@ -205,6 +209,9 @@ static json_t *bot_json(const struct bot *b, double window_s)
 	json_object_set_new(o, "corrections", json_integer((json_int_t)c->stats.corrections));
 	json_object_set_new(o, "largest_correction_mm", json_integer(c->stats.largest_correction_mm));
 	json_object_set_new(o, "snaps", json_integer((json_int_t)c->stats.snaps));
+	json_object_set_new(o, "vr_pose", json_boolean(c->has_pose));
+	json_object_set_new(o, "seen_with_pose", json_integer((json_int_t)b->posed_records));
+	json_object_set_new(o, "seen_without_pose", json_integer((json_int_t)b->plain_records));
 	json_object_set_new(o, "max_converge_frames", json_integer(c->stats.max_converge_frames));
 	json_object_set_new(o, "interp_delay_ms", json_real((double)c->clock.interp_delay_us / 1000.0));
 	json_object_set_new(o, "clock_resets", json_integer(c->clock.resets));
