@@ -2,31 +2,60 @@
 #include "sv.h"
 #include "plat.h"
 
+#include <poll.h>
 #include <stdio.h>
 
-static void pump_events(struct sv_server *sv, uint32_t wait_ms)
+/* Every enet_host_service call walks all peer slots, so the server never
+ * calls it once per datagram: it waits for the socket, then drains all that
+ * arrived, at most once per SV_SERVICE_GAP_US, and always just before a
+ * tick, so each snapshot holds every move that had arrived. */
+#define SV_SERVICE_GAP_US 5000
+#define SV_SERVICE_ROUNDS 64 /* each round reads up to 256 datagrams */
+
+static void drain_events(struct sv_server *sv)
 {
 	ENetEvent ev;
-	int got = enet_host_service(sv->host, &ev, wait_ms);
-	while (got > 0) {
-		switch (ev.type) {
-		case ENET_EVENT_TYPE_CONNECT:
-			sv_on_connect(sv, ev.peer, ev.data);
-			break;
-		case ENET_EVENT_TYPE_DISCONNECT:
-			/* A client that leaves says so; no code means ENet gave up on it. */
-			sv_on_disconnect(sv, ev.peer, ev.data != NET_DISCONNECT_LEAVE);
-			break;
-		case ENET_EVENT_TYPE_RECEIVE:
-			sv_on_receive(sv, ev.peer, ev.channelID, ev.packet->data,
-				      (uint32_t)ev.packet->dataLength);
-			enet_packet_destroy(ev.packet);
-			break;
-		case ENET_EVENT_TYPE_NONE:
-			break;
+	for (int round = 0; round < SV_SERVICE_ROUNDS; round++) {
+		int got = enet_host_service(sv->host, &ev, 0);
+		if (got <= 0)
+			return;
+		while (got > 0) {
+			switch (ev.type) {
+			case ENET_EVENT_TYPE_CONNECT:
+				sv_on_connect(sv, ev.peer, ev.data);
+				break;
+			case ENET_EVENT_TYPE_DISCONNECT:
+				/* A client that leaves says so; no code means ENet gave up on it. */
+				sv_on_disconnect(sv, ev.peer, ev.data != NET_DISCONNECT_LEAVE);
+				break;
+			case ENET_EVENT_TYPE_RECEIVE:
+				sv_on_receive(sv, ev.peer, ev.channelID, ev.packet->data,
+					      (uint32_t)ev.packet->dataLength);
+				enet_packet_destroy(ev.packet);
+				break;
+			case ENET_EVENT_TYPE_NONE:
+				break;
+			}
+			got = enet_host_check_events(sv->host, &ev);
 		}
-		got = enet_host_check_events(sv->host, &ev);
 	}
+}
+
+/* Sleeps until the socket has data or the tick is due, but not before
+ * SV_SERVICE_GAP_US has passed since the last drain. */
+static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t next_tick)
+{
+	uint64_t now = plat_time_us();
+	if (now >= next_tick)
+		return;
+	if (now - last_drain < SV_SERVICE_GAP_US) {
+		uint64_t until = CORE_MIN(last_drain + SV_SERVICE_GAP_US, next_tick);
+		plat_sleep_us(until - now);
+		return;
+	}
+	struct pollfd pfd = {.fd = (int)sv->host->socket, .events = POLLIN};
+	int wait_ms = (int)((next_tick - now + 999) / 1000);
+	(void)poll(&pfd, 1, wait_ms);
 }
 
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p)
@@ -78,11 +107,12 @@ int sv_run(struct sv_server *sv)
 	uint64_t next_tick = plat_time_us() + tick_us;
 	uint64_t snapshot_acc = 0;
 	uint64_t next_stats = plat_time_us() + SV_STATS_EVERY_S * 1000000ull;
+	uint64_t last_drain = 0;
 	while (!plat_stop_requested()) {
+		wait_for_work(sv, last_drain, next_tick);
+		drain_events(sv);
 		uint64_t now = plat_time_us();
-		uint32_t wait_ms = next_tick > now ? (uint32_t)((next_tick - now + 999) / 1000) : 0;
-		pump_events(sv, wait_ms);
-		now = plat_time_us();
+		last_drain = now;
 		if (now < next_tick)
 			continue;
 		uint64_t work_start = now;
