@@ -65,6 +65,11 @@ enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t 
 	}
 	addr.port = port;
 	ENetHost *host = enet_host_create(&addr, max_peers, NET_CHANNEL_COUNT, 0, 0);
+	if (host) {
+		/* Room for a class arriving at once (the kernel caps it at rmem_max). */
+		enet_socket_set_option(host->socket, ENET_SOCKOPT_RCVBUF, 4 << 20);
+		enet_socket_set_option(host->socket, ENET_SOCKOPT_SNDBUF, 4 << 20);
+	}
 	if (!host) {
 		CORE_ERROR("cannot listen on UDP %s port %u: is another server running there? Pick "
 			   "another --port",

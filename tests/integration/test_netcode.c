@@ -88,10 +88,11 @@ static void prediction_without_conflicts_is_never_corrected(void **state)
 	 * desks to the central aisle and down it; eight wander meanwhile. */
 	char path[256];
 	snprintf(path, sizeof(path), "%s", itest_write("aisle.json", "[[7.0, 6.2], [7.0, 9.0]]"));
+	/* The path takes 6.4 s; the margin is for a loaded machine dropping ticks. */
 	char *walker[] = {"--zones", "classroom", "--behavior", "path", "--path", path,
-			  "--seconds", "8", "--name", "walker", NULL};
+			  "--seconds", "10", "--name", "walker", NULL};
 	char *crowd[] = {"--count", "8", "--zones", "classroom,meeting", "--behavior", "wander",
-			 "--seconds", "8", "--seed", "5", "--name", "crowd", NULL};
+			 "--seconds", "10", "--seed", "5", "--name", "crowd", NULL};
 	struct itest_proc crowd_proc;
 	char crowd_report[300];
 	spawn_bots(&crowd_proc, "crowd", crowd, ns.addr, crowd_report);
@@ -106,10 +107,11 @@ static void prediction_without_conflicts_is_never_corrected(void **state)
 	/* It reached the end of its path, and prediction and server agree exactly. */
 	json_t *pred = json_object_get(wb, "predicted_position_m");
 	json_t *srv = json_object_get(wb, "server_position_m");
-	assert_true(json_real_value(json_array_get(pred, 0)) == json_real_value(json_array_get(srv, 0)));
-	assert_true(json_real_value(json_array_get(pred, 1)) == json_real_value(json_array_get(srv, 1)));
-	assert_true(fabs(json_real_value(json_array_get(srv, 0)) - 7.0) < 0.05);
-	assert_true(fabs(json_real_value(json_array_get(srv, 1)) - 9.0) < 0.05);
+	double px = json_real_value(json_array_get(pred, 0)), py = json_real_value(json_array_get(pred, 1));
+	double sx = json_real_value(json_array_get(srv, 0)), sy = json_real_value(json_array_get(srv, 1));
+	CHECK(px == sx && py == sy && fabs(sx - 7.0) < 0.05 && fabs(sy - 9.0) < 0.05,
+	      "the walker predicts (%.3f, %.3f), the server has (%.3f, %.3f), the path ends at (7, 9)",
+	      px, py, sx, sy);
 	CHECK(get_int(c, "corrections") == 0, "the crowd was corrected %lld times",
 	      (long long)get_int(c, "corrections"));
 	assert_int_equal(get_int(c, "still_connected"), 8);
@@ -175,7 +177,11 @@ static void two_racers_one_seat(void **state)
 	/* The loser ends standing where the server has it. */
 	json_t *pred = json_object_get(loser, "predicted_position_m");
 	json_t *srv = json_object_get(loser, "server_position_m");
-	assert_true(json_real_value(json_array_get(pred, 0)) == json_real_value(json_array_get(srv, 0)));
+	double px = json_real_value(json_array_get(pred, 0)), py = json_real_value(json_array_get(pred, 1));
+	double sx = json_real_value(json_array_get(srv, 0)), sy = json_real_value(json_array_get(srv, 1));
+	CHECK(px == sx && py == sy,
+	      "the loser predicts (%.3f, %.3f) but the server has it at (%.3f, %.3f); %lld corrections",
+	      px, py, sx, sy, (long long)get_int(loser, "corrections"));
 	json_decref(r);
 	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);

@@ -273,6 +273,7 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 		emit_error("out of memory for the clients", "");
 		return 1;
 	}
+	const uint64_t t0 = plat_time_us();
 	for (int i = 0; i < n; i++) {
 		struct cp_client *cp = &cl[i];
 		int room = i / o.users, user = i % o.users;
@@ -294,10 +295,18 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 			emit_error("cannot start a client:", cp->conn.error);
 			return 1;
 		}
+		/* Connect in waves of 100, serviced in between, not all at once. */
+		if (i % 100 == 99) {
+			uint64_t wave_end = plat_time_us() + 20000;
+			while (plat_time_us() < wave_end) {
+				for (int k = 0; k <= i; k++)
+					cl_conn_service(&cl[k].conn, plat_time_us());
+				plat_sleep_us(2000);
+			}
+		}
 	}
 
-	/* Join. */
-	uint64_t t0 = plat_time_us();
+	/* Join (the clock started before the first connect). */
 	int joined = 0;
 	for (;;) {
 		uint64_t now = plat_time_us();
