@@ -42,6 +42,24 @@ static void fill_list(const struct sv_frame *f, uint8_t zone, uint16_t self,
 	}
 }
 
+/* The client's own state in frame f, as that snapshot carried it. */
+static bool self_in(const struct sv_frame *f, uint16_t id, struct sim_avatar *out)
+{
+	int lo = 0, hi = f->count - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		if (f->entries[mid].id == id) {
+			*out = f->entries[mid].state;
+			return true;
+		}
+		if (f->entries[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
 /* The frame the client's acked snapshot showed, if still usable as a base. */
 static const struct sv_frame *baseline(const struct sv_room *room, const struct sv_client *c,
 				       uint32_t next_seq, uint8_t *out_zone)
@@ -72,6 +90,8 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 		cur->ack_tick = c->has_cmd ? c->last_cmd_tick : 0;
 		cur->self = c->avatar;
 		fill_list(now, c->avatar.zone, c->id, cur);
+		if (bf && !self_in(bf, c->id, &base->self))
+			bf = NULL;
 		if (bf) {
 			base->seq = c->acked_seq;
 			fill_list(bf, base_zone, c->id, base);

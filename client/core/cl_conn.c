@@ -106,7 +106,11 @@ static void on_refuse(struct cl_conn *c, const uint8_t *data, uint32_t len)
 
 static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, uint64_t now_us)
 {
-	uint32_t base_seq = proto_snapshot_base_seq(data, len);
+	const struct proto_snapshot_ref ref = {
+		.seq = c->newest_seq,
+		.server_tick = c->newest_seq ? c->snap.server_tick : c->welcome.server_tick,
+		.input_tick = c->next_tick - 1};
+	uint32_t base_seq = proto_snapshot_base_seq(data, len, &ref);
 	const struct proto_snapshot *base = NULL;
 	if (base_seq) {
 		base = &c->ring[base_seq & (CL_SNAP_RING - 1)];
@@ -119,7 +123,7 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, ui
 	 * is below the ring size). */
 	struct proto_snapshot *slot = NULL;
 	static struct proto_snapshot scratch;
-	if (proto_decode_snapshot(data, len, &c->bits, base, &scratch) != CORE_OK) {
+	if (proto_decode_snapshot(data, len, &c->bits, &ref, base, &scratch) != CORE_OK) {
 		c->stats.decode_errors++;
 		return;
 	}

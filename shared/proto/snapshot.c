@@ -5,7 +5,8 @@
 #include <string.h>
 
 #define POS_SMALL_CM 63 /* |delta| a small position change can carry */
-#define TIME_STEP_US 500
+#define TIME_STEP_US 1000
+#define TIME_STEPS 127 /* 7 bits of TIME_STEP_US below the time base */
 #define SQRT2_F 1.41421356f /* smallest-three components lie in +-1/sqrt2 */
 
 /* ---- poses ----------------------------------------------------------- */
@@ -164,7 +165,7 @@ static void read_state(struct proto_reader *r, const struct proto_world_bits *b,
 	a->door = proto_read_bool(r) ? (uint16_t)proto_read_bits(r, b->door_bits) : SIM_DOOR_NONE;
 }
 
-/* Send times travel on a fixed 500 µs grid (t rounded down), and the time
+/* Send times travel on a fixed 1 ms grid (t rounded down), and the time
  * base sits on that grid too: whichever snapshot an unchanged avatar's time
  * is reconstructed from, it decodes to the same value. */
 static uint32_t time_grid(uint32_t t)
@@ -175,9 +176,9 @@ static uint32_t time_grid(uint32_t t)
 static void write_time(struct proto_writer *w, uint32_t t, uint32_t base)
 {
 	uint32_t below = base - time_grid(t);
-	if (below <= 255u * TIME_STEP_US) {
+	if (below <= TIME_STEPS * TIME_STEP_US) {
 		proto_write_bool(w, false);
-		proto_write_bits(w, below / TIME_STEP_US, 8);
+		proto_write_bits(w, below / TIME_STEP_US, 7);
 	} else {
 		proto_write_bool(w, true);
 		proto_write_bits(w, time_grid(t), 32);
@@ -187,7 +188,7 @@ static void write_time(struct proto_writer *w, uint32_t t, uint32_t base)
 static uint32_t read_time(struct proto_reader *r, uint32_t base)
 {
 	if (!proto_read_bool(r))
-		return base - proto_read_bits(r, 8) * TIME_STEP_US;
+		return base - proto_read_bits(r, 7) * TIME_STEP_US;
 	return proto_read_bits(r, 32);
 }
 
@@ -229,139 +230,6 @@ static bool changed(const struct proto_snapshot_avatar *a, const struct proto_sn
 	       a->send_time_us != base->send_time_us || !same_pose(a, base);
 }
 
-static void write_changed(struct proto_writer *w, const struct proto_world_bits *b,
-			  const struct proto_snapshot_avatar *a,
-			  const struct proto_snapshot_avatar *base, uint32_t time_base)
-{
-	struct sim_avatar q = proto_remote_quantize(&a->state), bq = proto_remote_quantize(&base->state);
-	proto_write_bool(w, !same_place(&q, &bq));
-	if (!same_place(&q, &bq)) {
-		int32_t dx = (q.pos_x_mm - bq.pos_x_mm) / 10, dy = (q.pos_y_mm - bq.pos_y_mm) / 10;
-		bool small = dx >= -POS_SMALL_CM && dx <= POS_SMALL_CM && dy >= -POS_SMALL_CM &&
-			     dy <= POS_SMALL_CM;
-		proto_write_bool(w, small);
-		if (small) {
-			proto_write_signed(w, dx, 7);
-			proto_write_signed(w, dy, 7);
-		} else {
-			write_place(w, b, &q);
-		}
-	}
-	proto_write_bool(w, q.yaw != bq.yaw);
-	if (q.yaw != bq.yaw)
-		proto_write_bits(w, q.yaw >> 8, 8);
-	proto_write_bool(w, !same_state(&q, &bq));
-	if (!same_state(&q, &bq))
-		write_state(w, b, &q);
-	proto_write_bool(w, a->send_time_us != base->send_time_us);
-	if (a->send_time_us != base->send_time_us)
-		write_time(w, a->send_time_us, time_base);
-	proto_write_bool(w, !same_pose(a, base));
-	if (!same_pose(a, base)) {
-		proto_write_bool(w, a->has_pose);
-		if (a->has_pose)
-			proto_write_pose(w, &a->pose);
-	}
-}
-
-static void write_self(struct proto_writer *w, const struct sim_avatar *a)
-{
-	proto_write_fields(w, proto_avatar_fields, proto_avatar_field_count, a);
-}
-
-static uint32_t newest_time(const struct proto_snapshot *s)
-{
-	uint32_t base = 0;
-	bool any = false;
-	for (int i = 0; i < s->count; i++) {
-		uint32_t t = s->avatars[i].send_time_us;
-		if (t && (!any || (int32_t)(t - base) > 0)) {
-			base = t;
-			any = true;
-		}
-	}
-	return base;
-}
-
-uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
-			       const struct proto_world_bits *bits, uint8_t *buf, uint32_t cap)
-{
-	if (cur->count > PROTO_MAX_SNAPSHOT_AVATARS)
-		return 0;
-	uint32_t gap = base ? cur->seq - base->seq : 0;
-	if (base && (gap == 0 || gap > PROTO_MAX_BASE_GAP))
-		return 0;
-	struct proto_writer w;
-	proto_writer_init(&w, buf, cap);
-	proto_write_bits(&w, PROTO_MSG_SNAPSHOT, 8);
-	proto_write_bits(&w, cur->seq, 32);
-	proto_write_bits(&w, cur->server_tick, 32);
-	proto_write_bits(&w, cur->ack_tick, 32);
-	proto_write_bits(&w, gap, 4);
-	write_self(&w, &cur->self);
-	uint32_t time_base = time_grid(newest_time(cur));
-	proto_write_bits(&w, time_base, 32);
-	/* The entry count goes before the entries: reserve it, fill it at the end. */
-	uint32_t count_pos = w.bit_pos;
-	proto_write_bits(&w, 0, 8);
-	uint32_t entries = 0, prev_id = 0;
-	int i = 0, j = 0;
-	const int nb = base ? base->count : 0;
-	while (i < cur->count || j < nb) {
-		const struct proto_snapshot_avatar *a = i < cur->count ? &cur->avatars[i] : NULL;
-		const struct proto_snapshot_avatar *o = j < nb ? &base->avatars[j] : NULL;
-		if (a && (!o || a->id < o->id)) { /* new */
-			proto_write_egamma(&w, a->id - prev_id);
-			if (base) {
-				proto_write_bool(&w, true);
-				proto_write_bool(&w, false);
-			}
-			write_new(&w, bits, a, time_base);
-			prev_id = a->id;
-			i++;
-		} else if (!a || o->id < a->id) { /* gone */
-			proto_write_egamma(&w, o->id - prev_id);
-			proto_write_bool(&w, true);
-			proto_write_bool(&w, true);
-			prev_id = o->id;
-			j++;
-		} else { /* in both */
-			if (changed(a, o)) {
-				proto_write_egamma(&w, a->id - prev_id);
-				proto_write_bool(&w, false);
-				write_changed(&w, bits, a, o, time_base);
-				prev_id = a->id;
-			} else {
-				i++, j++;
-				continue;
-			}
-			i++, j++;
-		}
-		entries++;
-	}
-	if (w.overflow || entries > 255)
-		return 0;
-	/* Patch the count in place. */
-	for (int k = 0; k < 8; k++) {
-		uint32_t bit = (entries >> k) & 1u, at = count_pos + (uint32_t)k;
-		buf[at >> 3] = (uint8_t)((buf[at >> 3] & ~(1u << (at & 7))) | (bit << (at & 7)));
-	}
-	return proto_writer_bytes(&w);
-}
-
-uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len)
-{
-	struct proto_reader r;
-	proto_reader_init(&r, data, len);
-	if (proto_read_bits(&r, 8) != PROTO_MSG_SNAPSHOT)
-		return 0;
-	uint32_t seq = proto_read_bits(&r, 32);
-	proto_read_bits(&r, 32);
-	proto_read_bits(&r, 32);
-	uint32_t gap = proto_read_bits(&r, 4);
-	return r.overflow || !gap ? 0 : seq - gap;
-}
-
 static bool read_new(struct proto_reader *r, const struct proto_world_bits *b, uint32_t time_base,
 		     uint8_t zone, struct proto_snapshot_avatar *a)
 {
@@ -379,23 +247,97 @@ static bool read_new(struct proto_reader *r, const struct proto_world_bits *b, u
 	return !r->overflow;
 }
 
+/* A changed avatar. Walkers are the common case: only the position and
+ * the send time moved, which costs one bit of form instead of five. */
+static void write_pos_delta(struct proto_writer *w, const struct proto_world_bits *b,
+			    const struct sim_avatar *q, const struct sim_avatar *bq)
+{
+	int32_t dx = (q->pos_x_mm - bq->pos_x_mm) / 10, dy = (q->pos_y_mm - bq->pos_y_mm) / 10;
+	bool small = dx >= -15 && dx <= 15 && dy >= -15 && dy <= 15;
+	bool medium = dx >= -POS_SMALL_CM && dx <= POS_SMALL_CM && dy >= -POS_SMALL_CM &&
+		      dy <= POS_SMALL_CM;
+	proto_write_bool(w, small);
+	if (small) {
+		proto_write_signed(w, dx, 5);
+		proto_write_signed(w, dy, 5);
+		return;
+	}
+	proto_write_bool(w, medium);
+	if (medium) {
+		proto_write_signed(w, dx, 7);
+		proto_write_signed(w, dy, 7);
+	} else {
+		write_place(w, b, q);
+	}
+}
+
+static void read_pos_delta(struct proto_reader *r, const struct proto_world_bits *b,
+			   struct sim_avatar *a)
+{
+	if (proto_read_bool(r)) {
+		a->pos_x_mm += proto_read_signed(r, 5) * 10;
+		a->pos_y_mm += proto_read_signed(r, 5) * 10;
+	} else if (proto_read_bool(r)) {
+		a->pos_x_mm += proto_read_signed(r, 7) * 10;
+		a->pos_y_mm += proto_read_signed(r, 7) * 10;
+	} else {
+		read_place(r, b, a);
+	}
+}
+
+static void write_changed(struct proto_writer *w, const struct proto_world_bits *b,
+			  const struct proto_snapshot_avatar *a,
+			  const struct proto_snapshot_avatar *base, uint32_t time_base)
+{
+	struct sim_avatar q = proto_remote_quantize(&a->state), bq = proto_remote_quantize(&base->state);
+	bool place = !same_place(&q, &bq), yaw = q.yaw != bq.yaw, state = !same_state(&q, &bq);
+	bool time = a->send_time_us != base->send_time_us, pose = !same_pose(a, base);
+	bool walker = place && time && a->send_time_us && !yaw && !state && !pose;
+	proto_write_bool(w, walker);
+	if (walker) {
+		write_pos_delta(w, b, &q, &bq);
+		write_time(w, a->send_time_us, time_base);
+		return;
+	}
+	proto_write_bool(w, place);
+	if (place)
+		write_pos_delta(w, b, &q, &bq);
+	proto_write_bool(w, yaw);
+	if (yaw)
+		proto_write_bits(w, q.yaw >> 8, 8);
+	proto_write_bool(w, state);
+	if (state)
+		write_state(w, b, &q);
+	proto_write_bool(w, time);
+	if (time) {
+		proto_write_bool(w, a->send_time_us != 0);
+		if (a->send_time_us)
+			write_time(w, a->send_time_us, time_base);
+	}
+	proto_write_bool(w, pose);
+	if (pose) {
+		proto_write_bool(w, a->has_pose);
+		if (a->has_pose)
+			proto_write_pose(w, &a->pose);
+	}
+}
+
 static bool read_changed(struct proto_reader *r, const struct proto_world_bits *b,
 			 uint32_t time_base, struct proto_snapshot_avatar *a)
 {
 	if (proto_read_bool(r)) {
-		if (proto_read_bool(r)) {
-			a->state.pos_x_mm += proto_read_signed(r, 7) * 10;
-			a->state.pos_y_mm += proto_read_signed(r, 7) * 10;
-		} else {
-			read_place(r, b, &a->state);
-		}
+		read_pos_delta(r, b, &a->state);
+		a->send_time_us = read_time(r, time_base);
+		return !r->overflow;
 	}
+	if (proto_read_bool(r))
+		read_pos_delta(r, b, &a->state);
 	if (proto_read_bool(r))
 		a->state.yaw = (uint16_t)(proto_read_bits(r, 8) << 8);
 	if (proto_read_bool(r))
 		read_state(r, b, &a->state);
 	if (proto_read_bool(r))
-		a->send_time_us = read_time(r, time_base);
+		a->send_time_us = proto_read_bool(r) ? read_time(r, time_base) : 0;
 	if (proto_read_bool(r)) {
 		a->has_pose = proto_read_bool(r);
 		if (a->has_pose)
@@ -404,19 +346,204 @@ static bool read_changed(struct proto_reader *r, const struct proto_world_bits *
 	return !r->overflow;
 }
 
+static uint32_t newest_time(const struct proto_snapshot *s)
+{
+	uint32_t base = 0;
+	bool any = false;
+	for (int i = 0; i < s->count; i++) {
+		uint32_t t = s->avatars[i].send_time_us;
+		if (t && (!any || (int32_t)(t - base) > 0)) {
+			base = t;
+			any = true;
+		}
+	}
+	return base;
+}
+
+/* The receiver's own state, exact: whole in a full snapshot, otherwise
+ * field by field against the baseline's (a changed bit, then the value). */
+static void write_self(struct proto_writer *w, const struct sim_avatar *self,
+		       const struct sim_avatar *base)
+{
+	if (!base) {
+		proto_write_fields(w, proto_avatar_fields, proto_avatar_field_count, self);
+		return;
+	}
+	for (int i = 0; i < proto_avatar_field_count; i++) {
+		const struct proto_field *f = &proto_avatar_fields[i];
+		bool changed = memcmp((const uint8_t *)self + f->offset,
+				      (const uint8_t *)base + f->offset, f->size) != 0;
+		proto_write_bool(w, changed);
+		if (changed)
+			proto_write_fields(w, f, 1, self);
+	}
+}
+
+static void read_self(struct proto_reader *r, struct sim_avatar *self, const struct sim_avatar *base)
+{
+	if (!base) {
+		proto_read_fields(r, proto_avatar_fields, proto_avatar_field_count, self);
+		return;
+	}
+	*self = *base;
+	for (int i = 0; i < proto_avatar_field_count; i++)
+		if (proto_read_bool(r))
+			proto_read_fields(r, &proto_avatar_fields[i], 1, self);
+}
+
+/* Counters travel as their low 16 bits; the receiver widens them around a
+ * value it knows to be within 32,767 of the truth. */
+static uint32_t widen16(uint32_t near, uint32_t low)
+{
+	return near + (uint32_t)(int32_t)(int16_t)(uint16_t)(low - near);
+}
+
+enum entry_list { LIST_CHANGED, LIST_NEW, LIST_GONE };
+
+/* Writes one of the three lists: a count, then its entries in id order. */
+static bool write_list(struct proto_writer *w, const struct proto_world_bits *bits,
+		       const struct proto_snapshot *cur, const struct proto_snapshot *base,
+		       enum entry_list which, uint32_t time_base)
+{
+	uint32_t count_pos = w->bit_pos, count = 0, prev_id = 0;
+	proto_write_bits(w, 0, 7);
+	int i = 0, j = 0;
+	const int nb = base ? base->count : 0;
+	while (i < cur->count || j < nb) {
+		const struct proto_snapshot_avatar *a = i < cur->count ? &cur->avatars[i] : NULL;
+		const struct proto_snapshot_avatar *o = j < nb ? &base->avatars[j] : NULL;
+		if (a && (!o || a->id < o->id)) {
+			if (which == LIST_NEW) {
+				proto_write_egamma(w, a->id - prev_id);
+				write_new(w, bits, a, time_base);
+				prev_id = a->id;
+				count++;
+			}
+			i++;
+		} else if (!a || o->id < a->id) {
+			if (which == LIST_GONE) {
+				proto_write_egamma(w, o->id - prev_id);
+				prev_id = o->id;
+				count++;
+			}
+			j++;
+		} else {
+			if (which == LIST_CHANGED && changed(a, o)) {
+				proto_write_egamma(w, a->id - prev_id);
+				write_changed(w, bits, a, o, time_base);
+				prev_id = a->id;
+				count++;
+			}
+			i++, j++;
+		}
+	}
+	if (count > 127 || w->overflow)
+		return false;
+	for (int k = 0; k < 7; k++) {
+		uint32_t at = count_pos + (uint32_t)k;
+		w->data[at >> 3] = (uint8_t)((w->data[at >> 3] & ~(1u << (at & 7))) |
+					     (((count >> k) & 1u) << (at & 7)));
+	}
+	return true;
+}
+
+uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			       const struct proto_world_bits *bits, uint8_t *buf, uint32_t cap)
+{
+	if (cur->count > PROTO_MAX_SNAPSHOT_AVATARS)
+		return 0;
+	uint32_t gap = base ? cur->seq - base->seq : 0;
+	if (base && (gap == 0 || gap > PROTO_MAX_BASE_GAP))
+		return 0;
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_SNAPSHOT, 8);
+	proto_write_bits(&w, cur->seq, 16);
+	proto_write_bits(&w, cur->server_tick, 16);
+	proto_write_bits(&w, cur->ack_tick, 16);
+	proto_write_bits(&w, gap, 4);
+	write_self(&w, &cur->self, base ? &base->self : NULL);
+	uint32_t time_base = time_grid(newest_time(cur));
+	proto_write_bits(&w, time_base, 32);
+	if (base && !write_list(&w, bits, cur, base, LIST_CHANGED, time_base))
+		return 0;
+	if (!write_list(&w, bits, cur, base, LIST_NEW, time_base))
+		return 0;
+	if (base && !write_list(&w, bits, cur, base, LIST_GONE, time_base))
+		return 0;
+	return w.overflow ? 0 : proto_writer_bytes(&w);
+}
+
+uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,
+				 const struct proto_snapshot_ref *ref)
+{
+	struct proto_reader r;
+	proto_reader_init(&r, data, len);
+	if (proto_read_bits(&r, 8) != PROTO_MSG_SNAPSHOT)
+		return 0;
+	uint32_t seq = widen16(ref ? ref->seq : 0, proto_read_bits(&r, 16));
+	proto_read_bits(&r, 16);
+	proto_read_bits(&r, 16);
+	uint32_t gap = proto_read_bits(&r, 4);
+	return r.overflow || !gap ? 0 : seq - gap;
+}
+
+/* Reads a list's ids (and, for changed and new, their fields) into out. */
+static bool read_ids(struct proto_reader *r, uint32_t *ids, struct proto_snapshot_avatar *avs,
+		     int *out_count, enum entry_list which, const struct proto_world_bits *bits,
+		     uint32_t time_base, uint8_t zone, const struct proto_snapshot *base)
+{
+	uint32_t count = proto_read_bits(r, 7), id = 0;
+	int j = 0;
+	if (r->overflow || count > PROTO_MAX_SNAPSHOT_AVATARS)
+		return false;
+	for (uint32_t e = 0; e < count; e++) {
+		uint32_t gap = proto_read_egamma(r);
+		if (r->overflow || gap == 0 || id + gap > PROTO_MAX_CLIENT_ID)
+			return false;
+		id += gap;
+		ids[e] = id;
+		if (which == LIST_GONE)
+			continue;
+		struct proto_snapshot_avatar *a = &avs[e];
+		if (which == LIST_NEW) {
+			a->id = (uint16_t)id;
+			if (!read_new(r, bits, time_base, zone, a))
+				return false;
+			continue;
+		}
+		while (j < base->count && base->avatars[j].id < id)
+			j++;
+		if (j >= base->count || base->avatars[j].id != id)
+			return false; /* a change to someone the baseline does not have */
+		*a = base->avatars[j];
+		if (!read_changed(r, bits, time_base, a))
+			return false;
+	}
+	*out_count = (int)count;
+	return true;
+}
+
 enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 				       const struct proto_world_bits *bits,
-				       const struct proto_snapshot *base,
-				       struct proto_snapshot *out)
+				       const struct proto_snapshot_ref *ref,
+				       const struct proto_snapshot *base, struct proto_snapshot *out)
 {
+	static const struct proto_snapshot_ref none = {0, 0, 0};
+	static struct proto_snapshot_avatar changed_avs[PROTO_MAX_SNAPSHOT_AVATARS],
+		new_avs[PROTO_MAX_SNAPSHOT_AVATARS];
+	uint32_t changed_ids[PROTO_MAX_SNAPSHOT_AVATARS], new_ids[PROTO_MAX_SNAPSHOT_AVATARS],
+		gone_ids[PROTO_MAX_SNAPSHOT_AVATARS];
+	if (!ref)
+		ref = &none;
 	struct proto_reader r;
 	proto_reader_init(&r, data, len);
 	out->count = 0;
 	if (proto_read_bits(&r, 8) != PROTO_MSG_SNAPSHOT)
 		return CORE_ERR_INVALID;
-	out->seq = proto_read_bits(&r, 32);
-	out->server_tick = proto_read_bits(&r, 32);
-	out->ack_tick = proto_read_bits(&r, 32);
+	out->seq = widen16(ref->seq, proto_read_bits(&r, 16));
+	out->server_tick = widen16(ref->server_tick, proto_read_bits(&r, 16));
+	out->ack_tick = widen16(ref->input_tick, proto_read_bits(&r, 16));
 	uint32_t gap = proto_read_bits(&r, 4);
 	out->full = gap == 0;
 	out->base_seq = gap ? out->seq - gap : 0;
@@ -424,58 +551,43 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 		return CORE_ERR_INVALID; /* no such baseline here */
 	if (!gap)
 		base = NULL;
-	proto_read_fields(&r, proto_avatar_fields, proto_avatar_field_count, &out->self);
+	read_self(&r, &out->self, base ? &base->self : NULL);
 	uint32_t time_base = proto_read_bits(&r, 32);
-	uint32_t entries = proto_read_bits(&r, 8);
-	if (r.overflow)
+	int nc = 0, nn = 0, ng = 0;
+	if (r.overflow ||
+	    (base && !read_ids(&r, changed_ids, changed_avs, &nc, LIST_CHANGED, bits, time_base,
+			       out->self.zone, base)) ||
+	    !read_ids(&r, new_ids, new_avs, &nn, LIST_NEW, bits, time_base, out->self.zone, base) ||
+	    (base && !read_ids(&r, gone_ids, NULL, &ng, LIST_GONE, bits, time_base, out->self.zone,
+			       base)))
 		return CORE_ERR_INVALID;
+	/* Merge: the baseline with its changes, less the gone, plus the new. */
+	int j = 0, c = 0, n = 0, g = 0;
 	const int nb = base ? base->count : 0;
-	int j = 0;
-	uint32_t id = 0;
-	for (uint32_t e = 0; e < entries; e++) {
-		uint32_t gap_id = proto_read_egamma(&r);
-		if (r.overflow || gap_id == 0 || id + gap_id > PROTO_MAX_CLIENT_ID)
-			return CORE_ERR_INVALID;
-		id += gap_id;
-		/* Baseline avatars before this id are unchanged. */
-		while (j < nb && base->avatars[j].id < id) {
-			if (out->count >= PROTO_MAX_SNAPSHOT_AVATARS)
-				return CORE_ERR_INVALID;
-			out->avatars[out->count++] = base->avatars[j++];
-		}
-		bool in_base = j < nb && base->avatars[j].id == id;
-		bool is_new = true, gone = false;
-		if (base) {
-			bool new_or_gone = proto_read_bool(&r);
-			gone = new_or_gone && proto_read_bool(&r);
-			is_new = new_or_gone && !gone;
-		}
+	while (j < nb || n < nn) {
+		uint32_t bid = j < nb ? base->avatars[j].id : UINT32_MAX;
+		uint32_t nid = n < nn ? new_ids[n] : UINT32_MAX;
+		if (nid == bid)
+			return CORE_ERR_INVALID; /* new, yet already there */
+		bool gone = nid > bid && g < ng && gone_ids[g] == bid;
 		if (gone) {
-			if (!in_base)
-				return CORE_ERR_INVALID;
-			j++;
+			g++, j++;
 			continue;
 		}
-		if (out->count >= PROTO_MAX_SNAPSHOT_AVATARS || (is_new && in_base) ||
-		    (!is_new && !in_base))
-			return CORE_ERR_INVALID;
-		struct proto_snapshot_avatar *a = &out->avatars[out->count];
-		if (is_new) {
-			a->id = (uint16_t)id;
-			if (!read_new(&r, bits, time_base, out->self.zone, a))
-				return CORE_ERR_INVALID;
-		} else {
-			*a = base->avatars[j++];
-			if (!read_changed(&r, bits, time_base, a))
-				return CORE_ERR_INVALID;
-		}
-		out->count++;
-	}
-	while (j < nb) {
 		if (out->count >= PROTO_MAX_SNAPSHOT_AVATARS)
 			return CORE_ERR_INVALID;
-		out->avatars[out->count++] = base->avatars[j++];
+		if (nid < bid) {
+			out->avatars[out->count++] = new_avs[n++];
+			continue;
+		}
+		if (c < nc && changed_ids[c] == bid)
+			out->avatars[out->count++] = changed_avs[c++];
+		else
+			out->avatars[out->count++] = base->avatars[j];
+		j++;
 	}
+	if (c != nc || g != ng)
+		return CORE_ERR_INVALID; /* a change or departure of no one */
 	for (int i = 0; i < out->count; i++)
 		out->avatars[i].state.zone = out->self.zone;
 	return !r.overflow && proto_reader_left_bits(&r) < 8 ? CORE_OK : CORE_ERR_INVALID;

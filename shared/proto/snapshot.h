@@ -102,8 +102,20 @@ struct sim_avatar proto_remote_quantize(const struct sim_avatar *a);
 uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
 			       const struct proto_world_bits *bits, uint8_t *buf, uint32_t cap);
 
+/**
+ * What the receiver already knows, to widen the 16-bit counters of the
+ * wire: its newest snapshot's seq and server tick, and its newest input tick
+ * (the ack can be no newer). Each must be within 32,767 of the truth.
+ */
+struct proto_snapshot_ref {
+	uint32_t seq;
+	uint32_t server_tick;
+	uint32_t input_tick;
+};
+
 /** The baseline a snapshot needs, 0 for a full one (or for garbage). */
-uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len);
+uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,
+				 const struct proto_snapshot_ref *ref);
 
 /**
  * Decodes a snapshot; base is the snapshot proto_snapshot_base_seq names
@@ -111,5 +123,6 @@ uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len);
  */
 enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 				       const struct proto_world_bits *bits,
+				       const struct proto_snapshot_ref *ref,
 				       const struct proto_snapshot *base,
 				       struct proto_snapshot *out) CORE_MUST_CHECK;

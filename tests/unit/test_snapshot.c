@@ -74,7 +74,7 @@ static void expect_same(const struct proto_snapshot *sent, const struct proto_sn
 		q.zone = sent->self.zone;
 		assert_int_equal(g->id, s->id);
 		assert_memory_equal(&g->state, &q, sizeof(q));
-		assert_int_equal(g->send_time_us, s->send_time_us - s->send_time_us % 500);
+		assert_int_equal(g->send_time_us, s->send_time_us - s->send_time_us % 1000);
 		assert_int_equal(g->has_pose, s->has_pose);
 		if (s->has_pose)
 			assert_memory_equal(&g->pose, &s->pose, sizeof(s->pose));
@@ -104,13 +104,18 @@ static void worst_case_full_snapshot_fits_one_packet(void **state)
 	print_message("worst-case full snapshot of 50 VR avatars: %u bytes (limit %d)\n", len,
 		      PROTO_MAX_PACKET);
 	assert_true(len > 0 && len <= PROTO_MAX_PACKET);
-	assert_int_equal(proto_snapshot_base_seq(buf, len), 0);
-	assert_int_equal(proto_decode_snapshot(buf, len, &bits, NULL, &out), CORE_OK);
+	/* The receiver widens 16-bit counters around what it knows. */
+	const struct proto_snapshot_ref ref = {s.seq - 3, s.server_tick - 5, s.ack_tick + 2};
+	assert_int_equal(proto_snapshot_base_seq(buf, len, &ref), 0);
+	assert_int_equal(proto_decode_snapshot(buf, len, &bits, &ref, NULL, &out), CORE_OK);
+	assert_int_equal(out.seq, s.seq);
+	assert_int_equal(out.server_tick, s.server_tick);
+	assert_int_equal(out.ack_tick, s.ack_tick);
 	assert_true(out.full);
 	expect_same(&s, &out);
 	/* Every shorter prefix is rejected. */
 	for (uint32_t n = 0; n < len; n++)
-		assert_int_not_equal(proto_decode_snapshot(buf, n, &bits, NULL, &out), CORE_OK);
+		assert_int_not_equal(proto_decode_snapshot(buf, n, &bits, &ref, NULL, &out), CORE_OK);
 }
 
 static void deltas_against_lagging_baselines_decode_exactly(void **state)
@@ -165,10 +170,14 @@ static void deltas_against_lagging_baselines_decode_exactly(void **state)
 			delta_bytes += len;
 			deltas++;
 		}
-		uint32_t need = proto_snapshot_base_seq(buf, len);
+		const struct proto_snapshot_ref ref = {seq - 1, (seq - 1) * 2, seq + 1};
+		uint32_t need = proto_snapshot_base_seq(buf, len, &ref);
 		assert_int_equal(need, base ? base->seq : 0);
 		const struct proto_snapshot *client_base = need ? &got[need % RING] : NULL;
-		assert_int_equal(proto_decode_snapshot(buf, len, &bits, client_base, &out), CORE_OK);
+		assert_int_equal(proto_decode_snapshot(buf, len, &bits, &ref, client_base, &out), CORE_OK);
+		assert_int_equal(out.seq, seq);
+		assert_int_equal(out.server_tick, seq * 2);
+		assert_int_equal(out.ack_tick, seq);
 		expect_same(&cur, &out);
 		assert_int_equal(out.full, base == NULL);
 		sent[seq % RING] = cur;
@@ -193,18 +202,19 @@ static void idle_avatars_cost_nothing(void **state)
 	b.seq = 11;
 	uint8_t buf[PROTO_MAX_PACKET];
 	uint32_t full = proto_encode_snapshot(&a, NULL, &bits, buf, sizeof(buf));
-	assert_int_equal(proto_decode_snapshot(buf, full, &bits, NULL, &out_a), CORE_OK);
+	assert_int_equal(proto_decode_snapshot(buf, full, &bits, NULL, NULL, &out_a), CORE_OK);
 	uint32_t len = proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf));
-	/* Header only: type, seq, tick, ack, gap, self, time base, count. */
-	uint32_t header = (8 + 32 + 32 + 32 + 4 + (uint32_t)proto_avatar_bits() + 32 + 8 + 7) / 8;
+	/* Header only: type, seq, tick, ack (16 bits each), gap, self unchanged
+	 * (a bit per field), time base, three empty lists. */
+	uint32_t header = (8 + 16 + 16 + 16 + 4 + (uint32_t)proto_avatar_field_count + 32 + 3 * 7 + 7) / 8;
 	assert_int_equal(len, header);
-	assert_int_equal(proto_decode_snapshot(buf, len, &bits, &out_a, &out_b), CORE_OK);
+	assert_int_equal(proto_decode_snapshot(buf, len, &bits, NULL, &out_a, &out_b), CORE_OK);
 	expect_same(&b, &out_b);
-	/* One walker among them costs a few bytes, not a whole record. */
+	/* One walker among them costs about three bytes, not a whole record. */
 	b.avatars[7].state.pos_x_mm += 93;
 	b.avatars[7].send_time_us += 66000;
 	len = proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf));
-	assert_true(len <= header + 5);
+	assert_true(len <= header + 4);
 }
 
 static void missing_or_wrong_baselines_are_rejected(void **state)
@@ -220,15 +230,16 @@ static void missing_or_wrong_baselines_are_rejected(void **state)
 	b.avatars[1].state.pos_x_mm += 500;
 	uint8_t buf[PROTO_MAX_PACKET];
 	uint32_t len = proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf));
-	assert_int_equal(proto_snapshot_base_seq(buf, len), 5);
-	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, NULL, &out), CORE_OK);
+	const struct proto_snapshot_ref ref = {6, 0, 0};
+	assert_int_equal(proto_snapshot_base_seq(buf, len, &ref), 5);
+	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, &ref, NULL, &out), CORE_OK);
 	other = a;
 	other.seq = 6;
-	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, &other, &out), CORE_OK);
+	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, &ref, &other, &out), CORE_OK);
 	/* A baseline whose avatars do not match what the delta changes. */
 	other.seq = 5;
 	other.count = 1;
-	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, &other, &out), CORE_OK);
+	assert_int_not_equal(proto_decode_snapshot(buf, len, &bits, &ref, &other, &out), CORE_OK);
 	/* Gaps the wire cannot carry are refused by the encoder. */
 	b.seq = a.seq + PROTO_MAX_BASE_GAP + 1;
 	assert_int_equal(proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf)), 0);
@@ -240,7 +251,7 @@ static void missing_or_wrong_baselines_are_rejected(void **state)
 			buf[k] = (uint8_t)rnd();
 		if (n)
 			buf[0] = PROTO_MSG_SNAPSHOT;
-		(void)!proto_decode_snapshot(buf, n, &bits, round % 2 ? &a : NULL, &out);
+		(void)!proto_decode_snapshot(buf, n, &bits, &ref, round % 2 ? &a : NULL, &out);
 		assert_true(out.count <= PROTO_MAX_SNAPSHOT_AVATARS);
 	}
 }

@@ -50,7 +50,7 @@ int main(void)
 	uint8_t buf[PROTO_MAX_PACKET];
 	const int rounds = 200000;
 	uint32_t full = proto_encode_snapshot(&base, NULL, &bits, buf, sizeof(buf));
-	if (proto_decode_snapshot(buf, full, &bits, NULL, &out_base) != CORE_OK)
+	if (proto_decode_snapshot(buf, full, &bits, NULL, NULL, &out_base) != CORE_OK)
 		return 1;
 	uint32_t len = 0;
 	t0 = now_s();
@@ -60,7 +60,7 @@ int main(void)
 	t0 = now_s();
 	int ok = 0;
 	for (int i = 0; i < rounds; i++)
-		ok += proto_decode_snapshot(buf, len, &bits, &out_base, &out) == CORE_OK;
+		ok += proto_decode_snapshot(buf, len, &bits, NULL, &out_base, &out) == CORE_OK;
 	double dec_us = (now_s() - t0) / rounds * 1e6;
 	printf("sim_step: %.1f ns per avatar-tick (final x %d mm)\n", step_ns, a.pos_x_mm);
 	printf("snapshot of 50 avatars: full %u bytes; delta with 35 walking %u bytes, encode "
