@@ -5,23 +5,26 @@
  * model). Also the quantised VR pose that moves and snapshots carry.
  *
  * SNAPSHOT  server -> client, state channel
- *   u8 type=5 | u32 seq | u32 server_tick | u32 ack_tick | u4 base_gap
- *   | avatar fields (self, exact: the client reconciles against it)
- *   | u32 time_base | u8 entries | entries...
- * base_gap 0: a full snapshot; otherwise the baseline is snapshot seq-base_gap.
- * Entries run in ascending id order, each: egamma id gap | kind | fields.
- *   full snapshot: every entry is a new avatar (no kind bits).
- *   delta: kind u1 0 = changed (then only the fields that changed), 1 + u1:
- *   0 = new avatar, 1 = gone. Avatars unchanged since the baseline cost nothing.
- * Remote avatars are quantised: positions to 1 cm (bits from the world's
- * size), yaw to 8 bits, flags sitting/walking, seat and door indices with as
- * many bits as the world needs, send time as 0.5 ms steps below time_base.
- * A new avatar: pos | yaw | state | u1 has_time [time] | u1 has_pose [pose].
- * A changed one: u1 pos [u1 small: i7 dx i7 dy cm | pos] | u1 yaw [u8]
- *   | u1 state [state] | u1 time [time] | u1 pose [u1 has_pose [pose]].
- * time: u1 raw: 0 + u8 steps of 500 µs below time_base | 1 + u32 µs. Times
- * are rounded down to a 500 µs grid (time_base too), so a time decodes to
- * the same value from any baseline.
+ *   u8 type=5 | u16 seq | u16 server_tick | u16 ack_tick | u4 base_gap
+ *   | self | u32 time_base | changed list (delta only) | new list | gone list
+ *   (delta only)
+ * Counters are the low 16 bits; the receiver widens them around what it
+ * knows (struct proto_snapshot_ref). base_gap 0: a full snapshot; otherwise
+ * the baseline is snapshot seq - base_gap.
+ * self: the receiver's own state, exact (it reconciles against it): all the
+ *   avatar fields in a full snapshot, else per field u1 changed [value].
+ * A list is u7 count, then count x { egamma id gap | fields }, ascending id:
+ *   changed: u1 walker: 1 = only position and send time changed:
+ *     posdelta | time; 0 = u1 pos [posdelta] | u1 yaw [u8] | u1 state
+ *     [state] | u1 time [u1 has [time]] | u1 pose [u1 has [pose]]
+ *   new: pos | u8 yaw | state | u1 has_time [time] | u1 has_pose [pose]
+ *   gone: the id alone.
+ * Avatars unchanged since the baseline are in no list and cost nothing.
+ * pos: x, y in cm with the world's bits. posdelta: u1 small: i5 dx i5 dy cm
+ *   | u1 medium: i7 dx i7 dy cm | pos. state: u2 flags (sitting, walking)
+ *   | u1 [seat bits] | u1 [door bits]. time: u1 raw: 0 + u7 steps of 1 ms
+ *   below time_base | 1 + u32 µs. Send times sit on a 1 ms grid (rounded
+ *   down, time_base too), so a time decodes the same from any baseline.
  * pose (138 bits): head - avatar i8 dx i8 dy (8 mm) u8 height (10 mm)
  *   | head orientation smallest-three u2 + 3 x 8 | 2 x (hand - head i7 x 3
  *   (16 mm) | orientation smallest-three u2 + 3 x 7).
