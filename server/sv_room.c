@@ -378,6 +378,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 		violation(sv, c, "a malformed move", len);
 		return;
 	}
+	proto_move_widen(&m, c->last_cmd_tick, c->snapshot_seq);
 	if (m.ack_seq && (int32_t)(m.ack_seq - c->acked_seq) > 0 &&
 	    (int32_t)(c->snapshot_seq - m.ack_seq) >= 0)
 		c->acked_seq = m.ack_seq;

@@ -212,6 +212,31 @@ enum core_result proto_decode_refuse(const uint8_t *data, uint32_t len, struct p
 	return done(&r);
 }
 
+static void write_cmd(struct proto_writer *w, const struct sim_cmd *c)
+{
+	proto_write_signed(w, c->move_x, 8);
+	proto_write_signed(w, c->move_y, 8);
+	proto_write_bits(w, c->yaw, 16);
+	proto_write_bits(w, c->buttons, 4);
+	if (c->buttons & SIM_BUTTON_SIT)
+		proto_write_bits(w, c->seat, 16);
+}
+
+static void read_cmd(struct proto_reader *r, struct sim_cmd *c)
+{
+	c->move_x = (int8_t)proto_read_signed(r, 8);
+	c->move_y = (int8_t)proto_read_signed(r, 8);
+	c->yaw = (uint16_t)proto_read_bits(r, 16);
+	c->buttons = (uint8_t)proto_read_bits(r, 4);
+	c->seat = c->buttons & SIM_BUTTON_SIT ? (uint16_t)proto_read_bits(r, 16) : SIM_SEAT_NONE;
+}
+
+static bool same_cmd(const struct sim_cmd *a, const struct sim_cmd *b)
+{
+	return a->move_x == b->move_x && a->move_y == b->move_y && a->yaw == b->yaw &&
+	       a->buttons == b->buttons && (!(a->buttons & SIM_BUTTON_SIT) || a->seat == b->seat);
+}
+
 uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uint8_t *buf,
 			   uint32_t cap)
 {
@@ -221,17 +246,28 @@ uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uin
 		return 0;
 	proto_write_bits(&w, PROTO_MSG_MOVE, 8);
 	proto_write_bits(&w, m->count, 2);
-	proto_write_bits(&w, newest_tick, 32);
+	proto_write_bits(&w, newest_tick, 16);
 	proto_write_bits(&w, m->send_time_us, 32);
-	proto_write_bits(&w, m->ack_seq, 32);
-	for (int i = 0; i < m->count; i++) {
-		const struct sim_cmd *c = &m->cmds[i];
-		proto_write_signed(&w, c->move_x, 8);
-		proto_write_signed(&w, c->move_y, 8);
-		proto_write_bits(&w, c->yaw, 16);
-		proto_write_bits(&w, c->buttons, 4);
-		if (c->buttons & SIM_BUTTON_SIT)
-			proto_write_bits(&w, c->seat, 16);
+	proto_write_bool(&w, m->ack_seq != 0);
+	if (m->ack_seq)
+		proto_write_bits(&w, m->ack_seq, 16);
+	write_cmd(&w, &m->cmds[0]);
+	for (int i = 1; i < m->count; i++) {
+		const struct sim_cmd *c = &m->cmds[i], *newer = &m->cmds[i - 1];
+		int dx = c->move_x - newer->move_x, dy = c->move_y - newer->move_y;
+		bool same = same_cmd(c, newer);
+		proto_write_bool(&w, same);
+		if (same)
+			continue;
+		bool near = dx >= -4 && dx <= 3 && dy >= -4 && dy <= 3 && c->yaw == newer->yaw &&
+			    c->buttons == newer->buttons && !(c->buttons & SIM_BUTTON_SIT);
+		proto_write_bool(&w, near);
+		if (near) {
+			proto_write_signed(&w, dx, 3);
+			proto_write_signed(&w, dy, 3);
+		} else {
+			write_cmd(&w, c);
+		}
 	}
 	proto_write_bool(&w, m->has_pose);
 	if (m->has_pose)
@@ -246,25 +282,45 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 	if (!open_msg(&r, data, len, PROTO_MSG_MOVE))
 		return CORE_ERR_INVALID;
 	out->count = (uint8_t)proto_read_bits(&r, 2);
-	uint32_t newest = proto_read_bits(&r, 32);
+	uint32_t newest = proto_read_bits(&r, 16);
 	out->send_time_us = proto_read_bits(&r, 32);
-	out->ack_seq = proto_read_bits(&r, 32);
+	out->ack_seq = proto_read_bool(&r) ? proto_read_bits(&r, 16) : 0;
 	if (out->count < 1)
 		return CORE_ERR_INVALID;
-	for (int i = 0; i < out->count; i++) {
+	read_cmd(&r, &out->cmds[0]);
+	for (int i = 1; i < out->count; i++) {
 		struct sim_cmd *c = &out->cmds[i];
-		c->tick = newest - (uint32_t)i;
-		c->move_x = (int8_t)proto_read_signed(&r, 8);
-		c->move_y = (int8_t)proto_read_signed(&r, 8);
-		c->yaw = (uint16_t)proto_read_bits(&r, 16);
-		c->buttons = (uint8_t)proto_read_bits(&r, 4);
-		c->seat = c->buttons & SIM_BUTTON_SIT ? (uint16_t)proto_read_bits(&r, 16)
-						      : SIM_SEAT_NONE;
+		*c = out->cmds[i - 1];
+		if (proto_read_bool(&r))
+			continue;
+		if (proto_read_bool(&r)) {
+			c->move_x = (int8_t)(c->move_x + proto_read_signed(&r, 3));
+			c->move_y = (int8_t)(c->move_y + proto_read_signed(&r, 3));
+		} else {
+			read_cmd(&r, c);
+		}
 	}
+	/* Ticks are the low 16 bits here: the server widens them (proto_move_widen). */
+	for (int i = 0; i < out->count; i++)
+		out->cmds[i].tick = (newest - (uint32_t)i) & 0xffffu;
 	out->has_pose = proto_read_bool(&r);
 	if (out->has_pose)
 		proto_read_pose(&r, &out->pose);
 	return done(&r);
+}
+
+static uint32_t widen16_near(uint32_t near, uint32_t low)
+{
+	return near + (uint32_t)(int32_t)(int16_t)(uint16_t)(low - near);
+}
+
+void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq)
+{
+	uint32_t newest = widen16_near(last_tick, m->cmds[0].tick);
+	for (int i = 0; i < m->count; i++)
+		m->cmds[i].tick = newest - (uint32_t)i;
+	if (m->ack_seq)
+		m->ack_seq = widen16_near(last_seq, m->ack_seq);
 }
 
 uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *buf, uint32_t cap)

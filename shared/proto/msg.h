@@ -103,14 +103,19 @@ struct proto_refuse {
 
 /*
  * MOVE  client -> server, state
- *   u8 type | u2 count (1..3) | u32 newest_tick | u32 send_time_us | u32 ack_seq
- *   | count x { i8 move_x | i8 move_y | u16 yaw | u4 buttons | [u16 seat if SIT] }
- *   | u1 has_pose | [pose]
- *   newest first; command i is for tick newest_tick - i. send_time_us is when
- *   the newest command was sampled (CLOCK_MONOTONIC µs mod 2^32): the server
- *   passes it on so receivers can measure presence latency. ack_seq is the
- *   newest snapshot the client holds (0: none), the baseline for the next
- *   delta. A VR client adds its head and hand poses.
+ *   u8 type | u2 count (1..3) | u16 newest_tick | u32 send_time_us
+ *   | u1 has_ack [u16 ack_seq] | cmd (newest) | (count - 1) x older
+ *   | u1 has_pose [pose]
+ *   cmd: i8 move_x | i8 move_y | u16 yaw | u4 buttons | [u16 seat if SIT]
+ *   older: u1 same as the newer one | else u1 near: i3 dx i3 dy (same yaw,
+ *   buttons) | else cmd.
+ *   Command i is for tick newest_tick - i. Tick and ack travel as their low
+ *   16 bits; the server widens them around the last tick it applied and the
+ *   last snapshot it sent. send_time_us is when the newest command was
+ *   sampled (CLOCK_MONOTONIC µs mod 2^32): the server passes it on so
+ *   receivers can measure presence latency. ack_seq is the newest snapshot
+ *   the client holds, the baseline for the next delta. A VR client adds its
+ *   head and hand poses.
  */
 struct proto_move {
 	uint8_t count;
@@ -153,6 +158,9 @@ enum core_result proto_decode_refuse(const uint8_t *data, uint32_t len,
 				     struct proto_refuse *out) CORE_MUST_CHECK;
 enum core_result proto_decode_move(const uint8_t *data, uint32_t len,
 				   struct proto_move *out) CORE_MUST_CHECK;
+/** Widens a decoded move's 16-bit ticks and ack around the last tick the
+ * server applied for this client and the last snapshot it sent it. */
+void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq);
 enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 					  struct proto_avatar_info *out) CORE_MUST_CHECK;
 enum core_result proto_decode_avatar_gone(const uint8_t *data, uint32_t len,
