@@ -72,6 +72,7 @@ struct sv_client {
 	uint64_t connected_us;
 	uint32_t violations; /* malformed or unexpected messages */
 	int32_t cmd_budget;  /* commands it may still apply: real time, not its say-so */
+	uint32_t budget_tick; /* server tick the budget was last brought up to */
 	uint64_t cmds_dropped; /* over budget: a speed hack or a clock running fast */
 };
 
@@ -137,8 +138,6 @@ void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const 
 void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
 const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
-
-void sv_grant_command_budget(struct sv_server *sv);
 
 /* sv_snapshot.c */
 void sv_send_snapshots(struct sv_server *sv);

@@ -117,7 +117,6 @@ int sv_run(struct sv_server *sv)
 			continue;
 		uint64_t work_start = now;
 		sv->tick++;
-		sv_grant_command_budget(sv);
 		/* Snapshots at rate/tick of the ticks, evenly spread (15 of 30: every other). */
 		snapshot_acc += (uint64_t)sv->cfg.snapshot_hz;
 		if (snapshot_acc >= (uint64_t)sv->cfg.tick_hz) {

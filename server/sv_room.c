@@ -217,6 +217,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	c->role = hello->role;
 	c->avatar = sim_avatar_spawn(sv->world, p, 0);
 	c->cmd_budget = SV_CMD_BUDGET_MAX;
+	c->budget_tick = sv->tick;
 	c->connected_us = 0;
 	/* Members stay in id order, so every frame comes out sorted. */
 	int at = room->member_count++;
@@ -394,6 +395,10 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 	 * redundant copies in every move cost nothing but make a lost packet
 	 * harmless. */
 	struct sv_room *room = c->room;
+	/* One command earned per server tick since the last look, up to the bank. */
+	uint32_t earned = sv->tick - c->budget_tick;
+	c->cmd_budget = (int32_t)CORE_MIN((uint32_t)SV_CMD_BUDGET_MAX, (uint32_t)c->cmd_budget + earned);
+	c->budget_tick = sv->tick;
 	const struct sim_occupancy occ = {.self = c->id,
 					  .seat_holder = room->seat_holder,
 					  .door_holder = room->door_holder};
@@ -423,15 +428,6 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
 				  c->name, sv_zone_name(sv, zone_before),
 				  sv_zone_name(sv, c->avatar.zone));
-	}
-}
-
-void sv_grant_command_budget(struct sv_server *sv)
-{
-	for (int i = 1; i <= sv->cfg.max_clients; i++) {
-		struct sv_client *c = &sv->clients[i];
-		if (c->state == SV_CLIENT_JOINED && c->cmd_budget < SV_CMD_BUDGET_MAX)
-			c->cmd_budget++;
 	}
 }
 

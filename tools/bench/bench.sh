@@ -49,6 +49,13 @@ ip -n "$ns_sv" link set "vsv$tag" up
 ip -n "$ns_bot" link set "vbot$tag" up
 
 counter() { ip netns exec "$ns_bot" cat "/sys/class/net/vbot$tag/statistics/$1"; }
+# Waits until the bots print an event (or an error, or exit).
+wait_event() {
+    until grep -q "\"$2\"\|\"error\"" "$1" 2>/dev/null; do
+        kill -0 "$3" 2>/dev/null || break
+        sleep 0.02
+    done
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 row() { printf "%-34s %12s %12s %12s\n" "$@"; }
@@ -67,16 +74,10 @@ for rooms in $configs; do
         --rooms "$rooms" --users "$users" --rate 15 --seconds "$seconds" --settle 3 \
         --seed 1 --server 198.18.0.1:7777 >"$out" 2>"$results/bots-${rooms}x${users}.log" &
     bots=$!
-    until grep -q '"window_start"\|"error"' "$out" 2>/dev/null; do
-        kill -0 "$bots" 2>/dev/null || break
-        sleep 0.02
-    done
+    wait_event "$out" window_start "$bots"
     cpu0=$(cpu_ticks "$server"); rx0=$(counter rx_bytes); tx0=$(counter tx_bytes)
     rxp0=$(counter rx_packets); txp0=$(counter tx_packets); t0=$(date +%s.%N)
-    until grep -q '"window_end"\|"error"' "$out" 2>/dev/null; do
-        kill -0 "$bots" 2>/dev/null || break
-        sleep 0.02
-    done
+    wait_event "$out" window_end "$bots"
     cpu1=$(cpu_ticks "$server"); rx1=$(counter rx_bytes); tx1=$(counter tx_bytes)
     rxp1=$(counter rx_packets); txp1=$(counter tx_packets); t1=$(date +%s.%N)
     rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
