@@ -88,6 +88,7 @@ struct sv_frame_entry {
 
 struct sv_frame {
 	uint32_t number;
+	uint32_t server_tick;
 	int count;
 	struct sv_frame_entry *entries; /* ascending id, SV_ROOM_MAX_CLIENTS */
 };

@@ -51,6 +51,7 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 		return CORE_ERR_INVALID;
 	}
 	proto_world_bits_init(&sv->bits, sv->world);
+	sv->bits.tick_us = 1000000u / (uint32_t)cfg->tick_hz;
 	CORE_INFO("world %s: %dx%d tiles of %.2f m, %d zones, %d seats, %d spawns", sv->world->name,
 		  sv->world->width_tiles, sv->world->height_tiles, sv->world->tile_mm / 1000.0,
 		  sv->world->zone_count, sv->world->seat_count, sv->world->spawn_count);

@@ -11,6 +11,7 @@ static void record_frame(struct sv_server *sv, struct sv_room *room)
 {
 	struct sv_frame *f = &room->frames[++room->frame_number % SV_FRAMES];
 	f->number = room->frame_number;
+	f->server_tick = sv->tick;
 	f->count = 0;
 	for (int i = 0; i < room->member_count; i++) {
 		const struct sv_client *c = &sv->clients[room->members[i]];
@@ -94,6 +95,7 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 			bf = NULL;
 		if (bf) {
 			base->seq = c->acked_seq;
+			base->server_tick = bf->server_tick;
 			fill_list(bf, base_zone, c->id, base);
 		}
 		uint32_t len = proto_encode_snapshot(cur, bf ? base : NULL, &sv->bits, buf, sizeof(buf));

@@ -87,6 +87,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	c->predicted = c->welcome.state;
 	c->next_tick = 1;
 	proto_world_bits_init(&c->bits, c->world);
+	c->bits.tick_us = 1000000u / c->welcome.tick_hz;
 	c->state = CL_STATE_JOINED;
 }
 

@@ -116,6 +116,7 @@ void proto_world_bits_init(struct proto_world_bits *b, const struct sim_world *w
 	b->pos_y_bits = proto_bits_for((uint32_t)(sim_world_height_mm(w) / 10 + 1));
 	b->seat_bits = proto_bits_for((uint32_t)CORE_MAX(w->seat_count - 1, 0));
 	b->door_bits = proto_bits_for((uint32_t)CORE_MAX(w->door_count - 1, 0));
+	b->tick_us = 0;
 }
 
 static int32_t cm_of(int32_t mm)
@@ -285,9 +286,38 @@ static void read_pos_delta(struct proto_reader *r, const struct proto_world_bits
 	}
 }
 
+/* A walker's send time moves with the clock: predict it from its time in
+ * the baseline plus the server time elapsed since, and send what is left
+ * (a few ms of jitter and phase) in 5 bits, or the time as usual. */
+static uint32_t predicted_time(const struct proto_world_bits *b, uint32_t base_t, uint32_t ticks)
+{
+	return time_grid(time_grid(base_t) + ticks * b->tick_us);
+}
+
+static void write_walker_time(struct proto_writer *w, const struct proto_world_bits *b,
+			      uint32_t t, uint32_t base_t, uint32_t ticks, uint32_t time_base)
+{
+	int32_t r = (int32_t)(time_grid(t) - predicted_time(b, base_t, ticks)) / (int32_t)TIME_STEP_US;
+	bool near = b->tick_us && base_t && r >= -16 && r <= 15;
+	proto_write_bool(w, near);
+	if (near)
+		proto_write_signed(w, r, 5);
+	else
+		write_time(w, t, time_base);
+}
+
+static uint32_t read_walker_time(struct proto_reader *r, const struct proto_world_bits *b,
+				 uint32_t base_t, uint32_t ticks, uint32_t time_base)
+{
+	if (proto_read_bool(r))
+		return predicted_time(b, base_t, ticks) +
+		       (uint32_t)(proto_read_signed(r, 5) * (int32_t)TIME_STEP_US);
+	return read_time(r, time_base);
+}
+
 static void write_changed(struct proto_writer *w, const struct proto_world_bits *b,
 			  const struct proto_snapshot_avatar *a,
-			  const struct proto_snapshot_avatar *base, uint32_t time_base)
+			  const struct proto_snapshot_avatar *base, uint32_t ticks, uint32_t time_base)
 {
 	struct sim_avatar q = proto_remote_quantize(&a->state), bq = proto_remote_quantize(&base->state);
 	bool place = !same_place(&q, &bq), yaw = q.yaw != bq.yaw, state = !same_state(&q, &bq);
@@ -296,7 +326,7 @@ static void write_changed(struct proto_writer *w, const struct proto_world_bits 
 	proto_write_bool(w, walker);
 	if (walker) {
 		write_pos_delta(w, b, &q, &bq);
-		write_time(w, a->send_time_us, time_base);
+		write_walker_time(w, b, a->send_time_us, base->send_time_us, ticks, time_base);
 		return;
 	}
 	proto_write_bool(w, place);
@@ -323,11 +353,11 @@ static void write_changed(struct proto_writer *w, const struct proto_world_bits 
 }
 
 static bool read_changed(struct proto_reader *r, const struct proto_world_bits *b,
-			 uint32_t time_base, struct proto_snapshot_avatar *a)
+			 uint32_t ticks, uint32_t time_base, struct proto_snapshot_avatar *a)
 {
 	if (proto_read_bool(r)) {
 		read_pos_delta(r, b, &a->state);
-		a->send_time_us = read_time(r, time_base);
+		a->send_time_us = read_walker_time(r, b, a->send_time_us, ticks, time_base);
 		return !r->overflow;
 	}
 	if (proto_read_bool(r))
@@ -360,6 +390,12 @@ static uint32_t newest_time(const struct proto_snapshot *s)
 	return base;
 }
 
+static bool is_position(const struct proto_field *f)
+{
+	return f->offset == offsetof(struct sim_avatar, pos_x_mm) ||
+	       f->offset == offsetof(struct sim_avatar, pos_y_mm);
+}
+
 /* The receiver's own state, exact: whole in a full snapshot, otherwise
  * field by field against the baseline's (a changed bit, then the value). */
 static void write_self(struct proto_writer *w, const struct sim_avatar *self,
@@ -374,8 +410,21 @@ static void write_self(struct proto_writer *w, const struct sim_avatar *self,
 		bool changed = memcmp((const uint8_t *)self + f->offset,
 				      (const uint8_t *)base + f->offset, f->size) != 0;
 		proto_write_bool(w, changed);
-		if (changed)
-			proto_write_fields(w, f, 1, self);
+		if (!changed)
+			continue;
+		if (is_position(f)) { /* a walk moves it by little: i13 mm, else whole */
+			int32_t now, then;
+			memcpy(&now, (const uint8_t *)self + f->offset, 4);
+			memcpy(&then, (const uint8_t *)base + f->offset, 4);
+			int64_t d = (int64_t)now - then;
+			bool near = d >= -4096 && d <= 4095;
+			proto_write_bool(w, near);
+			if (near) {
+				proto_write_signed(w, (int32_t)d, 13);
+				continue;
+			}
+		}
+		proto_write_fields(w, f, 1, self);
 	}
 }
 
@@ -386,9 +435,40 @@ static void read_self(struct proto_reader *r, struct sim_avatar *self, const str
 		return;
 	}
 	*self = *base;
-	for (int i = 0; i < proto_avatar_field_count; i++)
-		if (proto_read_bool(r))
-			proto_read_fields(r, &proto_avatar_fields[i], 1, self);
+	for (int i = 0; i < proto_avatar_field_count; i++) {
+		const struct proto_field *f = &proto_avatar_fields[i];
+		if (!proto_read_bool(r))
+			continue;
+		if (is_position(f) && proto_read_bool(r)) {
+			int32_t v;
+			memcpy(&v, (uint8_t *)self + f->offset, 4);
+			v += proto_read_signed(r, 13);
+			memcpy((uint8_t *)self + f->offset, &v, 4);
+			continue;
+		}
+		proto_read_fields(r, f, 1, self);
+	}
+}
+
+/* The time base moves by about a snapshot period: against the baseline's,
+ * u1 near + i12 ms, else 32 bits. */
+static void write_time_base(struct proto_writer *w, uint32_t t, uint32_t base_t, bool has_base)
+{
+	int32_t d = (int32_t)(t - base_t) / (int32_t)TIME_STEP_US;
+	bool near = has_base && base_t && t && d >= -2048 && d <= 2047;
+	if (has_base)
+		proto_write_bool(w, near);
+	if (near)
+		proto_write_signed(w, d, 12);
+	else
+		proto_write_bits(w, t, 32);
+}
+
+static uint32_t read_time_base(struct proto_reader *r, uint32_t base_t, bool has_base)
+{
+	if (has_base && proto_read_bool(r))
+		return base_t + (uint32_t)(proto_read_signed(r, 12) * (int32_t)TIME_STEP_US);
+	return proto_read_bits(r, 32);
 }
 
 /* Counters travel as their low 16 bits; the receiver widens them around a
@@ -400,51 +480,59 @@ static uint32_t widen16(uint32_t near, uint32_t low)
 
 enum entry_list { LIST_CHANGED, LIST_NEW, LIST_GONE };
 
-/* Writes one of the three lists: a count, then its entries in id order. */
-static bool write_list(struct proto_writer *w, const struct proto_world_bits *bits,
-		       const struct proto_snapshot *cur, const struct proto_snapshot *base,
-		       enum entry_list which, uint32_t time_base)
+/* Walks cur against base in id order and calls visit for each entry of the
+ * given list (or only counts them when w is NULL). */
+static uint32_t walk_list(struct proto_writer *w, const struct proto_world_bits *bits,
+			  const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			  enum entry_list which, uint32_t ticks, uint32_t time_base)
 {
-	uint32_t count_pos = w->bit_pos, count = 0, prev_id = 0;
-	proto_write_bits(w, 0, 7);
+	uint32_t count = 0, prev_id = 0;
 	int i = 0, j = 0;
 	const int nb = base ? base->count : 0;
 	while (i < cur->count || j < nb) {
 		const struct proto_snapshot_avatar *a = i < cur->count ? &cur->avatars[i] : NULL;
 		const struct proto_snapshot_avatar *o = j < nb ? &base->avatars[j] : NULL;
+		const struct proto_snapshot_avatar *entry = NULL;
 		if (a && (!o || a->id < o->id)) {
-			if (which == LIST_NEW) {
-				proto_write_egamma(w, a->id - prev_id);
-				write_new(w, bits, a, time_base);
-				prev_id = a->id;
-				count++;
-			}
+			entry = which == LIST_NEW ? a : NULL;
 			i++;
 		} else if (!a || o->id < a->id) {
-			if (which == LIST_GONE) {
-				proto_write_egamma(w, o->id - prev_id);
-				prev_id = o->id;
-				count++;
-			}
+			entry = which == LIST_GONE ? o : NULL;
 			j++;
 		} else {
-			if (which == LIST_CHANGED && changed(a, o)) {
-				proto_write_egamma(w, a->id - prev_id);
-				write_changed(w, bits, a, o, time_base);
-				prev_id = a->id;
-				count++;
-			}
+			entry = which == LIST_CHANGED && changed(a, o) ? a : NULL;
 			i++, j++;
 		}
+		if (!entry)
+			continue;
+		count++;
+		if (!w)
+			continue;
+		proto_write_egamma(w, entry->id - prev_id);
+		prev_id = entry->id;
+		if (which == LIST_NEW)
+			write_new(w, bits, entry, time_base);
+		else if (which == LIST_CHANGED)
+			write_changed(w, bits, entry, o, ticks, time_base);
 	}
-	if (count > 127 || w->overflow)
+	return count;
+}
+
+/* One of the three lists: u1 any [u7 count, entries in id order]. The new
+ * and gone lists are nearly always empty and then cost a bit. */
+static bool write_list(struct proto_writer *w, const struct proto_world_bits *bits,
+		       const struct proto_snapshot *cur, const struct proto_snapshot *base,
+		       enum entry_list which, uint32_t ticks, uint32_t time_base)
+{
+	uint32_t count = walk_list(NULL, bits, cur, base, which, ticks, time_base);
+	if (count > 127)
 		return false;
-	for (int k = 0; k < 7; k++) {
-		uint32_t at = count_pos + (uint32_t)k;
-		w->data[at >> 3] = (uint8_t)((w->data[at >> 3] & ~(1u << (at & 7))) |
-					     (((count >> k) & 1u) << (at & 7)));
+	proto_write_bool(w, count > 0);
+	if (count) {
+		proto_write_bits(w, count, 7);
+		walk_list(w, bits, cur, base, which, ticks, time_base);
 	}
-	return true;
+	return !w->overflow;
 }
 
 uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
@@ -464,12 +552,13 @@ uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct pr
 	proto_write_bits(&w, gap, 4);
 	write_self(&w, &cur->self, base ? &base->self : NULL);
 	uint32_t time_base = time_grid(newest_time(cur));
-	proto_write_bits(&w, time_base, 32);
-	if (base && !write_list(&w, bits, cur, base, LIST_CHANGED, time_base))
+	write_time_base(&w, time_base, base ? time_grid(newest_time(base)) : 0, base != NULL);
+	uint32_t ticks = base ? cur->server_tick - base->server_tick : 0;
+	if (base && !write_list(&w, bits, cur, base, LIST_CHANGED, ticks, time_base))
 		return 0;
-	if (!write_list(&w, bits, cur, base, LIST_NEW, time_base))
+	if (!write_list(&w, bits, cur, base, LIST_NEW, ticks, time_base))
 		return 0;
-	if (base && !write_list(&w, bits, cur, base, LIST_GONE, time_base))
+	if (base && !write_list(&w, bits, cur, base, LIST_GONE, ticks, time_base))
 		return 0;
 	return w.overflow ? 0 : proto_writer_bytes(&w);
 }
@@ -491,9 +580,10 @@ uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,
 /* Reads a list's ids (and, for changed and new, their fields) into out. */
 static bool read_ids(struct proto_reader *r, uint32_t *ids, struct proto_snapshot_avatar *avs,
 		     int *out_count, enum entry_list which, const struct proto_world_bits *bits,
-		     uint32_t time_base, uint8_t zone, const struct proto_snapshot *base)
+		     uint32_t ticks, uint32_t time_base, uint8_t zone,
+		     const struct proto_snapshot *base)
 {
-	uint32_t count = proto_read_bits(r, 7), id = 0;
+	uint32_t count = proto_read_bool(r) ? proto_read_bits(r, 7) : 0, id = 0;
 	int j = 0;
 	if (r->overflow || count > PROTO_MAX_SNAPSHOT_AVATARS)
 		return false;
@@ -517,7 +607,7 @@ static bool read_ids(struct proto_reader *r, uint32_t *ids, struct proto_snapsho
 		if (j >= base->count || base->avatars[j].id != id)
 			return false; /* a change to someone the baseline does not have */
 		*a = base->avatars[j];
-		if (!read_changed(r, bits, time_base, a))
+		if (!read_changed(r, bits, ticks, time_base, a))
 			return false;
 	}
 	*out_count = (int)count;
@@ -552,14 +642,17 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 	if (!gap)
 		base = NULL;
 	read_self(&r, &out->self, base ? &base->self : NULL);
-	uint32_t time_base = proto_read_bits(&r, 32);
+	uint32_t time_base = read_time_base(&r, base ? base->time_base : 0, base != NULL);
+	out->time_base = time_base;
+	uint32_t ticks = base ? out->server_tick - base->server_tick : 0;
 	int nc = 0, nn = 0, ng = 0;
 	if (r.overflow ||
-	    (base && !read_ids(&r, changed_ids, changed_avs, &nc, LIST_CHANGED, bits, time_base,
-			       out->self.zone, base)) ||
-	    !read_ids(&r, new_ids, new_avs, &nn, LIST_NEW, bits, time_base, out->self.zone, base) ||
-	    (base && !read_ids(&r, gone_ids, NULL, &ng, LIST_GONE, bits, time_base, out->self.zone,
-			       base)))
+	    (base && !read_ids(&r, changed_ids, changed_avs, &nc, LIST_CHANGED, bits, ticks,
+			       time_base, out->self.zone, base)) ||
+	    !read_ids(&r, new_ids, new_avs, &nn, LIST_NEW, bits, ticks, time_base, out->self.zone,
+		      base) ||
+	    (base && !read_ids(&r, gone_ids, NULL, &ng, LIST_GONE, bits, ticks, time_base,
+			       out->self.zone, base)))
 		return CORE_ERR_INVALID;
 	/* Merge: the baseline with its changes, less the gone, plus the new. */
 	int j = 0, c = 0, n = 0, g = 0;

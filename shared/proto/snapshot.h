@@ -6,16 +6,19 @@
  *
  * SNAPSHOT  server -> client, state channel
  *   u8 type=5 | u16 seq | u16 server_tick | u16 ack_tick | u4 base_gap
- *   | self | u32 time_base | changed list (delta only) | new list | gone list
+ *   | self | time_base | changed list (delta only) | new list | gone list
  *   (delta only)
+ * time_base: u32 in a full snapshot; in a delta u1 near: i12 ms from the
+ *   baseline's | u32.
  * Counters are the low 16 bits; the receiver widens them around what it
  * knows (struct proto_snapshot_ref). base_gap 0: a full snapshot; otherwise
  * the baseline is snapshot seq - base_gap.
  * self: the receiver's own state, exact (it reconciles against it): all the
  *   avatar fields in a full snapshot, else per field u1 changed [value].
- * A list is u7 count, then count x { egamma id gap | fields }, ascending id:
+ * A list is u1 any [u7 count, then count x { egamma id gap | fields }],
+ * ascending id:
  *   changed: u1 walker: 1 = only position and send time changed:
- *     posdelta | time; 0 = u1 pos [posdelta] | u1 yaw [u8] | u1 state
+ *     posdelta | walktime; 0 = u1 pos [posdelta] | u1 yaw [u8] | u1 state
  *     [state] | u1 time [u1 has [time]] | u1 pose [u1 has [pose]]
  *   new: pos | u8 yaw | state | u1 has_time [time] | u1 has_pose [pose]
  *   gone: the id alone.
@@ -25,6 +28,9 @@
  *   | u1 [seat bits] | u1 [door bits]. time: u1 raw: 0 + u7 steps of 1 ms
  *   below time_base | 1 + u32 µs. Send times sit on a 1 ms grid (rounded
  *   down, time_base too), so a time decodes the same from any baseline.
+ *   walktime: u1 near: i5 ms from the prediction (the avatar's time in the
+ *   baseline plus the server ticks elapsed) | time.
+ * self positions: u1 near: i13 mm from the baseline's | the whole field.
  * pose (138 bits): head - avatar i8 dx i8 dy (8 mm) u8 height (10 mm)
  *   | head orientation smallest-three u2 + 3 x 8 | 2 x (hand - head i7 x 3
  *   (16 mm) | orientation smallest-three u2 + 3 x 7).
@@ -83,14 +89,17 @@ struct proto_snapshot {
 	uint32_t base_seq;  /* 0: full */
 	bool full;
 	struct sim_avatar self;
+	uint32_t time_base; /* decoded: newest send time on the grid (the next delta's reference) */
 	uint16_t count;     /* others in the receiver's zone, ascending id */
 	struct proto_snapshot_avatar avatars[PROTO_MAX_SNAPSHOT_AVATARS];
 };
 
-/** Field widths that depend on the world; both sides derive them from it. */
+/** Field widths that depend on the world, and the tick length; both sides
+ * derive them from the world and the server's tick rate. */
 struct proto_world_bits {
 	int pos_x_bits, pos_y_bits; /* centimetres across the map */
 	int seat_bits, door_bits;
+	uint32_t tick_us;           /* 0: send times are not predicted */
 };
 
 void proto_world_bits_init(struct proto_world_bits *b, const struct sim_world *w);
