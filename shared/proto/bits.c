@@ -160,6 +160,11 @@ uint32_t proto_read_egamma(struct proto_reader *r)
 	return v;
 }
 
+uint32_t proto_widen16(uint32_t near, uint32_t low)
+{
+	return near + (uint32_t)(int32_t)(int16_t)(uint16_t)(low - near);
+}
+
 int proto_bits_for(uint32_t max_value)
 {
 	int bits = 1;

@@ -309,18 +309,13 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 	return done(&r);
 }
 
-static uint32_t widen16_near(uint32_t near, uint32_t low)
-{
-	return near + (uint32_t)(int32_t)(int16_t)(uint16_t)(low - near);
-}
-
 void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq)
 {
-	uint32_t newest = widen16_near(last_tick, m->cmds[0].tick);
+	uint32_t newest = proto_widen16(last_tick, m->cmds[0].tick);
 	for (int i = 0; i < m->count; i++)
 		m->cmds[i].tick = newest - (uint32_t)i;
 	if (m->ack_seq)
-		m->ack_seq = widen16_near(last_seq, m->ack_seq);
+		m->ack_seq = proto_widen16(last_seq, m->ack_seq);
 }
 
 uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *buf, uint32_t cap)

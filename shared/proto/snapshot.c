@@ -4,7 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#define POS_SMALL_CM 63 /* |delta| a small position change can carry */
+#define POS_SMALL_CM 15  /* |delta| in cm a 5-bit position change carries */
+#define POS_MEDIUM_CM 63 /* |delta| in cm a 7-bit position change carries */
 #define TIME_STEP_US 1000
 #define TIME_STEPS 127 /* 7 bits of TIME_STEP_US below the time base */
 #define SQRT2_F 1.41421356f /* smallest-three components lie in +-1/sqrt2 */
@@ -254,9 +255,10 @@ static void write_pos_delta(struct proto_writer *w, const struct proto_world_bit
 			    const struct sim_avatar *q, const struct sim_avatar *bq)
 {
 	int32_t dx = (q->pos_x_mm - bq->pos_x_mm) / 10, dy = (q->pos_y_mm - bq->pos_y_mm) / 10;
-	bool small = dx >= -15 && dx <= 15 && dy >= -15 && dy <= 15;
-	bool medium = dx >= -POS_SMALL_CM && dx <= POS_SMALL_CM && dy >= -POS_SMALL_CM &&
-		      dy <= POS_SMALL_CM;
+	bool small = dx >= -POS_SMALL_CM && dx <= POS_SMALL_CM && dy >= -POS_SMALL_CM &&
+		     dy <= POS_SMALL_CM;
+	bool medium = dx >= -POS_MEDIUM_CM && dx <= POS_MEDIUM_CM && dy >= -POS_MEDIUM_CM &&
+		      dy <= POS_MEDIUM_CM;
 	proto_write_bool(w, small);
 	if (small) {
 		proto_write_signed(w, dx, 5);
@@ -471,13 +473,6 @@ static uint32_t read_time_base(struct proto_reader *r, uint32_t base_t, bool has
 	return proto_read_bits(r, 32);
 }
 
-/* Counters travel as their low 16 bits; the receiver widens them around a
- * value it knows to be within 32,767 of the truth. */
-static uint32_t widen16(uint32_t near, uint32_t low)
-{
-	return near + (uint32_t)(int32_t)(int16_t)(uint16_t)(low - near);
-}
-
 enum entry_list { LIST_CHANGED, LIST_NEW, LIST_GONE };
 
 /* Walks cur against base in id order and calls visit for each entry of the
@@ -570,7 +565,7 @@ uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,
 	proto_reader_init(&r, data, len);
 	if (proto_read_bits(&r, 8) != PROTO_MSG_SNAPSHOT)
 		return 0;
-	uint32_t seq = widen16(ref ? ref->seq : 0, proto_read_bits(&r, 16));
+	uint32_t seq = proto_widen16(ref ? ref->seq : 0, proto_read_bits(&r, 16));
 	proto_read_bits(&r, 16);
 	proto_read_bits(&r, 16);
 	uint32_t gap = proto_read_bits(&r, 4);
@@ -631,9 +626,9 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 	out->count = 0;
 	if (proto_read_bits(&r, 8) != PROTO_MSG_SNAPSHOT)
 		return CORE_ERR_INVALID;
-	out->seq = widen16(ref->seq, proto_read_bits(&r, 16));
-	out->server_tick = widen16(ref->server_tick, proto_read_bits(&r, 16));
-	out->ack_tick = widen16(ref->input_tick, proto_read_bits(&r, 16));
+	out->seq = proto_widen16(ref->seq, proto_read_bits(&r, 16));
+	out->server_tick = proto_widen16(ref->server_tick, proto_read_bits(&r, 16));
+	out->ack_tick = proto_widen16(ref->input_tick, proto_read_bits(&r, 16));
 	uint32_t gap = proto_read_bits(&r, 4);
 	out->full = gap == 0;
 	out->base_seq = gap ? out->seq - gap : 0;
