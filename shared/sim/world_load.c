@@ -21,6 +21,7 @@ struct loader {
 	double tile_h_px;
 	uint8_t *gid_blocked; /* MAX_GIDS entries: 0 unknown, 1 known, 2 known and blocked */
 	int tile_layers;
+	struct sim_world_art *art; /* NULL unless the caller wants the art */
 	/* what the current message is about */
 	const char *layer;
 	json_int_t object_id;
@@ -177,6 +178,37 @@ static enum core_result read_tileset_tiles(struct loader *ld, json_t *ts, json_i
 	return CORE_OK;
 }
 
+static enum core_result read_tileset_art(struct loader *ld, json_t *ts, json_int_t firstgid,
+					 const char *dir, const char *where)
+{
+	struct sim_world_art *art = ld->art;
+	if (!art)
+		return CORE_OK;
+	if (art->tileset_count == SIM_ART_MAX_TILESETS)
+		return fail(ld, "more than %d tilesets; merge them in Tiled", SIM_ART_MAX_TILESETS);
+	const char *image = json_string_value(json_object_get(ts, "image"));
+	if (!image)
+		return fail(ld, "tileset %s has no single 'image'; Lyceum draws tilesets made from "
+				"one image (Tileset > New Tileset > Based on Tileset Image)",
+			    where);
+	struct sim_art_tileset *t = &art->tilesets[art->tileset_count++];
+	t->firstgid = (uint32_t)firstgid;
+	t->tilecount = (uint32_t)json_integer_value(json_object_get(ts, "tilecount"));
+	t->columns = (uint32_t)json_integer_value(json_object_get(ts, "columns"));
+	t->tile_w_px = (int32_t)json_integer_value(json_object_get(ts, "tilewidth"));
+	t->tile_h_px = (int32_t)json_integer_value(json_object_get(ts, "tileheight"));
+	t->margin_px = (int32_t)json_integer_value(json_object_get(ts, "margin"));
+	t->spacing_px = (int32_t)json_integer_value(json_object_get(ts, "spacing"));
+	json_t *off = json_object_get(ts, "tileoffset");
+	t->offset_x_px = (int32_t)json_integer_value(json_object_get(off, "x"));
+	t->offset_y_px = (int32_t)json_integer_value(json_object_get(off, "y"));
+	if (t->columns < 1 || t->tile_w_px < 1 || t->tile_h_px < 1)
+		return fail(ld, "tileset %s needs positive 'columns', 'tilewidth' and 'tileheight'",
+			    where);
+	snprintf(t->image, sizeof(t->image), "%s%s", image[0] == '/' ? "" : dir, image);
+	return CORE_OK;
+}
+
 static enum core_result read_tilesets(struct loader *ld, json_t *root)
 {
 	json_t *sets = json_object_get(root, "tilesets");
@@ -191,6 +223,8 @@ static enum core_result read_tilesets(struct loader *ld, json_t *root)
 			char where[64];
 			snprintf(where, sizeof(where), "%zu (embedded)", i);
 			enum core_result r = read_tileset_tiles(ld, ts, firstgid, where);
+			if (r == CORE_OK)
+				r = read_tileset_art(ld, ts, firstgid, ld->dir, where);
 			if (r != CORE_OK)
 				return r;
 			continue;
@@ -207,7 +241,16 @@ static enum core_result read_tilesets(struct loader *ld, json_t *root)
 		if (!ext)
 			return fail(ld, "cannot read tileset '%s': %s (line %d)", full, jerr.text,
 				    jerr.line);
+		char ext_dir[1024];
+		snprintf(ext_dir, sizeof(ext_dir), "%s", full);
+		char *slash = strrchr(ext_dir, '/');
+		if (slash)
+			slash[1] = '\0';
+		else
+			ext_dir[0] = '\0';
 		enum core_result r = read_tileset_tiles(ld, ext, firstgid, source);
+		if (r == CORE_OK)
+			r = read_tileset_art(ld, ext, firstgid, ext_dir, source);
 		json_decref(ext);
 		if (r != CORE_OK)
 			return r;
@@ -317,6 +360,20 @@ static enum core_result read_tile_layer(struct loader *ld, json_t *layer)
 		if (walls || ld->gid_blocked[gid] == 2)
 			sim_world_set_blocked(w, (int32_t)(i % w->width_tiles),
 					      (int32_t)(i / w->width_tiles), true);
+	}
+	if (r == CORE_OK && ld->art) {
+		struct sim_world_art *art = ld->art;
+		if (art->layer_count == SIM_ART_MAX_LAYERS) {
+			r = fail(ld, "more than %d tile layers; merge some in Tiled",
+				 SIM_ART_MAX_LAYERS);
+		} else if (!json_is_false(json_object_get(layer, "visible"))) {
+			struct sim_art_layer *al = &art->layers[art->layer_count++];
+			core_strlcpy(al->name, name ? name : "", sizeof(al->name));
+			for (long i = 0; i < cells; i++)
+				gids[i] &= GID_MASK;
+			al->gids = gids; /* the art owns it now */
+			gids = NULL;
+		}
 	}
 	free(gids);
 	ld->tile_layers++;
@@ -661,10 +718,25 @@ static void world_name_from_path(const char *path, char *out, size_t size)
 		*dot = '\0';
 }
 
+void sim_world_art_free(struct sim_world_art *art)
+{
+	for (int i = 0; i < art->layer_count; i++)
+		free(art->layers[i].gids);
+	memset(art, 0, sizeof(*art));
+}
+
 enum core_result sim_world_load(const char *path, struct sim_world *out, char *err,
 				size_t err_size)
 {
-	struct loader ld = {.path = path, .err = err, .err_size = err_size, .object_id = -1};
+	return sim_world_load_art(path, out, NULL, err, err_size);
+}
+
+enum core_result sim_world_load_art(const char *path, struct sim_world *out,
+				    struct sim_world_art *out_art, char *err, size_t err_size)
+{
+	struct sim_world_art art = {0};
+	struct loader ld = {.path = path, .err = err, .err_size = err_size, .object_id = -1,
+			    .art = out_art ? &art : NULL};
 	const char *slash = strrchr(path, '/');
 	if (slash)
 		snprintf(ld.dir, sizeof(ld.dir), "%.*s/", (int)(slash - path), path);
@@ -684,6 +756,13 @@ enum core_result sim_world_load(const char *path, struct sim_world *out, char *e
 		r = read_map(&ld, root);
 		if (r == CORE_OK)
 			memcpy(out, ld.w, sizeof(*out));
+		if (r == CORE_OK && out_art) {
+			art.width_tiles = out->width_tiles;
+			art.height_tiles = out->height_tiles;
+			*out_art = art;
+		} else {
+			sim_world_art_free(&art);
+		}
 	} else {
 		snprintf(err, err_size, "%s: out of memory", path);
 	}

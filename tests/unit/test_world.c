@@ -343,6 +343,38 @@ static void base64_tile_data_loads_like_csv(void **state)
 	assert_memory_equal(a.blocked, world.blocked, sizeof(a.blocked));
 }
 
+/* The renderer's view of a map: visible tile layers and resolved tileset images. */
+static void art_names_layers_and_tileset_image(void **state)
+{
+	(void)state;
+	char err[512] = "", path[512];
+	snprintf(path, sizeof(path), "%s/classroom.tmj", WORLDS);
+	struct sim_world_art art;
+	assert_int_equal(sim_world_load_art(path, &world, &art, err, sizeof(err)), CORE_OK);
+	assert_int_equal(art.width_tiles, world.width_tiles);
+	assert_int_equal(art.layer_count, 3);
+	assert_string_equal(art.layers[0].name, "floor");
+	assert_string_equal(art.layers[1].name, "walls");
+	assert_int_equal(art.tileset_count, 1);
+	assert_int_equal(art.tilesets[0].firstgid, 1);
+	assert_int_equal(art.tilesets[0].columns, 4);
+	assert_non_null(strstr(art.tilesets[0].image, "assets/worlds/classroom-tiles.png"));
+	FILE *f = fopen(art.tilesets[0].image, "rb");
+	assert_non_null(f);
+	fclose(f);
+	/* every blocked tile of the walls layer is a wall in the world */
+	long walls = 0;
+	for (int32_t i = 0; i < art.width_tiles * art.height_tiles; i++) {
+		if (art.layers[1].gids[i]) {
+			walls++;
+			assert_true(sim_world_blocked(&world, i % art.width_tiles, i / art.width_tiles));
+		}
+	}
+	assert_true(walls > 50);
+	sim_world_art_free(&art);
+	assert_int_equal(art.layer_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +383,7 @@ int main(void)
 		cmocka_unit_test(every_author_error_is_named),
 		cmocka_unit_test(broken_json_and_missing_files_are_named),
 		cmocka_unit_test(base64_tile_data_loads_like_csv),
+		cmocka_unit_test(art_names_layers_and_tileset_image),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
