@@ -11,6 +11,8 @@ libenet-dev libjansson-dev
 libcmocka-dev
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 iproute2 procps
+libsdl2-dev libvulkan-dev glslc libstb-dev fonts-dejavu-core
+mesa-vulkan-drivers vulkan-validationlayers xvfb xauth
 "
 
 missing=""

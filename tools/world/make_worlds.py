@@ -12,22 +12,24 @@ import json, os, struct, zlib
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 TW, TH = 64, 32   # map grid: isometric 2:1
-IMG = 64          # tileset tile images are 64x64 (tall furniture overhangs)
+IMG_W, IMG_H = 64, 128  # tileset tile images: tall, so furniture and walls stand up
+Z_PX_PER_M = 72         # vertical pixels per metre (shaders/config.h RND_Z_PX_PER_M)
 
-# Tileset: id -> (name, blocked, top colour, side colour or None, height px)
+# Tileset: id -> (name, blocked, top colour, side colour or None, height m, inset)
+# inset: the block's footprint shrinks by this share of the tile on every side.
 TILES = [
-    ("wood",    False, (196, 160, 116), None, 0),
-    ("carpet",  False, (96, 120, 150), None, 0),
-    ("hall",    False, (180, 180, 172), None, 0),
-    ("wall",    True,  (226, 222, 210), (160, 150, 138), 28),
-    ("desk",    True,  (150, 104, 64), (112, 76, 46), 12),
-    ("chair",   False, (70, 84, 100), (50, 60, 72), 6),
-    ("stage",   False, (120, 88, 60), (90, 64, 44), 4),
-    ("board",   True,  (240, 244, 246), (60, 80, 70), 28),
-    ("doorway", False, (140, 110, 80), None, 0),
-    ("plant",   True,  (70, 140, 80), (90, 70, 50), 16),
-    ("table",   True,  (170, 130, 90), (120, 90, 60), 12),
-    ("lectern", True,  (110, 70, 40), (80, 50, 30), 18),
+    ("wood",    False, (196, 160, 116), None, 0, 0),
+    ("carpet",  False, (96, 120, 150), None, 0, 0),
+    ("hall",    False, (180, 180, 172), None, 0, 0),
+    ("wall",    True,  (232, 228, 216), (176, 164, 150), 1.0, 0),
+    ("desk",    True,  (168, 118, 74), (120, 82, 50), 0.72, 0.06),
+    ("chair",   False, (74, 92, 112), (52, 64, 80), 0.42, 0.28),
+    ("stage",   False, (132, 96, 64), (96, 68, 46), 0.2, 0),
+    ("board",   True,  (246, 248, 250), (54, 78, 66), 1.3, 0.1),
+    ("doorway", False, (140, 110, 80), None, 0, 0),
+    ("plant",   True,  (72, 150, 84), (104, 78, 56), 0.9, 0.2),
+    ("table",   True,  (176, 134, 92), (124, 92, 62), 0.72, 0.04),
+    ("lectern", True,  (118, 76, 44), (84, 54, 32), 1.05, 0.2),
 ]
 T = {name: i for i, (name, *_rest) in enumerate(TILES)}
 
@@ -44,34 +46,64 @@ def png(path, w, h, pixels):
         f.write(chunk(b"IEND", b""))
 
 
+def inside(poly, x, y):
+    """Point in a convex polygon given clockwise on screen."""
+    n = len(poly)
+    for i in range(n):
+        ax, ay = poly[i]
+        bx, by = poly[(i + 1) % n]
+        if (bx - ax) * (y - ay) - (by - ay) * (x - ax) < 0:
+            return False
+    return True
+
+
+def edge_distance(poly, x, y):
+    best = 1e9
+    n = len(poly)
+    for i in range(n):
+        ax, ay = poly[i]
+        bx, by = poly[(i + 1) % n]
+        dx, dy = bx - ax, by - ay
+        t = max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)))
+        best = min(best, ((x - ax - t * dx) ** 2 + (y - ay - t * dy) ** 2) ** 0.5)
+    return best
+
+
 def tileset_image(path):
     cols = 4
     rows = (len(TILES) + cols - 1) // cols
-    w, h = cols * IMG, rows * IMG
+    w, h = cols * IMG_W, rows * IMG_H
     px = [0] * (w * h * 4)
-    def put(x, y, c):
-        if 0 <= x < w and 0 <= y < h:
-            i = (y * w + x) * 4
-            px[i:i + 4] = [c[0], c[1], c[2], 255]
-    for idx, (_name, _b, top, side, height) in enumerate(TILES):
-        ox, oy = (idx % cols) * IMG, (idx // cols) * IMG
-        base = IMG - TH  # the diamond's top edge when flat
-        top_y = base - height
-        # sides of a raised block
-        if side:
-            for x in range(TW):
-                dx = abs(x - TW / 2 + 0.5) / (TW / 2)
-                y_edge = top_y + TH / 2 + (1 - dx) * TH / 2
-                shade = side if x < TW / 2 else tuple(int(v * 0.8) for v in side)
-                for y in range(int(y_edge), int(y_edge + height) + 1):
-                    put(ox + x, oy + y, shade)
-        # top diamond
-        for y in range(TH):
-            half = (TH / 2 - abs(y - TH / 2 + 0.5)) * 2
-            for x in range(int(TW / 2 - half), int(TW / 2 + half)):
-                edge = abs(x - TW / 2 + 0.5) > half - 1.5 or y in (0, TH - 1)
-                c = tuple(int(v * 0.85) for v in top) if edge else top
-                put(ox + x, oy + top_y + y, c)
+    for idx, (_name, _b, top, side, height_m, inset) in enumerate(TILES):
+        ox, oy = (idx % cols) * IMG_W, (idx // cols) * IMG_H
+        # Ground diamond: top, right, bottom, left corners; centre (32, IMG_H - 16).
+        cx, cy = IMG_W / 2, IMG_H - TH / 2
+        k = 1.0 - 2 * inset
+        foot = [(cx, cy - TH / 2 * k), (cx + TW / 2 * k, cy), (cx, cy + TH / 2 * k),
+                (cx - TW / 2 * k, cy)]
+        hp = height_m * Z_PX_PER_M
+        lift = [(x, y - hp) for x, y in foot]
+        faces = []
+        if side and hp > 0:
+            left = [lift[3], lift[2], foot[2], foot[3]]
+            right = [lift[2], lift[1], foot[1], foot[2]]
+            faces.append((left, side, 1.0))
+            faces.append((right, side, 0.78))
+        faces.append((lift, top, 1.0))
+        for y in range(IMG_H):
+            for x in range(IMG_W):
+                fx, fy = x + 0.5, y + 0.5
+                colour = None
+                for poly, c, shade in faces:
+                    if inside(poly, fx, fy):
+                        edge = edge_distance(poly, fx, fy) < 1.0
+                        f = shade * (0.82 if edge else 1.0)
+                        if poly is lift and not edge and side:
+                            f *= 1.0 + 0.06 * (1.0 - (fy - (cy - hp - TH / 2)) / TH)
+                        colour = tuple(max(0, min(255, int(v * f))) for v in c)
+                if colour:
+                    i = ((oy + y) * w + ox + x) * 4
+                    px[i:i + 4] = [colour[0], colour[1], colour[2], 255]
     png(path, w, h, px)
     return w, h, cols
 
@@ -82,7 +114,7 @@ def tileset_json(image_name, w, h, cols):
         tiles.append({"id": i, "type": name,
                       "properties": [{"name": "blocked", "type": "bool", "value": blocked}]})
     return {"type": "tileset", "version": "1.10", "tiledversion": "1.10.2",
-            "name": "classroom", "tilewidth": IMG, "tileheight": IMG,
+            "name": "classroom", "tilewidth": IMG_W, "tileheight": IMG_H,
             "tilecount": len(TILES), "columns": cols, "spacing": 0, "margin": 0,
             "image": image_name, "imagewidth": w, "imageheight": h,
             "tileoffset": {"x": 0, "y": 0}, "grid": {"orientation": "isometric",

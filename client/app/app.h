@@ -1,0 +1,155 @@
+/**
+ * @file app.h
+ * @brief lyceum, the desktop client: one window (or none, --headless), one
+ * connection through the client core, the renderer, and the HUD.
+ *
+ * Each loop iteration polls the window, services the network, runs as many
+ * 30 Hz input ticks as are due (each predicted at once by the client core),
+ * then renders one frame: the world, every avatar in one draw, labels and
+ * the HUD. With --demo there is no server: a fixed, seeded set of avatars
+ * stands and sits in the room (golden images and the frame benchmark).
+ */
+#pragma once
+
+#include "cl.h"
+#include "plat_window.h"
+#include "rnd.h"
+#include "sim/world_load.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define APP_MAX_NOTICES 6
+#define APP_MAX_AVATARS 256
+#define APP_STATS_FRAMES 4096 /* frame times kept for --stats percentiles */
+
+struct app_options {
+	const char *server;
+	const char *room;
+	const char *name;
+	enum proto_role role;
+	const char *worlds_dir;
+	const char *world; /* --demo: the world to show */
+	const char *font;
+	bool headless;
+	const char *screenshot;
+	const char *scene_json; /* where --screenshot's avatars and labels are described */
+	long frames;            /* 0: until closed */
+	bool stats;
+	bool vsync;
+	bool validation;
+	bool fullscreen;
+	bool labels;
+	int msaa;
+	uint32_t width, height;
+	int demo;      /* avatars in --demo (0: connect to a server) */
+	uint32_t seed;
+	float zoom;
+	long resize_frame; /* --resize-at: resize the window at this frame (tests) */
+	uint32_t resize_w, resize_h;
+};
+
+/** What the scene knows of one avatar this frame. */
+struct app_avatar {
+	uint16_t id;
+	float x_m, y_m, yaw_rad;
+	bool sitting, walking, speaking, self;
+	uint16_t seat;
+	uint32_t colour;
+	const char *name;
+	uint8_t role;
+};
+
+struct app_notice {
+	char text[128];
+	uint32_t argb;
+	uint64_t until_us;
+};
+
+enum app_link {
+	APP_LINK_DEMO,
+	APP_LINK_CONNECTING,
+	APP_LINK_JOINED,
+	APP_LINK_WAITING, /* lost or refused: reconnecting at reconnect_at_us */
+	APP_LINK_GIVEN_UP, /* refused for good (another protocol version) */
+};
+
+struct app {
+	struct app_options opt;
+	struct plat_window *win;
+	struct rnd *rnd;
+	struct plat_input input;
+	bool quit;
+
+	struct sim_world *world;
+	struct sim_world_art art;
+	bool world_ready; /* uploaded to the renderer */
+	char world_error[512];
+
+	struct cl_conn conn;
+	enum app_link link;
+	uint64_t reconnect_at_us;
+	int attempts;
+	char link_message[640];
+	uint64_t next_tick_us;
+	bool ever_joined;
+
+	/* input */
+	float zoom;
+	bool roster_open, muted, fullscreen;
+	bool has_target;
+	float target_x, target_y;
+	int target_seat; /* -1: none */
+	uint16_t yaw;
+	bool want_stand;
+
+	/* this frame */
+	int avatar_count;
+	struct app_avatar avatars[APP_MAX_AVATARS];
+	struct cl_view views[CL_MAX_REMOTES];
+	int self_index; /* into avatars, -1 when not in the room */
+	uint16_t seat_holder[SIM_MAX_SEATS];
+	uint16_t door_holder[SIM_MAX_DOORS];
+	uint8_t self_zone;
+
+	/* roster changes become notices */
+	uint8_t known[PROTO_MAX_CLIENT_ID + 1];
+	int prev_roster_count;
+	struct cl_roster_entry prev_roster[CL_MAX_ROSTER];
+	struct app_notice notices[APP_MAX_NOTICES];
+
+	/* --demo */
+	struct app_avatar demo[APP_MAX_AVATARS];
+	char demo_names[APP_MAX_AVATARS][PROTO_NAME_MAX];
+
+	/* --stats */
+	long frame;
+	double frame_ms[APP_STATS_FRAMES];
+	uint64_t started_us;
+	uint64_t draw_calls_total;
+	uint32_t max_avatar_draws;
+};
+
+/* app_net.c */
+void app_net_start(struct app *a, uint64_t now_us);
+void app_net_update(struct app *a, uint64_t now_us);
+void app_net_close(struct app *a);
+/** Loads the world (and its art) by name from the worlds folder. */
+bool app_load_world(struct app *a, const char *path_or_name);
+void app_notice(struct app *a, uint32_t argb, const char *fmt, ...) CORE_PRINTF(3, 4);
+
+/* app_input.c */
+void app_input_frame(struct app *a);
+/** One 30 Hz tick of input into the client core. */
+void app_input_tick(struct app *a, uint64_t now_us);
+
+/* app_scene.c */
+void app_demo_setup(struct app *a);
+void app_scene_gather(struct app *a, uint64_t now_us);
+void app_scene_draw(struct app *a, uint64_t now_us);
+uint32_t app_colour_of(uint16_t id);
+/** Writes the avatars and their label rectangles of this frame as JSON. */
+bool app_scene_write_json(struct app *a, const char *path);
+
+/* app_hud.c */
+void app_hud_draw(struct app *a, uint64_t now_us);

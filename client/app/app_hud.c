@@ -1,0 +1,216 @@
+/*
+ * app_hud.c: the heads-up display. Where you are (zone, room), how the
+ * connection is (RTT, loss, quality bars), the microphone, who is in the
+ * room and in which role, join and leave notices, and a clear message with
+ * the reconnect countdown when the server refuses or drops the connection.
+ */
+#include "app.h"
+
+#include "plat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PANEL 0xc0101218u
+#define TEXT 0xfff2f4f8u
+#define DIM 0xffa8b0bcu
+#define GOOD 0xff5ee08au
+#define FAIR 0xfff0c040u
+#define POOR 0xfff05a5au
+
+static float line(struct app *a)
+{
+	return rnd_line_height(a->rnd, RND_FONT_SMALL) + 3.0f;
+}
+
+static void status_panel(struct app *a)
+{
+	struct rnd *r = a->rnd;
+	const float x = 14, y = 14, w = 300;
+	float lh = line(a);
+	float h = 16 + rnd_line_height(r, RND_FONT_LARGE) + 3 * lh;
+	rnd_rect(r, x, y, w, h, 10, PANEL);
+	const char *zone = "-";
+	if (a->world && a->self_zone < a->world->zone_count)
+		zone = a->world->zones[a->self_zone].name;
+	float ty = y + 8;
+	rnd_text(r, RND_FONT_LARGE, x + 12, ty, TEXT, zone);
+	ty += rnd_line_height(r, RND_FONT_LARGE) + 2;
+	char buf[160];
+	if (a->link == APP_LINK_DEMO)
+		snprintf(buf, sizeof(buf), "Demo class, %d avatars, world %s", a->avatar_count,
+			 a->world ? a->world->name : "-");
+	else
+		snprintf(buf, sizeof(buf), "Room %s on %s", a->opt.room, a->opt.server);
+	rnd_text(r, RND_FONT_SMALL, x + 12, ty, DIM, buf);
+	ty += lh;
+
+	/* connection quality: RTT and loss from ENet's own estimates */
+	uint32_t rtt = 0;
+	float loss = 0;
+	bool up = a->link == APP_LINK_JOINED && a->conn.peer;
+	if (up) {
+		rtt = a->conn.peer->roundTripTime;
+		loss = (float)a->conn.peer->packetLoss * 100.0f / (float)ENET_PEER_PACKET_LOSS_SCALE;
+	}
+	int bars = !up ? 0 : (rtt < 80 && loss < 1) ? 4 : (rtt < 150 && loss < 3) ? 3
+			 : (rtt < 300 && loss < 8) ? 2 : 1;
+	uint32_t colour = bars >= 4 ? GOOD : bars >= 2 ? FAIR : POOR;
+	for (int i = 0; i < 4; i++) {
+		float bh = 4.0f + 3.0f * (float)i;
+		rnd_rect(r, x + 12 + (float)i * 6, ty + lh - 4 - bh, 4, bh, 1,
+			 i < bars ? colour : 0x60ffffffu);
+	}
+	if (a->link == APP_LINK_DEMO)
+		snprintf(buf, sizeof(buf), "Offline (demo)");
+	else if (up)
+		snprintf(buf, sizeof(buf), "RTT %u ms, loss %.1f%%", rtt, loss);
+	else
+		snprintf(buf, sizeof(buf), "Not connected");
+	rnd_text(r, RND_FONT_SMALL, x + 44, ty, up || a->link == APP_LINK_DEMO ? TEXT : POOR, buf);
+	ty += lh;
+
+	/* microphone */
+	rnd_ring(r, x + 18, ty + lh * 0.5f - 1, 5, a->muted ? 2 : 5, a->muted ? POOR : GOOD);
+	rnd_text(r, RND_FONT_SMALL, x + 32, ty, TEXT, a->muted ? "Mic muted (M)" : "Mic on (M)");
+}
+
+static int role_rank(uint8_t role)
+{
+	return role == PROTO_ROLE_INSTRUCTOR ? 0 : role == PROTO_ROLE_TA ? 1
+	       : role == PROTO_ROLE_STUDENT ? 2 : 3;
+}
+
+static void roster_panel(struct app *a)
+{
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	float lh = line(a);
+	int count = a->link == APP_LINK_DEMO ? a->avatar_count
+		    : a->link == APP_LINK_JOINED ? a->conn.roster_count : 0;
+	int shown = CORE_MIN(count, 18);
+	const float w = 250;
+	float x = (float)st->width - w - 14, y = 14;
+	float h = 14 + rnd_line_height(r, RND_FONT_SMALL) + 6 + lh * (float)shown +
+		  (count > shown ? lh : 0);
+	rnd_rect(r, x, y, w, h, 10, PANEL);
+	char buf[96];
+	snprintf(buf, sizeof(buf), "In this room (%d)    Tab", count);
+	rnd_text(r, RND_FONT_SMALL, x + 12, y + 8, DIM, buf);
+	float ty = y + 14 + rnd_line_height(r, RND_FONT_SMALL);
+	/* instructors first, then TAs, students, observers */
+	int drawn = 0;
+	for (int rank = 0; rank < 4 && drawn < shown; rank++) {
+		for (int i = 0; i < count && drawn < shown; i++) {
+			uint16_t id;
+			uint8_t role;
+			const char *name;
+			if (a->link == APP_LINK_DEMO) {
+				id = a->avatars[i].id;
+				role = a->avatars[i].role;
+				name = a->avatars[i].name;
+			} else {
+				id = a->conn.roster[i].id;
+				role = a->conn.roster[i].role;
+				name = a->conn.roster[i].name;
+			}
+			if (role_rank(role) != rank)
+				continue;
+			rnd_rect(r, x + 12, ty + 4, 10, 10, 5, 0xff000000u | app_colour_of(id));
+			bool me = a->link == APP_LINK_DEMO ? i == 0 : id == a->conn.welcome.client_id;
+			float tw = rnd_text(r, RND_FONT_SMALL, x + 30, ty, me ? 0xffffe7a0 : TEXT, name);
+			if (role != PROTO_ROLE_STUDENT)
+				rnd_text(r, RND_FONT_SMALL, x + 38 + tw, ty, 0xff9fd0ff,
+					 proto_role_name((enum proto_role)role));
+			ty += lh;
+			drawn++;
+		}
+	}
+	if (count > shown) {
+		snprintf(buf, sizeof(buf), "and %d more", count - shown);
+		rnd_text(r, RND_FONT_SMALL, x + 30, ty, DIM, buf);
+	}
+}
+
+static void notices(struct app *a, uint64_t now_us)
+{
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	float y = 16;
+	for (int i = 0; i < APP_MAX_NOTICES; i++) {
+		const struct app_notice *n = &a->notices[i];
+		if (n->until_us <= now_us || !n->text[0])
+			continue;
+		float tw = rnd_text_width(r, RND_FONT_SMALL, n->text);
+		float x = ((float)st->width - tw) * 0.5f;
+		rnd_rect(r, x - 12, y, tw + 24, line(a) + 8, 8, PANEL);
+		rnd_text(r, RND_FONT_SMALL, x, y + 5, n->argb, n->text);
+		y += line(a) + 12;
+	}
+}
+
+static void link_overlay(struct app *a, uint64_t now_us)
+{
+	if (a->link == APP_LINK_JOINED || a->link == APP_LINK_DEMO)
+		return;
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	char second[160] = "";
+	if (a->link == APP_LINK_WAITING) {
+		uint64_t left = a->reconnect_at_us > now_us ? a->reconnect_at_us - now_us : 0;
+		snprintf(second, sizeof(second), "Reconnecting in %llu s (attempt %d). Esc quits.",
+			 (unsigned long long)(left + 999999u) / 1000000u, a->attempts + 1);
+	} else if (a->link == APP_LINK_CONNECTING && a->attempts > 1) {
+		snprintf(second, sizeof(second), "Attempt %d", a->attempts);
+	}
+	const char *first = a->link_message[0] ? a->link_message : "Connecting ...";
+	if (a->world_error[0])
+		first = a->world_error;
+	float w1 = rnd_text_width(r, RND_FONT_LARGE, first);
+	float w2 = rnd_text_width(r, RND_FONT_SMALL, second);
+	float w = CORE_MAX(w1, w2) + 48;
+	w = CORE_MIN(w, (float)st->width - 20);
+	float h = rnd_line_height(r, RND_FONT_LARGE) + line(a) + 36;
+	float x = ((float)st->width - w) * 0.5f, y = ((float)st->height - h) * 0.5f;
+	rnd_rect(r, x, y, w, h, 12, 0xe0141820);
+	rnd_rect(r, x, y, 6, h, 3, a->link == APP_LINK_CONNECTING ? FAIR : POOR);
+	rnd_text(r, RND_FONT_LARGE, x + 24, y + 14, TEXT, first);
+	rnd_text(r, RND_FONT_SMALL, x + 24, y + 20 + rnd_line_height(r, RND_FONT_LARGE), DIM, second);
+}
+
+static void help_line(struct app *a)
+{
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	const char *help = "WASD/arrows move   click: walk or take a seat   E sit/stand   "
+			   "wheel zoom   M mic   Tab roster   F11 fullscreen   Esc quit";
+	float tw = rnd_text_width(r, RND_FONT_SMALL, help);
+	float y = (float)st->height - line(a) - 16;
+	rnd_rect(r, 14, y, tw + 24, line(a) + 8, 8, 0x90101218u);
+	rnd_text(r, RND_FONT_SMALL, 26, y + 4, DIM, help);
+}
+
+static void stats_box(struct app *a)
+{
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	char buf[200];
+	snprintf(buf, sizeof(buf), "cpu %.2f ms  draws %u  avatars %u  %.100s", st->cpu_ms, st->draw_calls,
+		 st->avatars, st->device_name);
+	float tw = rnd_text_width(r, RND_FONT_SMALL, buf);
+	float x = (float)st->width - tw - 26, y = (float)st->height - 2 * line(a) - 30;
+	rnd_rect(r, x - 12, y, tw + 24, line(a) + 8, 8, 0x90101218u);
+	rnd_text(r, RND_FONT_SMALL, x, y + 4, DIM, buf);
+}
+
+void app_hud_draw(struct app *a, uint64_t now_us)
+{
+	status_panel(a);
+	if (a->roster_open)
+		roster_panel(a);
+	notices(a, now_us);
+	link_overlay(a, now_us);
+	help_line(a);
+	if (a->opt.stats)
+		stats_box(a);
+}

@@ -1,0 +1,193 @@
+/*
+ * app_net.c: the connection's life as the user sees it. Joins, loses the
+ * server, says why, and reconnects by itself with growing pauses (1, 2, 4,
+ * 8, then every 10 s). A refusal for another protocol version is final:
+ * retrying cannot help, so the message says to update instead.
+ */
+#include "app.h"
+
+#include "plat.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void app_notice(struct app *a, uint32_t argb, const char *fmt, ...)
+{
+	struct app_notice *slot = &a->notices[0];
+	for (int i = 0; i < APP_MAX_NOTICES; i++)
+		if (a->notices[i].until_us < slot->until_us)
+			slot = &a->notices[i];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(slot->text, sizeof(slot->text), fmt, ap);
+	va_end(ap);
+	slot->argb = argb;
+	slot->until_us = plat_time_us() + 5000000u;
+	CORE_INFO("%s", slot->text);
+}
+
+bool app_load_world(struct app *a, const char *path_or_name)
+{
+	char path[1024];
+	if (strchr(path_or_name, '/') || strstr(path_or_name, ".tmj"))
+		snprintf(path, sizeof(path), "%s", path_or_name);
+	else
+		snprintf(path, sizeof(path), "%s/%s.tmj", a->opt.worlds_dir, path_or_name);
+	struct sim_world *w = calloc(1, sizeof(*w));
+	struct sim_world_art art;
+	if (!w || sim_world_load_art(path, w, &art, a->world_error, sizeof(a->world_error)) !=
+			  CORE_OK) {
+		if (!w)
+			snprintf(a->world_error, sizeof(a->world_error), "out of memory");
+		CORE_ERROR("%s", a->world_error);
+		free(w);
+		return false;
+	}
+	if (rnd_set_world(a->rnd, w, &art) != CORE_OK) {
+		snprintf(a->world_error, sizeof(a->world_error),
+			 "the world '%.400s' could not be drawn (see the log above)", path);
+		sim_world_art_free(&art);
+		free(w);
+		return false;
+	}
+	if (a->world) {
+		sim_world_art_free(&a->art);
+		free(a->world);
+	}
+	a->world = w;
+	a->art = art;
+	a->world_ready = true;
+	a->world_error[0] = '\0';
+	return true;
+}
+
+/* The client core asks for the world the server names in WELCOME. */
+static const struct sim_world *world_for(void *user, const char *name)
+{
+	struct app *a = user;
+	if (a->world && !strcmp(a->world->name, name))
+		return a->world;
+	return app_load_world(a, name) ? a->world : NULL;
+}
+
+void app_net_start(struct app *a, uint64_t now_us)
+{
+	struct cl_conn_config cfg = {
+		.server = a->opt.server,
+		.room = a->opt.room,
+		.name = a->opt.name,
+		.role = a->opt.role,
+	};
+	a->attempts++;
+	a->link = APP_LINK_CONNECTING;
+	snprintf(a->link_message, sizeof(a->link_message), "Connecting to %s ...", a->opt.server);
+	if (cl_conn_start(&a->conn, &cfg, world_for, a) != CORE_OK) {
+		a->link = APP_LINK_WAITING;
+		snprintf(a->link_message, sizeof(a->link_message), "Cannot connect to %s: %s",
+			 a->opt.server, a->conn.error);
+		a->reconnect_at_us = now_us + 2000000u;
+	}
+}
+
+static uint64_t backoff_us(int attempts)
+{
+	static const uint32_t s[] = {1, 2, 4, 8, 10};
+	int i = CORE_CLAMP(attempts - 1, 0, (int)CORE_ARRAY_LEN(s) - 1);
+	return (uint64_t)s[i] * 1000000u;
+}
+
+static void lost(struct app *a, uint64_t now_us)
+{
+	const struct cl_conn *c = &a->conn;
+	bool final = false;
+	char why[400];
+	if (c->state == CL_STATE_REFUSED) {
+		final = c->refuse_reason == PROTO_REFUSE_VERSION ||
+			c->refuse_reason == PROTO_REFUSE_BAD_HELLO;
+		snprintf(why, sizeof(why), "The server refused to let you in: %.200s",
+			 c->refuse_message[0] ? c->refuse_message : "no reason given");
+	} else if (a->link == APP_LINK_JOINED) {
+		snprintf(why, sizeof(why), "Connection to %.64s lost%s%.200s", a->opt.server,
+			 c->error[0] ? ": " : "", c->error);
+	} else {
+		snprintf(why, sizeof(why), "Cannot reach %.64s%s%.200s", a->opt.server,
+			 c->error[0] ? ": " : "", c->error);
+	}
+	cl_conn_close(&a->conn, 0);
+	if (final) {
+		a->link = APP_LINK_GIVEN_UP;
+		snprintf(a->link_message, sizeof(a->link_message),
+			 "%s. Install the Lyceum version the server runs, then start again.", why);
+	} else {
+		a->link = APP_LINK_WAITING;
+		uint64_t wait = backoff_us(a->attempts);
+		a->reconnect_at_us = now_us + wait;
+		snprintf(a->link_message, sizeof(a->link_message), "%s.", why);
+	}
+	CORE_WARN("%s", a->link_message);
+	a->self_index = -1;
+}
+
+void app_net_update(struct app *a, uint64_t now_us)
+{
+	switch (a->link) {
+	case APP_LINK_DEMO:
+	case APP_LINK_GIVEN_UP:
+		return;
+	case APP_LINK_WAITING:
+		if (now_us >= a->reconnect_at_us)
+			app_net_start(a, now_us);
+		return;
+	case APP_LINK_CONNECTING:
+	case APP_LINK_JOINED:
+		break;
+	}
+	cl_conn_service(&a->conn, now_us);
+	struct cl_conn *c = &a->conn;
+	if (c->state == CL_STATE_JOINED && a->link == APP_LINK_CONNECTING) {
+		a->link = APP_LINK_JOINED;
+		a->attempts = 0;
+		a->next_tick_us = now_us;
+		a->has_target = false;
+		a->target_seat = -1;
+		memset(a->known, 0, sizeof(a->known));
+		for (int i = 0; i < c->roster_count; i++)
+			a->known[c->roster[i].id] = 1;
+		a->prev_roster_count = c->roster_count;
+		memcpy(a->prev_roster, c->roster, sizeof(c->roster[0]) * (size_t)c->roster_count);
+		app_notice(a, 0xff8fd694, "%s room '%s' as %s", a->ever_joined ? "Back in" : "Joined",
+			   c->welcome.room, a->opt.name);
+		a->ever_joined = true;
+		a->link_message[0] = '\0';
+	}
+	if (c->state == CL_STATE_REFUSED || c->state == CL_STATE_DISCONNECTED ||
+	    c->state == CL_STATE_FAILED) {
+		lost(a, now_us);
+		return;
+	}
+	if (a->link != APP_LINK_JOINED)
+		return;
+	/* Roster changes since the last frame become join and leave notices. */
+	uint8_t seen[PROTO_MAX_CLIENT_ID + 1];
+	memset(seen, 0, sizeof(seen));
+	for (int i = 0; i < c->roster_count; i++) {
+		uint16_t id = c->roster[i].id;
+		seen[id] = 1;
+		if (!a->known[id] && id != c->welcome.client_id)
+			app_notice(a, 0xffd8e2ee, "%s joined", c->roster[i].name);
+	}
+	for (int i = 0; i < a->prev_roster_count; i++)
+		if (!seen[a->prev_roster[i].id])
+			app_notice(a, 0xffb8c0cc, "%s left", a->prev_roster[i].name);
+	memcpy(a->known, seen, sizeof(seen));
+	a->prev_roster_count = c->roster_count;
+	memcpy(a->prev_roster, c->roster, sizeof(c->roster[0]) * (size_t)c->roster_count);
+}
+
+void app_net_close(struct app *a)
+{
+	if (a->link == APP_LINK_CONNECTING || a->link == APP_LINK_JOINED)
+		cl_conn_close(&a->conn, 300);
+}

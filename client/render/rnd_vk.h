@@ -1,0 +1,188 @@
+/**
+ * @file rnd_vk.h
+ * @brief The renderer's insides, shared by its files: the Vulkan objects,
+ * per-frame resources in [RND_FRAMES_IN_FLIGHT] arrays (niagara's idea) and
+ * the instance layouts the shaders read (shaders/config.h).
+ */
+#pragma once
+
+#include "rnd.h"
+
+#include "../../shaders/config.h"
+
+#include <stb_truetype.h>
+#include <vulkan/vulkan.h>
+
+#define RND_MAX_SWAPCHAIN_IMAGES 8
+
+/* layout(location = 0..3) in sprite.vert */
+struct rnd_sprite_inst {
+	float rect[4]; /* iso px: x, y, w, h */
+	float uv[4];
+	float info[4]; /* key, flags */
+	uint32_t tint; /* R8G8B8A8 unorm: 0xAABBGGRR in memory order */
+	uint32_t pad[3];
+};
+
+/* bindings of avatar.vert */
+struct rnd_avatar_vertex {
+	float pos[3];
+	float normal[3];
+	float part;
+};
+
+struct rnd_avatar_inst {
+	float place[4]; /* x, y, yaw, flags */
+	float colour[4];
+	float anim[4];  /* walk phase, seat height */
+};
+
+struct rnd_ui_inst {
+	float rect[4];
+	float uv[4];
+	float extra[4]; /* radius or line width, mode */
+	uint32_t colour;
+	uint32_t pad[3];
+};
+
+/* common.glsl's push constant block */
+struct rnd_push {
+	float iso[4];
+	float cam[4];
+	float depth[4];
+	float cut[4];
+};
+
+struct rnd_buffer {
+	VkBuffer buf;
+	VkDeviceMemory mem;
+	void *map; /* host-visible, coherent, mapped for the buffer's life */
+	VkDeviceSize size;
+};
+
+struct rnd_image {
+	VkImage image;
+	VkDeviceMemory mem;
+	VkImageView view;
+};
+
+struct rnd_frame {
+	VkCommandBuffer cmd;
+	VkFence done;
+	VkSemaphore acquired;
+	struct rnd_buffer decals, avatars, ui;
+	uint32_t decal_count, avatar_count, ui_count;
+};
+
+struct rnd_font_face {
+	stbtt_packedchar chars[96]; /* ASCII 32..127 */
+	stbtt_packedchar extra[96]; /* Latin-1 160..255 */
+	float size_px, ascent_px, line_px;
+};
+
+struct rnd {
+	struct rnd_config cfg;
+	VkInstance instance;
+	VkDebugUtilsMessengerEXT messenger;
+	VkPhysicalDevice gpu;
+	VkPhysicalDeviceMemoryProperties mem_props;
+	VkDevice device;
+	uint32_t queue_family;
+	VkQueue queue;
+	VkCommandPool pool;
+	VkSampleCountFlagBits samples;
+	VkFormat depth_format;
+
+	VkSurfaceKHR surface;
+	VkSwapchainKHR swapchain;
+	VkFormat swap_format;
+	VkExtent2D swap_extent;
+	uint32_t swap_count;
+	VkImage swap_images[RND_MAX_SWAPCHAIN_IMAGES];
+	VkSemaphore swap_ready[RND_MAX_SWAPCHAIN_IMAGES]; /* rendering done, per image */
+	bool swap_dirty;
+	uint32_t swap_index;
+	bool swap_acquired;
+	bool can_blit;
+
+	/* offscreen target: multisampled colour and depth, resolved into `resolved` */
+	uint32_t width, height;
+	struct rnd_image colour_ms, depth, resolved;
+	VkRenderPass pass;
+	VkFramebuffer framebuffer;
+	struct rnd_buffer readback;
+
+	VkDescriptorSetLayout set_layout;
+	VkDescriptorPool desc_pool;
+	VkPipelineLayout layout;
+	VkPipeline pipe_sprite, pipe_decal, pipe_avatar, pipe_ui;
+	VkSampler sampler_pixel, sampler_linear;
+
+	struct rnd_image atlas, font;
+	uint32_t atlas_w, atlas_h;
+	VkDescriptorSet atlas_set, font_set;
+	float atlas_strip_v; /* where the renderer's own shapes start in the atlas */
+
+	struct rnd_buffer statics; /* tile sprites of the world */
+	uint32_t static_count;
+	struct rnd_buffer mesh;
+	uint32_t mesh_vertices;
+
+	struct rnd_frame frames[RND_FRAMES_IN_FLIGHT];
+	uint32_t frame_index;
+	struct rnd_frame *cur;
+	uint64_t frame_start_ns;
+
+	/* the world as projected */
+	float tile_m, iso_x, iso_y; /* px per metre along x-y and x+y */
+	float key_min, key_max;
+	struct rnd_camera cam;
+	struct rnd_push push;
+
+	struct rnd_font_face fonts[RND_FONT_COUNT];
+	uint32_t font_w, font_h;
+
+	struct rnd_stats stats;
+};
+
+/* rnd_vk.c */
+enum core_result rnd_buffer_create(struct rnd *r, VkDeviceSize size, VkBufferUsageFlags usage,
+				   struct rnd_buffer *out) CORE_MUST_CHECK;
+void rnd_buffer_destroy(struct rnd *r, struct rnd_buffer *b);
+/** A sampled RGBA8 (or R8) image filled from pixels through a staging copy. */
+enum core_result rnd_texture_create(struct rnd *r, uint32_t w, uint32_t h, VkFormat format,
+				    const void *pixels, size_t bytes,
+				    struct rnd_image *out) CORE_MUST_CHECK;
+void rnd_image_destroy(struct rnd *r, struct rnd_image *img);
+uint64_t rnd_now_ns(void);
+
+/* rnd_pipe.c */
+enum core_result rnd_pipelines_create(struct rnd *r) CORE_MUST_CHECK;
+void rnd_pipelines_destroy(struct rnd *r);
+VkDescriptorSet rnd_texture_set(struct rnd *r, const struct rnd_image *img, VkSampler sampler);
+
+/* rnd_font.c */
+enum core_result rnd_fonts_create(struct rnd *r) CORE_MUST_CHECK;
+
+/* rnd_mesh.c: the avatar figure, in metres, facing +x */
+uint32_t rnd_avatar_mesh(struct rnd_avatar_vertex *out, uint32_t max);
+
+/* rnd_world.c */
+void rnd_world_destroy(struct rnd *r);
+/** Records the frame's draws into r->cur->cmd inside the render pass. */
+void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd);
+void rnd_update_push(struct rnd *r);
+
+uint32_t rnd_rgba(uint32_t argb);
+
+#define RND_VK(call)                                                                     \
+	do {                                                                             \
+		VkResult vk_result_ = (call);                                            \
+		if (vk_result_ != VK_SUCCESS) {                                          \
+			CORE_ERROR("Vulkan: %s failed (%d)", #call, (int)vk_result_);    \
+			return vk_result_ == VK_ERROR_OUT_OF_HOST_MEMORY ||              \
+					       vk_result_ == VK_ERROR_OUT_OF_DEVICE_MEMORY \
+				       ? CORE_ERR_NOMEM                                  \
+				       : CORE_ERR_IO;                                    \
+		}                                                                        \
+	} while (0)

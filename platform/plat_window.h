@@ -1,0 +1,63 @@
+/**
+ * @file plat_window.h
+ * @brief The window the client draws into, chosen at run time: an SDL2
+ * window on the desktop, or none (headless: offscreen frames only). An
+ * interface struct of function pointers; implementations embed it as their
+ * first member `base` (Monado's convention).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum plat_key {
+	PLAT_KEY_UP,    /* W, Up */
+	PLAT_KEY_DOWN,  /* S, Down */
+	PLAT_KEY_LEFT,  /* A, Left */
+	PLAT_KEY_RIGHT, /* D, Right */
+	PLAT_KEY_COUNT,
+};
+
+enum plat_action {
+	PLAT_ACT_SIT,        /* E: sit at the nearest free seat, or stand up */
+	PLAT_ACT_MUTE,       /* M */
+	PLAT_ACT_FULLSCREEN, /* F11, Alt+Enter */
+	PLAT_ACT_ZOOM_IN,    /* +, = */
+	PLAT_ACT_ZOOM_OUT,   /* - */
+	PLAT_ACT_ROSTER,     /* Tab */
+	PLAT_ACT_QUIT,       /* window closed, Escape */
+	PLAT_ACT_COUNT,
+};
+
+/** What happened since the last poll. */
+struct plat_input {
+	bool held[PLAT_KEY_COUNT];
+	int pressed[PLAT_ACT_COUNT]; /* presses since the last poll */
+	float wheel;                 /* scroll steps, positive = zoom in */
+	bool clicked;                /* left button went down */
+	float click_x, click_y;      /* drawable pixels */
+	float mouse_x, mouse_y;
+	bool resized;
+	uint32_t width, height;      /* drawable pixels; 0 x 0 while minimised */
+};
+
+struct plat_window {
+	/** Fills in with what happened since the last call; keeps `held`. */
+	void (*poll)(struct plat_window *w, struct plat_input *in);
+	/** Vulkan instance extensions the window system needs (count 0: none). */
+	const char *const *(*vk_extensions)(struct plat_window *w, uint32_t *out_count);
+	/** Creates the VkSurfaceKHR; instance and out_surface are Vulkan handles. */
+	bool (*create_surface)(void *w, void *instance, void *out_surface);
+	void (*set_fullscreen)(struct plat_window *w, bool on);
+	void (*set_size)(struct plat_window *w, uint32_t width, uint32_t height);
+	void (*set_title)(struct plat_window *w, const char *title);
+	void (*destroy)(struct plat_window *w);
+	bool headless;
+};
+
+/** An SDL2 window (NULL and a message in err when no display can be opened). */
+struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, uint32_t height,
+					   bool fullscreen, char *err, size_t err_size);
+/** No window: frames are rendered offscreen. Polls only the stop signals. */
+struct plat_window *plat_window_create_headless(void);
