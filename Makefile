@@ -1,5 +1,5 @@
 # Thin wrapper over CMake presets. The two commands a newcomer needs:
-#   make run    a local server with the classroom and a few wandering bots
+#   make run    a local server with the classroom, wandering bots and the desktop client
 #   make test   install what is missing, build everything, run the tests
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# make run: a local lyceum-server with the classroom and 8 wandering bots,
-# its log shown live. Ctrl-C stops everything.
+# make run: a local lyceum-server with the classroom, 8 wandering bots and the
+# desktop client joined to it (offscreen with a screenshot when there is no
+# display; the server log is then shown live). Ctrl-C stops everything.
 #   LYCEUM_PORT=7777        UDP port of the local server
 #   LYCEUM_RUN_SECONDS=0    stop by itself after this many seconds (0: never)
 set -eu
@@ -41,14 +42,46 @@ done
     --seconds "$seconds" --seed 1 --report "$logs/bots.json" >/dev/null 2>"$logs/bots.log" &
 bots_pid=$!
 
+client="$build/client/lyceum"
 cat <<MSG
 lyceum: running
   server   lyceum-server on udp 127.0.0.1:$port, world classroom (pid $server_pid)
   bots     8 wandering bots in room 'lesson': classroom, meeting room, hallway (pid $bots_pid)
-  join     any client with --server 127.0.0.1:$port --room lesson
+  join     $client --server 127.0.0.1:$port --room lesson
   logs     $logs
-  (the desktop client arrives with its own issue; Ctrl-C stops everything)
 MSG
+
+# The desktop client, in a window when there is a display; otherwise it
+# renders offscreen, writes a screenshot and the server keeps running.
+client_args="--server 127.0.0.1:$port --room lesson --name ${USER:-you}"
+windowed=0
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "lyceum: opening the desktop client (close the window or press Esc to stop)"
+    # shellcheck disable=SC2086
+    if "$client" $client_args 2>"$logs/client.log"; then
+        windowed=1
+    elif grep -q "no display\|cannot open a Vulkan window" "$logs/client.log"; then
+        echo "lyceum: the window could not open ($(tail -n 1 "$logs/client.log")); rendering offscreen"
+    else
+        echo "lyceum: the client stopped with an error:" >&2
+        cat "$logs/client.log" >&2
+        exit 1
+    fi
+fi
+if [ $windowed = 1 ]; then
+    exit 0
+fi
+shot="$logs/lyceum.png"
+echo "lyceum: no display: rendering the client offscreen (--headless)"
+# shellcheck disable=SC2086
+if ! "$client" $client_args --headless --frames 45 --screenshot "$shot" >"$logs/client.out" \
+    2>"$logs/client.log"; then
+    echo "lyceum: the headless client failed:" >&2
+    cat "$logs/client.log" >&2
+    exit 1
+fi
+echo "lyceum: screenshot of the client's view: $shot"
+echo "lyceum: Ctrl-C stops the server and bots"
 tail -n +1 -f "$logs/server.log" &
 tail_pid=$!
 if [ "$seconds" != 0 ]; then
