@@ -66,7 +66,40 @@ struct loaded_tileset {
 	unsigned char *px;
 	int w, h;
 	uint32_t y; /* row in the atlas */
+	uint16_t (*trim)[4]; /* per tile: x0, y0, x1, y1 of its visible pixels */
 };
+
+/* The visible part of each tile image: a flat floor tile is a 64 x 32
+ * diamond at the bottom of a 64 x 128 cell, and drawing only that part
+ * saves three quarters of its fragments. */
+static bool trim_tiles(const struct sim_art_tileset *ts, struct loaded_tileset *set)
+{
+	set->trim = calloc(ts->tilecount, sizeof(*set->trim));
+	if (!set->trim)
+		return false;
+	for (uint32_t idx = 0; idx < ts->tilecount; idx++) {
+		int ox = ts->margin_px + (int)(idx % ts->columns) * (ts->tile_w_px + ts->spacing_px);
+		int oy = ts->margin_px + (int)(idx / ts->columns) * (ts->tile_h_px + ts->spacing_px);
+		int x0 = ts->tile_w_px, y0 = ts->tile_h_px, x1 = 0, y1 = 0;
+		for (int y = 0; y < ts->tile_h_px && oy + y < set->h; y++) {
+			for (int x = 0; x < ts->tile_w_px && ox + x < set->w; x++) {
+				if (!set->px[((size_t)(oy + y) * (size_t)set->w + (size_t)(ox + x)) * 4 + 3])
+					continue;
+				x0 = CORE_MIN(x0, x);
+				y0 = CORE_MIN(y0, y);
+				x1 = CORE_MAX(x1, x + 1);
+				y1 = CORE_MAX(y1, y + 1);
+			}
+		}
+		if (x1 <= x0)
+			x0 = y0 = x1 = y1 = 0; /* empty tile: nothing to draw */
+		set->trim[idx][0] = (uint16_t)x0;
+		set->trim[idx][1] = (uint16_t)y0;
+		set->trim[idx][2] = (uint16_t)x1;
+		set->trim[idx][3] = (uint16_t)y1;
+	}
+	return true;
+}
 
 static enum core_result build_atlas(struct rnd *r, const struct sim_world_art *art,
 				    struct loaded_tileset *sets)
@@ -81,6 +114,8 @@ static enum core_result build_atlas(struct rnd *r, const struct sim_world_art *a
 				   art->tilesets[i].image, stbi_failure_reason());
 			return CORE_ERR_INVALID;
 		}
+		if (!trim_tiles(&art->tilesets[i], &sets[i]))
+			return CORE_ERR_NOMEM;
 		sets[i].y = h;
 		w = CORE_MAX(w, (uint32_t)sets[i].w);
 		h += (uint32_t)sets[i].h;
@@ -142,6 +177,9 @@ static void build_sprites(struct rnd *r, const struct sim_world *w,
 				continue;
 			const struct sim_art_tileset *ts = &art->tilesets[t];
 			uint32_t idx = gid - ts->firstgid;
+			const uint16_t *tr = sets[t].trim[idx];
+			if (tr[2] <= tr[0])
+				continue;
 			float sx = (float)(ts->margin_px +
 					   (int32_t)(idx % ts->columns) * (ts->tile_w_px + ts->spacing_px));
 			float sy = (float)(ts->margin_px +
@@ -150,22 +188,19 @@ static void build_sprites(struct rnd *r, const struct sim_world *w,
 			/* Tiled: the image's bottom edge sits on the cell's bottom corner. */
 			float top_x = (float)(c - row) * tw * 0.5f;
 			float top_y = (float)(c + row) * th * 0.5f;
-			float iw = (float)ts->tile_w_px, ih = (float)ts->tile_h_px;
+			float x0 = top_x - tw * 0.5f + (float)ts->offset_x_px + tr[0];
+			float y0 = top_y + th - (float)ts->tile_h_px + (float)ts->offset_y_px + tr[1];
+			float iw = (float)(tr[2] - tr[0]), ih = (float)(tr[3] - tr[1]);
+			float u0 = sx + tr[0], v0 = (float)sets[t].y + sy + tr[1];
 			out[n++] = (struct rnd_sprite_inst){
-				.rect = {top_x - tw * 0.5f + (float)ts->offset_x_px,
-					 top_y + th - ih + (float)ts->offset_y_px, iw, ih},
-				.uv = {0},
+				.rect = {x0, y0, iw, ih},
+				.uv = {u0 / (float)r->atlas_w, v0 / (float)r->atlas_h,
+				       (u0 + iw) / (float)r->atlas_w, (v0 + ih) / (float)r->atlas_h},
 				.info = {(float)(c + row + 1) * r->tile_m,
 					 floor ? (float)RND_SPRITE_FLOOR
 					       : walls ? (float)RND_SPRITE_CUTAWAY : 0.0f},
 				.tint = 0xffffffffu,
 			};
-			struct rnd_sprite_inst *s = &out[n - 1];
-			float v0 = ((float)sets[t].y + sy) / (float)r->atlas_h;
-			s->uv[0] = sx / (float)r->atlas_w;
-			s->uv[1] = v0;
-			s->uv[2] = (sx + iw) / (float)r->atlas_w;
-			s->uv[3] = v0 + ih / (float)r->atlas_h;
 		}
 	}
 	r->static_count = n;
@@ -195,8 +230,10 @@ enum core_result rnd_set_world(struct rnd *r, const struct sim_world *w,
 					VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &r->statics);
 	if (res == CORE_OK)
 		build_sprites(r, w, art, sets);
-	for (int i = 0; i < art->tileset_count; i++)
+	for (int i = 0; i < art->tileset_count; i++) {
 		stbi_image_free(sets[i].px);
+		free(sets[i].trim);
+	}
 	return res;
 }
 

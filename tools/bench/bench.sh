@@ -1,5 +1,6 @@
 #!/bin/bash
-# make bench: micro-benchmarks, then classroom-presence-v1 at 1 x 50, 20 x 50
+# make bench: micro-benchmarks, the client frame benchmark (bench_client.sh),
+# then classroom-presence-v1 at 1 x 50, 20 x 50
 # and 40 x 50, every figure measured from outside the processes:
 #   server CPU   /proc/PID/stat (utime + stime) over the measured window
 #   server RSS   VmHWM from /proc/PID/status at the end
@@ -22,6 +23,7 @@ hz=$(getconf CLK_TCK)
 
 echo "== micro-benchmarks"
 "$build/tools/bench/lyceum-bench-sim"
+"$(dirname "$0")/bench_client.sh" "$build"
 
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
     echo "bench: classroom-presence-v1 needs root to make network namespaces (run make bench as root)" >&2
