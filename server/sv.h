@@ -20,6 +20,7 @@
 
 #define SV_MAX_ROOMS 256
 #define SV_MAX_CLIENTS 4000 /* client ids fit 12 bits */
+#define SV_SPARE_PEERS 4    /* ENet slots past the limit, used only to say "full" */
 #define SV_MAX_VIOLATIONS 32 /* malformed messages before a peer is disconnected */
 /* A client earns one command per server tick and may bank this many, enough
  * to ride out jitter and the redundant copies after a lost packet; more

@@ -58,7 +58,10 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	enum core_result r = net_init();
 	if (r != CORE_OK)
 		return r;
-	return net_server_create(cfg->bind, cfg->port, (size_t)cfg->max_clients, &sv->host);
+	/* A few slots past --max-clients, so a client over the limit hears "full"
+	 * instead of ENet's silence. */
+	return net_server_create(cfg->bind, cfg->port, (size_t)cfg->max_clients + SV_SPARE_PEERS,
+				 &sv->host);
 }
 
 void sv_server_fini(struct sv_server *sv)
@@ -122,7 +125,10 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 {
 	struct sv_client *c = client_of(sv, peer);
 	if (!c) {
-		enet_peer_reset(peer);
+		char msg[200];
+		snprintf(msg, sizeof(msg), "the server is full (it admits %d at a time); try again later",
+			 sv->cfg.max_clients);
+		sv_refuse(sv, peer, PROTO_REFUSE_FULL, (uint16_t)version, msg);
 		return;
 	}
 	net_peer_setup(peer);

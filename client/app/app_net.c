@@ -124,7 +124,9 @@ static void lost(struct app *a, uint64_t now_us)
 		a->link = APP_LINK_WAITING;
 		uint64_t wait = backoff_us(a->attempts);
 		a->reconnect_at_us = now_us + wait;
-		snprintf(a->link_message, sizeof(a->link_message), "%s.", why);
+		size_t n = strlen(why);
+		bool stop = n && (why[n - 1] == '.' || why[n - 1] == '?' || why[n - 1] == '!');
+		snprintf(a->link_message, sizeof(a->link_message), "%s%s", why, stop ? "" : ".");
 	}
 	CORE_WARN("%s", a->link_message);
 	a->self_index = -1;
