@@ -59,5 +59,14 @@ struct plat_window {
 /** An SDL2 window (NULL and a message in err when no display can be opened). */
 struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, uint32_t height,
 					   bool fullscreen, char *err, size_t err_size);
-/** No window: frames are rendered offscreen. Polls only the stop signals. */
-struct plat_window *plat_window_create_headless(void);
+/**
+ * No window: frames are rendered offscreen. Polls the stop signals and, when
+ * input_script is not NULL, replays input from that file, one poll per frame.
+ * Each line: FRAME EVENT [ARGS], '#' starts a comment:
+ *   FRAME key up|down|left|right on|off
+ *   FRAME press sit|mute|fullscreen|zoom-in|zoom-out|roster|quit
+ *   FRAME click X Y
+ * NULL and a message in err when the script cannot be read.
+ */
+struct plat_window *plat_window_create_headless(const char *input_script, char *err,
+						size_t err_size);

@@ -46,6 +46,7 @@ struct app_options {
 	uint32_t seed;
 	float zoom;
 	long resize_frame; /* --resize-at: resize the window at this frame (tests) */
+	const char *input_script; /* --input-script: headless input replay (tests) */
 	uint32_t resize_w, resize_h;
 };
 

@@ -37,6 +37,7 @@ static const char usage[] =
 	"  --world NAME|FILE    with --demo: the world (default classroom)\n"
 	"  --seed S             with --demo: the seed (default 1)\n"
 	"  --resize-at F:WxH    resize the window at frame F (tests)\n"
+	"  --input-script FILE  with --headless: replay keys and clicks from FILE (tests)\n"
 	"Keys: WASD/arrows move, click walks (or takes the clicked seat), E sits or stands,\n"
 	"wheel or +/- zoom, M mutes, Tab shows the roster, F11 fullscreen, Esc quits.\n"
 	"Exit status: 0 ok, 1 failure, 2 bad flags, 3 validation messages.\n";
@@ -171,6 +172,8 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 			if (!parse_long(f, v, 1, 0x7fffffff, &n))
 				return 2;
 			o->seed = (uint32_t)n;
+		} else if (!strcmp(f, "--input-script")) {
+			o->input_script = v;
 		} else if (!strcmp(f, "--resize-at")) {
 			char size[32];
 			if (sscanf(v, "%ld:%31s", &o->resize_frame, size) != 2 || o->resize_frame < 1 ||
@@ -187,6 +190,10 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 	}
 	if (o->scene_json && !o->screenshot) {
 		fprintf(stderr, "lyceum: --scene-json goes with --screenshot\n");
+		return 2;
+	}
+	if (o->input_script && !o->headless) {
+		fprintf(stderr, "lyceum: --input-script goes with --headless\n");
 		return 2;
 	}
 	if (o->screenshot && !o->frames)
@@ -326,7 +333,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	} else {
-		a->win = plat_window_create_headless();
+		a->win = plat_window_create_headless(a->opt.input_script, err, sizeof(err));
+		if (!a->win) {
+			fprintf(stderr, "lyceum: %s\n", err);
+			return 2;
+		}
 	}
 	uint32_t ext_count = 0;
 	const char *const *exts = a->win->vk_extensions(a->win, &ext_count);

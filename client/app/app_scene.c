@@ -314,9 +314,12 @@ bool app_scene_write_json(struct app *a, const char *path)
 		fprintf(f, "%s\n  {\"id\": %u, \"name\": \"", i ? "," : "", av->id);
 		json_name(f, av->name);
 		fprintf(f,
-			"\", \"colour\": \"#%06x\", \"sitting\": %s, \"feet\": [%.1f, %.1f], "
-			"\"head\": [%.1f, %.1f], \"label\": [%.1f, %.1f, %.1f, %.1f]}",
-			av->colour, av->sitting ? "true" : "false", fx, fy, hx, hy, b.x, b.y, b.w, b.h);
+			"\", \"self\": %s, \"colour\": \"#%06x\", \"sitting\": %s, \"seat\": %d, "
+			"\"world_m\": [%.3f, %.3f], \"feet\": [%.1f, %.1f], \"head\": [%.1f, %.1f], "
+			"\"label\": [%.1f, %.1f, %.1f, %.1f]}",
+			av->self ? "true" : "false", av->colour, av->sitting ? "true" : "false",
+			av->seat == SIM_SEAT_NONE ? -1 : (int)av->seat, av->x_m, av->y_m, fx, fy, hx,
+			hy, b.x, b.y, b.w, b.h);
 	}
 	fprintf(f, "\n]}\n");
 	return fclose(f) == 0;

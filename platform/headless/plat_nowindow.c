@@ -1,20 +1,110 @@
-/* plat_nowindow.c: the headless "window": no display, no events. */
+/* plat_nowindow.c: the headless "window": no display. Input comes only from
+ * an optional script (tests drive the client's real input path with it). */
 #include "plat.h"
 #include "plat_window.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void nw_poll(struct plat_window *w, struct plat_input *in)
+#define SCRIPT_MAX 256
+
+struct script_event {
+	long frame;
+	enum { EV_KEY, EV_PRESS, EV_CLICK } kind;
+	int which; /* key or action */
+	bool on;
+	float x, y;
+};
+
+struct no_window {
+	struct plat_window base;
+	long frame;
+	int count, next;
+	struct script_event events[SCRIPT_MAX];
+};
+
+static const char *const key_names[PLAT_KEY_COUNT] = {"up", "down", "left", "right"};
+static const char *const action_names[PLAT_ACT_COUNT] = {
+	"sit", "mute", "fullscreen", "zoom-in", "zoom-out", "roster", "quit"};
+
+static int find(const char *const *names, int n, const char *s)
 {
-	(void)w;
-	bool held[PLAT_KEY_COUNT];
-	memcpy(held, in->held, sizeof(held));
-	uint32_t width = in->width, height = in->height;
-	memset(in, 0, sizeof(*in));
-	memcpy(in->held, held, sizeof(held));
-	in->width = width;
-	in->height = height;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+static bool parse_script(struct no_window *w, const char *path, char *err, size_t err_size)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, err_size, "cannot read the input script '%s'", path);
+		return false;
+	}
+	char line[256];
+	int lineno = 0;
+	bool ok = true;
+	while (ok && fgets(line, sizeof(line), f)) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char kind[16] = "", a[16] = "", b[16] = "";
+		long frame;
+		int n = sscanf(line, "%ld %15s %15s %15s", &frame, kind, a, b);
+		if (n <= 0)
+			continue;
+		struct script_event ev = {.frame = frame};
+		if (w->count == SCRIPT_MAX) {
+			snprintf(err, err_size, "%s: more than %d events", path, SCRIPT_MAX);
+			ok = false;
+		} else if (n == 4 && !strcmp(kind, "key") &&
+			   (ev.which = find(key_names, PLAT_KEY_COUNT, a)) >= 0 &&
+			   (!strcmp(b, "on") || !strcmp(b, "off"))) {
+			ev.kind = EV_KEY;
+			ev.on = !strcmp(b, "on");
+		} else if (n == 3 && !strcmp(kind, "press") &&
+			   (ev.which = find(action_names, PLAT_ACT_COUNT, a)) >= 0) {
+			ev.kind = EV_PRESS;
+		} else if (n == 4 && !strcmp(kind, "click") && sscanf(a, "%f", &ev.x) == 1 &&
+			   sscanf(b, "%f", &ev.y) == 1) {
+			ev.kind = EV_CLICK;
+		} else {
+			snprintf(err, err_size,
+				 "%s line %d: expected 'FRAME key up|down|left|right on|off', "
+				 "'FRAME press ACTION' or 'FRAME click X Y'",
+				 path, lineno);
+			ok = false;
+		}
+		if (ok)
+			w->events[w->count++] = ev;
+	}
+	fclose(f);
+	return ok;
+}
+
+static void nw_poll(struct plat_window *base, struct plat_input *in)
+{
+	struct no_window *w = (struct no_window *)base;
+	memset(in->pressed, 0, sizeof(in->pressed));
+	in->wheel = 0;
+	in->clicked = false;
+	in->resized = false;
+	for (; w->next < w->count && w->events[w->next].frame <= w->frame; w->next++) {
+		const struct script_event *ev = &w->events[w->next];
+		if (ev->kind == EV_KEY) {
+			in->held[ev->which] = ev->on;
+		} else if (ev->kind == EV_PRESS) {
+			in->pressed[ev->which]++;
+		} else {
+			in->clicked = true;
+			in->click_x = in->mouse_x = ev->x;
+			in->click_y = in->mouse_y = ev->y;
+		}
+	}
+	w->frame++;
 	if (plat_stop_requested())
 		in->pressed[PLAT_ACT_QUIT]++;
 }
@@ -50,12 +140,15 @@ static void nw_destroy(struct plat_window *w)
 	free(w);
 }
 
-struct plat_window *plat_window_create_headless(void)
+struct plat_window *plat_window_create_headless(const char *input_script, char *err,
+						size_t err_size)
 {
-	struct plat_window *w = calloc(1, sizeof(*w));
-	if (!w)
+	struct no_window *w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, err_size, "out of memory");
 		return NULL;
-	*w = (struct plat_window){
+	}
+	w->base = (struct plat_window){
 		.poll = nw_poll,
 		.vk_extensions = nw_extensions,
 		.create_surface = NULL,
@@ -65,5 +158,9 @@ struct plat_window *plat_window_create_headless(void)
 		.destroy = nw_destroy,
 		.headless = true,
 	};
-	return w;
+	if (input_script && !parse_script(w, input_script, err, err_size)) {
+		free(w);
+		return NULL;
+	}
+	return &w->base;
 }
