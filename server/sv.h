@@ -116,13 +116,15 @@ struct sv_server {
 	struct proto_snapshot scratch_cur, scratch_base; /* the snapshot builder's */
 	uint32_t tick;
 	uint64_t snapshots_sent;
-	/* Tick work time (rooms, snapshots, flush) in 10 µs buckets up to 100 ms,
-	 * reported every SV_STATS_EVERY_S and at stop. */
+	/* Tick work time (one slot: its rooms' snapshots and the flush) in 10 µs
+	 * buckets up to 100 ms, reported every SV_STATS_EVERY_S and at stop. */
 	uint32_t tick_hist[10001];
 	uint64_t tick_count, tick_max_us;
 };
 
 #define SV_STATS_EVERY_S 10
+/* Rooms send their snapshots in this many slots spread over the period. */
+#define SV_SNAPSHOT_SLOTS 16
 /** Tick-time percentile in µs over the ticks counted since the last reset. */
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p);
 
@@ -142,7 +144,9 @@ void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason re
 const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
 
 /* sv_snapshot.c */
-void sv_send_snapshots(struct sv_server *sv);
+/** Records a frame and sends snapshots for the rooms of one slot (rooms
+ * slot, slot + slots, ...). Returns how many rooms it served. */
+int sv_send_snapshots(struct sv_server *sv, int slot, int slots);
 
 /* sv_main.c */
 /** Runs until SIGINT/SIGTERM. Returns the process exit status. */

@@ -103,37 +103,42 @@ int sv_run(struct sv_server *sv)
 	fflush(stdout);
 	CORE_INFO("listening on udp %s", addr);
 
-	const uint64_t tick_us = 1000000u / (uint64_t)sv->cfg.tick_hz;
-	uint64_t next_tick = plat_time_us() + tick_us;
-	uint64_t snapshot_acc = 0;
-	uint64_t next_stats = plat_time_us() + SV_STATS_EVERY_S * 1000000ull;
+	/* Each snapshot period is cut into SV_SNAPSHOT_SLOTS slots and room r
+	 * sends at slot r % SV_SNAPSHOT_SLOTS: the rooms' snapshots are spread
+	 * over the period instead of leaving in one burst, so no client waits
+	 * behind the whole server's snapshot work and the loop stays responsive.
+	 * The tick counter (30 Hz) is derived from the slot clock. */
+	const uint64_t slots_per_s = (uint64_t)sv->cfg.snapshot_hz * SV_SNAPSHOT_SLOTS;
+	const uint64_t slot_us = 1000000u / slots_per_s;
+	const uint64_t start = plat_time_us();
+	uint64_t slots = 0; /* slots run since start; times are exact multiples, no drift */
+	uint64_t next_slot = start + 1000000u / slots_per_s;
+	uint64_t next_stats = start + SV_STATS_EVERY_S * 1000000ull;
 	uint64_t last_drain = 0;
 	while (!plat_stop_requested()) {
-		wait_for_work(sv, last_drain, next_tick);
+		wait_for_work(sv, last_drain, next_slot);
 		drain_events(sv);
 		uint64_t now = plat_time_us();
 		last_drain = now;
-		if (now < next_tick)
+		if (now < next_slot)
 			continue;
 		uint64_t work_start = now;
-		sv->tick++;
-		/* Snapshots at rate/tick of the ticks, evenly spread (15 of 30: every other). */
-		snapshot_acc += (uint64_t)sv->cfg.snapshot_hz;
-		if (snapshot_acc >= (uint64_t)sv->cfg.tick_hz) {
-			snapshot_acc -= (uint64_t)sv->cfg.tick_hz;
-			sv_send_snapshots(sv);
+		slots++;
+		sv->tick = (uint32_t)(slots * (uint64_t)sv->cfg.tick_hz / slots_per_s);
+		if (sv_send_snapshots(sv, (int)(slots % SV_SNAPSHOT_SLOTS), SV_SNAPSHOT_SLOTS)) {
+			enet_host_flush(sv->host);
+			count_tick(sv, plat_time_us() - work_start);
 		}
-		enet_host_flush(sv->host);
-		count_tick(sv, plat_time_us() - work_start);
 		if (now >= next_stats) {
 			log_stats(sv, "periodic");
 			next_stats += SV_STATS_EVERY_S * 1000000ull;
 		}
-		next_tick += tick_us;
-		if (now > next_tick + 1000000u) {
-			CORE_WARN("server fell %.1f s behind its tick; skipping ahead",
-				  (now - next_tick) / 1e6);
-			next_tick = now + tick_us;
+		next_slot = start + (slots + 1) * 1000000u / slots_per_s;
+		if (now > next_slot + 1000000u) {
+			CORE_WARN("server fell %.1f s behind its snapshots; skipping ahead",
+				  (now - next_slot) / 1e6);
+			slots += (now - next_slot) / slot_us + 1;
+			next_slot = start + (slots + 1) * 1000000u / slots_per_s;
 		}
 	}
 

@@ -114,13 +114,16 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 	}
 }
 
-void sv_send_snapshots(struct sv_server *sv)
+int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 {
-	for (int r = 0; r < SV_MAX_ROOMS; r++) {
+	int sent = 0;
+	for (int r = slot; r < SV_MAX_ROOMS; r += slots) {
 		struct sv_room *room = &sv->rooms[r];
 		if (!room->in_use)
 			continue;
 		record_frame(sv, room);
 		send_room(sv, room);
+		sent++;
 	}
+	return sent;
 }
