@@ -61,6 +61,8 @@ struct sv_client {
 	bool has_cmd;
 	uint32_t last_cmd_tick;  /* last input tick applied */
 	uint32_t send_time_us;   /* carried from the newest applied command */
+	uint32_t move_time_ms;   /* send time of the newest move decoded: widens short ones */
+	bool has_move_time;
 	uint32_t snapshot_seq;
 	uint32_t acked_seq;      /* newest snapshot the client says it holds */
 	bool has_pose;           /* a VR client: head and hands */

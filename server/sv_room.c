@@ -386,7 +386,11 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 		violation(sv, c, "a malformed move", len);
 		return;
 	}
-	proto_move_widen(&m, c->last_cmd_tick, c->snapshot_seq);
+	proto_move_widen(&m, c->last_cmd_tick, c->snapshot_seq, c->move_time_ms, c->has_move_time);
+	if (m.send_time_us) {
+		c->move_time_ms = m.send_time_us / 1000;
+		c->has_move_time = true;
+	}
 	if (m.ack_seq && (int32_t)(m.ack_seq - c->acked_seq) > 0 &&
 	    (int32_t)(c->snapshot_seq - m.ack_seq) >= 0)
 		c->acked_seq = m.ack_seq;

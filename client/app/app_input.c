@@ -273,7 +273,8 @@ void app_input_tick(struct app *a, uint64_t now_us)
 	}
 	if (me->seat == SIM_SEAT_NONE)
 		a->want_stand = false;
-	if (mx != 0 || my != 0)
-		a->yaw = (uint16_t)lroundf(atan2f(my, mx) * (65536.0f / 6.28318531f));
-	cl_conn_input(c, axis(mx), axis(my), a->yaw, buttons, seat, (uint32_t)now_us);
+	int8_t ax = axis(mx), ay = axis(my);
+	if (ax != 0 || ay != 0)
+		a->yaw = sim_yaw_of(ax, ay); /* face the way it walks (one bit on the wire) */
+	cl_conn_input(c, ax, ay, a->yaw, buttons, seat, (uint32_t)now_us);
 }

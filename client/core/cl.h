@@ -130,6 +130,7 @@ struct cl_conn {
 
 	struct proto_welcome welcome;
 	uint32_t next_tick; /* tick of the next command */
+	uint32_t moves_sent;
 	struct sim_avatar predicted;
 	struct sim_cmd history[CL_CMD_HISTORY]; /* indexed by tick & (CL_CMD_HISTORY-1) */
 

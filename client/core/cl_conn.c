@@ -288,7 +288,12 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 			       .send_time_us = send_time_us,
 			       .ack_seq = c->newest_seq,
 			       .has_pose = c->has_pose,
-			       .pose = c->pose};
+			       .pose = c->pose,
+			       .acked_tick = c->newest_seq ? c->snap.ack_tick : 0,
+			       /* all of the send time at first, then now and then, so a
+				* server that lost the first moves still learns it */
+			       .full_time = c->moves_sent < 8 ||
+					    c->moves_sent % PROTO_MOVE_FULL_TIME_EVERY == 0};
 	for (uint32_t i = 0; i < PROTO_MOVE_CMDS && i < tick; i++) {
 		const struct sim_cmd *h = &c->history[(tick - i) & (CL_CMD_HISTORY - 1)];
 		if (h->tick != tick - i)
@@ -297,6 +302,7 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 	}
 	uint8_t buf[96];
 	uint32_t len = proto_encode_move(&m, tick, buf, sizeof(buf));
+	c->moves_sent++;
 	if (len && net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK) {
 		/* dropped: the next move carries these commands again */
 	}

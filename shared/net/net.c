@@ -94,6 +94,7 @@ enum core_result net_client_create(ENetHost **out_host)
 void net_peer_setup(ENetPeer *peer)
 {
 	enet_peer_timeout(peer, 0, NET_TIMEOUT_MS, NET_TIMEOUT_MS);
+	enet_peer_ping_interval(peer, NET_PING_INTERVAL_MS);
 	enet_peer_throttle_configure(peer, ENET_PEER_PACKET_THROTTLE_INTERVAL,
 				     ENET_PEER_PACKET_THROTTLE_SCALE, 0);
 }

@@ -39,6 +39,11 @@ enum net_disconnect_code {
 
 /** Peer timeout: a peer silent this long is dropped (ms). */
 #define NET_TIMEOUT_MS 5000
+/* ENet pings a peer it has heard no acknowledgement from for this long, and
+ * state traffic is unreliable, so without this both sides would ping (and
+ * acknowledge) twice a second: about 110 bytes a second each way. Every 2 s
+ * still finds a dead peer within NET_TIMEOUT_MS + 2 s. */
+#define NET_PING_INTERVAL_MS 2000
 
 /** Once per process; safe to call again. */
 enum core_result net_init(void) CORE_MUST_CHECK;

@@ -212,11 +212,19 @@ enum core_result proto_decode_refuse(const uint8_t *data, uint32_t len, struct p
 	return done(&r);
 }
 
+static bool faces_move(const struct sim_cmd *c)
+{
+	return (c->move_x || c->move_y) && c->yaw == sim_yaw_of(c->move_x, c->move_y);
+}
+
 static void write_cmd(struct proto_writer *w, const struct sim_cmd *c)
 {
 	proto_write_signed(w, c->move_x, 8);
 	proto_write_signed(w, c->move_y, 8);
-	proto_write_bits(w, c->yaw, 16);
+	bool derived = faces_move(c);
+	proto_write_bool(w, derived);
+	if (!derived)
+		proto_write_bits(w, c->yaw, 16);
 	proto_write_bits(w, c->buttons, 4);
 	if (c->buttons & SIM_BUTTON_SIT)
 		proto_write_bits(w, c->seat, 16);
@@ -226,7 +234,10 @@ static void read_cmd(struct proto_reader *r, struct sim_cmd *c)
 {
 	c->move_x = (int8_t)proto_read_signed(r, 8);
 	c->move_y = (int8_t)proto_read_signed(r, 8);
-	c->yaw = (uint16_t)proto_read_bits(r, 16);
+	if (proto_read_bool(r))
+		c->yaw = sim_yaw_of(c->move_x, c->move_y);
+	else
+		c->yaw = (uint16_t)proto_read_bits(r, 16);
 	c->buttons = (uint8_t)proto_read_bits(r, 4);
 	c->seat = c->buttons & SIM_BUTTON_SIT ? (uint16_t)proto_read_bits(r, 16) : SIM_SEAT_NONE;
 }
@@ -237,6 +248,8 @@ static bool same_cmd(const struct sim_cmd *a, const struct sim_cmd *b)
 	       a->buttons == b->buttons && (!(a->buttons & SIM_BUTTON_SIT) || a->seat == b->seat);
 }
 
+#define TIME_MS_MAX 4294967u /* (2^32 - 1) / 1000: the largest send time in ms */
+
 uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uint8_t *buf,
 			   uint32_t cap)
 {
@@ -246,11 +259,17 @@ uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uin
 		return 0;
 	proto_write_bits(&w, PROTO_MSG_MOVE, 8);
 	proto_write_bits(&w, m->count, 2);
-	proto_write_bits(&w, newest_tick, 16);
-	proto_write_bits(&w, m->send_time_us, 32);
+	bool short_tick = m->acked_tick && newest_tick - m->acked_tick < PROTO_MOVE_SHORT_TICK_SPAN;
+	proto_write_bool(&w, !short_tick);
+	proto_write_bits(&w, newest_tick, short_tick ? 8 : 16);
+	uint32_t ms = m->send_time_us / 1000;
+	/* Near the wrap the server's widening could step over it: send it all. */
+	bool full = m->full_time || ms < 0x10000u || ms > TIME_MS_MAX - 0x10000u;
+	proto_write_bool(&w, full);
+	proto_write_bits(&w, ms, full ? 23 : 16);
 	proto_write_bool(&w, m->ack_seq != 0);
 	if (m->ack_seq)
-		proto_write_bits(&w, m->ack_seq, 16);
+		proto_write_bits(&w, m->ack_seq, 8);
 	write_cmd(&w, &m->cmds[0]);
 	for (int i = 1; i < m->count; i++) {
 		const struct sim_cmd *c = &m->cmds[i], *newer = &m->cmds[i - 1];
@@ -259,12 +278,15 @@ uint32_t proto_encode_move(const struct proto_move *m, uint32_t newest_tick, uin
 		proto_write_bool(&w, same);
 		if (same)
 			continue;
-		bool near = dx >= -4 && dx <= 3 && dy >= -4 && dy <= 3 && c->yaw == newer->yaw &&
-			    c->buttons == newer->buttons && !(c->buttons & SIM_BUTTON_SIT);
+		bool derived = faces_move(c);
+		bool near = dx >= -4 && dx <= 3 && dy >= -4 && dy <= 3 &&
+			    (derived || c->yaw == newer->yaw) && c->buttons == newer->buttons &&
+			    !(c->buttons & SIM_BUTTON_SIT);
 		proto_write_bool(&w, near);
 		if (near) {
 			proto_write_signed(&w, dx, 3);
 			proto_write_signed(&w, dy, 3);
+			proto_write_bool(&w, derived);
 		} else {
 			write_cmd(&w, c);
 		}
@@ -282,9 +304,14 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 	if (!open_msg(&r, data, len, PROTO_MSG_MOVE))
 		return CORE_ERR_INVALID;
 	out->count = (uint8_t)proto_read_bits(&r, 2);
-	uint32_t newest = proto_read_bits(&r, 16);
-	out->send_time_us = proto_read_bits(&r, 32);
-	out->ack_seq = proto_read_bool(&r) ? proto_read_bits(&r, 16) : 0;
+	out->tick_bits = proto_read_bool(&r) ? 16 : 8;
+	uint32_t newest = proto_read_bits(&r, out->tick_bits);
+	out->time_bits = proto_read_bool(&r) ? 23 : 16;
+	uint32_t ms = proto_read_bits(&r, out->time_bits);
+	if (out->time_bits == 23 && ms > TIME_MS_MAX)
+		return CORE_ERR_INVALID;
+	out->send_time_us = ms; /* ms until widened */
+	out->ack_seq = proto_read_bool(&r) ? proto_read_bits(&r, 8) : 0;
 	if (out->count < 1)
 		return CORE_ERR_INVALID;
 	read_cmd(&r, &out->cmds[0]);
@@ -296,26 +323,40 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 		if (proto_read_bool(&r)) {
 			c->move_x = (int8_t)(c->move_x + proto_read_signed(&r, 3));
 			c->move_y = (int8_t)(c->move_y + proto_read_signed(&r, 3));
+			if (proto_read_bool(&r))
+				c->yaw = sim_yaw_of(c->move_x, c->move_y);
 		} else {
 			read_cmd(&r, c);
 		}
 	}
-	/* Ticks are the low 16 bits here: the server widens them (proto_move_widen). */
+	/* Ticks are short here: the server widens them (proto_move_widen). */
 	for (int i = 0; i < out->count; i++)
-		out->cmds[i].tick = (newest - (uint32_t)i) & 0xffffu;
+		out->cmds[i].tick = newest - (uint32_t)i;
 	out->has_pose = proto_read_bool(&r);
 	if (out->has_pose)
 		proto_read_pose(&r, &out->pose);
 	return done(&r);
 }
 
-void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq)
+static uint32_t widen(uint32_t near, uint32_t low, int bits)
 {
-	uint32_t newest = proto_widen16(last_tick, m->cmds[0].tick);
+	uint32_t span = 1u << bits, mask = span - 1;
+	uint32_t d = (low - near) & mask; /* forward distance, 0..span-1 */
+	return d < span / 2 ? near + d : near + d - span;
+}
+
+void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq,
+		      uint32_t last_time_ms, bool has_time)
+{
+	uint32_t newest = widen(last_tick, m->cmds[0].tick, m->tick_bits);
 	for (int i = 0; i < m->count; i++)
 		m->cmds[i].tick = newest - (uint32_t)i;
 	if (m->ack_seq)
-		m->ack_seq = proto_widen16(last_seq, m->ack_seq);
+		m->ack_seq = widen(last_seq, m->ack_seq, 8);
+	uint32_t ms = m->send_time_us;
+	if (m->time_bits == 16)
+		ms = has_time ? widen(last_time_ms, ms, 16) : 0;
+	m->send_time_us = ms <= TIME_MS_MAX ? ms * 1000u : 0;
 }
 
 uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *buf, uint32_t cap)

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 1
+#define PROTO_VERSION 2
 /** Largest payload that ENet sends unfragmented at its default MTU. */
 #define PROTO_MAX_PACKET 1364
 #define PROTO_NAME_MAX 32
@@ -103,27 +103,43 @@ struct proto_refuse {
 
 /*
  * MOVE  client -> server, state
- *   u8 type | u2 count (1..3) | u16 newest_tick | u32 send_time_us
- *   | u1 has_ack [u16 ack_seq] | cmd (newest) | (count - 1) x older
+ *   u8 type | u2 count (1..3)
+ *   | u1 long_tick (u16 | u8 newest_tick)
+ *   | u1 full_time (u23 | u16 send_time_ms)
+ *   | u1 has_ack [u8 ack_seq] | cmd (newest) | (count - 1) x older
  *   | u1 has_pose [pose]
- *   cmd: i8 move_x | i8 move_y | u16 yaw | u4 buttons | [u16 seat if SIT]
- *   older: u1 same as the newer one | else u1 near: i3 dx i3 dy (same yaw,
- *   buttons) | else cmd.
- *   Command i is for tick newest_tick - i. Tick and ack travel as their low
- *   16 bits; the server widens them around the last tick it applied and the
- *   last snapshot it sent. send_time_us is when the newest command was
- *   sampled (CLOCK_MONOTONIC µs mod 2^32): the server passes it on so
- *   receivers can measure presence latency. ack_seq is the newest snapshot
- *   the client holds, the baseline for the next delta. A VR client adds its
- *   head and hand poses.
+ *   cmd: i8 move_x | i8 move_y | u1 faces_move [else u16 yaw] | u4 buttons
+ *        | [u16 seat if SIT]
+ *   older: u1 same as the newer one | else u1 near: i3 dx i3 dy
+ *   u1 faces_move (else the newer one's yaw), same buttons | else cmd.
+ *   Command i is for tick newest_tick - i. The newest tick travels as its
+ *   low 8 bits when the client's newest acked tick is close (the server
+ *   widens it around the last tick it applied), else 16. send_time_ms is
+ *   the send time on the 1 ms grid presence uses (CLOCK_MONOTONIC µs mod
+ *   2^32, divided by 1000): all 23 bits in a client's first moves, every
+ *   PROTO_MOVE_FULL_TIME_EVERY-th and near its wrap, otherwise the low 16,
+ *   widened around the last time the server decoded from this client. The
+ *   server passes it on so receivers can measure presence latency. ack_seq
+ *   (low 8 bits, widened around the last snapshot sent) is the newest
+ *   snapshot the client holds, the baseline for the next delta. faces_move:
+ *   the yaw is sim_yaw_of(move_x, move_y), as a walker's is. A VR client
+ *   adds its head and hand poses.
  */
+#define PROTO_MOVE_FULL_TIME_EVERY 32
+#define PROTO_MOVE_SHORT_TICK_SPAN 100 /* ticks past the acked one a short tick may be */
+
 struct proto_move {
 	uint8_t count;
-	uint32_t send_time_us;
+	uint32_t send_time_us; /* decoded: on the 1 ms grid; 0 when not known */
 	uint32_t ack_seq;
 	bool has_pose;
 	struct proto_pose pose;
 	struct sim_cmd cmds[PROTO_MOVE_CMDS];
+	/* for the encoder */
+	uint32_t acked_tick; /* the newest tick the server has acked (0: none yet) */
+	bool full_time;      /* send all of the send time */
+	/* from the decoder, for proto_move_widen */
+	uint8_t tick_bits, time_bits;
 };
 
 /*
@@ -158,9 +174,12 @@ enum core_result proto_decode_refuse(const uint8_t *data, uint32_t len,
 				     struct proto_refuse *out) CORE_MUST_CHECK;
 enum core_result proto_decode_move(const uint8_t *data, uint32_t len,
 				   struct proto_move *out) CORE_MUST_CHECK;
-/** Widens a decoded move's 16-bit ticks and ack around the last tick the
- * server applied for this client and the last snapshot it sent it. */
-void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq);
+/** Widens a decoded move's short tick, ack and send time around the last
+ * tick the server applied for this client, the last snapshot it sent it and
+ * the last send time it decoded from it (ms; has_time false: none yet, and
+ * a short time then decodes as 0, unknown). */
+void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq,
+		      uint32_t last_time_ms, bool has_time);
 enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 					  struct proto_avatar_info *out) CORE_MUST_CHECK;
 enum core_result proto_decode_avatar_gone(const uint8_t *data, uint32_t len,

@@ -220,3 +220,38 @@ uint64_t sim_avatar_hash(uint64_t h, const struct sim_avatar *a)
 	h = core_fnv64(h, &a->flags, sizeof(a->flags));
 	return h;
 }
+
+/* atan(2^-i) in turns x 2^24 */
+static const int32_t cordic_atan[16] = {2097152, 1238021, 654136, 332050, 166669, 83416,
+					41718,   20860,   10430,  5215,   2608,   1304,
+					652,     326,     163,    81};
+
+uint16_t sim_yaw_of(int32_t x, int32_t y)
+{
+	if (x == 0 && y == 0)
+		return 0;
+	int64_t angle = 0; /* turns x 2^24 */
+	int64_t vx = x, vy = y;
+	if (vx < 0) { /* into the right half-plane: rotate by half a turn */
+		angle = 1 << 23;
+		vx = -vx;
+		vy = -vy;
+	}
+	vx *= 1 << 20; /* (a multiply: shifting a negative value left is undefined) */
+	vy *= 1 << 20;
+	for (int i = 0; i < 16; i++) { /* rotate (vx, vy) onto the +x axis */
+		int64_t nx, ny;
+		if (vy > 0) {
+			nx = vx + (vy >> i);
+			ny = vy - (vx >> i);
+			angle += cordic_atan[i];
+		} else {
+			nx = vx - (vy >> i);
+			ny = vy + (vx >> i);
+			angle -= cordic_atan[i];
+		}
+		vx = nx;
+		vy = ny;
+	}
+	return (uint16_t)(((angle + (1 << 7)) >> 8) & 0xffff);
+}

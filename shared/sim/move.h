@@ -91,5 +91,12 @@ uint16_t sim_door_at(const struct sim_world *w, struct sim_point p);
 uint16_t sim_seat_near(const struct sim_world *w, const struct sim_occupancy *occ,
 		       struct sim_point p);
 
+/**
+ * The yaw of direction (x, y), 65536 per turn, 0 = +x (integer CORDIC, the
+ * same on every architecture). Walkers face where they go; a move whose yaw
+ * is this of its move vector costs one bit on the wire instead of sixteen.
+ */
+uint16_t sim_yaw_of(int32_t x, int32_t y);
+
 /** FNV-1a over the state's fields in wire order: for determinism checks. */
 uint64_t sim_avatar_hash(uint64_t h, const struct sim_avatar *a);

@@ -114,15 +114,16 @@ static void move_round_trip_carries_three_commands(void **state)
 					     .seat = (uint16_t)(i & 1 ? SIM_SEAT_NONE : 500 + i)};
 	uint8_t buf[64];
 	uint32_t len = proto_encode_move(&m, 1000, buf, sizeof(buf));
-	/* 8 + 2 + 16 + 32 + 1 (no ack) + 3 x 36 + 2 x 2 (the older ones differ
-	 * in yaw, so they go whole) + 16 for each SIT's seat (buttons 1 and 3)
-	 * + 1 (no pose) = 204 bits */
-	assert_int_equal(len, 26);
+	/* 8 + 2 + 17 (long tick: nothing acked) + 24 (full time: near the
+	 * wrap) + 1 (no ack) + 3 x 37 (yaw not the move's) + 2 x 2 (the older
+	 * ones differ in yaw, so they go whole) + 16 for each SIT's seat
+	 * (buttons 1 and 3) + 1 (no pose) = 200 bits */
+	assert_int_equal(len, 25);
 	struct proto_move out;
 	assert_int_equal(proto_decode_move(buf, len, &out), CORE_OK);
-	proto_move_widen(&out, 990, 0);
+	proto_move_widen(&out, 990, 0, 0, false);
 	assert_int_equal(out.count, 3);
-	assert_int_equal(out.send_time_us, 0xfffffff0u);
+	assert_int_equal(out.send_time_us, 0xfffffff0u / 1000 * 1000); /* the 1 ms grid */
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(out.cmds[i].tick, 1000 - i);
 		assert_int_equal(out.cmds[i].move_x, m.cmds[i].move_x);
@@ -132,23 +133,37 @@ static void move_round_trip_carries_three_commands(void **state)
 		assert_int_equal(out.cmds[i].seat, m.cmds[i].seat);
 	}
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_move, &out);
-	/* Older commands like the newer cost a bit; a few units off, eight. */
-	struct proto_move walk = {.count = 3, .send_time_us = 7, .ack_seq = 70000};
-	walk.cmds[0] = (struct sim_cmd){.move_x = 120, .move_y = -40, .yaw = 9, .seat = SIM_SEAT_NONE};
+	/* A walker facing where it goes, its tick near the acked one and its
+	 * send time near the last: older commands like the newer cost a bit, a
+	 * few units off nine; the whole move is ten bytes. */
+	struct proto_move walk = {.count = 3, .send_time_us = 123456789, .ack_seq = 70000,
+				  .acked_tick = 69990};
+	walk.cmds[0] = (struct sim_cmd){.move_x = 120, .move_y = -40, .yaw = sim_yaw_of(120, -40),
+					.seat = SIM_SEAT_NONE};
 	walk.cmds[1] = walk.cmds[0];
 	walk.cmds[2] = walk.cmds[0];
 	walk.cmds[2].move_x = 117;
+	walk.cmds[2].yaw = sim_yaw_of(117, -40);
 	len = proto_encode_move(&walk, 70001, buf, sizeof(buf));
-	assert_int_equal(len, (8 + 2 + 16 + 32 + 17 + 36 + 1 + 8 + 1 + 7) / 8);
+	assert_int_equal(len, (8 + 2 + 9 + 17 + 9 + 21 + 1 + 9 + 1 + 7) / 8);
 	assert_int_equal(proto_decode_move(buf, len, &out), CORE_OK);
-	proto_move_widen(&out, 69990, 70003);
+	proto_move_widen(&out, 69990, 70003, 123456 - 20000, true);
 	assert_int_equal(out.ack_seq, 70000);
+	assert_int_equal(out.send_time_us, 123456000);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(out.cmds[i].tick, 70001 - i);
 		assert_int_equal(out.cmds[i].move_x, walk.cmds[i].move_x);
 		assert_int_equal(out.cmds[i].move_y, walk.cmds[i].move_y);
 		assert_int_equal(out.cmds[i].yaw, walk.cmds[i].yaw);
 	}
+	/* A short send time with nothing to widen it against is unknown, not wrong. */
+	proto_decode_move(buf, len, &out) == CORE_OK ? (void)0 : fail();
+	proto_move_widen(&out, 69990, 70003, 0, false);
+	assert_int_equal(out.send_time_us, 0);
+	/* The tick goes long when the acked one is far behind. */
+	walk.acked_tick = 60000;
+	assert_int_equal(proto_encode_move(&walk, 70001, buf, sizeof(buf)),
+			 (8 + 2 + 17 + 17 + 9 + 21 + 1 + 9 + 1 + 7) / 8);
 	m.count = 0;
 	assert_int_equal(proto_encode_move(&m, 1, buf, sizeof(buf)), 0);
 }

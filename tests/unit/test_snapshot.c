@@ -320,7 +320,7 @@ static void moves_carry_ack_and_pose(void **state)
 	uint32_t len = proto_encode_move(&m, 44, buf, sizeof(buf));
 	struct proto_move out;
 	assert_int_equal(proto_decode_move(buf, len, &out), CORE_OK);
-	proto_move_widen(&out, 40, 0xabcdef03u);
+	proto_move_widen(&out, 40, 0xabcdef03u, 0, false);
 	assert_int_equal(out.ack_seq, 0xabcdef01u);
 	assert_int_equal(out.cmds[0].tick, 44);
 	assert_true(out.has_pose);

@@ -79,14 +79,6 @@ enum core_result bot_path_load(const char *file, struct bot_path *out)
 	return r;
 }
 
-static uint16_t yaw_of(int32_t dx, int32_t dy)
-{
-	double a = atan2((double)dy, (double)dx);
-	if (a < 0)
-		a += TAU;
-	return (uint16_t)((long)lround(a / TAU * 65536.0) & 0xffff);
-}
-
 /* Full stick towards t from where the prediction stands; false when there. */
 static bool head_for(struct bot *b, struct sim_point t, int32_t arrive_mm, int8_t *mx, int8_t *my)
 {
@@ -97,7 +89,7 @@ static bool head_for(struct bot *b, struct sim_point t, int32_t arrive_mm, int8_
 		return false;
 	*mx = (int8_t)(dx * (int64_t)SIM_MOVE_MAX / (int64_t)len);
 	*my = (int8_t)(dy * (int64_t)SIM_MOVE_MAX / (int64_t)len);
-	b->yaw = yaw_of(dx, dy);
+	b->yaw = sim_yaw_of(*mx, *my); /* facing the move: one bit on the wire */
 	return true;
 }
 
@@ -138,7 +130,7 @@ static void wander(struct bot *b, int8_t *mx, int8_t *my)
 		return;
 	*mx = g_dir_x[b->dir];
 	*my = g_dir_y[b->dir];
-	b->yaw = (uint16_t)(b->dir * (65536 / DIRS));
+	b->yaw = sim_yaw_of(*mx, *my);
 }
 
 static void follow_path(struct bot *b, const struct bot_path *path, int8_t *mx, int8_t *my)

@@ -235,17 +235,35 @@ static void send_tick(struct cp_client *cp, const struct cp_options *o, int cmds
 	struct cl_conn *c = &cp->conn;
 	const int32_t r = SIM_AVATAR_RADIUS_MM;
 	const int32_t step = sim_step_max_mm(c->welcome.tick_hz);
-	uint16_t yaw = (uint16_t)((long)lround((cp->walk.yaw < 0 ? cp->walk.yaw + 2 * PI : cp->walk.yaw) /
-					       (2 * PI) * 65536.0) & 0xffff);
+	/* Walking straight, a command is the heading's own move vector, and the
+	 * yaw is that vector's (sim_yaw_of), so a move costs one bit for its yaw
+	 * and one for each repeated command; the prediction is steered back onto
+	 * the script only once it is more than STEER_MM off. */
+	const int32_t steer_mm = 25;
+	int8_t hx = (int8_t)lround(cos(cp->walk.yaw) * SIM_MOVE_MAX);
+	int8_t hy = (int8_t)lround(sin(cp->walk.yaw) * SIM_MOVE_MAX);
+	uint16_t yaw = sim_yaw_of(hx, hy);
 	for (int j = 1; j <= cmds; j++) {
 		double f = (double)j / cmds;
 		double tx = (cp->prev_x + (cp->walk.x - cp->prev_x) * f) * 1000.0;
 		double ty = (cp->prev_y + (cp->walk.y - cp->prev_y) * f) * 1000.0;
 		int32_t gx = CORE_CLAMP((int32_t)lround(tx), r, sim_world_width_mm(c->world) - r);
 		int32_t gy = CORE_CLAMP((int32_t)lround(ty), r, sim_world_height_mm(c->world) - r);
+		int8_t mx = 0, my = 0;
+		if (!cp->walk.idle) {
+			/* where the heading's vector would put it, against the script */
+			struct sim_avatar probe = c->predicted;
+			struct sim_cmd try = {.move_x = hx, .move_y = hy, .yaw = yaw, .seat = SIM_SEAT_NONE};
+			struct sim_occupancy occ = cl_conn_occupancy(c);
+			sim_step(c->world, c->welcome.tick_hz, &occ, &probe, &try);
+			int64_t ex = gx - probe.pos_x_mm, ey = gy - probe.pos_y_mm;
+			if (ex * ex + ey * ey <= (int64_t)steer_mm * steer_mm) {
+				cl_conn_queue_input(c, hx, hy, yaw, 0, SIM_SEAT_NONE);
+				continue;
+			}
+		}
 		int64_t dx = gx - c->predicted.pos_x_mm, dy = gy - c->predicted.pos_y_mm;
 		int64_t len = core_isqrt64((uint64_t)(dx * dx + dy * dy));
-		int8_t mx = 0, my = 0;
 		if (len > 2) { /* within 2 mm counts as there: no endless 1 mm jiggle */
 			int64_t m = CORE_MIN((int64_t)SIM_MOVE_MAX, len * SIM_MOVE_MAX / step);
 			mx = (int8_t)(dx * m / len);
