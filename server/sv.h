@@ -126,7 +126,7 @@ struct sv_server {
 
 #define SV_STATS_EVERY_S 10
 /* Rooms send their snapshots in this many slots spread over the period. */
-#define SV_SNAPSHOT_SLOTS 16
+#define SV_SNAPSHOT_SLOTS 64
 /** Tick-time percentile in µs over the ticks counted since the last reset. */
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p);
 
@@ -149,6 +149,8 @@ const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
 /** Records a frame and sends snapshots for the rooms of one slot (rooms
  * slot, slot + slots, ...). Returns how many rooms it served. */
 int sv_send_snapshots(struct sv_server *sv, int slot, int slots);
+/** How many slots ahead (1..slots) the next slot with a room in use is. */
+int sv_slots_to_next_busy(const struct sv_server *sv, int slot, int slots);
 
 /* sv_main.c */
 /** Runs until SIGINT/SIGTERM. Returns the process exit status. */

@@ -133,6 +133,8 @@ int sv_run(struct sv_server *sv)
 			log_stats(sv, "periodic");
 			next_stats += SV_STATS_EVERY_S * 1000000ull;
 		}
+		/* Sleep through slots no room sends in (one room: one wake a period). */
+		slots += sv_slots_to_next_busy(sv, (int)(slots % SV_SNAPSHOT_SLOTS), SV_SNAPSHOT_SLOTS) - 1;
 		next_slot = start + (slots + 1) * 1000000u / slots_per_s;
 		if (now > next_slot + 1000000u) {
 			CORE_WARN("server fell %.1f s behind its snapshots; skipping ahead",

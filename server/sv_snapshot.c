@@ -127,3 +127,14 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 	}
 	return sent;
 }
+
+int sv_slots_to_next_busy(const struct sv_server *sv, int slot, int slots)
+{
+	for (int k = 1; k <= slots; k++) {
+		int next = (slot + k) % slots;
+		for (int r = next; r < SV_MAX_ROOMS; r += slots)
+			if (sv->rooms[r].in_use)
+				return k;
+	}
+	return 1; /* no room at all: look again next slot (a join may come) */
+}
