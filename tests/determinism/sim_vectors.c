@@ -132,6 +132,12 @@ int main(void)
 		if (t == TICKS / 2)
 			checkpoint = hash;
 	}
+	/* the yaw every possible move vector faces (moves carry it as one bit) */
+	for (int32_t x = -SIM_MOVE_MAX; x <= SIM_MOVE_MAX; x++)
+		for (int32_t y = -SIM_MOVE_MAX; y <= SIM_MOVE_MAX; y++) {
+			uint16_t yaw = sim_yaw_of(x, y);
+			hash = (hash ^ yaw) * 0x100000001b3ull;
+		}
 	printf("sim_vectors: %d avatars x %d ticks, %d sits, %d door entries, checkpoint "
 	       "%016" PRIx64 ", hash %016" PRIx64 "\n",
 	       AVATARS, TICKS, sits, door_passes, checkpoint, hash);

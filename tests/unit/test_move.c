@@ -8,6 +8,7 @@
 
 #include "sim/move.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,31 @@ static void same_inputs_same_result(void **state)
 	assert_true(a != c);
 }
 
+/* sim_yaw_of is atan2 to within one 65536th of a turn, exact on the axes. */
+static void yaw_of_a_move_is_its_direction(void **state)
+{
+	(void)state;
+	assert_int_equal(sim_yaw_of(0, 0), 0);
+	assert_int_equal(sim_yaw_of(127, 0), 0);
+	assert_int_equal(sim_yaw_of(0, 127), 16384);
+	assert_int_equal(sim_yaw_of(-127, 0), 32768);
+	assert_int_equal(sim_yaw_of(0, -127), 49152);
+	assert_int_equal(sim_yaw_of(90, 90), 8192);
+	int worst = 0;
+	for (int x = -SIM_MOVE_MAX; x <= SIM_MOVE_MAX; x++) {
+		for (int y = -SIM_MOVE_MAX; y <= SIM_MOVE_MAX; y++) {
+			if (!x && !y)
+				continue;
+			double a = atan2(y, x) / (2.0 * 3.14159265358979323846) * 65536.0;
+			long want = lround(a < 0 ? a + 65536.0 : a) % 65536;
+			int d = (int)((want - sim_yaw_of(x, y)) & 0xffff);
+			d = d > 32768 ? 65536 - d : d;
+			worst = d > worst ? d : worst;
+		}
+	}
+	assert_true(worst <= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +292,7 @@ int main(void)
 		cmocka_unit_test(seats_are_taken_by_name_and_reach),
 		cmocka_unit_test(a_held_door_is_a_wall),
 		cmocka_unit_test(same_inputs_same_result),
+		cmocka_unit_test(yaw_of_a_move_is_its_direction),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
