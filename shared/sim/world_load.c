@@ -743,8 +743,11 @@ enum core_result sim_world_load_art(const char *path, struct sim_world *out,
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		snprintf(err, err_size, "%s: line %d column %d: %s", path, jerr.line, jerr.column,
-			 jerr.text);
+		if (jerr.line < 1) /* not a JSON mistake: the file could not be read */
+			snprintf(err, err_size, "%s: %s", path, jerr.text);
+		else
+			snprintf(err, err_size, "%s: line %d column %d: %s", path, jerr.line,
+				 jerr.column, jerr.text);
 		return CORE_ERR_INVALID;
 	}
 	/* Build into scratch and copy on success: never a half-loaded world. */
