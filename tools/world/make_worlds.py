@@ -69,27 +69,54 @@ def edge_distance(poly, x, y):
     return best
 
 
+# Furniture drawn as several boxes: (u0, u1, v0, v1) of the tile, z0..z1 in
+# metres, top and side colours. Tiles not listed are one box (TILES).
+def legs(u0, u1, v0, v1, z, size, colour):
+    return [(a, a + size, b, b + size, 0.0, z, colour, colour)
+            for a in (u0, u1 - size) for b in (v0, v1 - size)]
+
+
+SHAPES = {
+    "desk": legs(0.08, 0.92, 0.08, 0.92, 0.68, 0.07, (96, 70, 48)) +
+            [(0.04, 0.96, 0.04, 0.96, 0.68, 0.74, (186, 136, 90), (128, 90, 58))],
+    "table": legs(0.06, 0.94, 0.06, 0.94, 0.68, 0.08, (104, 76, 52)) +
+             [(0.0, 1.0, 0.0, 1.0, 0.68, 0.74, (190, 146, 100), (132, 98, 66))],
+    "chair": legs(0.26, 0.74, 0.26, 0.74, 0.40, 0.06, (44, 52, 62)) +
+             [(0.24, 0.76, 0.24, 0.76, 0.40, 0.45, (84, 110, 140), (56, 72, 92))],
+    "plant": [(0.3, 0.7, 0.3, 0.7, 0.0, 0.32, (150, 96, 64), (112, 70, 46)),
+              (0.16, 0.84, 0.16, 0.84, 0.32, 0.95, (76, 156, 88), (52, 118, 64))],
+}
+
+
+def box_faces(u0, u1, v0, v1, z0, z1, top, side):
+    """Screen polygons of a box's visible faces (left, right, top), tile-local."""
+    cx, base = IMG_W / 2, IMG_H - TH  # the ground diamond's top corner
+
+    def pt(u, v, z):
+        return (cx + (u - v) * TW / 2, base + (u + v) * TH / 2 - z * Z_PX_PER_M)
+
+    lift = [pt(u0, v0, z1), pt(u1, v0, z1), pt(u1, v1, z1), pt(u0, v1, z1)]
+    faces = []
+    if side and z1 > z0:
+        faces.append(([pt(u0, v1, z1), pt(u1, v1, z1), pt(u1, v1, z0), pt(u0, v1, z0)], side, 1.0))
+        faces.append(([pt(u1, v1, z1), pt(u1, v0, z1), pt(u1, v0, z0), pt(u1, v1, z0)], side, 0.78))
+    faces.append((lift, top, 1.0))
+    return faces
+
+
 def tileset_image(path):
     cols = 4
     rows = (len(TILES) + cols - 1) // cols
     w, h = cols * IMG_W, rows * IMG_H
     px = [0] * (w * h * 4)
-    for idx, (_name, _b, top, side, height_m, inset) in enumerate(TILES):
+    for idx, (name, _b, top, side, height_m, inset) in enumerate(TILES):
         ox, oy = (idx % cols) * IMG_W, (idx // cols) * IMG_H
-        # Ground diamond: top, right, bottom, left corners; centre (32, IMG_H - 16).
-        cx, cy = IMG_W / 2, IMG_H - TH / 2
-        k = 1.0 - 2 * inset
-        foot = [(cx, cy - TH / 2 * k), (cx + TW / 2 * k, cy), (cx, cy + TH / 2 * k),
-                (cx - TW / 2 * k, cy)]
-        hp = height_m * Z_PX_PER_M
-        lift = [(x, y - hp) for x, y in foot]
+        boxes = SHAPES.get(name) or [(inset, 1 - inset, inset, 1 - inset, 0.0, height_m, top, side)]
+        # painter's order: farther (smaller u + v), then lower, first
+        boxes = sorted(boxes, key=lambda b: (b[0] + b[1] + b[2] + b[3], b[4]))
         faces = []
-        if side and hp > 0:
-            left = [lift[3], lift[2], foot[2], foot[3]]
-            right = [lift[2], lift[1], foot[1], foot[2]]
-            faces.append((left, side, 1.0))
-            faces.append((right, side, 0.78))
-        faces.append((lift, top, 1.0))
+        for b in boxes:
+            faces += box_faces(*b)
         for y in range(IMG_H):
             for x in range(IMG_W):
                 fx, fy = x + 0.5, y + 0.5
@@ -98,8 +125,6 @@ def tileset_image(path):
                     if inside(poly, fx, fy):
                         edge = edge_distance(poly, fx, fy) < 1.0
                         f = shade * (0.82 if edge else 1.0)
-                        if poly is lift and not edge and side:
-                            f *= 1.0 + 0.06 * (1.0 - (fy - (cy - hp - TH / 2)) / TH)
                         colour = tuple(max(0, min(255, int(v * f))) for v in c)
                 if colour:
                     i = ((oy + y) * w + ox + x) * 4
