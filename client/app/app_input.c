@@ -173,9 +173,9 @@ void app_input_frame(struct app *a)
 	if (in->clicked) {
 		float x, y;
 		rnd_screen_to_world(a->rnd, in->click_x, in->click_y, 0.0f, &x, &y);
-		/* A click on a chair means that seat: chairs stand 0.42 m high. */
+		/* A click on a chair means that seat: seats stand 0.45 m high. */
 		float sx, sy;
-		rnd_screen_to_world(a->rnd, in->click_x, in->click_y, 0.42f, &sx, &sy);
+		rnd_screen_to_world(a->rnd, in->click_x, in->click_y, 0.45f, &sx, &sy);
 		int seat = -1;
 		float best = 0.4f * 0.4f;
 		for (int i = 0; i < a->world->seat_count; i++) {

@@ -13,7 +13,7 @@
 
 #define TWO_PI 6.28318531f
 #define STAND_HEAD_M 1.62f
-#define SEAT_HEIGHT_M 0.42f
+#define SEAT_HEIGHT_M 0.45f
 
 /* Twelve colours that stay apart from each other and from the floor. */
 static const uint32_t palette[] = {
