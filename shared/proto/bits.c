@@ -160,9 +160,11 @@ uint32_t proto_read_egamma(struct proto_reader *r)
 	return v;
 }
 
-uint32_t proto_widen16(uint32_t near, uint32_t low)
+uint32_t proto_widen(uint32_t near, uint32_t low, int bits)
 {
-	return near + (uint32_t)(int32_t)(int16_t)(uint16_t)(low - near);
+	uint32_t span = 1u << bits;
+	uint32_t d = (low - near) & (span - 1); /* forward distance, 0..span-1 */
+	return d < span / 2 ? near + d : near + d - span;
 }
 
 int proto_bits_for(uint32_t max_value)

@@ -51,9 +51,9 @@ uint32_t proto_reader_left_bits(const struct proto_reader *r);
 void proto_write_egamma(struct proto_writer *w, uint32_t v);
 uint32_t proto_read_egamma(struct proto_reader *r);
 
-/** A counter sent as its low 16 bits, widened around a value the receiver
- * knows to be within 32,767 of the truth. */
-uint32_t proto_widen16(uint32_t near, uint32_t low);
+/** A counter sent as its low `bits` bits (1..31), widened around a value
+ * the receiver knows to be within half of 2^bits of the truth. */
+uint32_t proto_widen(uint32_t near, uint32_t low, int bits);
 
 /** Smallest bit count that holds 0..max_value. */
 int proto_bits_for(uint32_t max_value);

@@ -338,24 +338,17 @@ enum core_result proto_decode_move(const uint8_t *data, uint32_t len, struct pro
 	return done(&r);
 }
 
-static uint32_t widen(uint32_t near, uint32_t low, int bits)
-{
-	uint32_t span = 1u << bits, mask = span - 1;
-	uint32_t d = (low - near) & mask; /* forward distance, 0..span-1 */
-	return d < span / 2 ? near + d : near + d - span;
-}
-
 void proto_move_widen(struct proto_move *m, uint32_t last_tick, uint32_t last_seq,
 		      uint32_t last_time_ms, bool has_time)
 {
-	uint32_t newest = widen(last_tick, m->cmds[0].tick, m->tick_bits);
+	uint32_t newest = proto_widen(last_tick, m->cmds[0].tick, m->tick_bits);
 	for (int i = 0; i < m->count; i++)
 		m->cmds[i].tick = newest - (uint32_t)i;
 	if (m->ack_seq)
-		m->ack_seq = widen(last_seq, m->ack_seq, 8);
+		m->ack_seq = proto_widen(last_seq, m->ack_seq, 8);
 	uint32_t ms = m->send_time_us;
 	if (m->time_bits == 16)
-		ms = has_time ? widen(last_time_ms, ms, 16) : 0;
+		ms = has_time ? proto_widen(last_time_ms, ms, 16) : 0;
 	m->send_time_us = ms <= TIME_MS_MAX ? ms * 1000u : 0;
 }
 

@@ -565,7 +565,7 @@ uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,
 	proto_reader_init(&r, data, len);
 	if (proto_read_bits(&r, 8) != PROTO_MSG_SNAPSHOT)
 		return 0;
-	uint32_t seq = proto_widen16(ref ? ref->seq : 0, proto_read_bits(&r, 16));
+	uint32_t seq = proto_widen(ref ? ref->seq : 0, proto_read_bits(&r, 16), 16);
 	proto_read_bits(&r, 16);
 	proto_read_bits(&r, 16);
 	uint32_t gap = proto_read_bits(&r, 4);
@@ -626,9 +626,9 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 	out->count = 0;
 	if (proto_read_bits(&r, 8) != PROTO_MSG_SNAPSHOT)
 		return CORE_ERR_INVALID;
-	out->seq = proto_widen16(ref->seq, proto_read_bits(&r, 16));
-	out->server_tick = proto_widen16(ref->server_tick, proto_read_bits(&r, 16));
-	out->ack_tick = proto_widen16(ref->input_tick, proto_read_bits(&r, 16));
+	out->seq = proto_widen(ref->seq, proto_read_bits(&r, 16), 16);
+	out->server_tick = proto_widen(ref->server_tick, proto_read_bits(&r, 16), 16);
+	out->ack_tick = proto_widen(ref->input_tick, proto_read_bits(&r, 16), 16);
 	uint32_t gap = proto_read_bits(&r, 4);
 	out->full = gap == 0;
 	out->base_seq = gap ? out->seq - gap : 0;
