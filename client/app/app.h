@@ -128,7 +128,7 @@ struct app {
 	double frame_ms[APP_STATS_FRAMES];
 	uint64_t started_us;
 	uint64_t draw_calls_total;
-	uint32_t max_avatar_draws;
+	uint32_t max_avatar_draws; /* the most draws any frame spent on avatars */
 };
 
 /* app_net.c */

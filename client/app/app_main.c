@@ -295,7 +295,7 @@ static int run(struct app *a)
 		const struct rnd_stats *st = rnd_get_stats(a->rnd);
 		a->frame_ms[a->frame % APP_STATS_FRAMES] = st->cpu_ms;
 		a->draw_calls_total += st->draw_calls;
-		a->max_avatar_draws = st->avatars ? 1 : a->max_avatar_draws;
+		a->max_avatar_draws = CORE_MAX(a->max_avatar_draws, st->avatar_draw_calls);
 		a->frame++;
 		if (shot) {
 			printf("lyceum: screenshot %s (%ux%u, frame %ld)\n", shot, st->width, st->height,

@@ -64,6 +64,7 @@ enum rnd_font {
 struct rnd_stats {
 	double cpu_ms;             /* last frame: begin (after the fence) to submit */
 	uint32_t draw_calls;       /* last frame */
+	uint32_t avatar_draw_calls; /* last frame: the draws that drew avatars */
 	uint32_t avatars, decals, ui_quads; /* last frame */
 	uint32_t dropped;          /* items that did not fit in a frame buffer, ever */
 	uint32_t validation_messages; /* warnings and errors from the validation layers */

@@ -337,6 +337,20 @@ void rnd_draw_decal(struct rnd *r, float x_m, float y_m, float z_m, float size_m
 	};
 }
 
+/* One instanced draw of `count` quads (six vertices each); 0 draws if none. */
+static uint32_t draw_quads(struct rnd *r, VkCommandBuffer cmd, VkPipeline pipe, VkDescriptorSet set,
+			   VkBuffer instances, uint32_t count)
+{
+	if (!count)
+		return 0;
+	VkDeviceSize zero = 0;
+	vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe);
+	vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->layout, 0, 1, &set, 0, NULL);
+	vkCmdBindVertexBuffers(cmd, 0, 1, &instances, &zero);
+	vkCmdDraw(cmd, 6, count, 0, 0);
+	return 1;
+}
+
 void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd)
 {
 	struct rnd_frame *f = r->cur;
@@ -346,39 +360,21 @@ void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd)
 	vkCmdSetScissor(cmd, 0, 1, &scissor);
 	vkCmdPushConstants(cmd, r->layout, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT,
 			   0, sizeof(r->push), &r->push);
-	VkDeviceSize zero = 0;
 	uint32_t draws = 0;
-	if (r->static_count && r->atlas_set) {
-		vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->pipe_sprite);
-		vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->layout, 0, 1,
-					&r->atlas_set, 0, NULL);
-		vkCmdBindVertexBuffers(cmd, 0, 1, &r->statics.buf, &zero);
-		vkCmdDraw(cmd, 6, r->static_count, 0, 0);
-		draws++;
+	if (r->atlas_set) {
+		draws += draw_quads(r, cmd, r->pipe_sprite, r->atlas_set, r->statics.buf, r->static_count);
+		draws += draw_quads(r, cmd, r->pipe_decal, r->atlas_set, f->decals.buf, f->decal_count);
 	}
-	if (f->decal_count && r->atlas_set) {
-		vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->pipe_decal);
-		vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->layout, 0, 1,
-					&r->atlas_set, 0, NULL);
-		vkCmdBindVertexBuffers(cmd, 0, 1, &f->decals.buf, &zero);
-		vkCmdDraw(cmd, 6, f->decal_count, 0, 0);
-		draws++;
-	}
+	r->stats.avatar_draw_calls = 0;
 	if (f->avatar_count) {
 		vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->pipe_avatar);
 		VkBuffer bufs[2] = {r->mesh.buf, f->avatars.buf};
 		VkDeviceSize offs[2] = {0, 0};
 		vkCmdBindVertexBuffers(cmd, 0, 2, bufs, offs);
 		vkCmdDraw(cmd, r->mesh_vertices, f->avatar_count, 0, 0);
-		draws++;
+		r->stats.avatar_draw_calls++;
 	}
-	if (f->ui_count) {
-		vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->pipe_ui);
-		vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->layout, 0, 1,
-					&r->font_set, 0, NULL);
-		vkCmdBindVertexBuffers(cmd, 0, 1, &f->ui.buf, &zero);
-		vkCmdDraw(cmd, 6, f->ui_count, 0, 0);
-		draws++;
-	}
+	draws += r->stats.avatar_draw_calls;
+	draws += draw_quads(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, f->ui_count);
 	r->stats.draw_calls = draws;
 }
