@@ -12,19 +12,11 @@ server=$2
 out=$3
 mkdir -p "$out"
 rm -f "$out"/*
-icd=$(ls /usr/share/vulkan/icd.d/lvp_icd.*.json 2>/dev/null | head -n 1 || true)
-[ -n "$icd" ] || { echo "input: install mesa-vulkan-drivers (lavapipe)" >&2; exit 1; }
-export VK_ICD_FILENAMES="$icd" VK_DRIVER_FILES="$icd"
+name=input
+. "$(dirname "$0")/lib.sh"
+use_lavapipe
 port=$((20000 + ($$ + 13) % 20000))
-"$server" --bind 127.0.0.1 --port "$port" --world classroom >"$out/server.out" 2>"$out/server.log" &
-server_pid=$!
-trap 'kill $server_pid 2>/dev/null || true' EXIT INT TERM
-i=0
-until grep -q LISTENING "$out/server.out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 200 ] || { echo "input: the server did not start" >&2; cat "$out/server.log" >&2; exit 1; }
-    sleep 0.05
-done
+start_server server
 
 # Each run joins a fresh room, so it starts on the same spawn point.
 run() { # name, frames, script lines...

@@ -14,42 +14,11 @@ bot=$3
 out=$4
 mkdir -p "$out"
 rm -f "$out"/*
-icd=$(ls /usr/share/vulkan/icd.d/lvp_icd.*.json 2>/dev/null | head -n 1 || true)
-[ -n "$icd" ] || { echo "reconnect: install mesa-vulkan-drivers (lavapipe)" >&2; exit 1; }
-export VK_ICD_FILENAMES="$icd" VK_DRIVER_FILES="$icd"
+name=reconnect
+. "$(dirname "$0")/lib.sh"
+use_lavapipe
 port=$((20000 + ($$ + 7) % 20000))
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
 
-start_server() { # log name, extra flags
-    log=$1
-    shift
-    "$server" --bind 127.0.0.1 --port "$port" --world classroom "$@" >"$out/$log.out" 2>"$out/$log.log" &
-    server_pid=$!
-    pids="$pids $server_pid"
-    i=0
-    until grep -q LISTENING "$out/$log.out" 2>/dev/null; do
-        i=$((i + 1))
-        [ $i -lt 200 ] || { echo "reconnect: the server did not start" >&2; cat "$out/$log.log" >&2; exit 1; }
-        sleep 0.05
-    done
-}
-wait_for() { # file, pattern, seconds
-    n=0
-    until grep -q "$2" "$1" 2>/dev/null; do
-        n=$((n + 1))
-        if [ $n -gt $(($3 * 10)) ]; then
-            echo "reconnect: waited $3 s for '$2' in $1:" >&2
-            cat "$1" >&2
-            exit 1
-        fi
-        sleep 0.1
-    done
-}
 client() { # log name
     "$lyceum" --headless --size 320x200 --msaa 1 --server "127.0.0.1:$port" --room again \
         --name returner >"$out/$1.out" 2>"$out/$1.log" &

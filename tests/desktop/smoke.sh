@@ -14,26 +14,11 @@ rm -f "$out"/*
 for tool in xvfb-run Xvfb; do
     command -v $tool >/dev/null || { echo "smoke: $tool is missing; install xvfb" >&2; exit 1; }
 done
-icd=$(ls /usr/share/vulkan/icd.d/lvp_icd.*.json 2>/dev/null | head -n 1 || true)
-[ -n "$icd" ] || { echo "smoke: install mesa-vulkan-drivers (lavapipe)" >&2; exit 1; }
-export VK_ICD_FILENAMES="$icd" VK_DRIVER_FILES="$icd"
-
+name=smoke
+. "$(dirname "$0")/lib.sh"
+use_lavapipe
 port=$((20000 + $$ % 20000))
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
-
-"$server" --bind 127.0.0.1 --port "$port" --world classroom >"$out/server.out" 2>"$out/server.log" &
-pids="$!"
-i=0
-until grep -q LISTENING "$out/server.out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 200 ] || { echo "smoke: the server did not start" >&2; cat "$out/server.log" >&2; exit 1; }
-    sleep 0.05
-done
+start_server server
 "$bot" --server "127.0.0.1:$port" --room smoke --count 3 --zones classroom --behavior wander \
     --seconds 60 --seed 3 >/dev/null 2>"$out/bots.log" &
 pids="$pids $!"

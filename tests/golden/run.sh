@@ -14,12 +14,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 reference="$here/classroom-demo.png"
 mkdir -p "$out"
 
-icd=$(ls /usr/share/vulkan/icd.d/lvp_icd.*.json 2>/dev/null | head -n 1 || true)
-if [ -z "$icd" ]; then
-    echo "golden: lavapipe is missing; install the Debian package mesa-vulkan-drivers" >&2
-    exit 1
-fi
-export VK_ICD_FILENAMES="$icd" VK_DRIVER_FILES="$icd"
+name=golden
+. "$here/../desktop/lib.sh"
+use_lavapipe
 
 render() {
     "$lyceum" --headless --demo 12 --seed 7 --zoom 0.6 --size 960x540 --msaa 4 --frames 3 "$@" \
