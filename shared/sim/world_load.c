@@ -178,6 +178,14 @@ static enum core_result read_tileset_tiles(struct loader *ld, json_t *ts, json_i
 	return CORE_OK;
 }
 
+/* The folder part of path with its trailing '/', or "" for a bare name:
+ * what a relative path inside that file is relative to. */
+static void dir_of(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	snprintf(out, size, "%.*s", slash ? (int)(slash - path + 1) : 0, path);
+}
+
 static enum core_result read_tileset_art(struct loader *ld, json_t *ts, json_int_t firstgid,
 					 const char *dir, const char *where)
 {
@@ -242,12 +250,7 @@ static enum core_result read_tilesets(struct loader *ld, json_t *root)
 			return fail(ld, "cannot read tileset '%s': %s (line %d)", full, jerr.text,
 				    jerr.line);
 		char ext_dir[1024];
-		snprintf(ext_dir, sizeof(ext_dir), "%s", full);
-		char *slash = strrchr(ext_dir, '/');
-		if (slash)
-			slash[1] = '\0';
-		else
-			ext_dir[0] = '\0';
+		dir_of(full, ext_dir, sizeof(ext_dir));
 		enum core_result r = read_tileset_tiles(ld, ext, firstgid, source);
 		if (r == CORE_OK)
 			r = read_tileset_art(ld, ext, firstgid, ext_dir, source);
@@ -737,9 +740,7 @@ enum core_result sim_world_load_art(const char *path, struct sim_world *out,
 	struct sim_world_art art = {0};
 	struct loader ld = {.path = path, .err = err, .err_size = err_size, .object_id = -1,
 			    .art = out_art ? &art : NULL};
-	const char *slash = strrchr(path, '/');
-	if (slash)
-		snprintf(ld.dir, sizeof(ld.dir), "%.*s/", (int)(slash - path), path);
+	dir_of(path, ld.dir, sizeof(ld.dir));
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
