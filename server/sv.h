@@ -30,6 +30,9 @@
 /* Snapshot history, per room: frames of every member's state, shared by all
  * its clients; a client's baseline must be within the last SV_FRAMES. */
 #define SV_FRAMES PROTO_BASELINE_WINDOW
+/* Zone lists a room's snapshot tick keeps encoded: zones x baselines in use
+ * (the members of a zone ack one of the last two or three frames). */
+#define SV_LISTS_CACHED 16
 #define SV_ROOM_MAX_CLIENTS 256
 
 struct sv_config {
@@ -116,6 +119,16 @@ struct sv_server {
 	struct sv_room rooms[SV_MAX_ROOMS];
 	struct proto_world_bits bits;
 	struct proto_snapshot scratch_cur, scratch_base; /* the snapshot builder's */
+	/* A room's zone lists, encoded once per zone and baseline frame (0: a
+	 * full snapshot) and shared by every member that needs them. */
+	struct sv_lists {
+		uint32_t base_frame;
+		uint8_t zone;
+		bool ok;
+		struct proto_zone_lists lists;
+	} lists[SV_LISTS_CACHED];
+	int lists_count;
+	uint64_t lists_encoded; /* zone lists encoded, against snapshots_sent */
 	uint32_t tick;
 	uint64_t snapshots_sent;
 	/* Tick work time (one slot: its rooms' snapshots and the flush) in 10 µs

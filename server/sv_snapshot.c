@@ -25,14 +25,14 @@ static void record_frame(struct sv_server *sv, struct sv_room *room)
 	}
 }
 
-/* The others in zone at frame f, as a snapshot lists them. */
-static void fill_list(const struct sv_frame *f, uint8_t zone, uint16_t self,
-		      struct proto_snapshot *out)
+/* Everyone in zone at frame f, as a snapshot's zone lists show them. */
+static void fill_list(const struct sv_frame *f, uint8_t zone, struct proto_snapshot *out)
 {
 	out->count = 0;
+	out->server_tick = f->server_tick;
 	for (int i = 0; i < f->count && out->count < PROTO_MAX_SNAPSHOT_AVATARS; i++) {
 		const struct sv_frame_entry *e = &f->entries[i];
-		if (e->zone != zone || e->id == self)
+		if (e->zone != zone)
 			continue;
 		struct proto_snapshot_avatar *a = &out->avatars[out->count++];
 		a->id = e->id;
@@ -63,7 +63,7 @@ static bool self_in(const struct sv_frame *f, uint16_t id, struct sim_avatar *ou
 
 /* The frame the client's acked snapshot showed, if still usable as a base. */
 static const struct sv_frame *baseline(const struct sv_room *room, const struct sv_client *c,
-				       uint32_t next_seq, uint8_t *out_zone)
+				       uint32_t next_seq)
 {
 	if (!c->acked_seq || next_seq - c->acked_seq >= PROTO_BASELINE_WINDOW)
 		return NULL;
@@ -72,38 +72,57 @@ static const struct sv_frame *baseline(const struct sv_room *room, const struct 
 	    room->frame_number - s->frame >= SV_FRAMES)
 		return NULL;
 	const struct sv_frame *f = &room->frames[s->frame % SV_FRAMES];
-	*out_zone = s->zone;
 	return f->number == s->frame ? f : NULL;
+}
+
+/* The zone lists from base frame bf (NULL: full) to the room's newest frame
+ * for zone, encoded on first use this tick. NULL if they do not fit. */
+static const struct proto_zone_lists *zone_lists(struct sv_server *sv, const struct sv_room *room,
+						 uint8_t zone, const struct sv_frame *bf)
+{
+	uint32_t base_frame = bf ? bf->number : 0;
+	struct sv_lists *l = NULL;
+	for (int i = 0; i < sv->lists_count; i++)
+		if (sv->lists[i].zone == zone && sv->lists[i].base_frame == base_frame)
+			return sv->lists[i].ok ? &sv->lists[i].lists : NULL;
+	/* A new pair; with the cache full (many zones in one room) the last
+	 * entry is reused, which costs an encode, never a wrong snapshot. */
+	l = &sv->lists[sv->lists_count < SV_LISTS_CACHED ? sv->lists_count++ : SV_LISTS_CACHED - 1];
+	l->zone = zone;
+	l->base_frame = base_frame;
+	struct proto_snapshot *cur = &sv->scratch_cur, *base = &sv->scratch_base;
+	fill_list(&room->frames[room->frame_number % SV_FRAMES], zone, cur);
+	if (bf)
+		fill_list(bf, zone, base);
+	l->ok = proto_encode_zone_lists(cur, bf ? base : NULL, &sv->bits, &l->lists);
+	sv->lists_encoded++;
+	return l->ok ? &l->lists : NULL;
 }
 
 static void send_room(struct sv_server *sv, struct sv_room *room)
 {
-	const struct sv_frame *now = &room->frames[room->frame_number % SV_FRAMES];
-	struct proto_snapshot *cur = &sv->scratch_cur, *base = &sv->scratch_base;
 	uint8_t buf[PROTO_MAX_PACKET];
+	sv->lists_count = 0;
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *c = &sv->clients[room->members[i]];
 		uint32_t seq = c->snapshot_seq + 1;
-		uint8_t base_zone;
-		const struct sv_frame *bf = baseline(room, c, seq, &base_zone);
-		cur->seq = seq;
-		cur->server_tick = sv->tick;
-		cur->ack_tick = c->has_cmd ? c->last_cmd_tick : 0;
-		cur->self = c->avatar;
-		fill_list(now, c->avatar.zone, c->id, cur);
-		if (bf && !self_in(bf, c->id, &base->self))
+		struct proto_snapshot_head head = {seq, sv->tick, c->has_cmd ? c->last_cmd_tick : 0,
+						   c->avatar},
+					   base_head = {.seq = c->acked_seq};
+		const struct sv_frame *bf = baseline(room, c, seq);
+		if (bf && !self_in(bf, c->id, &base_head.self))
 			bf = NULL;
-		if (bf) {
-			base->seq = c->acked_seq;
-			base->server_tick = bf->server_tick;
-			fill_list(bf, base_zone, c->id, base);
+		const struct proto_zone_lists *lists = zone_lists(sv, room, c->avatar.zone, bf);
+		uint32_t len = lists ? proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists,
+								  buf, sizeof(buf))
+				     : 0;
+		if (!len && bf) { /* a delta that does not fit: send it whole */
+			lists = zone_lists(sv, room, c->avatar.zone, NULL);
+			len = lists ? proto_encode_snapshot_with(&head, NULL, lists, buf, sizeof(buf)) : 0;
 		}
-		uint32_t len = proto_encode_snapshot(cur, bf ? base : NULL, &sv->bits, buf, sizeof(buf));
-		if (!len && bf) /* a delta that does not fit: send it whole */
-			len = proto_encode_snapshot(cur, NULL, &sv->bits, buf, sizeof(buf));
 		if (!len) {
-			CORE_WARN("client=%u: snapshot of %u avatars does not fit one packet", c->id,
-				  cur->count);
+			CORE_WARN("client=%u: snapshot of zone %u does not fit one packet", c->id,
+				  c->avatar.zone);
 			continue;
 		}
 		if (net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK)

@@ -134,7 +134,7 @@ struct cl_conn {
 	struct sim_avatar predicted;
 	struct sim_cmd history[CL_CMD_HISTORY]; /* indexed by tick & (CL_CMD_HISTORY-1) */
 
-	struct proto_snapshot snap; /* newest snapshot */
+	struct proto_snapshot snap; /* newest snapshot, less this client (snap.self is it) */
 	bool snap_fresh;            /* set when one arrives; the caller clears it */
 	uint32_t newest_seq;        /* also the ack sent with every move */
 	struct proto_world_bits bits;

@@ -133,7 +133,13 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, ui
 	slot = &c->ring[scratch.seq & (CL_SNAP_RING - 1)];
 	memcpy(slot, &scratch, sizeof(scratch));
 	c->newest_seq = scratch.seq;
+	/* The ring keeps the zone lists whole (they are the next baselines);
+	 * the rest of the client sees the others, and itself only as self. */
 	memcpy(&c->snap, &scratch, sizeof(scratch));
+	c->snap.count = 0;
+	for (int i = 0; i < scratch.count; i++)
+		if (scratch.avatars[i].id != c->welcome.client_id)
+			c->snap.avatars[c->snap.count++] = scratch.avatars[i];
 	c->snap_fresh = true;
 	c->stats.snapshots++;
 	c->stats.full_snapshots += c->snap.full;

@@ -49,6 +49,20 @@ void proto_write_bytes(struct proto_writer *w, const void *p, uint32_t len)
 		proto_write_bits(w, b[i], 8);
 }
 
+void proto_write_bitstream(struct proto_writer *w, const uint8_t *src, uint32_t bits)
+{
+	uint32_t at = 0;
+	for (; at + 32 <= bits; at += 32) {
+		const uint8_t *b = src + at / 8; /* LSB-first: byte 0 holds the low bits */
+		proto_write_bits(w, (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+					    (uint32_t)b[3] << 24, 32);
+	}
+	for (; at < bits; at += 8) {
+		int n = bits - at < 8 ? (int)(bits - at) : 8;
+		proto_write_bits(w, src[at / 8], n);
+	}
+}
+
 void proto_write_string(struct proto_writer *w, const char *s, uint32_t max_len)
 {
 	uint32_t n = (uint32_t)strlen(s);

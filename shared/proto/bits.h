@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/** Largest payload that ENet sends unfragmented at its default MTU. */
+#define PROTO_MAX_PACKET 1364
+
 struct proto_writer {
 	uint8_t *data;
 	uint32_t capacity;
@@ -34,6 +37,8 @@ void proto_write_bool(struct proto_writer *w, bool value);
 /** Length (8 bits) then bytes; strings longer than max_len are cut. */
 void proto_write_string(struct proto_writer *w, const char *s, uint32_t max_len);
 void proto_write_bytes(struct proto_writer *w, const void *p, uint32_t len);
+/** Appends the first `bits` bits another writer produced, at any alignment. */
+void proto_write_bitstream(struct proto_writer *w, const uint8_t *src, uint32_t bits);
 /** Bytes used so far (the last byte may be partly filled). */
 uint32_t proto_writer_bytes(const struct proto_writer *w);
 

@@ -18,9 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 2
-/** Largest payload that ENet sends unfragmented at its default MTU. */
-#define PROTO_MAX_PACKET 1364
+#define PROTO_VERSION 3
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_MOVE_CMDS 3 /* a move carries the newest command and the two before */

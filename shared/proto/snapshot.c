@@ -530,11 +530,31 @@ static bool write_list(struct proto_writer *w, const struct proto_world_bits *bi
 	return !w->overflow;
 }
 
-uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
-			       const struct proto_world_bits *bits, uint8_t *buf, uint32_t cap)
+bool proto_encode_zone_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			     const struct proto_world_bits *bits, struct proto_zone_lists *out)
 {
+	out->bits = 0;
 	if (cur->count > PROTO_MAX_SNAPSHOT_AVATARS)
-		return 0;
+		return false;
+	struct proto_writer w;
+	proto_writer_init(&w, out->data, sizeof(out->data));
+	uint32_t time_base = time_grid(newest_time(cur));
+	write_time_base(&w, time_base, base ? time_grid(newest_time(base)) : 0, base != NULL);
+	uint32_t ticks = base ? cur->server_tick - base->server_tick : 0;
+	if (base && !write_list(&w, bits, cur, base, LIST_CHANGED, ticks, time_base))
+		return false;
+	if (!write_list(&w, bits, cur, base, LIST_NEW, ticks, time_base))
+		return false;
+	if (base && !write_list(&w, bits, cur, base, LIST_GONE, ticks, time_base))
+		return false;
+	out->bits = w.bit_pos;
+	return !w.overflow;
+}
+
+uint32_t proto_encode_snapshot_with(const struct proto_snapshot_head *cur,
+				    const struct proto_snapshot_head *base,
+				    const struct proto_zone_lists *lists, uint8_t *buf, uint32_t cap)
+{
 	uint32_t gap = base ? cur->seq - base->seq : 0;
 	if (base && (gap == 0 || gap > PROTO_MAX_BASE_GAP))
 		return 0;
@@ -546,16 +566,21 @@ uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct pr
 	proto_write_bits(&w, cur->ack_tick, 16);
 	proto_write_bits(&w, gap, 4);
 	write_self(&w, &cur->self, base ? &base->self : NULL);
-	uint32_t time_base = time_grid(newest_time(cur));
-	write_time_base(&w, time_base, base ? time_grid(newest_time(base)) : 0, base != NULL);
-	uint32_t ticks = base ? cur->server_tick - base->server_tick : 0;
-	if (base && !write_list(&w, bits, cur, base, LIST_CHANGED, ticks, time_base))
-		return 0;
-	if (!write_list(&w, bits, cur, base, LIST_NEW, ticks, time_base))
-		return 0;
-	if (base && !write_list(&w, bits, cur, base, LIST_GONE, ticks, time_base))
-		return 0;
+	proto_write_bitstream(&w, lists->data, lists->bits);
 	return w.overflow ? 0 : proto_writer_bytes(&w);
+}
+
+uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			       const struct proto_world_bits *bits, uint8_t *buf, uint32_t cap)
+{
+	struct proto_zone_lists lists;
+	if (!proto_encode_zone_lists(cur, base, bits, &lists))
+		return 0;
+	struct proto_snapshot_head head = {cur->seq, cur->server_tick, cur->ack_tick, cur->self};
+	struct proto_snapshot_head base_head = {base ? base->seq : 0, 0, 0, {0}};
+	if (base)
+		base_head.self = base->self;
+	return proto_encode_snapshot_with(&head, base ? &base_head : NULL, &lists, buf, cap);
 }
 
 uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,

@@ -6,8 +6,11 @@
  *
  * SNAPSHOT  server -> client, state channel
  *   u8 type=5 | u16 seq | u16 server_tick | u16 ack_tick | u4 base_gap
- *   | self | time_base | changed list (delta only) | new list | gone list
- *   (delta only)
+ *   | self | zone lists
+ * zone lists: time_base | changed list (delta only) | new list | gone list
+ *   (delta only). They list everyone in the receiver's zone, the receiver
+ *   too, so every receiver in a zone acking the same baseline gets the same
+ *   bits: the server encodes them once and appends them to each header.
  * time_base: u32 in a full snapshot; in a delta u1 near: i12 ms from the
  *   baseline's | u32.
  * Counters are the low 16 bits; the receiver widens them around what it
@@ -90,7 +93,7 @@ struct proto_snapshot {
 	bool full;
 	struct sim_avatar self;
 	uint32_t time_base; /* decoded: newest send time on the grid (the next delta's reference) */
-	uint16_t count;     /* others in the receiver's zone, ascending id */
+	uint16_t count;     /* everyone in the receiver's zone (itself too), ascending id */
 	struct proto_snapshot_avatar avatars[PROTO_MAX_SNAPSHOT_AVATARS];
 };
 
@@ -113,6 +116,32 @@ struct sim_avatar proto_remote_quantize(const struct sim_avatar *a);
  */
 uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct proto_snapshot *base,
 			       const struct proto_world_bits *bits, uint8_t *buf, uint32_t cap);
+
+/** A snapshot's zone lists, encoded: the same bits for every receiver in
+ * the zone whose baseline is the same frame. */
+struct proto_zone_lists {
+	uint32_t bits;
+	uint8_t data[PROTO_MAX_PACKET];
+};
+
+/** The zone lists of cur against base (NULL: full); reads only their
+ * avatars and server ticks. False if they do not fit a packet. */
+bool proto_encode_zone_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			     const struct proto_world_bits *bits, struct proto_zone_lists *out);
+/** What is a receiver's own in a snapshot, and in its baseline. */
+struct proto_snapshot_head {
+	uint32_t seq;
+	uint32_t server_tick;
+	uint32_t ack_tick;
+	struct sim_avatar self;
+};
+
+/** One receiver's snapshot: its header and self against its baseline's
+ * (NULL: full), then lists encoded from the same pair of frames. Returns
+ * bytes, or 0 when buf is too small. */
+uint32_t proto_encode_snapshot_with(const struct proto_snapshot_head *cur,
+				    const struct proto_snapshot_head *base,
+				    const struct proto_zone_lists *lists, uint8_t *buf, uint32_t cap);
 
 /**
  * What the receiver already knows, to widen the 16-bit counters of the

@@ -191,6 +191,53 @@ static void deltas_against_lagging_baselines_decode_exactly(void **state)
 	assert_true(deltas > STEPS / 2);
 }
 
+/* The server encodes a zone's lists once per baseline frame and appends
+ * them to each receiver's own header: the bytes are those of encoding each
+ * snapshot alone, at whatever bit the receiver's header ends, and each
+ * receiver decodes the whole zone, itself included. */
+static void receivers_of_a_zone_share_its_lists(void **state)
+{
+	(void)state;
+	static struct proto_snapshot base, cur, mine, out, base_out;
+	base.seq = 40;
+	base.server_tick = 80;
+	base.count = 30;
+	for (int i = 0; i < 30; i++)
+		random_avatar(&base.avatars[i], (uint16_t)(3 * i + 1), i % 5 == 0);
+	cur = base;
+	cur.server_tick = 82;
+	for (int i = 0; i < 30; i += 2) { /* half of them walk */
+		cur.avatars[i].state.pos_x_mm += 90 + i;
+		cur.avatars[i].send_time_us += 66000;
+	}
+	struct proto_zone_lists lists;
+	assert_true(proto_encode_zone_lists(&cur, &base, &bits, &lists));
+	uint8_t shared[PROTO_MAX_PACKET], alone[PROTO_MAX_PACKET];
+	for (int r = 0; r < 30; r += 7) {
+		/* Receiver r's own view: its self (moved or not) and its seqs. */
+		struct sim_avatar self_then = base.avatars[r].state, self_now = cur.avatars[r].state;
+		struct proto_snapshot_head head = {100 + (uint32_t)r, cur.server_tick, 7, self_now},
+					   base_head = {98 + (uint32_t)r, 0, 0, self_then};
+		uint32_t len = proto_encode_snapshot_with(&head, &base_head, &lists, shared, sizeof(shared));
+		base.seq = base_head.seq;
+		base.self = self_then;
+		mine = cur;
+		mine.seq = head.seq;
+		mine.ack_tick = 7;
+		mine.self = self_now;
+		uint32_t alone_len = proto_encode_snapshot(&mine, &base, &bits, alone, sizeof(alone));
+		assert_true(len > 0);
+		assert_int_equal(len, alone_len);
+		assert_memory_equal(shared, alone, len);
+		/* The receiver holds the baseline as it decoded it. */
+		uint8_t full[PROTO_MAX_PACKET];
+		uint32_t full_len = proto_encode_snapshot(&base, NULL, &bits, full, sizeof(full));
+		assert_int_equal(proto_decode_snapshot(full, full_len, &bits, NULL, NULL, &base_out), CORE_OK);
+		assert_int_equal(proto_decode_snapshot(shared, len, &bits, NULL, &base_out, &out), CORE_OK);
+		expect_same(&mine, &out);
+	}
+}
+
 static void idle_avatars_cost_nothing(void **state)
 {
 	(void)state;
@@ -334,6 +381,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(worst_case_full_snapshot_fits_one_packet),
 		cmocka_unit_test(deltas_against_lagging_baselines_decode_exactly),
+		cmocka_unit_test(receivers_of_a_zone_share_its_lists),
 		cmocka_unit_test(idle_avatars_cost_nothing),
 		cmocka_unit_test(missing_or_wrong_baselines_are_rejected),
 		cmocka_unit_test(poses_keep_their_precision),
