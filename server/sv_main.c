@@ -5,17 +5,29 @@
 #include <poll.h>
 #include <stdio.h>
 
-/* Every enet_host_service call walks all peer slots, so the server never
- * calls it once per datagram: it waits for the socket, then drains all that
- * arrived, at most once per SV_SERVICE_GAP_US, and always just before a
- * tick, so each snapshot holds every move that had arrived. */
+/* Every enet_host_service call walks all peer slots twice (sending before
+ * and after it reads), so the server never calls it once per datagram: it
+ * waits for the socket, then drains all that arrived, at most once per
+ * SV_SERVICE_GAP_US, and always just before a slot's snapshots, so each
+ * holds every move that had arrived. */
 #define SV_SERVICE_GAP_US 5000
 #define SV_SERVICE_ROUNDS 64 /* each round reads up to 256 datagrams */
+
+static bool socket_readable(const struct sv_server *sv)
+{
+	struct pollfd pfd = {.fd = (int)sv->host->socket, .events = POLLIN};
+	return poll(&pfd, 1, 0) > 0;
+}
 
 static void drain_events(struct sv_server *sv)
 {
 	ENetEvent ev;
 	for (int round = 0; round < SV_SERVICE_ROUNDS; round++) {
+		/* A service reads until the socket is empty (or 256 datagrams):
+		 * another round only if more came meanwhile, which a poll tells
+		 * for far less than another walk of the peers. */
+		if (round > 0 && !socket_readable(sv))
+			return;
 		int got = enet_host_service(sv->host, &ev, 0);
 		if (got <= 0)
 			return;

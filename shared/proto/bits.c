@@ -11,6 +11,9 @@ void proto_writer_init(struct proto_writer *w, void *buf, uint32_t capacity)
 	w->overflow = false;
 }
 
+/* Bits go in LSB-first, so a value shifted by the bit offset lands in at
+ * most five bytes, the first keeping the bits already written below it and
+ * every byte past the end left zero for the next write to OR into. */
 void proto_write_bits(struct proto_writer *w, uint32_t value, int bits)
 {
 	assert(bits >= 1 && bits <= 32);
@@ -20,16 +23,13 @@ void proto_write_bits(struct proto_writer *w, uint32_t value, int bits)
 	}
 	if (bits < 32)
 		value &= (1u << bits) - 1;
-	while (bits > 0) {
-		uint32_t byte = w->bit_pos >> 3, off = w->bit_pos & 7;
-		int take = 8 - (int)off < bits ? 8 - (int)off : bits;
-		if (off == 0)
-			w->data[byte] = 0;
-		w->data[byte] |= (uint8_t)((value & ((1u << take) - 1)) << off);
-		value >>= take;
-		bits -= take;
-		w->bit_pos += (uint32_t)take;
-	}
+	uint32_t off = w->bit_pos & 7, n = (off + (uint32_t)bits + 7) >> 3;
+	uint64_t v = (uint64_t)value << off;
+	uint8_t *d = w->data + (w->bit_pos >> 3);
+	d[0] = (uint8_t)((d[0] & ((1u << off) - 1)) | (uint8_t)v);
+	for (uint32_t k = 1; k < n; k++)
+		d[k] = (uint8_t)(v >> (8 * k));
+	w->bit_pos += (uint32_t)bits;
 }
 
 void proto_write_signed(struct proto_writer *w, int32_t value, int bits)
@@ -51,16 +51,26 @@ void proto_write_bytes(struct proto_writer *w, const void *p, uint32_t len)
 
 void proto_write_bitstream(struct proto_writer *w, const uint8_t *src, uint32_t bits)
 {
-	uint32_t at = 0;
-	for (; at + 32 <= bits; at += 32) {
-		const uint8_t *b = src + at / 8; /* LSB-first: byte 0 holds the low bits */
-		proto_write_bits(w, (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-					    (uint32_t)b[3] << 24, 32);
+	if (!bits)
+		return;
+	if (w->overflow || w->bit_pos + bits > w->capacity * 8u) {
+		w->overflow = true;
+		return;
 	}
-	for (; at < bits; at += 8) {
-		int n = bits - at < 8 ? (int)(bits - at) : 8;
-		proto_write_bits(w, src[at / 8], n);
+	uint32_t off = w->bit_pos & 7, nbytes = (bits + 7) / 8, touched = (off + bits + 7) / 8;
+	uint8_t *d = w->data + (w->bit_pos >> 3);
+	uint32_t carry = d[0] & ((1u << off) - 1);
+	for (uint32_t i = 0; i < nbytes; i++) {
+		uint32_t v = carry | (uint32_t)src[i] << off;
+		d[i] = (uint8_t)v;
+		carry = v >> 8;
 	}
+	if (touched > nbytes)
+		d[nbytes] = (uint8_t)carry;
+	uint32_t tail = (off + bits) & 7; /* zero what lies past the end */
+	if (tail)
+		d[touched - 1] &= (uint8_t)((1u << tail) - 1);
+	w->bit_pos += bits;
 }
 
 void proto_write_string(struct proto_writer *w, const char *s, uint32_t max_len)
@@ -94,17 +104,14 @@ uint32_t proto_read_bits(struct proto_reader *r, int bits)
 		r->overflow = true;
 		return 0;
 	}
-	uint32_t value = 0;
-	int got = 0;
-	while (got < bits) {
-		uint32_t byte = r->bit_pos >> 3, off = r->bit_pos & 7;
-		int take = 8 - (int)off < bits - got ? 8 - (int)off : bits - got;
-		uint32_t part = (uint32_t)(r->data[byte] >> off) & ((1u << take) - 1);
-		value |= part << got;
-		got += take;
-		r->bit_pos += (uint32_t)take;
-	}
-	return value;
+	uint32_t off = r->bit_pos & 7, n = (off + (uint32_t)bits + 7) >> 3;
+	const uint8_t *d = r->data + (r->bit_pos >> 3);
+	uint64_t v = 0;
+	for (uint32_t k = 0; k < n; k++)
+		v |= (uint64_t)d[k] << (8 * k);
+	r->bit_pos += (uint32_t)bits;
+	v >>= off;
+	return bits < 32 ? (uint32_t)v & ((1u << bits) - 1) : (uint32_t)v;
 }
 
 int32_t proto_read_signed(struct proto_reader *r, int bits)

@@ -40,6 +40,55 @@ static void unsigned_round_trip_every_width(void **state)
 	assert_true(proto_reader_left_bits(&r) < 8);
 }
 
+/* A bit string from one writer appended to another at every alignment
+ * reads back as if written there field by field, in buffers that start
+ * out full of garbage (neither writer may rely on zeroed memory). */
+static void bitstreams_append_at_any_alignment(void **state)
+{
+	(void)state;
+	uint8_t src[256], dst[300];
+	uint32_t values[100];
+	int widths[100];
+	for (uint32_t len = 1; len <= 100; len += 13) {
+		memset(src, 0xa5, sizeof(src));
+		struct proto_writer ws;
+		proto_writer_init(&ws, src, sizeof(src));
+		for (uint32_t i = 0; i < len; i++) {
+			widths[i] = 1 + (int)(rnd() % 32);
+			values[i] = widths[i] == 32 ? rnd() : rnd() & ((1u << widths[i]) - 1);
+			proto_write_bits(&ws, values[i], widths[i]);
+		}
+		for (uint32_t lead = 0; lead < 16; lead++) {
+			memset(dst, 0x5a, sizeof(dst));
+			struct proto_writer w;
+			proto_writer_init(&w, dst, sizeof(dst));
+			if (lead)
+				proto_write_bits(&w, (1u << lead) - 1, (int)lead);
+			proto_write_bitstream(&w, src, ws.bit_pos);
+			proto_write_bits(&w, 0x2b, 7); /* what follows lands intact */
+			assert_false(w.overflow);
+			assert_int_equal(w.bit_pos, lead + ws.bit_pos + 7);
+			struct proto_reader r;
+			proto_reader_init(&r, dst, proto_writer_bytes(&w));
+			if (lead)
+				assert_int_equal(proto_read_bits(&r, (int)lead), (1u << lead) - 1);
+			for (uint32_t i = 0; i < len; i++)
+				assert_int_equal(proto_read_bits(&r, widths[i]), values[i]);
+			assert_int_equal(proto_read_bits(&r, 7), 0x2b);
+			assert_true(proto_reader_left_bits(&r) < 8);
+			/* The unused top bits of the last byte are zero. */
+			if (w.bit_pos & 7)
+				assert_int_equal(dst[w.bit_pos / 8] >> (w.bit_pos & 7), 0);
+		}
+	}
+	/* Too long for what is left: overflow, nothing written past the end. */
+	struct proto_writer w;
+	proto_writer_init(&w, dst, 4);
+	proto_write_bits(&w, 1, 3);
+	proto_write_bitstream(&w, src, 30);
+	assert_true(w.overflow);
+}
+
 static void signed_round_trip_extremes(void **state)
 {
 	(void)state;
@@ -157,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(unsigned_round_trip_every_width),
+		cmocka_unit_test(bitstreams_append_at_any_alignment),
 		cmocka_unit_test(signed_round_trip_extremes),
 		cmocka_unit_test(writer_and_reader_stop_at_the_end),
 		cmocka_unit_test(strings_round_trip_and_reject_bad_ones),
