@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define CORE_MUST_CHECK __attribute__((warn_unused_result))
+#define CORE_UNUSED __attribute__((unused))
 #define CORE_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define CORE_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define CORE_MIN(a, b) ((a) < (b) ? (a) : (b))
