@@ -139,7 +139,7 @@ struct sv_server {
 
 #define SV_STATS_EVERY_S 10
 /* Rooms send their snapshots in this many slots spread over the period. */
-#define SV_SNAPSHOT_SLOTS 16
+#define SV_SNAPSHOT_SLOTS 32
 /** Tick-time percentile in µs over the ticks counted since the last reset. */
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p);
 

@@ -97,10 +97,11 @@ static void log_stats(struct sv_server *sv, const char *when)
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		rooms += sv->rooms[i].in_use;
 	CORE_INFO("stats %s clients=%zu rooms=%d ticks=%llu tick_us_p50=%u tick_us_p99=%u "
-		  "tick_us_max=%llu snapshots=%llu",
+		  "tick_us_max=%llu snapshots=%llu zone_lists=%llu",
 		  when, sv->host->connectedPeers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
-		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent);
+		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
+		  (unsigned long long)sv->lists_encoded);
 }
 
 int sv_run(struct sv_server *sv)

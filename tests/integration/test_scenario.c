@@ -68,6 +68,20 @@ static void scenario_prints_its_json_lines(void **state)
 	json_decref(result);
 	free(out);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	/* Each room's zone lists are encoded once per baseline its members
+	 * acked (one to three a tick), not once per member (ten). */
+	char *log = itest_read(sv.proc.err_path);
+	const char *final = strstr(log, "stats final");
+	unsigned long long snapshots = 0, lists = 0;
+	assert_non_null(final);
+	assert_non_null(strstr(final, "snapshots="));
+	assert_non_null(strstr(final, "zone_lists="));
+	snapshots = strtoull(strstr(final, "snapshots=") + 10, NULL, 10);
+	lists = strtoull(strstr(final, "zone_lists=") + 11, NULL, 10);
+	print_message("server: %llu snapshots from %llu zone list encodings\n", snapshots, lists);
+	assert_true(snapshots > 1000);
+	assert_true(lists > 0 && lists * 3 < snapshots);
+	free(log);
 }
 
 static void unknown_flags_are_an_error(void **state)
