@@ -13,10 +13,11 @@
 #define SV_SERVICE_GAP_US 5000
 #define SV_SERVICE_ROUNDS 64 /* each round reads up to 256 datagrams */
 
-static bool socket_readable(const struct sv_server *sv)
+/* Waits up to timeout_ms (0: only looks) for a datagram on the socket. */
+static bool socket_wait(const struct sv_server *sv, int timeout_ms)
 {
 	struct pollfd pfd = {.fd = (int)sv->host->socket, .events = POLLIN};
-	return poll(&pfd, 1, 0) > 0;
+	return poll(&pfd, 1, timeout_ms) > 0;
 }
 
 static void drain_events(struct sv_server *sv)
@@ -26,7 +27,7 @@ static void drain_events(struct sv_server *sv)
 		/* A service reads until the socket is empty (or 256 datagrams):
 		 * another round only if more came meanwhile, which a poll tells
 		 * for far less than another walk of the peers. */
-		if (round > 0 && !socket_readable(sv))
+		if (round > 0 && !socket_wait(sv, 0))
 			return;
 		int got = enet_host_service(sv->host, &ev, 0);
 		if (got <= 0)
@@ -65,9 +66,7 @@ static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t ne
 		plat_sleep_us(until - now);
 		return;
 	}
-	struct pollfd pfd = {.fd = (int)sv->host->socket, .events = POLLIN};
-	int wait_ms = (int)((next_tick - now + 999) / 1000);
-	(void)poll(&pfd, 1, wait_ms);
+	(void)socket_wait(sv, (int)((next_tick - now + 999) / 1000));
 }
 
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p)

@@ -81,13 +81,12 @@ static const struct proto_zone_lists *zone_lists(struct sv_server *sv, const str
 						 uint8_t zone, const struct sv_frame *bf)
 {
 	uint32_t base_frame = bf ? bf->number : 0;
-	struct sv_lists *l = NULL;
 	for (int i = 0; i < sv->lists_count; i++)
 		if (sv->lists[i].zone == zone && sv->lists[i].base_frame == base_frame)
 			return sv->lists[i].ok ? &sv->lists[i].lists : NULL;
 	/* A new pair; with the cache full (many zones in one room) the last
 	 * entry is reused, which costs an encode, never a wrong snapshot. */
-	l = &sv->lists[sv->lists_count < SV_LISTS_CACHED ? sv->lists_count++ : SV_LISTS_CACHED - 1];
+	struct sv_lists *l = &sv->lists[sv->lists_count < SV_LISTS_CACHED ? sv->lists_count++ : SV_LISTS_CACHED - 1];
 	l->zone = zone;
 	l->base_frame = base_frame;
 	struct proto_snapshot *cur = &sv->scratch_cur, *base = &sv->scratch_base;

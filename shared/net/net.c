@@ -15,7 +15,7 @@ static void net_deinit(void)
 }
 
 /* ENet allocates and frees a packet, its data and a command for every
- * datagram either way. Blocks up to POOL_MAX_BYTES come from free lists per
+ * datagram either way. Blocks up to 2,048 bytes come from free lists per
  * power-of-two size class and go back to them: no search, no lock, no
  * return to the system (a list holds at most the peak in flight, a few
  * thousand blocks at 2,000 clients). A 16-byte header (kept so the block
