@@ -5,7 +5,8 @@
  * A room is created on the first join and closed when its last client
  * leaves; every room simulates the world loaded at start-up. Clients send
  * move commands that go through the shared step (sim_step); presence
- * snapshots go out at the snapshot rate, scoped by zone. Tables are sized
+ * snapshots go out at the snapshot rate, scoped by zone. Both travel as
+ * state datagrams beside ENet (net/net.h). Tables are sized
  * at start-up from --max-clients; nothing in the tick allocates.
  */
 #pragma once
@@ -33,6 +34,11 @@
 /* Zone lists a room's snapshot tick keeps encoded: zones x baselines in use
  * (the members of a zone ack one of the last two or three frames). */
 #define SV_LISTS_CACHED 16
+/* Snapshots queued before a send: a slot's rooms (about 100 at 2,000
+ * clients) leave in one or two system calls. */
+#define SV_BATCH 128
+/* Moves read per system call from the state socket. */
+#define SV_INBOX 64
 #define SV_ROOM_MAX_CLIENTS 256
 
 struct sv_config {
@@ -43,6 +49,7 @@ struct sv_config {
 	int tick_hz;
 	int snapshot_hz;
 	int max_clients;
+	int state_socket; /* 1: moves on a second, steered socket where the system allows */
 };
 
 enum sv_client_state {
@@ -56,6 +63,7 @@ struct sv_room;
 struct sv_client {
 	enum sv_client_state state;
 	uint16_t id; /* 1..max_clients, stable while connected */
+	uint32_t token; /* carried by its state datagrams (WELCOME tells it) */
 	ENetPeer *peer;
 	struct sv_room *room;
 	char name[PROTO_NAME_MAX];
@@ -66,6 +74,8 @@ struct sv_client {
 	uint32_t send_time_us;   /* carried from the newest applied command */
 	uint32_t move_time_ms;   /* send time of the newest move decoded: widens short ones */
 	bool has_move_time;
+	uint32_t newest_move_tick; /* a move older than this arrived late: dropped */
+	bool has_move;
 	uint32_t snapshot_seq;
 	uint32_t acked_seq;      /* newest snapshot the client says it holds */
 	bool has_pose;           /* a VR client: head and hands */
@@ -131,7 +141,14 @@ struct sv_server {
 	uint64_t lists_encoded; /* zone lists encoded, against snapshots_sent */
 	uint32_t tick;
 	uint64_t snapshots_sent;
-	/* Tick work time (one slot: its rooms' snapshots and the flush) in 10 µs
+	int state_fd;             /* the state socket, or -1: state comes through ENet's hook */
+	ENetSocket send_socket;   /* the state socket, else ENet's */
+	struct net_batch batch;   /* a slot's snapshots, sent together */
+	struct net_batch inbox;   /* moves read from the state socket */
+	uint64_t state_in;        /* datagrams read from the state socket */
+	uint64_t stray_datagrams; /* state datagrams from no joined client */
+	uint64_t last_service_us; /* the last enet_host_service drain */
+	/* Tick work time (one slot: its rooms' snapshots and their send) in 10 µs
 	 * buckets up to 100 ms, reported every SV_STATS_EVERY_S and at stop. */
 	uint32_t tick_hist[10001];
 	uint64_t tick_count, tick_max_us;
@@ -154,6 +171,10 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version);
 void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out);
 void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
 		   uint32_t len);
+/** ENet's intercept hook: takes state datagrams (moves), leaves the rest. */
+int sv_intercept(ENetHost *host, ENetEvent *event);
+/** Reads every move waiting on the state socket. */
+void sv_read_state(struct sv_server *sv);
 void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
 const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);

@@ -14,6 +14,9 @@ static const char usage[] =
 	"  --tick HZ          simulation rate, 10-120 (LYCEUM_TICK, default 30)\n"
 	"  --rate HZ          presence snapshot rate, 10-30 (LYCEUM_RATE, default 15)\n"
 	"  --max-clients N    clients across all rooms, 1-4000 (LYCEUM_MAX_CLIENTS, default 1024)\n"
+	"  --state-socket 0|1 1: read moves from a second socket on the same port, steered to it\n"
+	"                     by SO_REUSEPORT (Linux); 0: one socket, through ENet's hook\n"
+	"                     (LYCEUM_STATE_SOCKET, default 1)\n"
 	"  --help             this text\n"
 	"Prints a line starting with LISTENING on standard output once it accepts clients;\n"
 	"stops cleanly on SIGINT or SIGTERM.\n";
@@ -60,7 +63,9 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 	    !parse_int("LYCEUM_TICK", env_or("LYCEUM_TICK", "30"), 10, 120, &cfg->tick_hz) ||
 	    !parse_int("LYCEUM_RATE", env_or("LYCEUM_RATE", "15"), 10, 30, &cfg->snapshot_hz) ||
 	    !parse_int("LYCEUM_MAX_CLIENTS", env_or("LYCEUM_MAX_CLIENTS", "1024"), 1, SV_MAX_CLIENTS,
-		       &cfg->max_clients))
+		       &cfg->max_clients) ||
+	    !parse_int("LYCEUM_STATE_SOCKET", env_or("LYCEUM_STATE_SOCKET", "1"), 0, 1,
+		       &cfg->state_socket))
 		return 2;
 
 	for (int i = 1; i < argc; i++) {
@@ -89,6 +94,8 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			ok = parse_int(flag, v, 10, 30, &cfg->snapshot_hz);
 		else if (!strcmp(flag, "--max-clients"))
 			ok = parse_int(flag, v, 1, SV_MAX_CLIENTS, &cfg->max_clients);
+		else if (!strcmp(flag, "--state-socket"))
+			ok = parse_int(flag, v, 0, 1, &cfg->state_socket);
 		else {
 			fprintf(stderr, "lyceum-server: unknown flag %s\n%s", flag, usage);
 			return 2;

@@ -9,30 +9,46 @@
  * and after it reads), so the server never calls it once per datagram: it
  * waits for the socket, then drains all that arrived, at most once per
  * SV_SERVICE_GAP_US, and always just before a slot's snapshots, so each
- * holds every move that had arrived. */
+ * holds every move that had arrived. ENet reads the socket; moves are state
+ * datagrams, which its intercept hook hands to sv_intercept as they come. */
 #define SV_SERVICE_GAP_US 5000
 #define SV_SERVICE_ROUNDS 64 /* each round reads up to 256 datagrams */
+/* With a state socket ENet carries only handshakes, control and its own
+ * pings, so it is serviced at most this often. */
+#define SV_ENET_GAP_US 10000
 
-/* Waits up to timeout_ms (0: only looks) for a datagram on the socket. */
+/* Waits up to timeout_ms (0: only looks) for a datagram on ENet's socket. */
 static bool socket_wait(const struct sv_server *sv, int timeout_ms)
 {
 	struct pollfd pfd = {.fd = (int)sv->host->socket, .events = POLLIN};
 	return poll(&pfd, 1, timeout_ms) > 0;
 }
 
-static void drain_events(struct sv_server *sv)
+/* Waits up to timeout_ms for a datagram on either socket. */
+static void sockets_wait(const struct sv_server *sv, int timeout_ms)
+{
+	struct pollfd pfd[2] = {{.fd = (int)sv->host->socket, .events = POLLIN},
+				{.fd = sv->state_fd, .events = POLLIN}};
+	(void)poll(pfd, sv->state_fd >= 0 ? 2 : 1, timeout_ms);
+}
+
+/* Returns how many ENet events it handled: what they queued (a welcome, a
+ * roster) waits for a flush. */
+static int drain_events(struct sv_server *sv)
 {
 	ENetEvent ev;
+	int events = 0;
 	for (int round = 0; round < SV_SERVICE_ROUNDS; round++) {
 		/* A service reads until the socket is empty (or 256 datagrams):
 		 * another round only if more came meanwhile, which a poll tells
 		 * for far less than another walk of the peers. */
 		if (round > 0 && !socket_wait(sv, 0))
-			return;
+			break;
 		int got = enet_host_service(sv->host, &ev, 0);
 		if (got <= 0)
-			return;
+			break;
 		while (got > 0) {
+			events++;
 			switch (ev.type) {
 			case ENET_EVENT_TYPE_CONNECT:
 				sv_on_connect(sv, ev.peer, ev.data);
@@ -52,6 +68,19 @@ static void drain_events(struct sv_server *sv)
 			got = enet_host_check_events(sv->host, &ev);
 		}
 	}
+	return events;
+}
+
+/* Moves first, then ENet: every drain without a state socket (the moves
+ * come through ENet), else at most every SV_ENET_GAP_US. */
+static void drain(struct sv_server *sv, uint64_t now)
+{
+	sv_read_state(sv);
+	if (sv->state_fd >= 0 && now - sv->last_service_us < SV_ENET_GAP_US)
+		return;
+	sv->last_service_us = now;
+	if (drain_events(sv) > 0)
+		enet_host_flush(sv->host);
 }
 
 /* Sleeps until the socket has data or the tick is due, but not before
@@ -66,7 +95,7 @@ static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t ne
 		plat_sleep_us(until - now);
 		return;
 	}
-	(void)socket_wait(sv, (int)((next_tick - now + 999) / 1000));
+	sockets_wait(sv, (int)((next_tick - now + 999) / 1000));
 }
 
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p)
@@ -96,11 +125,13 @@ static void log_stats(struct sv_server *sv, const char *when)
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		rooms += sv->rooms[i].in_use;
 	CORE_INFO("stats %s clients=%zu rooms=%d ticks=%llu tick_us_p50=%u tick_us_p99=%u "
-		  "tick_us_max=%llu snapshots=%llu zone_lists=%llu",
+		  "tick_us_max=%llu snapshots=%llu zone_lists=%llu send_drops=%llu state_in=%llu "
+		  "stray=%llu",
 		  when, sv->host->connectedPeers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
-		  (unsigned long long)sv->lists_encoded);
+		  (unsigned long long)sv->lists_encoded, (unsigned long long)sv->batch.dropped,
+		  (unsigned long long)sv->state_in, (unsigned long long)sv->stray_datagrams);
 }
 
 int sv_run(struct sv_server *sv)
@@ -129,7 +160,7 @@ int sv_run(struct sv_server *sv)
 	uint64_t last_drain = 0;
 	while (!plat_stop_requested()) {
 		wait_for_work(sv, last_drain, next_slot);
-		drain_events(sv);
+		drain(sv, plat_time_us());
 		uint64_t now = plat_time_us();
 		last_drain = now;
 		if (now < next_slot)
@@ -137,10 +168,8 @@ int sv_run(struct sv_server *sv)
 		uint64_t work_start = now;
 		slots++;
 		sv->tick = (uint32_t)(slots * (uint64_t)sv->cfg.tick_hz / slots_per_s);
-		if (sv_send_snapshots(sv, (int)(slots % SV_SNAPSHOT_SLOTS), SV_SNAPSHOT_SLOTS)) {
-			enet_host_flush(sv->host);
+		if (sv_send_snapshots(sv, (int)(slots % SV_SNAPSHOT_SLOTS), SV_SNAPSHOT_SLOTS))
 			count_tick(sv, plat_time_us() - work_start);
-		}
 		if (now >= next_stats) {
 			log_stats(sv, "periodic");
 			next_stats += SV_STATS_EVERY_S * 1000000ull;

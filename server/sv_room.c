@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* ENet's intercept hook carries no pointer of ours; a process runs one server. */
+static struct sv_server *g_server;
 
 /* A room's tables are allocated when it opens (on a join, never in the
  * tick) and freed when it closes. */
@@ -37,6 +41,7 @@ static bool room_alloc(struct sv_room *room)
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg)
 {
 	memset(sv, 0, sizeof(*sv));
+	sv->state_fd = -1;
 	sv->cfg = *cfg;
 	sv->world = calloc(1, sizeof(*sv->world));
 	sv->clients = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->clients));
@@ -56,18 +61,39 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 		  sv->world->width_tiles, sv->world->height_tiles, sv->world->tile_mm / 1000.0,
 		  sv->world->zone_count, sv->world->seat_count, sv->world->spawn_count);
 	enum core_result r = net_init();
+	if (r == CORE_OK)
+		r = net_batch_init(&sv->batch, SV_BATCH);
+	if (r == CORE_OK)
+		r = net_batch_init(&sv->inbox, SV_INBOX);
 	if (r != CORE_OK)
 		return r;
 	/* A few slots past --max-clients, so a client over the limit hears "full"
 	 * instead of ENet's silence. */
-	return net_server_create(cfg->bind, cfg->port, (size_t)cfg->max_clients + SV_SPARE_PEERS,
-				 &sv->host);
+	r = net_server_create(cfg->bind, cfg->port, (size_t)cfg->max_clients + SV_SPARE_PEERS,
+			      cfg->state_socket != 0, &sv->host, &sv->state_fd);
+	if (r != CORE_OK)
+		return r;
+	g_server = sv;
+	/* The hook takes state datagrams that reach ENet's socket: all of them
+	 * without a state socket, else only strays from before it existed. */
+	sv->host->intercept = sv_intercept;
+	sv->send_socket = sv->state_fd >= 0 ? (ENetSocket)sv->state_fd : sv->host->socket;
+	CORE_INFO("state datagrams: %s", sv->state_fd >= 0
+						 ? "own socket, steered by SO_REUSEPORT"
+						 : "through ENet's socket and intercept hook");
+	return CORE_OK;
 }
 
 void sv_server_fini(struct sv_server *sv)
 {
 	if (sv->host)
 		enet_host_destroy(sv->host);
+	if (g_server == sv)
+		g_server = NULL;
+	if (sv->state_fd >= 0)
+		close(sv->state_fd);
+	net_batch_fini(&sv->batch);
+	net_batch_fini(&sv->inbox);
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		room_free(&sv->rooms[i]);
 	free(sv->clients);
@@ -220,6 +246,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 		p = hello->spawn_pos;
 	c->state = SV_CLIENT_JOINED;
 	c->room = room;
+	c->token = net_random_token();
 	core_strlcpy(c->name, hello->name[0] ? hello->name : "guest", sizeof(c->name));
 	c->role = hello->role;
 	c->avatar = sim_avatar_spawn(sv->world, p, 0);
@@ -237,6 +264,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	uint8_t buf[PROTO_MAX_PACKET];
 	struct proto_welcome w = {.version = PROTO_VERSION,
 				  .client_id = c->id,
+				  .token = c->token,
 				  .tick_hz = (uint8_t)sv->cfg.tick_hz,
 				  .snapshot_hz = (uint8_t)sv->cfg.snapshot_hz,
 				  .server_tick = sv->tick,
@@ -387,6 +415,12 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 		return;
 	}
 	proto_move_widen(&m, c->last_cmd_tick, c->snapshot_seq, c->move_time_ms, c->has_move_time);
+	/* State datagrams may arrive out of order: one older than the newest
+	 * move seen would only roll back its pose and send time. */
+	if (c->has_move && (int32_t)(m.cmds[0].tick - c->newest_move_tick) < 0)
+		return;
+	c->newest_move_tick = m.cmds[0].tick;
+	c->has_move = true;
 	if (m.send_time_us) {
 		c->move_time_ms = m.send_time_us / 1000;
 		c->has_move_time = true;
@@ -456,10 +490,75 @@ void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const 
 			violation(sv, c, "a message before its hello", len);
 		return;
 	}
-	if (c->state != SV_CLIENT_JOINED)
+	if (c->state == SV_CLIENT_JOINED)
+		violation(sv, c, "an unexpected message", len); /* moves come as state datagrams */
+}
+
+/* A state datagram from nobody we know (a client gone a moment ago, or a
+ * forgery): counted, the first one logged, never attributed to a client. */
+static void stray(struct sv_server *sv, const ENetAddress *from, const char *why)
+{
+	if (sv->stray_datagrams++ == 0) {
+		char addr[64];
+		net_address_format(from, addr, sizeof(addr));
+		CORE_WARN("state datagram from %s dropped: %s (further ones are only counted, "
+			  "in the stats line's stray=)",
+			  addr, why);
+	}
+}
+
+/* One state datagram, from ENet's hook or the state socket. */
+static void on_state(struct sv_server *sv, const ENetAddress *from, const uint8_t *data,
+		     uint32_t len)
+{
+	struct net_state_header h;
+	if (!net_state_header_read(data, len, &h)) {
+		stray(sv, from, "it is not a state datagram");
 		return;
-	if (type == PROTO_MSG_MOVE && channel == NET_CH_STATE)
-		on_move(sv, c, data, len);
+	}
+	if (h.client_id == 0 || h.client_id > sv->cfg.max_clients) {
+		stray(sv, from, "no such client id");
+		return;
+	}
+	struct sv_client *c = &sv->clients[h.client_id];
+	if (c->state != SV_CLIENT_JOINED || !c->peer) {
+		stray(sv, from, "that client is not in a room");
+		return;
+	}
+	if (h.token != c->token || !net_address_equal(from, &c->peer->address)) {
+		stray(sv, from, "its address or token is not the client's");
+		return;
+	}
+	const uint8_t *msg = data + NET_STATE_HEADER;
+	len -= NET_STATE_HEADER;
+	if (proto_msg_type(msg, len) == PROTO_MSG_MOVE)
+		on_move(sv, c, msg, len);
 	else
-		violation(sv, c, "an unexpected message", len);
+		violation(sv, c, "a state datagram that is not a move", len);
+}
+
+int sv_intercept(ENetHost *host, ENetEvent *event)
+{
+	(void)event;
+	struct sv_server *sv = g_server;
+	struct net_state_header h;
+	if (!sv || !net_state_header_read(host->receivedData, host->receivedDataLength, &h))
+		return 0; /* ENet's own */
+	on_state(sv, &host->receivedAddress, host->receivedData, (uint32_t)host->receivedDataLength);
+	return 1;
+}
+
+void sv_read_state(struct sv_server *sv)
+{
+	if (sv->state_fd < 0)
+		return;
+	/* Bounded: a flood cannot keep the loop from its snapshots. */
+	for (int round = 0; round < SV_MAX_CLIENTS / SV_INBOX; round++) {
+		int n = net_batch_receive(&sv->inbox, (ENetSocket)sv->state_fd);
+		for (int i = 0; i < n; i++)
+			on_state(sv, &sv->inbox.addr[i], net_batch_data(&sv->inbox, i), sv->inbox.len[i]);
+		sv->state_in += (uint64_t)CORE_MAX(n, 0);
+		if (n < SV_INBOX)
+			return;
+	}
 }

@@ -100,7 +100,6 @@ static const struct proto_zone_lists *zone_lists(struct sv_server *sv, const str
 
 static void send_room(struct sv_server *sv, struct sv_room *room)
 {
-	uint8_t buf[PROTO_MAX_PACKET];
 	sv->lists_count = 0;
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *c = &sv->clients[room->members[i]];
@@ -111,21 +110,24 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 		const struct sv_frame *bf = baseline(room, c, seq);
 		if (bf && !self_in(bf, c->id, &base_head.self))
 			bf = NULL;
+		uint8_t *datagram = net_batch_next(&sv->batch, sv->send_socket);
+		uint8_t *buf = datagram + NET_STATE_HEADER;
+		const uint32_t cap = PROTO_MAX_PACKET;
 		const struct proto_zone_lists *lists = zone_lists(sv, room, c->avatar.zone, bf);
 		uint32_t len = lists ? proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists,
-								  buf, sizeof(buf))
+								  buf, cap)
 				     : 0;
 		if (!len && bf) { /* a delta that does not fit: send it whole */
 			lists = zone_lists(sv, room, c->avatar.zone, NULL);
-			len = lists ? proto_encode_snapshot_with(&head, NULL, lists, buf, sizeof(buf)) : 0;
+			len = lists ? proto_encode_snapshot_with(&head, NULL, lists, buf, cap) : 0;
 		}
 		if (!len) {
 			CORE_WARN("client=%u: snapshot of zone %u does not fit one packet", c->id,
 				  c->avatar.zone);
 			continue;
 		}
-		if (net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK)
-			continue;
+		net_state_header_write(datagram, c->id, c->token);
+		net_batch_push(&sv->batch, &c->peer->address, NET_STATE_HEADER + len);
 		c->snapshot_seq = seq;
 		c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone};
 		sv->snapshots_sent++;
@@ -143,6 +145,7 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 		send_room(sv, room);
 		sent++;
 	}
+	net_batch_send(&sv->batch, sv->send_socket);
 	return sent;
 }
 

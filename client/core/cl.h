@@ -109,6 +109,7 @@ struct cl_stats {
 	uint64_t full_snapshots; /* on join, on zone change, after losses */
 	uint64_t decode_errors;
 	uint64_t baseline_misses; /* a delta against a snapshot this client lacks */
+	uint64_t stray;           /* state datagrams not from our server with our token */
 	uint64_t corrections;       /* replayed state differed from the prediction */
 	int32_t largest_correction_mm;
 	uint64_t snaps;             /* corrections above CL_SNAP_ERROR_MM (teleport, seat, kick) */
@@ -120,6 +121,7 @@ struct cl_conn {
 	ENetHost *host;
 	ENetPeer *peer;
 	uint64_t connect_started_us;
+	uint64_t service_now_us; /* the time cl_conn_service was given, for the intercept hook */
 	struct cl_conn_config cfg;
 	cl_world_fn world_fn;
 	void *world_user;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+static int cl_intercept(ENetHost *host, ENetEvent *event);
+
 const char *cl_state_name(enum cl_state s)
 {
 	switch (s) {
@@ -44,6 +46,10 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 		c->state = CL_STATE_FAILED;
 		return CORE_ERR_IO;
 	}
+	/* Snapshots come as state datagrams: the intercept hook finds this
+	 * connection through the host's one peer. */
+	c->peer->data = c;
+	c->host->intercept = cl_intercept;
 	c->state = CL_STATE_CONNECTING;
 	c->connect_started_us = 0;
 	return CORE_OK;
@@ -182,7 +188,7 @@ const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint1
 	return NULL;
 }
 
-static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len, uint64_t now_us)
+static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len)
 {
 	uint8_t type = proto_msg_type(data, len);
 	if (type == PROTO_MSG_REFUSE) {
@@ -196,9 +202,6 @@ static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len, uin
 	if (c->state != CL_STATE_JOINED)
 		return;
 	switch (type) {
-	case PROTO_MSG_SNAPSHOT:
-		on_snapshot(c, data, len, now_us);
-		break;
 	case PROTO_MSG_AVATAR_INFO: {
 		struct proto_avatar_info info;
 		if (proto_decode_avatar_info(data, len, &info) == CORE_OK)
@@ -221,12 +224,39 @@ static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len, uin
 	}
 }
 
+/* ENet's intercept hook: a state datagram from our server with our id and
+ * token is a snapshot; anything else that looks like one is counted and
+ * dropped; the rest is ENet's. */
+static int cl_intercept(ENetHost *host, ENetEvent *event)
+{
+	(void)event;
+	struct net_state_header h;
+	if (!net_state_header_read(host->receivedData, host->receivedDataLength, &h))
+		return 0;
+	struct cl_conn *c = host->peerCount ? host->peers[0].data : NULL;
+	if (!c)
+		return 1;
+	if (c->state != CL_STATE_JOINED || !c->peer || h.client_id != c->welcome.client_id ||
+	    h.token != c->welcome.token || !net_address_equal(&host->receivedAddress, &c->peer->address)) {
+		c->stats.stray++;
+		return 1;
+	}
+	const uint8_t *msg = host->receivedData + NET_STATE_HEADER;
+	uint32_t len = (uint32_t)(host->receivedDataLength - NET_STATE_HEADER);
+	if (proto_msg_type(msg, len) == PROTO_MSG_SNAPSHOT)
+		on_snapshot(c, msg, len, c->service_now_us);
+	else
+		c->stats.decode_errors++;
+	return 1;
+}
+
 void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 {
 	if (!c->host)
 		return;
 	if (!c->connect_started_us)
 		c->connect_started_us = now_us;
+	c->service_now_us = now_us;
 	ENetEvent ev;
 	while (c->host && enet_host_service(c->host, &ev, 0) > 0) {
 		switch (ev.type) {
@@ -235,7 +265,7 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 			send_hello(c);
 			break;
 		case ENET_EVENT_TYPE_RECEIVE:
-			on_receive(c, ev.packet->data, (uint32_t)ev.packet->dataLength, now_us);
+			on_receive(c, ev.packet->data, (uint32_t)ev.packet->dataLength);
 			enet_packet_destroy(ev.packet);
 			break;
 		case ENET_EVENT_TYPE_DISCONNECT:
@@ -306,14 +336,15 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 			break;
 		m.cmds[m.count++] = *h;
 	}
-	uint8_t buf[96];
-	uint32_t len = proto_encode_move(&m, tick, buf, sizeof(buf));
+	uint8_t buf[NET_STATE_HEADER + 96];
+	net_state_header_write(buf, c->welcome.client_id, c->welcome.token);
+	uint32_t len = proto_encode_move(&m, tick, buf + NET_STATE_HEADER, sizeof(buf) - NET_STATE_HEADER);
 	c->moves_sent++;
-	if (len && net_send(c->peer, NET_CH_STATE, buf, len) != CORE_OK) {
-		/* dropped: the next move carries these commands again */
-	}
-	/* Out now, not at the next service call: input latency is the point. */
-	enet_host_flush(c->host);
+	/* Out now, not at the next service call: input latency is the point. A
+	 * move the socket refuses is lost like any datagram: the next one
+	 * carries its commands again. */
+	if (len)
+		(void)net_state_send(c->host->socket, &c->peer->address, buf, NET_STATE_HEADER + len);
 }
 
 void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,

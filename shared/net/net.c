@@ -1,8 +1,20 @@
+#if defined(__linux__)
+#define _GNU_SOURCE /* sendmmsg, getrandom */
+#endif
 #include "net.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__linux__)
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
 
 static bool g_initialised;
 
@@ -135,28 +147,105 @@ void net_address_format(const ENetAddress *a, char *out, size_t size)
 	snprintf(out, size, "%s:%u", ip, a->port);
 }
 
+#if defined(__linux__)
+/* Classic BPF for the server's SO_REUSEPORT group: socket 1 (state) for a
+ * datagram that starts with the state magic, socket 0 (ENet's) for the
+ * rest. The kernel runs it with the UDP payload at offset 0; a datagram too
+ * short to load from ends it with 0, ENet's. */
+static bool attach_steering(int fd)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NET_STATE_MAGIC0, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NET_STATE_MAGIC1, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {(unsigned short)CORE_ARRAY_LEN(code), code};
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) == 0;
+}
+
+static bool bind_shared(int fd, const ENetAddress *addr)
+{
+	int one = 1;
+	return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == 0 &&
+	       enet_socket_bind(fd, addr) == 0;
+}
+
+/* The port alone, bound plainly: fails if anyone holds it (a second server
+ * too, though its sockets share the port among themselves), and for port 0
+ * picks the port. */
+static bool port_is_free(ENetAddress *addr)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok = fd >= 0 && enet_socket_bind(fd, addr) == 0 &&
+		  enet_socket_get_address(fd, addr) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* ENet's socket and the state socket on one address and port, steered by
+ * the program above. False (and nothing left open) where the system says
+ * no; the caller then falls back to one socket. */
+static bool open_pair(ENetHost *host, const ENetAddress *addr, int *out_state_fd)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	if (!bind_shared((int)host->socket, addr) || !bind_shared(fd, addr) || !attach_steering(fd)) {
+		close(fd);
+		return false;
+	}
+	int big = 4 << 20;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	*out_state_fd = fd;
+	return true;
+}
+#endif
+
 enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t max_peers,
-				   ENetHost **out_host)
+				   bool state_socket, ENetHost **out_host, int *out_state_fd)
 {
 	ENetAddress addr;
+	*out_state_fd = -1;
 	if (net_address_parse(bind_addr, port, &addr) != CORE_OK) {
 		CORE_ERROR("cannot use bind address '%s': give an IPv4 address or host name",
 			   bind_addr);
 		return CORE_ERR_INVALID;
 	}
 	addr.port = port;
-	ENetHost *host = enet_host_create(&addr, max_peers, NET_CHANNEL_COUNT, 0, 0);
-	if (host) {
-		/* Room for a class arriving at once (the kernel caps it at rmem_max). */
-		enet_socket_set_option(host->socket, ENET_SOCKOPT_RCVBUF, 4 << 20);
-		enet_socket_set_option(host->socket, ENET_SOCKOPT_SNDBUF, 4 << 20);
+	ENetHost *host = NULL;
+#if defined(__linux__)
+	if (state_socket && port_is_free(&addr)) {
+		/* Unbound (no address), so its socket can join the group first. */
+		host = enet_host_create(NULL, max_peers, NET_CHANNEL_COUNT, 0, 0);
+		if (host && !open_pair(host, &addr, out_state_fd)) {
+			CORE_INFO("no SO_REUSEPORT steering here (%s): state datagrams share ENet's "
+				  "socket",
+				  strerror(errno));
+			enet_host_destroy(host);
+			host = NULL;
+		}
 	}
+#else
+	(void)state_socket;
+#endif
+	if (!host)
+		host = enet_host_create(&addr, max_peers, NET_CHANNEL_COUNT, 0, 0);
 	if (!host) {
 		CORE_ERROR("cannot listen on UDP %s port %u: is another server running there? Pick "
 			   "another --port",
 			   bind_addr, port);
 		return CORE_ERR_IO;
 	}
+	if (enet_socket_get_address(host->socket, &host->address) != 0)
+		host->address = addr;
+	/* Room for a class arriving at once (the kernel caps it at rmem_max). */
+	enet_socket_set_option(host->socket, ENET_SOCKOPT_RCVBUF, 4 << 20);
+	enet_socket_set_option(host->socket, ENET_SOCKOPT_SNDBUF, 4 << 20);
 	*out_host = host;
 	return CORE_OK;
 }
@@ -197,9 +286,6 @@ enum core_result net_send(ENetPeer *peer, enum net_channel channel, const void *
 	case NET_CH_LOG:
 		flags = ENET_PACKET_FLAG_RELIABLE;
 		break;
-	case NET_CH_STATE:
-		flags = 0; /* unreliable, sequenced per channel */
-		break;
 	case NET_CH_VOICE:
 		flags = ENET_PACKET_FLAG_UNSEQUENCED;
 		break;
@@ -214,4 +300,209 @@ enum core_result net_send(ENetPeer *peer, enum net_channel channel, const void *
 		return CORE_ERR_IO;
 	}
 	return CORE_OK;
+}
+
+void net_state_header_write(uint8_t *buf, uint16_t client_id, uint32_t token)
+{
+	buf[0] = NET_STATE_MAGIC0;
+	buf[1] = NET_STATE_MAGIC1;
+	buf[2] = (uint8_t)client_id;
+	buf[3] = (uint8_t)(client_id >> 8);
+	for (int i = 0; i < 4; i++)
+		buf[4 + i] = (uint8_t)(token >> (8 * i));
+}
+
+bool net_state_header_read(const uint8_t *data, size_t len, struct net_state_header *out)
+{
+	if (len < NET_STATE_HEADER || data[0] != NET_STATE_MAGIC0 || data[1] != NET_STATE_MAGIC1)
+		return false;
+	out->client_id = (uint16_t)(data[2] | data[3] << 8);
+	out->token = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 |
+		     (uint32_t)data[7] << 24;
+	return true;
+}
+
+enum core_result net_state_send(ENetSocket sock, const ENetAddress *to, const uint8_t *data,
+				uint32_t len)
+{
+	ENetBuffer buf = {.data = (void *)data, .dataLength = len};
+	return enet_socket_send(sock, to, &buf, 1) > 0 ? CORE_OK : CORE_ERR_IO;
+}
+
+bool net_address_equal(const ENetAddress *a, const ENetAddress *b)
+{
+	return a->host == b->host && a->port == b->port;
+}
+
+uint32_t net_random_token(void)
+{
+	uint32_t t = 0;
+#if defined(__linux__)
+	while (getrandom(&t, sizeof(t), 0) != (ssize_t)sizeof(t))
+		if (errno != EINTR)
+			break;
+#endif
+	if (!t) /* no system source (or it failed): ENet's seed, weaker but unique */
+		t = enet_host_random_seed();
+	return t ? t : 1;
+}
+
+#if defined(__linux__)
+struct batch_sys {
+	struct mmsghdr *msgs;
+	struct iovec *iov;
+	struct sockaddr_in *addr;
+};
+#endif
+
+enum core_result net_batch_init(struct net_batch *b, int cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->cap = cap;
+	b->data = malloc((size_t)cap * NET_STATE_MAX);
+	b->len = calloc((size_t)cap, sizeof(*b->len));
+	b->addr = calloc((size_t)cap, sizeof(*b->addr));
+	bool ok = b->data && b->len && b->addr;
+#if defined(__linux__)
+	struct batch_sys *sys = calloc(1, sizeof(*sys));
+	b->sys = sys;
+	if (sys) {
+		sys->msgs = calloc((size_t)cap, sizeof(*sys->msgs));
+		sys->iov = calloc((size_t)cap, sizeof(*sys->iov));
+		sys->addr = calloc((size_t)cap, sizeof(*sys->addr));
+	}
+	ok = ok && sys && sys->msgs && sys->iov && sys->addr;
+#endif
+	if (!ok) {
+		net_batch_fini(b);
+		return CORE_ERR_NOMEM;
+	}
+	return CORE_OK;
+}
+
+void net_batch_fini(struct net_batch *b)
+{
+#if defined(__linux__)
+	struct batch_sys *sys = b->sys;
+	if (sys) {
+		free(sys->msgs);
+		free(sys->iov);
+		free(sys->addr);
+		free(sys);
+	}
+#endif
+	free(b->data);
+	free(b->len);
+	free(b->addr);
+	memset(b, 0, sizeof(*b));
+}
+
+uint8_t *net_batch_next(struct net_batch *b, ENetSocket sock)
+{
+	if (b->count == b->cap)
+		net_batch_send(b, sock);
+	return net_batch_data(b, b->count);
+}
+
+void net_batch_push(struct net_batch *b, const ENetAddress *to, uint32_t len)
+{
+	b->len[b->count] = len;
+	b->addr[b->count] = *to;
+	b->count++;
+}
+
+#if defined(__linux__)
+/* Points message i at its buffer (len bytes) and address. */
+static void batch_prepare(struct net_batch *b, int i, uint32_t len)
+{
+	struct batch_sys *sys = b->sys;
+	sys->iov[i] = (struct iovec){net_batch_data(b, i), len};
+	sys->msgs[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &sys->addr[i],
+						    .msg_namelen = sizeof(sys->addr[i]),
+						    .msg_iov = &sys->iov[i],
+						    .msg_iovlen = 1}};
+}
+
+/* Linux: sendmmsg. Returns how many went. A datagram the kernel refuses on
+ * its own (a bad address) is skipped; a full socket buffer drops the rest. */
+static int batch_send_sys(struct net_batch *b, ENetSocket sock)
+{
+	struct batch_sys *sys = b->sys;
+	for (int i = 0; i < b->count; i++) {
+		sys->addr[i] = (struct sockaddr_in){.sin_family = AF_INET,
+						    .sin_port = ENET_HOST_TO_NET_16(b->addr[i].port),
+						    .sin_addr.s_addr = b->addr[i].host};
+		batch_prepare(b, i, b->len[i]);
+	}
+	int next = 0, sent = 0;
+	while (next < b->count) {
+		int r = sendmmsg((int)sock, sys->msgs + next, (unsigned)(b->count - next), 0);
+		if (r > 0) {
+			next += r;
+			sent += r;
+		} else if (r < 0 && errno == EINTR) {
+			continue;
+		} else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)) {
+			break;
+		} else {
+			next++; /* this one cannot go: skip it, send the rest */
+		}
+	}
+	return sent;
+}
+
+int net_batch_receive(struct net_batch *b, ENetSocket sock)
+{
+	struct batch_sys *sys = b->sys;
+	for (int i = 0; i < b->cap; i++)
+		batch_prepare(b, i, NET_STATE_MAX);
+	int n;
+	do
+		n = recvmmsg((int)sock, sys->msgs, (unsigned)b->cap, MSG_DONTWAIT, NULL);
+	while (n < 0 && errno == EINTR);
+	b->count = n > 0 ? n : 0;
+	for (int i = 0; i < b->count; i++) {
+		/* Longer than any state datagram: length 0, which no reader takes. */
+		b->len[i] = (sys->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : sys->msgs[i].msg_len;
+		b->addr[i] = (ENetAddress){.host = sys->addr[i].sin_addr.s_addr,
+					   .port = ENET_NET_TO_HOST_16(sys->addr[i].sin_port)};
+	}
+	return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? -1 : b->count;
+}
+#else
+static int batch_send_sys(struct net_batch *b, ENetSocket sock)
+{
+	int sent = 0;
+	for (int i = 0; i < b->count; i++) {
+		ENetBuffer buf = {.data = net_batch_data(b, i), .dataLength = b->len[i]};
+		if (enet_socket_send(sock, &b->addr[i], &buf, 1) > 0)
+			sent++;
+	}
+	return sent;
+}
+
+int net_batch_receive(struct net_batch *b, ENetSocket sock)
+{
+	b->count = 0;
+	while (b->count < b->cap) {
+		ENetBuffer buf = {.data = net_batch_data(b, b->count), .dataLength = NET_STATE_MAX};
+		int n = enet_socket_receive(sock, &b->addr[b->count], &buf, 1);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		b->len[b->count++] = (uint32_t)n;
+	}
+	return b->count;
+}
+#endif
+
+void net_batch_send(struct net_batch *b, ENetSocket sock)
+{
+	if (!b->count)
+		return;
+	int sent = batch_send_sys(b, sock);
+	b->sent += (uint64_t)sent;
+	b->dropped += (uint64_t)(b->count - sent);
+	b->count = 0;
 }

@@ -3,9 +3,10 @@
  * @brief The one ENet wrapper both sides use: channel plan, host creation,
  * addresses, sends.
  *
- * Channels (DESIGN.md): control (reliable, ordered), state (unreliable,
- * sequenced: inputs and snapshots), voice (unreliable, unsequenced), log
- * (reliable, ordered: board, objects, lessons, chat, moderation).
+ * Channels: control (reliable, ordered), voice (unreliable, unsequenced),
+ * log (reliable, ordered: board, objects, lessons, chat, moderation). The
+ * state traffic DESIGN.md gives a channel of its own, moves and snapshots,
+ * travels as state datagrams on the same socket instead (below).
  *
  * Handshake: the client connects with the protocol version as ENet's
  * connect data, then sends HELLO on control. A server that speaks another
@@ -15,6 +16,7 @@
 #pragma once
 
 #include "core/core.h"
+#include "proto/bits.h"
 
 #include <enet/enet.h>
 #include <stdbool.h>
@@ -22,10 +24,9 @@
 
 enum net_channel {
 	NET_CH_CONTROL = 0,
-	NET_CH_STATE = 1,
-	NET_CH_VOICE = 2,
-	NET_CH_LOG = 3,
-	NET_CHANNEL_COUNT = 4,
+	NET_CH_VOICE = 1,
+	NET_CH_LOG = 2,
+	NET_CHANNEL_COUNT = 3,
 };
 
 /** Disconnect codes carried in ENet's disconnect data. */
@@ -40,9 +41,9 @@ enum net_disconnect_code {
 /** Peer timeout: a peer silent this long is dropped (ms). */
 #define NET_TIMEOUT_MS 5000
 /* ENet pings a peer it has heard no acknowledgement from for this long, and
- * state traffic is unreliable, so without this both sides would ping (and
- * acknowledge) twice a second: about 110 bytes a second each way. Every 2 s
- * still finds a dead peer within NET_TIMEOUT_MS + 2 s. */
+ * state traffic does not pass through ENet, so without this both sides would
+ * ping (and acknowledge) twice a second: about 110 bytes a second each way.
+ * Every 2 s still finds a dead peer within NET_TIMEOUT_MS + 2 s. */
 #define NET_PING_INTERVAL_MS 2000
 
 /** Once per process; safe to call again. */
@@ -54,8 +55,18 @@ enum core_result net_address_parse(const char *text, uint16_t default_port,
 /** "a.b.c.d:port" */
 void net_address_format(const ENetAddress *a, char *out, size_t size);
 
+/**
+ * Listens on bind_addr:port (0: any free port). With state_socket, on Linux,
+ * the server gets a second socket on the same address and port for state
+ * datagrams (*out_state_fd): both join one SO_REUSEPORT group whose classic
+ * BPF program sends datagrams that start with the state magic to it and the
+ * rest to ENet's, so moves are read in batches without entering ENet.
+ * *out_state_fd is -1 where that is not available; state datagrams then
+ * reach ENet's socket and its intercept hook.
+ */
 enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t max_peers,
-				   ENetHost **out_host) CORE_MUST_CHECK;
+				   bool state_socket, ENetHost **out_host,
+				   int *out_state_fd) CORE_MUST_CHECK;
 enum core_result net_client_create(ENetHost **out_host) CORE_MUST_CHECK;
 /** Starts a connection; the version goes in ENet's connect data. */
 ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t version);
@@ -63,12 +74,84 @@ ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t
 /**
  * Per-peer settings both sides apply once connected: the timeout, and no
  * throttling of unreliable packets. ENet's throttle drops unreliable packets
- * at the sender when round-trip times jump; Lyceum's snapshots are already
- * deltas sized for the link, and dropping them under a CPU spike on one side
- * only makes the other side's view worse.
+ * at the sender when round-trip times jump, and dropping them under a CPU
+ * spike on one side only makes the other side's view worse.
  */
 void net_peer_setup(ENetPeer *peer);
 
 /** Sends on a channel with that channel's reliability. */
 enum core_result net_send(ENetPeer *peer, enum net_channel channel, const void *data,
 			  uint32_t len) CORE_MUST_CHECK;
+
+/*
+ * State datagrams. Moves and snapshots want neither retransmission nor
+ * ENet's ordering (their own ticks and seqs already say which is newest), so
+ * they skip ENet's reliability layer and go as plain datagrams on the ENet
+ * socket: no per-datagram allocation, command queue or peer-table walk, and
+ * a server sends a whole slot's snapshots in one system call (net_batch).
+ * ENet keeps the handshake, control and log channels. docs/architecture.md
+ * ("State datagrams") says why this departs from DESIGN.md's channel plan.
+ *
+ *   u8 0x7F | u8 0xFF | u16 client_id | u32 token (little-endian) | message
+ *
+ * The message is one MOVE (client to server) or SNAPSHOT (server to
+ * client). ENet would read the first two bytes as a compressed packet for
+ * peer 0xFFF, which ENet never sends (Lyceum sets no compressor), so each
+ * side's intercept hook takes these and passes everything else to ENet.
+ * token is the connection's secret from WELCOME: a state datagram counts
+ * only when it comes from the peer's own address with the peer's own id and
+ * token, so no one off the path can inject moves or snapshots. (The trust
+ * issue adds encryption to every payload, these included.)
+ */
+#define NET_STATE_MAGIC0 0x7F
+#define NET_STATE_MAGIC1 0xFF
+#define NET_STATE_HEADER 8
+#define NET_STATE_MAX (NET_STATE_HEADER + PROTO_MAX_PACKET)
+
+struct net_state_header {
+	uint16_t client_id;
+	uint32_t token;
+};
+
+/** Writes the header into the first NET_STATE_HEADER bytes of buf. */
+void net_state_header_write(uint8_t *buf, uint16_t client_id, uint32_t token);
+/** True if data is a state datagram (its message may still be malformed). */
+bool net_state_header_read(const uint8_t *data, size_t len, struct net_state_header *out);
+/** Sends one datagram (header included) from sock. */
+enum core_result net_state_send(ENetSocket sock, const ENetAddress *to, const uint8_t *data,
+				uint32_t len);
+bool net_address_equal(const ENetAddress *a, const ENetAddress *b);
+/** A connection token from the system's random source, never 0. */
+uint32_t net_random_token(void);
+
+/**
+ * Datagrams sent or received together: with sendmmsg and recvmmsg, one
+ * system call per batch instead of one per datagram. Buffers are allocated
+ * once, at init. Unreliable by nature: what the socket cannot take now is
+ * dropped and counted, never retried (the next snapshot supersedes it).
+ */
+struct net_batch {
+	int count, cap;
+	uint8_t *data;     /* cap x NET_STATE_MAX */
+	uint32_t *len;
+	ENetAddress *addr; /* destination when sending, source when received */
+	void *sys;         /* the platform's message headers */
+	uint64_t sent, dropped;
+};
+
+enum core_result net_batch_init(struct net_batch *b, int cap) CORE_MUST_CHECK;
+void net_batch_fini(struct net_batch *b);
+static inline uint8_t *net_batch_data(const struct net_batch *b, int i)
+{
+	return b->data + (size_t)i * NET_STATE_MAX;
+}
+/** Room for the next datagram (NET_STATE_MAX bytes); a full batch is sent
+ * first. Nothing is queued until net_batch_push. */
+uint8_t *net_batch_next(struct net_batch *b, ENetSocket sock);
+/** Queues the datagram written at the last net_batch_next. */
+void net_batch_push(struct net_batch *b, const ENetAddress *to, uint32_t len);
+/** Sends whatever is queued. */
+void net_batch_send(struct net_batch *b, ENetSocket sock);
+/** Replaces the batch with what the socket holds, up to cap datagrams,
+ * without waiting. Returns the count (len 0: too long to be ours), or -1. */
+int net_batch_receive(struct net_batch *b, ENetSocket sock);

@@ -2,9 +2,9 @@
  * @file msg.h
  * @brief Message schemas and codecs. Every message starts with an 8-bit type.
  *
- * Channels (net/net.h): HELLO, WELCOME, REFUSE, AVATAR_INFO, AVATAR_GONE go
- * on control (reliable, ordered); MOVE and SNAPSHOT on state (unreliable,
- * sequenced). Every decoder takes untrusted bytes: it never reads outside
+ * Transport (net/net.h): HELLO, WELCOME, REFUSE, AVATAR_INFO, AVATAR_GONE go
+ * on ENet's control channel (reliable, ordered); MOVE and SNAPSHOT travel as
+ * state datagrams (unreliable; the newest tick or seq wins). Every decoder takes untrusted bytes: it never reads outside
  * them and returns CORE_ERR_INVALID for anything malformed, truncated or
  * with bytes left over.
  */
@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 3
+#define PROTO_VERSION 4
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_MOVE_CMDS 3 /* a move carries the newest command and the two before */
@@ -74,12 +74,15 @@ struct proto_hello {
 
 /*
  * WELCOME  server -> client, control
- *   u8 type | u16 version | u16 client_id | u8 tick_hz | u8 snapshot_hz
- *   | u32 server_tick | str room | str world | avatar fields (spawn state)
+ *   u8 type | u16 version | u16 client_id | u32 token | u8 tick_hz
+ *   | u8 snapshot_hz | u32 server_tick | str room | str world
+ *   | avatar fields (spawn state)
+ * token: this connection's secret, carried by every state datagram.
  */
 struct proto_welcome {
 	uint16_t version;
 	uint16_t client_id;
+	uint32_t token;
 	uint8_t tick_hz;
 	uint8_t snapshot_hz;
 	uint32_t server_tick;
@@ -100,7 +103,7 @@ struct proto_refuse {
 };
 
 /*
- * MOVE  client -> server, state
+ * MOVE  client -> server, state datagram
  *   u8 type | u2 count (1..3)
  *   | u1 long_tick (u16 | u8 newest_tick)
  *   | u1 full_time (u23 | u16 send_time_ms)

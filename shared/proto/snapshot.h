@@ -4,7 +4,7 @@
  * acked, quantised, bit-packed (Quake III's sv_snapshot.c and msg.c are the
  * model). Also the quantised VR pose that moves and snapshots carry.
  *
- * SNAPSHOT  server -> client, state channel
+ * SNAPSHOT  server -> client, state datagram
  *   u8 type=5 | u16 seq | u16 server_tick | u16 ack_tick | u4 base_gap
  *   | self | zone lists
  * zone lists: time_base | changed list (delta only) | new list | gone list

@@ -1,6 +1,7 @@
 /* Bad input from one peer disturbs nobody: a client that sends random bytes
- * on every channel (before and after joining) and raw UDP noise at the port
- * neither crashes the server nor costs the other clients anything. */
+ * on every channel (before and after joining), forged and malformed state
+ * datagrams, and raw UDP noise at the port neither crash the server nor
+ * cost the other clients anything. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -85,6 +86,44 @@ static bool hung_up(ENetHost *host, ENetPeer *peer, int wait_ms)
 	return peer->state == ENET_PEER_STATE_DISCONNECTED;
 }
 
+/* Joins a room as name and waits for the welcome (its id and token). */
+static ENetPeer *join(ENetHost **out_host, const char *addr, const char *name,
+		      struct proto_welcome *w)
+{
+	ENetPeer *peer = connect_peer(out_host, addr);
+	struct proto_hello hello = {.version = PROTO_VERSION, .role = PROTO_ROLE_STUDENT};
+	strcpy(hello.room, "lesson");
+	strcpy(hello.name, name);
+	uint8_t buf[PROTO_MAX_PACKET];
+	assert_int_equal(net_send(peer, NET_CH_CONTROL, buf, proto_encode_hello(&hello, buf, sizeof(buf))),
+			 CORE_OK);
+	ENetEvent ev;
+	bool welcomed = false;
+	for (int waited = 0; waited < 5000 && !welcomed; waited += 10) {
+		while (!welcomed && enet_host_service(*out_host, &ev, 10) > 0) {
+			if (ev.type != ENET_EVENT_TYPE_RECEIVE)
+				continue;
+			welcomed = proto_msg_type(ev.packet->data, (uint32_t)ev.packet->dataLength) ==
+					   PROTO_MSG_WELCOME &&
+				   proto_decode_welcome(ev.packet->data, (uint32_t)ev.packet->dataLength, w) ==
+					   CORE_OK;
+			enet_packet_destroy(ev.packet);
+		}
+	}
+	assert_true(welcomed);
+	return peer;
+}
+
+/* A state datagram: header (id, token), then body. */
+static void send_state(int fd, const ENetAddress *to, uint16_t id, uint32_t token,
+		       const uint8_t *body, uint32_t len)
+{
+	uint8_t buf[NET_STATE_MAX];
+	net_state_header_write(buf, id, token);
+	memcpy(buf + NET_STATE_HEADER, body, len);
+	assert_int_equal(net_state_send(fd, to, buf, NET_STATE_HEADER + len), CORE_OK);
+}
+
 static void garbage_disturbs_nobody(void **state)
 {
 	(void)state;
@@ -133,6 +172,39 @@ static void garbage_disturbs_nobody(void **state)
 	assert_true(hung_up(host, peer, 3000));
 	enet_host_destroy(host);
 
+	/* State datagrams: forgeries are dropped without touching anyone, a
+	 * joined client's malformed ones count against it. */
+	struct proto_welcome w;
+	peer = join(&host, sv.addr, "forged", &w);
+	ENetAddress server = peer->address;
+	uint8_t body[200];
+	int other = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(other >= 0);
+	for (int i = 0; i < 200; i++) {
+		uint32_t len = 1 + rnd() % sizeof(body);
+		for (uint32_t k = 0; k < len; k++)
+			body[k] = (uint8_t)rnd();
+		body[0] = PROTO_MSG_MOVE;
+		send_state(other, &server, w.client_id, w.token, body, len);      /* not its address */
+		send_state((int)host->socket, &server, w.client_id, w.token ^ 1u, body, len); /* token */
+		send_state((int)host->socket, &server, (uint16_t)(w.client_id + 1 + rnd() % 4000),
+			   w.token, body, len);                               /* not its id */
+		send_state(other, &server, (uint16_t)rnd(), rnd(), body, len); /* anything */
+	}
+	close(other);
+	/* None of that was the client's: it stays. */
+	assert_false(hung_up(host, peer, 500));
+	/* Its own malformed moves and a snapshot sent upstream are violations. */
+	for (int i = 0; i < 40; i++) {
+		uint32_t len = 1 + rnd() % sizeof(body);
+		for (uint32_t k = 0; k < len; k++)
+			body[k] = (uint8_t)rnd();
+		body[0] = i % 2 ? PROTO_MSG_MOVE : PROTO_MSG_SNAPSHOT;
+		send_state((int)host->socket, &server, w.client_id, w.token, body, len);
+	}
+	assert_true(hung_up(host, peer, 3000));
+	enet_host_destroy(host);
+
 	assert_int_equal(itest_wait(&bots, 20000), 0);
 	json_t *r = itest_json(report);
 	assert_non_null(r);
@@ -152,6 +224,13 @@ static void garbage_disturbs_nobody(void **state)
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	char *log = itest_read(sv.proc.err_path);
 	assert_non_null(strstr(log, "name=noisy disconnected after 32 malformed messages"));
+	assert_non_null(strstr(log, "name=forged disconnected after 32 malformed messages"));
+	assert_non_null(strstr(log, "state datagram from 127.0.0.1:"));
+	const char *final = strstr(log, "stats final");
+	assert_non_null(final);
+	unsigned long long strays = strtoull(strstr(final, "stray=") + 6, NULL, 10);
+	print_message("server: %llu stray state datagrams dropped\n", strays);
+	assert_true(strays >= 800);
 	free(log);
 }
 
