@@ -64,6 +64,8 @@ struct sv_client {
 	enum sv_client_state state;
 	uint16_t id; /* 1..max_clients, stable while connected */
 	uint32_t token; /* carried by its state datagrams (WELCOME tells it) */
+	ENetAddress addr; /* the peer's, kept here: one cache line checks a datagram */
+	uint64_t last_state_us; /* its newest state datagram (or its join) */
 	ENetPeer *peer;
 	struct sv_room *room;
 	char name[PROTO_NAME_MAX];
@@ -148,6 +150,7 @@ struct sv_server {
 	uint64_t state_in;        /* datagrams read from the state socket */
 	uint64_t stray_datagrams; /* state datagrams from no joined client */
 	uint64_t last_service_us; /* the last enet_host_service drain */
+	uint64_t now_us;          /* set before each drain, for the handlers */
 	/* Tick work time (one slot: its rooms' snapshots and their send) in 10 µs
 	 * buckets up to 100 ms, reported every SV_STATS_EVERY_S and at stop. */
 	uint32_t tick_hist[10001];
@@ -175,6 +178,8 @@ void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const 
 int sv_intercept(ENetHost *host, ENetEvent *event);
 /** Reads every move waiting on the state socket. */
 void sv_read_state(struct sv_server *sv);
+/** Drops joined clients whose state datagrams stopped NET_SILENCE_MS ago. */
+void sv_drop_silent(struct sv_server *sv, uint64_t now_us);
 void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
 const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);

@@ -75,6 +75,7 @@ static int drain_events(struct sv_server *sv)
  * come through ENet), else at most every SV_ENET_GAP_US. */
 static void drain(struct sv_server *sv, uint64_t now)
 {
+	sv->now_us = now;
 	sv_read_state(sv);
 	if (sv->state_fd >= 0 && now - sv->last_service_us < SV_ENET_GAP_US)
 		return;
@@ -157,7 +158,7 @@ int sv_run(struct sv_server *sv)
 	uint64_t slots = 0; /* slots run since start; times are exact multiples, no drift */
 	uint64_t next_slot = start + 1000000u / slots_per_s;
 	uint64_t next_stats = start + SV_STATS_EVERY_S * 1000000ull;
-	uint64_t last_drain = 0;
+	uint64_t last_drain = 0, next_silence_check = start + 1000000u;
 	while (!plat_stop_requested()) {
 		wait_for_work(sv, last_drain, next_slot);
 		drain(sv, plat_time_us());
@@ -170,6 +171,10 @@ int sv_run(struct sv_server *sv)
 		sv->tick = (uint32_t)(slots * (uint64_t)sv->cfg.tick_hz / slots_per_s);
 		if (sv_send_snapshots(sv, (int)(slots % SV_SNAPSHOT_SLOTS), SV_SNAPSHOT_SLOTS))
 			count_tick(sv, plat_time_us() - work_start);
+		if (now >= next_silence_check) {
+			sv_drop_silent(sv, now);
+			next_silence_check = now + 1000000u;
+		}
 		if (now >= next_stats) {
 			log_stats(sv, "periodic");
 			next_stats += SV_STATS_EVERY_S * 1000000ull;

@@ -247,6 +247,8 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	c->state = SV_CLIENT_JOINED;
 	c->room = room;
 	c->token = net_random_token();
+	c->addr = c->peer->address;
+	c->last_state_us = sv->now_us;
 	core_strlcpy(c->name, hello->name[0] ? hello->name : "guest", sizeof(c->name));
 	c->role = hello->role;
 	c->avatar = sim_avatar_spawn(sv->world, p, 0);
@@ -525,10 +527,11 @@ static void on_state(struct sv_server *sv, const ENetAddress *from, const uint8_
 		stray(sv, from, "that client is not in a room");
 		return;
 	}
-	if (h.token != c->token || !net_address_equal(from, &c->peer->address)) {
+	if (h.token != c->token || !net_address_equal(from, &c->addr)) {
 		stray(sv, from, "its address or token is not the client's");
 		return;
 	}
+	c->last_state_us = sv->now_us;
 	const uint8_t *msg = data + NET_STATE_HEADER;
 	len -= NET_STATE_HEADER;
 	if (proto_msg_type(msg, len) == PROTO_MSG_MOVE)
@@ -560,5 +563,21 @@ void sv_read_state(struct sv_server *sv)
 		sv->state_in += (uint64_t)CORE_MAX(n, 0);
 		if (n < SV_INBOX)
 			return;
+	}
+}
+
+/* ENet pings rarely (NET_PING_INTERVAL_MS), so a client that vanished is
+ * found by its state datagrams stopping: every client sends moves at its
+ * input rate. Told like a timeout, and its slot freed at once. */
+void sv_drop_silent(struct sv_server *sv, uint64_t now_us)
+{
+	for (int id = 1; id <= sv->cfg.max_clients; id++) {
+		struct sv_client *c = &sv->clients[id];
+		if (c->state != SV_CLIENT_JOINED || !c->peer ||
+		    now_us - c->last_state_us < NET_SILENCE_MS * 1000ull)
+			continue;
+		ENetPeer *peer = c->peer;
+		sv_on_disconnect(sv, peer, true);
+		enet_peer_disconnect_now(peer, NET_DISCONNECT_NONE);
 	}
 }

@@ -122,6 +122,7 @@ struct cl_conn {
 	ENetPeer *peer;
 	uint64_t connect_started_us;
 	uint64_t service_now_us; /* the time cl_conn_service was given, for the intercept hook */
+	uint64_t last_state_us;  /* newest snapshot (or the welcome): silence means lost */
 	struct cl_conn_config cfg;
 	cl_world_fn world_fn;
 	void *world_user;

@@ -91,6 +91,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		return;
 	}
 	c->predicted = c->welcome.state;
+	c->last_state_us = c->service_now_us;
 	c->next_tick = 1;
 	proto_world_bits_init(&c->bits, c->world);
 	c->bits.tick_us = 1000000u / c->welcome.tick_hz;
@@ -243,6 +244,7 @@ static int cl_intercept(ENetHost *host, ENetEvent *event)
 	}
 	const uint8_t *msg = host->receivedData + NET_STATE_HEADER;
 	uint32_t len = (uint32_t)(host->receivedDataLength - NET_STATE_HEADER);
+	c->last_state_us = c->service_now_us;
 	if (proto_msg_type(msg, len) == PROTO_MSG_SNAPSHOT)
 		on_snapshot(c, msg, len, c->service_now_us);
 	else
@@ -288,6 +290,15 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		case ENET_EVENT_TYPE_NONE:
 			break;
 		}
+	}
+	/* ENet pings rarely; a server that stopped sending snapshots is gone. */
+	if (c->state == CL_STATE_JOINED && now_us - c->last_state_us > NET_SILENCE_MS * 1000ull) {
+		snprintf(c->error, sizeof(c->error), "connection to %s lost (no snapshots for %u s)",
+			 c->cfg.server, NET_SILENCE_MS / 1000u);
+		c->state = CL_STATE_DISCONNECTED;
+		if (c->peer)
+			enet_peer_reset(c->peer);
+		c->peer = NULL;
 	}
 	if ((c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT) &&
 	    now_us - c->connect_started_us > CL_CONNECT_TIMEOUT_US) {

@@ -40,11 +40,15 @@ enum net_disconnect_code {
 
 /** Peer timeout: a peer silent this long is dropped (ms). */
 #define NET_TIMEOUT_MS 5000
-/* ENet pings a peer it has heard no acknowledgement from for this long, and
- * state traffic does not pass through ENet, so without this both sides would
- * ping (and acknowledge) twice a second: about 110 bytes a second each way.
- * Every 2 s still finds a dead peer within NET_TIMEOUT_MS + 2 s. */
-#define NET_PING_INTERVAL_MS 2000
+/* ENet pings a peer it has heard no acknowledgement from for this long;
+ * state traffic does not pass through ENet, so at ENet's default (0.5 s)
+ * both sides would ping and acknowledge twice a second, 4 datagrams per
+ * client-second at the server. Liveness comes from the state datagrams
+ * instead (NET_SILENCE_MS): both sides send them all the time. */
+#define NET_PING_INTERVAL_MS 10000
+/** A joined peer whose state datagrams (moves one way, snapshots the
+ * other) stop for this long is gone. */
+#define NET_SILENCE_MS 7000
 
 /** Once per process; safe to call again. */
 enum core_result net_init(void) CORE_MUST_CHECK;
