@@ -9,8 +9,9 @@
  * and after it reads), so the server never calls it once per datagram: it
  * waits for the socket, then drains all that arrived, at most once per
  * SV_SERVICE_GAP_US, and always just before a slot's snapshots, so each
- * holds every move that had arrived. ENet reads the socket; moves are state
- * datagrams, which its intercept hook hands to sv_intercept as they come. */
+ * holds every move that had arrived. Moves are state datagrams: read from
+ * the state socket (sv_read_state) where there is one, else taken from
+ * ENet's reads by its intercept hook (sv_intercept). */
 #define SV_SERVICE_GAP_US 5000
 #define SV_SERVICE_ROUNDS 64 /* each round reads up to 256 datagrams */
 /* With a state socket ENet carries only handshakes, control and its own

@@ -215,6 +215,10 @@ static void garbage_disturbs_nobody(void **state)
 	json_array_foreach(json_object_get(r, "bots"), i, b) {
 		double rate = json_real_value(json_object_get(b, "snapshots_per_s"));
 		assert_true(rate > 12 && rate < 18);
+		/* Every snapshot they saw came from their server with their token. */
+		json_t *stray = json_object_get(b, "stray_datagrams");
+		assert_non_null(stray);
+		assert_int_equal(json_integer_value(stray), 0);
 	}
 	json_decref(r);
 	/* Still serving: a newcomer joins, then the server stops cleanly. */

@@ -206,6 +206,7 @@ static json_t *bot_json(const struct bot *b, double window_s)
 			    json_real((double)(c->stats.snapshots - b->window_snapshots0) / w));
 	json_object_set_new(o, "full_snapshots", json_integer((json_int_t)c->stats.full_snapshots));
 	json_object_set_new(o, "decode_errors", json_integer((json_int_t)c->stats.decode_errors));
+	json_object_set_new(o, "stray_datagrams", json_integer((json_int_t)c->stats.stray));
 	json_object_set_new(o, "corrections", json_integer((json_int_t)c->stats.corrections));
 	json_object_set_new(o, "largest_correction_mm", json_integer(c->stats.largest_correction_mm));
 	json_object_set_new(o, "snaps", json_integer((json_int_t)c->stats.snaps));
