@@ -23,10 +23,7 @@
 
 #define CL_CMD_HISTORY 64 /* power of two: 2 s of commands at 30 Hz */
 #define CL_MAX_ROSTER 256
-/* ENet retransmits CONNECT after 0.5, 1.5, 3.5 and 7.5 s. On a link losing
- * 5% each way one connect in a thousand needs the 3.5 s retry, so a 5 s
- * limit failed live servers; 10 s leaves the 7.5 s retry its answer. */
-#define CL_CONNECT_TIMEOUT_US 10000000u
+#define CL_CONNECT_TIMEOUT_US (NET_CONNECT_TIMEOUT_MS * 1000u) /* no WELCOME by then: give up */
 #define CL_SNAP_ERROR_MM 1000       /* corrections above this snap; below, they blend */
 #define CL_SMOOTH_FRAMES 2          /* a blended correction is gone after this many frames */
 #define CL_INTERP_BASE_US 100000    /* remote avatars are shown this far in the past, at least */

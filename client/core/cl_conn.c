@@ -1,5 +1,6 @@
 #include "cl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -260,7 +261,8 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		c->connect_started_us = now_us;
 	c->service_now_us = now_us;
 	ENetEvent ev;
-	while (c->host && enet_host_service(c->host, &ev, 0) > 0) {
+	int got;
+	while ((got = enet_host_service(c->host, &ev, 0)) > 0) {
 		switch (ev.type) {
 		case ENET_EVENT_TYPE_CONNECT:
 			net_peer_setup(c->peer);
@@ -290,6 +292,21 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		case ENET_EVENT_TYPE_NONE:
 			break;
 		}
+	}
+	/* The socket is connected to the server, so the kernel tells when
+	 * nothing listens there (ICMP port unreachable): no need to wait out
+	 * the connect timeout. Once joined, silence decides (below); a refusal
+	 * then may be a server restarting under the client. */
+	if (got < 0 && errno == ECONNREFUSED &&
+	    (c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT)) {
+		snprintf(c->error, sizeof(c->error),
+			 "no answer from the server at %s: nothing listens on that port "
+			 "(connection refused); is lyceum-server running there?",
+			 c->cfg.server);
+		c->state = CL_STATE_FAILED;
+		if (c->peer)
+			enet_peer_reset(c->peer);
+		c->peer = NULL;
 	}
 	/* ENet pings rarely; a server that stopped sending snapshots is gone. */
 	if (c->state == CL_STATE_JOINED && now_us - c->last_state_us > NET_SILENCE_MS * 1000ull) {

@@ -272,8 +272,14 @@ void net_peer_setup(ENetPeer *peer)
 ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t version)
 {
 	ENetPeer *peer = enet_host_connect(host, server, NET_CHANNEL_COUNT, version);
-	if (peer)
-		enet_peer_timeout(peer, 0, NET_TIMEOUT_MS, NET_TIMEOUT_MS);
+	if (!peer)
+		return NULL;
+	enet_peer_timeout(peer, 0, NET_CONNECT_TIMEOUT_MS, NET_CONNECT_TIMEOUT_MS);
+	/* Optional: an unconnected socket works the same, only without the
+	 * kernel's filtering and the early ECONNREFUSED. */
+	if (enet_socket_connect(host->socket, server) != 0)
+		CORE_DEBUG("cannot connect the client socket (%s); it stays unconnected",
+			   strerror(errno));
 	return peer;
 }
 

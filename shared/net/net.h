@@ -49,6 +49,12 @@ enum net_disconnect_code {
 /** A joined peer whose state datagrams (moves one way, snapshots the
  * other) stop for this long is gone. */
 #define NET_SILENCE_MS 7000
+/** How long a client tries to connect. ENet retries its CONNECT after 0.5,
+ * 1.5, 3.5 and 7.5 s and gives up once the first try is older than its
+ * timeout; at NET_TIMEOUT_MS a link losing 5% each way failed about one
+ * connect in a thousand (the 3.5 s retry's answer came too late), at this
+ * the 7.5 s retry also gets its answer. */
+#define NET_CONNECT_TIMEOUT_MS 10000
 
 /** Once per process; safe to call again. */
 enum core_result net_init(void) CORE_MUST_CHECK;
@@ -72,7 +78,10 @@ enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t 
 				   bool state_socket, ENetHost **out_host,
 				   int *out_state_fd) CORE_MUST_CHECK;
 enum core_result net_client_create(ENetHost **out_host) CORE_MUST_CHECK;
-/** Starts a connection; the version goes in ENet's connect data. */
+/** Starts a connection; the version goes in ENet's connect data. The
+ * host's socket is connected to the server: the kernel then drops datagrams
+ * from anyone else, finds the socket without a route lookup, and reports
+ * ECONNREFUSED (from enet_host_service's -1) when nothing listens there. */
 ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t version);
 
 /**
