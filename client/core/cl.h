@@ -23,6 +23,9 @@
 
 #define CL_CMD_HISTORY 64 /* power of two: 2 s of commands at 30 Hz */
 #define CL_MAX_ROSTER 256
+/* A joined client that has sent no move for this long sends an idle one:
+ * the server takes silence (NET_SILENCE_MS) as a client gone. */
+#define CL_KEEPALIVE_US 1000000u
 #define CL_CONNECT_TIMEOUT_US (NET_CONNECT_TIMEOUT_MS * 1000u) /* no WELCOME by then: give up */
 #define CL_SNAP_ERROR_MM 1000       /* corrections above this snap; below, they blend */
 #define CL_SMOOTH_FRAMES 2          /* a blended correction is gone after this many frames */
@@ -134,6 +137,8 @@ struct cl_conn {
 	struct proto_welcome welcome;
 	uint32_t next_tick; /* tick of the next command */
 	uint32_t moves_sent;
+	uint32_t quiet_moves; /* moves_sent when quiet_since_us was taken */
+	uint64_t quiet_since_us; /* no move sent since: see CL_KEEPALIVE_US */
 	struct sim_avatar predicted;
 	struct sim_cmd history[CL_CMD_HISTORY]; /* indexed by tick & (CL_CMD_HISTORY-1) */
 

@@ -92,7 +92,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		return;
 	}
 	c->predicted = c->welcome.state;
-	c->last_state_us = c->service_now_us;
+	c->last_state_us = c->quiet_since_us = c->service_now_us;
 	c->next_tick = 1;
 	proto_world_bits_init(&c->bits, c->world);
 	c->bits.tick_us = 1000000u / c->welcome.tick_hz;
@@ -307,6 +307,18 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		if (c->peer)
 			enet_peer_reset(c->peer);
 		c->peer = NULL;
+	}
+	/* The server finds a client gone by its silence, so one that sends no
+	 * input for a while (a bot waiting for the rest of its crowd, an app
+	 * stalled behind a dialog) sends an idle command: the avatar stays put
+	 * and the server hears from it. */
+	if (c->state == CL_STATE_JOINED && c->moves_sent != c->quiet_moves) {
+		c->quiet_moves = c->moves_sent;
+		c->quiet_since_us = now_us;
+	} else if (c->state == CL_STATE_JOINED && now_us - c->quiet_since_us >= CL_KEEPALIVE_US) {
+		cl_conn_queue_input(c, 0, 0, c->predicted.yaw, 0, SIM_SEAT_NONE);
+		cl_conn_flush_input(c, (uint32_t)now_us);
+		c->quiet_since_us = now_us;
 	}
 	/* ENet pings rarely; a server that stopped sending snapshots is gone. */
 	if (c->state == CL_STATE_JOINED && now_us - c->last_state_us > NET_SILENCE_MS * 1000ull) {

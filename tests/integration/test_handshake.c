@@ -1,6 +1,7 @@
 /* Handshake and start-up errors: a client of another protocol version is
  * refused with a message naming both versions; an absent server, bad flags
- * and a broken world are reported clearly. */
+ * and a broken world are reported clearly; a client that vanishes times out,
+ * one that only stops sending input does not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,10 +128,39 @@ static void a_client_that_vanishes_times_out(void **state)
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 }
 
+static void a_client_stalled_behind_a_dialog_is_kept(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	assert_true(itest_server_start(&sv, NULL));
+	char report[300];
+	snprintf(report, sizeof(report), "%s/stalled.json", itest_dir());
+	/* No input for 9 s, past the server's 7 s silence limit: the client
+	 * keeps the link alive with an idle command a second. */
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--stall", "9", "--seconds", "11",
+			"--name", "stalled", "--report", report, NULL};
+	struct itest_proc bot;
+	assert_int_equal(itest_run(&bot, "stalled", argv, 30000), 0);
+	json_t *r = itest_json(report);
+	assert_int_equal(json_integer_value(json_object_get(r, "still_connected")), 1);
+	json_t *b = json_array_get(json_object_get(r, "bots"), 0);
+	double snaps = json_number_value(json_object_get(b, "snapshots_per_s"));
+	if (snaps < 10)
+		fail_msg("the stalled client got %.1f snapshots/s", snaps);
+	json_decref(r);
+	assert_true(itest_wait_for(sv.proc.err_path, "name=stalled-0 reason=disconnect", 5000));
+	char *log = itest_read(sv.proc.err_path);
+	if (strstr(log, "reason=timeout"))
+		fail_msg("the server timed the stalled client out:\n%s", log);
+	free(log);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_client_that_vanishes_times_out),
+		cmocka_unit_test(a_client_stalled_behind_a_dialog_is_kept),
 		cmocka_unit_test(wrong_protocol_version_is_refused_with_a_message),
 		cmocka_unit_test(no_server_is_reported_not_hung),
 		cmocka_unit_test(bad_flags_and_worlds_stop_the_server_with_a_reason),

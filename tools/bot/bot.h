@@ -43,6 +43,7 @@ struct bot_options {
 	const char *name_prefix;
 	uint32_t protocol_version;
 	bool vr; /* send a head and hand pose with every move, like a headset */
+	double stall_s; /* no input for this long after joining: an app behind a dialog */
 };
 
 struct bot_path {

@@ -25,6 +25,8 @@ static const char usage[] =
 	"  --report FILE          also write the JSON report there\n"
 	"  --protocol-version N   claim another protocol version (tests)\n"
 	"  --vr 1                 send a head and hand pose with every move, as a headset does\n"
+	"  --stall S              send no input for the first S seconds after joining, as an\n"
+	"                         app stalled behind a system dialog (default 0)\n"
 	"  --scenario classroom-presence-v1 [its flags]: the reference load (see README)\n"
 	"Prints a JSON report on standard output at the end. Exit 0 when every bot\n"
 	"joined and stayed; 1 when one was refused, failed or dropped; 2 on bad flags.\n";
@@ -109,6 +111,8 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->protocol_version = (uint32_t)d;
 		else if (!strcmp(f, "--vr") && (ok = parse_num(f, v, 0, 1, &d)))
 			o->vr = d != 0;
+		else if (!strcmp(f, "--stall") && (ok = parse_num(f, v, 0, 86400, &d)))
+			o->stall_s = d;
 		else if (!strcmp(f, "--behavior") || !strcmp(f, "--behaviour")) {
 			ok = false;
 			for (int k = 0; k < (int)CORE_ARRAY_LEN(behaviors); k++) {
@@ -257,6 +261,7 @@ static void run_window(struct bot_run *run)
 	uint64_t window_start = plat_time_us();
 	uint64_t window_end = run->opt.seconds > 0 ? window_start + (uint64_t)(run->opt.seconds * 1e6)
 						   : UINT64_MAX;
+	const uint64_t stall_end = window_start + (uint64_t)(run->opt.stall_s * 1e6);
 	uint64_t next_tick = window_start, next_sample = window_start + 1000000u;
 	uint64_t next_status = window_start + 10000000u;
 	while (run->joined > 0 && !plat_stop_requested()) {
@@ -277,7 +282,7 @@ static void run_window(struct bot_run *run)
 			struct bot *b = &run->bots[i];
 			if (!b->conn.host || (!tick && !(fds[i].revents & POLLIN)))
 				continue;
-			if (tick && b->conn.state == CL_STATE_JOINED) {
+			if (tick && b->conn.state == CL_STATE_JOINED && now >= stall_end) {
 				bot_behavior_tick(run, b, (uint32_t)now);
 				(void)cl_conn_view_self(&b->conn); /* a rendered frame */
 				bot_measure_views(run, b, now);
