@@ -551,6 +551,24 @@ int sv_intercept(ENetHost *host, ENetEvent *event)
 	return 1;
 }
 
+/* A batch's senders are scattered over the client table, and the first
+ * look at each was a cache miss paid in turn (on_state was 4% of the
+ * server's samples, most of it on that load). Asked for all at once, the
+ * misses overlap. */
+static void prefetch_clients(const struct sv_server *sv, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct net_state_header h;
+		if (!net_state_header_read(net_batch_data(&sv->inbox, i), sv->inbox.len[i], &h) ||
+		    h.client_id > sv->cfg.max_clients)
+			continue;
+		const struct sv_client *c = &sv->clients[h.client_id];
+		__builtin_prefetch(c);
+		__builtin_prefetch(&c->avatar);
+		__builtin_prefetch(&c->cmd_budget);
+	}
+}
+
 void sv_read_state(struct sv_server *sv)
 {
 	if (sv->state_fd < 0)
@@ -558,6 +576,7 @@ void sv_read_state(struct sv_server *sv)
 	/* Bounded: a flood cannot keep the loop from its snapshots. */
 	for (int round = 0; round < SV_MAX_CLIENTS / SV_INBOX; round++) {
 		int n = net_batch_receive(&sv->inbox, (ENetSocket)sv->state_fd);
+		prefetch_clients(sv, n);
 		for (int i = 0; i < n; i++)
 			on_state(sv, &sv->inbox.addr[i], net_batch_data(&sv->inbox, i), sv->inbox.len[i]);
 		sv->state_in += (uint64_t)CORE_MAX(n, 0);
