@@ -49,6 +49,25 @@ void proto_write_bytes(struct proto_writer *w, const void *p, uint32_t len)
 		proto_write_bits(w, b[i], 8);
 }
 
+/* Little-endian words whatever the host (the wire is LSB-first). */
+static uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static void store_le64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, sizeof(v));
+}
+
 void proto_write_bitstream(struct proto_writer *w, const uint8_t *src, uint32_t bits)
 {
 	if (!bits)
@@ -59,9 +78,18 @@ void proto_write_bitstream(struct proto_writer *w, const uint8_t *src, uint32_t 
 	}
 	uint32_t off = w->bit_pos & 7, nbytes = (bits + 7) / 8, touched = (off + bits + 7) / 8;
 	uint8_t *d = w->data + (w->bit_pos >> 3);
-	uint32_t carry = d[0] & ((1u << off) - 1);
-	for (uint32_t i = 0; i < nbytes; i++) {
-		uint32_t v = carry | (uint32_t)src[i] << off;
+	/* Eight bytes a step (every snapshot appends its zone's lists, about
+	 * 150 bytes, so this ran 15,000 times a second per 1,000 clients), then
+	 * the rest byte by byte; carry holds the off bits that spill over. */
+	uint64_t carry = d[0] & ((1u << off) - 1);
+	uint32_t i = 0;
+	for (; i + 8 <= nbytes; i += 8) {
+		uint64_t v = load_le64(src + i);
+		store_le64(d + i, carry | v << off);
+		carry = off ? v >> (64 - off) : 0;
+	}
+	for (; i < nbytes; i++) {
+		uint32_t v = (uint32_t)carry | (uint32_t)src[i] << off;
 		d[i] = (uint8_t)v;
 		carry = v >> 8;
 	}
