@@ -137,8 +137,7 @@ struct cl_conn {
 	struct proto_welcome welcome;
 	uint32_t next_tick; /* tick of the next command */
 	uint32_t moves_sent;
-	uint32_t quiet_moves; /* moves_sent when quiet_since_us was taken */
-	uint64_t quiet_since_us; /* no move sent since: see CL_KEEPALIVE_US */
+	uint64_t last_move_us; /* service time of the newest move sent (or the welcome) */
 	struct sim_avatar predicted;
 	struct sim_cmd history[CL_CMD_HISTORY]; /* indexed by tick & (CL_CMD_HISTORY-1) */
 

@@ -1,6 +1,7 @@
 #include "cl.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,7 +93,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		return;
 	}
 	c->predicted = c->welcome.state;
-	c->last_state_us = c->quiet_since_us = c->service_now_us;
+	c->last_state_us = c->last_move_us = c->service_now_us;
 	c->next_tick = 1;
 	proto_world_bits_init(&c->bits, c->world);
 	c->bits.tick_us = 1000000u / c->welcome.tick_hz;
@@ -253,6 +254,21 @@ static int cl_intercept(ENetHost *host, ENetEvent *event)
 	return 1;
 }
 
+/* Gives up on the connection (the server is not told): says why and ends
+ * in state, FAILED before a join and DISCONNECTED after. */
+CORE_PRINTF(3, 4)
+static void give_up(struct cl_conn *c, enum cl_state state, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+	c->state = state;
+	if (c->peer)
+		enet_peer_reset(c->peer);
+	c->peer = NULL;
+}
+
 void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 {
 	if (!c->host)
@@ -298,47 +314,28 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	 * the connect timeout. Once joined, silence decides (below); a refusal
 	 * then may be a server restarting under the client. */
 	if (got < 0 && errno == ECONNREFUSED &&
-	    (c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT)) {
-		snprintf(c->error, sizeof(c->error),
-			 "no answer from the server at %s: nothing listens on that port "
-			 "(connection refused); is lyceum-server running there?",
-			 c->cfg.server);
-		c->state = CL_STATE_FAILED;
-		if (c->peer)
-			enet_peer_reset(c->peer);
-		c->peer = NULL;
-	}
+	    (c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT))
+		give_up(c, CL_STATE_FAILED,
+			"no answer from the server at %s: nothing listens on that port "
+			"(connection refused); is lyceum-server running there?",
+			c->cfg.server);
 	/* The server finds a client gone by its silence, so one that sends no
 	 * input for a while (a bot waiting for the rest of its crowd, an app
 	 * stalled behind a dialog) sends an idle command: the avatar stays put
 	 * and the server hears from it. */
-	if (c->state == CL_STATE_JOINED && c->moves_sent != c->quiet_moves) {
-		c->quiet_moves = c->moves_sent;
-		c->quiet_since_us = now_us;
-	} else if (c->state == CL_STATE_JOINED && now_us - c->quiet_since_us >= CL_KEEPALIVE_US) {
+	if (c->state == CL_STATE_JOINED && now_us - c->last_move_us >= CL_KEEPALIVE_US) {
 		cl_conn_queue_input(c, 0, 0, c->predicted.yaw, 0, SIM_SEAT_NONE);
 		cl_conn_flush_input(c, (uint32_t)now_us);
-		c->quiet_since_us = now_us;
 	}
 	/* ENet pings rarely; a server that stopped sending snapshots is gone. */
-	if (c->state == CL_STATE_JOINED && now_us - c->last_state_us > NET_SILENCE_MS * 1000ull) {
-		snprintf(c->error, sizeof(c->error), "connection to %s lost (no snapshots for %u s)",
-			 c->cfg.server, NET_SILENCE_MS / 1000u);
-		c->state = CL_STATE_DISCONNECTED;
-		if (c->peer)
-			enet_peer_reset(c->peer);
-		c->peer = NULL;
-	}
+	if (c->state == CL_STATE_JOINED && now_us - c->last_state_us > NET_SILENCE_MS * 1000ull)
+		give_up(c, CL_STATE_DISCONNECTED, "connection to %s lost (no snapshots for %u s)",
+			c->cfg.server, NET_SILENCE_MS / 1000u);
 	if ((c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT) &&
-	    now_us - c->connect_started_us > CL_CONNECT_TIMEOUT_US) {
-		snprintf(c->error, sizeof(c->error),
-			 "no answer from the server at %s within %u s: is lyceum-server running there?",
-			 c->cfg.server, CL_CONNECT_TIMEOUT_US / 1000000u);
-		c->state = CL_STATE_FAILED;
-		if (c->peer)
-			enet_peer_reset(c->peer);
-		c->peer = NULL;
-	}
+	    now_us - c->connect_started_us > CL_CONNECT_TIMEOUT_US)
+		give_up(c, CL_STATE_FAILED,
+			"no answer from the server at %s within %u s: is lyceum-server running there?",
+			c->cfg.server, CL_CONNECT_TIMEOUT_US / 1000000u);
 }
 
 void cl_conn_queue_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,
@@ -380,6 +377,7 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 	net_state_header_write(buf, c->welcome.client_id, c->welcome.token);
 	uint32_t len = proto_encode_move(&m, tick, buf + NET_STATE_HEADER, sizeof(buf) - NET_STATE_HEADER);
 	c->moves_sent++;
+	c->last_move_us = c->service_now_us;
 	/* Out now, not at the next service call: input latency is the point. A
 	 * move the socket refuses is lost like any datagram: the next one
 	 * carries its commands again. */
