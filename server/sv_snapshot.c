@@ -127,7 +127,9 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 			continue;
 		}
 		net_state_header_write(datagram, c->id, c->token);
-		net_batch_push(&sv->batch, &c->peer->address, NET_STATE_HEADER + len);
+		/* The address kept in the client's own slot, not the ENet peer's
+		 * (the same, one cache miss further away). */
+		net_batch_push(&sv->batch, &c->addr, NET_STATE_HEADER + len);
 		c->snapshot_seq = seq;
 		c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone};
 		sv->snapshots_sent++;
