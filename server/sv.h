@@ -73,6 +73,7 @@ struct sv_client {
 	struct sim_avatar avatar;
 	bool has_cmd;
 	uint32_t last_cmd_tick;  /* last input tick applied */
+	uint64_t ack_rx_us;      /* drain that brought it as a move's newest (0: not so) */
 	uint32_t send_time_us;   /* carried from the newest applied command */
 	uint32_t move_time_ms;   /* send time of the newest move decoded: widens short ones */
 	bool has_move_time;

@@ -476,6 +476,13 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 				  c->name, sv_zone_name(sv, zone_before),
 				  sv_zone_name(sv, c->avatar.zone));
 	}
+	/* The client times its round trip from the move whose newest command
+	 * the snapshots ack; a tick that came as an older one's copy, or not
+	 * at all (over budget), says nothing about this move's journey. */
+	if (c->has_cmd && c->last_cmd_tick == m.cmds[0].tick)
+		c->ack_rx_us = sv->now_us;
+	else
+		c->ack_rx_us = 0;
 }
 
 void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,

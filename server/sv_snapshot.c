@@ -98,6 +98,16 @@ static const struct proto_zone_lists *zone_lists(struct sv_server *sv, const str
 	return l->ok ? &l->lists : NULL;
 }
 
+/* How long the server has held the move the snapshot acks, rounded to
+ * the ms; it includes the wait in the socket until the drain. */
+static uint8_t hold_ms(const struct sv_server *sv, const struct sv_client *c)
+{
+	if (!c->ack_rx_us || sv->now_us < c->ack_rx_us)
+		return PROTO_HOLD_NONE;
+	uint64_t ms = (sv->now_us - c->ack_rx_us + 500) / 1000;
+	return ms < PROTO_HOLD_NONE ? (uint8_t)ms : PROTO_HOLD_NONE;
+}
+
 static void send_room(struct sv_server *sv, struct sv_room *room)
 {
 	sv->lists_count = 0;
@@ -105,7 +115,7 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 		struct sv_client *c = &sv->clients[room->members[i]];
 		uint32_t seq = c->snapshot_seq + 1;
 		struct proto_snapshot_head head = {seq, sv->tick, c->has_cmd ? c->last_cmd_tick : 0,
-						   c->avatar},
+						   hold_ms(sv, c), c->avatar},
 					   base_head = {.seq = c->acked_seq};
 		const struct sv_frame *bf = baseline(room, c, seq);
 		if (bf && !self_in(bf, c->id, &base_head.self))

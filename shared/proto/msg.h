@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 4
+#define PROTO_VERSION 5
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_MOVE_CMDS 3 /* a move carries the newest command and the two before */

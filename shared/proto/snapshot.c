@@ -564,6 +564,7 @@ uint32_t proto_encode_snapshot_with(const struct proto_snapshot_head *cur,
 	proto_write_bits(&w, cur->seq, 16);
 	proto_write_bits(&w, cur->server_tick, 16);
 	proto_write_bits(&w, cur->ack_tick, 16);
+	proto_write_bits(&w, cur->hold_ms, 8);
 	proto_write_bits(&w, gap, 4);
 	write_self(&w, &cur->self, base ? &base->self : NULL);
 	proto_write_bitstream(&w, lists->data, lists->bits);
@@ -576,8 +577,9 @@ uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct pr
 	struct proto_zone_lists lists;
 	if (!proto_encode_zone_lists(cur, base, bits, &lists))
 		return 0;
-	struct proto_snapshot_head head = {cur->seq, cur->server_tick, cur->ack_tick, cur->self};
-	struct proto_snapshot_head base_head = {base ? base->seq : 0, 0, 0, {0}};
+	struct proto_snapshot_head head = {cur->seq, cur->server_tick, cur->ack_tick, cur->hold_ms,
+					   cur->self};
+	struct proto_snapshot_head base_head = {.seq = base ? base->seq : 0};
 	if (base)
 		base_head.self = base->self;
 	return proto_encode_snapshot_with(&head, base ? &base_head : NULL, &lists, buf, cap);
@@ -593,6 +595,7 @@ uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,
 	uint32_t seq = proto_widen(ref ? ref->seq : 0, proto_read_bits(&r, 16), 16);
 	proto_read_bits(&r, 16);
 	proto_read_bits(&r, 16);
+	proto_read_bits(&r, 8);
 	uint32_t gap = proto_read_bits(&r, 4);
 	return r.overflow || !gap ? 0 : seq - gap;
 }
@@ -654,6 +657,7 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 	out->seq = proto_widen(ref->seq, proto_read_bits(&r, 16), 16);
 	out->server_tick = proto_widen(ref->server_tick, proto_read_bits(&r, 16), 16);
 	out->ack_tick = proto_widen(ref->input_tick, proto_read_bits(&r, 16), 16);
+	out->hold_ms = (uint8_t)proto_read_bits(&r, 8);
 	uint32_t gap = proto_read_bits(&r, 4);
 	out->full = gap == 0;
 	out->base_seq = gap ? out->seq - gap : 0;

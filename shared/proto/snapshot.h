@@ -5,8 +5,12 @@
  * model). Also the quantised VR pose that moves and snapshots carry.
  *
  * SNAPSHOT  server -> client, state datagram
- *   u8 type=5 | u16 seq | u16 server_tick | u16 ack_tick | u4 base_gap
- *   | self | zone lists
+ *   u8 type=5 | u16 seq | u16 server_tick | u16 ack_tick | u8 hold_ms
+ *   | u4 base_gap | self | zone lists
+ * hold_ms: how long the server had held the move that brought ack_tick when
+ *   this snapshot left, 0..254 ms (255: no move yet, or longer), so the
+ *   client measures its round trip from every snapshot:
+ *   arrival - that move's send - hold_ms.
  * zone lists: time_base | changed list (delta only) | new list | gone list
  *   (delta only). They list everyone in the receiver's zone, the receiver
  *   too, so every receiver in a zone acking the same baseline gets the same
@@ -53,6 +57,7 @@
  * the one it sends; clients keep this many decoded snapshots as baselines. */
 #define PROTO_BASELINE_WINDOW 8
 #define PROTO_POSE_BITS 138
+#define PROTO_HOLD_NONE 255 /* hold_ms: nothing to measure a round trip by */
 
 /** A VR pose as it travels: already quantised, so encoding is lossless. */
 struct proto_pose {
@@ -89,6 +94,7 @@ struct proto_snapshot {
 	uint32_t seq;
 	uint32_t server_tick;
 	uint32_t ack_tick;  /* last input tick of this client the server applied */
+	uint8_t hold_ms;    /* how long the server held that tick's move: PROTO_HOLD_NONE */
 	uint32_t base_seq;  /* 0: full */
 	bool full;
 	struct sim_avatar self;
@@ -133,6 +139,7 @@ struct proto_snapshot_head {
 	uint32_t seq;
 	uint32_t server_tick;
 	uint32_t ack_tick;
+	uint8_t hold_ms;
 	struct sim_avatar self;
 };
 

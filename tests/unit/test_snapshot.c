@@ -68,6 +68,7 @@ static void random_avatar(struct proto_snapshot_avatar *a, uint16_t id, bool vr)
 static void expect_same(const struct proto_snapshot *sent, const struct proto_snapshot *got)
 {
 	assert_int_equal(got->count, sent->count);
+	assert_int_equal(got->hold_ms, sent->hold_ms);
 	assert_memory_equal(&got->self, &sent->self, sizeof(sent->self));
 	for (int i = 0; i < sent->count; i++) {
 		const struct proto_snapshot_avatar *s = &sent->avatars[i], *g = &got->avatars[i];
@@ -89,6 +90,7 @@ static void worst_case_full_snapshot_fits_one_packet(void **state)
 	s.seq = 0xfffffff0u;
 	s.server_tick = 123456;
 	s.ack_tick = 99;
+	s.hold_ms = PROTO_HOLD_NONE;
 	s.self = (struct sim_avatar){.pos_x_mm = 16499, .pos_y_mm = 17999, .yaw = 65535,
 				     .seat = 57, .door = 1, .zone = 2, .flags = 7};
 	/* 50 avatars in one zone, every one a VR user in a seat holding a door
@@ -216,14 +218,16 @@ static void receivers_of_a_zone_share_its_lists(void **state)
 	for (int r = 0; r < 30; r += 7) {
 		/* Receiver r's own view: its self (moved or not) and its seqs. */
 		struct sim_avatar self_then = base.avatars[r].state, self_now = cur.avatars[r].state;
-		struct proto_snapshot_head head = {100 + (uint32_t)r, cur.server_tick, 7, self_now},
-					   base_head = {98 + (uint32_t)r, 0, 0, self_then};
+		struct proto_snapshot_head head = {100 + (uint32_t)r, cur.server_tick, 7,
+						   (uint8_t)(40 + r), self_now},
+					   base_head = {.seq = 98 + (uint32_t)r, .self = self_then};
 		uint32_t len = proto_encode_snapshot_with(&head, &base_head, &lists, shared, sizeof(shared));
 		base.seq = base_head.seq;
 		base.self = self_then;
 		mine = cur;
 		mine.seq = head.seq;
 		mine.ack_tick = 7;
+		mine.hold_ms = (uint8_t)(40 + r);
 		mine.self = self_now;
 		uint32_t alone_len = proto_encode_snapshot(&mine, &base, &bits, alone, sizeof(alone));
 		assert_true(len > 0);
@@ -252,10 +256,11 @@ static void idle_avatars_cost_nothing(void **state)
 	uint32_t full = proto_encode_snapshot(&a, NULL, &bits, buf, sizeof(buf));
 	assert_int_equal(proto_decode_snapshot(buf, full, &bits, NULL, NULL, &out_a), CORE_OK);
 	uint32_t len = proto_encode_snapshot(&b, &a, &bits, buf, sizeof(buf));
-	/* Header only: type, seq, tick, ack (16 bits each), gap, self unchanged
-	 * (a bit per field), time base as a delta (u1 + i12), three empty lists
-	 * (a bit each). */
-	uint32_t header = (8 + 16 + 16 + 16 + 4 + (uint32_t)proto_avatar_field_count + 13 + 3 + 7) / 8;
+	/* Header only: type, seq, tick, ack (16 bits each), hold, gap, self
+	 * unchanged (a bit per field), time base as a delta (u1 + i12), three
+	 * empty lists (a bit each). */
+	uint32_t header =
+		(8 + 16 + 16 + 16 + 8 + 4 + (uint32_t)proto_avatar_field_count + 13 + 3 + 7) / 8;
 	assert_int_equal(len, header);
 	assert_int_equal(proto_decode_snapshot(buf, len, &bits, NULL, &out_a, &out_b), CORE_OK);
 	expect_same(&b, &out_b);
