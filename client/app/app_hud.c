@@ -45,13 +45,13 @@ static void status_panel(struct app *a)
 	rnd_text(r, RND_FONT_SMALL, x + 12, ty, DIM, buf);
 	ty += lh;
 
-	/* connection quality: RTT and loss from ENet's own estimates */
+	/* connection quality: round trip and snapshot loss, live from the snapshots */
 	uint32_t rtt = 0;
 	float loss = 0;
 	bool up = a->link == APP_LINK_JOINED && a->conn.peer;
 	if (up) {
-		rtt = a->conn.peer->roundTripTime;
-		loss = (float)a->conn.peer->packetLoss * 100.0f / (float)ENET_PEER_PACKET_LOSS_SCALE;
+		rtt = cl_conn_rtt_ms(&a->conn);
+		loss = cl_conn_loss_pct(&a->conn);
 	}
 	int bars = !up ? 0 : (rtt < 80 && loss < 1) ? 4 : (rtt < 150 && loss < 3) ? 3
 			 : (rtt < 300 && loss < 8) ? 2 : 1;

@@ -107,6 +107,24 @@ struct cl_clock {
 	uint32_t resets;
 };
 
+/*
+ * The link as the state datagrams show it, for the connection figures a
+ * user sees (ENet pings only every NET_PING_INTERVAL_MS, too seldom for a
+ * live figure). Round trip: a snapshot acks the newest input tick the
+ * server applied and says how long the server had held that move, so
+ * arrival - the move's send - hold is one sample, smoothed as TCP does
+ * (RFC 6298). Loss: snapshots missing among the last CL_LINK_WINDOW.
+ */
+#define CL_LINK_WINDOW 64
+struct cl_link {
+	uint32_t move_tick[CL_CMD_HISTORY];    /* newest tick of each move sent, by tick */
+	uint32_t move_sent_us[CL_CMD_HISTORY]; /* when that move left (the caller's clock) */
+	uint32_t rtt_samples;
+	uint32_t srtt_us, rttvar_us;
+	uint64_t seen;      /* bit k: snapshot newest_seq - k arrived */
+	uint32_t first_seq; /* the first snapshot of this connection */
+};
+
 struct cl_stats {
 	uint64_t snapshots;
 	uint64_t full_snapshots; /* on join, on zone change, after losses */
@@ -159,6 +177,7 @@ struct cl_conn {
 	int smooth_frames_used;
 
 	struct cl_clock clock;
+	struct cl_link link;
 	struct cl_remote remotes[CL_MAX_REMOTES];
 	uint8_t remote_slot[PROTO_MAX_CLIENT_ID + 1]; /* id -> slot + 1; 0 = none */
 
@@ -204,5 +223,14 @@ void cl_interp_on_snapshot(struct cl_conn *c, uint64_t arrival_us);
 int64_t cl_clock_server_now_us(const struct cl_conn *c, uint64_t now_us);
 /** Remote avatars to draw at local time now_us; returns how many. */
 int cl_conn_view_remotes(const struct cl_conn *c, uint64_t now_us, struct cl_view *out, int max);
-/** Round-trip time to the server, ms (ENet's smoothed estimate). */
+/* cl_link.c */
+/** Notes a move that left at sent_us with newest command tick. */
+void cl_link_on_move(struct cl_conn *c, uint32_t tick, uint32_t sent_us);
+/** Takes a decoded snapshot's seq, ack and hold; call before newest_seq moves. */
+void cl_link_on_snapshot(struct cl_conn *c, const struct proto_snapshot *s, uint64_t arrival_us);
+/** Round-trip time to the server, ms: from the snapshots once there are
+ * any, before that ENet's estimate from the handshake. */
 uint32_t cl_conn_rtt_ms(const struct cl_conn *c);
+/** Snapshots lost on the way, percent of the last CL_LINK_WINDOW (ENet's
+ * estimate before the first). */
+float cl_conn_loss_pct(const struct cl_conn *c);

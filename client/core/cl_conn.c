@@ -137,6 +137,7 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, ui
 		c->stats.decode_errors++;
 		return;
 	}
+	cl_link_on_snapshot(c, &scratch, now_us);
 	if (c->newest_seq && (int32_t)(scratch.seq - c->newest_seq) <= 0)
 		return; /* older than what we have */
 	slot = &c->ring[scratch.seq & (CL_SNAP_RING - 1)];
@@ -381,8 +382,10 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 	/* Out now, not at the next service call: input latency is the point. A
 	 * move the socket refuses is lost like any datagram: the next one
 	 * carries its commands again. */
-	if (len)
-		(void)net_state_send(c->host->socket, &c->peer->address, buf, NET_STATE_HEADER + len);
+	if (!len)
+		return;
+	(void)net_state_send(c->host->socket, &c->peer->address, buf, NET_STATE_HEADER + len);
+	cl_link_on_move(c, tick, send_time_us ? send_time_us : (uint32_t)c->service_now_us);
 }
 
 void cl_conn_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,

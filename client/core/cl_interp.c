@@ -171,8 +171,3 @@ int cl_conn_view_remotes(const struct cl_conn *c, uint64_t now_us, struct cl_vie
 			view_remote(&c->remotes[i], t, period_us, &out[n++]);
 	return n;
 }
-
-uint32_t cl_conn_rtt_ms(const struct cl_conn *c)
-{
-	return c->peer ? c->peer->roundTripTime : 0;
-}

@@ -204,6 +204,9 @@ static json_t *bot_json(const struct bot *b, double window_s)
 			    json_real(h ? (double)(h->totalReceivedPackets - b->recv_packets0) / w : 0));
 	json_object_set_new(o, "snapshots_per_s",
 			    json_real((double)(c->stats.snapshots - b->window_snapshots0) / w));
+	/* The figures its connection bars would show at the end. */
+	json_object_set_new(o, "rtt_ms", json_integer(cl_conn_rtt_ms(c)));
+	json_object_set_new(o, "snapshot_loss_pct", json_real(cl_conn_loss_pct(c)));
 	json_object_set_new(o, "full_snapshots", json_integer((json_int_t)c->stats.full_snapshots));
 	json_object_set_new(o, "decode_errors", json_integer((json_int_t)c->stats.decode_errors));
 	json_object_set_new(o, "stray_datagrams", json_integer((json_int_t)c->stats.stray));
