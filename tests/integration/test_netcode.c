@@ -1,7 +1,8 @@
 /* Netcode through lyceum-netsim at 100 ms RTT, +-20 ms jitter and 5% loss
  * each way: prediction without conflicts is never corrected; a seat race
  * has one winner and a corrected loser; cheaters are held to the rules;
- * remote interpolation error stays within the bound the README states. */
+ * remote interpolation error stays within the bound the README states; the
+ * connection figures follow a link that gets worse. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -264,12 +265,47 @@ static void cheaters_are_held_to_the_rules(void **state)
 	free(log);
 }
 
+/* A student walks away from the access point: the round trip and loss on
+ * the connection bars follow within a second or two, measured from the
+ * snapshots, not at ENet's next ping up to 10 s later. */
+static void connection_figures_follow_the_network(void **state)
+{
+	(void)state;
+	struct itest_server sv, ns;
+	assert_true(itest_server_start(&sv, NULL));
+	char *const walks_away[] = {"--delay", "10", "--change-at", "3", "--then-delay", "80",
+				    "--then-loss", "15", "--seed", "3", NULL};
+	assert_true(itest_netsim_start(&ns, &sv, walks_away));
+	char *students[] = {"--count", "2", "--behavior", "wander", "--seconds", "7",
+			    "--name", "student", NULL};
+	json_t *r = run_bots("students", students, ns.addr);
+	assert_non_null(r);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *b = bot_at(r, i);
+		json_int_t rtt = get_int(b, "rtt_ms");
+		double loss = get_real(b, "snapshot_loss_pct");
+		fprintf(stderr, "student-%zu at the end: rtt %lld ms, snapshot loss %.1f%%\n", i,
+			(long long)rtt, loss);
+		/* 2 x 80 ms, plus up to a few ms the move waits in the server's
+		 * socket and the processes' wake-ups. */
+		CHECK(rtt >= 155 && rtt <= 200, "student-%zu shows a round trip of %lld ms, not ~160",
+		      i, (long long)rtt);
+		/* 15% of the last 64 snapshots, give or take the draw. */
+		CHECK(loss >= 3 && loss <= 32, "student-%zu shows %.1f%% snapshot loss, not ~15%%", i,
+		      loss);
+	}
+	json_decref(r);
+	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prediction_without_conflicts_is_never_corrected),
 		cmocka_unit_test(two_racers_one_seat),
 		cmocka_unit_test(cheaters_are_held_to_the_rules),
+		cmocka_unit_test(connection_figures_follow_the_network),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	itest_cleanup();

@@ -35,11 +35,16 @@ static const char usage[] =
 	"  --rate KBPS          bandwidth cap per client and direction, kilobits/s (default none)\n"
 	"  --seed N             seed of every random choice (default 1)\n"
 	"  --seconds S          stop by itself after S seconds (default: on SIGINT/SIGTERM)\n"
+	"  --change-at S        after S seconds the link changes (a student walking away from\n"
+	"                       the access point) to:\n"
+	"  --then-delay MS      the one-way delay from then on (default: unchanged)\n"
+	"  --then-loss PCT      the loss from then on (default: unchanged)\n"
 	"Prints LISTENING udp ADDR:PORT when ready and a JSON summary when it stops.\n";
 
 struct options {
 	char listen[128], server[128];
 	double delay_ms, jitter_ms, loss, dup, reorder, rate_kbps, seconds;
+	double change_at_s, then_delay_ms, then_loss; /* < 0: unchanged */
 	uint32_t seed;
 };
 
@@ -212,7 +217,7 @@ static int client_for(const struct sockaddr_in *from, uint64_t now)
 
 static bool parse_options(struct options *o, int argc, char **argv)
 {
-	*o = (struct options){.seed = 1};
+	*o = (struct options){.seed = 1, .change_at_s = -1, .then_delay_ms = -1, .then_loss = -1};
 	strcpy(o->listen, "127.0.0.1:7778");
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
@@ -251,6 +256,12 @@ static bool parse_options(struct options *o, int argc, char **argv)
 			o->seed = (uint32_t)d;
 		else if (!strcmp(f, "--seconds"))
 			o->seconds = d;
+		else if (!strcmp(f, "--change-at"))
+			o->change_at_s = d;
+		else if (!strcmp(f, "--then-delay"))
+			o->then_delay_ms = d;
+		else if (!strcmp(f, "--then-loss"))
+			o->then_loss = d;
 		else {
 			fprintf(stderr, "lyceum-netsim: unknown flag %s\n%s", f, usage);
 			return false;
@@ -260,7 +271,11 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		fprintf(stderr, "lyceum-netsim: --server HOST:PORT is required\n%s", usage);
 		return false;
 	}
-	if (o->loss > 100 || o->dup > 100 || o->reorder > 100) {
+	if ((o->then_delay_ms >= 0 || o->then_loss >= 0) != (o->change_at_s >= 0)) {
+		fprintf(stderr, "lyceum-netsim: --change-at S goes with --then-delay or --then-loss\n");
+		return false;
+	}
+	if (o->loss > 100 || o->then_loss > 100 || o->dup > 100 || o->reorder > 100) {
 		fprintf(stderr, "lyceum-netsim: percentages run 0 to 100\n");
 		return false;
 	}
@@ -317,7 +332,17 @@ int main(int argc, char **argv)
 	uint8_t buf[MAX_DATAGRAM];
 	uint64_t start = plat_time_us();
 	uint64_t stop_at = o.seconds > 0 ? start + (uint64_t)(o.seconds * 1e6) : UINT64_MAX;
+	uint64_t change_at = o.change_at_s >= 0 ? start + (uint64_t)(o.change_at_s * 1e6) : UINT64_MAX;
 	while (!plat_stop_requested() && plat_time_us() < stop_at) {
+		if (plat_time_us() >= change_at) {
+			if (o.then_delay_ms >= 0)
+				o.delay_ms = o.then_delay_ms;
+			if (o.then_loss >= 0)
+				o.loss = o.then_loss;
+			fprintf(stderr, "lyceum-netsim: at %.1f s the link changes: delay %.0f ms, loss %.1f%%\n",
+				o.change_at_s, o.delay_ms, o.loss);
+			change_at = UINT64_MAX;
+		}
 		int n = 0;
 		fds[n] = (struct pollfd){.fd = lfd, .events = POLLIN};
 		fd_client[n++] = -1;
