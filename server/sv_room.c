@@ -449,6 +449,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 	const struct sim_occupancy occ = {.self = c->id,
 					  .seat_holder = room->seat_holder,
 					  .door_holder = room->door_holder};
+	const uint32_t acked_before = c->has_cmd ? c->last_cmd_tick : 0;
 	for (int i = m.count - 1; i >= 0; i--) {
 		const struct sim_cmd *cmd = &m.cmds[i];
 		if (c->has_cmd && (int32_t)(cmd->tick - c->last_cmd_tick) <= 0)
@@ -477,12 +478,11 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 				  sv_zone_name(sv, c->avatar.zone));
 	}
 	/* The client times its round trip from the move whose newest command
-	 * the snapshots ack; a tick that came as an older one's copy, or not
-	 * at all (over budget), says nothing about this move's journey. */
-	if (c->has_cmd && c->last_cmd_tick == m.cmds[0].tick)
-		c->ack_rx_us = sv->now_us;
-	else
-		c->ack_rx_us = 0;
+	 * the snapshots ack. A move that applied nothing (a duplicate) leaves
+	 * the time of the one that did; one whose newest command was cut (over
+	 * budget) leaves an ack no move of the client's ends with. */
+	if (c->has_cmd && c->last_cmd_tick != acked_before)
+		c->ack_rx_us = c->last_cmd_tick == m.cmds[0].tick ? sv->now_us : 0;
 }
 
 void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
