@@ -3,8 +3,9 @@
  * estimates move only with its pings, every NET_PING_INTERVAL_MS. */
 #include "cl.h"
 
-/* A sample above this is a stale match (the tick ring went round), not a
- * round trip. */
+/* A sample above this is no round trip worth showing: the move's send
+ * time was not on the clock cl_conn_service is given (a caller's bug). The
+ * tick check already rules out a stale move (ticks do not repeat). */
 #define CL_LINK_MAX_RTT_US 5000000u
 
 void cl_link_on_move(struct cl_conn *c, uint32_t tick, uint32_t sent_us)
