@@ -384,7 +384,14 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 	 * carries its commands again. */
 	if (!len)
 		return;
-	(void)net_state_send(c->host->socket, &c->peer->address, buf, NET_STATE_HEADER + len);
+	if (net_state_send(c->host->socket, &c->peer->address, buf, NET_STATE_HEADER + len) ==
+	    CORE_OK) {
+		/* ENet's totals count the state datagrams it reads (before its
+		 * intercept hook) but not these, sent beside it: counted here,
+		 * the host's totals are the whole connection's both ways. */
+		c->host->totalSentData += NET_STATE_HEADER + len;
+		c->host->totalSentPackets++;
+	}
 	cl_link_on_move(c, tick, send_time_us ? send_time_us : (uint32_t)c->service_now_us);
 }
 
