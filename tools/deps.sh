@@ -7,8 +7,8 @@ set -eu
 
 PACKAGES="
 build-essential cmake pkg-config
-libenet-dev libjansson-dev
-libcmocka-dev
+libenet-dev libjansson-dev libsodium-dev
+libcmocka-dev clang libclang-rt-14-dev
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 iproute2 procps
 libsdl2-dev libvulkan-dev glslc libstb-dev fonts-dejavu-core
