@@ -13,6 +13,8 @@
 
 #include "core/core.h"
 #include "net/net.h"
+#include "net/ticket.h"
+#include "net/token.h"
 #include "proto/msg.h"
 #include "sim/move.h"
 
@@ -40,6 +42,18 @@
 /* Moves read per system call from the state socket. */
 #define SV_INBOX 64
 #define SV_ROOM_MAX_CLIENTS 256
+/* A connection that has not sent a valid HELLO by then is dropped. */
+#define SV_HELLO_TIMEOUT_US 5000000u
+/* A dropped client may come back with its resume ticket this long after
+ * its connection ended. */
+#define SV_RESUME_US 120000000u
+/* Users removed from one room for the rest of the session. */
+#define SV_ROOM_BANS 64
+/* A move whose newest tick is further ahead of the last one applied is
+ * refused: obeyed, it would freeze the avatar until real time caught up. */
+#define SV_MAX_TICK_LEAD 900
+/* Refusals logged per second; the rest are counted (stats: refuse_unlogged=). */
+#define SV_REFUSE_LOG_BURST 20
 
 struct sv_config {
 	char bind[128];
@@ -50,6 +64,21 @@ struct sv_config {
 	int snapshot_hz;
 	int max_clients;
 	int state_socket; /* 1: moves on a second, steered socket where the system allows */
+	char token_key[512]; /* public key file; empty: an open development server */
+	char rooms[1024];    /* comma-separated rooms hosted; empty: any a token names */
+	int max_per_address; /* connections from one IP address (a school behind one NAT) */
+	int max_pending_per_address; /* of those, not yet past HELLO */
+};
+
+/* Who a client is, as its join token (or resume ticket) says. */
+struct sv_identity {
+	char user[NET_TOKEN_USER_MAX];
+	char name[PROTO_NAME_MAX];
+	char room[PROTO_NAME_MAX];
+	uint8_t role;
+	enum proto_token_kind kind;
+	uint8_t token_id[NET_TOKEN_ID_BYTES]; /* the join token's or the ticket's */
+	int64_t token_expires;                /* unix s, join tokens only */
 };
 
 enum sv_client_state {
@@ -69,6 +98,10 @@ struct sv_client {
 	ENetPeer *peer;
 	struct sv_room *room;
 	char name[PROTO_NAME_MAX];
+	char user[NET_TOKEN_USER_MAX]; /* stable identity from the token ("" when open) */
+	uint8_t same_name;             /* 0, or its number among members showing this name */
+	uint8_t ticket_id[NET_TICKET_ID_BYTES]; /* of the resume ticket it was handed */
+	bool has_ticket;
 	uint8_t role;
 	struct sim_avatar avatar;
 	bool has_cmd;
@@ -88,7 +121,7 @@ struct sv_client {
 		uint32_t frame;
 		uint8_t zone;
 	} sent[SV_FRAMES];
-	uint64_t connected_us;
+	uint64_t connected_us; /* when ENet connected: HELLO is due by SV_HELLO_TIMEOUT_US */
 	uint32_t violations; /* malformed or unexpected messages */
 	int32_t cmd_budget;  /* commands it may still apply: real time, not its say-so */
 	uint32_t budget_tick; /* server tick the budget was last brought up to */
@@ -122,10 +155,33 @@ struct sv_room {
 	int spawn_next[SIM_MAX_ZONES + 1]; /* per zone; the last is "any" */
 	uint16_t seat_holder[SIM_MAX_SEATS]; /* client id, 0 = free */
 	uint16_t door_holder[SIM_MAX_DOORS];
+	bool locked; /* only staff may join */
+	int ban_count;
+	char bans[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* user ids removed for the session */
+};
+
+/* Admission state (sv_admit.c): keys, used token ids, resumable tickets. */
+struct sv_seen {
+	uint8_t id[NET_TOKEN_ID_BYTES];
+	int64_t until_unix; /* the token's expiry: past it, the slot is free */
+};
+struct sv_resumable {
+	uint8_t id[NET_TICKET_ID_BYTES];
+	uint64_t deadline_us; /* 0: free or used */
+};
+struct sv_admit {
+	bool tokens;         /* a token key is set: tokens required */
+	uint8_t token_pk[NET_TOKEN_PUBLIC_BYTES];
+	uint8_t ticket_key[NET_TICKET_KEY_BYTES];
+	struct sv_seen *seen; /* open addressing, seen_cap a power of two */
+	uint32_t seen_cap;
+	struct sv_resumable *resumable; /* max_clients entries */
+	uint64_t refused, seen_full, hello_timeouts, pending_refused;
 };
 
 struct sv_server {
 	struct sv_config cfg;
+	struct sv_admit admit;
 	ENetHost *host;
 	struct sim_world *world;
 	struct sv_client *clients; /* indexed by id; [0] unused */
@@ -151,6 +207,7 @@ struct sv_server {
 	uint64_t state_in;        /* datagrams read from the state socket */
 	uint64_t stray_datagrams; /* state datagrams from no joined client */
 	uint64_t last_service_us; /* the last enet_host_service drain */
+	uint64_t refuse_log_second, refuse_log_count, refuse_log_dropped;
 	uint64_t now_us;          /* set before each drain, for the handlers */
 	/* Tick work time (one slot: its rooms' snapshots and their send) in 10 µs
 	 * buckets up to 100 ms, reported every SV_STATS_EVERY_S and at stop. */
@@ -167,6 +224,25 @@ uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p);
 /* sv_config.c */
 /** Parses flags over LYCEUM_* environment defaults. Returns 0 ok, 1 help shown, 2 error. */
 int sv_config_parse(struct sv_config *cfg, int argc, char **argv);
+
+/* sv_admit.c: who may join which room as whom. */
+enum core_result sv_admit_init(struct sv_server *sv) CORE_MUST_CHECK;
+void sv_admit_fini(struct sv_server *sv);
+/** Decides from a HELLO who the client is and whether it may join. On a
+ * refusal returns false with the reason and a message for the user. */
+bool sv_admit_hello(struct sv_server *sv, const struct proto_hello *h, struct sv_identity *out,
+		    enum proto_refuse_reason *out_reason, char *msg, size_t msg_size);
+/** The joined client whose resume ticket this identity used, or NULL: a
+ * reconnect that overtook the server's noticing the old connection end. */
+struct sv_client *sv_admit_ghost(struct sv_server *sv, const struct sv_identity *id);
+/** Marks the identity's token or ticket used (call when the join happens). */
+void sv_admit_commit(struct sv_server *sv, const struct sv_identity *id);
+/** Seals a resume ticket for a joined client into the welcome (none when open). */
+void sv_admit_ticket(struct sv_server *sv, struct sv_client *c, struct proto_welcome *w);
+/** A joined client left: a dropped one may resume with its ticket for SV_RESUME_US. */
+void sv_admit_on_leave(struct sv_server *sv, const struct sv_client *c, bool resumable);
+/** Is this room hosted here (--rooms, or any when the list is empty)? */
+bool sv_admit_room_listed(const struct sv_server *sv, const char *room);
 
 /* sv_room.c */
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg) CORE_MUST_CHECK;

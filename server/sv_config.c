@@ -1,4 +1,5 @@
 #include "sv.h"
+#include "proto/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,15 @@ static const char usage[] =
 	"  --state-socket 0|1 1: read moves from a second socket on the same port, steered to it\n"
 	"                     by SO_REUSEPORT (Linux); 0: one socket, through ENet's hook\n"
 	"                     (LYCEUM_STATE_SOCKET, default 1)\n"
+	"  --token-key FILE   public key that join tokens must be signed with (LYCEUM_TOKEN_KEY;\n"
+	"                     lyceum-token keygen makes one). Without it the server is an open\n"
+	"                     development server: anyone may join any room, as a student only\n"
+	"  --rooms A,B,...    the rooms this server hosts (LYCEUM_ROOMS; default: any room a\n"
+	"                     valid token names)\n"
+	"  --max-per-address N  connections from one IP address, 1-4000 (LYCEUM_MAX_PER_ADDRESS,\n"
+	"                     default 256: a lecture hall behind one NAT)\n"
+	"  --max-pending-per-address N  of those, connections still waiting to say hello, 1-4000\n"
+	"                     (LYCEUM_MAX_PENDING_PER_ADDRESS, default 64)\n"
 	"  --help             this text\n"
 	"Prints a line starting with LISTENING on standard output once it accepts clients;\n"
 	"stops cleanly on SIGINT or SIGTERM.\n";
@@ -50,6 +60,25 @@ static void default_worlds_dir(char *out, size_t size)
 		snprintf(out, size, "%s/assets/worlds", LYCEUM_SOURCE_DIR);
 }
 
+/* Every name in a comma-separated room list is a valid room name. */
+static bool rooms_valid(const char *list)
+{
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char name[PROTO_NAME_MAX + 1];
+		snprintf(name, sizeof(name), "%.*s", (int)CORE_MIN(len, sizeof(name) - 1), p);
+		if (len >= sizeof(name) || !proto_room_name_check(name)) {
+			fprintf(stderr, "lyceum-server: --rooms: '%.*s' is not a room name (1-31 letters, "
+					"digits, '.', '_' or '-', separated by commas)\n",
+				(int)len, p);
+			return false;
+		}
+		p += len + (end ? 1 : 0);
+	}
+	return true;
+}
+
 int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -65,8 +94,15 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 	    !parse_int("LYCEUM_MAX_CLIENTS", env_or("LYCEUM_MAX_CLIENTS", "1024"), 1, SV_MAX_CLIENTS,
 		       &cfg->max_clients) ||
 	    !parse_int("LYCEUM_STATE_SOCKET", env_or("LYCEUM_STATE_SOCKET", "1"), 0, 1,
-		       &cfg->state_socket))
+		       &cfg->state_socket) ||
+	    !parse_int("LYCEUM_MAX_PER_ADDRESS", env_or("LYCEUM_MAX_PER_ADDRESS", "256"), 1,
+		       SV_MAX_CLIENTS, &cfg->max_per_address) ||
+	    !parse_int("LYCEUM_MAX_PENDING_PER_ADDRESS",
+		       env_or("LYCEUM_MAX_PENDING_PER_ADDRESS", "64"), 1, SV_MAX_CLIENTS,
+		       &cfg->max_pending_per_address))
 		return 2;
+	core_strlcpy(cfg->token_key, env_or("LYCEUM_TOKEN_KEY", ""), sizeof(cfg->token_key));
+	core_strlcpy(cfg->rooms, env_or("LYCEUM_ROOMS", ""), sizeof(cfg->rooms));
 
 	for (int i = 1; i < argc; i++) {
 		const char *flag = argv[i];
@@ -96,6 +132,14 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			ok = parse_int(flag, v, 1, SV_MAX_CLIENTS, &cfg->max_clients);
 		else if (!strcmp(flag, "--state-socket"))
 			ok = parse_int(flag, v, 0, 1, &cfg->state_socket);
+		else if (!strcmp(flag, "--token-key"))
+			core_strlcpy(cfg->token_key, v, sizeof(cfg->token_key));
+		else if (!strcmp(flag, "--rooms"))
+			core_strlcpy(cfg->rooms, v, sizeof(cfg->rooms));
+		else if (!strcmp(flag, "--max-per-address"))
+			ok = parse_int(flag, v, 1, SV_MAX_CLIENTS, &cfg->max_per_address);
+		else if (!strcmp(flag, "--max-pending-per-address"))
+			ok = parse_int(flag, v, 1, SV_MAX_CLIENTS, &cfg->max_pending_per_address);
 		else {
 			fprintf(stderr, "lyceum-server: unknown flag %s\n%s", flag, usage);
 			return 2;
@@ -109,6 +153,8 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			cfg->snapshot_hz, cfg->tick_hz);
 		return 2;
 	}
+	if (!rooms_valid(cfg->rooms))
+		return 2;
 	cfg->port = (uint16_t)port;
 	return 0;
 }

@@ -128,12 +128,17 @@ static void log_stats(struct sv_server *sv, const char *when)
 		rooms += sv->rooms[i].in_use;
 	CORE_INFO("stats %s clients=%zu rooms=%d ticks=%llu tick_us_p50=%u tick_us_p99=%u "
 		  "tick_us_max=%llu snapshots=%llu zone_lists=%llu send_drops=%llu state_in=%llu "
-		  "stray=%llu",
+		  "stray=%llu refused=%llu refuse_unlogged=%llu hello_timeouts=%llu "
+		  "pending_refused=%llu seen_full=%llu",
 		  when, sv->host->connectedPeers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
 		  (unsigned long long)sv->lists_encoded, (unsigned long long)sv->batch.dropped,
-		  (unsigned long long)sv->state_in, (unsigned long long)sv->stray_datagrams);
+		  (unsigned long long)sv->state_in, (unsigned long long)sv->stray_datagrams,
+		  (unsigned long long)sv->admit.refused, (unsigned long long)sv->refuse_log_dropped,
+		  (unsigned long long)sv->admit.hello_timeouts,
+		  (unsigned long long)sv->admit.pending_refused,
+		  (unsigned long long)sv->admit.seen_full);
 }
 
 int sv_run(struct sv_server *sv)

@@ -1,5 +1,7 @@
 /* Clients and rooms: handshake, join, leave, move commands. */
 #include "sv.h"
+#include "proto/perm.h"
+#include "proto/text.h"
 #include "sim/world_load.h"
 
 #include <stdio.h>
@@ -55,6 +57,8 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 		CORE_ERROR("cannot load world: %s", err);
 		return CORE_ERR_INVALID;
 	}
+	if (sv_admit_init(sv) != CORE_OK)
+		return CORE_ERR_INVALID;
 	proto_world_bits_init(&sv->bits, sv->world);
 	sv->bits.tick_us = 1000000u / (uint32_t)cfg->tick_hz;
 	CORE_INFO("world %s: %dx%d tiles of %.2f m, %d zones, %d seats, %d spawns", sv->world->name,
@@ -73,6 +77,7 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 			      cfg->state_socket != 0, &sv->host, &sv->state_fd);
 	if (r != CORE_OK)
 		return r;
+	net_host_limits(sv->host, (size_t)sv->cfg.max_per_address);
 	g_server = sv;
 	/* The hook takes state datagrams that reach ENet's socket: all of them
 	 * without a state socket, else only strays from before it existed. */
@@ -94,6 +99,7 @@ void sv_server_fini(struct sv_server *sv)
 		close(sv->state_fd);
 	net_batch_fini(&sv->batch);
 	net_batch_fini(&sv->inbox);
+	sv_admit_fini(sv);
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		room_free(&sv->rooms[i]);
 	free(sv->clients);
@@ -112,6 +118,12 @@ static struct sv_client *client_of(struct sv_server *sv, ENetPeer *peer)
 	if (index >= (size_t)sv->cfg.max_clients)
 		return NULL;
 	return &sv->clients[index + 1];
+}
+
+/* A client's display name as a log field: quoted, so it cannot forge fields. */
+static const char *qname(const struct sv_client *c, char out[PROTO_QUOTED_MAX])
+{
+	return proto_log_quote(out, PROTO_QUOTED_MAX, c->name);
 }
 
 static void peer_address(const ENetPeer *peer, char *out, size_t size)
@@ -139,9 +151,21 @@ void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason re
 	if (len && net_send(peer, NET_CH_CONTROL, buf, len) != CORE_OK)
 		CORE_WARN("refusal not queued");
 	enet_peer_disconnect_later(peer, NET_DISCONNECT_REFUSED);
-	char addr[64];
-	peer_address(peer, addr, sizeof(addr));
-	CORE_INFO("refuse addr=%s reason=%u: %s", addr, reason, message);
+	/* One line per refusal, up to SV_REFUSE_LOG_BURST a second: a flood of
+	 * bad hellos cannot fill the log (the rest are counted). */
+	uint64_t second = sv->now_us / 1000000u;
+	if (second != sv->refuse_log_second) {
+		sv->refuse_log_second = second;
+		sv->refuse_log_count = 0;
+	}
+	if (sv->refuse_log_count++ < SV_REFUSE_LOG_BURST) {
+		char addr[64];
+		peer_address(peer, addr, sizeof(addr));
+		CORE_INFO("refuse addr=%s reason=%s: %s", addr, proto_refuse_reason_name(reason),
+			  message);
+	} else {
+		sv->refuse_log_dropped++;
+	}
 	struct sv_client *c = client_of(sv, peer);
 	if (c && c->state != SV_CLIENT_JOINED)
 		c->state = SV_CLIENT_FREE;
@@ -167,34 +191,69 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 		sv_refuse(sv, peer, PROTO_REFUSE_VERSION, (uint16_t)version, msg);
 		return;
 	}
+	/* Connections that have not said HELLO yet cost a slot each: one
+	 * address may hold only so many (a class behind one NAT joins in a
+	 * few seconds; a flood from one address waits for its own to end). */
+	int pending = 0;
+	for (int i = 1; i <= sv->cfg.max_clients; i++)
+		pending += sv->clients[i].state == SV_CLIENT_CONNECTING &&
+			   sv->clients[i].addr.host == peer->address.host;
+	if (pending >= sv->cfg.max_pending_per_address) {
+		if (sv->admit.pending_refused++ == 0) {
+			char addr[64];
+			peer_address(peer, addr, sizeof(addr));
+			CORE_WARN("addr=%s has %d connections waiting for their hello; further ones "
+				  "are dropped (counted in the stats line's pending_refused=)",
+				  addr, pending);
+		}
+		enet_peer_reset(peer);
+		return;
+	}
 	memset(c, 0, sizeof(*c));
 	c->state = SV_CLIENT_CONNECTING;
 	c->id = (uint16_t)(c - sv->clients);
 	c->peer = peer;
+	c->addr = peer->address;
+	c->connected_us = sv->now_us;
 	peer->data = c;
 }
 
-static struct sv_room *room_get(struct sv_server *sv, const char *name)
+static struct sv_room *room_find(struct sv_server *sv, const char *name)
 {
-	struct sv_room *free_room = NULL;
-	for (int i = 0; i < SV_MAX_ROOMS; i++) {
-		struct sv_room *r = &sv->rooms[i];
-		if (r->in_use && !strcmp(r->name, name))
-			return r;
-		if (!r->in_use && !free_room)
-			free_room = r;
-	}
-	if (!free_room || !room_alloc(free_room))
+	for (int i = 0; i < SV_MAX_ROOMS; i++)
+		if (sv->rooms[i].in_use && !strcmp(sv->rooms[i].name, name))
+			return &sv->rooms[i];
+	return NULL;
+}
+
+/* Opens a room for an admitted client: NULL when all SV_MAX_ROOMS are open. */
+static struct sv_room *room_open(struct sv_server *sv, const char *name)
+{
+	struct sv_room *room = NULL;
+	for (int i = 0; i < SV_MAX_ROOMS && !room; i++)
+		if (!sv->rooms[i].in_use)
+			room = &sv->rooms[i];
+	if (!room || !room_alloc(room))
 		return NULL;
-	free_room->in_use = true;
-	free_room->member_count = 0;
-	free_room->frame_number = 0;
-	memset(free_room->spawn_next, 0, sizeof(free_room->spawn_next));
-	memset(free_room->seat_holder, 0, sizeof(free_room->seat_holder));
-	memset(free_room->door_holder, 0, sizeof(free_room->door_holder));
-	core_strlcpy(free_room->name, name, sizeof(free_room->name));
+	room->in_use = true;
+	room->member_count = 0;
+	room->frame_number = 0;
+	memset(room->spawn_next, 0, sizeof(room->spawn_next));
+	memset(room->seat_holder, 0, sizeof(room->seat_holder));
+	memset(room->door_holder, 0, sizeof(room->door_holder));
+	room->locked = false;
+	room->ban_count = 0;
+	core_strlcpy(room->name, name, sizeof(room->name));
 	CORE_INFO("room open room=%s world=%s", name, sv->world->name);
-	return free_room;
+	return room;
+}
+
+static bool room_bans(const struct sv_room *room, const char *user)
+{
+	for (int i = 0; user[0] && i < room->ban_count; i++)
+		if (!strcmp(room->bans[i], user))
+			return true;
+	return false;
 }
 
 /* A free spot near the spawn, so a class arriving together does not stand
@@ -230,31 +289,73 @@ static struct sim_point spawn_point(struct sv_server *sv, struct sv_room *room, 
 	return base;
 }
 
+static void send_avatar_info(struct sv_client *to, const struct sv_client *who)
+{
+	struct proto_avatar_info info = {.id = who->id, .role = who->role,
+					 .same_name = who->same_name};
+	core_strlcpy(info.name, who->name, sizeof(info.name));
+	uint8_t buf[64];
+	send_control(to, buf, proto_encode_avatar_info(&info, buf, sizeof(buf)));
+}
+
+/* People who chose one display name are told apart by a number beside it:
+ * the first keeps 0 until a second arrives, then they are 1 and 2. Returns
+ * the member who was renumbered to 1, whom everyone must hear about. */
+static struct sv_client *number_same_name(struct sv_server *sv, struct sv_room *room,
+					  struct sv_client *c)
+{
+	struct sv_client *first = NULL;
+	int top = 0;
+	bool shared = false;
+	for (int i = 0; i < room->member_count; i++) {
+		struct sv_client *o = &sv->clients[room->members[i]];
+		if (o == c || strcmp(o->name, c->name))
+			continue;
+		shared = true;
+		if (o->same_name == 0)
+			first = o;
+		top = CORE_MAX(top, (int)o->same_name);
+	}
+	c->same_name = 0;
+	if (!shared)
+		return NULL;
+	if (first) {
+		first->same_name = (uint8_t)(top + 1);
+		top++;
+	}
+	c->same_name = (uint8_t)CORE_MIN(top + 1, 255);
+	return first;
+}
+
 static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room *room,
-		      const struct proto_hello *hello)
+		      const struct proto_hello *hello, const struct sv_identity *id)
 {
 	uint8_t zone = hello->spawn_zone[0] ? sim_world_zone_find(sv->world, hello->spawn_zone)
 					    : SIM_ZONE_NONE;
+	char quoted[PROTO_QUOTED_MAX];
 	if (hello->spawn_zone[0] && zone == SIM_ZONE_NONE)
-		CORE_WARN("client=%u asked to spawn in zone '%s', which world %s does not have; "
+		CORE_WARN("client=%u asked to spawn in zone %s, which world %s does not have; "
 			  "using any spawn",
-			  c->id, hello->spawn_zone, sv->world->name);
+			  c->id, proto_log_quote(quoted, sizeof(quoted), hello->spawn_zone),
+			  sv->world->name);
 	struct sim_point p = spawn_point(sv, room, zone);
 	if (hello->has_spawn_pos && sv->world->free_spawn && sim_world_contains(sv->world, hello->spawn_pos) &&
 	    !sim_avatar_collides(sv->world, hello->spawn_pos) &&
 	    sim_world_zone_at(sv->world, hello->spawn_pos) != SIM_ZONE_NONE)
 		p = hello->spawn_pos;
+	sv_admit_commit(sv, id);
 	c->state = SV_CLIENT_JOINED;
 	c->room = room;
 	c->token = net_random_token();
 	c->addr = c->peer->address;
 	c->last_state_us = sv->now_us;
-	core_strlcpy(c->name, hello->name[0] ? hello->name : "guest", sizeof(c->name));
-	c->role = hello->role;
+	core_strlcpy(c->name, id->name, sizeof(c->name));
+	core_strlcpy(c->user, id->user, sizeof(c->user));
+	c->role = id->role;
 	c->avatar = sim_avatar_spawn(sv->world, p, 0);
 	c->cmd_budget = SV_CMD_BUDGET_MAX;
 	c->budget_tick = sv->tick;
-	c->connected_us = 0;
+	struct sv_client *renumbered = number_same_name(sv, room, c);
 	/* Members stay in id order, so every frame comes out sorted. */
 	int at = room->member_count++;
 	while (at > 0 && room->members[at - 1] > c->id) {
@@ -263,36 +364,41 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	}
 	room->members[at] = c->id;
 
-	uint8_t buf[PROTO_MAX_PACKET];
 	struct proto_welcome w = {.version = PROTO_VERSION,
-				  .client_id = c->id,
-				  .token = c->token,
-				  .tick_hz = (uint8_t)sv->cfg.tick_hz,
-				  .snapshot_hz = (uint8_t)sv->cfg.snapshot_hz,
-				  .server_tick = sv->tick,
-				  .state = c->avatar};
+				   .client_id = c->id,
+				   .token = c->token,
+				   .tick_hz = (uint8_t)sv->cfg.tick_hz,
+				   .snapshot_hz = (uint8_t)sv->cfg.snapshot_hz,
+				   .server_tick = sv->tick,
+				   .state = c->avatar,
+				   .role = c->role,
+				  .same_name = c->same_name};
 	core_strlcpy(w.room, room->name, sizeof(w.room));
 	core_strlcpy(w.world, sv->world->name, sizeof(w.world));
+	core_strlcpy(w.name, c->name, sizeof(w.name));
+	sv_admit_ticket(sv, c, &w);
+	uint8_t buf[PROTO_MAX_PACKET];
 	send_control(c, buf, proto_encode_welcome(&w, buf, sizeof(buf)));
 
 	/* Roster both ways: the newcomer learns everyone, everyone the newcomer. */
-	struct proto_avatar_info info = {.id = c->id, .role = c->role};
-	core_strlcpy(info.name, c->name, sizeof(info.name));
-	uint32_t len = proto_encode_avatar_info(&info, buf, sizeof(buf));
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *o = &sv->clients[room->members[i]];
-		send_control(o, buf, len);
+		send_avatar_info(o, c);
 		if (o == c)
 			continue;
-		struct proto_avatar_info oi = {.id = o->id, .role = o->role};
-		core_strlcpy(oi.name, o->name, sizeof(oi.name));
-		uint8_t obuf[64];
-		send_control(c, obuf, proto_encode_avatar_info(&oi, obuf, sizeof(obuf)));
+		send_avatar_info(c, o);
+		if (renumbered)
+			send_avatar_info(o, renumbered);
 	}
-	char addr[64];
+	char addr[64], user[PROTO_QUOTED_MAX];
 	peer_address(c->peer, addr, sizeof(addr));
-	CORE_INFO("join room=%s client=%u name=%s role=%s zone=%s addr=%s clients_in_room=%d",
-		  room->name, c->id, c->name, proto_role_name(c->role),
+	CORE_INFO("join room=%s client=%u name=%s user=%s role=%s via=%s zone=%s addr=%s "
+		  "clients_in_room=%d",
+		  room->name, c->id, proto_log_quote(quoted, sizeof(quoted), c->name),
+		  proto_log_quote(user, sizeof(user), c->user), proto_role_name(c->role),
+		  id->kind == PROTO_TOKEN_JOIN     ? "token"
+		  : id->kind == PROTO_TOKEN_RESUME ? "resume"
+						   : "open",
 		  sv_zone_name(sv, c->avatar.zone), addr, room->member_count);
 }
 
@@ -334,8 +440,12 @@ static void room_leave(struct sv_server *sv, struct sv_client *c, const char *wh
 	uint32_t len = proto_encode_avatar_gone(c->id, buf, sizeof(buf));
 	for (int i = 0; i < room->member_count; i++)
 		send_control(&sv->clients[room->members[i]], buf, len);
+	/* A connection that dropped may come back with its ticket; one that
+	 * left, was kicked or was replaced may not. */
+	sv_admit_on_leave(sv, c, !strcmp(why, "timeout"));
+	char quoted[PROTO_QUOTED_MAX];
 	CORE_INFO("leave room=%s client=%u name=%s reason=%s clients_in_room=%d", room->name, c->id,
-		  c->name, why, room->member_count);
+		  proto_log_quote(quoted, sizeof(quoted), c->name), why, room->member_count);
 	if (room->member_count == 0) {
 		CORE_INFO("room close room=%s", room->name);
 		room_free(room);
@@ -343,16 +453,28 @@ static void room_leave(struct sv_server *sv, struct sv_client *c, const char *wh
 	c->room = NULL;
 }
 
+/* The client's slot is free again; the peer, if any, no longer names it
+ * and, with end_peer, is disconnected at once (ENet ended it otherwise). */
+static void client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer)
+{
+	if (c->state == SV_CLIENT_JOINED && c->room)
+		room_leave(sv, c, why);
+	ENetPeer *peer = c->peer;
+	c->state = SV_CLIENT_FREE;
+	c->peer = NULL;
+	if (peer) {
+		peer->data = NULL;
+		if (end_peer)
+			enet_peer_disconnect_now(peer, NET_DISCONNECT_NONE);
+	}
+}
+
 void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out)
 {
 	struct sv_client *c = peer->data;
 	peer->data = NULL;
-	if (!c)
-		return;
-	if (c->state == SV_CLIENT_JOINED && c->room)
-		room_leave(sv, c, timed_out ? "timeout" : "disconnect");
-	c->state = SV_CLIENT_FREE;
-	c->peer = NULL;
+	if (c)
+		client_drop(sv, c, timed_out ? "timeout" : "disconnect", false);
 }
 
 static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len)
@@ -363,8 +485,8 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 			  "the hello message could not be decoded; is this a Lyceum client?");
 		return;
 	}
+	char msg[200];
 	if (hello.version != PROTO_VERSION) {
-		char msg[200];
 		snprintf(msg, sizeof(msg),
 			 "protocol version mismatch: this server speaks version %u, your client "
 			 "speaks version %u",
@@ -372,38 +494,62 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 		sv_refuse(sv, c->peer, PROTO_REFUSE_VERSION, hello.version, msg);
 		return;
 	}
-	if (!hello.room[0]) {
-		sv_refuse(sv, c->peer, PROTO_REFUSE_BAD_HELLO, hello.version,
-			  "no room named; join with a room name");
+	struct sv_identity id;
+	enum proto_refuse_reason reason;
+	if (!sv_admit_hello(sv, &hello, &id, &reason, msg, sizeof(msg))) {
+		sv->admit.refused++;
+		sv_refuse(sv, c->peer, reason, hello.version, msg);
 		return;
 	}
-	struct sv_room *room = room_get(sv, hello.room);
-	if (!room) {
-		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version,
-			  "the server hosts its maximum number of rooms; try again later");
+	/* A resume that overtook the server's noticing the old connection end:
+	 * the old one is a ghost of this client, and goes. */
+	struct sv_client *ghost = sv_admit_ghost(sv, &id);
+	if (ghost && ghost != c)
+		client_drop(sv, ghost, "replaced", true);
+	struct sv_room *room = room_find(sv, id.room);
+	if (room && room_bans(room, id.user)) {
+		snprintf(msg, sizeof(msg),
+			 "you were removed from room '%s' by staff for the rest of this session",
+			 room->name);
+		sv_refuse(sv, c->peer, PROTO_REFUSE_BANNED, hello.version, msg);
 		return;
 	}
-	if (room->member_count >= SV_ROOM_MAX_CLIENTS) {
-		char msg[200];
+	if (room && room->locked && !proto_role_is_staff((enum proto_role)id.role)) {
+		snprintf(msg, sizeof(msg),
+			 "room '%s' is locked by staff; only staff may join until it is unlocked",
+			 room->name);
+		sv_refuse(sv, c->peer, PROTO_REFUSE_ROOM_LOCKED, hello.version, msg);
+		return;
+	}
+	if (room && room->member_count >= SV_ROOM_MAX_CLIENTS) {
 		snprintf(msg, sizeof(msg), "room '%s' is full (%d people); join another room",
 			 room->name, SV_ROOM_MAX_CLIENTS);
 		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version, msg);
 		return;
 	}
-	room_join(sv, c, room, &hello);
+	if (!room)
+		room = room_open(sv, id.room);
+	if (!room) {
+		CORE_WARN("all %d rooms are open; a join to a new room was refused", SV_MAX_ROOMS);
+		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version,
+			  "the server hosts its maximum number of rooms; try again later");
+		return;
+	}
+	room_join(sv, c, room, &hello, &id);
 }
 
 /* Bad input is dropped; the first is logged, and a peer that keeps sending
  * it is disconnected. The room never sees any of it. */
 static void violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len)
 {
+	char q[PROTO_QUOTED_MAX];
 	c->violations++;
 	if (c->violations == 1)
 		CORE_WARN("room=%s client=%u name=%s sent %s (%u bytes); dropped",
-			  c->room ? c->room->name : "-", c->id, c->name, what, len);
+			  c->room ? c->room->name : "-", c->id, qname(c, q), what, len);
 	if (c->violations == SV_MAX_VIOLATIONS) {
 		CORE_WARN("room=%s client=%u name=%s disconnected after %d malformed messages",
-			  c->room ? c->room->name : "-", c->id, c->name, SV_MAX_VIOLATIONS);
+			  c->room ? c->room->name : "-", c->id, qname(c, q), SV_MAX_VIOLATIONS);
 		enet_peer_disconnect_later(c->peer, NET_DISCONNECT_VIOLATION);
 	}
 	(void)sv;
@@ -417,6 +563,22 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 		return;
 	}
 	proto_move_widen(&m, c->last_cmd_tick, c->snapshot_seq, c->move_time_ms, c->has_move_time);
+	/* Well-formed but absurd: refused, not obeyed. A newest tick far ahead
+	 * of the last applied one would hold every later command back until
+	 * the client's ticks caught up (minutes); a seat the world does not
+	 * have names nothing. */
+	if (m.cmds[0].tick - c->last_cmd_tick > SV_MAX_TICK_LEAD &&
+	    (int32_t)(m.cmds[0].tick - c->last_cmd_tick) > 0) {
+		violation(sv, c, "a move whose tick is far ahead of the last one applied", len);
+		return;
+	}
+	for (int i = 0; i < m.count; i++) {
+		if ((m.cmds[i].buttons & SIM_BUTTON_SIT) && m.cmds[i].seat != SIM_SEAT_NONE &&
+		    m.cmds[i].seat >= sv->world->seat_count) {
+			violation(sv, c, "a move naming a seat the world does not have", len);
+			return;
+		}
+	}
 	/* State datagrams may arrive out of order: one older than the newest
 	 * move seen would only roll back its pose and send time. */
 	if (c->has_move && (int32_t)(m.cmds[0].tick - c->newest_move_tick) < 0)
@@ -442,6 +604,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 	 * redundant copies in every move cost nothing but make a lost packet
 	 * harmless. */
 	struct sv_room *room = c->room;
+	char q[PROTO_QUOTED_MAX];
 	/* One command earned per server tick since the last look, up to the bank. */
 	uint32_t earned = sv->tick - c->budget_tick;
 	c->cmd_budget = (int32_t)CORE_MIN((uint32_t)SV_CMD_BUDGET_MAX, (uint32_t)c->cmd_budget + earned);
@@ -458,7 +621,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 			if (c->cmds_dropped++ == 0)
 				CORE_WARN("room=%s client=%u name=%s sends commands faster than real "
 					  "time; the extra ones are dropped",
-					  room->name, c->id, c->name);
+					  room->name, c->id, qname(c, q));
 			continue;
 		}
 		c->cmd_budget--;
@@ -474,7 +637,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *da
 			c->send_time_us = m.send_time_us;
 		if (c->avatar.zone != zone_before)
 			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
-				  c->name, sv_zone_name(sv, zone_before),
+				  qname(c, q), sv_zone_name(sv, zone_before),
 				  sv_zone_name(sv, c->avatar.zone));
 	}
 	/* The client times its round trip from the move whose newest command
@@ -599,11 +762,29 @@ void sv_drop_silent(struct sv_server *sv, uint64_t now_us)
 {
 	for (int id = 1; id <= sv->cfg.max_clients; id++) {
 		struct sv_client *c = &sv->clients[id];
+		if (c->state == SV_CLIENT_CONNECTING && c->peer &&
+		    now_us - c->connected_us >= SV_HELLO_TIMEOUT_US) {
+			/* Connected and silent: a slot held by someone who will not say
+			 * who they are. Told why, in case it is a client stuck behind a
+			 * very bad link. */
+			if (sv->admit.hello_timeouts++ == 0) {
+				char addr[64];
+				net_address_format(&c->addr, addr, sizeof(addr));
+				CORE_WARN("addr=%s connected but sent no hello within %u s; dropped "
+					  "(further ones are counted in the stats line's hello_timeouts=)",
+					  addr, SV_HELLO_TIMEOUT_US / 1000000u);
+			}
+			sv_refuse(sv, c->peer, PROTO_REFUSE_TIMEOUT, 0,
+				  "no hello within the time allowed after connecting");
+			if (c->peer)
+				c->peer->data = NULL;
+			c->state = SV_CLIENT_FREE;
+			c->peer = NULL;
+			continue;
+		}
 		if (c->state != SV_CLIENT_JOINED || !c->peer ||
 		    now_us - c->last_state_us < NET_SILENCE_MS * 1000ull)
 			continue;
-		ENetPeer *peer = c->peer;
-		sv_on_disconnect(sv, peer, true);
-		enet_peer_disconnect_now(peer, NET_DISCONNECT_NONE);
+		client_drop(sv, c, "timeout", true);
 	}
 }

@@ -28,6 +28,7 @@ struct app_options {
 	const char *room;
 	const char *name;
 	enum proto_role role;
+	const char *token; /* a join token: room, name and role come from it */
 	const char *worlds_dir;
 	const char *world; /* --demo: the world to show */
 	const char *font;
@@ -92,6 +93,8 @@ struct app {
 	uint64_t reconnect_at_us;
 	int attempts;
 	char link_message[640];
+	uint8_t resume_ticket[PROTO_TICKET_MAX]; /* from the last WELCOME: for a reconnect */
+	uint16_t resume_len;
 	uint64_t next_tick_us;
 	bool ever_joined;
 
@@ -108,6 +111,7 @@ struct app {
 	int avatar_count;
 	struct app_avatar avatars[APP_MAX_AVATARS];
 	struct cl_view views[CL_MAX_REMOTES];
+	char labels[APP_MAX_AVATARS][CL_LABEL_MAX]; /* avatars[i].name points here */
 	int self_index; /* into avatars, -1 when not in the room */
 	uint16_t seat_holder[SIM_MAX_SEATS];
 	uint16_t door_holder[SIM_MAX_DOORS];

@@ -105,6 +105,7 @@ static void roster_panel(struct app *a)
 			uint16_t id;
 			uint8_t role;
 			const char *name;
+			char label[CL_LABEL_MAX];
 			if (a->link == APP_LINK_DEMO) {
 				id = a->avatars[i].id;
 				role = a->avatars[i].role;
@@ -112,7 +113,7 @@ static void roster_panel(struct app *a)
 			} else {
 				id = a->conn.roster[i].id;
 				role = a->conn.roster[i].role;
-				name = a->conn.roster[i].name;
+				name = cl_roster_label(&a->conn.roster[i], label, sizeof(label));
 			}
 			if (role_rank(role) != rank)
 				continue;

@@ -18,7 +18,10 @@ static const char usage[] =
 	"  --server HOST:PORT   server to join (default 127.0.0.1:7777; LYCEUM_SERVER)\n"
 	"  --room NAME          room to join (default lobby; LYCEUM_ROOM)\n"
 	"  --name NAME          your display name (default $USER)\n"
-	"  --role ROLE          student, ta, instructor or observer (default student)\n"
+	"  --role ROLE          student, ta, instructor or observer (default student; a\n"
+	"                       server without a token key admits students only)\n"
+	"  --token TOKEN        join token from your teacher or lyceum-token (LYCEUM_TOKEN):\n"
+	"                       the room, name and role come from it\n"
 	"  --worlds DIR         where world files are (default the source tree's assets/worlds)\n"
 	"  --headless           no window: render offscreen (needs no display)\n"
 	"  --screenshot FILE    write frame N (--frames) as PNG, then exit\n"
@@ -77,6 +80,7 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 		.room = (env = getenv("LYCEUM_ROOM")) ? env : "lobby",
 		.name = (env = getenv("USER")) && env[0] ? env : "guest",
 		.role = PROTO_ROLE_STUDENT,
+		.token = (env = getenv("LYCEUM_TOKEN")) && env[0] ? env : NULL,
 		.worlds_dir = LYCEUM_SOURCE_DIR "/assets/worlds",
 		.world = "classroom",
 		.font = DEFAULT_FONT,
@@ -135,6 +139,12 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 					v);
 				return 2;
 			}
+		} else if (!strcmp(f, "--token")) {
+			if (!v[0] || strlen(v) >= PROTO_TOKEN_MAX) {
+				fprintf(stderr, "lyceum: --token is empty or too long to be a join token\n");
+				return 2;
+			}
+			o->token = v;
 		} else if (!strcmp(f, "--worlds")) {
 			o->worlds_dir = v;
 		} else if (!strcmp(f, "--world")) {

@@ -80,6 +80,18 @@ void app_net_start(struct app *a, uint64_t now_us)
 		.name = a->opt.name,
 		.role = a->opt.role,
 	};
+	/* A reconnect after a join uses the server's resume ticket: the join
+	 * token admitted one connection and was spent on it. */
+	if (a->resume_len) {
+		cfg.token_kind = PROTO_TOKEN_RESUME;
+		cfg.token = a->resume_ticket;
+		cfg.token_len = a->resume_len;
+	} else if (a->opt.token) {
+		cfg.token_kind = PROTO_TOKEN_JOIN;
+		cfg.token = (const uint8_t *)a->opt.token;
+		cfg.token_len = (uint16_t)strlen(a->opt.token);
+		cfg.room = a->opt.room ? a->opt.room : "";
+	}
 	a->attempts++;
 	a->link = APP_LINK_CONNECTING;
 	snprintf(a->link_message, sizeof(a->link_message), "Connecting to %s ...", a->opt.server);
@@ -98,14 +110,31 @@ static uint64_t backoff_us(int attempts)
 	return (uint64_t)s[i] * 1000000u;
 }
 
+/* Refusals that trying again cannot change: the user must act (update,
+ * ask for a token, choose a name). A full or locked room may open again. */
+static bool refusal_is_final(uint8_t reason)
+{
+	switch (reason) {
+	case PROTO_REFUSE_FULL:
+	case PROTO_REFUSE_ROOM_LOCKED:
+	case PROTO_REFUSE_SHUTDOWN:
+	case PROTO_REFUSE_TIMEOUT:
+	case PROTO_REFUSE_WORLD:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void lost(struct app *a, uint64_t now_us)
 {
 	const struct cl_conn *c = &a->conn;
 	bool final = false;
 	char why[400];
 	if (c->state == CL_STATE_REFUSED) {
-		final = c->refuse_reason == PROTO_REFUSE_VERSION ||
-			c->refuse_reason == PROTO_REFUSE_BAD_HELLO;
+		final = refusal_is_final(c->refuse_reason);
+		/* A ticket that did not work will not work later either. */
+		a->resume_len = 0;
 		snprintf(why, sizeof(why), "The server refused to let you in: %.200s",
 			 c->refuse_message[0] ? c->refuse_message : "no reason given");
 	} else if (a->link == APP_LINK_JOINED) {
@@ -118,8 +147,10 @@ static void lost(struct app *a, uint64_t now_us)
 	cl_conn_close(&a->conn, 0);
 	if (final) {
 		a->link = APP_LINK_GIVEN_UP;
-		snprintf(a->link_message, sizeof(a->link_message),
-			 "%s. Install the Lyceum version the server runs, then start again.", why);
+		snprintf(a->link_message, sizeof(a->link_message), "%s%s", why,
+			 c->refuse_reason == PROTO_REFUSE_VERSION
+				 ? ". Install the Lyceum version the server runs, then start again."
+				 : ".");
 	} else {
 		a->link = APP_LINK_WAITING;
 		uint64_t wait = backoff_us(a->attempts);
@@ -159,8 +190,14 @@ void app_net_update(struct app *a, uint64_t now_us)
 			a->known[c->roster[i].id] = 1;
 		a->prev_roster_count = c->roster_count;
 		memcpy(a->prev_roster, c->roster, sizeof(c->roster[0]) * (size_t)c->roster_count);
-		app_notice(a, 0xff8fd694, "%s room '%s' as %s", a->ever_joined ? "Back in" : "Joined",
-			   c->welcome.room, a->opt.name);
+		app_notice(a, 0xff8fd694, "%s room '%s' as %s%s%s",
+			   a->ever_joined ? "Back in" : "Joined", c->welcome.room, c->welcome.name,
+			   c->welcome.role != PROTO_ROLE_STUDENT ? ", " : "",
+			   c->welcome.role != PROTO_ROLE_STUDENT
+				   ? proto_role_name((enum proto_role)c->welcome.role)
+				   : "");
+		memcpy(a->resume_ticket, c->welcome.ticket, c->welcome.ticket_len);
+		a->resume_len = c->welcome.ticket_len;
 		a->ever_joined = true;
 		a->link_message[0] = '\0';
 	}

@@ -129,14 +129,25 @@ void app_scene_gather(struct app *a, uint64_t now_us)
 		.self = true,
 		.seat = me.seat,
 		.colour = app_colour_of(c->welcome.client_id),
-		.name = a->opt.name,
-		.role = (uint8_t)a->opt.role,
+		.name = a->labels[0],
+		.role = c->welcome.role,
 	};
+	const struct cl_roster_entry me_entry = {.id = c->welcome.client_id,
+						 .role = c->welcome.role,
+						 .same_name = c->welcome.same_name};
+	struct cl_roster_entry named = me_entry;
+	core_strlcpy(named.name, c->welcome.name, sizeof(named.name));
+	cl_roster_label(&named, a->labels[0], sizeof(a->labels[0]));
 	a->self_index = 0;
 	int n = cl_conn_view_remotes(c, now_us, a->views, CL_MAX_REMOTES);
 	for (int i = 0; i < n && a->avatar_count < APP_MAX_AVATARS; i++) {
 		const struct cl_view *v = &a->views[i];
 		const struct cl_roster_entry *e = cl_conn_roster_find(c, v->id);
+		char *label = a->labels[a->avatar_count];
+		if (e)
+			cl_roster_label(e, label, sizeof(a->labels[0]));
+		else
+			core_strlcpy(label, "?", sizeof(a->labels[0]));
 		struct app_avatar *o = &a->avatars[a->avatar_count++];
 		*o = (struct app_avatar){
 			.id = v->id,
@@ -147,7 +158,7 @@ void app_scene_gather(struct app *a, uint64_t now_us)
 			.walking = (v->flags & SIM_AVATAR_WALKING) != 0,
 			.seat = v->seat,
 			.colour = app_colour_of(v->id),
-			.name = e ? e->name : "?",
+			.name = label,
 			.role = e ? e->role : PROTO_ROLE_STUDENT,
 		};
 	}

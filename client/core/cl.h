@@ -54,6 +54,12 @@ struct cl_conn_config {
 	bool has_spawn_pos;        /* ask to appear here (worlds with free_spawn) */
 	struct sim_point spawn_pos;
 	uint32_t protocol_version; /* 0: PROTO_VERSION (tests pass another) */
+	/* A join token (lyceum-token, the lobby) or the resume ticket of the
+	 * last WELCOME (an automatic reconnect); NONE for an open server. With
+	 * one, the server takes room (may be ""), name and role from it. */
+	enum proto_token_kind token_kind;
+	const uint8_t *token;
+	uint16_t token_len;
 };
 
 /** Resolves the world the server names in WELCOME; NULL if not available. */
@@ -63,6 +69,7 @@ struct cl_roster_entry {
 	uint16_t id;
 	uint8_t role;
 	char name[PROTO_NAME_MAX];
+	uint8_t same_name; /* 0, or its number among members who show this name */
 };
 
 /* One received state of a remote avatar, on the server's clock. */
@@ -205,6 +212,11 @@ void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose);
 /** Leaves politely (waits up to wait_ms for the server to hear it) and frees. */
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms);
 const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint16_t id);
+/** Room for a roster label: a name and " (255)". */
+#define CL_LABEL_MAX (PROTO_NAME_MAX + 8)
+/** The name as labels and rosters show it: "Sam", or "Sam (2)" when
+ * several members chose that name. Returns out. */
+const char *cl_roster_label(const struct cl_roster_entry *e, char *out, size_t size);
 const char *cl_state_name(enum cl_state s);
 
 /* cl_predict.c */

@@ -63,11 +63,17 @@ static void send_hello(struct cl_conn *c)
 		.version = (uint16_t)(c->cfg.protocol_version ? c->cfg.protocol_version : PROTO_VERSION),
 		.role = (uint8_t)c->cfg.role,
 	};
-	core_strlcpy(h.room, c->cfg.room, sizeof(h.room));
+	core_strlcpy(h.room, c->cfg.room ? c->cfg.room : "", sizeof(h.room));
 	core_strlcpy(h.name, c->cfg.name, sizeof(h.name));
 	core_strlcpy(h.spawn_zone, c->cfg.spawn_zone ? c->cfg.spawn_zone : "", sizeof(h.spawn_zone));
 	h.has_spawn_pos = c->cfg.has_spawn_pos;
 	h.spawn_pos = c->cfg.spawn_pos;
+	if (c->cfg.token_kind != PROTO_TOKEN_NONE && c->cfg.token_len &&
+	    c->cfg.token_len <= PROTO_TOKEN_MAX) {
+		h.token_kind = (uint8_t)c->cfg.token_kind;
+		h.token_len = c->cfg.token_len;
+		memcpy(h.token, c->cfg.token, c->cfg.token_len);
+	}
 	uint8_t buf[PROTO_MAX_PACKET];
 	uint32_t len = proto_encode_hello(&h, buf, sizeof(buf));
 	if (!len || net_send(c->peer, NET_CH_CONTROL, buf, len) != CORE_OK) {
@@ -82,6 +88,17 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 {
 	if (proto_decode_welcome(data, len, &c->welcome) != CORE_OK) {
 		c->stats.decode_errors++;
+		return;
+	}
+	/* The world name came over the network: it must be a name, exactly as
+	 * the server requires of its own, never a path to open. */
+	if (!sim_world_name_valid(c->welcome.world)) {
+		snprintf(c->error, sizeof(c->error),
+			 "the server named a world this client will not load ('%.40s' is not a world "
+			 "name)",
+			 c->welcome.world);
+		c->state = CL_STATE_FAILED;
+		enet_peer_disconnect(c->peer, NET_DISCONNECT_LEAVE);
 		return;
 	}
 	c->world = c->world_fn ? c->world_fn(c->world_user, c->welcome.world) : NULL;
@@ -162,6 +179,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 	for (int i = 0; i < c->roster_count; i++) {
 		if (c->roster[i].id == info->id) {
 			c->roster[i].role = info->role;
+			c->roster[i].same_name = info->same_name;
 			core_strlcpy(c->roster[i].name, info->name, sizeof(c->roster[i].name));
 			return;
 		}
@@ -171,6 +189,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 	struct cl_roster_entry *e = &c->roster[c->roster_count++];
 	e->id = info->id;
 	e->role = info->role;
+	e->same_name = info->same_name;
 	core_strlcpy(e->name, info->name, sizeof(e->name));
 }
 
@@ -190,6 +209,15 @@ const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint1
 		if (c->roster[i].id == id)
 			return &c->roster[i];
 	return NULL;
+}
+
+const char *cl_roster_label(const struct cl_roster_entry *e, char *out, size_t size)
+{
+	if (e->same_name)
+		snprintf(out, size, "%s (%u)", e->name, e->same_name);
+	else
+		snprintf(out, size, "%s", e->name);
+	return out;
 }
 
 static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len)

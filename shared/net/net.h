@@ -56,6 +56,15 @@ enum net_disconnect_code {
  * the 7.5 s retry also gets its answer. */
 #define NET_CONNECT_TIMEOUT_MS 10000
 
+/* ENet's own limits, set from Lyceum's real message sizes (ENet's defaults
+ * are 32 MiB for both, which lets a peer that never authenticates make the
+ * server reserve megabytes for a fragmented packet that never completes).
+ * The largest message on ENet's channels is a HELLO with a join token
+ * (under 700 bytes) or a WELCOME with its resume ticket (under 450). */
+#define NET_MAX_MESSAGE 2048
+/* Received but not yet handled data a peer may have queued in ENet. */
+#define NET_MAX_WAITING_DATA 16384
+
 /** Once per process; safe to call again. */
 enum core_result net_init(void) CORE_MUST_CHECK;
 
@@ -78,6 +87,9 @@ enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t 
 				   bool state_socket, ENetHost **out_host,
 				   int *out_state_fd) CORE_MUST_CHECK;
 enum core_result net_client_create(ENetHost **out_host) CORE_MUST_CHECK;
+/** Applies NET_MAX_MESSAGE, NET_MAX_WAITING_DATA and a cap on the peers
+ * from one IP address (ENet's duplicatePeers) to a host. */
+void net_host_limits(ENetHost *host, size_t peers_per_address);
 /** Starts a connection; the version goes in ENet's connect data. The
  * host's socket is connected to the server: the kernel then drops datagrams
  * from anyone else, finds the socket without a route lookup, and reports

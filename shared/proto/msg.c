@@ -83,6 +83,30 @@ bool proto_role_parse(const char *s, enum proto_role *out_role)
 	return false;
 }
 
+const char *proto_refuse_reason_name(enum proto_refuse_reason reason)
+{
+	switch (reason) {
+	case PROTO_REFUSE_VERSION: return "version";
+	case PROTO_REFUSE_FULL: return "full";
+	case PROTO_REFUSE_BAD_HELLO: return "bad-hello";
+	case PROTO_REFUSE_WORLD: return "world";
+	case PROTO_REFUSE_SHUTDOWN: return "shutdown";
+	case PROTO_REFUSE_TOKEN_MISSING: return "token-missing";
+	case PROTO_REFUSE_TOKEN_MALFORMED: return "token-malformed";
+	case PROTO_REFUSE_TOKEN_SIGNATURE: return "token-signature";
+	case PROTO_REFUSE_TOKEN_EXPIRED: return "token-expired";
+	case PROTO_REFUSE_TOKEN_ROOM: return "token-room";
+	case PROTO_REFUSE_TOKEN_REPLAYED: return "token-replayed";
+	case PROTO_REFUSE_ROOM_UNKNOWN: return "room-unknown";
+	case PROTO_REFUSE_ROOM_LOCKED: return "room-locked";
+	case PROTO_REFUSE_BANNED: return "banned";
+	case PROTO_REFUSE_BAD_NAME: return "bad-name";
+	case PROTO_REFUSE_ROLE: return "role";
+	case PROTO_REFUSE_TIMEOUT: return "timeout";
+	}
+	return "?";
+}
+
 uint8_t proto_msg_type(const uint8_t *data, uint32_t len)
 {
 	return len ? data[0] : 0;
@@ -122,6 +146,7 @@ uint32_t proto_encode_hello(const struct proto_hello *m, uint8_t *buf, uint32_t 
 		proto_write_signed(&w, m->spawn_pos.y_mm, 24);
 	}
 	uint16_t n = m->token_len > PROTO_TOKEN_MAX ? PROTO_TOKEN_MAX : m->token_len;
+	proto_write_bits(&w, m->token_kind, 2);
 	proto_write_bits(&w, n, 16);
 	proto_write_bytes(&w, m->token, n);
 	return finish(&w);
@@ -143,11 +168,13 @@ enum core_result proto_decode_hello(const uint8_t *data, uint32_t len, struct pr
 		out->spawn_pos.x_mm = proto_read_signed(&r, 24);
 		out->spawn_pos.y_mm = proto_read_signed(&r, 24);
 	}
+	out->token_kind = (uint8_t)proto_read_bits(&r, 2);
 	out->token_len = (uint16_t)proto_read_bits(&r, 16);
 	if (out->token_len > PROTO_TOKEN_MAX)
 		return CORE_ERR_INVALID;
 	proto_read_bytes(&r, out->token, out->token_len);
-	if (out->role >= PROTO_ROLE_COUNT)
+	if (out->role >= PROTO_ROLE_COUNT || out->token_kind > PROTO_TOKEN_RESUME ||
+	    (out->token_kind == PROTO_TOKEN_NONE) != (out->token_len == 0))
 		return CORE_ERR_INVALID;
 	return done(&r);
 }
@@ -166,6 +193,12 @@ uint32_t proto_encode_welcome(const struct proto_welcome *m, uint8_t *buf, uint3
 	proto_write_string(&w, m->room, PROTO_NAME_MAX - 1);
 	proto_write_string(&w, m->world, PROTO_NAME_MAX - 1);
 	write_avatar(&w, &m->state);
+	proto_write_bits(&w, m->role, 8);
+	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
+	proto_write_bits(&w, m->same_name, 8);
+	uint16_t n = m->ticket_len > PROTO_TICKET_MAX ? PROTO_TICKET_MAX : m->ticket_len;
+	proto_write_bits(&w, n, 16);
+	proto_write_bytes(&w, m->ticket, n);
 	return finish(&w);
 }
 
@@ -184,7 +217,15 @@ enum core_result proto_decode_welcome(const uint8_t *data, uint32_t len, struct 
 	proto_read_string(&r, out->room, sizeof(out->room));
 	proto_read_string(&r, out->world, sizeof(out->world));
 	read_avatar(&r, &out->state);
-	if (!out->tick_hz || !out->snapshot_hz || out->client_id > PROTO_MAX_CLIENT_ID)
+	out->role = (uint8_t)proto_read_bits(&r, 8);
+	proto_read_string(&r, out->name, sizeof(out->name));
+	out->same_name = (uint8_t)proto_read_bits(&r, 8);
+	out->ticket_len = (uint16_t)proto_read_bits(&r, 16);
+	if (out->ticket_len > PROTO_TICKET_MAX)
+		return CORE_ERR_INVALID;
+	proto_read_bytes(&r, out->ticket, out->ticket_len);
+	if (!out->tick_hz || !out->snapshot_hz || out->client_id > PROTO_MAX_CLIENT_ID ||
+	    out->role >= PROTO_ROLE_COUNT)
 		return CORE_ERR_INVALID;
 	return done(&r);
 }
@@ -362,6 +403,7 @@ uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *bu
 	proto_write_bits(&w, m->id, 12);
 	proto_write_bits(&w, m->role, 8);
 	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
+	proto_write_bits(&w, m->same_name, 8);
 	return finish(&w);
 }
 
@@ -375,6 +417,7 @@ enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 	out->id = (uint16_t)proto_read_bits(&r, 12);
 	out->role = (uint8_t)proto_read_bits(&r, 8);
 	proto_read_string(&r, out->name, sizeof(out->name));
+	out->same_name = (uint8_t)proto_read_bits(&r, 8);
 	if (out->role >= PROTO_ROLE_COUNT)
 		return CORE_ERR_INVALID;
 	return done(&r);

@@ -18,9 +18,10 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 5
+#define PROTO_VERSION 6
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
+#define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
 #define PROTO_MOVE_CMDS 3 /* a move carries the newest command and the two before */
 #define PROTO_MAX_CLIENT_ID 4095
 
@@ -48,17 +49,41 @@ enum proto_refuse_reason {
 	PROTO_REFUSE_BAD_HELLO,   /* the hello could not be decoded */
 	PROTO_REFUSE_WORLD,       /* the room's world cannot be loaded */
 	PROTO_REFUSE_SHUTDOWN,    /* the server is stopping */
+	PROTO_REFUSE_TOKEN_MISSING,   /* this server admits only holders of a join token */
+	PROTO_REFUSE_TOKEN_MALFORMED, /* the token is not a Lyceum join token */
+	PROTO_REFUSE_TOKEN_SIGNATURE, /* not signed by this server's token key */
+	PROTO_REFUSE_TOKEN_EXPIRED,   /* expired, or not valid yet */
+	PROTO_REFUSE_TOKEN_ROOM,      /* the token names another room */
+	PROTO_REFUSE_TOKEN_REPLAYED,  /* the token (or resume ticket) was used already */
+	PROTO_REFUSE_ROOM_UNKNOWN,    /* no such room on this server */
+	PROTO_REFUSE_ROOM_LOCKED,     /* staff locked the room */
+	PROTO_REFUSE_BANNED,          /* removed from this room for the session */
+	PROTO_REFUSE_BAD_NAME,        /* the display name cannot be shown */
+	PROTO_REFUSE_ROLE,            /* a staff role without a token that grants it */
+	PROTO_REFUSE_TIMEOUT,         /* no hello in time */
+};
+
+/* What HELLO's token field holds. */
+enum proto_token_kind {
+	PROTO_TOKEN_NONE = 0,   /* an open development server */
+	PROTO_TOKEN_JOIN = 1,   /* a signed join token (lyceum-token, the lobby) */
+	PROTO_TOKEN_RESUME = 2, /* the resume ticket of a WELCOME: an automatic reconnect */
 };
 
 const char *proto_role_name(enum proto_role role);
+/** "version", "token-expired", ...: a refusal's reason in a log line. */
+const char *proto_refuse_reason_name(enum proto_refuse_reason reason);
 bool proto_role_parse(const char *s, enum proto_role *out_role);
 
 /*
  * HELLO  client -> server, control
  *   u8 type | u16 version | u8 role | str room | str name | str spawn_zone
  *   | u1 has_spawn_pos [i24 x_mm | i24 y_mm]
- *   | u16 token_len | token bytes (signed join token; empty until the trust issue)
+ *   | u2 token_kind | u16 token_len | token bytes
  * A spawn position is honoured only in worlds whose map allows it (free_spawn).
+ * With a token, the room (empty: the token's), role and name come from it,
+ * never from these fields; role and name are used only by an open
+ * development server (no --token-key), which admits students only.
  */
 struct proto_hello {
 	uint16_t version;
@@ -68,6 +93,7 @@ struct proto_hello {
 	char spawn_zone[PROTO_NAME_MAX]; /* empty: any spawn */
 	bool has_spawn_pos;
 	struct sim_point spawn_pos;
+	uint8_t token_kind; /* enum proto_token_kind */
 	uint16_t token_len;
 	uint8_t token[PROTO_TOKEN_MAX];
 };
@@ -76,8 +102,13 @@ struct proto_hello {
  * WELCOME  server -> client, control
  *   u8 type | u16 version | u16 client_id | u32 token | u8 tick_hz
  *   | u8 snapshot_hz | u32 server_tick | str room | str world
- *   | avatar fields (spawn state)
- * token: this connection's secret, carried by every state datagram.
+ *   | avatar fields (spawn state) | u8 role | str name | u8 same_name
+ *   | u16 ticket_len | ticket bytes
+ * token: this connection's secret, carried by every state datagram. role
+ * and name: what the server admitted this client as (from its join token).
+ * same_name: see AVATAR_INFO. ticket: a resume ticket, sealed by the server,
+ * that lets this client back in once after a dropped connection, within
+ * a short time, without a new join token (empty: none).
  */
 struct proto_welcome {
 	uint16_t version;
@@ -89,6 +120,11 @@ struct proto_welcome {
 	char room[PROTO_NAME_MAX];
 	char world[PROTO_NAME_MAX];
 	struct sim_avatar state;
+	uint8_t role;
+	char name[PROTO_NAME_MAX];
+	uint8_t same_name;
+	uint16_t ticket_len;
+	uint8_t ticket[PROTO_TICKET_MAX];
 };
 
 /*
@@ -145,7 +181,10 @@ struct proto_move {
 
 /*
  * AVATAR_INFO  server -> client, control: someone is in the room
- *   u8 type | u12 id | u8 role | str name
+ *   u8 type | u12 id | u8 role | str name | u8 same_name
+ *   same_name: 0 when nobody else in the room shows this name, else this
+ *   member's number among those who do (1, 2, ...), shown beside the name
+ *   so two people who chose one name are told apart.
  * AVATAR_GONE  server -> client, control: someone left
  *   u8 type | u12 id
  */
@@ -153,6 +192,7 @@ struct proto_avatar_info {
 	uint16_t id;
 	uint8_t role;
 	char name[PROTO_NAME_MAX];
+	uint8_t same_name;
 };
 
 /** The type byte, or 0 for an empty packet. */

@@ -138,3 +138,14 @@ void sim_world_finish(struct sim_world *w)
 	for (int i = 0; i < w->spawn_count; i++)
 		w->spawns[i].zone = sim_world_zone_at(w, w->spawns[i].pos);
 }
+
+bool sim_world_name_valid(const char *name)
+{
+	int n = 0;
+	for (const char *c = name; *c; c++, n++) {
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '-' || *c == '_'))
+			return false;
+	}
+	return n > 0 && n < 64;
+}

@@ -131,3 +131,8 @@ const char *sim_zone_kind_name(enum sim_zone_kind kind);
 bool sim_zone_kind_parse(const char *s, enum sim_zone_kind *out_kind);
 /** Fills the zone indices of seats and spawns once all zones are in. */
 void sim_world_finish(struct sim_world *w);
+
+/** A world name (not a path): 1-63 letters, digits, '-' and '_'. The server
+ * checks the one it is given, and a client the one a server sends, so a
+ * name never names a file outside the worlds folder. */
+bool sim_world_name_valid(const char *name);

@@ -779,13 +779,10 @@ enum core_result sim_world_load_art(const char *path, struct sim_world *out,
 enum core_result sim_world_load_named(const char *dir, const char *name, struct sim_world *out,
 				      char *err, size_t err_size)
 {
-	for (const char *c = name; *c; c++) {
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-		      *c == '-' || *c == '_')) {
-			snprintf(err, err_size, "world name '%s' may hold only letters, digits, - and _",
-				 name);
-			return CORE_ERR_INVALID;
-		}
+	if (!sim_world_name_valid(name)) {
+		snprintf(err, err_size, "world name '%.64s' may hold only letters, digits, - and _",
+			 name);
+		return CORE_ERR_INVALID;
 	}
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s.tmj", dir, name);

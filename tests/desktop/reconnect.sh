@@ -36,10 +36,10 @@ wait_for "$out/client1.log" "Connection to 127.0.0.1:$port lost" 30
 echo "   client: $(grep -o "Connection to .* lost[^.]*" "$out/client1.log" | head -n 1)"
 start_server server2
 wait_for "$out/client1.log" "Back in room 'again' as returner" 30
-wait_for "$out/server2.log" "join room=again .*name=returner" 5
+wait_for "$out/server2.log" "join room=again .*name=\"returner\"" 5
 kill "$client_pid"
 wait "$client_pid" 2>/dev/null || true
-wait_for "$out/server2.log" "leave room=again .*name=returner" 10
+wait_for "$out/server2.log" "leave room=again .*name=\"returner\"" 10
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 echo "   ok: lost, said so, reconnected by itself, left politely"

@@ -45,7 +45,7 @@ grep -q "0 Vulkan validation messages" "$out/client.log" || fail "the validation
 [ "$(field swapchain_builds)" -ge 2 ] || fail "the resize did not rebuild the swapchain"
 [ "$(field width)" = 900 ] && [ "$(field height)" = 600 ] || fail "the frame is not 900x600 after the resize"
 grep -q '"roster": [4-9]' "$out/scene.json" || fail "the client did not see the 3 bots: $(cat "$out/scene.json")"
-grep -q "join room=smoke .*name=smoke-test" "$out/server.log" || fail "the server never saw the client join"
-grep -q "leave room=smoke .*name=smoke-test reason=disconnect" "$out/server.log" ||
+grep -q "join room=smoke .*name=\"smoke-test\"" "$out/server.log" || fail "the server never saw the client join"
+grep -q "leave room=smoke .*name=\"smoke-test\" reason=disconnect" "$out/server.log" ||
     fail "the client did not leave cleanly (server log: $(grep smoke-test "$out/server.log"))"
 echo "smoke: ok (window, join, 60 frames, resize, clean quit, 0 validation messages)"

@@ -227,8 +227,8 @@ static void garbage_disturbs_nobody(void **state)
 	assert_int_equal(itest_run(&late, "late-bot", again, 20000), 0);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	char *log = itest_read(sv.proc.err_path);
-	assert_non_null(strstr(log, "name=noisy disconnected after 32 malformed messages"));
-	assert_non_null(strstr(log, "name=forged disconnected after 32 malformed messages"));
+	assert_non_null(strstr(log, "name=\"noisy\" disconnected after 32 malformed messages"));
+	assert_non_null(strstr(log, "name=\"forged\" disconnected after 32 malformed messages"));
 	assert_non_null(strstr(log, "state datagram from 127.0.0.1:"));
 	const char *final = strstr(log, "stats final");
 	assert_non_null(final);

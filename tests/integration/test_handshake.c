@@ -119,11 +119,11 @@ static void a_client_that_vanishes_times_out(void **state)
 			NULL};
 	struct itest_proc bot;
 	assert_true(itest_spawn(&bot, "vanishing", argv));
-	assert_true(itest_wait_for(sv.proc.err_path, "join room=lesson client=1 name=ghost-0", 10000));
+	assert_true(itest_wait_for(sv.proc.err_path, "join room=lesson client=1 name=\"ghost-0\"", 10000));
 	/* Gone without a word (a crash, a pulled cable): the server notices. */
 	kill(bot.pid, SIGKILL);
 	assert_true(itest_wait(&bot, 5000) >= 0);
-	assert_true(itest_wait_for(sv.proc.err_path, "name=ghost-0 reason=timeout", 12000));
+	assert_true(itest_wait_for(sv.proc.err_path, "name=\"ghost-0\" reason=timeout", 12000));
 	assert_true(itest_wait_for(sv.proc.err_path, "room close room=lesson", 2000));
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 }
@@ -148,7 +148,7 @@ static void a_client_stalled_behind_a_dialog_is_kept(void **state)
 	if (snaps < 10)
 		fail_msg("the stalled client got %.1f snapshots/s", snaps);
 	json_decref(r);
-	assert_true(itest_wait_for(sv.proc.err_path, "name=stalled-0 reason=disconnect", 5000));
+	assert_true(itest_wait_for(sv.proc.err_path, "name=\"stalled-0\" reason=disconnect", 5000));
 	char *log = itest_read(sv.proc.err_path);
 	if (strstr(log, "reason=timeout"))
 		fail_msg("the server timed the stalled client out:\n%s", log);

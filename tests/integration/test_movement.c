@@ -114,7 +114,7 @@ static void walking_through_the_door_changes_zone(void **state)
 	json_decref(h);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	char *log = itest_read(sv.proc.err_path);
-	assert_non_null(strstr(log, "name=walker-0 from=classroom to=hallway"));
+	assert_non_null(strstr(log, "name=\"walker-0\" from=classroom to=hallway"));
 	free(log);
 }
 

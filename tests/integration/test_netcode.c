@@ -261,7 +261,7 @@ static void cheaters_are_held_to_the_rules(void **state)
 	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	char *log = itest_read(sv.proc.err_path);
-	assert_non_null(strstr(log, "name=speedy-0 sends commands faster than real time"));
+	assert_non_null(strstr(log, "name=\"speedy-0\" sends commands faster than real time"));
 	free(log);
 }
 

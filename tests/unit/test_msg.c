@@ -37,7 +37,8 @@ static void check_prefixes_and_trailing(const uint8_t *buf, uint32_t len, decode
 static void hello_round_trip(void **state)
 {
 	(void)state;
-	struct proto_hello h = {.version = PROTO_VERSION, .role = PROTO_ROLE_INSTRUCTOR, .token_len = 3};
+	struct proto_hello h = {.version = PROTO_VERSION, .role = PROTO_ROLE_INSTRUCTOR,
+				.token_kind = PROTO_TOKEN_RESUME, .token_len = 3};
 	strcpy(h.room, "physics-101");
 	strcpy(h.name, "Ada Lovelace");
 	strcpy(h.spawn_zone, "meeting");
@@ -52,9 +53,21 @@ static void hello_round_trip(void **state)
 	assert_string_equal(out.room, "physics-101");
 	assert_string_equal(out.name, "Ada Lovelace");
 	assert_string_equal(out.spawn_zone, "meeting");
+	assert_int_equal(out.token_kind, PROTO_TOKEN_RESUME);
 	assert_int_equal(out.token_len, 3);
 	assert_memory_equal(out.token, "\x01\x02\x03", 3);
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_hello, &out);
+	/* A token without a kind, or a kind without a token, is rejected. */
+	h.token_kind = PROTO_TOKEN_NONE;
+	len = proto_encode_hello(&h, buf, sizeof(buf));
+	assert_int_not_equal(proto_decode_hello(buf, len, &out), CORE_OK);
+	h.token_kind = PROTO_TOKEN_JOIN;
+	h.token_len = 0;
+	len = proto_encode_hello(&h, buf, sizeof(buf));
+	assert_int_not_equal(proto_decode_hello(buf, len, &out), CORE_OK);
+	h.token_kind = PROTO_TOKEN_NONE;
+	len = proto_encode_hello(&h, buf, sizeof(buf));
+	assert_int_equal(proto_decode_hello(buf, len, &out), CORE_OK);
 	/* An unknown role is rejected. */
 	h.role = PROTO_ROLE_COUNT;
 	len = proto_encode_hello(&h, buf, sizeof(buf));
@@ -66,7 +79,10 @@ static void welcome_and_refuse_round_trip(void **state)
 	(void)state;
 	struct proto_welcome w = {.version = PROTO_VERSION, .client_id = 4095, .token = 0x89abcdefu,
 				  .tick_hz = 30, .snapshot_hz = 15, .server_tick = 0xdeadbeef,
-				  .state = sample_avatar(7)};
+				  .state = sample_avatar(7), .role = PROTO_ROLE_TA, .same_name = 2,
+				  .ticket_len = 200};
+	memset(w.ticket, 0xA5, w.ticket_len);
+	strcpy(w.name, "Grace Hopper");
 	strcpy(w.room, "r");
 	strcpy(w.world, "classroom");
 	uint8_t buf[PROTO_MAX_PACKET];
@@ -78,6 +94,11 @@ static void welcome_and_refuse_round_trip(void **state)
 	assert_int_equal(wo.server_tick, 0xdeadbeef);
 	assert_string_equal(wo.world, "classroom");
 	assert_memory_equal(&wo.state, &w.state, sizeof(w.state));
+	assert_int_equal(wo.role, PROTO_ROLE_TA);
+	assert_string_equal(wo.name, "Grace Hopper");
+	assert_int_equal(wo.same_name, 2);
+	assert_int_equal(wo.ticket_len, 200);
+	assert_memory_equal(wo.ticket, w.ticket, 200);
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_welcome, &wo);
 
 	struct proto_refuse r = {.reason = PROTO_REFUSE_VERSION, .server_version = 1,
@@ -172,7 +193,7 @@ static void move_round_trip_carries_three_commands(void **state)
 static void roster_messages_round_trip(void **state)
 {
 	(void)state;
-	struct proto_avatar_info info = {.id = 17, .role = PROTO_ROLE_TA};
+	struct proto_avatar_info info = {.id = 17, .role = PROTO_ROLE_TA, .same_name = 3};
 	strcpy(info.name, "Grace");
 	uint8_t buf[64];
 	uint32_t len = proto_encode_avatar_info(&info, buf, sizeof(buf));
@@ -180,6 +201,7 @@ static void roster_messages_round_trip(void **state)
 	assert_int_equal(proto_decode_avatar_info(buf, len, &out), CORE_OK);
 	assert_int_equal(out.id, 17);
 	assert_string_equal(out.name, "Grace");
+	assert_int_equal(out.same_name, 3);
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_avatar_info, &out);
 	uint16_t id;
 	len = proto_encode_avatar_gone(4000, buf, sizeof(buf));

@@ -68,7 +68,9 @@ for rooms in $configs; do
     echo "== classroom-presence-v1: $rooms x $users ($clients clients), ${seconds} s window"
     log="$results/server-${rooms}x${users}.log"
     ip netns exec "$ns_sv" "$build/server/lyceum-server" --bind 198.18.0.1 --port 7777 \
-        --rate 15 --world bench-open --max-clients $((clients + 64)) >"$log.out" 2>"$log" &
+        --rate 15 --world bench-open --max-clients $((clients + 64)) \
+        --max-per-address $((clients + 64)) --max-pending-per-address $((clients + 64)) \
+        >"$log.out" 2>"$log" &
     server=$!
     for _ in $(seq 100); do grep -q LISTENING "$log.out" 2>/dev/null && break; sleep 0.05; done
     grep -q LISTENING "$log.out" || { echo "bench: server did not start: $(cat "$log")" >&2; exit 1; }

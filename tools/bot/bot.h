@@ -11,6 +11,7 @@
 #pragma once
 
 #include "cl.h"
+#include "net/token.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +45,10 @@ struct bot_options {
 	uint32_t protocol_version;
 	bool vr; /* send a head and hand pose with every move, like a headset */
 	double stall_s; /* no input for this long after joining: an app behind a dialog */
+	const char *token_key; /* secret key file: each bot mints its own join token */
+	const char *token;     /* one join token (with --count 1) */
+	enum proto_role role;  /* of the minted tokens; an open server admits students only */
+	int ttl_s;             /* lifetime of the minted tokens */
 };
 
 struct bot_path {
@@ -62,6 +67,7 @@ struct bot {
 	int index;
 	char name[PROTO_NAME_MAX];
 	char spawn_zone[PROTO_NAME_MAX];
+	char token[NET_TOKEN_TEXT_MAX];
 	struct cl_conn conn;
 	bool joined_once;
 	bool gone; /* refused, failed or disconnected; reported once */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -27,6 +28,12 @@ static const char usage[] =
 	"  --vr 1                 send a head and hand pose with every move, as a headset does\n"
 	"  --stall S              send no input for the first S seconds after joining, as an\n"
 	"                         app stalled behind a system dialog (default 0)\n"
+	"  --token-key FILE       secret token key: each bot mints its own join token\n"
+	"                         (user and name PREFIX-<i>, room --room, role --role)\n"
+	"  --token TOKEN          join with this token (one bot)\n"
+	"  --role ROLE            role of the minted tokens: student, ta, instructor or\n"
+	"                         observer (default student)\n"
+	"  --ttl S                lifetime of the minted tokens in seconds (default 3600)\n"
 	"  --scenario classroom-presence-v1 [its flags]: the reference load (see README)\n"
 	"Prints a JSON report on standard output at the end. Exit 0 when every bot\n"
 	"joined and stayed; 1 when one was refused, failed or dropped; 2 on bad flags.\n";
@@ -80,7 +87,9 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 				  .worlds_dir = access("assets/worlds", R_OK) == 0
 							? "assets/worlds"
 							: LYCEUM_SOURCE_DIR "/assets/worlds",
-				  .name_prefix = "bot"};
+				  .name_prefix = "bot",
+				  .role = PROTO_ROLE_STUDENT,
+				  .ttl_s = 3600};
 	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat"};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
@@ -135,6 +144,19 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->name_prefix = v;
 		else if (!strcmp(f, "--report"))
 			o->report_file = v;
+		else if (!strcmp(f, "--token-key"))
+			o->token_key = v;
+		else if (!strcmp(f, "--token"))
+			o->token = v;
+		else if (!strcmp(f, "--ttl") && (ok = parse_num(f, v, 1, 31536000, &d)))
+			o->ttl_s = (int)d;
+		else if (!strcmp(f, "--role")) {
+			ok = proto_role_parse(v, &o->role);
+			if (!ok)
+				fprintf(stderr, "lyceum-bot: --role '%s': use student, ta, instructor or "
+						"observer\n",
+					v);
+		}
 		else if (ok) {
 			fprintf(stderr, "lyceum-bot: unknown flag %s\n%s", f, usage);
 			return 2;
@@ -148,6 +170,15 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 	}
 	if (o->behavior == BOT_SEAT && o->seat < 0) {
 		fprintf(stderr, "lyceum-bot: --behavior seat needs --seat N\n");
+		return 2;
+	}
+	if (o->token && (o->token_key || o->count != 1)) {
+		fprintf(stderr, "lyceum-bot: --token is one bot's token: use it with --count 1 and "
+				"without --token-key\n");
+		return 2;
+	}
+	if (o->token && strlen(o->token) >= NET_TOKEN_TEXT_MAX) {
+		fprintf(stderr, "lyceum-bot: --token is too long to be a join token\n");
 		return 2;
 	}
 	return 0;
@@ -170,9 +201,36 @@ static void nth_zone(const char *list, int i, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)len, start);
 }
 
+/* A join token for one bot: user id and name are its name. */
+static bool mint_token(const struct bot_options *o, const uint8_t *sk, const char *name,
+		       char *out, size_t cap)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct net_token t = {.version = NET_TOKEN_VERSION,
+			      .role = (uint8_t)o->role,
+			      .issued_at = now,
+			      .expires_at = now + o->ttl_s};
+	core_strlcpy(t.user, name, sizeof(t.user));
+	core_strlcpy(t.name, name, sizeof(t.name));
+	core_strlcpy(t.room, o->room, sizeof(t.room));
+	if (net_token_new_id(t.id) != CORE_OK || !net_token_mint(&t, sk, out, cap)) {
+		fprintf(stderr, "lyceum-bot: cannot mint a token for %s in room '%s' (user ids and "
+				"rooms are letters, digits, '.', '_', '-')\n",
+			name, o->room);
+		return false;
+	}
+	return true;
+}
+
 static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 {
 	const struct bot_options *o = &run->opt;
+	uint8_t sk[NET_TOKEN_SECRET_BYTES];
+	char err[600];
+	if (o->token_key && net_token_key_read(o->token_key, sk, true, err, sizeof(err)) != CORE_OK) {
+		fprintf(stderr, "lyceum-bot: %s\n", err);
+		return false;
+	}
 	run->bots = calloc((size_t)o->count, sizeof(*run->bots));
 	if (!run->bots)
 		return false;
@@ -191,9 +249,20 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		struct cl_conn_config cfg = {.server = o->server,
 					     .room = o->room,
 					     .name = b->name,
-					     .role = PROTO_ROLE_STUDENT,
+					     .role = o->role,
 					     .spawn_zone = b->spawn_zone,
 					     .protocol_version = o->protocol_version};
+		if (o->token)
+			core_strlcpy(b->token, o->token, sizeof(b->token));
+		else if (o->token_key && !mint_token(o, sk, b->name, b->token, sizeof(b->token)))
+			return false;
+		if (b->token[0]) {
+			cfg.token_kind = PROTO_TOKEN_JOIN;
+			cfg.token = (const uint8_t *)b->token;
+			cfg.token_len = (uint16_t)strlen(b->token);
+			/* The token names the room; an explicit --room must match it. */
+			cfg.room = o->token ? "" : o->room;
+		}
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {
 			fprintf(stderr, "lyceum-bot: %s: %s\n", b->name,
 				b->conn.error[0] ? b->conn.error : "cannot start");
