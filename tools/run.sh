@@ -22,8 +22,26 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+# Development join tokens: a key pair made once in the build folder, a
+# token for the desktop client (as the room's instructor) and one per bot
+# (students), minted fresh each run. A real class gets its tokens from
+# whoever holds the key (lyceum-token mint, later the lobby).
+keys="$build/dev-keys"
+token_tool="$build/tools/token/lyceum-token"
+if [ ! -f "$keys/token.key" ]; then
+    "$token_tool" keygen --out "$keys" >/dev/null
+    echo "lyceum: made a development token key pair in $keys"
+fi
+me=$(printf '%s' "${USER:-you}" | tr -cd 'A-Za-z0-9._-' | cut -c1-31)
+[ -n "$me" ] || me=you
+# A token admits one connection: each start of the client gets its own.
+mint_client() {
+    "$token_tool" mint --key "$keys/token.key" --user "$me" --name "$me" \
+        --role instructor --room lesson --ttl 86400
+}
+
 "$build/server/lyceum-server" --bind 127.0.0.1 --port "$port" --world classroom \
-    >"$logs/server.out" 2>"$logs/server.log" &
+    --token-key "$keys/token.pub" >"$logs/server.out" 2>"$logs/server.log" &
 server_pid=$!
 i=0
 until grep -q LISTENING "$logs/server.out" 2>/dev/null; do
@@ -38,6 +56,7 @@ until grep -q LISTENING "$logs/server.out" 2>/dev/null; do
 done
 
 "$build/tools/bot/lyceum-bot" --server "127.0.0.1:$port" --room lesson --count 8 \
+    --token-key "$keys/token.key" --role student \
     --zones classroom,classroom,classroom,meeting,meeting,hallway --behavior wander \
     --seconds "$seconds" --seed 1 --report "$logs/bots.json" >/dev/null 2>"$logs/bots.log" &
 bots_pid=$!
@@ -47,18 +66,19 @@ cat <<MSG
 lyceum: running
   server   lyceum-server on udp 127.0.0.1:$port, world classroom (pid $server_pid)
   bots     8 wandering bots in room 'lesson': classroom, meeting room, hallway (pid $bots_pid)
-  join     $client --server 127.0.0.1:$port --room lesson
+  tokens   key pair in $keys; you join as instructor '$me', the bots as students
+  join     $client --server 127.0.0.1:$port --token "\$($token_tool mint --key $keys/token.key --user NAME --name NAME --role student --room lesson)"
   logs     $logs
 MSG
 
 # The desktop client, in a window when there is a display; otherwise it
 # renders offscreen, writes a screenshot and the server keeps running.
-client_args="--server 127.0.0.1:$port --room lesson --name ${USER:-you}"
+client_args="--server 127.0.0.1:$port"
 windowed=0
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     echo "lyceum: opening the desktop client (close the window or press Esc to stop)"
     # shellcheck disable=SC2086
-    if "$client" $client_args 2>"$logs/client.log"; then
+    if "$client" $client_args --token "$(mint_client)" 2>"$logs/client.log"; then
         windowed=1
     elif grep -q "no display\|cannot open a Vulkan window" "$logs/client.log"; then
         echo "lyceum: the window could not open ($(tail -n 1 "$logs/client.log")); rendering offscreen"
@@ -74,7 +94,7 @@ fi
 shot="$logs/lyceum.png"
 echo "lyceum: no display: rendering the client offscreen (--headless)"
 # shellcheck disable=SC2086
-if ! "$client" $client_args --headless --frames 45 --screenshot "$shot" >"$logs/client.out" \
+if ! "$client" $client_args --token "$(mint_client)" --headless --frames 45 --screenshot "$shot" >"$logs/client.out" \
     2>"$logs/client.log"; then
     echo "lyceum: the headless client failed:" >&2
     cat "$logs/client.log" >&2

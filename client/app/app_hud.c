@@ -41,7 +41,10 @@ static void status_panel(struct app *a)
 		snprintf(buf, sizeof(buf), "Demo class, %d avatars, world %s", a->avatar_count,
 			 a->world ? a->world->name : "-");
 	else
-		snprintf(buf, sizeof(buf), "Room %s on %s", a->opt.room, a->opt.server);
+		snprintf(buf, sizeof(buf), "Room %s on %s",
+			 a->conn.welcome.room[0] ? a->conn.welcome.room
+						 : a->opt.room ? a->opt.room : "(from the token)",
+			 a->opt.server);
 	rnd_text(r, RND_FONT_SMALL, x + 12, ty, DIM, buf);
 	ty += lh;
 

@@ -77,7 +77,7 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 	const char *env;
 	*o = (struct app_options){
 		.server = (env = getenv("LYCEUM_SERVER")) ? env : "127.0.0.1:7777",
-		.room = (env = getenv("LYCEUM_ROOM")) ? env : "lobby",
+		.room = (env = getenv("LYCEUM_ROOM")) ? env : NULL,
 		.name = (env = getenv("USER")) && env[0] ? env : "guest",
 		.role = PROTO_ROLE_STUDENT,
 		.token = (env = getenv("LYCEUM_TOKEN")) && env[0] ? env : NULL,
@@ -208,6 +208,9 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 	}
 	if (o->screenshot && !o->frames)
 		o->frames = 3;
+	/* A token names its room; without one the default room is "lobby". */
+	if (!o->room && !o->token)
+		o->room = "lobby";
 	return 0;
 }
 

@@ -76,7 +76,7 @@ void app_net_start(struct app *a, uint64_t now_us)
 {
 	struct cl_conn_config cfg = {
 		.server = a->opt.server,
-		.room = a->opt.room,
+		.room = a->opt.room ? a->opt.room : "",
 		.name = a->opt.name,
 		.role = a->opt.role,
 	};
