@@ -36,6 +36,7 @@ enum net_disconnect_code {
 	NET_DISCONNECT_SHUTDOWN = 2, /* server is stopping */
 	NET_DISCONNECT_VIOLATION = 3,
 	NET_DISCONNECT_LEAVE = 4,    /* client left on purpose */
+	NET_DISCONNECT_KICKED = 5,   /* staff removed the client (a MOD_EVENT said who and why) */
 };
 
 /** Peer timeout: a peer silent this long is dropped (ms). */

@@ -1,4 +1,5 @@
 #include "msg.h"
+#include "msg_codec.h"
 
 #include <string.h>
 
@@ -112,23 +113,6 @@ uint8_t proto_msg_type(const uint8_t *data, uint32_t len)
 	return len ? data[0] : 0;
 }
 
-static uint32_t finish(struct proto_writer *w)
-{
-	return w->overflow ? 0 : proto_writer_bytes(w);
-}
-
-/* A decoded message is valid when nothing overflowed and only the padding
- * bits of the last byte are left. */
-static enum core_result done(const struct proto_reader *r)
-{
-	return !r->overflow && proto_reader_left_bits(r) < 8 ? CORE_OK : CORE_ERR_INVALID;
-}
-
-static bool open_msg(struct proto_reader *r, const uint8_t *data, uint32_t len, uint8_t type)
-{
-	proto_reader_init(r, data, len);
-	return proto_read_bits(r, 8) == type && !r->overflow;
-}
 
 uint32_t proto_encode_hello(const struct proto_hello *m, uint8_t *buf, uint32_t cap)
 {
@@ -404,6 +388,7 @@ uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *bu
 	proto_write_bits(&w, m->role, 8);
 	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
 	proto_write_bits(&w, m->same_name, 8);
+	proto_write_bits(&w, m->status, 3);
 	return finish(&w);
 }
 
@@ -418,6 +403,7 @@ enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 	out->role = (uint8_t)proto_read_bits(&r, 8);
 	proto_read_string(&r, out->name, sizeof(out->name));
 	out->same_name = (uint8_t)proto_read_bits(&r, 8);
+	out->status = (uint8_t)proto_read_bits(&r, 3);
 	if (out->role >= PROTO_ROLE_COUNT)
 		return CORE_ERR_INVALID;
 	return done(&r);

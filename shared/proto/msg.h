@@ -33,6 +33,18 @@ enum proto_msg_type {
 	PROTO_MSG_SNAPSHOT = 5,
 	PROTO_MSG_AVATAR_INFO = 6,
 	PROTO_MSG_AVATAR_GONE = 7,
+	/* Moderation requests, client -> server, log channel (msg_mod.c). */
+	PROTO_MSG_MUTE = 8,      /* target, flag: mute (1) or unmute (0) */
+	PROTO_MSG_MUTE_ALL = 9,  /* flag: everyone but staff and the floor muted, or not */
+	PROTO_MSG_KICK = 10,     /* target, flag: ban for the session, text: reason */
+	PROTO_MSG_LOCK = 11,     /* flag: only staff may join, or anyone with a token */
+	PROTO_MSG_HAND = 12,     /* flag: raise (1) or lower (0) one's own hand */
+	PROTO_MSG_FLOOR = 13,    /* target, flag: give the floor (1) or take it back (0) */
+	PROTO_MSG_MOVE_USER = 14, /* target, text: the zone to move them to */
+	/* Server -> client, log channel. */
+	PROTO_MSG_MOD_EVENT = 15, /* a moderation action done (or refused) */
+	PROTO_MSG_HAND_QUEUE = 16, /* the raised hands, oldest first */
+	PROTO_MSG_TYPE_COUNT
 };
 
 enum proto_role {
@@ -180,19 +192,70 @@ struct proto_move {
 };
 
 /*
- * AVATAR_INFO  server -> client, control: someone is in the room
- *   u8 type | u12 id | u8 role | str name | u8 same_name
+ * AVATAR_INFO  server -> client, control: someone is in the room (sent
+ * again when their state changes)
+ *   u8 type | u12 id | u8 role | str name | u8 same_name | u3 status
  *   same_name: 0 when nobody else in the room shows this name, else this
  *   member's number among those who do (1, 2, ...), shown beside the name
  *   so two people who chose one name are told apart.
  * AVATAR_GONE  server -> client, control: someone left
  *   u8 type | u12 id
  */
+enum proto_status {
+	PROTO_STATUS_MUTED = 1 << 0, /* by staff (or by mute-all): the server drops their voice */
+	PROTO_STATUS_HAND = 1 << 1,  /* hand raised */
+	PROTO_STATUS_FLOOR = 1 << 2, /* holds the floor: heard over mute-all */
+};
+
 struct proto_avatar_info {
 	uint16_t id;
 	uint8_t role;
 	char name[PROTO_NAME_MAX];
 	uint8_t same_name;
+	uint8_t status; /* enum proto_status bits */
+};
+
+/*
+ * Moderation requests  client -> server, log channel
+ *   u8 type (MUTE..MOVE_USER) | u12 target | u1 flag | str text
+ * One layout for all seven; each type has its own permission and meaning
+ * of target, flag and text (see enum proto_msg_type). The server checks the
+ * permission, acts, and tells the room with MOD_EVENT; a request it refuses
+ * is answered with a MOD_EVENT to the requester alone (refused = 1).
+ */
+#define PROTO_MOD_TEXT_MAX 96
+struct proto_mod_request {
+	uint8_t type;
+	uint16_t target;
+	bool flag;
+	char text[PROTO_MOD_TEXT_MAX]; /* kick reason, zone name */
+};
+
+/*
+ * MOD_EVENT  server -> client, log channel
+ *   u8 type | u8 action (the request's type) | u1 refused | u1 flag
+ *   | u12 actor | u12 target | u32 unix_time | str actor_name | str text
+ * Who did what to whom and when; text is the kick reason, the zone, or
+ * why a request was refused.
+ */
+struct proto_mod_event {
+	uint8_t action;
+	bool refused;
+	bool flag;
+	uint16_t actor, target;
+	uint32_t unix_time;
+	char actor_name[PROTO_NAME_MAX];
+	char text[PROTO_MOD_TEXT_MAX];
+};
+
+/*
+ * HAND_QUEUE  server -> client, log channel
+ *   u8 type | u8 count | count x u12 id   (oldest raised first)
+ */
+#define PROTO_HAND_QUEUE_MAX 64
+struct proto_hand_queue {
+	uint8_t count;
+	uint16_t ids[PROTO_HAND_QUEUE_MAX];
 };
 
 /** The type byte, or 0 for an empty packet. */
@@ -225,3 +288,16 @@ enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 					  struct proto_avatar_info *out) CORE_MUST_CHECK;
 enum core_result proto_decode_avatar_gone(const uint8_t *data, uint32_t len,
 					  uint16_t *out_id) CORE_MUST_CHECK;
+
+/* msg_mod.c: moderation */
+uint32_t proto_encode_mod_request(const struct proto_mod_request *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_mod_request(const uint8_t *data, uint32_t len,
+					  struct proto_mod_request *out) CORE_MUST_CHECK;
+uint32_t proto_encode_mod_event(const struct proto_mod_event *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_mod_event(const uint8_t *data, uint32_t len,
+					struct proto_mod_event *out) CORE_MUST_CHECK;
+uint32_t proto_encode_hand_queue(const struct proto_hand_queue *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_hand_queue(const uint8_t *data, uint32_t len,
+					 struct proto_hand_queue *out) CORE_MUST_CHECK;
+/** "mute", "kick", ...: a moderation message type in logs and notices. */
+const char *proto_mod_action_name(uint8_t type);

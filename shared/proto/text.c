@@ -61,37 +61,41 @@ static bool invisible(uint32_t cp)
 
 bool proto_name_check(const char *s, char *why, size_t why_size)
 {
+	return proto_text_check(s, PROTO_NAME_MAX - 1, "the display name", why, why_size);
+}
+
+bool proto_text_check(const char *s, size_t max_bytes, const char *what, char *why,
+		      size_t why_size)
+{
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s);
 	if (n == 0) {
-		snprintf(why, why_size, "the display name is empty");
+		snprintf(why, why_size, "%s is empty", what);
 		return false;
 	}
-	if (n > PROTO_NAME_MAX - 1) {
-		snprintf(why, why_size, "the display name is %zu bytes long; at most %d are allowed",
-			 n, PROTO_NAME_MAX - 1);
+	if (n > max_bytes) {
+		snprintf(why, why_size, "%s is %zu bytes long; at most %zu are allowed", what, n,
+			 max_bytes);
 		return false;
 	}
 	if (p[0] == ' ' || p[n - 1] == ' ') {
-		snprintf(why, why_size, "the display name starts or ends with a space");
+		snprintf(why, why_size, "%s starts or ends with a space", what);
 		return false;
 	}
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t len = utf8_next(p + i, n - i, &cp);
 		if (!len) {
-			snprintf(why, why_size, "the display name is not valid UTF-8 (byte %zu)", i + 1);
+			snprintf(why, why_size, "%s is not valid UTF-8 (byte %zu)", what, i + 1);
 			return false;
 		}
 		if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
-			snprintf(why, why_size, "the display name holds a control character (U+%04X)",
-				 cp);
+			snprintf(why, why_size, "%s holds a control character (U+%04X)", what, cp);
 			return false;
 		}
 		if (invisible(cp)) {
 			snprintf(why, why_size,
-				 "the display name holds an invisible or direction-changing character "
-				 "(U+%04X)",
+				 "%s holds an invisible or direction-changing character (U+%04X)", what,
 				 cp);
 			return false;
 		}

@@ -18,6 +18,11 @@
  * false with a sentence in why saying what is wrong. */
 bool proto_name_check(const char *s, char *why, size_t why_size);
 
+/** The same checks for other text people read (a kick reason): 1 to
+ * max_bytes bytes, no leading or trailing space. */
+bool proto_text_check(const char *s, size_t max_bytes, const char *what, char *why,
+		      size_t why_size);
+
 /** True when s is an acceptable room or zone name: 1..31 bytes of
  * [A-Za-z0-9._-]. */
 bool proto_room_name_check(const char *s);

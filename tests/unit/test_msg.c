@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "proto/msg.h"
+#include "proto/registry.h"
 
 #include <string.h>
 
@@ -209,6 +210,103 @@ static void roster_messages_round_trip(void **state)
 	assert_int_equal(id, 4000);
 }
 
+static void moderation_messages_round_trip(void **state)
+{
+	(void)state;
+	uint8_t buf[PROTO_MAX_PACKET];
+	struct proto_mod_request q = {.type = PROTO_MSG_KICK, .target = 4095, .flag = true};
+	strcpy(q.text, "shouting over the teacher");
+	uint32_t len = proto_encode_mod_request(&q, buf, sizeof(buf));
+	struct proto_mod_request qo;
+	assert_int_equal(proto_decode_mod_request(buf, len, &qo), CORE_OK);
+	assert_int_equal(qo.type, PROTO_MSG_KICK);
+	assert_int_equal(qo.target, 4095);
+	assert_true(qo.flag);
+	assert_string_equal(qo.text, q.text);
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_mod_request, &qo);
+	/* Not a moderation type: neither encoded nor decoded as one. */
+	q.type = PROTO_MSG_HELLO;
+	assert_int_equal(proto_encode_mod_request(&q, buf, sizeof(buf)), 0);
+	buf[0] = PROTO_MSG_MOD_EVENT;
+	assert_int_not_equal(proto_decode_mod_request(buf, len, &qo), CORE_OK);
+
+	struct proto_mod_event e = {.action = PROTO_MSG_MUTE, .refused = true, .flag = true,
+				    .actor = 12, .target = 40, .unix_time = 1796296783u};
+	strcpy(e.actor_name, "Ms Smith");
+	strcpy(e.text, "a student may not mute and unmute others");
+	len = proto_encode_mod_event(&e, buf, sizeof(buf));
+	struct proto_mod_event eo;
+	assert_int_equal(proto_decode_mod_event(buf, len, &eo), CORE_OK);
+	assert_memory_equal(&eo, &e, sizeof(e));
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_mod_event, &eo);
+
+	struct proto_hand_queue h = {.count = PROTO_HAND_QUEUE_MAX};
+	for (int i = 0; i < h.count; i++)
+		h.ids[i] = (uint16_t)(4095 - i);
+	len = proto_encode_hand_queue(&h, buf, sizeof(buf));
+	assert_true(len <= proto_msg_spec(PROTO_MSG_HAND_QUEUE)->max_size);
+	struct proto_hand_queue ho;
+	assert_int_equal(proto_decode_hand_queue(buf, len, &ho), CORE_OK);
+	assert_memory_equal(&ho, &h, sizeof(h));
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_hand_queue, &ho);
+	buf[1] = PROTO_HAND_QUEUE_MAX + 1; /* a count past the limit */
+	assert_int_not_equal(proto_decode_hand_queue(buf, len, &ho), CORE_OK);
+}
+
+/* The registry covers every type, each entry's size holds the largest
+ * message of that type, and the buckets refill at their rate. */
+static void registry_entries_hold_their_messages(void **state)
+{
+	(void)state;
+	for (int t = 1; t < PROTO_MSG_TYPE_COUNT; t++) {
+		const struct proto_msg_spec *s = proto_msg_spec((uint8_t)t);
+		assert_non_null(s);
+		assert_true(s->direction == PROTO_TO_SERVER || s->direction == PROTO_TO_CLIENT);
+		assert_true(s->decode || t == PROTO_MSG_SNAPSHOT);
+		if (s->direction == PROTO_TO_SERVER)
+			assert_int_not_equal(s->bucket, PROTO_BUCKET_NONE);
+	}
+	assert_null(proto_msg_spec(0));
+	assert_null(proto_msg_spec(PROTO_MSG_TYPE_COUNT));
+	assert_null(proto_msg_spec(255));
+	uint8_t buf[PROTO_MAX_PACKET];
+	struct proto_hello h = {.version = PROTO_VERSION, .token_kind = PROTO_TOKEN_JOIN,
+				.token_len = PROTO_TOKEN_MAX};
+	memset(h.room, 'r', PROTO_NAME_MAX - 1);
+	memset(h.name, 'n', PROTO_NAME_MAX - 1);
+	memset(h.spawn_zone, 'z', PROTO_NAME_MAX - 1);
+	h.has_spawn_pos = true;
+	assert_true(proto_encode_hello(&h, buf, sizeof(buf)) <=
+		    proto_msg_spec(PROTO_MSG_HELLO)->max_size);
+	struct proto_welcome w = {.tick_hz = 30, .snapshot_hz = 15, .ticket_len = PROTO_TICKET_MAX};
+	memset(w.room, 'r', PROTO_NAME_MAX - 1);
+	memset(w.world, 'w', PROTO_NAME_MAX - 1);
+	memset(w.name, 'n', PROTO_NAME_MAX - 1);
+	assert_true(proto_encode_welcome(&w, buf, sizeof(buf)) <=
+		    proto_msg_spec(PROTO_MSG_WELCOME)->max_size);
+	struct proto_mod_request q = {.type = PROTO_MSG_MOVE_USER};
+	memset(q.text, 't', PROTO_MOD_TEXT_MAX - 1);
+	assert_true(proto_encode_mod_request(&q, buf, sizeof(buf)) <=
+		    proto_msg_spec(PROTO_MSG_MOVE_USER)->max_size);
+	struct proto_mod_event e = {.action = PROTO_MSG_KICK};
+	memset(e.text, 't', PROTO_MOD_TEXT_MAX - 1);
+	memset(e.actor_name, 'a', PROTO_NAME_MAX - 1);
+	assert_true(proto_encode_mod_event(&e, buf, sizeof(buf)) <=
+		    proto_msg_spec(PROTO_MSG_MOD_EVENT)->max_size);
+
+	/* A bucket: a burst, then its rate, never more. */
+	struct proto_bucket_state b = {0};
+	const struct proto_bucket_spec *spec = proto_bucket_spec(PROTO_BUCKET_MODERATION);
+	uint32_t took = 0;
+	for (uint32_t i = 0; i < spec->burst + 10; i++)
+		took += proto_bucket_take(&b, PROTO_BUCKET_MODERATION, 1, 1000000);
+	assert_int_equal(took, spec->burst);
+	took = 0;
+	for (uint64_t us = 1000000; us <= 3000000; us += 1000) /* two seconds of trying */
+		took += proto_bucket_take(&b, PROTO_BUCKET_MODERATION, 1, us);
+	assert_int_equal(took, 2 * spec->per_s);
+}
+
 static void field_table_covers_the_struct(void **state)
 {
 	(void)state;
@@ -229,6 +327,9 @@ static void garbage_never_decodes_as_something_else(void **state)
 	struct proto_refuse r;
 	struct proto_move m;
 	struct proto_avatar_info ai;
+	struct proto_mod_request mq;
+	struct proto_mod_event me;
+	struct proto_hand_queue hq;
 	uint16_t id;
 	uint32_t x = 99;
 	uint8_t buf[PROTO_MAX_PACKET];
@@ -241,7 +342,7 @@ static void garbage_never_decodes_as_something_else(void **state)
 			buf[i] = (uint8_t)(x >> 24);
 		}
 		if (len)
-			buf[0] = (uint8_t)(1 + round % 7); /* aim at every decoder but snapshots' (test_snapshot) */
+			buf[0] = (uint8_t)(1 + round % (PROTO_MSG_TYPE_COUNT - 1)); /* every decoder but snapshots' (test_snapshot) */
 		/* The decoders must only ever read inside buf (ASan checks). */
 		(void)!proto_decode_hello(buf, len, &h);
 		(void)!proto_decode_welcome(buf, len, &w);
@@ -249,6 +350,10 @@ static void garbage_never_decodes_as_something_else(void **state)
 		(void)!proto_decode_move(buf, len, &m);
 		(void)!proto_decode_avatar_info(buf, len, &ai);
 		(void)!proto_decode_avatar_gone(buf, len, &id);
+		(void)!proto_decode_mod_request(buf, len, &mq);
+		(void)!proto_decode_mod_event(buf, len, &me);
+		(void)!proto_decode_hand_queue(buf, len, &hq);
+		assert_true(hq.count <= PROTO_HAND_QUEUE_MAX);
 		assert_true(m.count <= PROTO_MOVE_CMDS);
 	}
 }
@@ -258,6 +363,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hello_round_trip),
 		cmocka_unit_test(welcome_and_refuse_round_trip),
+		cmocka_unit_test(moderation_messages_round_trip),
+		cmocka_unit_test(registry_entries_hold_their_messages),
 		cmocka_unit_test(refuse_layout_is_frozen),
 		cmocka_unit_test(move_round_trip_carries_three_commands),
 		cmocka_unit_test(roster_messages_round_trip),

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "net/net.h"
+#include "proto/registry.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -161,12 +162,28 @@ static void the_server_port_steers_state_datagrams_to_their_socket(void **state)
 	enet_host_destroy(host);
 }
 
+/* ENet's packet limit holds the largest message of every type that travels
+ * through ENet, and a state datagram holds the largest datagram message. */
+static void limits_hold_every_registered_message(void **state)
+{
+	(void)state;
+	for (int t = 1; t < PROTO_MSG_TYPE_COUNT; t++) {
+		const struct proto_msg_spec *s = proto_msg_spec((uint8_t)t);
+		assert_non_null(s);
+		if (s->path == PROTO_PATH_DATAGRAM)
+			assert_true(NET_STATE_HEADER + s->max_size <= NET_STATE_MAX);
+		else
+			assert_true(s->max_size <= NET_MAX_MESSAGE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(headers_round_trip_and_reject_others),
 		cmocka_unit_test(batches_go_out_and_come_in_whole),
 		cmocka_unit_test(the_server_port_steers_state_datagrams_to_their_socket),
+		cmocka_unit_test(limits_hold_every_registered_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,131 @@
+#include "registry.h"
+
+#include <stddef.h>
+
+/* Adapters from each codec's signature to the registry's. */
+static enum core_result dec_hello(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_hello(d, n, &o->hello);
+}
+static enum core_result dec_welcome(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_welcome(d, n, &o->welcome);
+}
+static enum core_result dec_refuse(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_refuse(d, n, &o->refuse);
+}
+static enum core_result dec_move(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_move(d, n, &o->move);
+}
+static enum core_result dec_avatar_info(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_avatar_info(d, n, &o->avatar_info);
+}
+static enum core_result dec_avatar_gone(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_avatar_gone(d, n, &o->avatar_gone);
+}
+static enum core_result dec_mod(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_mod_request(d, n, &o->mod);
+}
+static enum core_result dec_mod_event(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_mod_event(d, n, &o->mod_event);
+}
+static enum core_result dec_hand_queue(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_hand_queue(d, n, &o->hand_queue);
+}
+
+#define C PROTO_PATH_CONTROL
+#define L PROTO_PATH_LOG
+#define D PROTO_PATH_DATAGRAM
+#define TS PROTO_TO_SERVER
+#define TC PROTO_TO_CLIENT
+#define NONE PROTO_PERM_NONE
+/* A moderation request: a type byte, 12 + 1 bits, a string. */
+#define MOD_SIZE (1 + 2 + 1 + PROTO_MOD_TEXT_MAX)
+
+static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
+	[PROTO_MSG_HELLO] = {"hello", C, TS, 1024, NONE, PROTO_BUCKET_HELLO, dec_hello},
+	[PROTO_MSG_WELCOME] = {"welcome", C, TC, 512, NONE, PROTO_BUCKET_NONE, dec_welcome},
+	[PROTO_MSG_REFUSE] = {"refuse", C, TC, 256, NONE, PROTO_BUCKET_NONE, dec_refuse},
+	[PROTO_MSG_MOVE] = {"move", D, TS, 128, PROTO_PERM_PRESENCE, PROTO_BUCKET_MOVE, dec_move},
+	[PROTO_MSG_SNAPSHOT] = {"snapshot", D, TC, PROTO_MAX_PACKET, NONE, PROTO_BUCKET_NONE, NULL},
+	[PROTO_MSG_AVATAR_INFO] = {"avatar_info", C, TC, 64, NONE, PROTO_BUCKET_NONE,
+				   dec_avatar_info},
+	[PROTO_MSG_AVATAR_GONE] = {"avatar_gone", C, TC, 4, NONE, PROTO_BUCKET_NONE,
+				   dec_avatar_gone},
+	[PROTO_MSG_MUTE] = {"mute", L, TS, MOD_SIZE, PROTO_PERM_MUTE, PROTO_BUCKET_MODERATION,
+			    dec_mod},
+	[PROTO_MSG_MUTE_ALL] = {"mute_all", L, TS, MOD_SIZE, PROTO_PERM_MUTE,
+				PROTO_BUCKET_MODERATION, dec_mod},
+	[PROTO_MSG_KICK] = {"kick", L, TS, MOD_SIZE, PROTO_PERM_KICK, PROTO_BUCKET_MODERATION,
+			    dec_mod},
+	[PROTO_MSG_LOCK] = {"lock", L, TS, MOD_SIZE, PROTO_PERM_LOCK_ROOM,
+			    PROTO_BUCKET_MODERATION, dec_mod},
+	[PROTO_MSG_HAND] = {"hand", L, TS, MOD_SIZE, PROTO_PERM_RAISE_HAND, PROTO_BUCKET_HAND,
+			    dec_mod},
+	[PROTO_MSG_FLOOR] = {"floor", L, TS, MOD_SIZE, PROTO_PERM_GIVE_FLOOR,
+			     PROTO_BUCKET_MODERATION, dec_mod},
+	[PROTO_MSG_MOVE_USER] = {"move_user", L, TS, MOD_SIZE, PROTO_PERM_MOVE_USER,
+				 PROTO_BUCKET_MODERATION, dec_mod},
+	[PROTO_MSG_MOD_EVENT] = {"mod_event", L, TC, 256, NONE, PROTO_BUCKET_NONE, dec_mod_event},
+	[PROTO_MSG_HAND_QUEUE] = {"hand_queue", L, TC, 2 + (PROTO_HAND_QUEUE_MAX * 12 + 7) / 8,
+				  NONE, PROTO_BUCKET_NONE, dec_hand_queue},
+};
+
+/* Rates a real client never reaches: a desktop client moves at 30 Hz (90
+ * with a VR pose at most), a teacher moderates a few times a minute. */
+static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
+	[PROTO_BUCKET_NONE] = {"none", 0, 0},
+	[PROTO_BUCKET_HELLO] = {"hello", 1, 2},
+	[PROTO_BUCKET_MOVE] = {"move", 150, 150},
+	[PROTO_BUCKET_MODERATION] = {"moderation", 5, 20},
+	[PROTO_BUCKET_HAND] = {"hand", 2, 6},
+	[PROTO_BUCKET_RELIABLE_BYTES] = {"reliable_bytes", 8192, 16384},
+	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 16384, 32768},
+};
+
+const struct proto_msg_spec *proto_msg_spec(uint8_t type)
+{
+	if (type >= PROTO_MSG_TYPE_COUNT || !specs[type].name)
+		return NULL;
+	return &specs[type];
+}
+
+const struct proto_bucket_spec *proto_bucket_spec(enum proto_bucket bucket)
+{
+	return (unsigned)bucket < PROTO_BUCKET_COUNT ? &buckets[bucket] : &buckets[0];
+}
+
+bool proto_bucket_take(struct proto_bucket_state *s, enum proto_bucket bucket, uint32_t cost,
+		       uint64_t now_us)
+{
+	const struct proto_bucket_spec *b = proto_bucket_spec(bucket);
+	if (bucket == PROTO_BUCKET_NONE)
+		return true;
+	if (!s->started) {
+		s->started = true;
+		s->tokens = b->burst;
+		s->last_us = now_us;
+	}
+	if (now_us > s->last_us) {
+		uint64_t earned = (now_us - s->last_us) * b->per_s / 1000000u;
+		if (earned) {
+			uint64_t t = s->tokens + earned;
+			s->tokens = (uint32_t)(t > b->burst ? b->burst : t);
+			/* Keep the remainder: advance only by what was paid for. */
+			s->last_us += earned * 1000000u / b->per_s;
+			if (s->tokens == b->burst)
+				s->last_us = now_us;
+		}
+	}
+	if (s->tokens < cost)
+		return false;
+	s->tokens -= cost;
+	return true;
+}
