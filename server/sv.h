@@ -16,6 +16,8 @@
 #include "net/ticket.h"
 #include "net/token.h"
 #include "proto/msg.h"
+#include "proto/registry.h"
+#include "proto/text.h"
 #include "sim/move.h"
 
 #include <stdbool.h>
@@ -54,6 +56,8 @@
 #define SV_MAX_TICK_LEAD 900
 /* Refusals logged per second; the rest are counted (stats: refuse_unlogged=). */
 #define SV_REFUSE_LOG_BURST 20
+/* Messages over a rate limit before a peer is disconnected for flooding. */
+#define SV_MAX_THROTTLED 64
 
 struct sv_config {
 	char bind[128];
@@ -123,6 +127,11 @@ struct sv_client {
 	} sent[SV_FRAMES];
 	uint64_t connected_us; /* when ENet connected: HELLO is due by SV_HELLO_TIMEOUT_US */
 	uint32_t violations; /* malformed or unexpected messages */
+	uint32_t throttled;  /* messages over a rate bucket */
+	uint32_t refused_actions; /* requests its role does not allow */
+	struct proto_bucket_state buckets[PROTO_BUCKET_COUNT];
+	bool muted;          /* by staff; held by the server, not the client */
+	uint64_t hand_raised_us; /* 0: hand down */
 	int32_t cmd_budget;  /* commands it may still apply: real time, not its say-so */
 	uint32_t budget_tick; /* server tick the budget was last brought up to */
 	uint64_t cmds_dropped; /* over budget: a speed hack or a clock running fast */
@@ -147,6 +156,8 @@ struct sv_frame {
 
 struct sv_room {
 	bool in_use;
+	bool kept;            /* empty, its moderation state kept (room_open wakes it) */
+	uint64_t emptied_us;
 	char name[PROTO_NAME_MAX];
 	int member_count;
 	uint16_t *members; /* client ids in ascending order, SV_ROOM_MAX_CLIENTS */
@@ -156,6 +167,12 @@ struct sv_room {
 	uint16_t seat_holder[SIM_MAX_SEATS]; /* client id, 0 = free */
 	uint16_t door_holder[SIM_MAX_DOORS];
 	bool locked; /* only staff may join */
+	bool mute_all; /* everyone but staff and the floor holder is muted */
+	uint16_t floor; /* client id holding the floor, 0: nobody */
+	int hand_count;
+	uint16_t hands[PROTO_HAND_QUEUE_MAX]; /* raised hands, oldest first */
+	int muted_user_count;
+	char muted_users[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* mutes outlive reconnects */
 	int ban_count;
 	char bans[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* user ids removed for the session */
 };
@@ -208,6 +225,7 @@ struct sv_server {
 	uint64_t stray_datagrams; /* state datagrams from no joined client */
 	uint64_t last_service_us; /* the last enet_host_service drain */
 	uint64_t refuse_log_second, refuse_log_count, refuse_log_dropped;
+	uint64_t throttled, refused_actions, moderation_actions;
 	uint64_t now_us;          /* set before each drain, for the handlers */
 	/* Tick work time (one slot: its rooms' snapshots and their send) in 10 µs
 	 * buckets up to 100 ms, reported every SV_STATS_EVERY_S and at stop. */
@@ -260,6 +278,48 @@ void sv_drop_silent(struct sv_server *sv, uint64_t now_us);
 void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
 const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
+
+/* sv_room.c: helpers the other server files share */
+void sv_send_control(struct sv_client *c, const uint8_t *buf, uint32_t len);
+void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
+			 const struct sv_client *who);
+/** A client's display name as a log field: quoted, so it cannot forge fields. */
+const char *sv_qname(const struct sv_client *c, char out[PROTO_QUOTED_MAX]);
+/** Seats and doors change hands only here, after a step. */
+void sv_update_holders(struct sv_room *room, uint16_t id, const struct sim_avatar *before,
+		       const struct sim_avatar *after);
+void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why);
+/** A free spot near one of the zone's spawns (SIM_ZONE_NONE: any zone). */
+struct sim_point sv_spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone);
+/** Frees the client's slot (leaving its room); with end_peer the ENet peer
+ * is disconnected at once (else ENet ended it already). */
+void sv_client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer);
+void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hello);
+
+/* sv_input.c */
+/** Handles one decoded message from a client (len: its size on the wire). */
+typedef void (*sv_handler)(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
+			   uint32_t len);
+/** Every registry entry a client may send has a handler and a decoder. */
+enum core_result sv_input_check(void) CORE_MUST_CHECK;
+void sv_input_attach(struct sv_server *sv);
+void sv_input_detach(struct sv_server *sv);
+/** Counts bad input; the first is logged, a peer that keeps sending it is disconnected. */
+void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len);
+
+/* sv_moderate.c: mute, kick and ban, lock, hands and the floor, moves */
+void sv_on_mod_request(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
+		       uint32_t len);
+/** Tells the client its request was refused (why: NULL for "your role may not"). */
+void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, const char *why);
+/** On join: what the room holds against this user (a mute across reconnects). */
+void sv_moderation_on_join(struct sv_server *sv, struct sv_client *c);
+/** On leave: the hand queue and the floor forget them. */
+void sv_moderation_on_leave(struct sv_server *sv, struct sv_client *c);
+/** The status bits AVATAR_INFO carries for this member. */
+uint8_t sv_member_status(const struct sv_server *sv, const struct sv_client *c);
+/** Is this member's voice dropped (muted by staff, or by mute-all)? */
+bool sv_is_muted(const struct sv_server *sv, const struct sv_client *c);
 
 /* sv_snapshot.c */
 /** Records a frame and sends snapshots for the rooms of one slot (rooms

@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ENet's intercept hook carries no pointer of ours; a process runs one server. */
-static struct sv_server *g_server;
 
 /* A room's tables are allocated when it opens (on a join, never in the
  * tick) and freed when it closes. */
@@ -78,7 +76,9 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	if (r != CORE_OK)
 		return r;
 	net_host_limits(sv->host, (size_t)sv->cfg.max_per_address);
-	g_server = sv;
+	if (sv_input_check() != CORE_OK)
+		return CORE_ERR_INVALID;
+	sv_input_attach(sv);
 	/* The hook takes state datagrams that reach ENet's socket: all of them
 	 * without a state socket, else only strays from before it existed. */
 	sv->host->intercept = sv_intercept;
@@ -93,8 +93,7 @@ void sv_server_fini(struct sv_server *sv)
 {
 	if (sv->host)
 		enet_host_destroy(sv->host);
-	if (g_server == sv)
-		g_server = NULL;
+	sv_input_detach(sv);
 	if (sv->state_fd >= 0)
 		close(sv->state_fd);
 	net_batch_fini(&sv->batch);
@@ -121,7 +120,7 @@ static struct sv_client *client_of(struct sv_server *sv, ENetPeer *peer)
 }
 
 /* A client's display name as a log field: quoted, so it cannot forge fields. */
-static const char *qname(const struct sv_client *c, char out[PROTO_QUOTED_MAX])
+const char *sv_qname(const struct sv_client *c, char out[PROTO_QUOTED_MAX])
 {
 	return proto_log_quote(out, PROTO_QUOTED_MAX, c->name);
 }
@@ -131,7 +130,7 @@ static void peer_address(const ENetPeer *peer, char *out, size_t size)
 	net_address_format(&peer->address, out, size);
 }
 
-static void send_control(struct sv_client *c, const uint8_t *buf, uint32_t len)
+void sv_send_control(struct sv_client *c, const uint8_t *buf, uint32_t len)
 {
 	if (c->peer->state != ENET_PEER_STATE_CONNECTED)
 		return; /* leaving already: nothing to tell it */
@@ -206,7 +205,8 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 				  "are dropped (counted in the stats line's pending_refused=)",
 				  addr, pending);
 		}
-		enet_peer_reset(peer);
+		/* One small datagram back, smaller than the CONNECT that caused it. */
+		enet_peer_disconnect_now(peer, NET_DISCONNECT_REFUSED);
 		return;
 	}
 	memset(c, 0, sizeof(*c));
@@ -218,33 +218,59 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 	peer->data = c;
 }
 
+/* An open room, or one emptied earlier whose moderation state is kept. */
 static struct sv_room *room_find(struct sv_server *sv, const char *name)
 {
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
-		if (sv->rooms[i].in_use && !strcmp(sv->rooms[i].name, name))
+		if ((sv->rooms[i].in_use || sv->rooms[i].kept) && !strcmp(sv->rooms[i].name, name))
 			return &sv->rooms[i];
 	return NULL;
 }
 
-/* Opens a room for an admitted client: NULL when all SV_MAX_ROOMS are open. */
-static struct sv_room *room_open(struct sv_server *sv, const char *name)
+/* Opens a room for an admitted client: a kept one wakes with its bans, lock
+ * and mutes; a new one takes a free slot, else the slot of the room kept
+ * longest. NULL when all SV_MAX_ROOMS are open. */
+static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, const char *name)
 {
-	struct sv_room *room = NULL;
-	for (int i = 0; i < SV_MAX_ROOMS && !room; i++)
-		if (!sv->rooms[i].in_use)
-			room = &sv->rooms[i];
+	if (!room) {
+		for (int i = 0; i < SV_MAX_ROOMS; i++) {
+			struct sv_room *r = &sv->rooms[i];
+			if (r->in_use)
+				continue;
+			if (!r->kept) {
+				room = r;
+				break;
+			}
+			if (!room || r->emptied_us < room->emptied_us)
+				room = r;
+		}
+		if (room && room->kept)
+			CORE_WARN("all %d room slots are used; room=%s, empty the longest, forgets its "
+				  "bans, lock and mutes to make room for room=%s",
+				  SV_MAX_ROOMS, room->name, name);
+		if (room) {
+			room->kept = false;
+			room->locked = false;
+			room->ban_count = 0;
+			room->mute_all = false;
+			room->muted_user_count = 0;
+			core_strlcpy(room->name, name, sizeof(room->name));
+		}
+	}
 	if (!room || !room_alloc(room))
 		return NULL;
+	bool woke = room->kept;
+	room->kept = false;
 	room->in_use = true;
 	room->member_count = 0;
 	room->frame_number = 0;
 	memset(room->spawn_next, 0, sizeof(room->spawn_next));
 	memset(room->seat_holder, 0, sizeof(room->seat_holder));
 	memset(room->door_holder, 0, sizeof(room->door_holder));
-	room->locked = false;
-	room->ban_count = 0;
-	core_strlcpy(room->name, name, sizeof(room->name));
-	CORE_INFO("room open room=%s world=%s", name, sv->world->name);
+	room->floor = 0;
+	room->hand_count = 0;
+	CORE_INFO("room open room=%s world=%s%s", room->name, sv->world->name,
+		  woke ? " (bans, lock and mutes as they were)" : "");
 	return room;
 }
 
@@ -258,7 +284,7 @@ static bool room_bans(const struct sv_room *room, const char *user)
 
 /* A free spot near the spawn, so a class arriving together does not stand
  * in one heap: rings of candidates 0.6 m apart, first one clear of walls. */
-static struct sim_point spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone)
+struct sim_point sv_spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone)
 {
 	const struct sim_world *w = sv->world;
 	int candidates[SIM_MAX_SPAWNS], n = 0;
@@ -289,13 +315,15 @@ static struct sim_point spawn_point(struct sv_server *sv, struct sv_room *room, 
 	return base;
 }
 
-static void send_avatar_info(struct sv_client *to, const struct sv_client *who)
+void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
+			 const struct sv_client *who)
 {
 	struct proto_avatar_info info = {.id = who->id, .role = who->role,
-					 .same_name = who->same_name};
+					 .same_name = who->same_name,
+					 .status = sv_member_status(sv, who)};
 	core_strlcpy(info.name, who->name, sizeof(info.name));
 	uint8_t buf[64];
-	send_control(to, buf, proto_encode_avatar_info(&info, buf, sizeof(buf)));
+	sv_send_control(to, buf, proto_encode_avatar_info(&info, buf, sizeof(buf)));
 }
 
 /* People who chose one display name are told apart by a number beside it:
@@ -338,7 +366,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 			  "using any spawn",
 			  c->id, proto_log_quote(quoted, sizeof(quoted), hello->spawn_zone),
 			  sv->world->name);
-	struct sim_point p = spawn_point(sv, room, zone);
+	struct sim_point p = sv_spawn_point(sv, room, zone);
 	if (hello->has_spawn_pos && sv->world->free_spawn && sim_world_contains(sv->world, hello->spawn_pos) &&
 	    !sim_avatar_collides(sv->world, hello->spawn_pos) &&
 	    sim_world_zone_at(sv->world, hello->spawn_pos) != SIM_ZONE_NONE)
@@ -355,6 +383,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	c->avatar = sim_avatar_spawn(sv->world, p, 0);
 	c->cmd_budget = SV_CMD_BUDGET_MAX;
 	c->budget_tick = sv->tick;
+	sv_moderation_on_join(sv, c);
 	struct sv_client *renumbered = number_same_name(sv, room, c);
 	/* Members stay in id order, so every frame comes out sorted. */
 	int at = room->member_count++;
@@ -378,17 +407,17 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	core_strlcpy(w.name, c->name, sizeof(w.name));
 	sv_admit_ticket(sv, c, &w);
 	uint8_t buf[PROTO_MAX_PACKET];
-	send_control(c, buf, proto_encode_welcome(&w, buf, sizeof(buf)));
+	sv_send_control(c, buf, proto_encode_welcome(&w, buf, sizeof(buf)));
 
 	/* Roster both ways: the newcomer learns everyone, everyone the newcomer. */
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *o = &sv->clients[room->members[i]];
-		send_avatar_info(o, c);
+		sv_send_avatar_info(sv, o, c);
 		if (o == c)
 			continue;
-		send_avatar_info(c, o);
+		sv_send_avatar_info(sv, c, o);
 		if (renumbered)
-			send_avatar_info(o, renumbered);
+			sv_send_avatar_info(sv, o, renumbered);
 	}
 	char addr[64], user[PROTO_QUOTED_MAX];
 	peer_address(c->peer, addr, sizeof(addr));
@@ -404,7 +433,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 
 /* Seats and doors change hands only here, after a step, in the order the
  * commands arrived: the first to reach a free seat has it. */
-static void update_holders(struct sv_room *room, uint16_t id, const struct sim_avatar *before,
+void sv_update_holders(struct sv_room *room, uint16_t id, const struct sim_avatar *before,
 			   const struct sim_avatar *after)
 {
 	if (before->seat != after->seat) {
@@ -421,13 +450,14 @@ static void update_holders(struct sv_room *room, uint16_t id, const struct sim_a
 	}
 }
 
-static void room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
+void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 {
 	struct sv_room *room = c->room;
 	struct sim_avatar gone = c->avatar;
 	gone.seat = SIM_SEAT_NONE;
 	gone.door = SIM_DOOR_NONE;
-	update_holders(room, c->id, &c->avatar, &gone);
+	sv_update_holders(room, c->id, &c->avatar, &gone);
+	sv_moderation_on_leave(sv, c);
 	for (int i = 0; i < room->member_count; i++) {
 		if (room->members[i] == c->id) {
 			memmove(&room->members[i], &room->members[i + 1],
@@ -439,7 +469,7 @@ static void room_leave(struct sv_server *sv, struct sv_client *c, const char *wh
 	uint8_t buf[16];
 	uint32_t len = proto_encode_avatar_gone(c->id, buf, sizeof(buf));
 	for (int i = 0; i < room->member_count; i++)
-		send_control(&sv->clients[room->members[i]], buf, len);
+		sv_send_control(&sv->clients[room->members[i]], buf, len);
 	/* A connection that dropped may come back with its ticket; one that
 	 * left, was kicked or was replaced may not. */
 	sv_admit_on_leave(sv, c, !strcmp(why, "timeout"));
@@ -447,18 +477,22 @@ static void room_leave(struct sv_server *sv, struct sv_client *c, const char *wh
 	CORE_INFO("leave room=%s client=%u name=%s reason=%s clients_in_room=%d", room->name, c->id,
 		  proto_log_quote(quoted, sizeof(quoted), c->name), why, room->member_count);
 	if (room->member_count == 0) {
+		/* Its presence tables go; who is banned or muted and whether it is
+		 * locked stay while the server runs: the room's session. */
 		CORE_INFO("room close room=%s", room->name);
 		room_free(room);
+		room->kept = true;
+		room->emptied_us = sv->now_us;
 	}
 	c->room = NULL;
 }
 
 /* The client's slot is free again; the peer, if any, no longer names it
  * and, with end_peer, is disconnected at once (ENet ended it otherwise). */
-static void client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer)
+void sv_client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer)
 {
 	if (c->state == SV_CLIENT_JOINED && c->room)
-		room_leave(sv, c, why);
+		sv_room_leave(sv, c, why);
 	ENetPeer *peer = c->peer;
 	c->state = SV_CLIENT_FREE;
 	c->peer = NULL;
@@ -474,17 +508,12 @@ void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out)
 	struct sv_client *c = peer->data;
 	peer->data = NULL;
 	if (c)
-		client_drop(sv, c, timed_out ? "timeout" : "disconnect", false);
+		sv_client_drop(sv, c, timed_out ? "timeout" : "disconnect", false);
 }
 
-static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len)
+void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hp)
 {
-	struct proto_hello hello;
-	if (proto_decode_hello(data, len, &hello) != CORE_OK) {
-		sv_refuse(sv, c->peer, PROTO_REFUSE_BAD_HELLO, 0,
-			  "the hello message could not be decoded; is this a Lyceum client?");
-		return;
-	}
+	const struct proto_hello hello = *hp;
 	char msg[200];
 	if (hello.version != PROTO_VERSION) {
 		snprintf(msg, sizeof(msg),
@@ -505,7 +534,7 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 	 * the old one is a ghost of this client, and goes. */
 	struct sv_client *ghost = sv_admit_ghost(sv, &id);
 	if (ghost && ghost != c)
-		client_drop(sv, ghost, "replaced", true);
+		sv_client_drop(sv, ghost, "replaced", true);
 	struct sv_room *room = room_find(sv, id.room);
 	if (room && room_bans(room, id.user)) {
 		snprintf(msg, sizeof(msg),
@@ -514,7 +543,10 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 		sv_refuse(sv, c->peer, PROTO_REFUSE_BANNED, hello.version, msg);
 		return;
 	}
-	if (room && room->locked && !proto_role_is_staff((enum proto_role)id.role)) {
+	/* A lock keeps newcomers out; a dropped member coming back with its
+	 * ticket was in the room already. */
+	if (room && room->locked && !proto_role_is_staff((enum proto_role)id.role) &&
+	    id.kind != PROTO_TOKEN_RESUME) {
 		snprintf(msg, sizeof(msg),
 			 "room '%s' is locked by staff; only staff may join until it is unlocked",
 			 room->name);
@@ -527,8 +559,8 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version, msg);
 		return;
 	}
-	if (!room)
-		room = room_open(sv, id.room);
+	if (!room || !room->in_use)
+		room = room_open(sv, room, id.room);
 	if (!room) {
 		CORE_WARN("all %d rooms are open; a join to a new room was refused", SV_MAX_ROOMS);
 		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version,
@@ -536,223 +568,6 @@ static void on_hello(struct sv_server *sv, struct sv_client *c, const uint8_t *d
 		return;
 	}
 	room_join(sv, c, room, &hello, &id);
-}
-
-/* Bad input is dropped; the first is logged, and a peer that keeps sending
- * it is disconnected. The room never sees any of it. */
-static void violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len)
-{
-	char q[PROTO_QUOTED_MAX];
-	c->violations++;
-	if (c->violations == 1)
-		CORE_WARN("room=%s client=%u name=%s sent %s (%u bytes); dropped",
-			  c->room ? c->room->name : "-", c->id, qname(c, q), what, len);
-	if (c->violations == SV_MAX_VIOLATIONS) {
-		CORE_WARN("room=%s client=%u name=%s disconnected after %d malformed messages",
-			  c->room ? c->room->name : "-", c->id, qname(c, q), SV_MAX_VIOLATIONS);
-		enet_peer_disconnect_later(c->peer, NET_DISCONNECT_VIOLATION);
-	}
-	(void)sv;
-}
-
-static void on_move(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len)
-{
-	struct proto_move m;
-	if (proto_decode_move(data, len, &m) != CORE_OK) {
-		violation(sv, c, "a malformed move", len);
-		return;
-	}
-	proto_move_widen(&m, c->last_cmd_tick, c->snapshot_seq, c->move_time_ms, c->has_move_time);
-	/* Well-formed but absurd: refused, not obeyed. A newest tick far ahead
-	 * of the last applied one would hold every later command back until
-	 * the client's ticks caught up (minutes); a seat the world does not
-	 * have names nothing. */
-	if (m.cmds[0].tick - c->last_cmd_tick > SV_MAX_TICK_LEAD &&
-	    (int32_t)(m.cmds[0].tick - c->last_cmd_tick) > 0) {
-		violation(sv, c, "a move whose tick is far ahead of the last one applied", len);
-		return;
-	}
-	for (int i = 0; i < m.count; i++) {
-		if ((m.cmds[i].buttons & SIM_BUTTON_SIT) && m.cmds[i].seat != SIM_SEAT_NONE &&
-		    m.cmds[i].seat >= sv->world->seat_count) {
-			violation(sv, c, "a move naming a seat the world does not have", len);
-			return;
-		}
-	}
-	/* State datagrams may arrive out of order: one older than the newest
-	 * move seen would only roll back its pose and send time. */
-	if (c->has_move && (int32_t)(m.cmds[0].tick - c->newest_move_tick) < 0)
-		return;
-	c->newest_move_tick = m.cmds[0].tick;
-	c->has_move = true;
-	if (m.send_time_us) {
-		c->move_time_ms = m.send_time_us / 1000;
-		c->has_move_time = true;
-	}
-	if (m.ack_seq && (int32_t)(m.ack_seq - c->acked_seq) > 0 &&
-	    (int32_t)(c->snapshot_seq - m.ack_seq) >= 0)
-		c->acked_seq = m.ack_seq;
-	/* A pose is relayed, not simulated; it counts as a change of state. */
-	bool pose_changed = m.has_pose != c->has_pose ||
-			    (m.has_pose && memcmp(&m.pose, &c->pose, sizeof(m.pose)));
-	c->has_pose = m.has_pose;
-	if (m.has_pose)
-		c->pose = m.pose;
-	if (pose_changed)
-		c->send_time_us = m.send_time_us;
-	/* Oldest first; commands already applied are skipped, so the two
-	 * redundant copies in every move cost nothing but make a lost packet
-	 * harmless. */
-	struct sv_room *room = c->room;
-	char q[PROTO_QUOTED_MAX];
-	/* One command earned per server tick since the last look, up to the bank. */
-	uint32_t earned = sv->tick - c->budget_tick;
-	c->cmd_budget = (int32_t)CORE_MIN((uint32_t)SV_CMD_BUDGET_MAX, (uint32_t)c->cmd_budget + earned);
-	c->budget_tick = sv->tick;
-	const struct sim_occupancy occ = {.self = c->id,
-					  .seat_holder = room->seat_holder,
-					  .door_holder = room->door_holder};
-	const uint32_t acked_before = c->has_cmd ? c->last_cmd_tick : 0;
-	for (int i = m.count - 1; i >= 0; i--) {
-		const struct sim_cmd *cmd = &m.cmds[i];
-		if (c->has_cmd && (int32_t)(cmd->tick - c->last_cmd_tick) <= 0)
-			continue;
-		if (c->cmd_budget <= 0) {
-			if (c->cmds_dropped++ == 0)
-				CORE_WARN("room=%s client=%u name=%s sends commands faster than real "
-					  "time; the extra ones are dropped",
-					  room->name, c->id, qname(c, q));
-			continue;
-		}
-		c->cmd_budget--;
-		struct sim_avatar before = c->avatar;
-		uint8_t zone_before = c->avatar.zone;
-		sim_step(sv->world, sv->cfg.tick_hz, &occ, &c->avatar, cmd);
-		update_holders(room, c->id, &before, &c->avatar);
-		c->has_cmd = true;
-		c->last_cmd_tick = cmd->tick;
-		/* An avatar that did not change costs nothing downstream, so its
-		 * send time only moves when its state does. */
-		if (memcmp(&before, &c->avatar, sizeof(before)))
-			c->send_time_us = m.send_time_us;
-		if (c->avatar.zone != zone_before)
-			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
-				  qname(c, q), sv_zone_name(sv, zone_before),
-				  sv_zone_name(sv, c->avatar.zone));
-	}
-	/* The client times its round trip from the move whose newest command
-	 * the snapshots ack. A move that applied nothing (a duplicate) leaves
-	 * the time of the one that did; one whose newest command was cut (over
-	 * budget) leaves an ack no move of the client's ends with. */
-	if (c->has_cmd && c->last_cmd_tick != acked_before)
-		c->ack_rx_us = c->last_cmd_tick == m.cmds[0].tick ? sv->now_us : 0;
-}
-
-void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
-		   uint32_t len)
-{
-	struct sv_client *c = peer->data;
-	if (!c)
-		return;
-	uint8_t type = proto_msg_type(data, len);
-	if (c->state == SV_CLIENT_CONNECTING) {
-		if (type == PROTO_MSG_HELLO && channel == NET_CH_CONTROL)
-			on_hello(sv, c, data, len);
-		else
-			violation(sv, c, "a message before its hello", len);
-		return;
-	}
-	if (c->state == SV_CLIENT_JOINED)
-		violation(sv, c, "an unexpected message", len); /* moves come as state datagrams */
-}
-
-/* A state datagram from nobody we know (a client gone a moment ago, or a
- * forgery): counted, the first one logged, never attributed to a client. */
-static void stray(struct sv_server *sv, const ENetAddress *from, const char *why)
-{
-	if (sv->stray_datagrams++ == 0) {
-		char addr[64];
-		net_address_format(from, addr, sizeof(addr));
-		CORE_WARN("state datagram from %s dropped: %s (further ones are only counted, "
-			  "in the stats line's stray=)",
-			  addr, why);
-	}
-}
-
-/* One state datagram, from ENet's hook or the state socket. */
-static void on_state(struct sv_server *sv, const ENetAddress *from, const uint8_t *data,
-		     uint32_t len)
-{
-	struct net_state_header h;
-	if (!net_state_header_read(data, len, &h)) {
-		stray(sv, from, "it is not a state datagram");
-		return;
-	}
-	if (h.client_id == 0 || h.client_id > sv->cfg.max_clients) {
-		stray(sv, from, "no such client id");
-		return;
-	}
-	struct sv_client *c = &sv->clients[h.client_id];
-	if (c->state != SV_CLIENT_JOINED || !c->peer) {
-		stray(sv, from, "that client is not in a room");
-		return;
-	}
-	if (h.token != c->token || !net_address_equal(from, &c->addr)) {
-		stray(sv, from, "its address or token is not the client's");
-		return;
-	}
-	c->last_state_us = sv->now_us;
-	const uint8_t *msg = data + NET_STATE_HEADER;
-	len -= NET_STATE_HEADER;
-	if (proto_msg_type(msg, len) == PROTO_MSG_MOVE)
-		on_move(sv, c, msg, len);
-	else
-		violation(sv, c, "a state datagram that is not a move", len);
-}
-
-int sv_intercept(ENetHost *host, ENetEvent *event)
-{
-	(void)event;
-	struct sv_server *sv = g_server;
-	struct net_state_header h;
-	if (!sv || !net_state_header_read(host->receivedData, host->receivedDataLength, &h))
-		return 0; /* ENet's own */
-	on_state(sv, &host->receivedAddress, host->receivedData, (uint32_t)host->receivedDataLength);
-	return 1;
-}
-
-/* A batch's senders are scattered over the client table, and the first
- * look at each was a cache miss paid in turn (on_state was 4% of the
- * server's samples, most of it on that load). Asked for all at once, the
- * misses overlap. */
-static void prefetch_clients(const struct sv_server *sv, int n)
-{
-	for (int i = 0; i < n; i++) {
-		struct net_state_header h;
-		if (!net_state_header_read(net_batch_data(&sv->inbox, i), sv->inbox.len[i], &h) ||
-		    h.client_id > sv->cfg.max_clients)
-			continue;
-		const struct sv_client *c = &sv->clients[h.client_id];
-		__builtin_prefetch(c);
-		__builtin_prefetch(&c->avatar);
-		__builtin_prefetch(&c->cmd_budget);
-	}
-}
-
-void sv_read_state(struct sv_server *sv)
-{
-	if (sv->state_fd < 0)
-		return;
-	/* Bounded: a flood cannot keep the loop from its snapshots. */
-	for (int round = 0; round < SV_MAX_CLIENTS / SV_INBOX; round++) {
-		int n = net_batch_receive(&sv->inbox, (ENetSocket)sv->state_fd);
-		prefetch_clients(sv, n);
-		for (int i = 0; i < n; i++)
-			on_state(sv, &sv->inbox.addr[i], net_batch_data(&sv->inbox, i), sv->inbox.len[i]);
-		sv->state_in += (uint64_t)CORE_MAX(n, 0);
-		if (n < SV_INBOX)
-			return;
-	}
 }
 
 /* ENet pings rarely (NET_PING_INTERVAL_MS), so a client that vanished is
@@ -785,6 +600,6 @@ void sv_drop_silent(struct sv_server *sv, uint64_t now_us)
 		if (c->state != SV_CLIENT_JOINED || !c->peer ||
 		    now_us - c->last_state_us < NET_SILENCE_MS * 1000ull)
 			continue;
-		client_drop(sv, c, "timeout", true);
+		sv_client_drop(sv, c, "timeout", true);
 	}
 }

@@ -1,0 +1,386 @@
+/* Trust, end to end with the real programs: join tokens made by the real
+ * lyceum-token are refused with their reasons, roles come from tokens
+ * alone, a student cannot do what staff do, staff actions take effect
+ * (mute held across a reconnect, kick with ban, lock), and a connection
+ * that never says hello does not keep its slot. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "itest.h"
+#include "net/net.h"
+#include "proto/msg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char g_keys[256], g_other_keys[256];
+
+static void keygen(char *dir, size_t size, const char *name)
+{
+	snprintf(dir, size, "%s/%s", itest_dir(), name);
+	char *argv[] = {LYCEUM_TOKEN_BIN, "keygen", "--out", dir, NULL};
+	struct itest_proc p;
+	assert_int_equal(itest_run(&p, name, argv, 10000), 0);
+}
+
+/* A token minted by the real tool (static buffer: copy it). */
+static const char *mint(const char *keys, const char *user, const char *name, const char *role,
+			const char *room, const char *ttl)
+{
+	static char token[600];
+	char key[300];
+	snprintf(key, sizeof(key), "%s/token.key", keys);
+	char *argv[] = {LYCEUM_TOKEN_BIN, "mint", "--key", key, "--user", (char *)user, "--name",
+			(char *)name, "--role", (char *)role, "--room", (char *)room, "--ttl",
+			(char *)ttl, NULL};
+	struct itest_proc p;
+	assert_int_equal(itest_run(&p, "mint", argv, 10000), 0);
+	char *out = itest_read(p.out_path);
+	snprintf(token, sizeof(token), "%s", out);
+	free(out);
+	token[strcspn(token, "\n")] = '\0';
+	assert_true(strncmp(token, "lyt1.", 5) == 0);
+	return token;
+}
+
+static void server_with_tokens(struct itest_server *sv)
+{
+	char pub[300];
+	snprintf(pub, sizeof(pub), "%s/token.pub", g_keys);
+	char *extra[] = {"--token-key", pub, NULL};
+	assert_true(itest_server_start(sv, extra));
+}
+
+/* One bot with this token; returns its exit status and leaves its stderr
+ * in *out_err (caller frees). */
+static int bot_with_token(const struct itest_server *sv, const char *token, const char *room,
+			  char **out_err)
+{
+	char *argv[16] = {LYCEUM_BOT_BIN, "--server", (char *)sv->addr, "--count", "1", "--seconds",
+			  "1", "--behavior", "idle", "--token", (char *)token, NULL};
+	if (room) {
+		argv[11] = "--room";
+		argv[12] = (char *)room;
+		argv[13] = NULL;
+	}
+	struct itest_proc p;
+	int rc = itest_run(&p, "token-bot", argv, 20000);
+	*out_err = itest_read(p.err_path);
+	return rc;
+}
+
+static void expect_refused(const struct itest_server *sv, const char *token, const char *room,
+			   const char *reason)
+{
+	char *err;
+	int rc = bot_with_token(sv, token, room, &err);
+	if (rc != 1 || !strstr(err, reason))
+		fail_msg("expected a refusal saying \"%s\"; the bot exited %d with:\n%s", reason, rc,
+			 err);
+	free(err);
+}
+
+static void bad_tokens_are_refused_with_their_reason(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	server_with_tokens(&sv);
+	char token[600];
+
+	/* Signed with another key: a forgery. */
+	snprintf(token, sizeof(token), "%s",
+		 mint(g_other_keys, "mallory", "Ms Smith", "instructor", "lesson", "600"));
+	expect_refused(&sv, token, NULL, "was not signed with this server's key");
+	/* Expired. */
+	snprintf(token, sizeof(token), "%s", mint(g_keys, "late", "Late", "student", "lesson", "1"));
+	sleep(2);
+	expect_refused(&sv, token, NULL, "has expired");
+	/* For another room. */
+	snprintf(token, sizeof(token), "%s", mint(g_keys, "lost", "Lost", "student", "physics", "600"));
+	expect_refused(&sv, token, "lesson", "admits you to room 'physics', not to 'lesson'");
+	/* Malformed: cut short, and a byte changed (the signature no longer holds). */
+	snprintf(token, sizeof(token), "%s", mint(g_keys, "ada", "Ada", "student", "lesson", "600"));
+	char cut[600];
+	snprintf(cut, sizeof(cut), "%.40s", token);
+	expect_refused(&sv, cut, NULL, "is damaged or is not a Lyceum token");
+	char flipped[600];
+	snprintf(flipped, sizeof(flipped), "%s", token);
+	flipped[30] = flipped[30] == 'A' ? 'B' : 'A';
+	expect_refused(&sv, flipped, NULL, "join token");
+	/* Replayed: the first use admits, the second is refused. */
+	char *err;
+	assert_int_equal(bot_with_token(&sv, token, NULL, &err), 0);
+	free(err);
+	expect_refused(&sv, token, NULL, "was used already");
+	/* None at all. */
+	char *none[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "1", NULL};
+	struct itest_proc p;
+	assert_int_equal(itest_run(&p, "no-token", none, 20000), 1);
+	err = itest_read(p.err_path);
+	assert_non_null(strstr(err, "admits only holders of a join token"));
+	free(err);
+	/* A name made to deceive (a right-to-left override inside). */
+	snprintf(token, sizeof(token), "%s",
+		 mint(g_keys, "eve", "Ms \xe2\x80\xae" "htimS", "student", "lesson", "600"));
+	expect_refused(&sv, token, NULL, "invisible or direction-changing character");
+
+	/* The role is the token's: an instructor token makes an instructor. */
+	snprintf(token, sizeof(token), "%s",
+		 mint(g_keys, "smith", "Ms Smith", "instructor", "lesson", "600"));
+	assert_int_equal(bot_with_token(&sv, token, NULL, &err), 0);
+	free(err);
+	assert_true(itest_wait_for(sv.proc.err_path,
+				   "name=\"Ms Smith\" user=\"smith\" role=instructor via=token", 2000));
+	char *log = itest_read(sv.proc.err_path);
+	assert_int_equal(itest_count(log, "role=instructor"), 1); /* the forgery never got in */
+	assert_non_null(strstr(log, "reason=token-signature"));
+	assert_non_null(strstr(log, "reason=token-replayed"));
+	free(log);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+static void an_open_server_admits_students_only(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	assert_true(itest_server_start(&sv, NULL));
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "1", "--role",
+			"instructor", NULL};
+	struct itest_proc p;
+	assert_int_equal(itest_run(&p, "open-instructor", argv, 20000), 1);
+	char *err = itest_read(p.err_path);
+	assert_non_null(strstr(err, "admits students only"));
+	free(err);
+	char *student[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "1", NULL};
+	assert_int_equal(itest_run(&p, "open-student", student, 20000), 0);
+	assert_true(itest_wait_for(sv.proc.err_path, "role=student via=open", 2000));
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+/* Every staff action there is, tried by students on each other. */
+#define STAFF_ACTIONS                                                                            \
+	"1:mute:%s;1:unmute:%s;1:mute-all;1:unmute-all;1:kick:%s:bye;1:ban:%s:bye;1:lock;"       \
+	"1:unlock;1:floor:%s;1:unfloor:%s;1:move:%s:hallway"
+#define STAFF_ACTION_COUNT 11
+
+static json_t *bot_named(json_t *report, const char *name)
+{
+	json_t *bots = json_object_get(report, "bots");
+	for (size_t i = 0; i < json_array_size(bots); i++) {
+		json_t *b = json_array_get(bots, i);
+		if (!strcmp(json_string_value(json_object_get(b, "name")), name))
+			return b;
+	}
+	fail_msg("no bot named %s in the report", name);
+	return NULL;
+}
+
+static void students_cannot_do_what_staff_do(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	server_with_tokens(&sv);
+	char script[600], key[300], report[300];
+	snprintf(script, sizeof(script), STAFF_ACTIONS, "kid-1", "kid-1", "kid-1", "kid-1", "kid-1",
+		 "kid-1", "kid-1");
+	snprintf(key, sizeof(key), "%s/token.key", g_keys);
+	snprintf(report, sizeof(report), "%s/kids.json", itest_dir());
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--count", "2", "--name", "kid",
+			"--token-key", key, "--behavior", "idle", "--seconds", "3", "--moderate",
+			script, "--report", report, NULL};
+	struct itest_proc p;
+	assert_int_equal(itest_run(&p, "kids", argv, 30000), 0); /* both still in the room */
+	json_t *r = itest_json(report);
+	for (int i = 0; i < 2; i++) {
+		json_t *b = json_array_get(json_object_get(r, "bots"), (size_t)i);
+		assert_int_equal(json_integer_value(json_object_get(b, "refused_actions")),
+				 STAFF_ACTION_COUNT);
+		assert_false(json_is_true(json_object_get(b, "muted")));
+		assert_false(json_is_true(json_object_get(b, "kicked")));
+		assert_false(json_is_true(json_object_get(b, "has_floor")));
+		/* Nothing but refusals reached anyone. */
+		json_t *events = json_object_get(b, "moderation_events");
+		for (size_t k = 0; k < json_array_size(events); k++)
+			assert_true(json_is_true(json_object_get(json_array_get(events, k), "refused")));
+		assert_string_equal(json_string_value(json_object_get(b, "zone")),
+				    json_string_value(json_object_get(b, "home_zone")));
+	}
+	json_decref(r);
+	/* The room was never locked: another student still gets in. */
+	char *late[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--name", "late", "--token-key", key,
+			"--seconds", "1", NULL};
+	assert_int_equal(itest_run(&p, "late", late, 20000), 0);
+	char *log = itest_read(sv.proc.err_path);
+	assert_int_equal(itest_count(log, "INFO  moderation "), 0);
+	free(log);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+static void staff_actions_take_effect(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	server_with_tokens(&sv);
+	char key[300], kids_report[300], teacher_report[300];
+	snprintf(key, sizeof(key), "%s/token.key", g_keys);
+	snprintf(kids_report, sizeof(kids_report), "%s/class.json", itest_dir());
+	snprintf(teacher_report, sizeof(teacher_report), "%s/teacher.json", itest_dir());
+	/* Three students: kid-0 is muted and then drops and reconnects with its
+	 * ticket (still muted); kid-1 raises a hand and is given the floor;
+	 * kid-2 is kicked with a ban. */
+	char *kids[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--count", "3", "--name", "kid",
+			"--token-key", key, "--behavior", "idle", "--seconds", "7", "--moderate",
+			"1:hand", "--reconnect-at", "4", "--report", kids_report, NULL};
+	struct itest_proc class_bots;
+	assert_true(itest_spawn(&class_bots, "class", kids));
+	assert_true(itest_wait_for(class_bots.err_path, "3 of 3 bots joined", 10000));
+	char *teacher[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--name", "teacher", "--role",
+			   "instructor", "--token-key", key, "--behavior", "idle", "--seconds", "6",
+			   "--moderate",
+			   "1:mute:kid-0;1.5:floor:kid-1;2:ban:kid-2:shouting;2.5:lock;3:move:kid-1:hallway",
+			   "--report", teacher_report, NULL};
+	struct itest_proc t;
+	assert_int_equal(itest_run(&t, "teacher", teacher, 30000), 0);
+	assert_true(itest_wait(&class_bots, 20000) >= 0);
+
+	json_t *r = itest_json(kids_report);
+	json_t *k0 = bot_named(r, "kid-0"), *k1 = bot_named(r, "kid-1"), *k2 = bot_named(r, "kid-2");
+	/* kid-0: back through its ticket despite the lock, and still muted. */
+	assert_int_equal(json_integer_value(json_object_get(k0, "reconnects")), 1);
+	assert_string_equal(json_string_value(json_object_get(k0, "state")), "joined");
+	assert_true(json_is_true(json_object_get(k0, "muted")));
+	/* kid-1: floor given, moved to the hallway (and reconnected there). */
+	assert_true(json_is_true(json_object_get(k1, "has_floor")) ||
+		    json_integer_value(json_object_get(k1, "reconnects")) == 1);
+	/* kid-2: removed, and told by whom and why. */
+	assert_true(json_is_true(json_object_get(k2, "kicked")));
+	assert_non_null(strstr(json_string_value(json_object_get(k2, "error")),
+			       "teacher-0 removed you from the room for the rest of the session: "
+			       "shouting"));
+	json_decref(r);
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(strstr(log, "action=mute flag=1 target=1 target_name=\"kid-0\""));
+	assert_non_null(strstr(log, "action=kick flag=1 target=3 target_name=\"kid-2\" text=\"shouting\""));
+	assert_non_null(strstr(log, "name=\"kid-0\" user=\"kid-0\" role=student via=resume"));
+	assert_non_null(strstr(log, "action=move flag=1 target=2 target_name=\"kid-1\" text=\"hallway\""));
+	/* The drop was noticed first by the reconnect: the old session, a ghost
+	 * by then, made way for it. */
+	assert_non_null(strstr(log, "name=\"kid-1\" user=\"kid-1\" role=student via=resume"));
+	assert_non_null(strstr(log, "name=\"kid-0\" reason=replaced"));
+	free(log);
+
+	/* Everyone has left: the room's session goes on while the server runs.
+	 * The ban holds against a fresh token; the lock keeps new students out
+	 * but not staff. */
+	assert_true(itest_wait_for(sv.proc.err_path, "room close room=lesson", 5000));
+	char *err;
+	int rc;
+	struct itest_proc keep;
+	char *staff_keep[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--name", "ta", "--role", "ta",
+			      "--token-key", key, "--seconds", "4", "--behavior", "idle", NULL};
+	assert_true(itest_spawn(&keep, "ta", staff_keep));
+	assert_true(itest_wait_for(keep.err_path, "1 of 1 bots joined", 10000));
+	assert_true(itest_wait_for(sv.proc.err_path, "(bans, lock and mutes as they were)", 2000));
+	char token[600];
+	snprintf(token, sizeof(token), "%s", mint(g_keys, "kid-2", "kid-2", "student", "lesson", "600"));
+	rc = bot_with_token(&sv, token, NULL, &err);
+	if (rc != 1 || !strstr(err, "you were removed from room 'lesson' by staff"))
+		fail_msg("the banned student got back in (exit %d):\n%s", rc, err);
+	free(err);
+	snprintf(token, sizeof(token), "%s", mint(g_keys, "newkid", "New", "student", "lesson", "600"));
+	rc = bot_with_token(&sv, token, NULL, &err);
+	if (rc != 1 || !strstr(err, "is locked by staff"))
+		fail_msg("a new student got into the locked room (exit %d):\n%s", rc, err);
+	free(err);
+	assert_true(itest_wait(&keep, 20000) == 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+/* Connections that never say hello: dropped after the hello timeout, and
+ * one address cannot hold more than its share of pending slots. */
+static void silent_connections_do_not_keep_their_slots(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	char *extra[] = {"--max-pending-per-address", "4", NULL};
+	assert_true(itest_server_start(&sv, extra));
+	assert_int_equal(net_init(), CORE_OK);
+	enum { N = 10 };
+	ENetHost *hosts[N];
+	ENetPeer *peers[N];
+	ENetAddress addr;
+	assert_int_equal(net_address_parse(sv.addr, 0, &addr), CORE_OK);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(net_client_create(&hosts[i]), CORE_OK);
+		peers[i] = net_client_connect(hosts[i], &addr, PROTO_VERSION);
+		assert_non_null(peers[i]);
+	}
+	/* Service them all for 8 s: count who is told to go, and when. */
+	int dropped_early = 0, dropped_late = 0, refusals = 0;
+	bool gone[N] = {0};
+	for (int ms = 0; ms < 8000; ms += 10) {
+		for (int i = 0; i < N; i++) {
+			ENetEvent ev;
+			while (!gone[i] && enet_host_service(hosts[i], &ev, 0) > 0) {
+				if (ev.type == ENET_EVENT_TYPE_RECEIVE) {
+					struct proto_refuse rf;
+					if (proto_decode_refuse(ev.packet->data,
+								(uint32_t)ev.packet->dataLength,
+								&rf) == CORE_OK &&
+					    rf.reason == PROTO_REFUSE_TIMEOUT)
+						refusals++;
+					enet_packet_destroy(ev.packet);
+				} else if (ev.type == ENET_EVENT_TYPE_DISCONNECT) {
+					gone[i] = true;
+					if (ms < 3000)
+						dropped_early++;
+					else
+						dropped_late++;
+				}
+			}
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	}
+	for (int i = 0; i < N; i++)
+		enet_host_destroy(hosts[i]);
+	/* Six over the cap go at once; the four pending ones after the 5 s hello
+	 * timeout, each told why. */
+	assert_int_equal(dropped_early, N - 4);
+	assert_int_equal(dropped_late, 4);
+	assert_int_equal(refusals, 4);
+	/* The server is fine: an honest client joins at once. */
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "1", NULL};
+	struct itest_proc p;
+	assert_int_equal(itest_run(&p, "honest", argv, 20000), 0);
+	assert_true(itest_wait_for(sv.proc.err_path, "hello_timeouts", 100) ||
+		    itest_wait_for(sv.proc.err_path, "sent no hello within 5 s", 100));
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	keygen(g_keys, sizeof(g_keys), "keys");
+	keygen(g_other_keys, sizeof(g_other_keys), "other-keys");
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_tokens_are_refused_with_their_reason),
+		cmocka_unit_test(an_open_server_admits_students_only),
+		cmocka_unit_test(students_cannot_do_what_staff_do),
+		cmocka_unit_test(staff_actions_take_effect),
+		cmocka_unit_test(silent_connections_do_not_keep_their_slots),
+	};
+	int rc = cmocka_run_group_tests(tests, setup, NULL);
+	itest_cleanup();
+	return rc;
+}
