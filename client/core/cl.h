@@ -70,7 +70,23 @@ struct cl_roster_entry {
 	uint8_t role;
 	char name[PROTO_NAME_MAX];
 	uint8_t same_name; /* 0, or its number among members who show this name */
+	uint8_t status;    /* enum proto_status: muted, hand up, holds the floor */
 };
+
+/*
+ * What happened in the room, for the app, the bots and later VR to show
+ * (cl_conn_next_event): the client core reports changes instead of each
+ * caller diffing its arrays every frame.
+ */
+enum cl_event_type {
+	CL_EVENT_MODERATION, /* mod: an action done in the room (or refused to us) */
+	CL_EVENT_HANDS,      /* the hand queue changed (cl_conn.hands) */
+};
+struct cl_event {
+	enum cl_event_type type;
+	struct proto_mod_event mod;
+};
+#define CL_EVENTS 64 /* power of two; the oldest are dropped (and counted) */
 
 /* One received state of a remote avatar, on the server's clock. */
 struct cl_remote_sample {
@@ -141,6 +157,8 @@ struct cl_stats {
 	uint64_t corrections;       /* replayed state differed from the prediction */
 	int32_t largest_correction_mm;
 	uint64_t snaps;             /* corrections above CL_SNAP_ERROR_MM (teleport, seat, kick) */
+	uint64_t events_dropped;    /* events the caller did not take in time */
+	uint64_t refused_actions;   /* our requests the server refused */
 	int max_converge_frames;    /* frames a blended correction took to vanish */
 };
 
@@ -190,6 +208,10 @@ struct cl_conn {
 
 	int roster_count;
 	struct cl_roster_entry roster[CL_MAX_ROSTER];
+	struct proto_hand_queue hands; /* raised hands, oldest first */
+	bool kicked;                   /* staff removed us: error says who and why */
+	uint32_t event_head, event_tail;
+	struct cl_event events[CL_EVENTS];
 	struct cl_stats stats;
 };
 
@@ -209,6 +231,16 @@ void cl_conn_queue_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16
 void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us);
 /** A VR client sets its head and hand poses before each cl_conn_input. */
 void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose);
+/** Sends a moderation request (type PROTO_MSG_MUTE .. PROTO_MSG_MOVE_USER;
+ * see msg.h for target, flag and text). The server checks the role and
+ * answers with a MOD_EVENT to the room, or a refused one to us. */
+enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t target, bool flag,
+				  const char *text) CORE_MUST_CHECK;
+/** The next event, oldest first; false when there is none. */
+bool cl_conn_next_event(struct cl_conn *c, struct cl_event *out);
+/** Ends the connection without a word to the server, as a lost network
+ * would (tests of reconnection); the state becomes DISCONNECTED. */
+void cl_conn_drop(struct cl_conn *c);
 /** Leaves politely (waits up to wait_ms for the server to hear it) and frees. */
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms);
 const struct cl_roster_entry *cl_conn_roster_find(const struct cl_conn *c, uint16_t id);

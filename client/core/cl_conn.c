@@ -1,4 +1,5 @@
 #include "cl.h"
+#include "proto/registry.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -180,6 +181,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 		if (c->roster[i].id == info->id) {
 			c->roster[i].role = info->role;
 			c->roster[i].same_name = info->same_name;
+			c->roster[i].status = info->status;
 			core_strlcpy(c->roster[i].name, info->name, sizeof(c->roster[i].name));
 			return;
 		}
@@ -190,6 +192,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 	e->id = info->id;
 	e->role = info->role;
 	e->same_name = info->same_name;
+	e->status = info->status;
 	core_strlcpy(e->name, info->name, sizeof(e->name));
 }
 
@@ -220,9 +223,50 @@ const char *cl_roster_label(const struct cl_roster_entry *e, char *out, size_t s
 	return out;
 }
 
-static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len)
+static void push_event(struct cl_conn *c, const struct cl_event *ev)
+{
+	if (c->event_head - c->event_tail == CL_EVENTS) {
+		c->event_tail++;
+		c->stats.events_dropped++;
+	}
+	c->events[c->event_head++ & (CL_EVENTS - 1)] = *ev;
+}
+
+bool cl_conn_next_event(struct cl_conn *c, struct cl_event *out)
+{
+	if (c->event_tail == c->event_head)
+		return false;
+	*out = c->events[c->event_tail++ & (CL_EVENTS - 1)];
+	return true;
+}
+
+static void on_mod_event(struct cl_conn *c, const struct proto_mod_event *m)
+{
+	if (m->refused)
+		c->stats.refused_actions++;
+	if (!m->refused && m->action == PROTO_MSG_KICK && m->target == c->welcome.client_id) {
+		c->kicked = true;
+		snprintf(c->error, sizeof(c->error), "%.31s removed you from the room%s%s%.95s",
+			 m->actor_name, m->flag ? " for the rest of the session" : "",
+			 m->text[0] ? ": " : "", m->text);
+	}
+	struct cl_event ev = {.type = CL_EVENT_MODERATION, .mod = *m};
+	push_event(c, &ev);
+}
+
+/* A message on ENet's channels: the registry says whether a server sends
+ * it, and on which path; anything else is counted and dropped. */
+static void on_receive(struct cl_conn *c, uint8_t channel, const uint8_t *data, uint32_t len)
 {
 	uint8_t type = proto_msg_type(data, len);
+	const struct proto_msg_spec *spec = proto_msg_spec(type);
+	enum proto_path path = channel == NET_CH_LOG ? PROTO_PATH_LOG : PROTO_PATH_CONTROL;
+	if (!spec || !(spec->direction & PROTO_TO_CLIENT) || spec->path != path ||
+	    len > spec->max_size || !spec->decode || channel >= NET_CHANNEL_COUNT ||
+	    channel == NET_CH_VOICE) {
+		c->stats.decode_errors++;
+		return;
+	}
 	if (type == PROTO_MSG_REFUSE) {
 		on_refuse(c, data, len);
 		return;
@@ -233,27 +277,45 @@ static void on_receive(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	}
 	if (c->state != CL_STATE_JOINED)
 		return;
-	switch (type) {
-	case PROTO_MSG_AVATAR_INFO: {
-		struct proto_avatar_info info;
-		if (proto_decode_avatar_info(data, len, &info) == CORE_OK)
-			roster_add(c, &info);
-		else
-			c->stats.decode_errors++;
-		break;
+	union proto_any m;
+	if (spec->decode(data, len, &m) != CORE_OK) {
+		c->stats.decode_errors++;
+		return;
 	}
-	case PROTO_MSG_AVATAR_GONE: {
-		uint16_t id;
-		if (proto_decode_avatar_gone(data, len, &id) == CORE_OK)
-			roster_remove(c, id);
-		else
-			c->stats.decode_errors++;
+	switch (type) {
+	case PROTO_MSG_AVATAR_INFO:
+		roster_add(c, &m.avatar_info);
+		break;
+	case PROTO_MSG_AVATAR_GONE:
+		roster_remove(c, m.avatar_gone);
+		break;
+	case PROTO_MSG_MOD_EVENT:
+		on_mod_event(c, &m.mod_event);
+		break;
+	case PROTO_MSG_HAND_QUEUE: {
+		c->hands = m.hand_queue;
+		struct cl_event ev = {.type = CL_EVENT_HANDS};
+		push_event(c, &ev);
 		break;
 	}
 	default:
 		c->stats.decode_errors++;
 		break;
 	}
+}
+
+enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t target, bool flag,
+				  const char *text)
+{
+	if (c->state != CL_STATE_JOINED || !c->peer)
+		return CORE_ERR_INVALID;
+	struct proto_mod_request m = {.type = type, .target = target, .flag = flag};
+	core_strlcpy(m.text, text ? text : "", sizeof(m.text));
+	uint8_t buf[PROTO_MOD_TEXT_MAX + 8];
+	uint32_t len = proto_encode_mod_request(&m, buf, sizeof(buf));
+	if (!len)
+		return CORE_ERR_INVALID;
+	return net_send(c->peer, NET_CH_LOG, buf, len);
 }
 
 /* ENet's intercept hook: a state datagram from our server with our id and
@@ -314,7 +376,7 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 			send_hello(c);
 			break;
 		case ENET_EVENT_TYPE_RECEIVE:
-			on_receive(c, ev.packet->data, (uint32_t)ev.packet->dataLength);
+			on_receive(c, ev.channelID, ev.packet->data, (uint32_t)ev.packet->dataLength);
 			enet_packet_destroy(ev.packet);
 			break;
 		case ENET_EVENT_TYPE_DISCONNECT:
@@ -328,6 +390,12 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 					 c->cfg.server);
 			else if (ev.data == NET_DISCONNECT_SHUTDOWN)
 				snprintf(c->error, sizeof(c->error), "the server is shutting down");
+			else if (ev.data == NET_DISCONNECT_KICKED || c->kicked) {
+				c->kicked = true;
+				if (!c->error[0])
+					snprintf(c->error, sizeof(c->error),
+						 "staff removed you from the room");
+			}
 			else
 				snprintf(c->error, sizeof(c->error), "connection to %s lost",
 					 c->cfg.server);
@@ -435,6 +503,17 @@ void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose)
 	c->has_pose = pose != NULL;
 	if (pose)
 		c->pose = *pose;
+}
+
+void cl_conn_drop(struct cl_conn *c)
+{
+	if (c->peer)
+		enet_peer_reset(c->peer);
+	if (c->host)
+		enet_host_destroy(c->host);
+	c->host = NULL;
+	c->peer = NULL;
+	c->state = CL_STATE_DISCONNECTED;
 }
 
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms)

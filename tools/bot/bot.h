@@ -49,6 +49,20 @@ struct bot_options {
 	const char *token;     /* one join token (with --count 1) */
 	enum proto_role role;  /* of the minted tokens; an open server admits students only */
 	int ttl_s;             /* lifetime of the minted tokens */
+	const char *moderate;  /* --moderate script: requests each bot sends (bot_moderate.c) */
+	double reconnect_at_s; /* drop the connection then and come back with the resume ticket */
+};
+
+/* One step of a --moderate script: at at_s after joining, send type with
+ * target (a display name, "self", or "" for none), flag and text. */
+#define BOT_MOD_STEPS 32
+#define BOT_MOD_EVENTS 64
+struct bot_mod_step {
+	double at_s;
+	uint8_t type;
+	bool flag;
+	char target[PROTO_NAME_MAX];
+	char text[PROTO_MOD_TEXT_MAX];
 };
 
 struct bot_path {
@@ -68,9 +82,16 @@ struct bot {
 	char name[PROTO_NAME_MAX];
 	char spawn_zone[PROTO_NAME_MAX];
 	char token[NET_TOKEN_TEXT_MAX];
+	uint8_t ticket[PROTO_TICKET_MAX]; /* the resume ticket a reconnect uses */
 	struct cl_conn conn;
 	bool joined_once;
 	bool gone; /* refused, failed or disconnected; reported once */
+	uint64_t joined_us;   /* when it (first) joined */
+	int mod_next;         /* next --moderate step */
+	int mod_event_count;  /* events received (only the first BOT_MOD_EVENTS kept) */
+	struct proto_mod_event mod_events[BOT_MOD_EVENTS];
+	bool reconnecting;    /* dropped on purpose, coming back with its ticket */
+	int reconnects;
 	uint32_t rng;
 	uint8_t home_zone;
 	int ticks_left;
@@ -114,6 +135,8 @@ struct bot_remote_track {
 
 struct bot_run {
 	struct bot_options opt;
+	int mod_steps;
+	struct bot_mod_step mod[BOT_MOD_STEPS];
 	struct bot_path path;
 	struct bot *bots;
 	struct bot *by_id[BOT_ID_SLOTS];
@@ -136,6 +159,18 @@ uint32_t bot_seed_mix(uint32_t seed, uint32_t index);
 
 /* bot_scenario.c: --scenario classroom-presence-v1 */
 int bot_scenario_main(int argc, char **argv, const char *worlds_dir);
+
+/* bot_moderate.c: --moderate and --reconnect-at */
+/** Parses "AT:ACTION[:TARGET[:TEXT]];..." (see the README). */
+bool bot_moderate_parse(struct bot_run *run, const char *script) CORE_MUST_CHECK;
+/** Sends the steps that are due and keeps the events that arrived. */
+void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
+/** Drops the connection (as a lost Wi-Fi would) and reconnects with the
+ * resume ticket, once, at --reconnect-at. */
+void bot_reconnect_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
+/** The moderation part of a bot's report. */
+struct json_t;
+void bot_moderate_report(const struct bot *b, struct json_t *out);
 
 /* bot_report.c */
 /** Per snapshot: zones seen, presence latency, what was seen of others. */

@@ -13,7 +13,7 @@
 static const char usage[] =
 	"usage: lyceum-bot [flags]\n"
 	"  --server HOST:PORT     server to join (default 127.0.0.1:7777)\n"
-	"  --room NAME            room to join (default lesson)\n"
+	"  --room NAME            room to join (default lesson; with --token, the token's)\n"
 	"  --count N              clients in this process, 1-4000 (default 1)\n"
 	"  --seconds S            how long to stay after joining; 0 = until Ctrl-C (default 10)\n"
 	"  --seed N               seed of every random choice (default 1)\n"
@@ -34,6 +34,13 @@ static const char usage[] =
 	"  --role ROLE            role of the minted tokens: student, ta, instructor or\n"
 	"                         observer (default student)\n"
 	"  --ttl S                lifetime of the minted tokens in seconds (default 3600)\n"
+	"  --moderate SCRIPT      moderation requests every bot sends: AT:ACTION[:TARGET[:TEXT]]\n"
+	"                         separated by ';' (AT: seconds after joining; ACTION: mute,\n"
+	"                         unmute, mute-all, unmute-all, kick, ban, lock, unlock, hand,\n"
+	"                         lower, floor, unfloor, move; TARGET: a display name or self;\n"
+	"                         TEXT: a kick reason or, for move, the zone)\n"
+	"  --reconnect-at S       S seconds after joining, drop the connection without a word and\n"
+	"                         come back with the server's resume ticket (once)\n"
 	"  --scenario classroom-presence-v1 [its flags]: the reference load (see README)\n"
 	"Prints a JSON report on standard output at the end. Exit 0 when every bot\n"
 	"joined and stayed; 1 when one was refused, failed or dropped; 2 on bad flags.\n";
@@ -79,7 +86,6 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 {
 	*o = (struct bot_options){.count = 1,
 				  .server = "127.0.0.1:7777",
-				  .room = "lesson",
 				  .seconds = 10,
 				  .seed = 1,
 				  .behavior = BOT_WANDER,
@@ -146,6 +152,10 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->report_file = v;
 		else if (!strcmp(f, "--token-key"))
 			o->token_key = v;
+		else if (!strcmp(f, "--moderate"))
+			o->moderate = v;
+		else if (!strcmp(f, "--reconnect-at") && (ok = parse_num(f, v, 0.1, 86400, &d)))
+			o->reconnect_at_s = d;
 		else if (!strcmp(f, "--token"))
 			o->token = v;
 		else if (!strcmp(f, "--ttl") && (ok = parse_num(f, v, 1, 31536000, &d)))
@@ -172,6 +182,9 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 		fprintf(stderr, "lyceum-bot: --behavior seat needs --seat N\n");
 		return 2;
 	}
+	/* A token names its room: sent only when --room was given, to be checked. */
+	if (!o->room)
+		o->room = o->token ? "" : "lesson";
 	if (o->token && (o->token_key || o->count != 1)) {
 		fprintf(stderr, "lyceum-bot: --token is one bot's token: use it with --count 1 and "
 				"without --token-key\n");
@@ -260,8 +273,6 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 			cfg.token_kind = PROTO_TOKEN_JOIN;
 			cfg.token = (const uint8_t *)b->token;
 			cfg.token_len = (uint16_t)strlen(b->token);
-			/* The token names the room; an explicit --room must match it. */
-			cfg.room = o->token ? "" : o->room;
 		}
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {
 			fprintf(stderr, "lyceum-bot: %s: %s\n", b->name,
@@ -286,6 +297,7 @@ static void join_all(struct bot_run *run)
 			if (b->conn.state == CL_STATE_JOINED) {
 				if (!b->joined_once) {
 					b->joined_once = true;
+					b->joined_us = now;
 					b->home_zone = b->conn.welcome.state.zone;
 					b->yaw = b->conn.welcome.state.yaw;
 					run->by_id[b->conn.welcome.client_id] = b;
@@ -351,6 +363,14 @@ static void run_window(struct bot_run *run)
 			struct bot *b = &run->bots[i];
 			if (!b->conn.host || (!tick && !(fds[i].revents & POLLIN)))
 				continue;
+			if (tick) {
+				bot_moderate_tick(run, b, now);
+				bot_reconnect_tick(run, b, now);
+			}
+			if (b->reconnecting && b->conn.state == CL_STATE_JOINED) {
+				b->reconnecting = false;
+				run->by_id[b->conn.welcome.client_id] = b;
+			}
 			if (tick && b->conn.state == CL_STATE_JOINED && now >= stall_end) {
 				bot_behavior_tick(run, b, (uint32_t)now);
 				(void)cl_conn_view_self(&b->conn); /* a rendered frame */
@@ -359,7 +379,10 @@ static void run_window(struct bot_run *run)
 			cl_conn_service(&b->conn, now);
 			if (b->conn.snap_fresh)
 				bot_on_snapshot(run, b, now);
-			if (b->conn.state != CL_STATE_JOINED && !b->gone && b->joined_once) {
+			bool coming_back = b->reconnecting && (b->conn.state == CL_STATE_CONNECTING ||
+							       b->conn.state == CL_STATE_HELLO_SENT);
+			if (b->conn.state != CL_STATE_JOINED && !b->gone && b->joined_once &&
+			    !coming_back) {
 				b->gone = true;
 				fprintf(stderr, "lyceum-bot: %s: %s\n", b->name,
 					b->conn.state == CL_STATE_REFUSED ? b->conn.refuse_message
@@ -411,6 +434,8 @@ int main(int argc, char **argv)
 	run.interp_delay_ms.width = 0.1;
 	run.interp_error_mm.width = 1;
 	if (run.opt.path_file && bot_path_load(run.opt.path_file, &run.path) != CORE_OK)
+		return 2;
+	if (run.opt.moderate && !bot_moderate_parse(&run, run.opt.moderate))
 		return 2;
 	struct world_cache worlds = {.dir = run.opt.worlds_dir};
 	if (!start_bots(&run, &worlds)) {

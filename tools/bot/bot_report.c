@@ -225,6 +225,7 @@ static json_t *bot_json(const struct bot *b, double window_s)
 	json_object_set_new(o, "server_extent_m",
 			    extent_json(b->min_x_mm, b->max_x_mm, b->min_y_mm, b->max_y_mm));
 	json_object_set_new(o, "seen", seen);
+	bot_moderate_report(b, o);
 	return o;
 }
 
