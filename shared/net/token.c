@@ -1,6 +1,7 @@
 /**
  * @file token.c
- * @brief Signed join tokens and their key files over libsodium (Ed25519).
+ * @brief Signed join tokens (Ed25519) and the token and server (X25519) key
+ * files, over libsodium.
  */
 #include "token.h"
 
@@ -23,6 +24,12 @@ _Static_assert(NET_TOKEN_TEXT_MAX ==
 _Static_assert(NET_TOKEN_PUBLIC_BYTES == crypto_sign_PUBLICKEYBYTES, "Ed25519 public key size");
 _Static_assert(NET_TOKEN_SECRET_BYTES == crypto_sign_SECRETKEYBYTES, "Ed25519 secret key size");
 _Static_assert(NET_TOKEN_SIG_BYTES == crypto_sign_BYTES, "Ed25519 signature size");
+_Static_assert(NET_SERVER_KEY_BYTES == crypto_scalarmult_BYTES, "X25519 public key size");
+_Static_assert(NET_SERVER_KEY_BYTES == crypto_scalarmult_SCALARBYTES, "X25519 secret key size");
+_Static_assert(NET_SERVER_KEY_BYTES == crypto_kx_PUBLICKEYBYTES, "kx public key size");
+_Static_assert(NET_SERVER_KEY_BYTES == crypto_kx_SECRETKEYBYTES, "kx secret key size");
+_Static_assert(NET_SERVER_KEY_TEXT_MAX == sodium_base64_ENCODED_LEN(NET_SERVER_KEY_BYTES, KEY_B64),
+	       "NET_SERVER_KEY_TEXT_MAX must match libsodium's encoded length");
 _Static_assert(PROTO_ROLE_COUNT <= 256, "role travels in a u8");
 
 static bool sodium_ready(void)
@@ -101,6 +108,7 @@ static bool token_valid(const struct net_token *t)
 {
 	return t->version == NET_TOKEN_VERSION && t->role < PROTO_ROLE_COUNT &&
 	       t->issued_at >= 0 && t->expires_at > t->issued_at &&
+	       !sodium_is_zero(t->server_key, NET_SERVER_KEY_BYTES) &&
 	       net_token_user_valid(t->user) && net_token_name_valid(t->name) &&
 	       net_token_room_valid(t->room);
 }
@@ -235,13 +243,16 @@ static enum net_token_error binary_to_token(const uint8_t *bin, size_t len, stru
 	const uint8_t *id = take(&r, NET_TOKEN_ID_BYTES);
 	if (id)
 		memcpy(t->id, id, NET_TOKEN_ID_BYTES);
+	const uint8_t *server_key = take(&r, NET_SERVER_KEY_BYTES);
+	if (server_key)
+		memcpy(t->server_key, server_key, NET_SERVER_KEY_BYTES);
 	get_str(&r, t->user, NET_TOKEN_USER_MAX - 1, user_char);
 	get_str(&r, t->name, PROTO_NAME_MAX - 1, name_char);
 	get_str(&r, t->room, PROTO_NAME_MAX - 1, room_char);
 	if (r.bad || r.left != NET_TOKEN_SIG_BYTES)
 		return NET_TOKEN_MALFORMED;
 	if (t->version != NET_TOKEN_VERSION || t->role >= PROTO_ROLE_COUNT || t->issued_at < 0 ||
-	    t->expires_at <= t->issued_at)
+	    t->expires_at <= t->issued_at || sodium_is_zero(t->server_key, NET_SERVER_KEY_BYTES))
 		return NET_TOKEN_MALFORMED;
 	*out_body_len = len - NET_TOKEN_SIG_BYTES;
 	return NET_TOKEN_OK;
@@ -259,6 +270,7 @@ size_t net_token_mint(const struct net_token *t, const uint8_t sk[NET_TOKEN_SECR
 	put_i64(&w, t->issued_at);
 	put_i64(&w, t->expires_at);
 	put_bytes(&w, t->id, NET_TOKEN_ID_BYTES);
+	put_bytes(&w, t->server_key, NET_SERVER_KEY_BYTES);
 	put_str(&w, t->user);
 	put_str(&w, t->name);
 	put_str(&w, t->room);
@@ -334,16 +346,106 @@ enum core_result net_token_keygen(uint8_t out_pk[NET_TOKEN_PUBLIC_BYTES],
 	return CORE_OK;
 }
 
-enum core_result net_token_key_write(const char *path, const uint8_t *key, bool secret)
+
+enum core_result net_server_keygen(uint8_t out_pk[NET_SERVER_KEY_BYTES],
+				   uint8_t out_sk[NET_SERVER_KEY_BYTES])
 {
-	size_t key_len = secret ? NET_TOKEN_SECRET_BYTES : NET_TOKEN_PUBLIC_BYTES;
-	const char *word = secret ? NET_TOKEN_SECRET_WORD : NET_TOKEN_PUBLIC_WORD;
-	char line[sizeof(NET_TOKEN_SECRET_WORD) + 1 +
-		  sodium_base64_ENCODED_LEN(NET_TOKEN_SECRET_BYTES, KEY_B64) + 1];
+	if (!sodium_ready() || crypto_kx_keypair(out_pk, out_sk) != 0) {
+		CORE_ERROR("libsodium failed to make a key pair; check that /dev/urandom is readable");
+		return CORE_ERR_INVALID;
+	}
+	return CORE_OK;
+}
+
+enum core_result net_server_key_public(const uint8_t sk[NET_SERVER_KEY_BYTES],
+				       uint8_t out_pk[NET_SERVER_KEY_BYTES])
+{
+	if (!sodium_ready()) {
+		CORE_ERROR("libsodium failed to start; check that /dev/urandom is readable");
+		return CORE_ERR_INVALID;
+	}
+	/* Fails only when the result is all zero, which a clamped scalar never gives. */
+	if (crypto_scalarmult_base(out_pk, sk) != 0) {
+		CORE_ERROR("the server secret key gives no usable public key; make a new pair with "
+			   "lyceum-token keygen --out DIR");
+		return CORE_ERR_INVALID;
+	}
+	return CORE_OK;
+}
+
+void net_server_key_text(const uint8_t key[NET_SERVER_KEY_BYTES],
+			 char out[NET_SERVER_KEY_TEXT_MAX])
+{
+	sodium_bin2base64(out, NET_SERVER_KEY_TEXT_MAX, key, NET_SERVER_KEY_BYTES, KEY_B64);
+}
+
+/* ---- key files ---- */
+
+/* An Ed25519 secret key carries its public half: recomputing it from the
+ * seed must give the same 64 bytes. */
+static bool token_secret_ok(const uint8_t *key)
+{
+	uint8_t pk[NET_TOKEN_PUBLIC_BYTES], sk[NET_TOKEN_SECRET_BYTES];
+	bool same = sodium_ready() && crypto_sign_seed_keypair(pk, sk, key) == 0 &&
+		    sodium_memcmp(sk, key, sizeof(sk)) == 0;
+	sodium_memzero(sk, sizeof(sk));
+	return same;
+}
+
+/* What differs between the kinds of key file. Arrays are indexed by
+ * `secret`: [0] the public key, [1] the secret key. */
+struct key_kind {
+	const char *noun; /* starts every message, before the path */
+	const char *word[2];
+	size_t bytes[2];
+	const char *file[2]; /* the name lyceum-token keygen gives it */
+	const char *what[2]; /* the key, for a person */
+	const char *replaced; /* what stops working when the secret key is replaced */
+	bool (*secret_ok)(const uint8_t *key); /* NULL: nothing to check */
+};
+
+static const struct key_kind token_kind = {
+	.noun = "token key",
+	.word = {NET_TOKEN_PUBLIC_WORD, NET_TOKEN_SECRET_WORD},
+	.bytes = {NET_TOKEN_PUBLIC_BYTES, NET_TOKEN_SECRET_BYTES},
+	.file = {"token.pub", "token.key"},
+	.what = {"the token public key", "the token signing key"},
+	.replaced = "tokens it signed then stop working",
+	.secret_ok = token_secret_ok,
+};
+
+static const struct key_kind server_kind = {
+	.noun = "server key",
+	.word = {NET_SERVER_PUBLIC_WORD, NET_SERVER_SECRET_WORD},
+	.bytes = {NET_SERVER_KEY_BYTES, NET_SERVER_KEY_BYTES},
+	.file = {"server.pub", "server.key"},
+	.what = {"the server public key", "the server secret key"},
+	.replaced = "tokens made for this server then stop working",
+	.secret_ok = NULL,
+};
+
+static const struct key_kind *const key_kinds[] = {&token_kind, &server_kind};
+
+#define KEY_WORD_MAX 32
+#define KEY_BYTES_MAX NET_TOKEN_SECRET_BYTES
+_Static_assert(sizeof(NET_TOKEN_SECRET_WORD) <= KEY_WORD_MAX &&
+		       sizeof(NET_TOKEN_PUBLIC_WORD) <= KEY_WORD_MAX &&
+		       sizeof(NET_SERVER_SECRET_WORD) <= KEY_WORD_MAX &&
+		       sizeof(NET_SERVER_PUBLIC_WORD) <= KEY_WORD_MAX,
+	       "a key file's word fits its line buffer");
+_Static_assert(NET_TOKEN_PUBLIC_BYTES <= KEY_BYTES_MAX && NET_SERVER_KEY_BYTES <= KEY_BYTES_MAX,
+	       "every key fits KEY_BYTES_MAX");
+
+static enum core_result key_write(const struct key_kind *kind, const char *path,
+				  const uint8_t *key, bool secret)
+{
+	const char *word = kind->word[secret];
+	char line[KEY_WORD_MAX + 1 + sodium_base64_ENCODED_LEN(KEY_BYTES_MAX, KEY_B64) + 1];
 	size_t word_len = strlen(word);
 	memcpy(line, word, word_len);
 	line[word_len] = ' ';
-	sodium_bin2base64(line + word_len + 1, sizeof(line) - word_len - 1, key, key_len, KEY_B64);
+	sodium_bin2base64(line + word_len + 1, sizeof(line) - word_len - 1, key,
+			  kind->bytes[secret], KEY_B64);
 	size_t line_len = strlen(line);
 	line[line_len] = '\n';
 	line_len++;
@@ -352,23 +454,23 @@ enum core_result net_token_key_write(const char *path, const uint8_t *key, bool 
 	flags |= secret ? O_EXCL : O_TRUNC;
 	int fd = open(path, flags, secret ? 0600 : 0644);
 	if (fd < 0 && secret && errno == EEXIST) {
-		CORE_ERROR("token key %s already exists and a secret key is never overwritten: "
-			   "choose another directory, or delete the old key first (tokens it "
-			   "signed then stop working)",
-			   path);
+		CORE_ERROR("%s %s already exists and a secret key is never overwritten: choose "
+			   "another directory, or delete the old key first (%s)",
+			   kind->noun, path, kind->replaced);
 		sodium_memzero(line, sizeof(line));
 		return CORE_ERR_REFUSED;
 	}
 	if (fd < 0) {
-		CORE_ERROR("token key %s: cannot create it (%s); check that the directory exists "
-			   "and is writable",
-			   path, strerror(errno));
+		CORE_ERROR("%s %s: cannot create it (%s); check that the directory exists and is "
+			   "writable",
+			   kind->noun, path, strerror(errno));
 		sodium_memzero(line, sizeof(line));
 		return CORE_ERR_IO;
 	}
 	struct stat st;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		CORE_ERROR("token key %s: not a regular file; give a path for a new file", path);
+		CORE_ERROR("%s %s: not a regular file; give a path for a new file", kind->noun,
+			   path);
 		close(fd);
 		sodium_memzero(line, sizeof(line));
 		return CORE_ERR_IO;
@@ -391,13 +493,23 @@ enum core_result net_token_key_write(const char *path, const uint8_t *key, bool 
 	if (close(fd) != 0 && !err)
 		err = errno;
 	if (err) {
-		CORE_ERROR("token key %s: writing failed (%s); check free disk space, then run "
-			   "keygen again",
-			   path, strerror(err));
+		CORE_ERROR("%s %s: writing failed (%s); check free disk space, then run keygen "
+			   "again",
+			   kind->noun, path, strerror(err));
 		unlink(path);
 		return CORE_ERR_IO;
 	}
 	return CORE_OK;
+}
+
+enum core_result net_token_key_write(const char *path, const uint8_t *key, bool secret)
+{
+	return key_write(&token_kind, path, key, secret);
+}
+
+enum core_result net_server_key_write(const char *path, const uint8_t *key, bool secret)
+{
+	return key_write(&server_kind, path, key, secret);
 }
 
 static void set_err(char *err, size_t err_size, const char *fmt, ...) CORE_PRINTF(3, 4);
@@ -416,13 +528,37 @@ static bool key_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* label names the source in messages: "token key PATH" or "token key text". */
-static enum core_result parse_key(const char *text, size_t len, uint8_t *out_key, bool secret,
-				  const char *label, char *err, size_t err_size)
+/* A first word that names another kind or half of Lyceum key: says which
+ * file to give instead. False when the word is no Lyceum key's. */
+static bool wrong_lyceum_key(const struct key_kind *kind, bool secret, const char *word,
+			     size_t word_len, const char *label, char *err, size_t err_size)
 {
-	const char *want = secret ? NET_TOKEN_SECRET_WORD : NET_TOKEN_PUBLIC_WORD;
-	const char *other = secret ? NET_TOKEN_PUBLIC_WORD : NET_TOKEN_SECRET_WORD;
-	size_t key_len = secret ? NET_TOKEN_SECRET_BYTES : NET_TOKEN_PUBLIC_BYTES;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(key_kinds); i++) {
+		for (int half = 0; half < 2; half++) {
+			const char *w = key_kinds[i]->word[half];
+			if (word_len != strlen(w) || memcmp(word, w, word_len) != 0)
+				continue;
+			bool leaked_secret = half && !secret;
+			set_err(err, err_size,
+				"%s: this is %s, but %s is needed here; give the %s that "
+				"lyceum-token keygen wrote next to it%s%s%s",
+				label, key_kinds[i]->what[half], kind->what[secret],
+				kind->file[secret], leaked_secret ? ", and keep " : "",
+				leaked_secret ? key_kinds[i]->file[half] : "",
+				leaked_secret ? " private" : "");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* label names the source in messages: "token key PATH" or "token key text". */
+static enum core_result parse_key(const struct key_kind *kind, const char *text, size_t len,
+				  uint8_t *out_key, bool secret, const char *label, char *err,
+				  size_t err_size)
+{
+	const char *want = kind->word[secret];
+	size_t key_len = kind->bytes[secret];
 	if (memchr(text, '\0', len)) {
 		set_err(err, err_size, "%s: contains a NUL byte, so it is not a key file; %s",
 			label, KEYGEN_ADVICE);
@@ -441,28 +577,17 @@ static enum core_result parse_key(const char *text, size_t len, uint8_t *out_key
 	size_t word_len = 0;
 	while (word_len < len && !key_space(text[word_len]))
 		word_len++;
-	if (word_len == strlen(other) && !memcmp(text, other, word_len)) {
-		if (secret)
-			set_err(err, err_size,
-				"%s: this is a public key, but the secret key is needed here; give "
-				"the token.key that lyceum-token keygen wrote next to it",
-				label);
-		else
-			set_err(err, err_size,
-				"%s: this is a secret key, but the public key is needed here; give "
-				"token.pub instead and keep token.key private",
-				label);
-		return CORE_ERR_INVALID;
-	}
 	if (word_len != strlen(want) || memcmp(text, want, word_len) != 0) {
-		set_err(err, err_size, "%s: not a Lyceum %s key (first word should be %s); %s", label,
-			secret ? "secret" : "public", want, KEYGEN_ADVICE);
+		if (!wrong_lyceum_key(kind, secret, text, word_len, label, err, err_size))
+			set_err(err, err_size,
+				"%s: not a Lyceum key file (first word should be %s); %s", label,
+				want, KEYGEN_ADVICE);
 		return CORE_ERR_INVALID;
 	}
 	size_t at = word_len;
 	while (at < len && (text[at] == ' ' || text[at] == '\t'))
 		at++;
-	uint8_t key[NET_TOKEN_SECRET_BYTES];
+	uint8_t key[KEY_BYTES_MAX];
 	size_t n = 0;
 	const char *end = NULL;
 	if (at == word_len || !base64_alphabet(text + at, len - at, false) ||
@@ -475,19 +600,18 @@ static enum core_result parse_key(const char *text, size_t len, uint8_t *out_key
 		sodium_memzero(key, sizeof(key));
 		return CORE_ERR_INVALID;
 	}
-	if (secret) {
-		uint8_t pk[NET_TOKEN_PUBLIC_BYTES], sk[NET_TOKEN_SECRET_BYTES];
-		bool same = sodium_ready() && crypto_sign_seed_keypair(pk, sk, key) == 0 &&
-			    sodium_memcmp(sk, key, sizeof(sk)) == 0;
-		sodium_memzero(sk, sizeof(sk));
-		if (!same) {
-			set_err(err, err_size,
-				"%s: the secret key does not match the public half it carries; the "
-				"file is damaged: %s",
-				label, KEYGEN_ADVICE);
-			sodium_memzero(key, sizeof(key));
-			return CORE_ERR_INVALID;
-		}
+	if (sodium_is_zero(key, key_len)) {
+		set_err(err, err_size, "%s: the key is all zero bytes, so the file is damaged; %s",
+			label, KEYGEN_ADVICE);
+		return CORE_ERR_INVALID;
+	}
+	if (secret && kind->secret_ok && !kind->secret_ok(key)) {
+		set_err(err, err_size,
+			"%s: the secret key does not match the public half it carries; the file is "
+			"damaged: %s",
+			label, KEYGEN_ADVICE);
+		sodium_memzero(key, sizeof(key));
+		return CORE_ERR_INVALID;
 	}
 	memcpy(out_key, key, key_len);
 	sodium_memzero(key, sizeof(key));
@@ -497,14 +621,15 @@ static enum core_result parse_key(const char *text, size_t len, uint8_t *out_key
 enum core_result net_token_key_parse(const char *text, uint8_t *out_key, bool secret, char *err,
 				     size_t err_size)
 {
-	return parse_key(text, strlen(text), out_key, secret, "token key text", err, err_size);
+	return parse_key(&token_kind, text, strlen(text), out_key, secret, "token key text", err,
+			 err_size);
 }
 
-enum core_result net_token_key_read(const char *path, uint8_t *out_key, bool secret, char *err,
-				    size_t err_size)
+static enum core_result key_read(const struct key_kind *kind, const char *path, uint8_t *out_key,
+				 bool secret, char *err, size_t err_size)
 {
 	char label[600];
-	snprintf(label, sizeof(label), "token key %s", path);
+	snprintf(label, sizeof(label), "%s %s", kind->noun, path);
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -520,7 +645,7 @@ enum core_result net_token_key_read(const char *path, uint8_t *out_key, bool sec
 		set_err(err, err_size,
 			"%s: not a regular file (a directory, FIFO or device); give the path of "
 			"the %s file itself",
-			label, secret ? "token.key" : "token.pub");
+			label, kind->file[secret]);
 		close(fd);
 		return CORE_ERR_IO;
 	}
@@ -550,8 +675,20 @@ enum core_result net_token_key_read(const char *path, uint8_t *out_key, bool sec
 			label, NET_TOKEN_KEY_FILE_MAX, KEYGEN_ADVICE);
 		r = CORE_ERR_INVALID;
 	} else {
-		r = parse_key(buf, len, out_key, secret, label, err, err_size);
+		r = parse_key(kind, buf, len, out_key, secret, label, err, err_size);
 	}
 	sodium_memzero(buf, sizeof(buf));
 	return r;
+}
+
+enum core_result net_token_key_read(const char *path, uint8_t *out_key, bool secret, char *err,
+				    size_t err_size)
+{
+	return key_read(&token_kind, path, out_key, secret, err, err_size);
+}
+
+enum core_result net_server_key_read(const char *path, uint8_t *out_key, bool secret, char *err,
+				     size_t err_size)
+{
+	return key_read(&server_kind, path, out_key, secret, err, err_size);
 }

@@ -1,7 +1,7 @@
 /**
  * @file test_token.c
  * @brief Signed join tokens: round trip, tampering, time window, strict
- * decoding of hand-forged bodies, and key files.
+ * decoding of hand-forged bodies, and the token and server key files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,13 +24,15 @@
 struct keys {
 	uint8_t pk[NET_TOKEN_PUBLIC_BYTES], sk[NET_TOKEN_SECRET_BYTES];
 	uint8_t other_pk[NET_TOKEN_PUBLIC_BYTES], other_sk[NET_TOKEN_SECRET_BYTES];
+	uint8_t server_pk[NET_SERVER_KEY_BYTES], server_sk[NET_SERVER_KEY_BYTES];
 };
 
 static int make_keys(void **state)
 {
 	static struct keys k;
 	if (net_token_keygen(k.pk, k.sk) != CORE_OK ||
-	    net_token_keygen(k.other_pk, k.other_sk) != CORE_OK)
+	    net_token_keygen(k.other_pk, k.other_sk) != CORE_OK ||
+	    net_server_keygen(k.server_pk, k.server_sk) != CORE_OK)
 		return -1;
 	*state = &k;
 	return 0;
@@ -48,6 +50,8 @@ static struct net_token sample(void)
 		.name = "Ada Lovelace",
 		.room = "physics-101",
 	};
+	for (int i = 0; i < NET_SERVER_KEY_BYTES; i++)
+		t.server_key[i] = (uint8_t)(0xc0 + i);
 	return t;
 }
 
@@ -81,6 +85,7 @@ static void assert_same_token(const struct net_token *a, const struct net_token 
 	assert_int_equal(a->issued_at, b->issued_at);
 	assert_int_equal(a->expires_at, b->expires_at);
 	assert_memory_equal(a->id, b->id, NET_TOKEN_ID_BYTES);
+	assert_memory_equal(a->server_key, b->server_key, NET_SERVER_KEY_BYTES);
 	assert_string_equal(a->user, b->user);
 	assert_string_equal(a->name, b->name);
 	assert_string_equal(a->room, b->room);
@@ -107,7 +112,8 @@ static void round_trip_every_field(void **state)
 	assert_int_equal(net_token_decode(text, len, &got), NET_TOKEN_OK);
 	assert_same_token(&got, &t);
 
-	/* Every role, and a fresh random id, survive too. */
+	/* Every role, a fresh random id and a real server key survive too. */
+	memcpy(t.server_key, k->server_pk, NET_SERVER_KEY_BYTES);
 	for (int r = 0; r < PROTO_ROLE_COUNT; r++) {
 		t.role = (uint8_t)r;
 		assert_int_equal(net_token_new_id(t.id), CORE_OK);
@@ -187,8 +193,10 @@ static void every_bit_flip_is_rejected(void **state)
 		bad_signature += e == NET_TOKEN_BAD_SIGNATURE;
 		bin[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
-	/* Flips in the id and the signature keep the structure: the signature catches them. */
-	assert_true(bad_signature >= (NET_TOKEN_ID_BYTES + NET_TOKEN_SIG_BYTES) * 8);
+	/* Flips in the id, the server key and the signature keep the structure:
+	 * the signature catches them. */
+	assert_true(bad_signature >=
+		    (NET_TOKEN_ID_BYTES + NET_SERVER_KEY_BYTES + NET_TOKEN_SIG_BYTES) * 8);
 }
 
 static void time_window_with_skew(void **state)
@@ -227,10 +235,40 @@ static void every_truncation_is_malformed(void **state)
 	assert_int_equal(decode_exact(text, len), NET_TOKEN_OK);
 }
 
+/* A body cut anywhere, then signed properly: the structure alone refuses it. */
+static void every_signed_truncated_body_is_malformed(void **state)
+{
+	const struct keys *k = *state;
+	struct net_token t = sample(), got;
+	char text[NET_TOKEN_TEXT_MAX];
+	size_t len = net_token_mint(&t, k->sk, text, sizeof(text));
+	uint8_t bin[NET_TOKEN_BINARY_MAX];
+	size_t n = 0;
+	assert_int_equal(sodium_base642bin(bin, sizeof(bin), text + 5, len - 5, NULL, &n, NULL,
+					   sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+			 0);
+	size_t body_len = n - NET_TOKEN_SIG_BYTES;
+	char cut[NET_TOKEN_TEXT_MAX];
+	for (size_t b = 0; b <= body_len; b++) {
+		uint8_t signed_cut[NET_TOKEN_BINARY_MAX];
+		memcpy(signed_cut, bin, b);
+		crypto_sign_detached(signed_cut + b, NULL, signed_cut, b, k->sk);
+		size_t clen = encode(signed_cut, b + NET_TOKEN_SIG_BYTES, cut, sizeof(cut));
+		enum net_token_error e = verify_exact(cut, clen, k->pk, T0, &got);
+		if (b == body_len && e != NET_TOKEN_OK)
+			fail_msg("the whole body, re-signed, gives %d", e);
+		if (b < body_len && e != NET_TOKEN_MALFORMED)
+			fail_msg("a body cut to %zu of %zu bytes gives %d", b, body_len, e);
+	}
+}
+
 static void text_must_be_exact(void **state)
 {
 	const struct keys *k = *state;
 	struct net_token t = sample(), got;
+	/* A binary length that is not a multiple of 3, so the text's last
+	 * character has unused bits (checked below). */
+	strcpy(t.room, "physics-1010");
 	char text[NET_TOKEN_TEXT_MAX + 16];
 	size_t len = net_token_mint(&t, k->sk, text, sizeof(text));
 	char buf[NET_TOKEN_TEXT_MAX + 32];
@@ -286,6 +324,7 @@ static void text_must_be_exact(void **state)
 struct raw {
 	uint8_t version, role;
 	int64_t issued, expires;
+	uint8_t server_key[NET_SERVER_KEY_BYTES];
 	const char *user, *name, *room;
 	size_t user_len, name_len, room_len;
 	size_t extra; /* zero bytes after the signature */
@@ -296,7 +335,7 @@ static struct raw raw_ok(void)
 	return (struct raw){
 		.version = 1, .role = PROTO_ROLE_STUDENT, .issued = T0, .expires = T0 + 60,
 		.user = "s1234", .user_len = 5, .name = "Bo", .name_len = 2,
-		.room = "lab", .room_len = 3,
+		.room = "lab", .room_len = 3, .server_key = {9, 8, 7, 6, 5, 4, 3, 2, 1},
 	};
 }
 
@@ -311,6 +350,8 @@ static size_t forge(const struct raw *r, const uint8_t *sk, char *out, size_t ca
 	for (int i = 0; i < 8; i++)
 		bin[n++] = (uint8_t)((uint64_t)r->expires >> (8 * i));
 	n += NET_TOKEN_ID_BYTES;
+	memcpy(bin + n, r->server_key, NET_SERVER_KEY_BYTES);
+	n += NET_SERVER_KEY_BYTES;
 	bin[n++] = (uint8_t)r->user_len;
 	memcpy(bin + n, r->user, r->user_len);
 	n += r->user_len;
@@ -380,6 +421,15 @@ static void forged_fields_out_of_range_are_malformed(void **state)
 	r = raw_ok();
 	r.extra = 1;
 	expect_forged(&r, k, NET_TOKEN_MALFORMED, "a byte after the signature");
+
+	/* server key: any 32 bytes but all zero */
+	r = raw_ok();
+	memset(r.server_key, 0, sizeof(r.server_key));
+	expect_forged(&r, k, NET_TOKEN_MALFORMED, "all-zero server key");
+	r.server_key[NET_SERVER_KEY_BYTES - 1] = 1;
+	expect_forged(&r, k, NET_TOKEN_OK, "server key zero but its last byte");
+	memset(r.server_key, 0xff, sizeof(r.server_key));
+	expect_forged(&r, k, NET_TOKEN_OK, "server key all 0xff");
 
 	/* user: 1..64 of [A-Za-z0-9._@-] */
 	r = raw_ok();
@@ -462,6 +512,11 @@ static void mint_refuses_invalid_fields(void **state)
 	t = sample();
 	t.issued_at = -1;
 	expect_mint_refuses(&t, k, "negative issued");
+	t = sample();
+	memset(t.server_key, 0, sizeof(t.server_key));
+	expect_mint_refuses(&t, k, "an all-zero server key");
+	t.server_key[0] = 1;
+	assert_true(net_token_mint(&t, k->sk, text, sizeof(text)) > 0);
 	t = sample();
 	t.user[0] = '\0';
 	expect_mint_refuses(&t, k, "empty user");
@@ -575,9 +630,12 @@ static void key_files(void **state)
 	/* The wrong kind of key. */
 	assert_int_not_equal(net_token_key_read(pub_path, sk, true, err, sizeof(err)), CORE_OK);
 	assert_non_null(strstr(err, pub_path));
-	assert_non_null(strstr(err, "this is a public key"));
+	assert_non_null(strstr(err, "this is the token public key"));
+	assert_non_null(strstr(err, "give the token.key"));
 	assert_int_not_equal(net_token_key_read(key_path, pk, false, err, sizeof(err)), CORE_OK);
-	assert_non_null(strstr(err, "this is a secret key"));
+	assert_non_null(strstr(err, "this is the token signing key"));
+	assert_non_null(strstr(err, "give the token.pub"));
+	assert_non_null(strstr(err, "keep token.key private"));
 
 	/* Not regular files: a FIFO must not block, a directory must not be read. */
 	const char *fifo = at(&tmp, "fifo");
@@ -630,6 +688,14 @@ static void key_files(void **state)
 	assert_int_not_equal(net_token_key_parse("lyceum-token-public-v1", pk, false, err,
 						 sizeof(err)),
 			     CORE_OK);
+	/* 32 zero bytes: well formed, but no key. */
+	memset(pk, 0x77, sizeof(pk));
+	assert_int_not_equal(net_token_key_parse("lyceum-token-public-v1 "
+						 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+						 pk, false, err, sizeof(err)),
+			     CORE_OK);
+	assert_non_null(strstr(err, "all zero"));
+	assert_int_equal(pk[0], 0x77);
 
 	/* A secret key whose halves disagree is damaged. */
 	read_text(key_path, line, sizeof(line));
@@ -649,6 +715,163 @@ static void key_files(void **state)
 	assert_int_equal(rmdir(tmp.dir), 0);
 }
 
+static void server_key_pairs(void **state)
+{
+	const struct keys *k = *state;
+	uint8_t pk[NET_SERVER_KEY_BYTES], pk2[NET_SERVER_KEY_BYTES], sk2[NET_SERVER_KEY_BYTES];
+	assert_int_equal(net_server_key_public(k->server_sk, pk), CORE_OK);
+	assert_memory_equal(pk, k->server_pk, sizeof(pk));
+	assert_false(sodium_is_zero(k->server_pk, sizeof(k->server_pk)));
+	/* Another pair is another key, and the public half follows the secret. */
+	assert_int_equal(net_server_keygen(pk2, sk2), CORE_OK);
+	assert_memory_not_equal(pk2, k->server_pk, sizeof(pk2));
+	assert_memory_not_equal(sk2, k->server_sk, sizeof(sk2));
+	assert_int_equal(net_server_key_public(sk2, pk), CORE_OK);
+	assert_memory_equal(pk, pk2, sizeof(pk));
+	/* It is the X25519 key the key exchange uses: both sides agree. */
+	uint8_t shared1[crypto_scalarmult_BYTES], shared2[crypto_scalarmult_BYTES];
+	assert_int_equal(crypto_scalarmult(shared1, k->server_sk, pk2), 0);
+	assert_int_equal(crypto_scalarmult(shared2, sk2, k->server_pk), 0);
+	assert_memory_equal(shared1, shared2, sizeof(shared1));
+
+	char b64[NET_SERVER_KEY_TEXT_MAX], want[NET_SERVER_KEY_TEXT_MAX];
+	memset(b64, 'x', sizeof(b64));
+	net_server_key_text(k->server_pk, b64);
+	sodium_bin2base64(want, sizeof(want), k->server_pk, NET_SERVER_KEY_BYTES,
+			  sodium_base64_VARIANT_ORIGINAL);
+	assert_string_equal(b64, want);
+	assert_int_equal(strlen(b64), NET_SERVER_KEY_TEXT_MAX - 1);
+}
+
+static void server_key_files(void **state)
+{
+	const struct keys *k = *state;
+	struct tmp tmp;
+	strcpy(tmp.dir, "/tmp/test_token.XXXXXX");
+	assert_non_null(mkdtemp(tmp.dir));
+	char err[1024], key_path[128], pub_path[128], tok_key[128], tok_pub[128];
+	snprintf(key_path, sizeof(key_path), "%s", at(&tmp, "server.key"));
+	snprintf(pub_path, sizeof(pub_path), "%s", at(&tmp, "server.pub"));
+	snprintf(tok_key, sizeof(tok_key), "%s", at(&tmp, "token.key"));
+	snprintf(tok_pub, sizeof(tok_pub), "%s", at(&tmp, "token.pub"));
+
+	/* Round trip, the words, and the secret file's mode. */
+	assert_int_equal(net_server_key_write(key_path, k->server_sk, true), CORE_OK);
+	assert_int_equal(net_server_key_write(pub_path, k->server_pk, false), CORE_OK);
+	struct stat st;
+	assert_int_equal(stat(key_path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	uint8_t sk[NET_SERVER_KEY_BYTES], pk[NET_SERVER_KEY_BYTES];
+	assert_int_equal(net_server_key_read(key_path, sk, true, err, sizeof(err)), CORE_OK);
+	assert_memory_equal(sk, k->server_sk, sizeof(sk));
+	assert_int_equal(net_server_key_read(pub_path, pk, false, err, sizeof(err)), CORE_OK);
+	assert_memory_equal(pk, k->server_pk, sizeof(pk));
+	char line[256], b64[NET_SERVER_KEY_TEXT_MAX];
+	read_text(key_path, line, sizeof(line));
+	assert_memory_equal(line, "lyceum-server-secret-v1 ", 24);
+	read_text(pub_path, line, sizeof(line));
+	assert_memory_equal(line, "lyceum-server-public-v1 ", 24);
+	net_server_key_text(k->server_pk, b64);
+	assert_memory_equal(line + 24, b64, strlen(b64));
+	assert_string_equal(line + 24 + strlen(b64), "\n");
+
+	/* A token minted with the key from the file carries it. */
+	struct net_token t = sample(), got;
+	memcpy(t.server_key, pk, sizeof(pk));
+	char text[NET_TOKEN_TEXT_MAX];
+	size_t len = net_token_mint(&t, k->sk, text, sizeof(text));
+	assert_true(len > 0);
+	assert_int_equal(net_token_verify(text, len, k->pk, T0, &got), NET_TOKEN_OK);
+	assert_memory_equal(got.server_key, k->server_pk, NET_SERVER_KEY_BYTES);
+
+	/* A secret key is never overwritten; a public key is. */
+	uint8_t pk2[NET_SERVER_KEY_BYTES], sk2[NET_SERVER_KEY_BYTES];
+	assert_int_equal(net_server_keygen(pk2, sk2), CORE_OK);
+	char before[256], after[256];
+	read_text(key_path, before, sizeof(before));
+	assert_int_equal(net_server_key_write(key_path, sk2, true), CORE_ERR_REFUSED);
+	read_text(key_path, after, sizeof(after));
+	assert_string_equal(before, after);
+	assert_int_equal(net_server_key_write(pub_path, pk2, false), CORE_OK);
+	assert_int_equal(net_server_key_read(pub_path, pk, false, err, sizeof(err)), CORE_OK);
+	assert_memory_equal(pk, pk2, sizeof(pk));
+
+	/* The wrong half, and token keys where a server key is expected (and back). */
+	assert_int_not_equal(net_server_key_read(pub_path, sk, true, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, pub_path));
+	assert_non_null(strstr(err, "this is the server public key"));
+	assert_non_null(strstr(err, "give the server.key"));
+	assert_int_not_equal(net_server_key_read(key_path, pk, false, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "this is the server secret key"));
+	assert_non_null(strstr(err, "keep server.key private"));
+	assert_int_equal(net_token_key_write(tok_pub, k->pk, false), CORE_OK);
+	assert_int_equal(net_token_key_write(tok_key, k->sk, true), CORE_OK);
+	memset(pk, 0x77, sizeof(pk));
+	assert_int_not_equal(net_server_key_read(tok_pub, pk, false, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "server key "));
+	assert_non_null(strstr(err, "this is the token public key"));
+	assert_non_null(strstr(err, "give the server.pub"));
+	assert_int_equal(pk[0], 0x77);
+	assert_int_not_equal(net_server_key_read(tok_key, sk, true, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "this is the token signing key"));
+	assert_non_null(strstr(err, "give the server.key"));
+	uint8_t tpk[NET_TOKEN_PUBLIC_BYTES], tsk[NET_TOKEN_SECRET_BYTES];
+	assert_int_not_equal(net_token_key_read(pub_path, tpk, false, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "this is the server public key"));
+	assert_non_null(strstr(err, "give the token.pub"));
+	assert_int_not_equal(net_token_key_read(key_path, tsk, true, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "this is the server secret key"));
+
+	/* Not regular files: a FIFO must not block, a directory must not be read. */
+	const char *fifo = at(&tmp, "fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10);
+	assert_int_not_equal(net_server_key_read(fifo, pk, false, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_non_null(strstr(err, "server.pub"));
+	assert_int_not_equal(net_server_key_read(fifo, sk, true, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "server.key"));
+	alarm(0);
+	unlink(fifo);
+	assert_int_not_equal(net_server_key_read(tmp.dir, pk, false, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "not a regular file"));
+
+	/* Missing, all zero, the wrong length, foreign. */
+	assert_int_not_equal(net_server_key_read(at(&tmp, "nope.pub"), pk, false, err,
+						 sizeof(err)),
+			     CORE_OK);
+	assert_non_null(strstr(err, "no such file"));
+	assert_non_null(strstr(err, "lyceum-token keygen --out DIR"));
+	static const char zero[] =
+		"lyceum-server-public-v1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+	write_text(at(&tmp, "zero.pub"), zero, strlen(zero));
+	assert_int_not_equal(net_server_key_read(tmp.path, pk, false, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "all zero"));
+	/* The same line with one bit set is a key. */
+	char one[sizeof(zero)];
+	memcpy(one, zero, sizeof(zero));
+	one[24] = 'B';
+	write_text(tmp.path, one, strlen(one));
+	assert_int_equal(net_server_key_read(tmp.path, pk, false, err, sizeof(err)), CORE_OK);
+	assert_int_equal(pk[0], 0x04);
+	/* A 64-byte key under the server's word: a token secret key relabelled. */
+	char long_key[200] = "lyceum-server-secret-v1 ";
+	sodium_bin2base64(long_key + strlen(long_key), sizeof(long_key) - strlen(long_key), k->sk,
+			  NET_TOKEN_SECRET_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	write_text(at(&tmp, "long.key"), long_key, strlen(long_key));
+	assert_int_not_equal(net_server_key_read(tmp.path, sk, true, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "not 32 bytes of base64"));
+	write_text(at(&tmp, "ssh.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA\n", 37);
+	assert_int_not_equal(net_server_key_read(tmp.path, pk, false, err, sizeof(err)), CORE_OK);
+	assert_non_null(strstr(err, "first word should be lyceum-server-public-v1"));
+
+	static const char *const names[] = {"server.key", "server.pub", "token.key", "token.pub",
+					    "zero.pub",   "long.key",   "ssh.pub"};
+	for (size_t i = 0; i < CORE_ARRAY_LEN(names); i++)
+		unlink(at(&tmp, names[i]));
+	assert_int_equal(rmdir(tmp.dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,11 +881,14 @@ int main(void)
 		cmocka_unit_test(every_bit_flip_is_rejected),
 		cmocka_unit_test(time_window_with_skew),
 		cmocka_unit_test(every_truncation_is_malformed),
+		cmocka_unit_test(every_signed_truncated_body_is_malformed),
 		cmocka_unit_test(text_must_be_exact),
 		cmocka_unit_test(forged_fields_out_of_range_are_malformed),
 		cmocka_unit_test(mint_refuses_invalid_fields),
 		cmocka_unit_test(error_texts_say_what_to_do),
 		cmocka_unit_test(key_files),
+		cmocka_unit_test(server_key_pairs),
+		cmocka_unit_test(server_key_files),
 	};
 	return cmocka_run_group_tests(tests, make_keys, NULL);
 }

@@ -1,6 +1,7 @@
 /**
  * @file lyceum_token.c
- * @brief lyceum-token: make a signing key, mint join tokens, inspect them.
+ * @brief lyceum-token: make the signing and server keys, mint join tokens,
+ * inspect them.
  *
  * Exit status: 0 done, 1 failed (a file, a key, an invalid token), 2 bad
  * command line.
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TTL_DEFAULT_S 3600
 #define TTL_MAX_S 31536000 /* one year */
@@ -22,23 +24,30 @@
 
 static const char usage[] =
 	"usage: lyceum-token COMMAND [FLAGS]\n"
-	"  keygen  --out DIR                 make a signing key pair in DIR\n"
+	"  keygen  --out DIR                 make the signing and server key pairs in DIR\n"
 	"  mint    --key FILE --user ID --name NAME --role ROLE --room ROOM [--ttl S]\n"
-	"                                    print a signed join token\n"
+	"          [--server-key FILE]       print a signed join token\n"
 	"  inspect TOKEN [--key FILE] [--json]\n"
 	"                                    show what a token says, and check it\n"
 	"  lyceum-token COMMAND --help shows the command's flags.\n";
 
 static const char keygen_usage[] =
 	"usage: lyceum-token keygen --out DIR\n"
-	"  Creates DIR if missing and writes DIR/token.key (secret, mode 0600: keep it on\n"
-	"  the machine that mints tokens) and DIR/token.pub (for the server). An existing\n"
-	"  token.key is never overwritten.\n";
+	"  Creates DIR if missing and writes four files:\n"
+	"    token.key   secret, mode 0600: signs tokens; keep it on the machine that mints\n"
+	"    token.pub   for lyceum-server --token-key: checks the tokens\n"
+	"    server.key  secret, mode 0600: for lyceum-server --server-key: proves to\n"
+	"                clients that they reached the right server\n"
+	"    server.pub  minting needs it: every token carries it\n"
+	"  Refuses if token.key or server.key exists: a secret key is never overwritten.\n";
 
 static const char mint_usage[] =
 	"usage: lyceum-token mint --key FILE --user ID --name NAME --role ROLE --room ROOM\n"
-	"                         [--ttl SECONDS]\n"
+	"                         [--ttl SECONDS] [--server-key FILE]\n"
 	"  --key FILE     the secret key (token.key from keygen)\n"
+	"  --server-key FILE\n"
+	"                 the public key of the server the token is for (server.pub\n"
+	"                 from keygen; default: server.pub next to --key)\n"
 	"  --user ID      stable identity, 1-64 of A-Z a-z 0-9 . _ @ -\n"
 	"  --name NAME    display name, 1-31 bytes\n"
 	"  --role ROLE    student, ta, instructor or observer\n"
@@ -48,7 +57,8 @@ static const char mint_usage[] =
 
 static const char inspect_usage[] =
 	"usage: lyceum-token inspect TOKEN [--key FILE] [--json]\n"
-	"  Prints what the token says. With --key (the public token.pub) also checks the\n"
+	"  Prints what the token says, including the server it is for (the key in that\n"
+	"  server's server.pub). With --key (the public token.pub) also checks the\n"
 	"  signature and the time window; exit 1 if the token is not valid.\n"
 	"  --json prints the same as a JSON object.\n";
 
@@ -76,6 +86,26 @@ static void role_list(char *out, size_t cap)
 	}
 }
 
+static bool join_path(char out[PATH_MAX_LEN], const char *dir, const char *name)
+{
+	return snprintf(out, PATH_MAX_LEN, "%s/%s", dir, name) < PATH_MAX_LEN;
+}
+
+/* One file keygen writes. */
+struct key_out {
+	const char *path;
+	const uint8_t *key;
+	bool secret;
+	bool server; /* a server key, else a token key */
+};
+
+static enum core_result key_out_write(const struct key_out *o)
+{
+	if (o->server)
+		return net_server_key_write(o->path, o->key, o->secret);
+	return net_token_key_write(o->path, o->key, o->secret);
+}
+
 static int cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,8 +131,10 @@ static int cmd_keygen(int argc, char **argv)
 		return bad_usage("keygen", keygen_usage, "--out DIR is required", NULL);
 
 	char key_path[PATH_MAX_LEN], pub_path[PATH_MAX_LEN];
-	if (snprintf(key_path, sizeof(key_path), "%s/token.key", dir) >= (int)sizeof(key_path) ||
-	    snprintf(pub_path, sizeof(pub_path), "%s/token.pub", dir) >= (int)sizeof(pub_path))
+	char server_key_path[PATH_MAX_LEN], server_pub_path[PATH_MAX_LEN];
+	if (!join_path(key_path, dir, "token.key") || !join_path(pub_path, dir, "token.pub") ||
+	    !join_path(server_key_path, dir, "server.key") ||
+	    !join_path(server_pub_path, dir, "server.pub"))
 		return bad_usage("keygen", keygen_usage, "--out: the path is too long: ", dir);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "lyceum-token keygen: cannot create directory %s (%s); create it "
@@ -117,26 +149,59 @@ static int cmd_keygen(int argc, char **argv)
 		return 1;
 	}
 
-	/* net_token_key_write refuses too (O_EXCL); this only words it for a person. */
-	if (lstat(key_path, &st) == 0) {
-		fprintf(stderr, "lyceum-token keygen: %s already exists and is never overwritten; "
-				"pick another --out DIR, or delete it first (tokens signed with it "
-				"then stop working)\n",
-			key_path);
-		return 1;
+	/* The key writers refuse too (O_EXCL); this words it for a person before
+	 * anything is written. */
+	const char *const secrets[] = {key_path, server_key_path};
+	for (size_t i = 0; i < CORE_ARRAY_LEN(secrets); i++) {
+		if (lstat(secrets[i], &st) == 0) {
+			fprintf(stderr, "lyceum-token keygen: %s already exists and is never "
+					"overwritten; pick another --out DIR, or delete it first "
+					"(tokens made with it then stop working)\n",
+				secrets[i]);
+			return 1;
+		}
 	}
 	uint8_t pk[NET_TOKEN_PUBLIC_BYTES], sk[NET_TOKEN_SECRET_BYTES];
-	if (net_token_keygen(pk, sk) != CORE_OK)
-		return 1;
-	enum core_result r = net_token_key_write(key_path, sk, true);
+	uint8_t server_pk[NET_SERVER_KEY_BYTES], server_sk[NET_SERVER_KEY_BYTES];
+	size_t written = 0;
+	enum core_result r = net_token_keygen(pk, sk);
+	if (r == CORE_OK)
+		r = net_server_keygen(server_pk, server_sk);
+	const struct key_out outs[] = {
+		{key_path, sk, true, false},
+		{server_key_path, server_sk, true, true},
+		{pub_path, pk, false, false},
+		{server_pub_path, server_pk, false, true},
+	};
+	while (r == CORE_OK && written < CORE_ARRAY_LEN(outs)) {
+		r = key_out_write(&outs[written]);
+		if (r == CORE_OK)
+			written++;
+	}
 	memset(sk, 0, sizeof(sk));
-	if (r != CORE_OK)
-		return 1; /* the reason, and what to do, is logged */
-	if (net_token_key_write(pub_path, pk, false) != CORE_OK)
+	memset(server_sk, 0, sizeof(server_sk));
+	if (r != CORE_OK) {
+		/* The reason is logged. A partial set is of no use and would make
+		 * the next keygen refuse, so remove what this run wrote. */
+		for (size_t i = 0; i < written; i++)
+			unlink(outs[i].path);
+		fprintf(stderr, "lyceum-token keygen: no keys were kept in %s; fix the problem "
+				"above and run it again\n",
+			dir);
 		return 1;
-	printf("secret key: %s  (mode 0600; keep it private: lyceum-token mint --key uses it)\n",
+	}
+	printf("token signing key: %s  (secret, mode 0600: lyceum-token mint --key signs "
+	       "with it; keep it private)\n",
 	       key_path);
-	printf("public key: %s  (give it to the server that checks the tokens)\n", pub_path);
+	printf("token public key:  %s  (give it to lyceum-server --token-key: it checks the "
+	       "tokens)\n",
+	       pub_path);
+	printf("server secret key: %s  (secret, mode 0600: give it to lyceum-server "
+	       "--server-key; keep it private)\n",
+	       server_key_path);
+	printf("server public key: %s  (minting tokens needs it: lyceum-token mint reads it "
+	       "next to token.key, or give --server-key)\n",
+	       server_pub_path);
 	return 0;
 }
 
@@ -146,10 +211,11 @@ static int cmd_mint(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},  {"user", required_argument, NULL, 'u'},
 		{"name", required_argument, NULL, 'n'}, {"role", required_argument, NULL, 'r'},
 		{"room", required_argument, NULL, 'R'}, {"ttl", required_argument, NULL, 't'},
+		{"server-key", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},       {0},
 	};
 	const char *key = NULL, *user = NULL, *name = NULL, *role = NULL, *room = NULL;
-	const char *ttl_text = NULL;
+	const char *ttl_text = NULL, *server_key = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
@@ -159,6 +225,7 @@ static int cmd_mint(int argc, char **argv)
 		case 'r': role = optarg; break;
 		case 'R': room = optarg; break;
 		case 't': ttl_text = optarg; break;
+		case 's': server_key = optarg; break;
 		case 'h': fputs(mint_usage, stdout); return 0;
 		default: return bad_flag("mint", mint_usage, c, argv);
 		}
@@ -213,8 +280,27 @@ static int cmd_mint(int argc, char **argv)
 	core_strlcpy(t.name, name, sizeof(t.name));
 	core_strlcpy(t.room, room, sizeof(t.room));
 
-	uint8_t sk[NET_TOKEN_SECRET_BYTES];
+	char server_key_default[PATH_MAX_LEN];
+	if (!server_key) {
+		const char *slash = strrchr(key, '/');
+		int dir_len = slash ? (int)(slash - key + 1) : 0;
+		if (snprintf(server_key_default, sizeof(server_key_default), "%.*sserver.pub",
+			     dir_len, key) >= (int)sizeof(server_key_default))
+			return bad_usage("mint", mint_usage, "--key: the path is too long: ", key);
+	}
+	const char *server_key_path = server_key ? server_key : server_key_default;
 	char err[1024];
+	if (net_server_key_read(server_key_path, t.server_key, false, err, sizeof(err)) !=
+	    CORE_OK) {
+		fprintf(stderr, "lyceum-token mint: %s\n", err);
+		if (!server_key)
+			fprintf(stderr, "lyceum-token mint: server.pub next to --key is only the "
+					"default; give --server-key FILE, the server.pub of the "
+					"server this token is for, or run lyceum-token keygen\n");
+		return 1;
+	}
+
+	uint8_t sk[NET_TOKEN_SECRET_BYTES];
 	if (net_token_key_read(key, sk, true, err, sizeof(err)) != CORE_OK) {
 		fprintf(stderr, "lyceum-token mint: %s\n", err);
 		return 1;
@@ -267,7 +353,8 @@ struct inspect_result {
 	bool expired, not_yet_valid;
 };
 
-static int print_json(const struct inspect_result *ir, const char *id_hex)
+static int print_json(const struct inspect_result *ir, const char *id_hex,
+		      const char *server_key)
 {
 	const struct net_token *t = ir->t;
 	char issued[32], expires[32], name[PROTO_NAME_MAX * 4 + 1];
@@ -281,13 +368,14 @@ static int print_json(const struct inspect_result *ir, const char *id_hex)
 	const char *signature = !ir->key_path			       ? "not checked"
 				: ir->verdict == NET_TOKEN_BAD_SIGNATURE ? "invalid"
 									 : "valid";
-	json_t *o = json_pack("{s:i,s:s,s:s,s:o,s:s,s:s,s:I,s:s,s:I,s:s,s:s,s:b,s:b}", "version",
-			      t->version, "role", proto_role_name((enum proto_role)t->role), "user",
-			      t->user, "name", name_json, "room", t->room, "issued_at", issued,
-			      "issued_at_unix", (json_int_t)t->issued_at, "expires_at", expires,
-			      "expires_at_unix", (json_int_t)t->expires_at, "token_id", id_hex,
-			      "signature", signature, "expired", ir->expired, "not_yet_valid",
-			      ir->not_yet_valid);
+	json_t *o = json_pack("{s:i,s:s,s:s,s:o,s:s,s:s,s:I,s:s,s:I,s:s,s:s,s:s,s:b,s:b}",
+			      "version", t->version, "role",
+			      proto_role_name((enum proto_role)t->role), "user", t->user, "name",
+			      name_json, "room", t->room, "issued_at", issued, "issued_at_unix",
+			      (json_int_t)t->issued_at, "expires_at", expires, "expires_at_unix",
+			      (json_int_t)t->expires_at, "token_id", id_hex, "server_key",
+			      server_key, "signature", signature, "expired", ir->expired,
+			      "not_yet_valid", ir->not_yet_valid);
 	if (!o)
 		return 1;
 	if (ir->key_path) {
@@ -304,36 +392,38 @@ static int print_json(const struct inspect_result *ir, const char *id_hex)
 	return 0;
 }
 
-static void print_text(const struct inspect_result *ir, const char *id_hex, int64_t now)
+static void print_text(const struct inspect_result *ir, const char *id_hex,
+		       const char *server_key, int64_t now)
 {
 	const struct net_token *t = ir->t;
 	char issued[32], expires[32], name[PROTO_NAME_MAX * 4 + 1];
 	iso_time(t->issued_at, issued, sizeof(issued));
 	iso_time(t->expires_at, expires, sizeof(expires));
 	escape_name(t->name, false, name, sizeof(name));
-	printf("version:   %u\n", t->version);
-	printf("role:      %s\n", proto_role_name((enum proto_role)t->role));
-	printf("user:      %s\n", t->user);
-	printf("name:      %s\n", name);
-	printf("room:      %s\n", t->room);
-	printf("issued:    %s (%lld)\n", issued, (long long)t->issued_at);
-	printf("expires:   %s (%lld)\n", expires, (long long)t->expires_at);
-	printf("token id:  %s\n", id_hex);
+	printf("version:    %u\n", t->version);
+	printf("role:       %s\n", proto_role_name((enum proto_role)t->role));
+	printf("user:       %s\n", t->user);
+	printf("name:       %s\n", name);
+	printf("room:       %s\n", t->room);
+	printf("issued:     %s (%lld)\n", issued, (long long)t->issued_at);
+	printf("expires:    %s (%lld)\n", expires, (long long)t->expires_at);
+	printf("token id:   %s\n", id_hex);
+	printf("server key: %s\n", server_key);
 	if (!ir->key_path)
-		printf("signature: not checked (give --key)\n");
+		printf("signature:  not checked (give --key)\n");
 	else if (ir->verdict == NET_TOKEN_BAD_SIGNATURE)
-		printf("signature: INVALID: not signed with the key in %s\n", ir->key_path);
+		printf("signature:  INVALID: not signed with the key in %s\n", ir->key_path);
 	else
-		printf("signature: valid (key %s)\n", ir->key_path);
+		printf("signature:  valid (key %s)\n", ir->key_path);
 	if (ir->expired)
-		printf("expired:   yes, %lld s ago\n", (long long)(now - t->expires_at));
+		printf("expired:    yes, %lld s ago\n", (long long)(now - t->expires_at));
 	else if (ir->not_yet_valid)
-		printf("expired:   no, but not valid for another %lld s (issued in the future)\n",
+		printf("expired:    no, but not valid for another %lld s (issued in the future)\n",
 		       (long long)(t->issued_at - NET_TOKEN_SKEW_S - now));
 	else
-		printf("expired:   no, %lld s left\n", (long long)(t->expires_at - now));
+		printf("expired:    no, %lld s left\n", (long long)(t->expires_at - now));
 	if (ir->key_path)
-		printf("valid:     %s\n", ir->verdict == NET_TOKEN_OK
+		printf("valid:      %s\n", ir->verdict == NET_TOKEN_OK
 						  ? "yes"
 						  : net_token_error_text(ir->verdict));
 }
@@ -392,13 +482,15 @@ static int cmd_inspect(int argc, char **argv)
 	char id_hex[NET_TOKEN_ID_BYTES * 2 + 1];
 	for (int i = 0; i < NET_TOKEN_ID_BYTES; i++)
 		snprintf(id_hex + 2 * i, 3, "%02x", t.id[i]);
+	char server_key[NET_SERVER_KEY_TEXT_MAX];
+	net_server_key_text(t.server_key, server_key);
 	if (json) {
-		if (print_json(&ir, id_hex) != 0) {
+		if (print_json(&ir, id_hex, server_key) != 0) {
 			fprintf(stderr, "lyceum-token inspect: could not build the JSON output\n");
 			return 1;
 		}
 	} else {
-		print_text(&ir, id_hex, now);
+		print_text(&ir, id_hex, server_key, now);
 	}
 	return ir.verdict == NET_TOKEN_OK ? 0 : 1;
 }
