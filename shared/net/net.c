@@ -8,12 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__linux__)
-#include <linux/filter.h>
 #include <netinet/in.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <linux/filter.h>
 #endif
 
 static bool g_initialised;
@@ -316,49 +315,19 @@ enum core_result net_send(ENetPeer *peer, enum net_channel channel, const void *
 	return CORE_OK;
 }
 
-void net_state_header_write(uint8_t *buf, uint16_t client_id, uint32_t token)
-{
-	buf[0] = NET_STATE_MAGIC0;
-	buf[1] = NET_STATE_MAGIC1;
-	buf[2] = (uint8_t)client_id;
-	buf[3] = (uint8_t)(client_id >> 8);
-	for (int i = 0; i < 4; i++)
-		buf[4 + i] = (uint8_t)(token >> (8 * i));
-}
-
-bool net_state_header_read(const uint8_t *data, size_t len, struct net_state_header *out)
-{
-	if (len < NET_STATE_HEADER || data[0] != NET_STATE_MAGIC0 || data[1] != NET_STATE_MAGIC1)
-		return false;
-	out->client_id = (uint16_t)(data[2] | data[3] << 8);
-	out->token = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 |
-		     (uint32_t)data[7] << 24;
-	return true;
-}
-
 enum core_result net_state_send(ENetSocket sock, const ENetAddress *to, const uint8_t *data,
 				uint32_t len)
 {
-	ENetBuffer buf = {.data = (void *)data, .dataLength = len};
-	return enet_socket_send(sock, to, &buf, 1) > 0 ? CORE_OK : CORE_ERR_IO;
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = ENET_HOST_TO_NET_16(to->port),
+				  .sin_addr.s_addr = to->host};
+	return sendto((int)sock, data, len, MSG_NOSIGNAL, (struct sockaddr *)&sin, sizeof(sin)) > 0
+		       ? CORE_OK
+		       : CORE_ERR_IO;
 }
 
 bool net_address_equal(const ENetAddress *a, const ENetAddress *b)
 {
 	return a->host == b->host && a->port == b->port;
-}
-
-uint32_t net_random_token(void)
-{
-	uint32_t t = 0;
-#if defined(__linux__)
-	while (getrandom(&t, sizeof(t), 0) != (ssize_t)sizeof(t))
-		if (errno != EINTR)
-			break;
-#endif
-	if (!t) /* no system source (or it failed): ENet's seed, weaker but unique */
-		t = enet_host_random_seed();
-	return t ? t : 1;
 }
 
 #if defined(__linux__)
@@ -487,11 +456,8 @@ int net_batch_receive(struct net_batch *b, ENetSocket sock)
 static int batch_send_sys(struct net_batch *b, ENetSocket sock)
 {
 	int sent = 0;
-	for (int i = 0; i < b->count; i++) {
-		ENetBuffer buf = {.data = net_batch_data(b, i), .dataLength = b->len[i]};
-		if (enet_socket_send(sock, &b->addr[i], &buf, 1) > 0)
-			sent++;
-	}
+	for (int i = 0; i < b->count; i++)
+		sent += net_state_send(sock, &b->addr[i], net_batch_data(b, i), b->len[i]) == CORE_OK;
 	return sent;
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/core.h"
 #include "proto/bits.h"
+#include "wire.h"
 
 #include <enet/enet.h>
 #include <stdbool.h>
@@ -112,43 +113,28 @@ enum core_result net_send(ENetPeer *peer, enum net_channel channel, const void *
 /*
  * State datagrams. Moves and snapshots want neither retransmission nor
  * ENet's ordering (their own ticks and seqs already say which is newest), so
- * they skip ENet's reliability layer and go as plain datagrams on the ENet
+ * they skip ENet's reliability layer and go as datagrams on the ENet
  * socket: no per-datagram allocation, command queue or peer-table walk, and
  * a server sends a whole slot's snapshots in one system call (net_batch).
  * ENet keeps the handshake, control and log channels. docs/architecture.md
  * ("State datagrams") says why this departs from DESIGN.md's channel plan.
  *
- *   u8 0x7F | u8 0xFF | u16 client_id | u32 token (little-endian) | message
- *
- * The message is one MOVE (client to server) or SNAPSHOT (server to
- * client). ENet would read the first two bytes as a compressed packet for
- * peer 0xFFF, which ENet never sends (Lyceum sets no compressor), so each
- * side's intercept hook takes these and passes everything else to ENet.
- * token is the connection's secret from WELCOME: a state datagram counts
- * only when it comes from the peer's own address with the peer's own id and
- * token, so no one off the path can inject moves or snapshots. (The trust
- * issue adds encryption to every payload, these included.)
+ * Their layout and sealing are the wire's (wire.h: 7F FF | u16 client_id |
+ * u16 counter | message, sealed | tag). The message is one MOVE (client to
+ * server) or SNAPSHOT (server to client). ENet would read the first two
+ * bytes as a compressed packet for peer 0xFFF, which ENet never sends, so
+ * the server's kernel steers them by those bytes (SO_REUSEPORT and a BPF
+ * program) and each side's intercept hook takes the rest to the wire.
  */
-#define NET_STATE_MAGIC0 0x7F
-#define NET_STATE_MAGIC1 0xFF
-#define NET_STATE_HEADER 8
-#define NET_STATE_MAX (NET_STATE_HEADER + PROTO_MAX_PACKET)
+#define NET_STATE_MAGIC0 NET_WIRE_MAGIC
+#define NET_STATE_MAGIC1 NET_WIRE_STATE
+#define NET_STATE_HEADER NET_WIRE_STATE_HEADER
+#define NET_STATE_MAX (NET_WIRE_STATE_OVERHEAD + PROTO_MAX_PACKET)
 
-struct net_state_header {
-	uint16_t client_id;
-	uint32_t token;
-};
-
-/** Writes the header into the first NET_STATE_HEADER bytes of buf. */
-void net_state_header_write(uint8_t *buf, uint16_t client_id, uint32_t token);
-/** True if data is a state datagram (its message may still be malformed). */
-bool net_state_header_read(const uint8_t *data, size_t len, struct net_state_header *out);
-/** Sends one datagram (header included) from sock. */
+/** Sends one datagram from sock. */
 enum core_result net_state_send(ENetSocket sock, const ENetAddress *to, const uint8_t *data,
 				uint32_t len);
 bool net_address_equal(const ENetAddress *a, const ENetAddress *b);
-/** A connection token from the system's random source, never 0. */
-uint32_t net_random_token(void);
 
 /**
  * Datagrams sent or received together: with sendmmsg and recvmmsg, one

@@ -170,7 +170,6 @@ uint32_t proto_encode_welcome(const struct proto_welcome *m, uint8_t *buf, uint3
 	proto_write_bits(&w, PROTO_MSG_WELCOME, 8);
 	proto_write_bits(&w, m->version, 16);
 	proto_write_bits(&w, m->client_id, 16);
-	proto_write_bits(&w, m->token, 32);
 	proto_write_bits(&w, m->tick_hz, 8);
 	proto_write_bits(&w, m->snapshot_hz, 8);
 	proto_write_bits(&w, m->server_tick, 32);
@@ -194,7 +193,6 @@ enum core_result proto_decode_welcome(const uint8_t *data, uint32_t len, struct 
 		return CORE_ERR_INVALID;
 	out->version = (uint16_t)proto_read_bits(&r, 16);
 	out->client_id = (uint16_t)proto_read_bits(&r, 16);
-	out->token = proto_read_bits(&r, 32);
 	out->tick_hz = (uint8_t)proto_read_bits(&r, 8);
 	out->snapshot_hz = (uint8_t)proto_read_bits(&r, 8);
 	out->server_tick = proto_read_bits(&r, 32);

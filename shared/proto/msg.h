@@ -112,11 +112,11 @@ struct proto_hello {
 
 /*
  * WELCOME  server -> client, control
- *   u8 type | u16 version | u16 client_id | u32 token | u8 tick_hz
+ *   u8 type | u16 version | u16 client_id | u8 tick_hz
  *   | u8 snapshot_hz | u32 server_tick | str room | str world
  *   | avatar fields (spawn state) | u8 role | str name | u8 same_name
  *   | u16 ticket_len | ticket bytes
- * token: this connection's secret, carried by every state datagram. role
+ * role
  * and name: what the server admitted this client as (from its join token).
  * same_name: see AVATAR_INFO. ticket: a resume ticket, sealed by the server,
  * that lets this client back in once after a dropped connection, within
@@ -125,7 +125,6 @@ struct proto_hello {
 struct proto_welcome {
 	uint16_t version;
 	uint16_t client_id;
-	uint32_t token;
 	uint8_t tick_hz;
 	uint8_t snapshot_hz;
 	uint32_t server_tick;
