@@ -69,6 +69,7 @@ struct sv_config {
 	int max_clients;
 	int state_socket; /* 1: moves on a second, steered socket where the system allows */
 	char token_key[512]; /* public key file; empty: an open development server */
+	char server_key[512]; /* the server's X25519 secret key file (tokens name its public half) */
 	char rooms[1024];    /* comma-separated rooms hosted; empty: any a token names */
 	int max_per_address; /* connections from one IP address (a school behind one NAT) */
 	int max_pending_per_address; /* of those, not yet past HELLO */
@@ -96,7 +97,7 @@ struct sv_room;
 struct sv_client {
 	enum sv_client_state state;
 	uint16_t id; /* 1..max_clients, stable while connected */
-	uint32_t token; /* carried by its state datagrams (WELCOME tells it) */
+	struct net_session *session; /* the wire's keys and counters for this client */
 	ENetAddress addr; /* the peer's, kept here: one cache line checks a datagram */
 	uint64_t last_state_us; /* its newest state datagram (or its join) */
 	ENetPeer *peer;
@@ -188,6 +189,7 @@ struct sv_resumable {
 };
 struct sv_admit {
 	bool tokens;         /* a token key is set: tokens required */
+	uint8_t server_pk[NET_SERVER_KEY_BYTES]; /* this server's key: tokens must name it */
 	uint8_t token_pk[NET_TOKEN_PUBLIC_BYTES];
 	uint8_t ticket_key[NET_TICKET_KEY_BYTES];
 	struct sv_seen *seen; /* open addressing, seen_cap a power of two */
@@ -200,6 +202,7 @@ struct sv_server {
 	struct sv_config cfg;
 	struct sv_admit admit;
 	ENetHost *host;
+	struct net_wire *wire;  /* seals and opens every datagram of ENet's socket */
 	struct sim_world *world;
 	struct sv_client *clients; /* indexed by id; [0] unused */
 	struct sv_room rooms[SV_MAX_ROOMS];

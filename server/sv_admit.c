@@ -192,6 +192,12 @@ static bool identity_from_token(struct sv_server *sv, const struct proto_hello *
 		net_token_verify((const char *)h->token, h->token_len, a->token_pk, now, &tok);
 	if (e != NET_TOKEN_OK)
 		return refuse(token_reason(e), reason, msg, msg_size, "%s", net_token_error_text(e));
+	/* A token made for another server (which the honest client would not
+	 * have brought here): one server's tokens do not open another's rooms. */
+	if (memcmp(tok.server_key, a->server_pk, sizeof(a->server_pk)) != 0)
+		return refuse(PROTO_REFUSE_TOKEN_SIGNATURE, reason, msg, msg_size,
+			      "this join token was made for another server; ask for a token made "
+			      "for this one");
 	if (seen_has(a, tok.id, now))
 		return refuse(PROTO_REFUSE_TOKEN_REPLAYED, reason, msg, msg_size,
 			      "this join token was used already (a token admits one connection); "

@@ -21,6 +21,9 @@ static const char usage[] =
 	"  --token-key FILE   public key that join tokens must be signed with (LYCEUM_TOKEN_KEY;\n"
 	"                     lyceum-token keygen makes one). Without it the server is an open\n"
 	"                     development server: anyone may join any room, as a student only\n"
+	"  --server-key FILE  the server's secret key (LYCEUM_SERVER_KEY; lyceum-token keygen\n"
+	"                     writes server.key beside token.pub, and that one is used by\n"
+	"                     default). Clients check it against the key their token names\n"
 	"  --rooms A,B,...    the rooms this server hosts (LYCEUM_ROOMS; default: any room a\n"
 	"                     valid token names)\n"
 	"  --max-per-address N  connections from one IP address, 1-4000 (LYCEUM_MAX_PER_ADDRESS,\n"
@@ -103,6 +106,7 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 		return 2;
 	core_strlcpy(cfg->token_key, env_or("LYCEUM_TOKEN_KEY", ""), sizeof(cfg->token_key));
 	core_strlcpy(cfg->rooms, env_or("LYCEUM_ROOMS", ""), sizeof(cfg->rooms));
+	core_strlcpy(cfg->server_key, env_or("LYCEUM_SERVER_KEY", ""), sizeof(cfg->server_key));
 
 	for (int i = 1; i < argc; i++) {
 		const char *flag = argv[i];
@@ -134,6 +138,8 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			ok = parse_int(flag, v, 0, 1, &cfg->state_socket);
 		else if (!strcmp(flag, "--token-key"))
 			core_strlcpy(cfg->token_key, v, sizeof(cfg->token_key));
+		else if (!strcmp(flag, "--server-key"))
+			core_strlcpy(cfg->server_key, v, sizeof(cfg->server_key));
 		else if (!strcmp(flag, "--rooms"))
 			core_strlcpy(cfg->rooms, v, sizeof(cfg->rooms));
 		else if (!strcmp(flag, "--max-per-address"))

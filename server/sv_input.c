@@ -262,40 +262,57 @@ static void stray(struct sv_server *sv, const ENetAddress *from, const char *why
 	}
 }
 
-/* One state datagram, from ENet's hook or the state socket. */
-static void on_state(struct sv_server *sv, const ENetAddress *from, const uint8_t *data,
-		     uint32_t len)
+/* One state datagram, from ENet's hook or the state socket: it must open
+ * under the session of the client it names, from that client's address. */
+static void on_state(struct sv_server *sv, const ENetAddress *from, uint8_t *data, uint32_t len)
 {
-	struct net_state_header h;
-	if (!net_state_header_read(data, len, &h)) {
+	uint16_t id;
+	if (!net_state_peek(data, len, &id)) {
 		stray(sv, from, "it is not a state datagram");
 		return;
 	}
-	if (h.client_id == 0 || h.client_id > sv->cfg.max_clients) {
+	if (id == 0 || id > sv->cfg.max_clients) {
 		stray(sv, from, "no such client id");
 		return;
 	}
-	struct sv_client *c = &sv->clients[h.client_id];
-	if (c->state != SV_CLIENT_JOINED || !c->peer) {
+	struct sv_client *c = &sv->clients[id];
+	if (c->state != SV_CLIENT_JOINED || !c->peer || !c->session) {
 		stray(sv, from, "that client is not in a room");
 		return;
 	}
-	if (h.token != c->token || !net_address_equal(from, &c->addr)) {
-		stray(sv, from, "its address or token is not the client's");
+	if (!net_address_equal(from, &c->addr)) {
+		stray(sv, from, "it is not from the client's address");
+		return;
+	}
+	uint8_t *msg;
+	uint32_t msg_len;
+	if (!net_session_open_state(sv->wire, c->session, data, len, &msg, &msg_len)) {
+		stray(sv, from, "it does not open under the client's key (tampered, replayed or "
+				"forged)");
 		return;
 	}
 	c->last_state_us = sv->now_us;
-	dispatch(sv, c, PROTO_PATH_DATAGRAM, data + NET_STATE_HEADER, len - NET_STATE_HEADER);
+	dispatch(sv, c, PROTO_PATH_DATAGRAM, msg, msg_len);
 }
 
+/* ENet's intercept hook: every datagram ENet's socket reads goes to the
+ * wire first; ENet sees only what opened under a session's key. */
 int sv_intercept(ENetHost *host, ENetEvent *event)
 {
 	(void)event;
 	struct sv_server *sv = g_server;
-	struct net_state_header h;
-	if (!sv || !net_state_header_read(host->receivedData, host->receivedDataLength, &h))
-		return 0; /* ENet's own */
-	on_state(sv, &host->receivedAddress, host->receivedData, (uint32_t)host->receivedDataLength);
+	if (!sv || !sv->wire)
+		return 1;
+	switch (net_wire_receive(sv->wire, host, sv->now_us)) {
+	case NET_WIRE_TO_ENET:
+		return 0;
+	case NET_WIRE_TO_STATE:
+		on_state(sv, &host->receivedAddress, host->receivedData,
+			 (uint32_t)host->receivedDataLength);
+		return 1;
+	case NET_WIRE_DONE:
+		break;
+	}
 	return 1;
 }
 
@@ -306,14 +323,15 @@ int sv_intercept(ENetHost *host, ENetEvent *event)
 static void prefetch_clients(const struct sv_server *sv, int n)
 {
 	for (int i = 0; i < n; i++) {
-		struct net_state_header h;
-		if (!net_state_header_read(net_batch_data(&sv->inbox, i), sv->inbox.len[i], &h) ||
-		    h.client_id > sv->cfg.max_clients)
+		uint16_t id;
+		if (!net_state_peek(net_batch_data(&sv->inbox, i), sv->inbox.len[i], &id) ||
+		    id > sv->cfg.max_clients)
 			continue;
-		const struct sv_client *c = &sv->clients[h.client_id];
+		const struct sv_client *c = &sv->clients[id];
 		__builtin_prefetch(c);
 		__builtin_prefetch(&c->avatar);
 		__builtin_prefetch(&c->cmd_budget);
+		__builtin_prefetch(c->session);
 	}
 }
 

@@ -123,13 +123,16 @@ static void count_tick(struct sv_server *sv, uint64_t us)
 /* One line an operator (and make bench) can read: load and tick times. */
 static void log_stats(struct sv_server *sv, const char *when)
 {
+	const struct net_wire_stats *ws = net_wire_stats(sv->wire);
 	int rooms = 0;
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		rooms += sv->rooms[i].in_use;
 	CORE_INFO("stats %s clients=%zu rooms=%d ticks=%llu tick_us_p50=%u tick_us_p99=%u "
 		  "tick_us_max=%llu snapshots=%llu zone_lists=%llu send_drops=%llu state_in=%llu "
 		  "stray=%llu refused=%llu refuse_unlogged=%llu hello_timeouts=%llu "
-		  "pending_refused=%llu seen_full=%llu",
+		  "pending_refused=%llu seen_full=%llu handshakes=%llu challenges=%llu bad_cookie=%llu "
+		  "bad_tag=%llu replayed=%llu clear=%llu sessions_full=%llu throttled=%llu "
+		  "refused_actions=%llu moderation=%llu",
 		  when, sv->host->connectedPeers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
@@ -138,7 +141,12 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  (unsigned long long)sv->admit.refused, (unsigned long long)sv->refuse_log_dropped,
 		  (unsigned long long)sv->admit.hello_timeouts,
 		  (unsigned long long)sv->admit.pending_refused,
-		  (unsigned long long)sv->admit.seen_full);
+		  (unsigned long long)sv->admit.seen_full, (unsigned long long)ws->handshakes,
+		  (unsigned long long)ws->requests, (unsigned long long)ws->bad_cookie,
+		  (unsigned long long)ws->bad_tag, (unsigned long long)ws->replayed,
+		  (unsigned long long)(ws->clear + ws->no_session),
+		  (unsigned long long)ws->sessions_full, (unsigned long long)sv->throttled,
+		  (unsigned long long)sv->refused_actions, (unsigned long long)sv->moderation_actions);
 }
 
 int sv_run(struct sv_server *sv)
@@ -179,6 +187,7 @@ int sv_run(struct sv_server *sv)
 			count_tick(sv, plat_time_us() - work_start);
 		if (now >= next_silence_check) {
 			sv_drop_silent(sv, now);
+			net_wire_expire(sv->wire, now);
 			next_silence_check = now + 1000000u;
 		}
 		if (now >= next_stats) {

@@ -38,6 +38,37 @@ static bool room_alloc(struct sv_room *room)
 	return ok;
 }
 
+/* The server's X25519 key: --server-key, else server.key beside the token
+ * key (lyceum-token keygen makes both); an open server without one makes a
+ * key for this run, which clients cannot check. */
+static enum core_result server_key(const struct sv_config *cfg, uint8_t sk[NET_WIRE_KEY_BYTES])
+{
+	char path[600], err[700];
+	if (cfg->server_key[0]) {
+		core_strlcpy(path, cfg->server_key, sizeof(path));
+	} else if (cfg->token_key[0]) {
+		const char *slash = strrchr(cfg->token_key, '/');
+		snprintf(path, sizeof(path), "%.*sserver.key",
+			 slash ? (int)(slash - cfg->token_key + 1) : 0, cfg->token_key);
+	} else {
+		uint8_t pk[NET_WIRE_KEY_BYTES];
+		if (net_server_keygen(pk, sk) != CORE_OK)
+			return CORE_ERR_IO;
+		CORE_INFO("no --server-key: a new server key for this run (an open server; clients "
+			  "cannot check that they reach this one)");
+		return CORE_OK;
+	}
+	if (net_server_key_read(path, sk, true, err, sizeof(err)) != CORE_OK) {
+		CORE_ERROR("%s%s", err,
+			   cfg->server_key[0] ? ""
+					      : " (looked for it beside --token-key; give --server-key "
+						"FILE: lyceum-token keygen writes server.key next to "
+						"token.pub)");
+		return CORE_ERR_INVALID;
+	}
+	return CORE_OK;
+}
+
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg)
 {
 	memset(sv, 0, sizeof(*sv));
@@ -76,6 +107,15 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	if (r != CORE_OK)
 		return r;
 	net_host_limits(sv->host, (size_t)sv->cfg.max_per_address);
+	uint8_t sk[NET_WIRE_KEY_BYTES];
+	r = server_key(cfg, sk);
+	if (r == CORE_OK)
+		r = net_server_key_public(sk, sv->admit.server_pk);
+	if (r == CORE_OK)
+		r = net_wire_server_create(sv->host, sk, (size_t)cfg->max_clients * 2 + 64, &sv->wire);
+	memset(sk, 0, sizeof(sk)); /* the wire keeps its own copy */
+	if (r != CORE_OK)
+		return r;
 	if (sv_input_check() != CORE_OK)
 		return CORE_ERR_INVALID;
 	sv_input_attach(sv);
@@ -91,6 +131,8 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 
 void sv_server_fini(struct sv_server *sv)
 {
+	net_wire_destroy(sv->wire);
+	sv->wire = NULL;
 	if (sv->host)
 		enet_host_destroy(sv->host);
 	sv_input_detach(sv);
@@ -214,6 +256,8 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 	c->id = (uint16_t)(c - sv->clients);
 	c->peer = peer;
 	c->addr = peer->address;
+	/* ENet only ever saw this peer's datagrams through its session. */
+	c->session = net_wire_session(sv->wire, &peer->address);
 	c->connected_us = sv->now_us;
 	peer->data = c;
 }
@@ -374,7 +418,6 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	sv_admit_commit(sv, id);
 	c->state = SV_CLIENT_JOINED;
 	c->room = room;
-	c->token = net_random_token();
 	c->addr = c->peer->address;
 	c->last_state_us = sv->now_us;
 	core_strlcpy(c->name, id->name, sizeof(c->name));
@@ -395,7 +438,6 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 
 	struct proto_welcome w = {.version = PROTO_VERSION,
 				   .client_id = c->id,
-				   .token = c->token,
 				   .tick_hz = (uint8_t)sv->cfg.tick_hz,
 				   .snapshot_hz = (uint8_t)sv->cfg.snapshot_hz,
 				   .server_tick = sv->tick,

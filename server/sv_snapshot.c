@@ -136,10 +136,12 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 				  c->avatar.zone);
 			continue;
 		}
-		net_state_header_write(datagram, c->id, c->token);
-		/* The address kept in the client's own slot, not the ENet peer's
-		 * (the same, one cache miss further away). */
-		net_batch_push(&sv->batch, &c->addr, NET_STATE_HEADER + len);
+		if (!c->session)
+			continue;
+		/* Sealed in place under the client's session key. The address kept
+		 * in the client's own slot, not the ENet peer's (the same, one cache
+		 * miss further away). */
+		net_batch_push(&sv->batch, &c->addr, net_session_seal_state(c->session, c->id, datagram, len));
 		c->snapshot_seq = seq;
 		c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone};
 		sv->snapshots_sent++;

@@ -95,6 +95,8 @@ struct app {
 	char link_message[640];
 	uint8_t resume_ticket[PROTO_TICKET_MAX]; /* from the last WELCOME: for a reconnect */
 	uint16_t resume_len;
+	uint8_t server_key[32]; /* the key the token named, kept for the reconnect */
+	bool has_server_key;
 	uint64_t next_tick_us;
 	bool ever_joined;
 

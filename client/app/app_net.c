@@ -82,6 +82,8 @@ void app_net_start(struct app *a, uint64_t now_us)
 	};
 	/* A reconnect after a join uses the server's resume ticket: the join
 	 * token admitted one connection and was spent on it. */
+	if (a->has_server_key)
+		cfg.server_key = a->server_key;
 	if (a->resume_len) {
 		cfg.token_kind = PROTO_TOKEN_RESUME;
 		cfg.token = a->resume_ticket;
@@ -137,6 +139,10 @@ static void lost(struct app *a, uint64_t now_us)
 		a->resume_len = 0;
 		snprintf(why, sizeof(why), "The server refused to let you in: %.200s",
 			 c->refuse_message[0] ? c->refuse_message : "no reason given");
+	} else if (c->kicked) {
+		/* Staff removed us: trying again would only be refused. */
+		final = true;
+		snprintf(why, sizeof(why), "%.300s", c->error);
 	} else if (a->link == APP_LINK_JOINED) {
 		snprintf(why, sizeof(why), "Connection to %.64s lost%s%.200s", a->opt.server,
 			 c->error[0] ? ": " : "", c->error);
@@ -198,6 +204,10 @@ void app_net_update(struct app *a, uint64_t now_us)
 				   : "");
 		memcpy(a->resume_ticket, c->welcome.ticket, c->welcome.ticket_len);
 		a->resume_len = c->welcome.ticket_len;
+		if (c->has_server_key) {
+			memcpy(a->server_key, c->server_key, sizeof(a->server_key));
+			a->has_server_key = true;
+		}
 		a->ever_joined = true;
 		a->link_message[0] = '\0';
 	}

@@ -36,7 +36,8 @@
 
 enum cl_state {
 	CL_STATE_IDLE,
-	CL_STATE_CONNECTING, /* ENet handshake under way */
+	CL_STATE_SECURING,   /* the wire's key exchange (net/wire.h) under way */
+	CL_STATE_CONNECTING, /* ENet handshake under way, sealed */
 	CL_STATE_HELLO_SENT,
 	CL_STATE_JOINED,
 	CL_STATE_REFUSED,     /* refuse_message says why */
@@ -60,6 +61,10 @@ struct cl_conn_config {
 	enum proto_token_kind token_kind;
 	const uint8_t *token;
 	uint16_t token_len;
+	/* The server's key (32 bytes) when known: a join token names it, and
+	 * the client keeps it for reconnecting with a ticket. NULL: taken from
+	 * a join token, else any server is believed (an open server). */
+	const uint8_t *server_key;
 };
 
 /** Resolves the world the server names in WELCOME; NULL if not available. */
@@ -166,6 +171,10 @@ struct cl_conn {
 	enum cl_state state;
 	ENetHost *host;
 	ENetPeer *peer;
+	ENetAddress server_addr;
+	struct net_wire *wire;       /* seals everything to and from the server */
+	uint8_t server_key[32];      /* the key the server must show (has_server_key) */
+	bool has_server_key;
 	uint64_t connect_started_us;
 	uint64_t service_now_us; /* the time cl_conn_service was given, for the intercept hook */
 	uint64_t last_state_us;  /* newest snapshot (or the welcome): silence means lost */

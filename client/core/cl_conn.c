@@ -1,4 +1,5 @@
 #include "cl.h"
+#include "net/token.h"
 #include "proto/registry.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@ const char *cl_state_name(enum cl_state s)
 {
 	switch (s) {
 	case CL_STATE_IDLE: return "idle";
+	case CL_STATE_SECURING: return "securing";
 	case CL_STATE_CONNECTING: return "connecting";
 	case CL_STATE_HELLO_SENT: return "hello-sent";
 	case CL_STATE_JOINED: return "joined";
@@ -42,18 +44,34 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 		c->state = CL_STATE_FAILED;
 		return CORE_ERR_IO;
 	}
+	c->server_addr = addr;
+	/* The key the server must show: given, or named by the join token. */
+	if (cfg->server_key) {
+		memcpy(c->server_key, cfg->server_key, sizeof(c->server_key));
+		c->has_server_key = true;
+	} else if (cfg->token_kind == PROTO_TOKEN_JOIN && cfg->token) {
+		struct net_token t;
+		if (net_token_decode((const char *)cfg->token, cfg->token_len, &t) == NET_TOKEN_OK) {
+			memcpy(c->server_key, t.server_key, sizeof(c->server_key));
+			c->has_server_key = true;
+		}
+	}
 	uint32_t version = cfg->protocol_version ? cfg->protocol_version : PROTO_VERSION;
-	c->peer = net_client_connect(c->host, &addr, version);
-	if (!c->peer) {
-		snprintf(c->error, sizeof(c->error), "cannot start a connection to %s", cfg->server);
+	if (net_wire_client_create(c->host, &addr, c->has_server_key ? c->server_key : NULL,
+				   (uint16_t)version, &c->wire) != CORE_OK) {
+		snprintf(c->error, sizeof(c->error), "cannot secure the connection to %s",
+			 cfg->server);
 		c->state = CL_STATE_FAILED;
 		return CORE_ERR_IO;
 	}
-	/* Snapshots come as state datagrams: the intercept hook finds this
-	 * connection through the host's one peer. */
-	c->peer->data = c;
+	/* Connected at once: the kernel then drops datagrams from anyone else
+	 * and says when nothing listens there. The intercept hook finds this
+	 * connection through the host's one peer slot. */
+	if (enet_socket_connect(c->host->socket, &addr) != 0)
+		CORE_DEBUG("cannot connect the client socket; it stays unconnected");
+	c->host->peers[0].data = c;
 	c->host->intercept = cl_intercept;
-	c->state = CL_STATE_CONNECTING;
+	c->state = CL_STATE_SECURING;
 	c->connect_started_us = 0;
 	return CORE_OK;
 }
@@ -318,27 +336,37 @@ enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t targ
 	return net_send(c->peer, NET_CH_LOG, buf, len);
 }
 
-/* ENet's intercept hook: a state datagram from our server with our id and
- * token is a snapshot; anything else that looks like one is counted and
- * dropped; the rest is ENet's. */
+/* ENet's intercept hook: every datagram goes to the wire first. ENet sees
+ * only what opened under the session key; a state datagram that opens is a
+ * snapshot; everything else is counted and dropped. */
 static int cl_intercept(ENetHost *host, ENetEvent *event)
 {
 	(void)event;
-	struct net_state_header h;
-	if (!net_state_header_read(host->receivedData, host->receivedDataLength, &h))
-		return 0;
 	struct cl_conn *c = host->peerCount ? host->peers[0].data : NULL;
-	if (!c)
+	if (!c || !c->wire)
 		return 1;
-	if (c->state != CL_STATE_JOINED || !c->peer || h.client_id != c->welcome.client_id ||
-	    h.token != c->welcome.token || !net_address_equal(&host->receivedAddress, &c->peer->address)) {
+	switch (net_wire_receive(c->wire, host, c->service_now_us)) {
+	case NET_WIRE_TO_ENET:
+		return 0;
+	case NET_WIRE_DONE:
+		return 1;
+	case NET_WIRE_TO_STATE:
+		break;
+	}
+	struct net_session *s = net_wire_session(c->wire, &c->server_addr);
+	uint8_t *msg;
+	uint32_t len;
+	uint16_t id;
+	if (c->state != CL_STATE_JOINED || !s || !net_state_peek(host->receivedData,
+								(uint32_t)host->receivedDataLength, &id) ||
+	    id != c->welcome.client_id ||
+	    !net_session_open_state(c->wire, s, host->receivedData, (uint32_t)host->receivedDataLength,
+				    &msg, &len)) {
 		c->stats.stray++;
 		return 1;
 	}
-	const uint8_t *msg = host->receivedData + NET_STATE_HEADER;
-	uint32_t len = (uint32_t)(host->receivedDataLength - NET_STATE_HEADER);
 	c->last_state_us = c->service_now_us;
-	if (proto_msg_type(msg, len) == PROTO_MSG_SNAPSHOT)
+	if (proto_msg_type(msg, len) == PROTO_MSG_SNAPSHOT && len <= PROTO_MAX_PACKET)
 		on_snapshot(c, msg, len, c->service_now_us);
 	else
 		c->stats.decode_errors++;
@@ -367,6 +395,36 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	if (!c->connect_started_us)
 		c->connect_started_us = now_us;
 	c->service_now_us = now_us;
+	if (c->state == CL_STATE_SECURING) {
+		switch (net_wire_client_poll(c->wire, now_us)) {
+		case NET_WIRE_READY: {
+			uint32_t version =
+				c->cfg.protocol_version ? c->cfg.protocol_version : PROTO_VERSION;
+			c->peer = net_client_connect(c->host, &c->server_addr, version);
+			if (!c->peer) {
+				give_up(c, CL_STATE_FAILED, "cannot start a connection to %s",
+					c->cfg.server);
+				return;
+			}
+			c->peer->data = c;
+			c->state = CL_STATE_CONNECTING;
+			break;
+		}
+		case NET_WIRE_FAILED:
+			if (net_wire_version_mismatch(c->wire)) {
+				core_strlcpy(c->refuse_message, net_wire_error(c->wire),
+					     sizeof(c->refuse_message));
+				c->refuse_reason = PROTO_REFUSE_VERSION;
+				c->state = CL_STATE_REFUSED;
+			} else {
+				give_up(c, CL_STATE_FAILED, "%s: %s", c->cfg.server,
+					net_wire_error(c->wire));
+			}
+			return;
+		case NET_WIRE_PENDING:
+			break;
+		}
+	}
 	ENetEvent ev;
 	int got;
 	while ((got = enet_host_service(c->host, &ev, 0)) > 0) {
@@ -411,7 +469,8 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	 * the connect timeout. Once joined, silence decides (below); a refusal
 	 * then may be a server restarting under the client. */
 	if (got < 0 && errno == ECONNREFUSED &&
-	    (c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT))
+	    (c->state == CL_STATE_SECURING || c->state == CL_STATE_CONNECTING ||
+	     c->state == CL_STATE_HELLO_SENT))
 		give_up(c, CL_STATE_FAILED,
 			"no answer from the server at %s: nothing listens on that port "
 			"(connection refused); is lyceum-server running there?",
@@ -428,7 +487,8 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	if (c->state == CL_STATE_JOINED && now_us - c->last_state_us > NET_SILENCE_MS * 1000ull)
 		give_up(c, CL_STATE_DISCONNECTED, "connection to %s lost (no snapshots for %u s)",
 			c->cfg.server, NET_SILENCE_MS / 1000u);
-	if ((c->state == CL_STATE_CONNECTING || c->state == CL_STATE_HELLO_SENT) &&
+	if ((c->state == CL_STATE_SECURING || c->state == CL_STATE_CONNECTING ||
+	     c->state == CL_STATE_HELLO_SENT) &&
 	    now_us - c->connect_started_us > CL_CONNECT_TIMEOUT_US)
 		give_up(c, CL_STATE_FAILED,
 			"no answer from the server at %s within %u s: is lyceum-server running there?",
@@ -470,22 +530,22 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 			break;
 		m.cmds[m.count++] = *h;
 	}
-	uint8_t buf[NET_STATE_HEADER + 96];
-	net_state_header_write(buf, c->welcome.client_id, c->welcome.token);
-	uint32_t len = proto_encode_move(&m, tick, buf + NET_STATE_HEADER, sizeof(buf) - NET_STATE_HEADER);
+	uint8_t buf[NET_WIRE_STATE_OVERHEAD + 96];
+	uint32_t len = proto_encode_move(&m, tick, buf + NET_STATE_HEADER, 96);
+	struct net_session *session = net_wire_session(c->wire, &c->server_addr);
 	c->moves_sent++;
 	c->last_move_us = c->service_now_us;
 	/* Out now, not at the next service call: input latency is the point. A
 	 * move the socket refuses is lost like any datagram: the next one
 	 * carries its commands again. */
-	if (!len)
+	if (!len || !session)
 		return;
-	if (net_state_send(c->host->socket, &c->peer->address, buf, NET_STATE_HEADER + len) ==
-	    CORE_OK) {
+	len = net_session_seal_state(session, c->welcome.client_id, buf, len);
+	if (net_state_send(c->host->socket, &c->peer->address, buf, len) == CORE_OK) {
 		/* ENet's totals count the state datagrams it reads (before its
 		 * intercept hook) but not these, sent beside it: counted here,
 		 * the host's totals are the whole connection's both ways. */
-		c->host->totalSentData += NET_STATE_HEADER + len;
+		c->host->totalSentData += len;
 		c->host->totalSentPackets++;
 	}
 	cl_link_on_move(c, tick, send_time_us ? send_time_us : (uint32_t)c->service_now_us);
@@ -511,6 +571,8 @@ void cl_conn_drop(struct cl_conn *c)
 		enet_peer_reset(c->peer);
 	if (c->host)
 		enet_host_destroy(c->host);
+	net_wire_destroy(c->wire);
+	c->wire = NULL;
 	c->host = NULL;
 	c->peer = NULL;
 	c->state = CL_STATE_DISCONNECTED;
@@ -531,6 +593,8 @@ void cl_conn_close(struct cl_conn *c, uint32_t wait_ms)
 	}
 	if (c->host)
 		enet_host_destroy(c->host);
+	net_wire_destroy(c->wire);
+	c->wire = NULL;
 	c->host = NULL;
 	c->peer = NULL;
 }

@@ -50,16 +50,36 @@ static int send_garbage(ENetHost *host, ENetPeer *peer, int count)
 	return sent;
 }
 
-/* ENet retransmits only between service calls, so wait in short slices:
- * the noise above can fill the server's socket buffer and drop a CONNECT. */
+/* The raw clients' wires (one at a time), for their intercept hook. */
+static struct net_wire *g_wire;
+
+static int raw_hook(ENetHost *host, ENetEvent *event)
+{
+	(void)event;
+	return net_wire_receive(g_wire, host, 1) == NET_WIRE_TO_ENET ? 0 : 1;
+}
+
+/* A raw ENet client over the secure wire (the server takes nothing else):
+ * the key exchange, then ENet's connect. ENet retransmits only between
+ * service calls, so wait in short slices: the noise above can fill the
+ * server's socket buffer and drop a CONNECT. */
 static ENetPeer *connect_peer(ENetHost **out_host, const char *addr_text)
 {
 	ENetHost *host;
 	assert_int_equal(net_client_create(&host), CORE_OK);
 	ENetAddress addr;
 	assert_int_equal(net_address_parse(addr_text, 0, &addr), CORE_OK);
-	ENetPeer *peer = net_client_connect(host, &addr, PROTO_VERSION);
+	net_wire_destroy(g_wire);
+	assert_int_equal(net_wire_client_create(host, &addr, NULL, PROTO_VERSION, &g_wire), CORE_OK);
+	host->intercept = raw_hook;
 	ENetEvent ev;
+	for (int waited = 0; waited < 5000; waited += 10) {
+		if (net_wire_client_poll(g_wire, (uint64_t)waited * 1000 + 1) == NET_WIRE_READY)
+			break;
+		(void)enet_host_service(host, &ev, 10);
+	}
+	assert_int_equal(net_wire_client_poll(g_wire, 1), NET_WIRE_READY);
+	ENetPeer *peer = net_client_connect(host, &addr, PROTO_VERSION);
 	bool connected = false;
 	for (int waited = 0; waited < 5000 && !connected; waited += 10)
 		connected = enet_host_service(host, &ev, 10) > 0 && ev.type == ENET_EVENT_TYPE_CONNECT;
@@ -86,7 +106,7 @@ static bool hung_up(ENetHost *host, ENetPeer *peer, int wait_ms)
 	return peer->state == ENET_PEER_STATE_DISCONNECTED;
 }
 
-/* Joins a room as name and waits for the welcome (its id and token). */
+/* Joins a room as name and waits for the welcome (its id). */
 static ENetPeer *join(ENetHost **out_host, const char *addr, const char *name,
 		      struct proto_welcome *w)
 {
@@ -114,14 +134,16 @@ static ENetPeer *join(ENetHost **out_host, const char *addr, const char *name,
 	return peer;
 }
 
-/* A state datagram: header (id, token), then body. */
-static void send_state(int fd, const ENetAddress *to, uint16_t id, uint32_t token,
+/* A forged state datagram: the header of client id, then anything (it
+ * cannot carry a tag made with the client's key). */
+static void send_state(int fd, const ENetAddress *to, uint16_t id, uint16_t counter,
 		       const uint8_t *body, uint32_t len)
 {
-	uint8_t buf[NET_STATE_MAX];
-	net_state_header_write(buf, id, token);
+	uint8_t buf[NET_STATE_MAX] = {0x7f, 0xff, (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)counter,
+				      (uint8_t)(counter >> 8)};
 	memcpy(buf + NET_STATE_HEADER, body, len);
-	assert_int_equal(net_state_send(fd, to, buf, NET_STATE_HEADER + len), CORE_OK);
+	assert_int_equal(net_state_send(fd, to, buf, NET_STATE_HEADER + len + NET_WIRE_TAG),
+			 CORE_OK);
 }
 
 static void garbage_disturbs_nobody(void **state)
@@ -185,11 +207,11 @@ static void garbage_disturbs_nobody(void **state)
 		for (uint32_t k = 0; k < len; k++)
 			body[k] = (uint8_t)rnd();
 		body[0] = PROTO_MSG_MOVE;
-		send_state(other, &server, w.client_id, w.token, body, len);      /* not its address */
-		send_state((int)host->socket, &server, w.client_id, w.token ^ 1u, body, len); /* token */
+		send_state(other, &server, w.client_id, (uint16_t)i, body, len);  /* not its address */
+		send_state((int)host->socket, &server, w.client_id, (uint16_t)i, body, len); /* no key */
 		send_state((int)host->socket, &server, (uint16_t)(w.client_id + 1 + rnd() % 4000),
-			   w.token, body, len);                               /* not its id */
-		send_state(other, &server, (uint16_t)rnd(), rnd(), body, len); /* anything */
+			   (uint16_t)i, body, len);                           /* not its id */
+		send_state(other, &server, (uint16_t)rnd(), (uint16_t)rnd(), body, len); /* anything */
 	}
 	close(other);
 	/* None of that was the client's: it stays. */
@@ -200,7 +222,11 @@ static void garbage_disturbs_nobody(void **state)
 		for (uint32_t k = 0; k < len; k++)
 			body[k] = (uint8_t)rnd();
 		body[0] = i % 2 ? PROTO_MSG_MOVE : PROTO_MSG_SNAPSHOT;
-		send_state((int)host->socket, &server, w.client_id, w.token, body, len);
+		uint8_t sealed[NET_STATE_MAX];
+		memcpy(sealed + NET_STATE_HEADER, body, len);
+		uint32_t n = net_session_seal_state(net_wire_session(g_wire, &server), w.client_id,
+						    sealed, len);
+		assert_int_equal(net_state_send((int)host->socket, &server, sealed, n), CORE_OK);
 	}
 	assert_true(hung_up(host, peer, 3000));
 	enet_host_destroy(host);

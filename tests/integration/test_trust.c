@@ -29,16 +29,18 @@ static void keygen(char *dir, size_t size, const char *name)
 	assert_int_equal(itest_run(&p, name, argv, 10000), 0);
 }
 
-/* A token minted by the real tool (static buffer: copy it). */
-static const char *mint(const char *keys, const char *user, const char *name, const char *role,
-			const char *room, const char *ttl)
+/* A token minted by the real tool, signed with keys/token.key and naming
+ * server_keys/server.pub (static buffer: copy it). */
+static const char *mint_for(const char *keys, const char *server_keys, const char *user,
+			    const char *name, const char *role, const char *room, const char *ttl)
 {
 	static char token[600];
-	char key[300];
+	char key[300], server[300];
 	snprintf(key, sizeof(key), "%s/token.key", keys);
-	char *argv[] = {LYCEUM_TOKEN_BIN, "mint", "--key", key, "--user", (char *)user, "--name",
-			(char *)name, "--role", (char *)role, "--room", (char *)room, "--ttl",
-			(char *)ttl, NULL};
+	snprintf(server, sizeof(server), "%s/server.pub", server_keys);
+	char *argv[] = {LYCEUM_TOKEN_BIN, "mint", "--key", key, "--server-key", server, "--user",
+			(char *)user, "--name", (char *)name, "--role", (char *)role, "--room",
+			(char *)room, "--ttl", (char *)ttl, NULL};
 	struct itest_proc p;
 	assert_int_equal(itest_run(&p, "mint", argv, 10000), 0);
 	char *out = itest_read(p.out_path);
@@ -47,6 +49,12 @@ static const char *mint(const char *keys, const char *user, const char *name, co
 	token[strcspn(token, "\n")] = '\0';
 	assert_true(strncmp(token, "lyt1.", 5) == 0);
 	return token;
+}
+
+static const char *mint(const char *keys, const char *user, const char *name, const char *role,
+			const char *room, const char *ttl)
+{
+	return mint_for(keys, keys, user, name, role, room, ttl);
 }
 
 static void server_with_tokens(struct itest_server *sv)
@@ -93,10 +101,18 @@ static void bad_tokens_are_refused_with_their_reason(void **state)
 	server_with_tokens(&sv);
 	char token[600];
 
-	/* Signed with another key: a forgery. */
+	/* Signed with another key (naming this server, whose key is public):
+	 * a forgery, refused by the server. */
 	snprintf(token, sizeof(token), "%s",
-		 mint(g_other_keys, "mallory", "Ms Smith", "instructor", "lesson", "600"));
+		 mint_for(g_other_keys, g_keys, "mallory", "Ms Smith", "instructor", "lesson", "600"));
 	expect_refused(&sv, token, NULL, "was not signed with this server's key");
+	/* Made for another server: the client will not even talk to this one. */
+	snprintf(token, sizeof(token), "%s",
+		 mint_for(g_keys, g_other_keys, "ada", "Ada", "student", "lesson", "600"));
+	char *err0;
+	assert_int_equal(bot_with_token(&sv, token, NULL, &err0), 1);
+	assert_non_null(strstr(err0, "not the server the token was made for"));
+	free(err0);
 	/* Expired. */
 	snprintf(token, sizeof(token), "%s", mint(g_keys, "late", "Late", "student", "lesson", "1"));
 	sleep(2);
@@ -302,6 +318,20 @@ static void staff_actions_take_effect(void **state)
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 }
 
+/* Raw ENet clients over the secure wire, for connections that never say hello. */
+enum { N = 10 };
+static ENetHost *g_hosts[N];
+static struct net_wire *g_wires[N];
+
+static int raw_hook(ENetHost *host, ENetEvent *event)
+{
+	(void)event;
+	for (int i = 0; i < N; i++)
+		if (g_hosts[i] == host)
+			return net_wire_receive(g_wires[i], host, 1) == NET_WIRE_TO_ENET ? 0 : 1;
+	return 1;
+}
+
 /* Connections that never say hello: dropped after the hello timeout, and
  * one address cannot hold more than its share of pending slots. */
 static void silent_connections_do_not_keep_their_slots(void **state)
@@ -311,23 +341,28 @@ static void silent_connections_do_not_keep_their_slots(void **state)
 	char *extra[] = {"--max-pending-per-address", "4", NULL};
 	assert_true(itest_server_start(&sv, extra));
 	assert_int_equal(net_init(), CORE_OK);
-	enum { N = 10 };
-	ENetHost *hosts[N];
-	ENetPeer *peers[N];
 	ENetAddress addr;
 	assert_int_equal(net_address_parse(sv.addr, 0, &addr), CORE_OK);
 	for (int i = 0; i < N; i++) {
-		assert_int_equal(net_client_create(&hosts[i]), CORE_OK);
-		peers[i] = net_client_connect(hosts[i], &addr, PROTO_VERSION);
-		assert_non_null(peers[i]);
+		assert_int_equal(net_client_create(&g_hosts[i]), CORE_OK);
+		assert_int_equal(net_wire_client_create(g_hosts[i], &addr, NULL, PROTO_VERSION,
+							&g_wires[i]),
+				 CORE_OK);
+		g_hosts[i]->intercept = raw_hook;
 	}
-	/* Service them all for 8 s: count who is told to go, and when. */
+	/* Each through the key exchange, then ENet's connect, then silence;
+	 * for 9 s, count who is told to go, and when. */
+	bool asked[N] = {0}, gone[N] = {0};
 	int dropped_early = 0, dropped_late = 0, refusals = 0;
-	bool gone[N] = {0};
-	for (int ms = 0; ms < 8000; ms += 10) {
+	for (int ms = 0; ms < 9000; ms += 10) {
 		for (int i = 0; i < N; i++) {
+			if (!asked[i] && net_wire_client_poll(g_wires[i], (uint64_t)ms * 1000 + 1) ==
+						 NET_WIRE_READY) {
+				assert_non_null(net_client_connect(g_hosts[i], &addr, PROTO_VERSION));
+				asked[i] = true;
+			}
 			ENetEvent ev;
-			while (!gone[i] && enet_host_service(hosts[i], &ev, 0) > 0) {
+			while (!gone[i] && enet_host_service(g_hosts[i], &ev, 0) > 0) {
 				if (ev.type == ENET_EVENT_TYPE_RECEIVE) {
 					struct proto_refuse rf;
 					if (proto_decode_refuse(ev.packet->data,
@@ -347,8 +382,10 @@ static void silent_connections_do_not_keep_their_slots(void **state)
 		}
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
 	}
-	for (int i = 0; i < N; i++)
-		enet_host_destroy(hosts[i]);
+	for (int i = 0; i < N; i++) {
+		enet_host_destroy(g_hosts[i]);
+		net_wire_destroy(g_wires[i]);
+	}
 	/* Six over the cap go at once; the four pending ones after the 5 s hello
 	 * timeout, each told why. */
 	assert_int_equal(dropped_early, N - 4);

@@ -47,6 +47,7 @@ struct bot_options {
 	double stall_s; /* no input for this long after joining: an app behind a dialog */
 	const char *token_key; /* secret key file: each bot mints its own join token */
 	const char *token;     /* one join token (with --count 1) */
+	const char *server_key; /* server.pub for minted tokens (default: beside token_key) */
 	enum proto_role role;  /* of the minted tokens; an open server admits students only */
 	int ttl_s;             /* lifetime of the minted tokens */
 	const char *moderate;  /* --moderate script: requests each bot sends (bot_moderate.c) */
@@ -83,6 +84,7 @@ struct bot {
 	char spawn_zone[PROTO_NAME_MAX];
 	char token[NET_TOKEN_TEXT_MAX];
 	uint8_t ticket[PROTO_TICKET_MAX]; /* the resume ticket a reconnect uses */
+	uint8_t server_key[32];           /* the key the server showed, for the reconnect */
 	struct cl_conn conn;
 	bool joined_once;
 	bool gone; /* refused, failed or disconnected; reported once */

@@ -30,6 +30,8 @@ static const char usage[] =
 	"                         app stalled behind a system dialog (default 0)\n"
 	"  --token-key FILE       secret token key: each bot mints its own join token\n"
 	"                         (user and name PREFIX-<i>, room --room, role --role)\n"
+	"  --server-key FILE      the server's public key the minted tokens name (default:\n"
+	"                         server.pub beside --token-key)\n"
 	"  --token TOKEN          join with this token (one bot)\n"
 	"  --role ROLE            role of the minted tokens: student, ta, instructor or\n"
 	"                         observer (default student)\n"
@@ -152,6 +154,8 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->report_file = v;
 		else if (!strcmp(f, "--token-key"))
 			o->token_key = v;
+		else if (!strcmp(f, "--server-key"))
+			o->server_key = v;
 		else if (!strcmp(f, "--moderate"))
 			o->moderate = v;
 		else if (!strcmp(f, "--reconnect-at") && (ok = parse_num(f, v, 0.1, 86400, &d)))
@@ -215,14 +219,15 @@ static void nth_zone(const char *list, int i, char *out, size_t size)
 }
 
 /* A join token for one bot: user id and name are its name. */
-static bool mint_token(const struct bot_options *o, const uint8_t *sk, const char *name,
-		       char *out, size_t cap)
+static bool mint_token(const struct bot_options *o, const uint8_t *sk, const uint8_t *server_pk,
+		       const char *name, char *out, size_t cap)
 {
 	int64_t now = (int64_t)time(NULL);
 	struct net_token t = {.version = NET_TOKEN_VERSION,
 			      .role = (uint8_t)o->role,
 			      .issued_at = now,
 			      .expires_at = now + o->ttl_s};
+	memcpy(t.server_key, server_pk, sizeof(t.server_key));
 	core_strlcpy(t.user, name, sizeof(t.user));
 	core_strlcpy(t.name, name, sizeof(t.name));
 	core_strlcpy(t.room, o->room, sizeof(t.room));
@@ -238,11 +243,20 @@ static bool mint_token(const struct bot_options *o, const uint8_t *sk, const cha
 static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 {
 	const struct bot_options *o = &run->opt;
-	uint8_t sk[NET_TOKEN_SECRET_BYTES];
-	char err[600];
-	if (o->token_key && net_token_key_read(o->token_key, sk, true, err, sizeof(err)) != CORE_OK) {
-		fprintf(stderr, "lyceum-bot: %s\n", err);
-		return false;
+	uint8_t sk[NET_TOKEN_SECRET_BYTES], server_pk[NET_SERVER_KEY_BYTES];
+	char err[600], server_pub[600];
+	if (o->token_key) {
+		/* The server's public key, which every token names: server.pub
+		 * beside the token key (lyceum-token keygen writes both). */
+		const char *slash = strrchr(o->token_key, '/');
+		snprintf(server_pub, sizeof(server_pub), "%.*sserver.pub",
+			 slash ? (int)(slash - o->token_key + 1) : 0, o->token_key);
+		if (net_token_key_read(o->token_key, sk, true, err, sizeof(err)) != CORE_OK ||
+		    net_server_key_read(o->server_key ? o->server_key : server_pub, server_pk, false,
+					err, sizeof(err)) != CORE_OK) {
+			fprintf(stderr, "lyceum-bot: %s\n", err);
+			return false;
+		}
 	}
 	run->bots = calloc((size_t)o->count, sizeof(*run->bots));
 	if (!run->bots)
@@ -267,7 +281,8 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 					     .protocol_version = o->protocol_version};
 		if (o->token)
 			core_strlcpy(b->token, o->token, sizeof(b->token));
-		else if (o->token_key && !mint_token(o, sk, b->name, b->token, sizeof(b->token)))
+		else if (o->token_key &&
+			 !mint_token(o, sk, server_pk, b->name, b->token, sizeof(b->token)))
 			return false;
 		if (b->token[0]) {
 			cfg.token_kind = PROTO_TOKEN_JOIN;

@@ -120,7 +120,10 @@ void bot_reconnect_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 	struct cl_conn_config cfg = b->conn.cfg;
 	cl_world_fn world_fn = b->conn.world_fn;
 	void *world_user = b->conn.world_user;
+	bool keyed = b->conn.has_server_key;
+	memcpy(b->server_key, b->conn.server_key, sizeof(b->server_key));
 	cl_conn_drop(&b->conn);
+	cfg.server_key = keyed ? b->server_key : NULL;
 	cfg.token_kind = ticket_len ? PROTO_TOKEN_RESUME : PROTO_TOKEN_NONE;
 	cfg.token = ticket_len ? b->ticket : NULL;
 	cfg.token_len = ticket_len;
