@@ -112,7 +112,8 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	if (r == CORE_OK)
 		r = net_server_key_public(sk, sv->admit.server_pk);
 	if (r == CORE_OK)
-		r = net_wire_server_create(sv->host, sk, (size_t)cfg->max_clients * 2 + 64, &sv->wire);
+		r = net_wire_server_create(sv->host, sk, (size_t)cfg->max_clients + 256,
+					   (size_t)cfg->max_per_address + 16, &sv->wire);
 	memset(sk, 0, sizeof(sk)); /* the wire keeps its own copy */
 	if (r != CORE_OK)
 		return r;

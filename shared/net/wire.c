@@ -23,6 +23,9 @@ _Static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == NET_WIRE_TAG, "tag si
 _Static_assert(crypto_scalarmult_BYTES == NET_WIRE_KEY_BYTES, "X25519 key size");
 
 struct net_session {
+	/* AES's expanded keys first: they want 16-byte alignment. */
+	crypto_aead_aes256gcm_state aes_tx, aes_rx;
+	uint8_t cipher; /* NET_WIRE_AES or NET_WIRE_CHACHA */
 	bool in_use;
 	ENetAddress addr;
 	uint8_t tx_key[32], rx_key[32];
@@ -46,7 +49,7 @@ struct net_wire {
 	uint8_t epoch_sk[2][32], epoch_pk[2][32];
 	uint32_t secret_epoch[2];
 	struct net_session *sessions; /* max_sessions */
-	size_t max_sessions, session_count;
+	size_t max_sessions, session_count, per_host;
 	uint32_t *index;              /* open addressing by address: session + 1, 0 empty */
 	size_t index_cap;             /* power of two, 2 x max_sessions or more */
 	/* client */
@@ -120,8 +123,24 @@ static void seal(struct net_session *s, const uint8_t *head, size_t head_len, co
 	uint8_t nonce[12];
 	nonce_of(counter, nonce);
 	unsigned long long tag_len;
-	crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + len, &tag_len, msg, len, head,
-							   head_len, NULL, nonce, s->tx_key);
+	if (s->cipher == NET_WIRE_AES)
+		crypto_aead_aes256gcm_encrypt_detached_afternm(out, out + len, &tag_len, msg, len, head,
+							       head_len, NULL, nonce, &s->aes_tx);
+	else
+		crypto_aead_chacha20poly1305_ietf_encrypt_detached(out, out + len, &tag_len, msg, len,
+								   head, head_len, NULL, nonce,
+								   s->tx_key);
+}
+
+/* The cipher both ends can use: AES-GCM where this machine has it and the
+ * other end said it has too. */
+static uint8_t local_ciphers(void)
+{
+	/* LYCEUM_WIRE_CHACHA=1 takes AES off the table: to measure, and to test
+	 * the path a Quest takes. */
+	const char *only_chacha = getenv("LYCEUM_WIRE_CHACHA");
+	bool aes = crypto_aead_aes256gcm_is_available() && !(only_chacha && only_chacha[0] == '1');
+	return (uint8_t)(NET_WIRE_CHACHA | (aes ? NET_WIRE_AES : 0));
 }
 
 /* The full counter a datagram's low 16 bits stand for: the one nearest the
@@ -169,8 +188,14 @@ static bool open_sealed(struct net_wire *w, struct net_session *s, const uint8_t
 	}
 	uint8_t nonce[12];
 	nonce_of(c, nonce);
-	if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, NULL, ct, len, ct + len, head,
-							       head_len, nonce, s->rx_key) != 0) {
+	int r = s->cipher == NET_WIRE_AES
+			? crypto_aead_aes256gcm_decrypt_detached_afternm(out, NULL, ct, len, ct + len,
+									 head, head_len, nonce,
+									 &s->aes_rx)
+			: crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, NULL, ct, len, ct + len,
+									     head, head_len, nonce,
+									     s->rx_key);
+	if (r != 0) {
 		w->stats.bad_tag++;
 		return false;
 	}
@@ -180,11 +205,13 @@ static bool open_sealed(struct net_wire *w, struct net_session *s, const uint8_t
 
 /* Both sides' keys from the handshake's three public keys: which is tx
  * and which rx depends on the side. */
-static bool derive(struct net_session *s, bool server, const uint8_t ee[32], const uint8_t es[32],
-		   const uint8_t client_pk[32], const uint8_t epoch_pk[32],
+static bool derive(struct net_session *s, bool server, uint8_t cipher, const uint8_t ee[32],
+		   const uint8_t es[32], const uint8_t client_pk[32], const uint8_t epoch_pk[32],
 		   const uint8_t static_pk[32])
 {
 	static const char label[] = "lyceum-wire-1";
+	if (cipher != NET_WIRE_CHACHA && (cipher != NET_WIRE_AES || !crypto_aead_aes256gcm_is_available()))
+		return false;
 	uint8_t out[64];
 	crypto_generichash_state st;
 	if (crypto_generichash_init(&st, NULL, 0, sizeof(out)) != 0)
@@ -195,10 +222,16 @@ static bool derive(struct net_session *s, bool server, const uint8_t ee[32], con
 	crypto_generichash_update(&st, client_pk, 32);
 	crypto_generichash_update(&st, epoch_pk, 32);
 	crypto_generichash_update(&st, static_pk, 32);
+	crypto_generichash_update(&st, &cipher, 1);
 	crypto_generichash_final(&st, out, sizeof(out));
 	memcpy(server ? s->rx_key : s->tx_key, out, 32);
 	memcpy(server ? s->tx_key : s->rx_key, out + 32, 32);
 	sodium_memzero(out, sizeof(out));
+	s->cipher = cipher;
+	if (cipher == NET_WIRE_AES) {
+		crypto_aead_aes256gcm_beforenm(&s->aes_tx, s->tx_key);
+		crypto_aead_aes256gcm_beforenm(&s->aes_rx, s->rx_key);
+	}
 	return true;
 }
 
@@ -276,7 +309,10 @@ static struct net_session *session_add(struct net_wire *w, const ENetAddress *ad
 	size_t i = index_find(w, addr);
 	if (w->index[i])
 		return &w->sessions[w->index[i] - 1];
-	if (w->session_count == w->max_sessions) {
+	size_t same_host = 0;
+	for (size_t k = 0; k < w->max_sessions && same_host < w->per_host; k++)
+		same_host += w->sessions[k].in_use && w->sessions[k].addr.host == addr->host;
+	if (w->session_count == w->max_sessions || same_host >= w->per_host) {
 		w->stats.sessions_full++;
 		return NULL;
 	}
@@ -331,13 +367,14 @@ static bool epoch_keys(struct net_wire *w, uint32_t e, const uint8_t **out_secre
 }
 
 static void cookie_of(const uint8_t *secret, uint32_t e, const ENetAddress *from,
-		      const uint8_t client_pk[32], uint8_t out[16])
+		      const uint8_t client_pk[32], uint8_t cipher, uint8_t out[16])
 {
-	uint8_t in[4 + 4 + 2 + 32];
+	uint8_t in[4 + 4 + 2 + 32 + 1];
 	put_u32(in, e);
 	memcpy(in + 4, &from->host, 4);
 	put_u16(in + 8, from->port);
 	memcpy(in + 10, client_pk, 32);
+	in[42] = cipher;
 	crypto_generichash(out, 16, in, sizeof(in), secret, 32);
 }
 
@@ -367,11 +404,13 @@ static void on_request(struct net_wire *w, const ENetAddress *from, const uint8_
 	uint8_t out[NET_WIRE_CHALLENGE_SIZE];
 	out[0] = NET_WIRE_MAGIC;
 	out[1] = NET_WIRE_CHALLENGE;
+	uint8_t cipher = (d[36] & local_ciphers() & NET_WIRE_AES) ? NET_WIRE_AES : NET_WIRE_CHACHA;
 	put_u16(out + 2, PROTO_VERSION);
 	put_u32(out + 4, e);
-	cookie_of(secret, e, from, d + 4, out + 8);
+	cookie_of(secret, e, from, d + 4, cipher, out + 8);
 	memcpy(out + 24, epk, 32);
 	memcpy(out + 56, w->static_pk, 32);
+	out[88] = cipher;
 	w->stats.requests++;
 	/* A client of another version learns the server's from this and
 	 * stops with a message saying which to install. */
@@ -404,11 +443,12 @@ static enum net_wire_verdict on_connect(struct net_wire *w, ENetHost *host, cons
 	}
 	uint32_t e = get_u32(d + 2);
 	const uint8_t *cookie = d + 6, *client_pk = d + 22;
+	uint8_t cipher = d[54];
 	const uint8_t *secret, *esk, *epk;
 	uint8_t want[16];
 	bool fresh_cookie = epoch_keys(w, e, &secret, &esk, &epk);
 	if (fresh_cookie)
-		cookie_of(secret, e, from, client_pk, want);
+		cookie_of(secret, e, from, client_pk, cipher, want);
 	if (!fresh_cookie || sodium_memcmp(want, cookie, 16) != 0) {
 		w->stats.bad_cookie++;
 		return NET_WIRE_DONE;
@@ -421,7 +461,7 @@ static enum net_wire_verdict on_connect(struct net_wire *w, ENetHost *host, cons
 		memset(&fresh, 0, sizeof(fresh));
 		bool ok = crypto_scalarmult(ee, esk, client_pk) == 0 &&
 			  crypto_scalarmult(es, w->static_sk, client_pk) == 0 &&
-			  derive(&fresh, true, ee, es, client_pk, epk, w->static_pk);
+			  derive(&fresh, true, cipher, ee, es, client_pk, epk, w->static_pk);
 		sodium_memzero(ee, sizeof(ee));
 		sodium_memzero(es, sizeof(es));
 		if (!ok) {
@@ -461,6 +501,7 @@ static void send_request(struct net_wire *w)
 	uint8_t out[NET_WIRE_REQUEST_SIZE] = {NET_WIRE_MAGIC, NET_WIRE_REQUEST};
 	put_u16(out + 2, w->version);
 	memcpy(out + 4, w->client_pk, 32);
+	out[36] = local_ciphers();
 	send_raw(w->socket, &w->server_addr, out, sizeof(out));
 }
 
@@ -471,13 +512,13 @@ enum net_wire_status net_wire_client_poll(struct net_wire *w, uint64_t now_us)
 	if (!w->started_us) {
 		w->started_us = now_us;
 		w->next_request_us = now_us;
-		w->request_gap_us = 250000;
+		w->request_gap_us = 200000;
 	}
+	/* Every 200 ms: a REQUEST is 128 bytes, and one lost to a server busy
+	 * with a flood should cost its client a moment, not seconds. */
 	if (now_us >= w->next_request_us) {
 		send_request(w);
 		w->next_request_us = now_us + w->request_gap_us;
-		if (w->request_gap_us < 2000000)
-			w->request_gap_us *= 2;
 	}
 	return w->status;
 }
@@ -521,7 +562,7 @@ static void on_challenge(struct net_wire *w, const ENetAddress *from, const uint
 	uint8_t ee[32], es[32];
 	bool ok = crypto_scalarmult(ee, w->client_sk, epoch_pk) == 0 &&
 		  crypto_scalarmult(es, w->client_sk, static_pk) == 0 &&
-		  derive(&w->client, false, ee, es, w->client_pk, epoch_pk, static_pk);
+		  derive(&w->client, false, d[88], ee, es, w->client_pk, epoch_pk, static_pk);
 	sodium_memzero(ee, sizeof(ee));
 	sodium_memzero(es, sizeof(es));
 	if (!ok) {
@@ -691,6 +732,7 @@ int enet_socket_send(ENetSocket socket, const ENetAddress *address, const ENetBu
 		put_u32(out + 2, w->cookie_epoch);
 		memcpy(out + 6, w->cookie, 16);
 		memcpy(out + 22, w->client_pk, 32);
+		out[54] = s->cipher;
 		put_u16(out + NET_WIRE_CONNECT_HEADER - 2, (uint16_t)c);
 		head = NET_WIRE_CONNECT_HEADER;
 	} else {
@@ -729,7 +771,7 @@ static struct net_wire *wire_new(ENetHost *host, bool server)
 }
 
 enum core_result net_wire_server_create(ENetHost *host, const uint8_t static_sk[NET_WIRE_KEY_BYTES],
-					size_t max_sessions, struct net_wire **out)
+					size_t max_sessions, size_t per_host, struct net_wire **out)
 {
 	struct net_wire *w = wire_new(host, true);
 	if (!w)
@@ -737,6 +779,7 @@ enum core_result net_wire_server_create(ENetHost *host, const uint8_t static_sk[
 	memcpy(w->static_sk, static_sk, 32);
 	crypto_scalarmult_base(w->static_pk, w->static_sk);
 	w->max_sessions = max_sessions;
+	w->per_host = per_host;
 	w->index_cap = 16;
 	while (w->index_cap < 2 * max_sessions)
 		w->index_cap *= 2;

@@ -4,6 +4,7 @@
  * clear but the handshake's public keys, a flipped bit or a replayed or
  * injected datagram is dropped and counted, and the connection survives. */
 #define _GNU_SOURCE
+#include <stdlib.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -155,7 +156,7 @@ static void pair_start(struct pair *p, const uint8_t *expect_pk, const uint8_t s
 	p->server_host = enet_host_create(&any, 8, NET_CHANNEL_COUNT, 0, 0);
 	assert_non_null(p->server_host);
 	assert_int_equal(enet_socket_get_address(p->server_host->socket, &p->server_host->address), 0);
-	assert_int_equal(net_wire_server_create(p->server_host, server_sk, 8, &p->server_wire), CORE_OK);
+	assert_int_equal(net_wire_server_create(p->server_host, server_sk, 8, 8, &p->server_wire), CORE_OK);
 	p->server_host->intercept = server_hook;
 	p->relay.front = udp_socket(&p->relay.front_addr);
 	ENetAddress back;
@@ -266,6 +267,31 @@ static void everything_after_the_handshake_is_sealed(void **state)
 	pair_stop(&p);
 }
 
+/* The same with ChaCha20-Poly1305, the cipher of machines without AES-NI
+ * (Quest, Pico): the client says it has no AES, the server follows. */
+static void the_chacha_path_seals_too(void **state)
+{
+	(void)state;
+	uint8_t pk[32], sk[32];
+	assert_int_equal(net_server_keygen(pk, sk), CORE_OK);
+	setenv("LYCEUM_WIRE_CHACHA", "1", 1);
+	static struct pair p;
+	pair_start(&p, pk, sk);
+	pump(&p, 600);
+	unsetenv("LYCEUM_WIRE_CHACHA");
+	assert_non_null(p.server_peer);
+	send_reliable(&p, "over chacha");
+	pump(&p, 200);
+	assert_string_equal(p.last, "over chacha");
+	/* The CHALLENGE named ChaCha (its last byte). */
+	bool named = false;
+	for (int i = 0; i < p.relay.count; i++)
+		if (!p.relay.seen[i].upstream && p.relay.seen[i].data[1] == NET_WIRE_CHALLENGE)
+			named = p.relay.seen[i].data[NET_WIRE_CHALLENGE_SIZE - 1] == NET_WIRE_CHACHA;
+	assert_true(named);
+	pair_stop(&p);
+}
+
 static void a_server_without_the_token_key_is_not_believed(void **state)
 {
 	(void)state;
@@ -317,6 +343,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(everything_after_the_handshake_is_sealed),
+		cmocka_unit_test(the_chacha_path_seals_too),
 		cmocka_unit_test(a_server_without_the_token_key_is_not_believed),
 		cmocka_unit_test(a_connect_with_a_forged_cookie_costs_nothing),
 	};

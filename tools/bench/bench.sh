@@ -120,7 +120,7 @@ for rooms in $configs; do
         printf "\"bytes_measured_by\":\"veth counters between two network namespaces\"}\n" > file
         at20 = rooms == 20; at40 = rooms == 40
         printf "  down %.0f B/client/s   target <= 2600  %s\n", down, verdict(down <= 2600)
-        printf "  up %.0f B/client/s     target <= 1000  %s\n", up, verdict(up <= 1000)
+        printf "  up %.0f B/client/s     target <= 1300 (sealed)  %s\n", up, verdict(up <= 1300)
         printf "  server CPU %.1f us/client-s (%.1f of it in the kernel)   target <= 145 at 20 x 50  %s\n", cpu_us, sys_us, at20 ? verdict(cpu_us <= 145) : "-"
         printf "  server peak RSS %.1f MiB      target <= 16 at 20 x 50   %s\n", rss / 1024, at20 ? verdict(rss / 1024 <= 16) : "-"
         printf "  latency p50 %s ms, p99 %s ms  target p99 <= 72 at 20 x 50  %s\n", p50, p99, at20 ? verdict(p99 <= 72) : "-"
