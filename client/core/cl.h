@@ -198,6 +198,7 @@ struct cl_conn {
 	uint32_t newest_seq;        /* also the ack sent with every move */
 	struct proto_world_bits bits;
 	struct proto_snapshot ring[CL_SNAP_RING]; /* indexed by seq & (CL_SNAP_RING-1) */
+	struct proto_snapshot decoding; /* the snapshot being decoded: no static scratch */
 	bool has_pose;              /* a VR client sends its head and hands */
 	struct proto_pose pose;
 

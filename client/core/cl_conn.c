@@ -168,24 +168,24 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, ui
 	/* Decode into the ring slot of this seq (never the baseline's: the gap
 	 * is below the ring size). */
 	struct proto_snapshot *slot = NULL;
-	static struct proto_snapshot scratch;
-	if (proto_decode_snapshot(data, len, &c->bits, &ref, base, &scratch) != CORE_OK) {
+	struct proto_snapshot *const decoded = &c->decoding;
+	if (proto_decode_snapshot(data, len, &c->bits, &ref, base, decoded) != CORE_OK) {
 		c->stats.decode_errors++;
 		return;
 	}
-	cl_link_on_snapshot(c, &scratch, now_us);
-	if (c->newest_seq && (int32_t)(scratch.seq - c->newest_seq) <= 0)
+	cl_link_on_snapshot(c, decoded, now_us);
+	if (c->newest_seq && (int32_t)(decoded->seq - c->newest_seq) <= 0)
 		return; /* older than what we have */
-	slot = &c->ring[scratch.seq & (CL_SNAP_RING - 1)];
-	memcpy(slot, &scratch, sizeof(scratch));
-	c->newest_seq = scratch.seq;
+	slot = &c->ring[decoded->seq & (CL_SNAP_RING - 1)];
+	memcpy(slot, decoded, sizeof(*decoded));
+	c->newest_seq = decoded->seq;
 	/* The ring keeps the zone lists whole (they are the next baselines);
 	 * the rest of the client sees the others, and itself only as self. */
-	memcpy(&c->snap, &scratch, sizeof(scratch));
+	memcpy(&c->snap, decoded, sizeof(*decoded));
 	c->snap.count = 0;
-	for (int i = 0; i < scratch.count; i++)
-		if (scratch.avatars[i].id != c->welcome.client_id)
-			c->snap.avatars[c->snap.count++] = scratch.avatars[i];
+	for (int i = 0; i < decoded->count; i++)
+		if (decoded->avatars[i].id != c->welcome.client_id)
+			c->snap.avatars[c->snap.count++] = decoded->avatars[i];
 	c->snap_fresh = true;
 	c->stats.snapshots++;
 	c->stats.full_snapshots += c->snap.full;

@@ -643,7 +643,9 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 				       const struct proto_snapshot *base, struct proto_snapshot *out)
 {
 	static const struct proto_snapshot_ref none = {0, 0, 0};
-	static struct proto_snapshot_avatar changed_avs[PROTO_MAX_SNAPSHOT_AVATARS],
+	/* On the stack, not static: the decoder is reentrant (an audio or XR
+	 * thread may share the client core, and fuzzers call it in a loop). */
+	struct proto_snapshot_avatar changed_avs[PROTO_MAX_SNAPSHOT_AVATARS],
 		new_avs[PROTO_MAX_SNAPSHOT_AVATARS];
 	uint32_t changed_ids[PROTO_MAX_SNAPSHOT_AVATARS], new_ids[PROTO_MAX_SNAPSHOT_AVATARS],
 		gone_ids[PROTO_MAX_SNAPSHOT_AVATARS];
