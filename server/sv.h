@@ -317,6 +317,8 @@ void sv_on_mod_request(struct sv_server *sv, struct sv_client *c, const union pr
 void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, const char *why);
 /** On join: what the room holds against this user (a mute across reconnects). */
 void sv_moderation_on_join(struct sv_server *sv, struct sv_client *c);
+/** After the welcome: the newcomer learns the raised hands. */
+void sv_moderation_welcome(struct sv_server *sv, struct sv_client *c);
 /** On leave: the hand queue and the floor forget them. */
 void sv_moderation_on_leave(struct sv_server *sv, struct sv_client *c);
 /** The status bits AVATAR_INFO carries for this member. */

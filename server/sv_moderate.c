@@ -36,12 +36,17 @@ static void room_send_info(struct sv_server *sv, struct sv_room *room, const str
 		sv_send_avatar_info(sv, &sv->clients[room->members[i]], who);
 }
 
-static void room_send_hands(struct sv_server *sv, struct sv_room *room)
+static uint32_t encode_hands(const struct sv_room *room, uint8_t *buf, uint32_t cap)
 {
 	struct proto_hand_queue q = {.count = (uint8_t)room->hand_count};
 	memcpy(q.ids, room->hands, sizeof(q.ids[0]) * (size_t)room->hand_count);
+	return proto_encode_hand_queue(&q, buf, cap);
+}
+
+static void room_send_hands(struct sv_server *sv, struct sv_room *room)
+{
 	uint8_t buf[128];
-	room_send_log(sv, room, buf, proto_encode_hand_queue(&q, buf, sizeof(buf)));
+	room_send_log(sv, room, buf, encode_hands(room, buf, sizeof(buf)));
 }
 
 bool sv_is_muted(const struct sv_server *sv, const struct sv_client *c)
@@ -339,6 +344,15 @@ void sv_moderation_on_join(struct sv_server *sv, struct sv_client *c)
 	c->hand_raised_us = 0;
 	c->throttled = 0;
 	c->refused_actions = 0;
+}
+
+void sv_moderation_welcome(struct sv_server *sv, struct sv_client *c)
+{
+	(void)sv;
+	const struct sv_room *room = c->room;
+	uint8_t buf[128];
+	if (room->hand_count)
+		send_log(c, buf, encode_hands(room, buf, sizeof(buf)));
 }
 
 void sv_moderation_on_leave(struct sv_server *sv, struct sv_client *c)

@@ -444,7 +444,9 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 				   .server_tick = sv->tick,
 				   .state = c->avatar,
 				   .role = c->role,
-				  .same_name = c->same_name};
+				  .same_name = c->same_name,
+				  .room_flags = (uint8_t)((room->locked ? PROTO_ROOM_LOCKED : 0) |
+							  (room->mute_all ? PROTO_ROOM_MUTE_ALL : 0))};
 	core_strlcpy(w.room, room->name, sizeof(w.room));
 	core_strlcpy(w.world, sv->world->name, sizeof(w.world));
 	core_strlcpy(w.name, c->name, sizeof(w.name));
@@ -462,6 +464,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 		if (renumbered)
 			sv_send_avatar_info(sv, o, renumbered);
 	}
+	sv_moderation_welcome(sv, c);
 	char addr[64], user[PROTO_QUOTED_MAX];
 	peer_address(c->peer, addr, sizeof(addr));
 	CORE_INFO("join room=%s client=%u name=%s user=%s role=%s via=%s zone=%s addr=%s "

@@ -115,6 +115,7 @@ struct proto_hello {
  *   u8 type | u16 version | u16 client_id | u8 tick_hz
  *   | u8 snapshot_hz | u32 server_tick | str room | str world
  *   | avatar fields (spawn state) | u8 role | str name | u8 same_name
+ *   | u2 room_flags (1: locked, 2: everyone but staff and the floor muted)
  *   | u16 ticket_len | ticket bytes
  * role
  * and name: what the server admitted this client as (from its join token).
@@ -134,9 +135,12 @@ struct proto_welcome {
 	uint8_t role;
 	char name[PROTO_NAME_MAX];
 	uint8_t same_name;
+	uint8_t room_flags; /* PROTO_ROOM_LOCKED, PROTO_ROOM_MUTE_ALL */
 	uint16_t ticket_len;
 	uint8_t ticket[PROTO_TICKET_MAX];
 };
+#define PROTO_ROOM_LOCKED 1u
+#define PROTO_ROOM_MUTE_ALL 2u
 
 /*
  * REFUSE  server -> client, control, then the server disconnects the peer

@@ -81,7 +81,7 @@ static void welcome_and_refuse_round_trip(void **state)
 	struct proto_welcome w = {.version = PROTO_VERSION, .client_id = 4095,
 				  .tick_hz = 30, .snapshot_hz = 15, .server_tick = 0xdeadbeef,
 				  .state = sample_avatar(7), .role = PROTO_ROLE_TA, .same_name = 2,
-				  .ticket_len = 200};
+				  .room_flags = PROTO_ROOM_LOCKED | PROTO_ROOM_MUTE_ALL, .ticket_len = 200};
 	memset(w.ticket, 0xA5, w.ticket_len);
 	strcpy(w.name, "Grace Hopper");
 	strcpy(w.room, "r");
@@ -97,6 +97,7 @@ static void welcome_and_refuse_round_trip(void **state)
 	assert_int_equal(wo.role, PROTO_ROLE_TA);
 	assert_string_equal(wo.name, "Grace Hopper");
 	assert_int_equal(wo.same_name, 2);
+	assert_int_equal(wo.room_flags, PROTO_ROOM_LOCKED | PROTO_ROOM_MUTE_ALL);
 	assert_int_equal(wo.ticket_len, 200);
 	assert_memory_equal(wo.ticket, w.ticket, 200);
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_welcome, &wo);
