@@ -27,6 +27,17 @@ enum plat_action {
 	PLAT_ACT_ZOOM_OUT,   /* - */
 	PLAT_ACT_ROSTER,     /* Tab */
 	PLAT_ACT_QUIT,       /* window closed, Escape */
+	PLAT_ACT_HAND,       /* H: raise or lower one's hand */
+	PLAT_ACT_SELECT_NEXT, /* ], Page Down: the next member in the roster */
+	PLAT_ACT_SELECT_PREV, /* [, Page Up */
+	/* Staff, on the member selected in the roster (or the room): */
+	PLAT_ACT_MOD_MUTE,     /* U: mute or unmute */
+	PLAT_ACT_MOD_KICK,     /* K: remove from the room */
+	PLAT_ACT_MOD_BAN,      /* B: remove for the rest of the session */
+	PLAT_ACT_MOD_FLOOR,    /* F: give or take back the floor */
+	PLAT_ACT_MOD_MOVE,     /* G: move to the next zone */
+	PLAT_ACT_MOD_LOCK,     /* L: lock or unlock the room */
+	PLAT_ACT_MOD_MUTE_ALL, /* X: mute everyone but staff and the floor, or undo */
 	PLAT_ACT_COUNT,
 };
 
@@ -64,7 +75,9 @@ struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, ui
  * input_script is not NULL, replays input from that file, one poll per frame.
  * Each line: FRAME EVENT [ARGS], '#' starts a comment:
  *   FRAME key up|down|left|right on|off
- *   FRAME press sit|mute|fullscreen|zoom-in|zoom-out|roster|quit
+ *   FRAME press sit|mute|fullscreen|zoom-in|zoom-out|roster|quit|hand|select-next|
+ *               select-prev|mod-mute|mod-kick|mod-ban|mod-floor|mod-move|mod-lock|
+ *               mod-mute-all
  *   FRAME click X Y
  * NULL and a message in err when the script cannot be read.
  */

@@ -119,6 +119,11 @@ struct app {
 	uint16_t door_holder[SIM_MAX_DOORS];
 	uint8_t self_zone;
 
+	/* moderation (app_moderate.c) */
+	uint16_t selected_id; /* the roster member staff act on; 0: none */
+	bool room_locked, mute_all;
+	int move_zone_next;
+
 	/* roster changes become notices */
 	uint8_t known[PROTO_MAX_CLIENT_ID + 1];
 	int prev_roster_count;
@@ -157,6 +162,15 @@ void app_scene_draw(struct app *a, uint64_t now_us);
 uint32_t app_colour_of(uint16_t id);
 /** Writes the avatars and their label rectangles of this frame as JSON. */
 bool app_scene_write_json(struct app *a, const char *path);
+
+/* app_moderate.c */
+/** Staff keys on the selected roster member, and H for one's hand. */
+void app_moderate_input(struct app *a);
+/** Moderation events from the client core become notices. */
+void app_moderate_events(struct app *a);
+/** Roster indices in the order the roster shows them (staff first). */
+int app_roster_order(const struct app *a, int *out, int max);
+bool app_is_staff(const struct app *a);
 
 /* app_hud.c */
 void app_hud_draw(struct app *a, uint64_t now_us);

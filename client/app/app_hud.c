@@ -109,6 +109,7 @@ static void roster_panel(struct app *a)
 			uint8_t role;
 			const char *name;
 			char label[CL_LABEL_MAX];
+			uint8_t status = 0;
 			if (a->link == APP_LINK_DEMO) {
 				id = a->avatars[i].id;
 				role = a->avatars[i].role;
@@ -116,16 +117,27 @@ static void roster_panel(struct app *a)
 			} else {
 				id = a->conn.roster[i].id;
 				role = a->conn.roster[i].role;
+				status = a->conn.roster[i].status;
 				name = cl_roster_label(&a->conn.roster[i], label, sizeof(label));
 			}
 			if (role_rank(role) != rank)
 				continue;
+			if (id == a->selected_id && a->link == APP_LINK_JOINED)
+				rnd_rect(r, x + 6, ty, w - 12, lh, 4, 0x50ffffffu);
 			rnd_rect(r, x + 12, ty + 4, 10, 10, 5, 0xff000000u | app_colour_of(id));
 			bool me = a->link == APP_LINK_DEMO ? i == 0 : id == a->conn.welcome.client_id;
-			float tw = rnd_text(r, RND_FONT_SMALL, x + 30, ty, me ? 0xffffe7a0 : TEXT, name);
+			float tx = x + 30;
+			tx += rnd_text(r, RND_FONT_SMALL, tx, ty, me ? 0xffffe7a0 : TEXT, name) + 8;
 			if (role != PROTO_ROLE_STUDENT)
-				rnd_text(r, RND_FONT_SMALL, x + 38 + tw, ty, 0xff9fd0ff,
-					 proto_role_name((enum proto_role)role));
+				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, 0xff9fd0ff,
+					       proto_role_name((enum proto_role)role)) + 8;
+			/* What the server holds for them: muted, hand up, the floor. */
+			if (status & PROTO_STATUS_MUTED)
+				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, POOR, "muted") + 8;
+			if (status & PROTO_STATUS_HAND)
+				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, FAIR, "hand") + 8;
+			if (status & PROTO_STATUS_FLOOR)
+				rnd_text(r, RND_FONT_SMALL, tx, ty, GOOD, "floor");
 			ty += lh;
 			drawn++;
 		}
@@ -134,6 +146,43 @@ static void roster_panel(struct app *a)
 		snprintf(buf, sizeof(buf), "and %d more", count - shown);
 		rnd_text(r, RND_FONT_SMALL, x + 30, ty, DIM, buf);
 	}
+}
+
+/* Raised hands, oldest first, and (for staff) the keys that act on the
+ * roster; for students, how to raise a hand. */
+static void moderation_panel(struct app *a)
+{
+	if (a->link != APP_LINK_JOINED)
+		return;
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	const struct cl_conn *c = &a->conn;
+	char buf[300];
+	int n = snprintf(buf, sizeof(buf), "Hands up: ");
+	for (int i = 0; i < c->hands.count && n < (int)sizeof(buf) - 40; i++) {
+		const struct cl_roster_entry *e = cl_conn_roster_find(c, c->hands.ids[i]);
+		char label[CL_LABEL_MAX];
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%s", i ? ", " : "",
+			      e ? cl_roster_label(e, label, sizeof(label)) : "?");
+	}
+	const char *keys = app_is_staff(a)
+				   ? "[ ] select   U mute   K remove   B ban   F floor   G move   "
+				     "L lock   X mute all"
+				   : "H raise or lower your hand";
+	float y = (float)st->height - 2 * line(a) - 30;
+	if (c->hands.count) {
+		float tw = rnd_text_width(r, RND_FONT_SMALL, buf);
+		rnd_rect(r, 14, y - line(a) - 12, tw + 24, line(a) + 8, 8, PANEL);
+		rnd_text(r, RND_FONT_SMALL, 26, y - line(a) - 8, FAIR, buf);
+	}
+	const struct cl_roster_entry *me = cl_conn_roster_find(c, c->welcome.client_id);
+	char line2[200];
+	snprintf(line2, sizeof(line2), "%s%s%s", keys,
+		 me && (me->status & PROTO_STATUS_MUTED) ? "   (staff muted you)" : "",
+		 a->room_locked ? "   room locked" : "");
+	float tw = rnd_text_width(r, RND_FONT_SMALL, line2);
+	rnd_rect(r, 14, y, tw + 24, line(a) + 8, 8, 0x90101218u);
+	rnd_text(r, RND_FONT_SMALL, 26, y + 4, DIM, line2);
 }
 
 static void notices(struct app *a, uint64_t now_us)
@@ -212,6 +261,7 @@ void app_hud_draw(struct app *a, uint64_t now_us)
 	status_panel(a);
 	if (a->roster_open)
 		roster_panel(a);
+	moderation_panel(a);
 	notices(a, now_us);
 	link_overlay(a, now_us);
 	help_line(a);

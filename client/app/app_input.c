@@ -154,6 +154,7 @@ void app_input_frame(struct app *a)
 		a->roster_open = !a->roster_open;
 	if (in->pressed[PLAT_ACT_QUIT])
 		a->quit = true;
+	app_moderate_input(a);
 	if (a->link != APP_LINK_JOINED || !a->world)
 		return;
 	if (in->pressed[PLAT_ACT_SIT]) {

@@ -202,6 +202,8 @@ void app_net_update(struct app *a, uint64_t now_us)
 			   c->welcome.role != PROTO_ROLE_STUDENT
 				   ? proto_role_name((enum proto_role)c->welcome.role)
 				   : "");
+		a->room_locked = (c->welcome.room_flags & PROTO_ROOM_LOCKED) != 0;
+		a->mute_all = (c->welcome.room_flags & PROTO_ROOM_MUTE_ALL) != 0;
 		memcpy(a->resume_ticket, c->welcome.ticket, c->welcome.ticket_len);
 		a->resume_len = c->welcome.ticket_len;
 		if (c->has_server_key) {
@@ -218,6 +220,7 @@ void app_net_update(struct app *a, uint64_t now_us)
 	}
 	if (a->link != APP_LINK_JOINED)
 		return;
+	app_moderate_events(a);
 	/* Roster changes since the last frame become join and leave notices. */
 	uint8_t seen[PROTO_MAX_CLIENT_ID + 1];
 	memset(seen, 0, sizeof(seen));

@@ -52,6 +52,16 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_MINUS: case SDLK_KP_MINUS: in->pressed[PLAT_ACT_ZOOM_OUT]++; break;
 	case SDLK_TAB: in->pressed[PLAT_ACT_ROSTER]++; break;
 	case SDLK_ESCAPE: in->pressed[PLAT_ACT_QUIT]++; break;
+	case SDLK_h: in->pressed[PLAT_ACT_HAND]++; break;
+	case SDLK_RIGHTBRACKET: case SDLK_PAGEDOWN: in->pressed[PLAT_ACT_SELECT_NEXT]++; break;
+	case SDLK_LEFTBRACKET: case SDLK_PAGEUP: in->pressed[PLAT_ACT_SELECT_PREV]++; break;
+	case SDLK_u: in->pressed[PLAT_ACT_MOD_MUTE]++; break;
+	case SDLK_k: in->pressed[PLAT_ACT_MOD_KICK]++; break;
+	case SDLK_b: in->pressed[PLAT_ACT_MOD_BAN]++; break;
+	case SDLK_f: in->pressed[PLAT_ACT_MOD_FLOOR]++; break;
+	case SDLK_g: in->pressed[PLAT_ACT_MOD_MOVE]++; break;
+	case SDLK_l: in->pressed[PLAT_ACT_MOD_LOCK]++; break;
+	case SDLK_x: in->pressed[PLAT_ACT_MOD_MUTE_ALL]++; break;
 	default: break;
 	}
 }

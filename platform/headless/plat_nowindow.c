@@ -25,8 +25,12 @@ struct no_window {
 };
 
 static const char *const key_names[PLAT_KEY_COUNT] = {"up", "down", "left", "right"};
-static const char *const action_names[PLAT_ACT_COUNT] = {
-	"sit", "mute", "fullscreen", "zoom-in", "zoom-out", "roster", "quit"};
+static const char *const action_names[] = {
+	"sit",	    "mute",	   "fullscreen", "zoom-in",  "zoom-out",	"roster",
+	"quit",	    "hand",	   "select-next", "select-prev", "mod-mute",	"mod-kick",
+	"mod-ban",  "mod-floor", "mod-move",	 "mod-lock", "mod-mute-all"};
+_Static_assert(sizeof(action_names) / sizeof(action_names[0]) == PLAT_ACT_COUNT,
+	       "every action has a name in input scripts");
 
 static int find(const char *const *names, int n, const char *s)
 {
