@@ -161,6 +161,17 @@ static enum proto_refuse_reason token_reason(enum net_token_error e)
 	return PROTO_REFUSE_TOKEN_MALFORMED;
 }
 
+static void identity_set(struct sv_identity *out, enum proto_token_kind kind, uint8_t role,
+			 const char *user, const char *name, const char *room, const uint8_t *id)
+{
+	core_strlcpy(out->user, user, sizeof(out->user));
+	core_strlcpy(out->name, name, sizeof(out->name));
+	core_strlcpy(out->room, room, sizeof(out->room));
+	out->role = role;
+	memcpy(out->token_id, id, sizeof(out->token_id));
+	out->kind = kind;
+}
+
 /* Identity from a join token or resume ticket; false with the refusal. */
 static bool identity_from_token(struct sv_server *sv, const struct proto_hello *h,
 				struct sv_identity *out, enum proto_refuse_reason *reason,
@@ -173,12 +184,7 @@ static bool identity_from_token(struct sv_server *sv, const struct proto_hello *
 			return refuse(PROTO_REFUSE_TOKEN_EXPIRED, reason, msg, msg_size,
 				      "the resume ticket is not from this server run (it restarted?); "
 				      "join again with a new join token");
-		core_strlcpy(out->user, t.user, sizeof(out->user));
-		core_strlcpy(out->name, t.name, sizeof(out->name));
-		core_strlcpy(out->room, t.room, sizeof(out->room));
-		out->role = t.role;
-		memcpy(out->token_id, t.id, sizeof(t.id));
-		out->kind = PROTO_TOKEN_RESUME;
+		identity_set(out, PROTO_TOKEN_RESUME, t.role, t.user, t.name, t.room, t.id);
 		if (!resumable_find(sv, t.id) && !sv_admit_ghost(sv, out))
 			return refuse(PROTO_REFUSE_TOKEN_REPLAYED, reason, msg, msg_size,
 				      "the resume ticket was used already or is too old (a dropped "
@@ -210,13 +216,8 @@ static bool identity_from_token(struct sv_server *sv, const struct proto_hello *
 		return refuse(PROTO_REFUSE_FULL, reason, msg, msg_size,
 			      "the server is too busy to admit new joins; try again in a minute");
 	}
-	core_strlcpy(out->user, tok.user, sizeof(out->user));
-	core_strlcpy(out->name, tok.name, sizeof(out->name));
-	core_strlcpy(out->room, tok.room, sizeof(out->room));
-	out->role = tok.role;
-	memcpy(out->token_id, tok.id, sizeof(tok.id));
+	identity_set(out, PROTO_TOKEN_JOIN, tok.role, tok.user, tok.name, tok.room, tok.id);
 	out->token_expires = tok.expires_at;
-	out->kind = PROTO_TOKEN_JOIN;
 	if (h->room[0] && strcmp(h->room, tok.room))
 		return refuse(PROTO_REFUSE_TOKEN_ROOM, reason, msg, msg_size,
 			      "this join token admits you to room '%s', not to '%s'", tok.room,

@@ -591,10 +591,5 @@ void cl_conn_close(struct cl_conn *c, uint32_t wait_ms)
 				break;
 		}
 	}
-	if (c->host)
-		enet_host_destroy(c->host);
-	net_wire_destroy(c->wire);
-	c->wire = NULL;
-	c->host = NULL;
-	c->peer = NULL;
+	cl_conn_drop(c);
 }

@@ -633,6 +633,13 @@ enum net_wire_verdict net_wire_receive(struct net_wire *w, ENetHost *host, uint6
 	return NET_WIRE_TO_ENET;
 }
 
+int net_wire_hook(ENetHost *host, ENetEvent *event)
+{
+	(void)event;
+	struct net_wire *w = wire_of_socket(host->socket);
+	return w && net_wire_receive(w, host, 1) == NET_WIRE_TO_ENET ? 0 : 1;
+}
+
 /* ---- state datagrams ---- */
 
 bool net_state_peek(const uint8_t *data, uint32_t len, uint16_t *out_client_id)

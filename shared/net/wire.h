@@ -141,6 +141,11 @@ enum net_wire_verdict {
 /** From ENet's intercept hook: the datagram ENet just read. */
 enum net_wire_verdict net_wire_receive(struct net_wire *w, ENetHost *host, uint64_t now_us);
 
+/** An intercept hook for a host whose wire is all it needs: ENet's datagrams
+ * opened, everything else (state datagrams too) dropped. For programs and
+ * tests that speak only ENet over the wire. */
+int net_wire_hook(ENetHost *host, ENetEvent *event);
+
 /** The session for a remote address (server), or the client's one. */
 struct net_session *net_wire_session(struct net_wire *w, const ENetAddress *addr);
 /** Server: forgets a session once its ENet peer is gone. */

@@ -50,14 +50,8 @@ static int send_garbage(ENetHost *host, ENetPeer *peer, int count)
 	return sent;
 }
 
-/* The raw clients' wires (one at a time), for their intercept hook. */
+/* The raw client's wire (one at a time). */
 static struct net_wire *g_wire;
-
-static int raw_hook(ENetHost *host, ENetEvent *event)
-{
-	(void)event;
-	return net_wire_receive(g_wire, host, 1) == NET_WIRE_TO_ENET ? 0 : 1;
-}
 
 /* A raw ENet client over the secure wire (the server takes nothing else):
  * the key exchange, then ENet's connect. ENet retransmits only between
@@ -71,7 +65,7 @@ static ENetPeer *connect_peer(ENetHost **out_host, const char *addr_text)
 	assert_int_equal(net_address_parse(addr_text, 0, &addr), CORE_OK);
 	net_wire_destroy(g_wire);
 	assert_int_equal(net_wire_client_create(host, &addr, NULL, PROTO_VERSION, &g_wire), CORE_OK);
-	host->intercept = raw_hook;
+	host->intercept = net_wire_hook;
 	ENetEvent ev;
 	for (int waited = 0; waited < 5000; waited += 10) {
 		if (net_wire_client_poll(g_wire, (uint64_t)waited * 1000 + 1) == NET_WIRE_READY)
