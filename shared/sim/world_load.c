@@ -2,15 +2,27 @@
 
 #include "move.h"
 
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <math.h> /* isfinite only: this library does not link libm */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define GID_MASK 0x0fffffffu /* Tiled keeps flip and rotation flags in bits 28-31 */
 #define MAX_GIDS 65536
+#define MAX_TILE_PX 4096                /* tile sizes, margins, spacings and offsets */
+#define MAX_TILESET_BYTES (1024 * 1024) /* an external tileset file */
+/* No object in a map (at most 256 tiles of 10 m) lies this far out, and
+ * twice it still fits an int32: the difference of two converted
+ * coordinates cannot overflow. */
+#define MAX_ABS_MM 1e9
 
 struct loader {
 	const char *path; /* as given, for messages */
@@ -46,23 +58,74 @@ static enum core_result fail(struct loader *ld, const char *fmt, ...)
 	return CORE_ERR_INVALID;
 }
 
+/* Callers range-check v first: the file's numbers are never trusted. */
 static int32_t round_i32(double v)
 {
+	assert(v > -2147483648.5 && v < 2147483647.5);
 	return (int32_t)(v >= 0 ? v + 0.5 : v - 0.5);
 }
 
-static int32_t px_to_mm(const struct loader *ld, double px)
+/* Tiled's projected pixels to world millimetres; false (nothing written)
+ * when the result is past MAX_ABS_MM or not a number. */
+static bool px_to_mm(const struct loader *ld, double px, int32_t *out_mm)
 {
-	return round_i32(px / ld->tile_h_px * ld->w->tile_mm);
+	double mm = px / ld->tile_h_px * ld->w->tile_mm;
+	if (!(mm >= -MAX_ABS_MM && mm <= MAX_ABS_MM))
+		return false;
+	*out_mm = round_i32(mm);
+	return true;
+}
+
+static bool px_to_point(const struct loader *ld, double x_px, double y_px,
+			struct sim_point *out)
+{
+	return px_to_mm(ld, x_px, &out->x_mm) && px_to_mm(ld, y_px, &out->y_mm);
+}
+
+/* For messages about coordinates too far out to convert. */
+static double px_to_m(const struct loader *ld, double px)
+{
+	return px / ld->tile_h_px * ld->w->tile_mm / 1000.0;
+}
+
+/* fmod(deg, 360) moved into [0, 360), without libm: binary long division,
+ * in which every subtraction is exact. deg is finite. */
+static double degrees_reduce(double deg)
+{
+	double r = deg < 0 ? -deg : deg;
+	double step = 360.0;
+	while (step <= r / 2)
+		step *= 2;
+	for (; step >= 360.0; step /= 2) {
+		if (r >= step)
+			r -= step;
+	}
+	if (deg < 0 && r > 0)
+		r = 360.0 - r;
+	return r < 360.0 ? r : 0.0;
 }
 
 static uint16_t degrees_to_yaw(double deg)
 {
-	double turns = deg / 360.0;
-	turns -= (double)(long long)turns;
-	if (turns < 0)
-		turns += 1.0;
-	return (uint16_t)(round_i32(turns * 65536.0) & 0xffff);
+	return (uint16_t)(round_i32(degrees_reduce(deg) / 360.0 * 65536.0) & 0xffff);
+}
+
+/* An integer member in lo..hi: false if absent, not an integer, or out of range. */
+static bool int_member(json_t *owner, const char *key, json_int_t lo, json_int_t hi,
+		       json_int_t *out)
+{
+	json_t *v = json_object_get(owner, key);
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+/* int_member for a member Tiled omits when it is 0: absent leaves *out alone. */
+static bool opt_int_member(json_t *owner, const char *key, json_int_t lo, json_int_t hi,
+			   json_int_t *out)
+{
+	return !json_object_get(owner, key) || int_member(owner, key, lo, hi, out);
 }
 
 /* ---- properties ------------------------------------------------------- */
@@ -149,19 +212,24 @@ static enum core_result read_tileset_tiles(struct loader *ld, json_t *ts, json_i
 	json_int_t count = json_integer_value(json_object_get(ts, "tilecount"));
 	if (count <= 0)
 		return fail(ld, "tileset %s has no 'tilecount'", where);
-	if (firstgid < 1 || firstgid + count > MAX_GIDS)
-		return fail(ld, "tileset %s: gids %lld..%lld are outside 1..%d", where,
-			    (long long)firstgid, (long long)(firstgid + count - 1), MAX_GIDS - 1);
+	if (firstgid < 1 || firstgid >= MAX_GIDS)
+		return fail(ld, "tileset %s: firstgid %lld is outside 1..%d; let Tiled number the "
+				"tilesets",
+			    where, (long long)firstgid, MAX_GIDS - 1);
+	if (count > MAX_GIDS - firstgid)
+		return fail(ld, "tileset %s: %lld tiles from firstgid %lld go past gid %d; use "
+				"fewer or smaller tilesets",
+			    where, (long long)count, (long long)firstgid, MAX_GIDS - 1);
 	for (json_int_t i = 0; i < count; i++)
 		ld->gid_blocked[firstgid + i] = 1;
 	json_t *tiles = json_object_get(ts, "tiles");
 	size_t i;
 	json_t *tile;
 	json_array_foreach(tiles, i, tile) {
-		json_int_t id = json_integer_value(json_object_get(tile, "id"));
-		if (id < 0 || id >= count)
-			return fail(ld, "tileset %s: tile id %lld is outside its %lld tiles", where,
-				    (long long)id, (long long)count);
+		json_int_t id;
+		if (!int_member(tile, "id", 0, count - 1, &id))
+			return fail(ld, "tileset %s: tile %zu has no id in 0..%lld (its %lld tiles)",
+				    where, i, (long long)(count - 1), (long long)count);
 		enum core_result r = check_properties(ld, tile);
 		if (r != CORE_OK)
 			return r;
@@ -178,12 +246,17 @@ static enum core_result read_tileset_tiles(struct loader *ld, json_t *ts, json_i
 	return CORE_OK;
 }
 
-/* The folder part of path with its trailing '/', or "" for a bare name:
- * what a relative path inside that file is relative to. */
-static void dir_of(const char *path, char *out, size_t size)
+/* The length of path's folder part with its trailing '/', 0 for a bare
+ * name: what a relative path inside that file is relative to. */
+static int dir_len(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	snprintf(out, size, "%.*s", slash ? (int)(slash - path + 1) : 0, path);
+	return slash ? (int)(slash - path + 1) : 0;
+}
+
+static void dir_of(const char *path, char *out, size_t size)
+{
+	snprintf(out, size, "%.*s", dir_len(path), path);
 }
 
 static enum core_result read_tileset_art(struct loader *ld, json_t *ts, json_int_t firstgid,
@@ -199,22 +272,132 @@ static enum core_result read_tileset_art(struct loader *ld, json_t *ts, json_int
 		return fail(ld, "tileset %s has no single 'image'; Lyceum draws tilesets made from "
 				"one image (Tileset > New Tileset > Based on Tileset Image)",
 			    where);
-	struct sim_art_tileset *t = &art->tilesets[art->tileset_count++];
-	t->firstgid = (uint32_t)firstgid;
-	t->tilecount = (uint32_t)json_integer_value(json_object_get(ts, "tilecount"));
-	t->columns = (uint32_t)json_integer_value(json_object_get(ts, "columns"));
-	t->tile_w_px = (int32_t)json_integer_value(json_object_get(ts, "tilewidth"));
-	t->tile_h_px = (int32_t)json_integer_value(json_object_get(ts, "tileheight"));
-	t->margin_px = (int32_t)json_integer_value(json_object_get(ts, "margin"));
-	t->spacing_px = (int32_t)json_integer_value(json_object_get(ts, "spacing"));
+	/* read_tileset_tiles has checked firstgid and tilecount */
+	json_int_t count = json_integer_value(json_object_get(ts, "tilecount"));
+	json_int_t columns, tile_w, tile_h;
+	if (!int_member(ts, "columns", 1, MAX_GIDS, &columns) ||
+	    !int_member(ts, "tilewidth", 1, MAX_TILE_PX, &tile_w) ||
+	    !int_member(ts, "tileheight", 1, MAX_TILE_PX, &tile_h))
+		return fail(ld, "tileset %s needs 'columns' from 1 to %d and 'tilewidth' and "
+				"'tileheight' from 1 to %d px",
+			    where, MAX_GIDS, MAX_TILE_PX);
+	json_int_t margin = 0, spacing = 0, off_x = 0, off_y = 0;
 	json_t *off = json_object_get(ts, "tileoffset");
-	t->offset_x_px = (int32_t)json_integer_value(json_object_get(off, "x"));
-	t->offset_y_px = (int32_t)json_integer_value(json_object_get(off, "y"));
-	if (t->columns < 1 || t->tile_w_px < 1 || t->tile_h_px < 1)
-		return fail(ld, "tileset %s needs positive 'columns', 'tilewidth' and 'tileheight'",
-			    where);
-	snprintf(t->image, sizeof(t->image), "%s%s", image[0] == '/' ? "" : dir, image);
+	if (!opt_int_member(ts, "margin", 0, MAX_TILE_PX, &margin) ||
+	    !opt_int_member(ts, "spacing", 0, MAX_TILE_PX, &spacing) ||
+	    !opt_int_member(off, "x", -MAX_TILE_PX, MAX_TILE_PX, &off_x) ||
+	    !opt_int_member(off, "y", -MAX_TILE_PX, MAX_TILE_PX, &off_y))
+		return fail(ld, "tileset %s: 'margin' and 'spacing' must be 0 to %d px and "
+				"'tileoffset' -%d to %d px",
+			    where, MAX_TILE_PX, MAX_TILE_PX, MAX_TILE_PX);
+	struct sim_art_tileset *t = &art->tilesets[art->tileset_count];
+	int n = snprintf(t->image, sizeof(t->image), "%s%s", image[0] == '/' ? "" : dir, image);
+	if (n < 0 || (size_t)n >= sizeof(t->image))
+		return fail(ld, "tileset %s: image path '%s' is longer than %zu characters; move "
+				"the image beside the tileset",
+			    where, image, sizeof(t->image) - 1);
+	art->tileset_count++;
+	t->firstgid = (uint32_t)firstgid;
+	t->tilecount = (uint32_t)count;
+	t->columns = (uint32_t)columns;
+	t->tile_w_px = (int32_t)tile_w;
+	t->tile_h_px = (int32_t)tile_h;
+	t->margin_px = (int32_t)margin;
+	t->spacing_px = (int32_t)spacing;
+	t->offset_x_px = (int32_t)off_x;
+	t->offset_y_px = (int32_t)off_y;
 	return CORE_OK;
+}
+
+/* Reads a tileset file into a fresh buffer (*out_text, *out_size; the caller
+ * frees it). Only a regular file of at most MAX_TILESET_BYTES: a FIFO or a
+ * device never blocks the loader, as O_NONBLOCK opens it without waiting
+ * and fstat turns it away. */
+static enum core_result read_tileset_file(struct loader *ld, const char *full, char **out_text,
+					  size_t *out_size)
+{
+	int fd = open(full, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail(ld, "cannot open tileset '%s': %s", full, strerror(errno));
+	struct stat st;
+	enum core_result r = CORE_OK;
+	char *text = NULL;
+	size_t got = 0;
+	if (fstat(fd, &st) != 0) {
+		r = fail(ld, "cannot read tileset '%s': %s", full, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		r = fail(ld, "tileset '%s' is not a regular file; tilesets must sit beside the map "
+			     "as .tsj files",
+			 full);
+	} else if (st.st_size > MAX_TILESET_BYTES) {
+		r = fail(ld, "tileset '%s' is %lld bytes; Lyceum reads tilesets up to %d bytes",
+			 full, (long long)st.st_size, MAX_TILESET_BYTES);
+	} else if (!(text = malloc((size_t)st.st_size + 1))) {
+		r = fail(ld, "out of memory reading tileset '%s'", full);
+	}
+	/* read to the end, one byte past the size fstat gave: a file that grows
+	 * meanwhile is refused rather than cut */
+	while (r == CORE_OK) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = fail(ld, "cannot read tileset '%s': %s", full, strerror(errno));
+		} else if (n == 0) {
+			break;
+		} else {
+			got += (size_t)n;
+			if (got > (size_t)st.st_size)
+				r = fail(ld, "tileset '%s' changed while it was read; try again",
+					 full);
+		}
+	}
+	close(fd);
+	if (r != CORE_OK) {
+		free(text);
+		return r;
+	}
+	*out_text = text;
+	*out_size = got;
+	return CORE_OK;
+}
+
+/* An external tileset: a plain file name, looked up in the map's folder. */
+static enum core_result read_external_tileset(struct loader *ld, const char *source,
+					      json_int_t firstgid)
+{
+	size_t n = strlen(source);
+	if (n >= 4 && !strcasecmp(source + n - 4, ".tsx"))
+		return fail(ld, "tileset '%s' is XML (.tsx); export it as JSON (.tsj) from Tiled "
+				"and point the map at it",
+			    source);
+	if (!source[0] || strchr(source, '/') || !strcmp(source, ".") || !strcmp(source, ".."))
+		return fail(ld, "tileset '%s' is not a file name; tilesets must sit beside the map; "
+				"give the file name only",
+			    source);
+	char full[1024];
+	int len = snprintf(full, sizeof(full), "%.*s%s", dir_len(ld->path), ld->path, source);
+	if (len < 0 || (size_t)len >= sizeof(full))
+		return fail(ld, "tileset '%s': the path to it is longer than %zu characters; move "
+				"the world to a shorter path",
+			    source, sizeof(full) - 1);
+	char *text = NULL;
+	size_t size = 0;
+	enum core_result r = read_tileset_file(ld, full, &text, &size);
+	if (r != CORE_OK)
+		return r;
+	json_error_t jerr;
+	json_t *ext = json_loadb(text, size, 0, &jerr);
+	free(text);
+	if (!ext)
+		return fail(ld, "cannot read tileset '%s': %s (line %d)", full, jerr.text, jerr.line);
+	char ext_dir[1024];
+	dir_of(full, ext_dir, sizeof(ext_dir));
+	r = read_tileset_tiles(ld, ext, firstgid, source);
+	if (r == CORE_OK)
+		r = read_tileset_art(ld, ext, firstgid, ext_dir, source);
+	json_decref(ext);
+	return r;
 }
 
 static enum core_result read_tilesets(struct loader *ld, json_t *root)
@@ -237,24 +420,7 @@ static enum core_result read_tilesets(struct loader *ld, json_t *root)
 				return r;
 			continue;
 		}
-		size_t n = strlen(source);
-		if (n >= 4 && !strcasecmp(source + n - 4, ".tsx"))
-			return fail(ld, "tileset '%s' is XML (.tsx); export it as JSON (.tsj) from Tiled "
-					"and point the map at it",
-				    source);
-		char full[1024];
-		snprintf(full, sizeof(full), "%s%s", source[0] == '/' ? "" : ld->dir, source);
-		json_error_t jerr;
-		json_t *ext = json_load_file(full, 0, &jerr);
-		if (!ext)
-			return fail(ld, "cannot read tileset '%s': %s (line %d)", full, jerr.text,
-				    jerr.line);
-		char ext_dir[1024];
-		dir_of(full, ext_dir, sizeof(ext_dir));
-		enum core_result r = read_tileset_tiles(ld, ext, firstgid, source);
-		if (r == CORE_OK)
-			r = read_tileset_art(ld, ext, firstgid, ext_dir, source);
-		json_decref(ext);
+		enum core_result r = read_external_tileset(ld, source, firstgid);
 		if (r != CORE_OK)
 			return r;
 	}
@@ -391,43 +557,53 @@ struct object_shape {
 	json_t *polygon;
 };
 
-static bool point_in_map(const struct sim_world *w, struct sim_point p)
-{
-	return sim_world_contains(w, p);
-}
-
-static struct sim_point shape_centre(const struct loader *ld, const struct object_shape *s)
-{
-	if (s->is_point || s->is_polygon)
-		return (struct sim_point){px_to_mm(ld, s->x), px_to_mm(ld, s->y)};
-	return (struct sim_point){px_to_mm(ld, s->x + s->width / 2),
-				  px_to_mm(ld, s->y + s->height / 2)};
-}
-
-static struct sim_rect shape_rect(const struct loader *ld, const struct object_shape *s)
-{
-	int32_t x0 = px_to_mm(ld, s->x), y0 = px_to_mm(ld, s->y);
-	return (struct sim_rect){x0, y0, px_to_mm(ld, s->x + s->width) - x0,
-				 px_to_mm(ld, s->y + s->height) - y0};
-}
-
 static enum core_result need_inside(struct loader *ld, const char *cls, struct sim_point p)
 {
-	if (point_in_map(ld->w, p))
+	if (sim_world_contains(ld->w, p))
 		return CORE_OK;
 	return fail(ld, "%s at (%.2f m, %.2f m) is outside the map (%.2f m x %.2f m)", cls,
 		    p.x_mm / 1000.0, p.y_mm / 1000.0, sim_world_width_mm(ld->w) / 1000.0,
 		    sim_world_height_mm(ld->w) / 1000.0);
 }
 
-static enum core_result need_rect(struct loader *ld, const char *cls, const struct object_shape *s)
+/* need_inside for a position too far out to convert */
+static enum core_result far_outside(struct loader *ld, const char *cls, double x_px, double y_px)
+{
+	return fail(ld, "%s at (%g m, %g m) is outside the map (%.2f m x %.2f m)", cls,
+		    px_to_m(ld, x_px), px_to_m(ld, y_px), sim_world_width_mm(ld->w) / 1000.0,
+		    sim_world_height_mm(ld->w) / 1000.0);
+}
+
+/* A point's position, a rectangle's centre or a polygon's origin, in the map. */
+static enum core_result need_centre(struct loader *ld, const char *cls,
+				    const struct object_shape *s, struct sim_point *out)
+{
+	double x = s->x, y = s->y;
+	if (!s->is_point && !s->is_polygon) {
+		x = s->x + s->width / 2;
+		y = s->y + s->height / 2;
+	}
+	if (!px_to_point(ld, x, y, out))
+		return far_outside(ld, cls, x, y);
+	return need_inside(ld, cls, *out);
+}
+
+static enum core_result need_rect(struct loader *ld, const char *cls, const struct object_shape *s,
+				  struct sim_rect *out)
 {
 	if (s->is_point || s->is_polygon || s->width <= 0 || s->height <= 0)
 		return fail(ld, "%s must be a rectangle with a width and a height", cls);
-	struct sim_rect r = shape_rect(ld, s);
-	enum core_result res = need_inside(ld, cls, (struct sim_point){r.x_mm, r.y_mm});
+	double x1 = s->x + s->width, y1 = s->y + s->height;
+	struct sim_point p0, p1;
+	if (!px_to_point(ld, s->x, s->y, &p0))
+		return far_outside(ld, cls, s->x, s->y);
+	if (!px_to_point(ld, x1, y1, &p1))
+		return far_outside(ld, cls, x1, y1);
+	enum core_result res = need_inside(ld, cls, p0);
 	if (res == CORE_OK)
-		res = need_inside(ld, cls, (struct sim_point){r.x_mm + r.w_mm - 1, r.y_mm + r.h_mm - 1});
+		res = need_inside(ld, cls, (struct sim_point){p1.x_mm - 1, p1.y_mm - 1});
+	if (res == CORE_OK)
+		*out = (struct sim_rect){p0.x_mm, p0.y_mm, p1.x_mm - p0.x_mm, p1.y_mm - p0.y_mm};
 	return res;
 }
 
@@ -443,6 +619,10 @@ static enum core_result need_facing(struct loader *ld, json_t *obj, const char *
 		return fail(ld, "%s has no 'facing' property; add a float property 'facing' in "
 				"degrees (0 = along +x, 90 = along +y)",
 			    cls);
+	if (!isfinite(deg))
+		return fail(ld, "%s 'facing' is %g; give a number of degrees (0 = along +x, 90 = "
+				"along +y)",
+			    cls, deg);
 	*out_yaw = degrees_to_yaw(deg);
 	return CORE_OK;
 }
@@ -481,7 +661,8 @@ static enum core_result read_zone(struct loader *ld, json_t *obj, const struct o
 			    name, kind_s);
 	if (w->zone_count >= SIM_MAX_ZONES)
 		return too_many(ld, "Zone", SIM_MAX_ZONES);
-	struct sim_point pts[SIM_MAX_ZONE_POINTS];
+	/* corners in Tiled's pixels, range-checked as they are converted */
+	double xs[SIM_MAX_ZONE_POINTS], ys[SIM_MAX_ZONE_POINTS];
 	int n = 0;
 	if (s->is_polygon) {
 		size_t count = json_array_size(s->polygon);
@@ -491,20 +672,25 @@ static enum core_result read_zone(struct loader *ld, json_t *obj, const struct o
 		size_t i;
 		json_t *pt;
 		json_array_foreach(s->polygon, i, pt) {
-			double px = json_number_value(json_object_get(pt, "x"));
-			double py = json_number_value(json_object_get(pt, "y"));
-			pts[n++] = (struct sim_point){px_to_mm(ld, s->x + px), px_to_mm(ld, s->y + py)};
+			xs[i] = s->x + json_number_value(json_object_get(pt, "x"));
+			ys[i] = s->y + json_number_value(json_object_get(pt, "y"));
 		}
+		n = (int)count;
 	} else if (!s->is_point && s->width > 0 && s->height > 0) {
-		struct sim_rect r = shape_rect(ld, s);
-		pts[n++] = (struct sim_point){r.x_mm, r.y_mm};
-		pts[n++] = (struct sim_point){r.x_mm + r.w_mm, r.y_mm};
-		pts[n++] = (struct sim_point){r.x_mm + r.w_mm, r.y_mm + r.h_mm};
-		pts[n++] = (struct sim_point){r.x_mm, r.y_mm + r.h_mm};
+		double x1 = s->x + s->width, y1 = s->y + s->height;
+		const double rect_xs[4] = {s->x, x1, x1, s->x};
+		const double rect_ys[4] = {s->y, s->y, y1, y1};
+		memcpy(xs, rect_xs, sizeof(rect_xs));
+		memcpy(ys, rect_ys, sizeof(rect_ys));
+		n = 4;
 	} else {
 		return fail(ld, "Zone '%s' must be a rectangle or a polygon", name);
 	}
+	struct sim_point pts[SIM_MAX_ZONE_POINTS];
 	for (int i = 0; i < n; i++) {
+		if (!px_to_point(ld, xs[i], ys[i], &pts[i]))
+			return fail(ld, "Zone '%s' reaches outside the map at (%g m, %g m)", name,
+				    px_to_m(ld, xs[i]), px_to_m(ld, ys[i]));
 		if (pts[i].x_mm < 0 || pts[i].y_mm < 0 || pts[i].x_mm > sim_world_width_mm(w) ||
 		    pts[i].y_mm > sim_world_height_mm(w))
 			return fail(ld, "Zone '%s' reaches outside the map at (%.2f m, %.2f m)", name,
@@ -538,15 +724,15 @@ static enum core_result read_object(struct loader *ld, json_t *obj)
 		.polygon = json_object_get(obj, "polygon"),
 	};
 	s.is_polygon = json_is_array(s.polygon);
-	uint32_t id = (uint32_t)ld->object_id;
+	uint32_t id = (uint32_t)ld->object_id; /* read_layers has range-checked it */
 
 	if (!strcmp(cls, "Zone"))
 		return read_zone(ld, obj, &s);
 	if (!strcmp(cls, "Seat")) {
 		if (w->seat_count >= SIM_MAX_SEATS)
 			return too_many(ld, "Seat", SIM_MAX_SEATS);
-		struct sim_seat seat = {.object_id = id, .pos = shape_centre(ld, &s)};
-		if ((r = need_inside(ld, "Seat", seat.pos)) != CORE_OK ||
+		struct sim_seat seat = {.object_id = id};
+		if ((r = need_centre(ld, "Seat", &s, &seat.pos)) != CORE_OK ||
 		    (r = need_facing(ld, obj, "Seat", &seat.facing)) != CORE_OK)
 			return r;
 		w->seats[w->seat_count++] = seat;
@@ -555,9 +741,9 @@ static enum core_result read_object(struct loader *ld, json_t *obj)
 	if (!strcmp(cls, "Door")) {
 		if (w->door_count >= SIM_MAX_DOORS)
 			return too_many(ld, "Door", SIM_MAX_DOORS);
-		if ((r = need_rect(ld, "Door", &s)) != CORE_OK)
+		struct sim_door door = {.object_id = id};
+		if ((r = need_rect(ld, "Door", &s, &door.rect)) != CORE_OK)
 			return r;
-		struct sim_door door = {.object_id = id, .rect = shape_rect(ld, &s)};
 		core_strlcpy(door.name, object_name(obj), sizeof(door.name));
 		w->doors[w->door_count++] = door;
 		return CORE_OK;
@@ -565,8 +751,8 @@ static enum core_result read_object(struct loader *ld, json_t *obj)
 	if (!strcmp(cls, "Spawn")) {
 		if (w->spawn_count >= SIM_MAX_SPAWNS)
 			return too_many(ld, "Spawn", SIM_MAX_SPAWNS);
-		struct sim_spawn sp = {.object_id = id, .pos = shape_centre(ld, &s)};
-		if ((r = need_inside(ld, "Spawn", sp.pos)) != CORE_OK)
+		struct sim_spawn sp = {.object_id = id};
+		if ((r = need_centre(ld, "Spawn", &s, &sp.pos)) != CORE_OK)
 			return r;
 		if (sim_avatar_collides(w, sp.pos))
 			return fail(ld, "Spawn at (%.2f m, %.2f m) is on or next to a blocked tile; an "
@@ -579,10 +765,9 @@ static enum core_result read_object(struct loader *ld, json_t *obj)
 		if (w->board_count >= SIM_MAX_BOARDS)
 			return too_many(ld, "Board", SIM_MAX_BOARDS);
 		struct sim_board b = {.object_id = id};
-		if ((r = need_rect(ld, "Board", &s)) != CORE_OK ||
+		if ((r = need_rect(ld, "Board", &s, &b.rect)) != CORE_OK ||
 		    (r = need_facing(ld, obj, "Board", &b.facing)) != CORE_OK)
 			return r;
-		b.rect = shape_rect(ld, &s);
 		core_strlcpy(b.name, object_name(obj), sizeof(b.name));
 		w->boards[w->board_count++] = b;
 		return CORE_OK;
@@ -590,8 +775,8 @@ static enum core_result read_object(struct loader *ld, json_t *obj)
 	if (!strcmp(cls, "Item")) {
 		if (w->item_count >= SIM_MAX_ITEMS)
 			return too_many(ld, "Item", SIM_MAX_ITEMS);
-		struct sim_item it = {.object_id = id, .pos = shape_centre(ld, &s)};
-		if ((r = need_inside(ld, "Item", it.pos)) != CORE_OK)
+		struct sim_item it = {.object_id = id};
+		if ((r = need_centre(ld, "Item", &s, &it.pos)) != CORE_OK)
 			return r;
 		core_strlcpy(it.name, object_name(obj), sizeof(it.name));
 		w->items[w->item_count++] = it;
@@ -624,7 +809,13 @@ static enum core_result read_layers(struct loader *ld, json_t *layers, int depth
 			size_t j;
 			json_t *obj;
 			json_array_foreach(json_object_get(layer, "objects"), j, obj) {
-				ld->object_id = json_integer_value(json_object_get(obj, "id"));
+				json_int_t id = json_integer_value(json_object_get(obj, "id"));
+				ld->object_id = -1;
+				if (id < 0 || id > UINT32_MAX)
+					return fail(ld, "object number %zu has id %lld, outside 0..%lu; "
+							"let Tiled number the objects",
+						    j + 1, (long long)id, (unsigned long)UINT32_MAX);
+				ld->object_id = id;
 				if ((r = read_object(ld, obj)) != CORE_OK)
 					return r;
 			}
@@ -664,8 +855,9 @@ static enum core_result read_map(struct loader *ld, json_t *root)
 	if (width < 1 || height < 1 || width > SIM_MAX_MAP_TILES || height > SIM_MAX_MAP_TILES)
 		return fail(ld, "map is %lldx%lld tiles; Lyceum reads 1 to %d tiles a side",
 			    (long long)width, (long long)height, SIM_MAX_MAP_TILES);
-	if (tw < 1 || th < 1)
-		return fail(ld, "tilewidth and tileheight must be positive");
+	if (tw < 1 || th < 1 || tw > MAX_TILE_PX || th > MAX_TILE_PX)
+		return fail(ld, "tilewidth and tileheight are %lldx%lld px; use 1 to %d",
+			    (long long)tw, (long long)th, MAX_TILE_PX);
 	enum core_result r = check_properties(ld, root);
 	if (r != CORE_OK)
 		return r;

@@ -9,10 +9,12 @@
 #include "sim/move.h"
 #include "sim/world_load.h"
 
+#include <float.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define GRID LYCEUM_SOURCE_DIR "/tests/data/worlds/grid.tmj"
@@ -144,30 +146,51 @@ static json_t *object_with_id(json_t *map, json_int_t id)
 	return NULL;
 }
 
-static void expect_error(mutate_fn mutate, const char *const *fragments)
+/* Loads the saved map, with the renderer's art or without; a failed load
+ * leaves both destinations exactly as they were. */
+static void expect_error_in(const char *path, bool with_art, const char *const *fragments)
 {
-	json_error_t jerr;
-	json_t *map = json_load_file(GRID, 0, &jerr);
-	assert_non_null(map);
-	mutate(map);
-	char path[512];
-	snprintf(path, sizeof(path), "%s/broken.tmj", tmpdir);
-	assert_int_equal(json_dump_file(map, path, 0), 0);
-	json_decref(map);
-	/* A failed load leaves the destination exactly as it was. */
 	static struct sim_world before;
+	struct sim_world_art art, art_before;
 	memset(&world, 0xa5, sizeof(world));
 	memcpy(&before, &world, sizeof(world));
+	memset(&art, 0x5a, sizeof(art));
+	memcpy(&art_before, &art, sizeof(art));
 	char err[512] = "";
-	assert_int_not_equal(sim_world_load(path, &world, err, sizeof(err)), CORE_OK);
+	/* a loader that blocks (on a FIFO, say) fails the test instead of hanging it */
+	alarm(10);
+	enum core_result r = with_art ? sim_world_load_art(path, &world, &art, err, sizeof(err))
+				      : sim_world_load(path, &world, err, sizeof(err));
+	alarm(0);
+	assert_int_not_equal(r, CORE_OK);
 	assert_memory_equal(&world, &before, sizeof(world));
+	assert_memory_equal(&art, &art_before, sizeof(art));
 	for (const char *const *f = fragments; *f; f++) {
 		if (!strstr(err, *f))
 			fail_msg("error '%s' does not mention '%s'", err, *f);
 	}
 }
 
-#define EXPECT(fn, ...) expect_error(fn, (const char *const[]){__VA_ARGS__, NULL})
+static void save_mutated(mutate_fn mutate, char *path, size_t size)
+{
+	json_error_t jerr;
+	json_t *map = json_load_file(GRID, 0, &jerr);
+	assert_non_null(map);
+	mutate(map);
+	snprintf(path, size, "%s/broken.tmj", tmpdir);
+	assert_int_equal(json_dump_file(map, path, 0), 0);
+	json_decref(map);
+}
+
+static void expect_error(mutate_fn mutate, bool with_art, const char *const *fragments)
+{
+	char path[512];
+	save_mutated(mutate, path, sizeof(path));
+	expect_error_in(path, with_art, fragments);
+}
+
+#define EXPECT(fn, ...) expect_error(fn, false, (const char *const[]){__VA_ARGS__, NULL})
+#define EXPECT_ART(fn, ...) expect_error(fn, true, (const char *const[]){__VA_ARGS__, NULL})
 
 static void m_no_class(json_t *m)
 {
@@ -260,6 +283,202 @@ static void m_bad_scale(json_t *m)
 static void m_duplicate_zone(json_t *m)
 {
 	json_object_set_new(object_with_id(m, 2), "name", json_string("left"));
+}
+
+/* ---- hostile numbers: each is refused before it becomes an integer ---- */
+
+static void m_zone_huge_height(json_t *m)
+{
+	json_object_set_new(object_with_id(m, 1), "height", json_real(10e8));
+}
+static void m_zone_huge_point(json_t *m)
+{
+	json_t *pt = json_array_get(json_object_get(object_with_id(m, 2), "polygon"), 2);
+	json_object_set_new(pt, "y", json_real(-1e300));
+}
+static void m_seat_huge_x(json_t *m)
+{
+	json_object_set_new(object_with_id(m, 3), "x", json_real(1e30));
+}
+static void m_door_huge_width(json_t *m)
+{
+	/* the far edge in millimetres is past what a double holds */
+	json_object_set_new(object_with_id(m, 6), "width", json_real(1.7e308));
+}
+static void m_item_huge_negative_y(json_t *m)
+{
+	json_object_set_new(object_with_id(m, 8), "y", json_real(-4e9));
+}
+static void m_object_id_huge(json_t *m)
+{
+	json_object_set_new(object_with_id(m, 3), "id", json_integer(1ll << 40));
+}
+static json_t *grid_tileset(json_t *m)
+{
+	return json_array_get(json_object_get(m, "tilesets"), 0);
+}
+static void m_firstgid_huge(json_t *m)
+{
+	json_object_set_new(grid_tileset(m), "firstgid", json_integer(INT64_MAX));
+}
+static void m_tilecount_huge(json_t *m)
+{
+	json_object_set_new(grid_tileset(m), "tilecount", json_integer(INT64_MAX));
+}
+static void m_tile_id_huge(json_t *m)
+{
+	json_t *tile = json_array_get(json_object_get(grid_tileset(m), "tiles"), 3);
+	json_object_set_new(tile, "id", json_integer(INT64_MAX));
+}
+static void m_tile_id_real(json_t *m)
+{
+	/* once read as tile 0 */
+	json_t *tile = json_array_get(json_object_get(grid_tileset(m), "tiles"), 3);
+	json_object_set_new(tile, "id", json_real(1e30));
+}
+static void m_tile_size_huge(json_t *m)
+{
+	json_object_set_new(m, "tileheight", json_integer(1ll << 40));
+}
+static void m_columns_huge(json_t *m)
+{
+	json_object_set_new(grid_tileset(m), "columns", json_integer(1ll << 33));
+}
+static void m_margin_negative(json_t *m)
+{
+	json_object_set_new(grid_tileset(m), "margin", json_integer(-1));
+}
+
+static void hostile_numbers_are_refused(void **state)
+{
+	(void)state;
+	EXPECT(m_zone_huge_height, "broken.tmj", "layer 'zones'", "object 1",
+	       "Zone 'left' reaches outside the map");
+	EXPECT(m_zone_huge_point, "object 2", "Zone 'right' reaches outside the map");
+	EXPECT(m_seat_huge_x, "layer 'objects'", "object 3", "Seat at (", "outside the map");
+	EXPECT(m_door_huge_width, "object 6", "Door at (inf m", "outside the map");
+	EXPECT(m_item_huge_negative_y, "object 8", "Item at (", "outside the map");
+	EXPECT(m_object_id_huge, "layer 'objects'", "id 1099511627776", "let Tiled number");
+	EXPECT(m_firstgid_huge, "tileset 0 (embedded)", "firstgid 9223372036854775807",
+	       "outside 1..65535");
+	EXPECT(m_tilecount_huge, "tileset 0 (embedded)", "go past gid 65535");
+	EXPECT(m_tile_id_huge, "tileset 0 (embedded)", "tile 3 has no id in 0..11");
+	EXPECT(m_tile_id_real, "tileset 0 (embedded)", "tile 3 has no id in 0..11");
+	EXPECT(m_tile_size_huge, "broken.tmj", "tileheight", "use 1 to 4096");
+	EXPECT_ART(m_columns_huge, "tileset 0 (embedded)", "'columns' from 1 to 65536");
+	EXPECT_ART(m_margin_negative, "tileset 0 (embedded)", "'margin'");
+}
+
+static double facing_value;
+static void m_facing(json_t *m)
+{
+	json_t *p = json_array_get(json_object_get(object_with_id(m, 3), "properties"), 0);
+	json_object_set_new(p, "value", json_real(facing_value));
+}
+
+/* Any finite facing turns into [0, 360) degrees, exactly as fmod would. */
+static void huge_facings_reduce_and_infinite_ones_are_refused(void **state)
+{
+	(void)state;
+	const struct {
+		double deg;
+		uint16_t yaw;
+	} cases[] = {
+		{1e30, 2913},   /* fmod(1e30, 360) = 16 */
+		{-1e30, 62623}, /* 344 */
+		{DBL_MAX, 23302}, /* 128 */
+		{1e300, 0},       {720.5, 91}, {-90, 49152},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[512], err[512] = "";
+		facing_value = cases[i].deg;
+		save_mutated(m_facing, path, sizeof(path));
+		if (sim_world_load(path, &world, err, sizeof(err)) != CORE_OK)
+			fail_msg("facing %g: %s", cases[i].deg, err);
+		if (world.seats[0].facing != cases[i].yaw)
+			fail_msg("facing %g: yaw %u, expected %u", cases[i].deg, world.seats[0].facing,
+				 cases[i].yaw);
+	}
+	/* JSON has no infinity; a number too big for a double is the parser's error */
+	char path[512];
+	facing_value = 12345.5;
+	save_mutated(m_facing, path, sizeof(path));
+	FILE *f = fopen(path, "r+");
+	assert_non_null(f);
+	static char text[1 << 16];
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	char *at = strstr(text, "12345.5");
+	assert_non_null(at);
+	memcpy(at, "1e99999", 7);
+	rewind(f);
+	assert_int_equal(fwrite(text, 1, n, f), n);
+	fclose(f);
+	expect_error_in(path, false, (const char *const[]){"broken.tmj", "line", "overflow", NULL});
+}
+
+/* ---- external tilesets: a plain file beside the map, nothing else ---- */
+
+static const char *tileset_source;
+static void m_external_tileset(json_t *m)
+{
+	json_t *ts = json_pack("[{s:i,s:s}]", "firstgid", 1, "source", tileset_source);
+	json_object_set_new(m, "tilesets", ts);
+}
+
+static void expect_tileset_error(const char *source, const char *const *fragments)
+{
+	tileset_source = source;
+	expect_error(m_external_tileset, true, fragments);
+}
+
+#define EXPECT_TILESET(source, ...) \
+	expect_tileset_error(source, (const char *const[]){__VA_ARGS__, NULL})
+
+static void tileset_sources_stay_beside_the_map(void **state)
+{
+	(void)state;
+	char path[512];
+	EXPECT_TILESET("/etc/passwd", "broken.tmj", "tileset '/etc/passwd'", "beside the map",
+		       "give the file name only");
+	EXPECT_TILESET("/dev/stdin", "tileset '/dev/stdin'", "give the file name only");
+	EXPECT_TILESET("../worlds/classroom.tsj", "'../worlds/classroom.tsj'",
+		       "give the file name only");
+	EXPECT_TILESET("..", "tileset '..'", "give the file name only");
+	EXPECT_TILESET("", "tileset ''", "give the file name only");
+	/* a FIFO would block a plain open() until a writer came */
+	snprintf(path, sizeof(path), "%s/pipe.tsj", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	EXPECT_TILESET("pipe.tsj", "pipe.tsj' is not a regular file", "beside the map");
+	snprintf(path, sizeof(path), "%s/folder.tsj", tmpdir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	EXPECT_TILESET("folder.tsj", "folder.tsj' is not a regular file");
+	snprintf(path, sizeof(path), "%s/big.tsj", tmpdir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 1024 * 1024 + 1; i++)
+		fputc(' ', f);
+	fclose(f);
+	EXPECT_TILESET("big.tsj", "big.tsj' is 1048577 bytes", "up to 1048576");
+	EXPECT_TILESET("missing.tsj", "cannot open tileset", "missing.tsj", "No such file");
+	/* the same tileset beside the map loads as the shipped worlds do */
+	json_error_t jerr;
+	json_t *ts = json_load_file(WORLDS "/classroom.tsj", 0, &jerr);
+	assert_non_null(ts);
+	json_object_set_new(ts, "image", json_string(WORLDS "/classroom-tiles.png"));
+	snprintf(path, sizeof(path), "%s/classroom.tsj", tmpdir);
+	assert_int_equal(json_dump_file(ts, path, 0), 0);
+	json_decref(ts);
+	tileset_source = "classroom.tsj";
+	save_mutated(m_external_tileset, path, sizeof(path));
+	char err[512] = "";
+	struct sim_world_art art;
+	if (sim_world_load_art(path, &world, &art, err, sizeof(err)) != CORE_OK)
+		fail_msg("%s", err);
+	assert_int_equal(art.tileset_count, 1);
+	assert_int_equal(art.tilesets[0].tilecount, 12);
+	assert_true(sim_world_blocked(&world, 2, 6)); /* the desk's tile property */
+	sim_world_art_free(&art);
 }
 
 static void every_author_error_is_named(void **state)
@@ -381,6 +600,9 @@ int main(void)
 		cmocka_unit_test(grid_objects_sit_on_their_tiles),
 		cmocka_unit_test(shipped_worlds_load),
 		cmocka_unit_test(every_author_error_is_named),
+		cmocka_unit_test(hostile_numbers_are_refused),
+		cmocka_unit_test(huge_facings_reduce_and_infinite_ones_are_refused),
+		cmocka_unit_test(tileset_sources_stay_beside_the_map),
 		cmocka_unit_test(broken_json_and_missing_files_are_named),
 		cmocka_unit_test(base64_tile_data_loads_like_csv),
 		cmocka_unit_test(art_names_layers_and_tileset_image),
