@@ -1,9 +1,12 @@
 # Thin wrapper over CMake presets. The two commands a newcomer needs:
 #   make run    a local server with the classroom, wandering bots and the desktop client
 #   make test   install what is missing, build everything, run the tests
+# and, for fuzzing the decoders longer than the tests' few seconds each:
+#   make fuzz   every fuzz target for FUZZ_SECONDS (tests/fuzz/run.sh)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build build-asan run test test-asan bench clean
+.PHONY: all deps build build-asan build-fuzz run test test-asan fuzz bench clean
 
 all: build
 
@@ -18,14 +21,23 @@ build-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
 
+build-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
 run: build
 	@tools/run.sh build/default
 
-test: build
+test: build build-fuzz
 	@ctest --preset default -j $(JOBS)
+	@ctest --preset fuzz -j $(JOBS)
 
 test-asan: build-asan
 	@ctest --preset asan -j $(JOBS)
+
+fuzz: build-fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 ctest --preset fuzz -j $(JOBS) \
+		--timeout $$(( $(FUZZ_SECONDS) * 2 + 120 ))
 
 bench: build
 	@tools/bench/bench.sh build/default

@@ -1,0 +1,183 @@
+/* Every message but SNAPSHOT (fuzz_snapshot). The first byte picks the
+ * decoder (enum fuzz_msg_pick), the rest is the message. A message that decodes is encoded again and must decode
+ * to the same thing (the round trip), so a decoder that accepts what the
+ * encoder cannot say, or an encoder that loses a field, aborts here. */
+#include "fuzz_scene.h"
+#include "proto/registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint8_t buf[PROTO_MAX_PACKET + PROTO_TOKEN_MAX];
+
+static void differs(const char *what)
+{
+	fprintf(stderr, "fuzz_msg: %s: decode(encode(decode(x))) != decode(x)\n", what);
+	abort();
+}
+
+static void encoded(const char *what, uint32_t len)
+{
+	if (!len)
+		differs(what); /* the encoder refused a message its decoder accepted */
+}
+
+static void hello(const uint8_t *data, uint32_t len)
+{
+	static struct proto_hello a, b;
+	if (proto_decode_hello(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_hello(&a, buf, sizeof(buf));
+	encoded("hello", n);
+	if (proto_decode_hello(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("hello");
+}
+
+static void welcome(const uint8_t *data, uint32_t len)
+{
+	struct proto_welcome a, b;
+	if (proto_decode_welcome(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_welcome(&a, buf, sizeof(buf));
+	encoded("welcome", n);
+	if (proto_decode_welcome(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("welcome");
+}
+
+static void refuse(const uint8_t *data, uint32_t len)
+{
+	struct proto_refuse a, b;
+	if (proto_decode_refuse(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_refuse(&a, buf, sizeof(buf));
+	encoded("refuse", n);
+	if (proto_decode_refuse(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("refuse");
+}
+
+/* What a decoded move says, before the server widens it: the encoder may
+ * pick other widths (a short send time is re-sent whole), not other values. */
+static bool same_move(const struct proto_move *a, const struct proto_move *b)
+{
+	if (a->count != b->count || a->send_time_us != b->send_time_us ||
+	    a->ack_seq != b->ack_seq || a->has_pose != b->has_pose ||
+	    (a->has_pose && memcmp(&a->pose, &b->pose, sizeof(a->pose))))
+		return false;
+	for (int i = 0; i < a->count; i++) {
+		const struct sim_cmd *x = &a->cmds[i], *y = &b->cmds[i];
+		if ((x->tick ^ y->tick) & ((1u << a->tick_bits) - 1) || x->move_x != y->move_x ||
+		    x->move_y != y->move_y || x->yaw != y->yaw || x->buttons != y->buttons ||
+		    x->seat != y->seat)
+			return false;
+	}
+	return true;
+}
+
+static void move(const uint8_t *data, uint32_t len)
+{
+	struct proto_move a, b;
+	if (proto_decode_move(data, len, &a) != CORE_OK)
+		return;
+	/* The newest tick goes short when the acked tick is close: make it so
+	 * exactly when the decoded one was short. */
+	uint32_t newest = a.cmds[0].tick;
+	a.acked_tick = a.tick_bits == 8 ? (newest == 1 ? newest - 2 : newest - 1) : 0;
+	a.full_time = a.time_bits == 23;
+	a.send_time_us *= 1000u; /* decoded in ms until widened */
+	uint32_t n = proto_encode_move(&a, newest, buf, sizeof(buf));
+	a.send_time_us /= 1000u;
+	encoded("move", n);
+	if (proto_decode_move(buf, n, &b) != CORE_OK || !same_move(&a, &b))
+		differs("move");
+	/* As the server does, around what it last saw of this client. */
+	proto_move_widen(&a, 0xfffffff0u, 0x10u, 4294000u, true);
+	proto_move_widen(&b, 0, 0, 0, false);
+}
+
+static void avatar_info(const uint8_t *data, uint32_t len)
+{
+	struct proto_avatar_info a, b;
+	if (proto_decode_avatar_info(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_avatar_info(&a, buf, sizeof(buf));
+	encoded("avatar info", n);
+	if (proto_decode_avatar_info(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("avatar info");
+}
+
+static void avatar_gone(const uint8_t *data, uint32_t len)
+{
+	uint16_t a, b;
+	if (proto_decode_avatar_gone(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_avatar_gone(a, buf, sizeof(buf));
+	encoded("avatar gone", n);
+	if (proto_decode_avatar_gone(buf, n, &b) != CORE_OK || a != b)
+		differs("avatar gone");
+}
+
+static void mod_request(const uint8_t *data, uint32_t len)
+{
+	struct proto_mod_request a, b;
+	if (proto_decode_mod_request(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_mod_request(&a, buf, sizeof(buf));
+	encoded("mod request", n);
+	if (proto_decode_mod_request(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("mod request");
+}
+
+static void mod_event(const uint8_t *data, uint32_t len)
+{
+	struct proto_mod_event a, b;
+	if (proto_decode_mod_event(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_mod_event(&a, buf, sizeof(buf));
+	encoded("mod event", n);
+	if (proto_decode_mod_event(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("mod event");
+}
+
+static void hand_queue(const uint8_t *data, uint32_t len)
+{
+	struct proto_hand_queue a, b;
+	if (proto_decode_hand_queue(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_hand_queue(&a, buf, sizeof(buf));
+	encoded("hand queue", n);
+	if (proto_decode_hand_queue(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("hand queue");
+}
+
+/* As the server and the client take a message: by its registry entry. */
+static void registry(const uint8_t *data, uint32_t len)
+{
+	static union proto_any any;
+	const struct proto_msg_spec *spec = proto_msg_spec(proto_msg_type(data, len));
+	if (spec && spec->decode && len <= spec->max_size)
+		(void)!spec->decode(data, len, &any);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static void (*const decoders[FUZZ_PICK_COUNT])(const uint8_t *, uint32_t) = {
+		[FUZZ_PICK_HELLO] = hello,
+		[FUZZ_PICK_WELCOME] = welcome,
+		[FUZZ_PICK_REFUSE] = refuse,
+		[FUZZ_PICK_MOVE] = move,
+		[FUZZ_PICK_AVATAR_INFO] = avatar_info,
+		[FUZZ_PICK_AVATAR_GONE] = avatar_gone,
+		[FUZZ_PICK_MOD_REQUEST] = mod_request,
+		[FUZZ_PICK_MOD_EVENT] = mod_event,
+		[FUZZ_PICK_HAND_QUEUE] = hand_queue,
+		[FUZZ_PICK_REGISTRY] = registry,
+	};
+	if (size < 1)
+		return 0;
+	uint32_t len = (uint32_t)CORE_MIN(size - 1, (size_t)UINT32_MAX);
+	decoders[data[0] % FUZZ_PICK_COUNT](data + 1, len);
+	return 0;
+}

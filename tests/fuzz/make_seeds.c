@@ -1,0 +1,247 @@
+/* Writes the fuzz targets' seed corpora from the real encoders on realistic
+ * values: make_seeds OUTDIR writes OUTDIR/<target>/<name>. update_seeds.sh
+ * runs it and adds the shipped worlds. */
+#include "fuzz_scene.h"
+#include "net/ticket.h"
+#include "net/token.h"
+#include "net/wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *out_dir;
+static int failures;
+
+static void seed(const char *target, const char *name, const uint8_t *data, uint32_t len)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", out_dir, target);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "make_seeds: %s: %s\n", path, strerror(errno));
+		failures++;
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s/%s", out_dir, target, name);
+	FILE *f = fopen(path, "wb");
+	if (!len || !f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
+		fprintf(stderr, "make_seeds: %s: %s\n", path, len ? strerror(errno) : "encoder refused");
+		failures++;
+	}
+}
+
+/* fuzz_msg's inputs: a byte that picks the decoder, then the message. */
+static void msg_seed(const char *name, uint8_t pick, const uint8_t *msg, uint32_t len)
+{
+	uint8_t buf[1 + PROTO_MAX_PACKET];
+	buf[0] = pick;
+	memcpy(buf + 1, msg, len);
+	seed("fuzz_msg", name, buf, len ? len + 1 : 0);
+}
+
+/* A state datagram as wire.h lays it out: 7F FF | u16 client_id (LE) |
+ * u16 counter | message | tag. Only a session can seal one; fuzz_state_header
+ * takes the message as opened, so the tag here is zeros. */
+static void state_seed(const char *name, const uint8_t *msg, uint32_t len)
+{
+	uint8_t buf[NET_WIRE_STATE_OVERHEAD + PROTO_MAX_PACKET] = {NET_WIRE_MAGIC, NET_WIRE_STATE,
+								   17, 0, 0x34, 0x12};
+	memcpy(buf + NET_WIRE_STATE_HEADER, msg, len);
+	seed("fuzz_state_header", name, buf, len ? len + NET_WIRE_STATE_OVERHEAD : 0);
+}
+
+static void control_seeds(const struct fuzz_scene *s)
+{
+	uint8_t buf[PROTO_MAX_PACKET];
+	struct proto_hello hello = {.version = PROTO_VERSION, .role = PROTO_ROLE_STUDENT,
+				    .room = "physics-101", .name = "Ada Lovelace"};
+	msg_seed("hello", FUZZ_PICK_HELLO, buf, proto_encode_hello(&hello, buf, sizeof(buf)));
+	/* A join token names the room, role and name; here, a staff member's. */
+	hello.role = PROTO_ROLE_INSTRUCTOR;
+	strcpy(hello.spawn_zone, "stage");
+	hello.has_spawn_pos = true;
+	hello.spawn_pos = s->world.spawns[0].pos;
+	hello.token_kind = PROTO_TOKEN_JOIN;
+	hello.token_len = 96;
+	for (int i = 0; i < hello.token_len; i++)
+		hello.token[i] = (uint8_t)(i * 37 + 11);
+	msg_seed("hello-join-token", FUZZ_PICK_HELLO, buf, proto_encode_hello(&hello, buf, sizeof(buf)));
+	/* An automatic reconnect: the resume ticket of the last WELCOME. */
+	struct proto_hello resume = {.version = PROTO_VERSION, .token_kind = PROTO_TOKEN_RESUME,
+				     .token_len = 48};
+	memset(resume.token, 0xa5, resume.token_len);
+	msg_seed("hello-resume", FUZZ_PICK_HELLO, buf, proto_encode_hello(&resume, buf, sizeof(buf)));
+
+	struct proto_welcome welcome = {.version = PROTO_VERSION, .client_id = 17,
+					.tick_hz = SIM_TICK_HZ,
+					.snapshot_hz = 15, .server_tick = 90000,
+					.room = "physics-101", .world = "classroom",
+					.state = s->sent[0].self, .role = PROTO_ROLE_STUDENT,
+					.name = "Ada Lovelace", .same_name = 2, .ticket_len = 48};
+	memset(welcome.ticket, 0xa5, welcome.ticket_len);
+	msg_seed("welcome", FUZZ_PICK_WELCOME, buf, proto_encode_welcome(&welcome, buf, sizeof(buf)));
+
+	struct proto_refuse refuse = {.reason = PROTO_REFUSE_VERSION, .server_version = PROTO_VERSION,
+				      .client_version = PROTO_VERSION - 1,
+				      .message = "this server speaks a newer protocol; update Lyceum"};
+	msg_seed("refuse", FUZZ_PICK_REFUSE, buf, proto_encode_refuse(&refuse, buf, sizeof(buf)));
+
+	struct proto_avatar_info info = {.id = 17, .role = PROTO_ROLE_TA, .name = "Grace Hopper",
+					 .same_name = 1, .status = PROTO_STATUS_HAND};
+	msg_seed("avatar-info", FUZZ_PICK_AVATAR_INFO, buf,
+		 proto_encode_avatar_info(&info, buf, sizeof(buf)));
+	msg_seed("avatar-gone", FUZZ_PICK_AVATAR_GONE, buf, proto_encode_avatar_gone(17, buf, sizeof(buf)));
+}
+
+/* Moderation on the log channel: a kick, a move to a zone, a raised hand,
+ * what the room is told, the hand queue. The kick also goes through the
+ * registry pick, as the server takes it. */
+static void mod_seeds(void)
+{
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len;
+	struct proto_mod_request kick = {.type = PROTO_MSG_KICK, .target = 23, .flag = true,
+					 .text = "disrupting the lecture"};
+	len = proto_encode_mod_request(&kick, buf, sizeof(buf));
+	msg_seed("mod-kick", FUZZ_PICK_MOD_REQUEST, buf, len);
+	msg_seed("registry-kick", FUZZ_PICK_REGISTRY, buf, len);
+	struct proto_mod_request move_user = {.type = PROTO_MSG_MOVE_USER, .target = 31,
+					      .text = "breakout-2"};
+	msg_seed("mod-move-user", FUZZ_PICK_MOD_REQUEST, buf,
+		 proto_encode_mod_request(&move_user, buf, sizeof(buf)));
+	struct proto_mod_request hand = {.type = PROTO_MSG_HAND, .flag = true};
+	msg_seed("mod-hand", FUZZ_PICK_MOD_REQUEST, buf,
+		 proto_encode_mod_request(&hand, buf, sizeof(buf)));
+	struct proto_mod_event event = {.action = PROTO_MSG_KICK, .flag = true, .actor = 17,
+					.target = 23, .unix_time = 1764759600u,
+					.actor_name = "Grace Hopper", .text = "disrupting the lecture"};
+	len = proto_encode_mod_event(&event, buf, sizeof(buf));
+	msg_seed("mod-event-kick", FUZZ_PICK_MOD_EVENT, buf, len);
+	msg_seed("registry-mod-event", FUZZ_PICK_REGISTRY, buf, len);
+	struct proto_hand_queue queue = {.count = 5, .ids = {23, 4, 31, 102, 7}};
+	msg_seed("hand-queue", FUZZ_PICK_HAND_QUEUE, buf,
+		 proto_encode_hand_queue(&queue, buf, sizeof(buf)));
+}
+
+static void move_seeds(void)
+{
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len;
+	/* A walker in steady state: short tick and send time, an ack. */
+	struct proto_move m = fuzz_walker_move(90123, false);
+	len = proto_encode_move(&m, 90123, buf, sizeof(buf));
+	msg_seed("move-walker", FUZZ_PICK_MOVE, buf, len);
+	msg_seed("registry-move", FUZZ_PICK_REGISTRY, buf, len);
+	state_seed("move-walker", buf, len);
+	/* A VR user: head and hands, one command looking elsewhere. */
+	m = fuzz_walker_move(90124, true);
+	len = proto_encode_move(&m, 90124, buf, sizeof(buf));
+	msg_seed("move-vr", FUZZ_PICK_MOVE, buf, len);
+	state_seed("move-vr", buf, len);
+	/* A client's first move: long tick, whole send time, no ack; then one
+	 * asking for a seat. */
+	m = fuzz_walker_move(3, false);
+	m.acked_tick = 0;
+	m.full_time = true;
+	m.ack_seq = 0;
+	len = proto_encode_move(&m, 3, buf, sizeof(buf));
+	msg_seed("move-first", FUZZ_PICK_MOVE, buf, len);
+	state_seed("move-first", buf, len);
+	m = fuzz_walker_move(90200, false);
+	m.cmds[0] = (struct sim_cmd){.tick = 90200, .buttons = SIM_BUTTON_SIT, .seat = 12};
+	len = proto_encode_move(&m, 90200, buf, sizeof(buf));
+	msg_seed("move-sit", FUZZ_PICK_MOVE, buf, len);
+	state_seed("move-sit", buf, len);
+}
+
+static void snapshot_seeds(const struct fuzz_scene *s)
+{
+	uint8_t buf[PROTO_MAX_PACKET];
+	char name[64];
+	for (int f = 0; f < FUZZ_FRAMES; f++) {
+		snprintf(name, sizeof(name), "delta-%d-from-%d", f, f - 1);
+		if (f == 0)
+			snprintf(name, sizeof(name), "full-0");
+		seed("fuzz_snapshot", name, buf, fuzz_scene_encode(s, f, f - 1, buf, sizeof(buf)));
+	}
+	/* A client that lost a few: the newest against the oldest, and whole. */
+	snprintf(name, sizeof(name), "delta-%d-from-0", FUZZ_FRAMES - 1);
+	seed("fuzz_snapshot", name, buf, fuzz_scene_encode(s, FUZZ_FRAMES - 1, 0, buf, sizeof(buf)));
+	snprintf(name, sizeof(name), "full-%d", FUZZ_FRAMES - 1);
+	seed("fuzz_snapshot", name, buf, fuzz_scene_encode(s, FUZZ_FRAMES - 1, -1, buf, sizeof(buf)));
+}
+
+/* fuzz_token: a real token (minted with fresh keys), a ticket, a key line. */
+static void token_seeds(void)
+{
+	uint8_t pk[NET_TOKEN_PUBLIC_BYTES], sk[NET_TOKEN_SECRET_BYTES], server_pk[32], server_sk[32];
+	if (net_token_keygen(pk, sk) != CORE_OK || net_server_keygen(server_pk, server_sk) != CORE_OK) {
+		failures++;
+		return;
+	}
+	struct net_token t = {.version = NET_TOKEN_VERSION, .role = PROTO_ROLE_INSTRUCTOR,
+			      .issued_at = 1796296783, .expires_at = 1796300383,
+			      .user = "ada@example.org", .name = "Ada Lovelace", .room = "physics-101"};
+	memcpy(t.server_key, server_pk, sizeof(server_pk));
+	if (net_token_new_id(t.id) != CORE_OK) {
+		failures++;
+		return;
+	}
+	char text[NET_TOKEN_TEXT_MAX];
+	size_t n = net_token_mint(&t, sk, text, sizeof(text));
+	seed("fuzz_token", "instructor", (const uint8_t *)text, (uint32_t)n);
+	uint8_t key[NET_TICKET_KEY_BYTES];
+	struct net_ticket ticket = {.role = PROTO_ROLE_STUDENT, .user = "s1234", .name = "Bo Li",
+				    .room = "lab"};
+	uint8_t sealed[PROTO_TICKET_MAX];
+	if (net_ticket_key_new(key) != CORE_OK) {
+		failures++;
+		return;
+	}
+	seed("fuzz_token", "ticket", sealed, net_ticket_seal(&ticket, key, sealed, sizeof(sealed)));
+	static const char line[] = "lyceum-token-public-v1 WVi5CwGsuR9HKr9zT1aGIJf7vZRoxBM5g4vzhpBacD0=\n";
+	seed("fuzz_token", "public-key", (const uint8_t *)line, sizeof(line) - 1);
+}
+
+/* fuzz_wire: each kind of datagram the wire reads, as wire.h lays it out. */
+static void wire_seeds(void)
+{
+	uint8_t d[NET_WIRE_REQUEST_SIZE + 64] = {NET_WIRE_MAGIC, NET_WIRE_REQUEST, PROTO_VERSION, 0};
+	for (int i = 4; i < 36; i++)
+		d[i] = (uint8_t)(i * 7);
+	d[36] = NET_WIRE_CHACHA | NET_WIRE_AES;
+	seed("fuzz_wire", "request", d, NET_WIRE_REQUEST_SIZE);
+	d[1] = NET_WIRE_CHALLENGE;
+	d[NET_WIRE_CHALLENGE_SIZE - 1] = NET_WIRE_AES;
+	seed("fuzz_wire", "challenge", d, NET_WIRE_CHALLENGE_SIZE);
+	d[1] = NET_WIRE_CONNECT;
+	d[54] = NET_WIRE_AES;
+	seed("fuzz_wire", "connect", d, NET_WIRE_CONNECT_HEADER + 40 + NET_WIRE_TAG);
+	d[1] = NET_WIRE_SEALED;
+	seed("fuzz_wire", "sealed", d, NET_WIRE_SEALED_HEADER + 30 + NET_WIRE_TAG);
+	d[1] = NET_WIRE_STATE;
+	seed("fuzz_wire", "state", d, NET_WIRE_STATE_OVERHEAD + 10);
+	const uint8_t enet_connect[52] = {0x8f, 0xff, 0, 0, 0x82, 0xff, 0, 1};
+	seed("fuzz_wire", "enet-connect-in-clear", enet_connect, sizeof(enet_connect));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: make_seeds OUTDIR\n");
+		return 2;
+	}
+	out_dir = argv[1];
+	static struct fuzz_scene scene;
+	if (!fuzz_scene_init(&scene))
+		return 1;
+	control_seeds(&scene);
+	mod_seeds();
+	move_seeds();
+	snapshot_seeds(&scene);
+	token_seeds();
+	wire_seeds();
+	return failures ? 1 : 0;
+}
