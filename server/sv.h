@@ -272,8 +272,9 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version);
 void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out);
 void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
 		   uint32_t len);
-/** ENet's intercept hook: takes state datagrams (moves), leaves the rest. */
-int sv_intercept(ENetHost *host, ENetEvent *event);
+/** The wire's handler for state datagrams that reach ENet's socket (ctx:
+ * the server). */
+void sv_on_state_datagram(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len);
 /** Reads every move waiting on the state socket. */
 void sv_read_state(struct sv_server *sv);
 /** Drops joined clients whose state datagrams stopped NET_SILENCE_MS ago. */
@@ -305,8 +306,6 @@ typedef void (*sv_handler)(struct sv_server *sv, struct sv_client *c, const unio
 			   uint32_t len);
 /** Every registry entry a client may send has a handler and a decoder. */
 enum core_result sv_input_check(void) CORE_MUST_CHECK;
-void sv_input_attach(struct sv_server *sv);
-void sv_input_detach(struct sv_server *sv);
 /** Counts bad input; the first is logged, a peer that keeps sending it is disconnected. */
 void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len);
 

@@ -7,20 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ENet's intercept hook carries no pointer of ours; a process runs one server. */
-static struct sv_server *g_server;
-
-void sv_input_attach(struct sv_server *sv)
-{
-	g_server = sv;
-}
-
-void sv_input_detach(struct sv_server *sv)
-{
-	if (g_server == sv)
-		g_server = NULL;
-}
-
 /* Bad input is dropped; the first is logged, and a peer that keeps sending
  * it is disconnected. The room never sees any of it. */
 void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len)
@@ -155,7 +141,7 @@ static void handle_hello(struct sv_server *sv, struct sv_client *c, const union 
 static void on_move(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
 		    uint32_t len);
 
-/* The handler of every message a client may send: sv_input_attach checks
+/* The handler of every message a client may send: sv_input_check makes sure
  * that each registry entry addressed to the server has one. */
 static const sv_handler handlers[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_HELLO] = handle_hello,
@@ -295,25 +281,9 @@ static void on_state(struct sv_server *sv, const ENetAddress *from, uint8_t *dat
 	dispatch(sv, c, PROTO_PATH_DATAGRAM, msg, msg_len);
 }
 
-/* ENet's intercept hook: every datagram ENet's socket reads goes to the
- * wire first; ENet sees only what opened under a session's key. */
-int sv_intercept(ENetHost *host, ENetEvent *event)
+void sv_on_state_datagram(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len)
 {
-	(void)event;
-	struct sv_server *sv = g_server;
-	if (!sv || !sv->wire)
-		return 1;
-	switch (net_wire_receive(sv->wire, host, sv->now_us)) {
-	case NET_WIRE_TO_ENET:
-		return 0;
-	case NET_WIRE_TO_STATE:
-		on_state(sv, &host->receivedAddress, host->receivedData,
-			 (uint32_t)host->receivedDataLength);
-		return 1;
-	case NET_WIRE_DONE:
-		break;
-	}
-	return 1;
+	on_state(ctx, from, data, len);
 }
 
 /* A batch's senders are scattered over the client table, and the first

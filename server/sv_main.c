@@ -11,7 +11,7 @@
  * SV_SERVICE_GAP_US, and always just before a slot's snapshots, so each
  * holds every move that had arrived. Moves are state datagrams: read from
  * the state socket (sv_read_state) where there is one, else taken from
- * ENet's reads by its intercept hook (sv_intercept). */
+ * ENet's reads by the wire's intercept hook (sv_on_state_datagram). */
 #define SV_SERVICE_GAP_US 5000
 #define SV_SERVICE_ROUNDS 64 /* each round reads up to 256 datagrams */
 /* With a state socket ENet carries only handshakes, control and its own
@@ -77,6 +77,7 @@ static int drain_events(struct sv_server *sv)
 static void drain(struct sv_server *sv, uint64_t now)
 {
 	sv->now_us = now;
+	net_wire_set_clock(sv->wire, now);
 	sv_read_state(sv);
 	if (sv->state_fd >= 0 && now - sv->last_service_us < SV_ENET_GAP_US)
 		return;

@@ -119,10 +119,10 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 		return r;
 	if (sv_input_check() != CORE_OK)
 		return CORE_ERR_INVALID;
-	sv_input_attach(sv);
 	/* The hook takes state datagrams that reach ENet's socket: all of them
 	 * without a state socket, else only strays from before it existed. */
-	sv->host->intercept = sv_intercept;
+	net_wire_on_state(sv->wire, sv_on_state_datagram, sv);
+	sv->host->intercept = net_wire_hook;
 	sv->send_socket = sv->state_fd >= 0 ? (ENetSocket)sv->state_fd : sv->host->socket;
 	CORE_INFO("state datagrams: %s", sv->state_fd >= 0
 						 ? "own socket, steered by SO_REUSEPORT"
@@ -136,7 +136,6 @@ void sv_server_fini(struct sv_server *sv)
 	sv->wire = NULL;
 	if (sv->host)
 		enet_host_destroy(sv->host);
-	sv_input_detach(sv);
 	if (sv->state_fd >= 0)
 		close(sv->state_fd);
 	net_batch_fini(&sv->batch);

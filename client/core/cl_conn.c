@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int cl_intercept(ENetHost *host, ENetEvent *event);
+static void cl_on_state(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len);
 
 const char *cl_state_name(enum cl_state s)
 {
@@ -69,8 +69,8 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 	 * connection through the host's one peer slot. */
 	if (enet_socket_connect(c->host->socket, &addr) != 0)
 		CORE_DEBUG("cannot connect the client socket; it stays unconnected");
-	c->host->peers[0].data = c;
-	c->host->intercept = cl_intercept;
+	net_wire_on_state(c->wire, cl_on_state, c);
+	c->host->intercept = net_wire_hook;
 	c->state = CL_STATE_SECURING;
 	c->connect_started_us = 0;
 	return CORE_OK;
@@ -336,41 +336,27 @@ enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t targ
 	return net_send(c->peer, NET_CH_LOG, buf, len);
 }
 
-/* ENet's intercept hook: every datagram goes to the wire first. ENet sees
- * only what opened under the session key; a state datagram that opens is a
- * snapshot; everything else is counted and dropped. */
-static int cl_intercept(ENetHost *host, ENetEvent *event)
+/* A state datagram from the wire's hook (ENet saw only what opened under
+ * the session key): one that opens under it, from the server, with our id,
+ * is a snapshot; anything else is counted and dropped. */
+static void cl_on_state(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len)
 {
-	(void)event;
-	struct cl_conn *c = host->peerCount ? host->peers[0].data : NULL;
-	if (!c || !c->wire)
-		return 1;
-	switch (net_wire_receive(c->wire, host, c->service_now_us)) {
-	case NET_WIRE_TO_ENET:
-		return 0;
-	case NET_WIRE_DONE:
-		return 1;
-	case NET_WIRE_TO_STATE:
-		break;
-	}
+	struct cl_conn *c = ctx;
 	struct net_session *s = net_wire_session(c->wire, &c->server_addr);
 	uint8_t *msg;
-	uint32_t len;
+	uint32_t msg_len;
 	uint16_t id;
-	if (c->state != CL_STATE_JOINED || !s || !net_state_peek(host->receivedData,
-								(uint32_t)host->receivedDataLength, &id) ||
-	    id != c->welcome.client_id ||
-	    !net_session_open_state(c->wire, s, host->receivedData, (uint32_t)host->receivedDataLength,
-				    &msg, &len)) {
+	if (c->state != CL_STATE_JOINED || !s || !net_address_equal(from, &c->server_addr) ||
+	    !net_state_peek(data, len, &id) || id != c->welcome.client_id ||
+	    !net_session_open_state(c->wire, s, data, len, &msg, &msg_len)) {
 		c->stats.stray++;
-		return 1;
+		return;
 	}
 	c->last_state_us = c->service_now_us;
-	if (proto_msg_type(msg, len) == PROTO_MSG_SNAPSHOT && len <= PROTO_MAX_PACKET)
-		on_snapshot(c, msg, len, c->service_now_us);
+	if (proto_msg_type(msg, msg_len) == PROTO_MSG_SNAPSHOT && msg_len <= PROTO_MAX_PACKET)
+		on_snapshot(c, msg, msg_len, c->service_now_us);
 	else
 		c->stats.decode_errors++;
-	return 1;
 }
 
 /* Gives up on the connection (the server is not told): says why and ends
@@ -395,6 +381,7 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	if (!c->connect_started_us)
 		c->connect_started_us = now_us;
 	c->service_now_us = now_us;
+	net_wire_set_clock(c->wire, now_us);
 	if (c->state == CL_STATE_SECURING) {
 		switch (net_wire_client_poll(c->wire, now_us)) {
 		case NET_WIRE_READY: {

@@ -66,6 +66,9 @@ struct net_wire {
 	enum net_wire_status status;
 	uint64_t next_request_us, request_gap_us, started_us;
 	char error[200];
+	net_state_fn state_fn; /* state datagrams from the hook go here */
+	void *state_ctx;
+	uint64_t now_us;       /* the caller's clock, for the hook */
 	uint8_t rx_scratch[SEALED_MAX]; /* the datagram opened for ENet */
 	uint8_t tx_scratch[SEALED_MAX]; /* the datagram sealed for the socket */
 };
@@ -633,11 +636,37 @@ enum net_wire_verdict net_wire_receive(struct net_wire *w, ENetHost *host, uint6
 	return NET_WIRE_TO_ENET;
 }
 
+void net_wire_on_state(struct net_wire *w, net_state_fn fn, void *ctx)
+{
+	w->state_fn = fn;
+	w->state_ctx = ctx;
+}
+
+void net_wire_set_clock(struct net_wire *w, uint64_t now_us)
+{
+	w->now_us = now_us;
+}
+
 int net_wire_hook(ENetHost *host, ENetEvent *event)
 {
 	(void)event;
 	struct net_wire *w = wire_of_socket(host->socket);
-	return w && net_wire_receive(w, host, 1) == NET_WIRE_TO_ENET ? 0 : 1;
+	if (!w)
+		return 1;
+	switch (net_wire_receive(w, host, w->now_us)) {
+	case NET_WIRE_TO_ENET:
+		return 0;
+	case NET_WIRE_TO_STATE:
+		if (w->state_fn)
+			w->state_fn(w->state_ctx, &host->receivedAddress, host->receivedData,
+				    (uint32_t)host->receivedDataLength);
+		else
+			w->stats.clear++;
+		return 1;
+	case NET_WIRE_DONE:
+		break;
+	}
+	return 1;
 }
 
 /* ---- state datagrams ---- */

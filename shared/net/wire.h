@@ -141,9 +141,20 @@ enum net_wire_verdict {
 /** From ENet's intercept hook: the datagram ENet just read. */
 enum net_wire_verdict net_wire_receive(struct net_wire *w, ENetHost *host, uint64_t now_us);
 
-/** An intercept hook for a host whose wire is all it needs: ENet's datagrams
- * opened, everything else (state datagrams too) dropped. For programs and
- * tests that speak only ENet over the wire. */
+/** Takes a state datagram that arrived on ENet's socket, still sealed;
+ * ctx is what net_wire_on_state was given. */
+typedef void (*net_state_fn)(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len);
+/** Where the hook sends state datagrams (none: they are dropped). */
+void net_wire_on_state(struct net_wire *w, net_state_fn fn, void *ctx);
+/** The time (µs, the caller's clock) the hook stamps sessions with. */
+void net_wire_set_clock(struct net_wire *w, uint64_t now_us);
+/**
+ * ENet's intercept hook for a host with a wire: every datagram ENet reads
+ * goes to the wire first; ENet sees only what opened under a session key,
+ * state datagrams go to the net_wire_on_state handler, the rest is dropped
+ * and counted. The wire is found by the host's socket, so no global of the
+ * caller's is needed.
+ */
 int net_wire_hook(ENetHost *host, ENetEvent *event);
 
 /** The session for a remote address (server), or the client's one. */
