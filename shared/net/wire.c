@@ -17,7 +17,21 @@
 
 #define WINDOW 64 /* replay window, datagrams */
 #define FD_SLOTS 65536
-#define SEALED_MAX (ENET_PROTOCOL_MAXIMUM_MTU + 64)
+/* The largest datagram either way: ENet's largest, in a CONNECT. */
+#define SEALED_MAX (ENET_PROTOCOL_MAXIMUM_MTU + NET_WIRE_CONNECT_HEADER + NET_WIRE_TAG)
+/* Handshakes (two X25519 each) an IP address may cost per second, and the
+ * burst: a class behind one NAT joins at once. */
+#define HANDSHAKES_PER_S 32
+#define HANDSHAKE_BURST 64
+#define HANDSHAKE_SLOTS 256
+/* A session that has had authentic traffic this recently is not replaced
+ * by a new handshake from its address (an old CONNECT replayed). */
+#define REKEY_QUIET_US 5000000u
+/* A session whose ENet peer never connected is forgotten after this. */
+#define UNBOUND_US 5000000u
+/* A CHALLENGE of another version or key fails the handshake only if no
+ * fitting one comes within this. */
+#define MISMATCH_GRACE_US 1500000u
 
 _Static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == NET_WIRE_TAG, "tag size");
 _Static_assert(crypto_scalarmult_BYTES == NET_WIRE_KEY_BYTES, "X25519 key size");
@@ -34,7 +48,16 @@ struct net_session {
 	uint64_t rx_highest;   /* the highest received */
 	uint64_t rx_window;    /* bit k: rx_highest - k was received */
 	uint64_t last_rx_us;
+	uint64_t created_us;
+	bool bound;            /* server: its ENet peer connected (net_session_bind) */
 	bool heard;            /* client: the server has sealed to us (the CONNECT got through) */
+};
+
+/* Handshake budget per IP address (a small table; a collision shares a budget). */
+struct handshake_slot {
+	uint32_t host;
+	uint32_t tokens;
+	uint64_t last_us;
 };
 
 struct net_wire {
@@ -50,6 +73,8 @@ struct net_wire {
 	uint32_t secret_epoch[2];
 	struct net_session *sessions; /* max_sessions */
 	size_t max_sessions, session_count, per_host;
+	struct handshake_slot handshake[HANDSHAKE_SLOTS];
+	uint32_t handshakes_per_s, handshake_burst;
 	uint32_t *index;              /* open addressing by address: session + 1, 0 empty */
 	size_t index_cap;             /* power of two, 2 x max_sessions or more */
 	/* client */
@@ -62,6 +87,7 @@ struct net_wire {
 	uint8_t cookie[16];
 	uint16_t version;      /* the protocol version this client speaks */
 	bool version_mismatch;
+	uint64_t mismatch_since_us; /* client: a CHALLENGE that did not fit came then */
 	uint64_t mismatch_log_s; /* server: the second a version mismatch was last logged */
 	enum net_wire_status status;
 	uint64_t next_request_us, request_gap_us, started_us;
@@ -302,7 +328,8 @@ void net_wire_expire(struct net_wire *w, uint64_t now_us)
 		rotate(w);
 	for (size_t i = 0; w->server && i < w->max_sessions; i++) {
 		struct net_session *s = &w->sessions[i];
-		if (s->in_use && now_us - s->last_rx_us > NET_WIRE_IDLE_US)
+		if (s->in_use && (now_us - s->last_rx_us > NET_WIRE_IDLE_US ||
+				  (!s->bound && now_us - s->created_us > UNBOUND_US)))
 			net_wire_session_close(w, s);
 	}
 }
@@ -434,8 +461,29 @@ static void on_request(struct net_wire *w, const ENetAddress *from, const uint8_
 	send_raw(w->socket, from, out, sizeof(out));
 }
 
-/* A CONNECT: the cookie first (cheap), then the keys (two X25519), then
- * the ENet datagram inside must open under them. */
+/* False when this address has spent its handshakes for now. */
+static bool handshake_allowed(struct net_wire *w, uint32_t host, uint64_t now_us)
+{
+	struct handshake_slot *h = &w->handshake[(host * 2654435761u) >> 24];
+	if (h->host != host || !h->last_us) {
+		*h = (struct handshake_slot){.host = host, .tokens = w->handshake_burst,
+					     .last_us = now_us};
+	} else if (now_us > h->last_us) {
+		uint64_t earned = (now_us - h->last_us) * w->handshakes_per_s / 1000000u;
+		if (earned) {
+			h->tokens = (uint32_t)CORE_MIN((uint64_t)w->handshake_burst, h->tokens + earned);
+			h->last_us = now_us;
+		}
+	}
+	if (!h->tokens)
+		return false;
+	h->tokens--;
+	return true;
+}
+
+/* A CONNECT: the cookie first (cheap), then the address's handshake budget,
+ * then the keys (two X25519), then the ENet datagram inside must open
+ * under them. */
 static enum net_wire_verdict on_connect(struct net_wire *w, ENetHost *host, const uint8_t *d,
 					size_t len, uint64_t now_us)
 {
@@ -459,7 +507,17 @@ static enum net_wire_verdict on_connect(struct net_wire *w, ENetHost *host, cons
 	struct net_session *s = net_wire_session(w, from);
 	struct net_session fresh;
 	if (!s || memcmp(s->client_pk, client_pk, 32) != 0) {
-		/* A new handshake (a new client on this address, or a retry). */
+		/* A new handshake (a new client on this address). Not over a
+		 * session that is in use (an old CONNECT replayed would swap its
+		 * keys), and not beyond the address's budget of X25519 work. */
+		if (s && now_us - s->last_rx_us < REKEY_QUIET_US) {
+			w->stats.bad_cookie++;
+			return NET_WIRE_DONE;
+		}
+		if (!handshake_allowed(w, from->host, now_us)) {
+			w->stats.sessions_full++;
+			return NET_WIRE_DONE;
+		}
 		uint8_t ee[32], es[32];
 		memset(&fresh, 0, sizeof(fresh));
 		bool ok = crypto_scalarmult(ee, esk, client_pk) == 0 &&
@@ -486,6 +544,7 @@ static enum net_wire_verdict on_connect(struct net_wire *w, ENetHost *host, cons
 		bool replacing = kept->tx_counter != 0;
 		*kept = fresh;
 		kept->in_use = true;
+		kept->created_us = now_us;
 		sodium_memzero(&fresh, sizeof(fresh));
 		s = kept;
 		if (!replacing)
@@ -517,6 +576,10 @@ enum net_wire_status net_wire_client_poll(struct net_wire *w, uint64_t now_us)
 		w->next_request_us = now_us;
 		w->request_gap_us = 200000;
 	}
+	if (w->mismatch_since_us && now_us - w->mismatch_since_us > MISMATCH_GRACE_US) {
+		w->status = NET_WIRE_FAILED;
+		return w->status;
+	}
 	/* Every 200 ms: a REQUEST is 128 bytes, and one lost to a server busy
 	 * with a flood should cost its client a moment, not seconds. */
 	if (now_us >= w->next_request_us) {
@@ -543,23 +606,27 @@ static void on_challenge(struct net_wire *w, const ENetAddress *from, const uint
 		w->stats.clear++;
 		return;
 	}
+	/* A CHALLENGE is not authenticated: one that names another version or
+	 * another key may be someone else's answer racing the server's, so it
+	 * only fails the handshake if no good one follows within
+	 * MISMATCH_GRACE_US (net_wire_client_poll). */
 	uint16_t version = get_u16(d + 2);
-	if (version != w->version) {
-		snprintf(w->error, sizeof(w->error),
-			 "protocol version mismatch: this server speaks version %u, your client "
-			 "speaks version %u; install a client of the server's version",
-			 version, w->version);
-		w->version_mismatch = true;
-		w->status = NET_WIRE_FAILED;
-		return;
-	}
 	const uint8_t *epoch_pk = d + 24, *static_pk = d + 56;
-	if (w->has_expected && sodium_memcmp(static_pk, w->expected_pk, 32) != 0) {
-		snprintf(w->error, sizeof(w->error),
-			 "the server did not show the key your join token names: it is not the "
-			 "server the token was made for (or something between you poses as it); "
-			 "nothing was sent to it");
-		w->status = NET_WIRE_FAILED;
+	bool wrong_version = version != w->version;
+	if (wrong_version || (w->has_expected && sodium_memcmp(static_pk, w->expected_pk, 32) != 0)) {
+		if (wrong_version)
+			snprintf(w->error, sizeof(w->error),
+				 "protocol version mismatch: this server speaks version %u, your "
+				 "client speaks version %u; install a client of the server's version",
+				 version, w->version);
+		else
+			snprintf(w->error, sizeof(w->error),
+				 "the server did not show the key your join token names: it is not "
+				 "the server the token was made for (or something between you poses "
+				 "as it); nothing was sent to it");
+		w->version_mismatch = wrong_version;
+		if (!w->mismatch_since_us)
+			w->mismatch_since_us = w->now_us ? w->now_us : 1;
 		return;
 	}
 	uint8_t ee[32], es[32];
@@ -636,6 +703,29 @@ enum net_wire_verdict net_wire_receive(struct net_wire *w, ENetHost *host, uint6
 	return NET_WIRE_TO_ENET;
 }
 
+void net_wire_handshake_budget(struct net_wire *w, uint32_t per_s, uint32_t burst)
+{
+	w->handshakes_per_s = per_s ? per_s : 1;
+	w->handshake_burst = burst ? burst : 1;
+}
+
+bool net_session_is(const struct net_session *s, const ENetAddress *addr)
+{
+	return s && s->in_use && s->addr.host == addr->host && s->addr.port == addr->port;
+}
+
+void net_session_bind(struct net_session *s)
+{
+	if (s)
+		s->bound = true;
+}
+
+void net_wire_release(struct net_wire *w, const ENetAddress *addr)
+{
+	if (w && w->server)
+		net_wire_session_close(w, net_wire_session(w, addr));
+}
+
 void net_wire_on_state(struct net_wire *w, net_state_fn fn, void *ctx)
 {
 	w->state_fn = fn;
@@ -682,6 +772,8 @@ bool net_state_peek(const uint8_t *data, uint32_t len, uint16_t *out_client_id)
 uint32_t net_session_seal_state(struct net_session *s, uint16_t client_id, uint8_t *buf,
 				uint32_t len)
 {
+	if (!s->in_use)
+		return 0; /* forgotten: never seal with a cleared key */
 	uint64_t c = ++s->tx_counter;
 	buf[0] = NET_WIRE_MAGIC;
 	buf[1] = NET_WIRE_STATE;
@@ -701,8 +793,9 @@ bool net_session_open_state(struct net_wire *w, struct net_session *s, uint8_t *
 	}
 	uint32_t n = len - NET_WIRE_STATE_OVERHEAD;
 	uint8_t *msg = data + NET_WIRE_STATE_HEADER;
-	if (!open_sealed(w, s, data, NET_WIRE_STATE_HEADER, get_u16(data + 4), msg, n, msg))
+	if (!s->in_use || !open_sealed(w, s, data, NET_WIRE_STATE_HEADER, get_u16(data + 4), msg, n, msg))
 		return false;
+	s->last_rx_us = w->now_us;
 	*out_msg = msg;
 	*out_len = n;
 	return true;
@@ -752,7 +845,7 @@ int enet_socket_send(ENetSocket socket, const ENetAddress *address, const ENetBu
 	uint8_t plain[SEALED_MAX];
 	size_t len = 0;
 	for (size_t i = 0; i < count; i++) {
-		if (len + buffers[i].dataLength > ENET_PROTOCOL_MAXIMUM_MTU) {
+		if (len + buffers[i].dataLength > SEALED_MAX - NET_WIRE_CONNECT_HEADER - NET_WIRE_TAG) {
 			w->stats.send_dropped++;
 			return 0;
 		}
@@ -816,6 +909,8 @@ enum core_result net_wire_server_create(ENetHost *host, const uint8_t static_sk[
 	crypto_scalarmult_base(w->static_pk, w->static_sk);
 	w->max_sessions = max_sessions;
 	w->per_host = per_host;
+	w->handshakes_per_s = HANDSHAKES_PER_S;
+	w->handshake_burst = HANDSHAKE_BURST;
 	w->index_cap = 16;
 	while (w->index_cap < 2 * max_sessions)
 		w->index_cap *= 2;

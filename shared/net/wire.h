@@ -159,10 +159,21 @@ int net_wire_hook(ENetHost *host, ENetEvent *event);
 
 /** The session for a remote address (server), or the client's one. */
 struct net_session *net_wire_session(struct net_wire *w, const ENetAddress *addr);
-/** Server: forgets a session once its ENet peer is gone. */
+/** Server: the key exchanges (two X25519 each) one IP address may cost,
+ * per second and in a burst (default 32 and 64). */
+void net_wire_handshake_budget(struct net_wire *w, uint32_t per_s, uint32_t burst);
+/** Server: forgets a session. */
 void net_wire_session_close(struct net_wire *w, struct net_session *s);
-/** Server: forgets sessions idle for NET_WIRE_IDLE_US (handshakes ENet
- * never completed); once a second is enough. */
+/** Server: forgets the session of an address whose ENet peer is gone. */
+void net_wire_release(struct net_wire *w, const ENetAddress *addr);
+/** Server: the session's ENet peer connected; until then it is forgotten
+ * after 5 s (a handshake nobody followed with a connection). */
+void net_session_bind(struct net_session *s);
+/** Is this still the live session of that address? A client record checks
+ * before it seals or opens with the session it was given. */
+bool net_session_is(const struct net_session *s, const ENetAddress *addr);
+/** Server: forgets sessions idle for NET_WIRE_IDLE_US, and unbound ones
+ * after 5 s; once a second is enough. */
 void net_wire_expire(struct net_wire *w, uint64_t now_us);
 const struct net_wire_stats *net_wire_stats(const struct net_wire *w);
 
