@@ -299,6 +299,11 @@ struct sim_point sv_spawn_point(struct sv_server *sv, struct sv_room *room, uint
  * is disconnected at once (else ENet ended it already). */
 void sv_client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer);
 void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hello);
+/** Throws a client out for abuse: it leaves its room at once (not resumable)
+ * and its connection ends once ENet has sent the disconnect. */
+void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why);
+/** Forgets the wire session of an address no live connection uses. */
+void sv_release_session(struct sv_server *sv, const ENetAddress *addr);
 
 /* sv_input.c */
 /** Handles one decoded message from a client (len: its size on the wire). */

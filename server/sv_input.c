@@ -19,7 +19,7 @@ void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, u
 	if (c->violations == SV_MAX_VIOLATIONS) {
 		CORE_WARN("room=%s client=%u name=%s disconnected after %d malformed messages",
 			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), SV_MAX_VIOLATIONS);
-		enet_peer_disconnect_later(c->peer, NET_DISCONNECT_VIOLATION);
+		sv_client_expel(sv, c, "violation");
 	}
 	(void)sv;
 }
@@ -38,9 +38,15 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
 		sv_violation(sv, c, "a move whose tick is far ahead of the last one applied", len);
 		return;
 	}
+	const bool may_sit = proto_perm_allows((enum proto_role)c->role, PROTO_PERM_SIT);
 	for (int i = 0; i < m.count; i++) {
-		if ((m.cmds[i].buttons & SIM_BUTTON_SIT) && m.cmds[i].seat != SIM_SEAT_NONE &&
-		    m.cmds[i].seat >= sv->world->seat_count) {
+		if (!(m.cmds[i].buttons & SIM_BUTTON_SIT))
+			continue;
+		if (!may_sit) {
+			sv_violation(sv, c, "a seat asked for by a role that may not sit", len);
+			return;
+		}
+		if (m.cmds[i].seat != SIM_SEAT_NONE && m.cmds[i].seat >= sv->world->seat_count) {
 			sv_violation(sv, c, "a move naming a seat the world does not have", len);
 			return;
 		}
@@ -127,7 +133,7 @@ static void throttle(struct sv_server *sv, struct sv_client *c, const char *what
 	if (c->throttled == SV_MAX_THROTTLED && c->peer) {
 		CORE_WARN("room=%s client=%u name=%s disconnected: %d messages over its rate limits",
 			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), SV_MAX_THROTTLED);
-		enet_peer_disconnect_later(c->peer, NET_DISCONNECT_VIOLATION);
+		sv_client_expel(sv, c, "flooding");
 	}
 }
 
@@ -262,7 +268,7 @@ static void on_state(struct sv_server *sv, const ENetAddress *from, uint8_t *dat
 		return;
 	}
 	struct sv_client *c = &sv->clients[id];
-	if (c->state != SV_CLIENT_JOINED || !c->peer || !c->session) {
+	if (c->state != SV_CLIENT_JOINED || !c->peer || !net_session_is(c->session, &c->addr)) {
 		stray(sv, from, "that client is not in a room");
 		return;
 	}

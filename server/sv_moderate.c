@@ -61,8 +61,12 @@ bool sv_is_muted(const struct sv_server *sv, const struct sv_client *c)
 
 uint8_t sv_member_status(const struct sv_server *sv, const struct sv_client *c)
 {
+	(void)sv;
 	uint8_t s = 0;
-	if (sv_is_muted(sv, c))
+	/* Muted by staff, one by one; mute-all is the room's (WELCOME and
+	 * MOD_EVENT say it), so toggling it costs one message, not one per
+	 * member per member. */
+	if (c->muted)
 		s |= PROTO_STATUS_MUTED;
 	if (c->hand_raised_us)
 		s |= PROTO_STATUS_HAND;
@@ -185,24 +189,40 @@ static void hand_remove(struct sv_room *room, uint16_t id)
 	}
 }
 
+/* Every member who is this user (one person may join on two devices), or
+ * just the target when it has no user id (an open server). */
+static bool same_person(const struct sv_client *a, const struct sv_client *b)
+{
+	return a == b || (a->user[0] && !strcmp(a->user, b->user));
+}
+
 static void do_mute(struct sv_server *sv, struct sv_client *c, const struct proto_mod_request *m)
 {
 	struct sv_client *t = target_of(sv, c, m);
 	if (!t)
 		return;
-	t->muted = m->flag;
-	set_muted_user(c->room, t->user, m->flag);
-	room_send_info(sv, c->room, t);
+	if (t == c) {
+		/* A mute is the server's: nobody lifts their own (the microphone
+		 * key is the local mute). */
+		sv_refuse_action(sv, c, m->type, "a mute is lifted by other staff, not by yourself");
+		return;
+	}
+	struct sv_room *room = c->room;
+	set_muted_user(room, t->user, m->flag);
+	for (int i = 0; i < room->member_count; i++) {
+		struct sv_client *o = &sv->clients[room->members[i]];
+		if (same_person(o, t) && o->muted != m->flag) {
+			o->muted = m->flag;
+			room_send_info(sv, room, o);
+		}
+	}
 	announce(sv, c, m->type, t, m->flag, NULL);
 }
 
 static void do_mute_all(struct sv_server *sv, struct sv_client *c,
 			const struct proto_mod_request *m)
 {
-	struct sv_room *room = c->room;
-	room->mute_all = m->flag;
-	for (int i = 0; i < room->member_count; i++)
-		room_send_info(sv, room, &sv->clients[room->members[i]]);
+	c->room->mute_all = m->flag;
 	announce(sv, c, m->type, NULL, m->flag, NULL);
 }
 
@@ -235,13 +255,21 @@ static void do_kick(struct sv_server *sv, struct sv_client *c, const struct prot
 		}
 	}
 	/* The room (the target too) hears it first; then the target leaves
-	 * the room at once and its connection ends once that has been sent. */
+	 * the room at once and its connection ends once that has been sent. A
+	 * ban removes every connection of that user. */
 	announce(sv, c, m->type, t, banned, m->text);
-	ENetPeer *peer = t->peer;
-	sv_room_leave(sv, t, banned ? "banned" : "kicked");
-	t->state = SV_CLIENT_FREE;
-	if (peer)
-		enet_peer_disconnect_later(peer, NET_DISCONNECT_KICKED);
+	for (int i = room->member_count - 1; i >= 0; i--) {
+		struct sv_client *o = &sv->clients[room->members[i]];
+		if (o != t && !(banned && same_person(o, t)))
+			continue;
+		ENetPeer *peer = o->peer;
+		sv_room_leave(sv, o, banned ? "banned" : "kicked");
+		o->state = SV_CLIENT_FREE;
+		if (peer)
+			enet_peer_disconnect_later(peer, NET_DISCONNECT_KICKED);
+		if (room->member_count == 0 || !room->in_use)
+			break;
+	}
 }
 
 static void do_lock(struct sv_server *sv, struct sv_client *c, const struct proto_mod_request *m)

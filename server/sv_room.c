@@ -122,6 +122,10 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	/* The hook takes state datagrams that reach ENet's socket: all of them
 	 * without a state socket, else only strays from before it existed. */
 	net_wire_on_state(sv->wire, sv_on_state_datagram, sv);
+	/* Handshakes per address follow the pending connections it may have:
+	 * a class behind one NAT (and the bench's bots) join at once. */
+	net_wire_handshake_budget(sv->wire, (uint32_t)CORE_MAX(32, cfg->max_pending_per_address / 2),
+				  (uint32_t)cfg->max_pending_per_address);
 	sv->host->intercept = net_wire_hook;
 	sv->send_socket = sv->state_fd >= 0 ? (ENetSocket)sv->state_fd : sv->host->socket;
 	CORE_INFO("state datagrams: %s", sv->state_fd >= 0
@@ -247,8 +251,10 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 				  "are dropped (counted in the stats line's pending_refused=)",
 				  addr, pending);
 		}
-		/* One small datagram back, smaller than the CONNECT that caused it. */
+		/* One small datagram back, smaller than the CONNECT that caused it;
+		 * its session goes with it. */
 		enet_peer_disconnect_now(peer, NET_DISCONNECT_REFUSED);
+		sv_release_session(sv, &peer->address);
 		return;
 	}
 	memset(c, 0, sizeof(*c));
@@ -258,6 +264,7 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 	c->addr = peer->address;
 	/* ENet only ever saw this peer's datagrams through its session. */
 	c->session = net_wire_session(sv->wire, &peer->address);
+	net_session_bind(c->session);
 	c->connected_us = sv->now_us;
 	peer->data = c;
 }
@@ -366,7 +373,11 @@ void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
 					 .same_name = who->same_name,
 					 .status = sv_member_status(sv, who)};
 	core_strlcpy(info.name, who->name, sizeof(info.name));
-	uint8_t buf[64];
+	/* Who someone really is (the token's user id) only for those who may
+	 * see the full roster: staff and observers. */
+	if (proto_perm_allows((enum proto_role)to->role, PROTO_PERM_FULL_ROSTER))
+		core_strlcpy(info.user, who->user, sizeof(info.user));
+	uint8_t buf[128];
 	sv_send_control(to, buf, proto_encode_avatar_info(&info, buf, sizeof(buf)));
 }
 
@@ -543,9 +554,34 @@ void sv_client_drop(struct sv_server *sv, struct sv_client *c, const char *why, 
 	c->peer = NULL;
 	if (peer) {
 		peer->data = NULL;
-		if (end_peer)
+		if (end_peer) {
 			enet_peer_disconnect_now(peer, NET_DISCONNECT_NONE);
+			sv_release_session(sv, &peer->address);
+		}
 	}
+}
+
+void sv_release_session(struct sv_server *sv, const ENetAddress *addr)
+{
+	for (int i = 1; i <= sv->cfg.max_clients; i++) {
+		const struct sv_client *o = &sv->clients[i];
+		if (o->state != SV_CLIENT_FREE && o->peer && net_address_equal(&o->addr, addr))
+			return; /* another connection from there still uses it */
+	}
+	net_wire_release(sv->wire, addr);
+}
+
+void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why)
+{
+	/* Out of the room now, not when ENet has delivered the disconnect: a
+	 * client being thrown out gets nothing more processed, and its ticket
+	 * does not bring it back (only a timeout leaves one resumable). */
+	ENetPeer *peer = c->peer;
+	if (c->state == SV_CLIENT_JOINED && c->room)
+		sv_room_leave(sv, c, why);
+	c->state = SV_CLIENT_FREE;
+	if (peer)
+		enet_peer_disconnect_later(peer, NET_DISCONNECT_VIOLATION);
 }
 
 void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out)
@@ -554,6 +590,7 @@ void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out)
 	peer->data = NULL;
 	if (c)
 		sv_client_drop(sv, c, timed_out ? "timeout" : "disconnect", false);
+	sv_release_session(sv, &peer->address);
 }
 
 void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hp)

@@ -136,12 +136,15 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 				  c->avatar.zone);
 			continue;
 		}
-		if (!c->session)
+		uint32_t sealed = net_session_is(c->session, &c->addr)
+					  ? net_session_seal_state(c->session, c->id, datagram, len)
+					  : 0;
+		if (!sealed)
 			continue;
 		/* Sealed in place under the client's session key. The address kept
 		 * in the client's own slot, not the ENet peer's (the same, one cache
 		 * miss further away). */
-		net_batch_push(&sv->batch, &c->addr, net_session_seal_state(c->session, c->id, datagram, len));
+		net_batch_push(&sv->batch, &c->addr, sealed);
 		c->snapshot_seq = seq;
 		c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone};
 		sv->snapshots_sent++;
