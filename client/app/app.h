@@ -121,7 +121,7 @@ struct app {
 
 	/* moderation (app_moderate.c) */
 	uint16_t selected_id; /* the roster member staff act on; 0: none */
-	bool room_locked, mute_all;
+	bool room_locked;
 	int move_zone_next;
 
 	/* roster changes become notices */

@@ -132,7 +132,8 @@ static void roster_panel(struct app *a)
 				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, 0xff9fd0ff,
 					       proto_role_name((enum proto_role)role)) + 8;
 			/* What the server holds for them: muted, hand up, the floor. */
-			if (status & PROTO_STATUS_MUTED)
+			if (a->link == APP_LINK_JOINED &&
+			    cl_conn_member_muted(&a->conn, &a->conn.roster[i]))
 				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, POOR, "muted") + 8;
 			if (status & PROTO_STATUS_HAND)
 				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, FAIR, "hand") + 8;
@@ -178,7 +179,7 @@ static void moderation_panel(struct app *a)
 	const struct cl_roster_entry *me = cl_conn_roster_find(c, c->welcome.client_id);
 	char line2[200];
 	snprintf(line2, sizeof(line2), "%s%s%s", keys,
-		 me && (me->status & PROTO_STATUS_MUTED) ? "   (staff muted you)" : "",
+		 me && cl_conn_member_muted(c, me) ? "   (staff muted you)" : "",
 		 a->room_locked ? "   room locked" : "");
 	float tw = rnd_text_width(r, RND_FONT_SMALL, line2);
 	rnd_rect(r, 14, y, tw + 24, line(a) + 8, 8, 0x90101218u);

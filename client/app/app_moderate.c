@@ -65,7 +65,6 @@ static void on_event(struct app *a, const struct proto_mod_event *m)
 		app_notice(a, colour, "%.31s %s %s", actor, m->flag ? "muted" : "unmuted", who);
 		break;
 	case PROTO_MSG_MUTE_ALL:
-		a->mute_all = m->flag;
 		app_notice(a, NOTICE_MOD, m->flag ? "%.31s muted everyone but staff and the floor"
 						  : "%.31s lifted the room's mute",
 			   actor);
@@ -169,5 +168,5 @@ void app_moderate_input(struct app *a)
 	if (in->pressed[PLAT_ACT_MOD_LOCK] % 2)
 		request(a, PROTO_MSG_LOCK, 0, !a->room_locked, NULL);
 	if (in->pressed[PLAT_ACT_MOD_MUTE_ALL] % 2)
-		request(a, PROTO_MSG_MUTE_ALL, 0, !a->mute_all, NULL);
+		request(a, PROTO_MSG_MUTE_ALL, 0, !a->conn.room_mute_all, NULL);
 }

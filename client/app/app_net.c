@@ -203,7 +203,6 @@ void app_net_update(struct app *a, uint64_t now_us)
 				   ? proto_role_name((enum proto_role)c->welcome.role)
 				   : "");
 		a->room_locked = (c->welcome.room_flags & PROTO_ROOM_LOCKED) != 0;
-		a->mute_all = (c->welcome.room_flags & PROTO_ROOM_MUTE_ALL) != 0;
 		memcpy(a->resume_ticket, c->welcome.ticket, c->welcome.ticket_len);
 		a->resume_len = c->welcome.ticket_len;
 		if (c->has_server_key) {

@@ -76,6 +76,7 @@ struct cl_roster_entry {
 	char name[PROTO_NAME_MAX];
 	uint8_t same_name; /* 0, or its number among members who show this name */
 	uint8_t status;    /* enum proto_status: muted, hand up, holds the floor */
+	char user[PROTO_USER_MAX]; /* the user id, when our role may see it; else "" */
 };
 
 /*
@@ -158,7 +159,8 @@ struct cl_stats {
 	uint64_t full_snapshots; /* on join, on zone change, after losses */
 	uint64_t decode_errors;
 	uint64_t baseline_misses; /* a delta against a snapshot this client lacks */
-	uint64_t stray;           /* state datagrams not from our server with our token */
+	uint64_t stray;           /* state datagrams not from our server, or not opening under our key */
+	uint64_t early_snapshots; /* snapshots that overtook the WELCOME (dropped) */
 	uint64_t corrections;       /* replayed state differed from the prediction */
 	int32_t largest_correction_mm;
 	uint64_t snaps;             /* corrections above CL_SNAP_ERROR_MM (teleport, seat, kick) */
@@ -220,6 +222,7 @@ struct cl_conn {
 	struct cl_roster_entry roster[CL_MAX_ROSTER];
 	struct proto_hand_queue hands; /* raised hands, oldest first */
 	bool kicked;                   /* staff removed us: error says who and why */
+	bool room_mute_all;            /* everyone but staff and the floor is muted */
 	uint32_t event_head, event_tail;
 	struct cl_event events[CL_EVENTS];
 	struct cl_stats stats;
@@ -246,6 +249,9 @@ void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose);
  * answers with a MOD_EVENT to the room, or a refused one to us. */
 enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t target, bool flag,
 				  const char *text) CORE_MUST_CHECK;
+/** Is this member's voice held back by the server: muted by staff, or by
+ * the room's mute-all (staff and the floor holder excepted)? */
+bool cl_conn_member_muted(const struct cl_conn *c, const struct cl_roster_entry *e);
 /** The next event, oldest first; false when there is none. */
 bool cl_conn_next_event(struct cl_conn *c, struct cl_event *out);
 /** Ends the connection without a word to the server, as a lost network

@@ -50,17 +50,25 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 		memcpy(c->server_key, cfg->server_key, sizeof(c->server_key));
 		c->has_server_key = true;
 	} else if (cfg->token_kind == PROTO_TOKEN_JOIN && cfg->token) {
+		/* A token that does not decode names no server to trust: stop
+		 * here rather than hand it to whoever answers. */
 		struct net_token t;
-		if (net_token_decode((const char *)cfg->token, cfg->token_len, &t) == NET_TOKEN_OK) {
-			memcpy(c->server_key, t.server_key, sizeof(c->server_key));
-			c->has_server_key = true;
+		enum net_token_error e = net_token_decode((const char *)cfg->token, cfg->token_len, &t);
+		if (e != NET_TOKEN_OK) {
+			snprintf(c->error, sizeof(c->error), "%s", net_token_error_text(e));
+			cl_conn_drop(c);
+			c->state = CL_STATE_FAILED;
+			return CORE_ERR_INVALID;
 		}
+		memcpy(c->server_key, t.server_key, sizeof(c->server_key));
+		c->has_server_key = true;
 	}
 	uint32_t version = cfg->protocol_version ? cfg->protocol_version : PROTO_VERSION;
 	if (net_wire_client_create(c->host, &addr, c->has_server_key ? c->server_key : NULL,
 				   (uint16_t)version, &c->wire) != CORE_OK) {
 		snprintf(c->error, sizeof(c->error), "cannot secure the connection to %s",
 			 cfg->server);
+		cl_conn_drop(c);
 		c->state = CL_STATE_FAILED;
 		return CORE_ERR_IO;
 	}
@@ -129,6 +137,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		return;
 	}
 	c->predicted = c->welcome.state;
+	c->room_mute_all = (c->welcome.room_flags & PROTO_ROOM_MUTE_ALL) != 0;
 	c->last_state_us = c->last_move_us = c->service_now_us;
 	c->next_tick = 1;
 	proto_world_bits_init(&c->bits, c->world);
@@ -200,6 +209,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 			c->roster[i].role = info->role;
 			c->roster[i].same_name = info->same_name;
 			c->roster[i].status = info->status;
+			core_strlcpy(c->roster[i].user, info->user, sizeof(c->roster[i].user));
 			core_strlcpy(c->roster[i].name, info->name, sizeof(c->roster[i].name));
 			return;
 		}
@@ -211,6 +221,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 	e->role = info->role;
 	e->same_name = info->same_name;
 	e->status = info->status;
+	core_strlcpy(e->user, info->user, sizeof(e->user));
 	core_strlcpy(e->name, info->name, sizeof(e->name));
 }
 
@@ -258,10 +269,19 @@ bool cl_conn_next_event(struct cl_conn *c, struct cl_event *out)
 	return true;
 }
 
+bool cl_conn_member_muted(const struct cl_conn *c, const struct cl_roster_entry *e)
+{
+	bool staff = e->role == PROTO_ROLE_TA || e->role == PROTO_ROLE_INSTRUCTOR;
+	return (e->status & PROTO_STATUS_MUTED) ||
+	       (c->room_mute_all && !staff && !(e->status & PROTO_STATUS_FLOOR));
+}
+
 static void on_mod_event(struct cl_conn *c, const struct proto_mod_event *m)
 {
 	if (m->refused)
 		c->stats.refused_actions++;
+	else if (m->action == PROTO_MSG_MUTE_ALL)
+		c->room_mute_all = m->flag;
 	if (!m->refused && m->action == PROTO_MSG_KICK && m->target == c->welcome.client_id) {
 		c->kicked = true;
 		snprintf(c->error, sizeof(c->error), "%.31s removed you from the room%s%s%.95s",
@@ -346,6 +366,13 @@ static void cl_on_state(void *ctx, const ENetAddress *from, uint8_t *data, uint3
 	uint8_t *msg;
 	uint32_t msg_len;
 	uint16_t id;
+	/* The first snapshots leave by the server's state socket at once, its
+	 * WELCOME by ENet's at the next flush: one may overtake it. Not a
+	 * stray, just early. */
+	if (c->state == CL_STATE_HELLO_SENT && net_address_equal(from, &c->server_addr)) {
+		c->stats.early_snapshots++;
+		return;
+	}
 	if (c->state != CL_STATE_JOINED || !s || !net_address_equal(from, &c->server_addr) ||
 	    !net_state_peek(data, len, &id) || id != c->welcome.client_id ||
 	    !net_session_open_state(c->wire, s, data, len, &msg, &msg_len)) {
@@ -381,6 +408,8 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	if (!c->connect_started_us)
 		c->connect_started_us = now_us;
 	c->service_now_us = now_us;
+	if (!c->wire)
+		return;
 	net_wire_set_clock(c->wire, now_us);
 	if (c->state == CL_STATE_SECURING) {
 		switch (net_wire_client_poll(c->wire, now_us)) {

@@ -389,6 +389,7 @@ uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *bu
 	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
 	proto_write_bits(&w, m->same_name, 8);
 	proto_write_bits(&w, m->status, 3);
+	proto_write_string(&w, m->user, PROTO_USER_MAX - 1);
 	return finish(&w);
 }
 
@@ -404,6 +405,7 @@ enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 	proto_read_string(&r, out->name, sizeof(out->name));
 	out->same_name = (uint8_t)proto_read_bits(&r, 8);
 	out->status = (uint8_t)proto_read_bits(&r, 3);
+	proto_read_string(&r, out->user, sizeof(out->user));
 	if (out->role >= PROTO_ROLE_COUNT)
 		return CORE_ERR_INVALID;
 	return done(&r);

@@ -22,6 +22,7 @@
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
+#define PROTO_USER_MAX 65    /* a user id from a join token, and its NUL */
 #define PROTO_MOVE_CMDS 3 /* a move carries the newest command and the two before */
 #define PROTO_MAX_CLIENT_ID 4095
 
@@ -198,6 +199,8 @@ struct proto_move {
  * AVATAR_INFO  server -> client, control: someone is in the room (sent
  * again when their state changes)
  *   u8 type | u12 id | u8 role | str name | u8 same_name | u3 status
+ *   | str user (the member's user id: only to those who may see the full
+ *   roster, else empty)
  *   same_name: 0 when nobody else in the room shows this name, else this
  *   member's number among those who do (1, 2, ...), shown beside the name
  *   so two people who chose one name are told apart.
@@ -205,7 +208,7 @@ struct proto_move {
  *   u8 type | u12 id
  */
 enum proto_status {
-	PROTO_STATUS_MUTED = 1 << 0, /* by staff (or by mute-all): the server drops their voice */
+	PROTO_STATUS_MUTED = 1 << 0, /* by staff (mute-all is the room's: WELCOME, MOD_EVENT) */
 	PROTO_STATUS_HAND = 1 << 1,  /* hand raised */
 	PROTO_STATUS_FLOOR = 1 << 2, /* holds the floor: heard over mute-all */
 };
@@ -216,6 +219,7 @@ struct proto_avatar_info {
 	char name[PROTO_NAME_MAX];
 	uint8_t same_name;
 	uint8_t status; /* enum proto_status bits */
+	char user[PROTO_USER_MAX];
 };
 
 /*

@@ -55,7 +55,7 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_REFUSE] = {"refuse", C, TC, 256, NONE, PROTO_BUCKET_NONE, dec_refuse},
 	[PROTO_MSG_MOVE] = {"move", D, TS, 128, PROTO_PERM_PRESENCE, PROTO_BUCKET_MOVE, dec_move},
 	[PROTO_MSG_SNAPSHOT] = {"snapshot", D, TC, PROTO_MAX_PACKET, NONE, PROTO_BUCKET_NONE, NULL},
-	[PROTO_MSG_AVATAR_INFO] = {"avatar_info", C, TC, 64, NONE, PROTO_BUCKET_NONE,
+	[PROTO_MSG_AVATAR_INFO] = {"avatar_info", C, TC, 128, NONE, PROTO_BUCKET_NONE,
 				   dec_avatar_info},
 	[PROTO_MSG_AVATAR_GONE] = {"avatar_gone", C, TC, 4, NONE, PROTO_BUCKET_NONE,
 				   dec_avatar_gone},

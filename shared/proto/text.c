@@ -56,12 +56,40 @@ static bool invisible(uint32_t cp)
 	       cp == 0x3164 || cp == 0xFFA0 ||    /* Hangul fillers */
 	       cp == 0xFEFF ||                    /* zero-width no-break space */
 	       (cp >= 0xFFF0 && cp <= 0xFFFB) ||  /* specials, interlinear annotation */
+	       (cp >= 0xFE00 && cp <= 0xFE0F) ||  /* variation selectors */
+	       cp == 0x2800 ||                    /* braille blank */
+	       (cp >= 0x1D173 && cp <= 0x1D17A) || /* musical formatting */
 	       (cp >= 0xE0000 && cp <= 0xE0FFF);  /* tags, variation selectors supplement */
+}
+
+/* Spaces other than the plain one: they look like it, or like nothing. */
+static bool odd_space(uint32_t cp)
+{
+	return cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+	       cp == 0x205F || cp == 0x3000;
+}
+
+/* Ends in " (2)": what the roster shows for people who share a name. */
+static bool looks_numbered(const char *s, size_t n)
+{
+	if (n < 4 || s[n - 1] != ')')
+		return false;
+	size_t i = n - 2;
+	while (i > 0 && s[i] >= '0' && s[i] <= '9')
+		i--;
+	return i != n - 2 && i >= 1 && s[i] == '(' && s[i - 1] == ' ';
 }
 
 bool proto_name_check(const char *s, char *why, size_t why_size)
 {
-	return proto_text_check(s, PROTO_NAME_MAX - 1, "the display name", why, why_size);
+	if (!proto_text_check(s, PROTO_NAME_MAX - 1, "the display name", why, why_size))
+		return false;
+	if (looks_numbered(s, strlen(s))) {
+		snprintf(why, why_size,
+			 "the display name ends like the number the roster gives to a shared name");
+		return false;
+	}
+	return true;
 }
 
 bool proto_text_check(const char *s, size_t max_bytes, const char *what, char *why,
@@ -91,6 +119,15 @@ bool proto_text_check(const char *s, size_t max_bytes, const char *what, char *w
 		}
 		if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
 			snprintf(why, why_size, "%s holds a control character (U+%04X)", what, cp);
+			return false;
+		}
+		if (i == 0 && cp >= 0x0300 && cp <= 0x036F) {
+			snprintf(why, why_size, "%s starts with a combining mark (U+%04X)", what, cp);
+			return false;
+		}
+		if (odd_space(cp)) {
+			snprintf(why, why_size, "%s holds a space other than the plain one (U+%04X)",
+				 what, cp);
 			return false;
 		}
 		if (invisible(cp)) {

@@ -226,6 +226,8 @@ static void students_cannot_do_what_staff_do(void **state)
 			assert_true(json_is_true(json_object_get(json_array_get(events, k), "refused")));
 		assert_string_equal(json_string_value(json_object_get(b, "zone")),
 				    json_string_value(json_object_get(b, "home_zone")));
+		/* Students do not see the full roster: names, not user ids. */
+		assert_int_equal(json_array_size(json_object_get(b, "roster_user_ids")), 0);
 	}
 	json_decref(r);
 	/* The room was never locked: another student still gets in. */
@@ -264,6 +266,11 @@ static void staff_actions_take_effect(void **state)
 	struct itest_proc t;
 	assert_int_equal(itest_run(&t, "teacher", teacher, 30000), 0);
 	assert_true(itest_wait(&class_bots, 20000) >= 0);
+	/* Staff see who everyone is: the user ids from the tokens. */
+	json_t *tr = itest_json(teacher_report);
+	json_t *tb = json_array_get(json_object_get(tr, "bots"), 0);
+	assert_true(json_array_size(json_object_get(tb, "roster_user_ids")) >= 3);
+	json_decref(tr);
 
 	json_t *r = itest_json(kids_report);
 	json_t *k0 = bot_named(r, "kid-0"), *k1 = bot_named(r, "kid-1"), *k2 = bot_named(r, "kid-2");

@@ -196,13 +196,15 @@ static void roster_messages_round_trip(void **state)
 	(void)state;
 	struct proto_avatar_info info = {.id = 17, .role = PROTO_ROLE_TA, .same_name = 3};
 	strcpy(info.name, "Grace");
-	uint8_t buf[64];
+	strcpy(info.user, "grace@example.org");
+	uint8_t buf[128];
 	uint32_t len = proto_encode_avatar_info(&info, buf, sizeof(buf));
 	struct proto_avatar_info out;
 	assert_int_equal(proto_decode_avatar_info(buf, len, &out), CORE_OK);
 	assert_int_equal(out.id, 17);
 	assert_string_equal(out.name, "Grace");
 	assert_int_equal(out.same_name, 3);
+	assert_string_equal(out.user, "grace@example.org");
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_avatar_info, &out);
 	uint16_t id;
 	len = proto_encode_avatar_gone(4000, buf, sizeof(buf));

@@ -27,6 +27,8 @@ static void names_people_use_pass(void **state)
 	assert_true(name_ok("Zoë Müller"));
 	assert_true(name_ok("李小龍"));
 	assert_true(name_ok("Oluwaseun O."));
+	assert_true(name_ok("Sam (Year 9)"));
+	assert_true(name_ok("(2)"));
 	assert_true(name_ok("😀 Sam")); /* 4-byte sequence */
 	assert_true(name_ok("1234567890123456789012345678901")); /* 31 bytes */
 }
@@ -53,6 +55,14 @@ static void names_that_deceive_or_break_fail(void **state)
 	assert_false(name_ok("Ms \xed\xa0\x80 Smith"));     /* a surrogate */
 	assert_false(name_ok("Ms \xe2\x82"));               /* cut in the middle */
 	assert_false(name_ok("Ms \xf4\x90\x80\x80"));       /* above U+10FFFF */
+	assert_false(name_ok("Ms Smith\xc2\xa0"));           /* trailing no-break space */
+	assert_false(name_ok("\xe3\x80\x80Ms Smith"));       /* leading ideographic space */
+	assert_false(name_ok("Ms\xe2\x80\x83Smith"));        /* em space inside */
+	assert_false(name_ok("\xe2\xa0\x80"));               /* braille blank */
+	assert_false(name_ok("Sam\xef\xb8\x8f"));            /* variation selector */
+	assert_false(name_ok("\xcc\x81Sam"));                 /* starts with a combining mark */
+	assert_false(name_ok("Sam (2)"));                     /* the roster's own numbering */
+	assert_false(name_ok("Ms Smith (12)"));
 }
 
 static void room_names(void **state)

@@ -155,7 +155,7 @@ void bot_moderate_report(const struct bot *b, json_t *out)
 	const struct cl_roster_entry *me = cl_conn_roster_find(c, c->welcome.client_id);
 	uint8_t status = me ? me->status : 0;
 	json_object_set_new(out, "role", json_string(proto_role_name((enum proto_role)c->welcome.role)));
-	json_object_set_new(out, "muted", json_boolean(status & PROTO_STATUS_MUTED));
+	json_object_set_new(out, "muted", json_boolean(me && cl_conn_member_muted(c, me)));
 	json_object_set_new(out, "hand_up", json_boolean(status & PROTO_STATUS_HAND));
 	json_object_set_new(out, "has_floor", json_boolean(status & PROTO_STATUS_FLOOR));
 	json_t *hands = json_array();
@@ -171,4 +171,9 @@ void bot_moderate_report(const struct bot *b, json_t *out)
 									   sizeof(label))));
 	}
 	json_object_set_new(out, "roster", roster);
+	json_t *users = json_array();
+	for (int i = 0; i < c->roster_count; i++)
+		if (c->roster[i].user[0])
+			json_array_append_new(users, json_string(c->roster[i].user));
+	json_object_set_new(out, "roster_user_ids", users);
 }
