@@ -399,6 +399,47 @@ static void silent_connections_do_not_keep_their_slots(void **state)
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 }
 
+/* A man in the middle (lyceum-netsim) flips bits, replays earlier
+ * datagrams and injects ENet DISCONNECTs in clear, both ways, while bots
+ * walk: nothing tampered is applied, nobody's session ends. */
+static void a_man_in_the_middle_changes_nothing(void **state)
+{
+	(void)state;
+	struct itest_server sv, ns;
+	server_with_tokens(&sv);
+	char *attack[] = {"--corrupt", "3", "--replay", "5", "--inject", "5", "--seed", "9", NULL};
+	assert_true(itest_netsim_start(&ns, &sv, attack));
+	char key[300], report[300];
+	snprintf(key, sizeof(key), "%s/token.key", g_keys);
+	snprintf(report, sizeof(report), "%s/mitm.json", itest_dir());
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", ns.addr, "--count", "4", "--name", "walker",
+			"--token-key", key, "--behavior", "wander", "--seconds", "6", "--report", report,
+			NULL};
+	struct itest_proc p;
+	assert_int_equal(itest_run(&p, "mitm-bots", argv, 40000), 0);
+	json_t *r = itest_json(report);
+	assert_int_equal(json_integer_value(json_object_get(r, "still_connected")), 4);
+	assert_int_equal(json_integer_value(json_object_get(r, "decode_errors")), 0);
+	assert_int_equal(json_integer_value(json_object_get(r, "corrections")), 0);
+	json_decref(r);
+	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	char *log = itest_read(sv.proc.err_path);
+	const char *final = strstr(log, "stats final");
+	assert_non_null(final);
+	unsigned long bad_tag = strtoul(strstr(final, " bad_tag=") + 9, NULL, 10);
+	unsigned long replayed = strtoul(strstr(final, " replayed=") + 10, NULL, 10);
+	unsigned long clear = strtoul(strstr(final, " clear=") + 7, NULL, 10);
+	print_message("server dropped %lu tampered, %lu replayed, %lu clear datagrams\n", bad_tag,
+		      replayed, clear);
+	assert_true(bad_tag > 0 && replayed > 0 && clear > 0);
+	/* Nothing tampered reached a handler, and nobody was dropped. */
+	assert_null(strstr(log, "malformed"));
+	assert_null(strstr(log, "reason=timeout"));
+	assert_int_equal(itest_count(log, "reason=disconnect"), 4);
+	free(log);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -415,6 +456,7 @@ int main(void)
 		cmocka_unit_test(students_cannot_do_what_staff_do),
 		cmocka_unit_test(staff_actions_take_effect),
 		cmocka_unit_test(silent_connections_do_not_keep_their_slots),
+		cmocka_unit_test(a_man_in_the_middle_changes_nothing),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, NULL);
 	itest_cleanup();

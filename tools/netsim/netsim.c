@@ -33,6 +33,11 @@ static const char usage[] =
 	"  --dup PCT            packets sent twice (default 0)\n"
 	"  --reorder PCT        packets held back 2 x jitter + 5 ms so later ones pass (default 0)\n"
 	"  --rate KBPS          bandwidth cap per client and direction, kilobits/s (default none)\n"
+	"  --corrupt PCT        packets with one bit flipped (an attacker on the path; default 0)\n"
+	"  --replay PCT         packets followed by a copy of one sent up to 64 packets before\n"
+	"                       (default 0)\n"
+	"  --inject PCT         packets followed by a forged ENet DISCONNECT in clear, as if from\n"
+	"                       the same sender (default 0)\n"
 	"  --seed N             seed of every random choice (default 1)\n"
 	"  --seconds S          stop by itself after S seconds (default: on SIGINT/SIGTERM)\n"
 	"  --change-at S        after S seconds the link changes (a student walking away from\n"
@@ -44,13 +49,24 @@ static const char usage[] =
 struct options {
 	char listen[128], server[128];
 	double delay_ms, jitter_ms, loss, dup, reorder, rate_kbps, seconds;
+	double corrupt, replay, inject; /* an attacker on the path */
 	double change_at_s, then_delay_ms, then_loss; /* < 0: unchanged */
 	uint32_t seed;
 };
 
 struct direction_stats {
 	uint64_t passed, dropped, duplicated, reordered, overflow, bytes;
+	uint64_t corrupted, replayed, injected;
 };
+
+/* The last packets each way, for --replay: any of them may come again. */
+#define REPLAY_RING 64
+static struct {
+	int client;
+	uint16_t len;
+	uint8_t data[MAX_DATAGRAM];
+} replay_ring[2][REPLAY_RING];
+static uint32_t replay_count[2];
 
 struct client {
 	bool used;
@@ -144,8 +160,53 @@ static bool parse_addr(const char *text, struct sockaddr_in *out)
 	return true;
 }
 
+static void schedule_one(int client, int dir, const uint8_t *data, uint16_t len,
+			 const struct options *o, uint64_t now);
+
+/* What an attacker on the path adds: a copy of an earlier packet, or a
+ * forged ENet DISCONNECT (any peer id and session) in clear. */
+static void attack(int client, int dir, const struct options *o, uint64_t now)
+{
+	struct direction_stats *st = &stats[dir];
+	if (o->replay > 0 && replay_count[dir] && rnd01() * 100.0 < o->replay) {
+		uint32_t n = replay_count[dir] < REPLAY_RING ? replay_count[dir] : REPLAY_RING;
+		uint32_t k = (uint32_t)(rnd01() * n) % n;
+		st->replayed++;
+		schedule_one(replay_ring[dir][k].client, dir, replay_ring[dir][k].data,
+			     replay_ring[dir][k].len, o, now);
+	}
+	if (o->inject > 0 && rnd01() * 100.0 < o->inject) {
+		uint32_t r = (uint32_t)(rnd01() * 65536.0);
+		const uint8_t disconnect[8] = {(uint8_t)((r >> 8 & 0x0f) | (r & 0x30)), (uint8_t)r,
+					       0, 0, 0x84, 0xff, 0, 1};
+		st->injected++;
+		schedule_one(client, dir, disconnect, sizeof(disconnect), o, now);
+	}
+}
+
 static void schedule(int client, int dir, const uint8_t *data, uint16_t len,
 		     const struct options *o, uint64_t now)
+{
+	if (o->replay > 0 && len <= MAX_DATAGRAM) {
+		uint32_t k = replay_count[dir]++ % REPLAY_RING;
+		replay_ring[dir][k].client = client;
+		replay_ring[dir][k].len = len;
+		memcpy(replay_ring[dir][k].data, data, len);
+	}
+	uint8_t copy[MAX_DATAGRAM];
+	if (o->corrupt > 0 && len && rnd01() * 100.0 < o->corrupt) {
+		memcpy(copy, data, len);
+		uint32_t bit = (uint32_t)(rnd01() * len * 8.0) % (len * 8u);
+		copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		stats[dir].corrupted++;
+		data = copy;
+	}
+	schedule_one(client, dir, data, len, o, now);
+	attack(client, dir, o, now);
+}
+
+static void schedule_one(int client, int dir, const uint8_t *data, uint16_t len,
+			 const struct options *o, uint64_t now)
 {
 	struct direction_stats *st = &stats[dir];
 	if (rnd01() * 100.0 < o->loss) {
@@ -250,6 +311,12 @@ static bool parse_options(struct options *o, int argc, char **argv)
 			o->dup = d;
 		else if (!strcmp(f, "--reorder"))
 			o->reorder = d;
+		else if (!strcmp(f, "--corrupt"))
+			o->corrupt = d;
+		else if (!strcmp(f, "--replay"))
+			o->replay = d;
+		else if (!strcmp(f, "--inject"))
+			o->inject = d;
 		else if (!strcmp(f, "--rate"))
 			o->rate_kbps = d;
 		else if (!strcmp(f, "--seed"))
@@ -275,7 +342,8 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		fprintf(stderr, "lyceum-netsim: --change-at S goes with --then-delay or --then-loss\n");
 		return false;
 	}
-	if (o->loss > 100 || o->then_loss > 100 || o->dup > 100 || o->reorder > 100) {
+	if (o->loss > 100 || o->then_loss > 100 || o->dup > 100 || o->reorder > 100 ||
+	    o->corrupt > 100 || o->replay > 100 || o->inject > 100) {
 		fprintf(stderr, "lyceum-netsim: percentages run 0 to 100\n");
 		return false;
 	}
@@ -288,11 +356,13 @@ static void print_stats(const struct options *o, double ran_s)
 	printf("{\"event\":\"netsim\",\"seconds\":%.2f,\"seed\":%u", ran_s, o->seed);
 	for (int d = 0; d < 2; d++)
 		printf(",\"%s\":{\"passed\":%llu,\"dropped\":%llu,\"duplicated\":%llu,"
-		       "\"reordered\":%llu,\"overflow\":%llu,\"bytes\":%llu}",
+		       "\"reordered\":%llu,\"overflow\":%llu,\"bytes\":%llu,\"corrupted\":%llu,"
+		       "\"replayed\":%llu,\"injected\":%llu}",
 		       names[d], (unsigned long long)stats[d].passed,
 		       (unsigned long long)stats[d].dropped, (unsigned long long)stats[d].duplicated,
 		       (unsigned long long)stats[d].reordered, (unsigned long long)stats[d].overflow,
-		       (unsigned long long)stats[d].bytes);
+		       (unsigned long long)stats[d].bytes, (unsigned long long)stats[d].corrupted,
+		       (unsigned long long)stats[d].replayed, (unsigned long long)stats[d].injected);
 	printf("}\n");
 	fflush(stdout);
 }
