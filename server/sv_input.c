@@ -21,7 +21,6 @@ void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, u
 			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), SV_MAX_VIOLATIONS);
 		sv_client_expel(sv, c, "violation");
 	}
-	(void)sv;
 }
 
 static void on_move(struct sv_server *sv, struct sv_client *c, const union proto_any *any,

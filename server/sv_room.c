@@ -673,10 +673,7 @@ void sv_drop_silent(struct sv_server *sv, uint64_t now_us)
 			}
 			sv_refuse(sv, c->peer, PROTO_REFUSE_TIMEOUT, 0,
 				  "no hello within the time allowed after connecting");
-			if (c->peer)
-				c->peer->data = NULL;
-			c->state = SV_CLIENT_FREE;
-			c->peer = NULL;
+			sv_client_drop(sv, c, "hello timeout", false); /* ENet ends it after the refusal */
 			continue;
 		}
 		if (c->state != SV_CLIENT_JOINED || !c->peer ||
