@@ -53,10 +53,8 @@ bool sv_is_muted(const struct sv_server *sv, const struct sv_client *c)
 {
 	(void)sv;
 	const struct sv_room *room = c->room;
-	if (c->muted)
-		return true;
-	return room && room->mute_all && !proto_role_is_staff((enum proto_role)c->role) &&
-	       room->floor != c->id;
+	return proto_voice_held((enum proto_role)c->role, c->muted, room && room->mute_all,
+				room && room->floor == c->id);
 }
 
 uint8_t sv_member_status(const struct sv_server *sv, const struct sv_client *c)

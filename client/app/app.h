@@ -168,6 +168,8 @@ bool app_scene_write_json(struct app *a, const char *path);
 void app_moderate_input(struct app *a);
 /** Moderation events from the client core become notices. */
 void app_moderate_events(struct app *a);
+/** The roster's order: instructors, TAs, students, observers (0..3). */
+int app_role_rank(uint8_t role);
 /** Roster indices in the order the roster shows them (staff first). */
 int app_roster_order(const struct app *a, int *out, int max);
 bool app_is_staff(const struct app *a);

@@ -78,12 +78,6 @@ static void status_panel(struct app *a)
 	rnd_text(r, RND_FONT_SMALL, x + 32, ty, TEXT, a->muted ? "Mic muted (M)" : "Mic on (M)");
 }
 
-static int role_rank(uint8_t role)
-{
-	return role == PROTO_ROLE_INSTRUCTOR ? 0 : role == PROTO_ROLE_TA ? 1
-	       : role == PROTO_ROLE_STUDENT ? 2 : 3;
-}
-
 static void roster_panel(struct app *a)
 {
 	struct rnd *r = a->rnd;
@@ -120,7 +114,7 @@ static void roster_panel(struct app *a)
 				status = a->conn.roster[i].status;
 				name = cl_roster_label(&a->conn.roster[i], label, sizeof(label));
 			}
-			if (role_rank(role) != rank)
+			if (app_role_rank(role) != rank)
 				continue;
 			if (id == a->selected_id && a->link == APP_LINK_JOINED)
 				rnd_rect(r, x + 6, ty, w - 12, lh, 4, 0x50ffffffu);

@@ -18,7 +18,7 @@
 #define NOTICE_ME 0xfff08080u
 #define NOTICE_REFUSED 0xfff05a5au
 
-static int role_rank(uint8_t role)
+int app_role_rank(uint8_t role)
 {
 	return role == PROTO_ROLE_INSTRUCTOR ? 0 : role == PROTO_ROLE_TA ? 1
 	       : role == PROTO_ROLE_STUDENT ? 2 : 3;
@@ -30,7 +30,7 @@ int app_roster_order(const struct app *a, int *out, int max)
 	int n = 0;
 	for (int rank = 0; rank < 4; rank++)
 		for (int i = 0; i < c->roster_count && n < max; i++)
-			if (role_rank(c->roster[i].role) == rank)
+			if (app_role_rank(c->roster[i].role) == rank)
 				out[n++] = i;
 	return n;
 }

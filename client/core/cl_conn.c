@@ -1,5 +1,6 @@
 #include "cl.h"
 #include "net/token.h"
+#include "proto/perm.h"
 #include "proto/registry.h"
 
 #include <errno.h>
@@ -72,11 +73,8 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 		c->state = CL_STATE_FAILED;
 		return CORE_ERR_IO;
 	}
-	/* Connected at once: the kernel then drops datagrams from anyone else
-	 * and says when nothing listens there. The intercept hook finds this
-	 * connection through the host's one peer slot. */
-	if (enet_socket_connect(c->host->socket, &addr) != 0)
-		CORE_DEBUG("cannot connect the client socket; it stays unconnected");
+	/* The wire's hook hands state datagrams to cl_on_state with this
+	 * connection as its context. */
 	net_wire_on_state(c->wire, cl_on_state, c);
 	c->host->intercept = net_wire_hook;
 	c->state = CL_STATE_SECURING;
@@ -204,20 +202,14 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, ui
 
 static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 {
-	for (int i = 0; i < c->roster_count; i++) {
-		if (c->roster[i].id == info->id) {
-			c->roster[i].role = info->role;
-			c->roster[i].same_name = info->same_name;
-			c->roster[i].status = info->status;
-			core_strlcpy(c->roster[i].user, info->user, sizeof(c->roster[i].user));
-			core_strlcpy(c->roster[i].name, info->name, sizeof(c->roster[i].name));
+	/* A member already listed is updated (their status changed), else added. */
+	struct cl_roster_entry *e = (struct cl_roster_entry *)cl_conn_roster_find(c, info->id);
+	if (!e) {
+		if (c->roster_count >= CL_MAX_ROSTER)
 			return;
-		}
+		e = &c->roster[c->roster_count++];
+		e->id = info->id;
 	}
-	if (c->roster_count >= CL_MAX_ROSTER)
-		return;
-	struct cl_roster_entry *e = &c->roster[c->roster_count++];
-	e->id = info->id;
 	e->role = info->role;
 	e->same_name = info->same_name;
 	e->status = info->status;
@@ -271,9 +263,8 @@ bool cl_conn_next_event(struct cl_conn *c, struct cl_event *out)
 
 bool cl_conn_member_muted(const struct cl_conn *c, const struct cl_roster_entry *e)
 {
-	bool staff = e->role == PROTO_ROLE_TA || e->role == PROTO_ROLE_INSTRUCTOR;
-	return (e->status & PROTO_STATUS_MUTED) ||
-	       (c->room_mute_all && !staff && !(e->status & PROTO_STATUS_FLOOR));
+	return proto_voice_held((enum proto_role)e->role, e->status & PROTO_STATUS_MUTED,
+				c->room_mute_all, e->status & PROTO_STATUS_FLOOR);
 }
 
 static void on_mod_event(struct cl_conn *c, const struct proto_mod_event *m)

@@ -43,6 +43,11 @@ bool proto_role_is_staff(enum proto_role role)
 	return role == PROTO_ROLE_TA || role == PROTO_ROLE_INSTRUCTOR;
 }
 
+bool proto_voice_held(enum proto_role role, bool muted, bool room_mute_all, bool has_floor)
+{
+	return muted || (room_mute_all && !proto_role_is_staff(role) && !has_floor);
+}
+
 const char *proto_perm_name(enum proto_perm perm)
 {
 	return (unsigned)perm < PROTO_PERM_COUNT ? perms[perm].name : "?";

@@ -41,5 +41,9 @@ enum proto_perm {
 bool proto_perm_allows(enum proto_role role, enum proto_perm perm);
 /** Staff: TA or instructor. */
 bool proto_role_is_staff(enum proto_role role);
+/** Is a member's voice held back by the server: muted by staff, or by the
+ * room's mute-all, which spares staff and whoever holds the floor? The one
+ * rule the server (which drops the frames) and clients (which show it) use. */
+bool proto_voice_held(enum proto_role role, bool muted, bool room_mute_all, bool has_floor);
 /** "speak", "kick", ...: the README's and the refusal messages' words. */
 const char *proto_perm_name(enum proto_perm perm);
