@@ -282,11 +282,6 @@ ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t
 	if (!peer)
 		return NULL;
 	enet_peer_timeout(peer, 0, NET_CONNECT_TIMEOUT_MS, NET_CONNECT_TIMEOUT_MS);
-	/* Optional: an unconnected socket works the same, only without the
-	 * kernel's filtering and the early ECONNREFUSED. */
-	if (enet_socket_connect(host->socket, server) != 0)
-		CORE_DEBUG("cannot connect the client socket (%s); it stays unconnected",
-			   strerror(errno));
 	return peer;
 }
 

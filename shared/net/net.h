@@ -92,10 +92,9 @@ enum core_result net_client_create(ENetHost **out_host) CORE_MUST_CHECK;
 /** Applies NET_MAX_MESSAGE, NET_MAX_WAITING_DATA and a cap on the peers
  * from one IP address (ENet's duplicatePeers) to a host. */
 void net_host_limits(ENetHost *host, size_t peers_per_address);
-/** Starts a connection; the version goes in ENet's connect data. The
- * host's socket is connected to the server: the kernel then drops datagrams
- * from anyone else, finds the socket without a route lookup, and reports
- * ECONNREFUSED (from enet_host_service's -1) when nothing listens there. */
+/** Starts ENet's connection (once the wire is ready); the version goes in
+ * ENet's connect data. The client's wire has connected the socket to the
+ * server already (net_wire_client_create). */
 ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t version);
 
 /**

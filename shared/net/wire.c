@@ -528,6 +528,13 @@ enum core_result net_wire_client_create(ENetHost *host, const ENetAddress *serve
 		return CORE_ERR_NOMEM;
 	w->server_addr = *server;
 	w->version = version;
+	/* The socket connected to the server: the kernel then drops datagrams
+	 * from anyone else, finds the socket without a route lookup, and reports
+	 * ECONNREFUSED (from enet_host_service's -1) when nothing listens there.
+	 * Optional: an unconnected socket works the same without those. */
+	if (enet_socket_connect(host->socket, server) != 0)
+		CORE_DEBUG("cannot connect the client socket (%s); it stays unconnected",
+			   strerror(errno));
 	crypto_box_keypair(w->client_pk, w->client_sk);
 	if (expected_server_pk) {
 		w->has_expected = true;

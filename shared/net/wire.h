@@ -112,9 +112,10 @@ enum core_result net_wire_server_create(ENetHost *host, const uint8_t static_sk[
 					size_t max_sessions, size_t per_host,
 					struct net_wire **out) CORE_MUST_CHECK;
 /**
- * A client's wire to server. expected_server_pk (NULL: any) is the static
- * key the join token names: a server that shows another is refused, so a
- * machine in the middle cannot pose as the server.
+ * A client's wire to server; it connects the host's socket to the server.
+ * expected_server_pk (NULL: any) is the static key the join token names: a
+ * server that shows another is refused, so a machine in the middle cannot
+ * pose as the server.
  */
 enum core_result net_wire_client_create(ENetHost *host, const ENetAddress *server,
 					const uint8_t *expected_server_pk, uint16_t version,
