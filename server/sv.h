@@ -1,18 +1,18 @@
 /**
  * @file sv.h
- * @brief lyceum-server internals: one process, many rooms, one ENet host.
+ * @brief lyceum-server internals: one process, many rooms, one network host.
  *
  * A room is created on the first join and closed when its last client
  * leaves; every room simulates the world loaded at start-up. Clients send
  * move commands that go through the shared step (sim_step); presence
  * snapshots go out at the snapshot rate, scoped by zone. Both travel as
- * state datagrams beside ENet (net/net.h). Tables are sized
+ * state datagrams of the session layer (net/host.h). Tables are sized
  * at start-up from --max-clients; nothing in the tick allocates.
  */
 #pragma once
 
 #include "core/core.h"
-#include "net/net.h"
+#include "net/host.h"
 #include "net/ticket.h"
 #include "net/token.h"
 #include "proto/msg.h"
@@ -25,7 +25,7 @@
 
 #define SV_MAX_ROOMS 256
 #define SV_MAX_CLIENTS 4000 /* client ids fit 12 bits */
-#define SV_SPARE_PEERS 4    /* ENet slots past the limit, used only to say "full" */
+#define SV_SPARE_PEERS 4    /* peers past the limit, used only to say "full" */
 #define SV_MAX_VIOLATIONS 32 /* malformed messages before a peer is disconnected */
 /* A client earns one command per server tick and may bank this many, enough
  * to ride out jitter and the redundant copies after a lost packet; more
@@ -38,11 +38,6 @@
 /* Zone lists a room's snapshot tick keeps encoded: zones x baselines in use
  * (the members of a zone ack one of the last two or three frames). */
 #define SV_LISTS_CACHED 16
-/* Snapshots queued before a send: a slot's rooms (about 100 at 2,000
- * clients) leave in one or two system calls. */
-#define SV_BATCH 128
-/* Moves read per system call from the state socket. */
-#define SV_INBOX 64
 #define SV_ROOM_MAX_CLIENTS 256
 /* A connection that has not sent a valid HELLO by then is dropped. */
 #define SV_HELLO_TIMEOUT_US 5000000u
@@ -88,7 +83,7 @@ struct sv_identity {
 
 enum sv_client_state {
 	SV_CLIENT_FREE,
-	SV_CLIENT_CONNECTING, /* ENet connected, no HELLO yet */
+	SV_CLIENT_CONNECTING, /* connected, no HELLO yet */
 	SV_CLIENT_JOINED,
 };
 
@@ -96,11 +91,10 @@ struct sv_room;
 
 struct sv_client {
 	enum sv_client_state state;
-	uint16_t id; /* 1..max_clients, stable while connected */
-	struct net_session *session; /* the wire's keys and counters for this client */
-	ENetAddress addr; /* the peer's, kept here: one cache line checks a datagram */
+	uint16_t id; /* 1..max_clients, stable while connected: its peer's number */
+	net_peer peer; /* == id while the connection lives, 0 once it is let go */
+	struct net_addr addr; /* the peer's, for the log and per-address limits */
 	uint64_t last_state_us; /* its newest state datagram (or its join) */
-	ENetPeer *peer;
 	struct sv_room *room;
 	char name[PROTO_NAME_MAX];
 	char user[NET_TOKEN_USER_MAX]; /* stable identity from the token ("" when open) */
@@ -126,7 +120,7 @@ struct sv_client {
 		uint32_t frame;
 		uint8_t zone;
 	} sent[SV_FRAMES];
-	uint64_t connected_us; /* when ENet connected: HELLO is due by SV_HELLO_TIMEOUT_US */
+	uint64_t connected_us; /* when it connected: HELLO is due by SV_HELLO_TIMEOUT_US */
 	uint32_t violations; /* malformed or unexpected messages */
 	uint32_t throttled;  /* messages over a rate bucket */
 	uint32_t refused_actions; /* requests its role does not allow */
@@ -201,8 +195,7 @@ struct sv_admit {
 struct sv_server {
 	struct sv_config cfg;
 	struct sv_admit admit;
-	ENetHost *host;
-	struct net_wire *wire;  /* seals and opens every datagram of ENet's socket */
+	struct net_host *net;   /* every path to every client, sealed */
 	struct sim_world *world;
 	struct sv_client *clients; /* indexed by id; [0] unused */
 	struct sv_room rooms[SV_MAX_ROOMS];
@@ -220,13 +213,9 @@ struct sv_server {
 	uint64_t lists_encoded; /* zone lists encoded, against snapshots_sent */
 	uint32_t tick;
 	uint64_t snapshots_sent;
-	int state_fd;             /* the state socket, or -1: state comes through ENet's hook */
-	ENetSocket send_socket;   /* the state socket, else ENet's */
-	struct net_batch batch;   /* a slot's snapshots, sent together */
-	struct net_batch inbox;   /* moves read from the state socket */
-	uint64_t state_in;        /* datagrams read from the state socket */
+	bool state_socket;        /* moves come on their own socket: ENet's is serviced less often */
 	uint64_t stray_datagrams; /* state datagrams from no joined client */
-	uint64_t last_service_us; /* the last enet_host_service drain */
+	uint64_t last_service_us; /* the last net_host_service drain */
 	uint64_t refuse_log_second, refuse_log_count, refuse_log_dropped;
 	uint64_t throttled, refused_actions, moderation_actions;
 	uint64_t now_us;          /* set before each drain, for the handlers */
@@ -268,23 +257,24 @@ bool sv_admit_room_listed(const struct sv_server *sv, const char *room);
 /* sv_room.c */
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg) CORE_MUST_CHECK;
 void sv_server_fini(struct sv_server *sv);
-void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version);
-void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out);
-void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
-		   uint32_t len);
-/** The wire's handler for state datagrams that reach ENet's socket (ctx:
- * the server). */
-void sv_on_state_datagram(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len);
-/** Reads every move waiting on the state socket. */
-void sv_read_state(struct sv_server *sv);
+/** The session layer's handler for its events (ctx: the server). */
+void sv_on_net_event(void *ctx, const struct net_event *ev);
+void sv_on_connect(struct sv_server *sv, net_peer peer, uint32_t version);
+void sv_on_disconnect(struct sv_server *sv, net_peer peer, bool timed_out);
+void sv_on_receive(struct sv_server *sv, net_peer peer, enum net_channel channel,
+		   const uint8_t *data, uint32_t len);
+/** The session layer's handler for an opened state datagram (ctx: the server). */
+void sv_on_state(void *ctx, net_peer peer, uint8_t *msg, uint32_t len);
+/** Prefetches the client a state datagram is for (ctx: the server). */
+void sv_prefetch_client(void *ctx, net_peer peer);
 /** Drops joined clients whose state datagrams stopped NET_SILENCE_MS ago. */
 void sv_drop_silent(struct sv_server *sv, uint64_t now_us);
-void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
+void sv_refuse(struct sv_server *sv, net_peer peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
 const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
 
 /* sv_room.c: helpers the other server files share */
-void sv_send_control(struct sv_client *c, const uint8_t *buf, uint32_t len);
+void sv_send_control(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf, uint32_t len);
 void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
 			 const struct sv_client *who);
 /** A client's display name as a log field: quoted, so it cannot forge fields. */
@@ -295,15 +285,13 @@ void sv_update_holders(struct sv_room *room, uint16_t id, const struct sim_avata
 void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why);
 /** A free spot near one of the zone's spawns (SIM_ZONE_NONE: any zone). */
 struct sim_point sv_spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone);
-/** Frees the client's slot (leaving its room); with end_peer the ENet peer
- * is disconnected at once (else ENet ended it already). */
+/** Frees the client's slot (leaving its room); with end_peer its
+ * connection ends at once (else it has ended already). */
 void sv_client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer);
 void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hello);
 /** Throws a client out for abuse: it leaves its room at once (not resumable)
- * and its connection ends once ENet has sent the disconnect. */
+ * and its connection ends once what was queued for it has gone. */
 void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why);
-/** Forgets the wire session of an address no live connection uses. */
-void sv_release_session(struct sv_server *sv, const ENetAddress *addr);
 
 /* sv_input.c */
 /** Handles one decoded message from a client (len: its size on the wire). */

@@ -226,11 +226,11 @@ enum core_result sv_input_check(void)
 	return CORE_OK;
 }
 
-void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const uint8_t *data,
-		   uint32_t len)
+void sv_on_receive(struct sv_server *sv, net_peer peer, enum net_channel channel,
+		   const uint8_t *data, uint32_t len)
 {
-	struct sv_client *c = peer->data;
-	if (!c || c->state == SV_CLIENT_FREE)
+	struct sv_client *c = peer <= sv->cfg.max_clients ? &sv->clients[peer] : NULL;
+	if (!c || c->state == SV_CLIENT_FREE || c->peer != peer)
 		return;
 	if (channel == NET_CH_CONTROL)
 		dispatch(sv, c, PROTO_PATH_CONTROL, data, len);
@@ -240,89 +240,52 @@ void sv_on_receive(struct sv_server *sv, ENetPeer *peer, uint8_t channel, const 
 		sv_violation(sv, c, "a message on a channel clients do not send on", len);
 }
 
-/* A state datagram from nobody we know (a client gone a moment ago, or a
- * forgery): counted, the first one logged, never attributed to a client. */
-static void stray(struct sv_server *sv, const ENetAddress *from, const char *why)
+void sv_on_net_event(void *ctx, const struct net_event *ev)
 {
-	if (sv->stray_datagrams++ == 0) {
-		char addr[64];
-		net_address_format(from, addr, sizeof(addr));
-		CORE_WARN("state datagram from %s dropped: %s (further ones are only counted, "
-			  "in the stats line's stray=)",
-			  addr, why);
+	struct sv_server *sv = ctx;
+	switch (ev->type) {
+	case NET_EVENT_CONNECT:
+		sv_on_connect(sv, ev->peer, ev->data);
+		break;
+	case NET_EVENT_DISCONNECT:
+		/* A client that leaves says so; no code means it timed out. */
+		sv_on_disconnect(sv, ev->peer, ev->data != NET_DISCONNECT_LEAVE);
+		break;
+	case NET_EVENT_RECEIVE:
+		sv_on_receive(sv, ev->peer, ev->channel, ev->msg, ev->len);
+		break;
 	}
 }
 
-/* One state datagram, from ENet's hook or the state socket: it must open
- * under the session of the client it names, from that client's address. */
-static void on_state(struct sv_server *sv, const ENetAddress *from, uint8_t *data, uint32_t len)
+/* One state datagram, opened under the session of the peer it named, from
+ * that peer's address: a move, if the client is in a room. */
+void sv_on_state(void *ctx, net_peer peer, uint8_t *msg, uint32_t len)
 {
-	uint16_t id;
-	if (!net_state_peek(data, len, &id)) {
-		stray(sv, from, "it is not a state datagram");
-		return;
-	}
-	if (id == 0 || id > sv->cfg.max_clients) {
-		stray(sv, from, "no such client id");
-		return;
-	}
-	struct sv_client *c = &sv->clients[id];
-	if (c->state != SV_CLIENT_JOINED || !c->peer || !net_session_is(c->session, &c->addr)) {
-		stray(sv, from, "that client is not in a room");
-		return;
-	}
-	if (!net_address_equal(from, &c->addr)) {
-		stray(sv, from, "it is not from the client's address");
-		return;
-	}
-	uint8_t *msg;
-	uint32_t msg_len;
-	if (!net_session_open_state(sv->wire, c->session, data, len, &msg, &msg_len)) {
-		stray(sv, from, "it does not open under the client's key (tampered, replayed or "
-				"forged)");
+	struct sv_server *sv = ctx;
+	struct sv_client *c = peer <= sv->cfg.max_clients ? &sv->clients[peer] : NULL;
+	if (!c || c->state != SV_CLIENT_JOINED || c->peer != peer) {
+		/* A client gone a moment ago: counted, the first one logged. */
+		if (sv->stray_datagrams++ == 0)
+			CORE_WARN("state datagram for client=%u, which is not in a room, dropped "
+				  "(further ones are only counted, in the stats line's stray=)",
+				  peer);
 		return;
 	}
 	c->last_state_us = sv->now_us;
-	dispatch(sv, c, PROTO_PATH_DATAGRAM, msg, msg_len);
-}
-
-void sv_on_state_datagram(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len)
-{
-	on_state(ctx, from, data, len);
+	dispatch(sv, c, PROTO_PATH_DATAGRAM, msg, len);
 }
 
 /* A batch's senders are scattered over the client table, and the first
  * look at each was a cache miss paid in turn (on_state was 4% of the
  * server's samples, most of it on that load). Asked for all at once, the
  * misses overlap. */
-static void prefetch_clients(const struct sv_server *sv, int n)
+void sv_prefetch_client(void *ctx, net_peer peer)
 {
-	for (int i = 0; i < n; i++) {
-		uint16_t id;
-		if (!net_state_peek(net_batch_data(&sv->inbox, i), sv->inbox.len[i], &id) ||
-		    id > sv->cfg.max_clients)
-			continue;
-		const struct sv_client *c = &sv->clients[id];
-		__builtin_prefetch(c);
-		__builtin_prefetch(&c->avatar);
-		__builtin_prefetch(&c->cmd_budget);
-		__builtin_prefetch(c->session);
-	}
-}
-
-void sv_read_state(struct sv_server *sv)
-{
-	if (sv->state_fd < 0)
+	const struct sv_server *sv = ctx;
+	if (peer > sv->cfg.max_clients)
 		return;
-	/* Bounded: a flood cannot keep the loop from its snapshots. */
-	for (int round = 0; round < SV_MAX_CLIENTS / SV_INBOX; round++) {
-		int n = net_batch_receive(&sv->inbox, (ENetSocket)sv->state_fd);
-		prefetch_clients(sv, n);
-		for (int i = 0; i < n; i++)
-			on_state(sv, &sv->inbox.addr[i], net_batch_data(&sv->inbox, i), sv->inbox.len[i]);
-		sv->state_in += (uint64_t)CORE_MAX(n, 0);
-		if (n < SV_INBOX)
-			return;
-	}
+	const struct sv_client *c = &sv->clients[peer];
+	__builtin_prefetch(c);
+	__builtin_prefetch(&c->avatar);
+	__builtin_prefetch(&c->cmd_budget);
 }
-

@@ -2,88 +2,27 @@
 #include "sv.h"
 #include "plat.h"
 
-#include <poll.h>
 #include <stdio.h>
 
-/* Every enet_host_service call walks all peer slots twice (sending before
- * and after it reads), so the server never calls it once per datagram: it
- * waits for the socket, then drains all that arrived, at most once per
- * SV_SERVICE_GAP_US, and always just before a slot's snapshots, so each
- * holds every move that had arrived. Moves are state datagrams: read from
- * the state socket (sv_read_state) where there is one, else taken from
- * ENet's reads by the wire's intercept hook (sv_on_state_datagram). */
+/* The server drains its sockets at most once per SV_SERVICE_GAP_US, and
+ * always just before a slot's snapshots, so each holds every move that had
+ * arrived. Moves are state datagrams: read from the state socket where
+ * there is one, else taken from ENet's socket by the session layer. */
 #define SV_SERVICE_GAP_US 5000
-#define SV_SERVICE_ROUNDS 64 /* each round reads up to 256 datagrams */
 /* With a state socket ENet carries only handshakes, control and its own
  * pings, so it is serviced at most this often. */
 #define SV_ENET_GAP_US 10000
-
-/* Waits up to timeout_ms (0: only looks) for a datagram on ENet's socket. */
-static bool socket_wait(const struct sv_server *sv, int timeout_ms)
-{
-	struct pollfd pfd = {.fd = (int)sv->host->socket, .events = POLLIN};
-	return poll(&pfd, 1, timeout_ms) > 0;
-}
-
-/* Waits up to timeout_ms for a datagram on either socket. */
-static void sockets_wait(const struct sv_server *sv, int timeout_ms)
-{
-	struct pollfd pfd[2] = {{.fd = (int)sv->host->socket, .events = POLLIN},
-				{.fd = sv->state_fd, .events = POLLIN}};
-	(void)poll(pfd, sv->state_fd >= 0 ? 2 : 1, timeout_ms);
-}
-
-/* Returns how many ENet events it handled: what they queued (a welcome, a
- * roster) waits for a flush. */
-static int drain_events(struct sv_server *sv)
-{
-	ENetEvent ev;
-	int events = 0;
-	for (int round = 0; round < SV_SERVICE_ROUNDS; round++) {
-		/* A service reads until the socket is empty (or 256 datagrams):
-		 * another round only if more came meanwhile, which a poll tells
-		 * for far less than another walk of the peers. */
-		if (round > 0 && !socket_wait(sv, 0))
-			break;
-		int got = enet_host_service(sv->host, &ev, 0);
-		if (got <= 0)
-			break;
-		while (got > 0) {
-			events++;
-			switch (ev.type) {
-			case ENET_EVENT_TYPE_CONNECT:
-				sv_on_connect(sv, ev.peer, ev.data);
-				break;
-			case ENET_EVENT_TYPE_DISCONNECT:
-				/* A client that leaves says so; no code means ENet gave up on it. */
-				sv_on_disconnect(sv, ev.peer, ev.data != NET_DISCONNECT_LEAVE);
-				break;
-			case ENET_EVENT_TYPE_RECEIVE:
-				sv_on_receive(sv, ev.peer, ev.channelID, ev.packet->data,
-					      (uint32_t)ev.packet->dataLength);
-				enet_packet_destroy(ev.packet);
-				break;
-			case ENET_EVENT_TYPE_NONE:
-				break;
-			}
-			got = enet_host_check_events(sv->host, &ev);
-		}
-	}
-	return events;
-}
 
 /* Moves first, then ENet: every drain without a state socket (the moves
  * come through ENet), else at most every SV_ENET_GAP_US. */
 static void drain(struct sv_server *sv, uint64_t now)
 {
 	sv->now_us = now;
-	net_wire_set_clock(sv->wire, now);
-	sv_read_state(sv);
-	if (sv->state_fd >= 0 && now - sv->last_service_us < SV_ENET_GAP_US)
+	net_host_read_state(sv->net, now);
+	if (sv->state_socket && now - sv->last_service_us < SV_ENET_GAP_US)
 		return;
 	sv->last_service_us = now;
-	if (drain_events(sv) > 0)
-		enet_host_flush(sv->host);
+	(void)net_host_service(sv->net, now);
 }
 
 /* Sleeps until the socket has data or the tick is due, but not before
@@ -98,7 +37,7 @@ static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t ne
 		plat_sleep_us(until - now);
 		return;
 	}
-	sockets_wait(sv, (int)((next_tick - now + 999) / 1000));
+	net_host_wait(sv->net, (int)((next_tick - now + 999) / 1000));
 }
 
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p)
@@ -124,7 +63,9 @@ static void count_tick(struct sv_server *sv, uint64_t us)
 /* One line an operator (and make bench) can read: load and tick times. */
 static void log_stats(struct sv_server *sv, const char *when)
 {
-	const struct net_wire_stats *ws = net_wire_stats(sv->wire);
+	struct net_host_stats ns;
+	net_host_stats(sv->net, &ns);
+	const struct net_wire_stats *ws = &ns.wire;
 	int rooms = 0;
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		rooms += sv->rooms[i].in_use;
@@ -134,11 +75,12 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  "pending_refused=%llu seen_full=%llu handshakes=%llu challenges=%llu bad_cookie=%llu "
 		  "bad_tag=%llu replayed=%llu clear=%llu sessions_full=%llu throttled=%llu "
 		  "refused_actions=%llu moderation=%llu",
-		  when, sv->host->connectedPeers, rooms, (unsigned long long)sv->tick_count,
+		  when, ns.peers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
-		  (unsigned long long)sv->lists_encoded, (unsigned long long)sv->batch.dropped,
-		  (unsigned long long)sv->state_in, (unsigned long long)sv->stray_datagrams,
+		  (unsigned long long)sv->lists_encoded, (unsigned long long)ns.state_dropped,
+		  (unsigned long long)ns.state_received,
+		  (unsigned long long)(sv->stray_datagrams + ns.stray),
 		  (unsigned long long)sv->admit.refused, (unsigned long long)sv->refuse_log_dropped,
 		  (unsigned long long)sv->admit.hello_timeouts,
 		  (unsigned long long)sv->admit.pending_refused,
@@ -152,11 +94,9 @@ static void log_stats(struct sv_server *sv, const char *when)
 
 int sv_run(struct sv_server *sv)
 {
-	ENetAddress bound;
-	if (enet_socket_get_address(sv->host->socket, &bound) != 0)
-		bound = sv->host->address;
+	const struct net_addr bound = net_host_address(sv->net);
 	char addr[64];
-	net_address_format(&bound, addr, sizeof(addr));
+	net_addr_format(&bound, addr, sizeof(addr));
 	printf("LISTENING udp %s world=%s tick=%d rate=%d max_clients=%d\n", addr,
 	       sv->world->name, sv->cfg.tick_hz, sv->cfg.snapshot_hz, sv->cfg.max_clients);
 	fflush(stdout);
@@ -188,7 +128,7 @@ int sv_run(struct sv_server *sv)
 			count_tick(sv, plat_time_us() - work_start);
 		if (now >= next_silence_check) {
 			sv_drop_silent(sv, now);
-			net_wire_expire(sv->wire, now);
+			net_host_expire(sv->net, now);
 			next_silence_check = now + 1000000u;
 		}
 		if (now >= next_stats) {
@@ -207,19 +147,11 @@ int sv_run(struct sv_server *sv)
 	}
 
 	log_stats(sv, "final");
-	CORE_INFO("stopping: disconnecting %zu peers", sv->host->connectedPeers);
-	for (size_t i = 0; i < sv->host->peerCount; i++) {
-		ENetPeer *p = &sv->host->peers[i];
-		if (p->state == ENET_PEER_STATE_CONNECTED)
-			enet_peer_disconnect(p, NET_DISCONNECT_SHUTDOWN);
-	}
+	struct net_host_stats ns;
+	net_host_stats(sv->net, &ns);
+	CORE_INFO("stopping: disconnecting %zu peers", ns.peers);
 	/* Give the disconnects a moment to leave, then go. */
-	uint64_t until = plat_time_us() + 300000u;
-	ENetEvent ev;
-	while (plat_time_us() < until && enet_host_service(sv->host, &ev, 20) >= 0) {
-		if (ev.type == ENET_EVENT_TYPE_RECEIVE)
-			enet_packet_destroy(ev.packet);
-	}
+	net_host_shutdown(sv->net, NET_DISCONNECT_SHUTDOWN, 300);
 	CORE_INFO("stopped after %u ticks, %llu snapshots sent", sv->tick,
 		  (unsigned long long)sv->snapshots_sent);
 	return 0;

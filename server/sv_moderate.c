@@ -14,11 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-static void send_log(struct sv_client *c, const uint8_t *buf, uint32_t len)
+static void send_log(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf,
+		     uint32_t len)
 {
-	if (!c->peer || c->peer->state != ENET_PEER_STATE_CONNECTED || !len)
+	if (!len || !net_host_connected(sv->net, c->peer))
 		return;
-	if (net_send(c->peer, NET_CH_LOG, buf, len) != CORE_OK)
+	if (net_host_send(sv->net, c->peer, NET_CH_LOG, buf, len) != CORE_OK)
 		CORE_WARN("client=%u: log message of %u bytes not queued", c->id, len);
 }
 
@@ -26,7 +27,7 @@ static void room_send_log(struct sv_server *sv, struct sv_room *room, const uint
 			  uint32_t len)
 {
 	for (int i = 0; i < room->member_count; i++)
-		send_log(&sv->clients[room->members[i]], buf, len);
+		send_log(sv, &sv->clients[room->members[i]], buf, len);
 }
 
 /* A member's status changed: everyone's roster hears it. */
@@ -100,7 +101,7 @@ void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, c
 	core_strlcpy(e.actor_name, "server", sizeof(e.actor_name));
 	core_strlcpy(e.text, text, sizeof(e.text));
 	uint8_t buf[256];
-	send_log(c, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
+	send_log(sv, c, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
 }
 
 /* Who did what to whom and when: the log line is the record, the event
@@ -260,11 +261,10 @@ static void do_kick(struct sv_server *sv, struct sv_client *c, const struct prot
 		struct sv_client *o = &sv->clients[room->members[i]];
 		if (o != t && !(banned && same_person(o, t)))
 			continue;
-		ENetPeer *peer = o->peer;
 		sv_room_leave(sv, o, banned ? "banned" : "kicked");
 		o->state = SV_CLIENT_FREE;
-		if (peer)
-			enet_peer_disconnect_later(peer, NET_DISCONNECT_KICKED);
+		if (o->peer)
+			net_host_disconnect_later(sv->net, o->peer, NET_DISCONNECT_KICKED);
 		if (room->member_count == 0 || !room->in_use)
 			break;
 	}
@@ -378,7 +378,7 @@ void sv_moderation_welcome(struct sv_server *sv, struct sv_client *c)
 	const struct sv_room *room = c->room;
 	uint8_t buf[128];
 	if (room->hand_count)
-		send_log(c, buf, encode_hands(room, buf, sizeof(buf)));
+		send_log(sv, c, buf, encode_hands(room, buf, sizeof(buf)));
 }
 
 void sv_moderation_on_leave(struct sv_server *sv, struct sv_client *c)

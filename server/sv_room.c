@@ -41,7 +41,7 @@ static bool room_alloc(struct sv_room *room)
 /* The server's X25519 key: --server-key, else server.key beside the token
  * key (lyceum-token keygen makes both); an open server without one makes a
  * key for this run, which clients cannot check. */
-static enum core_result server_key(const struct sv_config *cfg, uint8_t sk[NET_WIRE_KEY_BYTES])
+static enum core_result server_key(const struct sv_config *cfg, uint8_t sk[NET_SERVER_KEY_BYTES])
 {
 	char path[600], err[700];
 	if (cfg->server_key[0]) {
@@ -51,7 +51,7 @@ static enum core_result server_key(const struct sv_config *cfg, uint8_t sk[NET_W
 		snprintf(path, sizeof(path), "%.*sserver.key",
 			 slash ? (int)(slash - cfg->token_key + 1) : 0, cfg->token_key);
 	} else {
-		uint8_t pk[NET_WIRE_KEY_BYTES];
+		uint8_t pk[NET_SERVER_KEY_BYTES];
 		if (net_server_keygen(pk, sk) != CORE_OK)
 			return CORE_ERR_IO;
 		CORE_INFO("no --server-key: a new server key for this run (an open server; clients "
@@ -72,7 +72,6 @@ static enum core_result server_key(const struct sv_config *cfg, uint8_t sk[NET_W
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg)
 {
 	memset(sv, 0, sizeof(*sv));
-	sv->state_fd = -1;
 	sv->cfg = *cfg;
 	sv->world = calloc(1, sizeof(*sv->world));
 	sv->clients = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->clients));
@@ -93,57 +92,48 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	CORE_INFO("world %s: %dx%d tiles of %.2f m, %d zones, %d seats, %d spawns", sv->world->name,
 		  sv->world->width_tiles, sv->world->height_tiles, sv->world->tile_mm / 1000.0,
 		  sv->world->zone_count, sv->world->seat_count, sv->world->spawn_count);
-	enum core_result r = net_init();
-	if (r == CORE_OK)
-		r = net_batch_init(&sv->batch, SV_BATCH);
-	if (r == CORE_OK)
-		r = net_batch_init(&sv->inbox, SV_INBOX);
-	if (r != CORE_OK)
-		return r;
-	/* A few slots past --max-clients, so a client over the limit hears "full"
-	 * instead of ENet's silence. */
-	r = net_server_create(cfg->bind, cfg->port, (size_t)cfg->max_clients + SV_SPARE_PEERS,
-			      cfg->state_socket != 0, &sv->host, &sv->state_fd);
-	if (r != CORE_OK)
-		return r;
-	net_host_limits(sv->host, (size_t)sv->cfg.max_per_address);
-	uint8_t sk[NET_WIRE_KEY_BYTES];
-	r = server_key(cfg, sk);
+	uint8_t sk[NET_SERVER_KEY_BYTES];
+	enum core_result r = server_key(cfg, sk);
 	if (r == CORE_OK)
 		r = net_server_key_public(sk, sv->admit.server_pk);
-	if (r == CORE_OK)
-		r = net_wire_server_create(sv->host, sk, (size_t)cfg->max_clients + 256,
-					   (size_t)cfg->max_per_address + 16, &sv->wire);
-	memset(sk, 0, sizeof(sk)); /* the wire keeps its own copy */
+	if (r == CORE_OK && sv_input_check() != CORE_OK)
+		r = CORE_ERR_INVALID;
+	if (r == CORE_OK) {
+		/* A few peers past --max-clients, so a client over the limit hears
+		 * "full" instead of silence. Handshakes per address follow the
+		 * pending connections it may have: a class behind one NAT (and the
+		 * bench's bots) join at once. */
+		const struct net_server_config nc = {
+			.bind = cfg->bind,
+			.port = cfg->port,
+			.max_peers = (size_t)cfg->max_clients + SV_SPARE_PEERS,
+			.state_socket = cfg->state_socket != 0,
+			.static_sk = sk,
+			.max_sessions = (size_t)cfg->max_clients + 256,
+			.sessions_per_address = (size_t)cfg->max_per_address + 16,
+			.peers_per_address = (size_t)cfg->max_per_address,
+			.handshakes_per_s = (uint32_t)CORE_MAX(32, cfg->max_pending_per_address / 2),
+			.handshake_burst = (uint32_t)cfg->max_pending_per_address,
+		};
+		const struct net_host_handlers handlers = {
+			.on_event = sv_on_net_event,
+			.on_state = sv_on_state,
+			.prefetch = sv_prefetch_client,
+			.ctx = sv,
+		};
+		r = net_host_server(&nc, &handlers, &sv->net);
+	}
+	memset(sk, 0, sizeof(sk)); /* the host keeps its own copy */
 	if (r != CORE_OK)
 		return r;
-	if (sv_input_check() != CORE_OK)
-		return CORE_ERR_INVALID;
-	/* The hook takes state datagrams that reach ENet's socket: all of them
-	 * without a state socket, else only strays from before it existed. */
-	net_wire_on_state(sv->wire, sv_on_state_datagram, sv);
-	/* Handshakes per address follow the pending connections it may have:
-	 * a class behind one NAT (and the bench's bots) join at once. */
-	net_wire_handshake_budget(sv->wire, (uint32_t)CORE_MAX(32, cfg->max_pending_per_address / 2),
-				  (uint32_t)cfg->max_pending_per_address);
-	sv->host->intercept = net_wire_hook;
-	sv->send_socket = sv->state_fd >= 0 ? (ENetSocket)sv->state_fd : sv->host->socket;
-	CORE_INFO("state datagrams: %s", sv->state_fd >= 0
-						 ? "own socket, steered by SO_REUSEPORT"
-						 : "through ENet's socket and intercept hook");
+	sv->state_socket = net_host_has_state_socket(sv->net);
 	return CORE_OK;
 }
 
 void sv_server_fini(struct sv_server *sv)
 {
-	net_wire_destroy(sv->wire);
-	sv->wire = NULL;
-	if (sv->host)
-		enet_host_destroy(sv->host);
-	if (sv->state_fd >= 0)
-		close(sv->state_fd);
-	net_batch_fini(&sv->batch);
-	net_batch_fini(&sv->inbox);
+	net_host_destroy(sv->net);
+	sv->net = NULL;
 	sv_admit_fini(sv);
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		room_free(&sv->rooms[i]);
@@ -157,12 +147,13 @@ const char *sv_zone_name(const struct sv_server *sv, uint8_t zone)
 	return zone < sv->world->zone_count ? sv->world->zones[zone].name : "none";
 }
 
-static struct sv_client *client_of(struct sv_server *sv, ENetPeer *peer)
+/* The client slot a peer takes (its number is the client's id); NULL for
+ * the spare peers past --max-clients. */
+static struct sv_client *client_of(struct sv_server *sv, net_peer peer)
 {
-	size_t index = (size_t)(peer - sv->host->peers);
-	if (index >= (size_t)sv->cfg.max_clients)
+	if (peer == 0 || peer > sv->cfg.max_clients)
 		return NULL;
-	return &sv->clients[index + 1];
+	return &sv->clients[peer];
 }
 
 /* A client's display name as a log field: quoted, so it cannot forge fields. */
@@ -171,20 +162,22 @@ const char *sv_qname(const struct sv_client *c, char out[PROTO_QUOTED_MAX])
 	return proto_log_quote(out, PROTO_QUOTED_MAX, c->name);
 }
 
-static void peer_address(const ENetPeer *peer, char *out, size_t size)
+static void peer_address(const struct sv_server *sv, net_peer peer, char *out, size_t size)
 {
-	net_address_format(&peer->address, out, size);
+	struct net_addr a = net_host_peer_address(sv->net, peer);
+	net_addr_format(&a, out, size);
 }
 
-void sv_send_control(struct sv_client *c, const uint8_t *buf, uint32_t len)
+void sv_send_control(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf,
+		     uint32_t len)
 {
-	if (c->peer->state != ENET_PEER_STATE_CONNECTED)
+	if (!net_host_connected(sv->net, c->peer))
 		return; /* leaving already: nothing to tell it */
-	if (len && net_send(c->peer, NET_CH_CONTROL, buf, len) != CORE_OK)
+	if (len && net_host_send(sv->net, c->peer, NET_CH_CONTROL, buf, len) != CORE_OK)
 		CORE_WARN("client=%u: control message of %u bytes not queued", c->id, len);
 }
 
-void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason reason,
+void sv_refuse(struct sv_server *sv, net_peer peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message)
 {
 	struct proto_refuse m = {.reason = (uint8_t)reason,
@@ -193,9 +186,9 @@ void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason re
 	core_strlcpy(m.message, message, sizeof(m.message));
 	uint8_t buf[256];
 	uint32_t len = proto_encode_refuse(&m, buf, sizeof(buf));
-	if (len && net_send(peer, NET_CH_CONTROL, buf, len) != CORE_OK)
+	if (len && net_host_send(sv->net, peer, NET_CH_CONTROL, buf, len) != CORE_OK)
 		CORE_WARN("refusal not queued");
-	enet_peer_disconnect_later(peer, NET_DISCONNECT_REFUSED);
+	net_host_disconnect_later(sv->net, peer, NET_DISCONNECT_REFUSED);
 	/* One line per refusal, up to SV_REFUSE_LOG_BURST a second: a flood of
 	 * bad hellos cannot fill the log (the rest are counted). */
 	uint64_t second = sv->now_us / 1000000u;
@@ -205,7 +198,7 @@ void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason re
 	}
 	if (sv->refuse_log_count++ < SV_REFUSE_LOG_BURST) {
 		char addr[64];
-		peer_address(peer, addr, sizeof(addr));
+		peer_address(sv, peer, addr, sizeof(addr));
 		CORE_INFO("refuse addr=%s reason=%s: %s", addr, proto_refuse_reason_name(reason),
 			  message);
 	} else {
@@ -216,7 +209,7 @@ void sv_refuse(struct sv_server *sv, ENetPeer *peer, enum proto_refuse_reason re
 		c->state = SV_CLIENT_FREE;
 }
 
-void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
+void sv_on_connect(struct sv_server *sv, net_peer peer, uint32_t version)
 {
 	struct sv_client *c = client_of(sv, peer);
 	if (!c) {
@@ -226,7 +219,6 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 		sv_refuse(sv, peer, PROTO_REFUSE_FULL, (uint16_t)version, msg);
 		return;
 	}
-	net_peer_setup(peer);
 	if (version != PROTO_VERSION) {
 		char msg[200];
 		snprintf(msg, sizeof(msg),
@@ -239,34 +231,30 @@ void sv_on_connect(struct sv_server *sv, ENetPeer *peer, uint32_t version)
 	/* Connections that have not said HELLO yet cost a slot each: one
 	 * address may hold only so many (a class behind one NAT joins in a
 	 * few seconds; a flood from one address waits for its own to end). */
+	const struct net_addr addr = net_host_peer_address(sv->net, peer);
 	int pending = 0;
 	for (int i = 1; i <= sv->cfg.max_clients; i++)
 		pending += sv->clients[i].state == SV_CLIENT_CONNECTING &&
-			   sv->clients[i].addr.host == peer->address.host;
+			   sv->clients[i].addr.ip == addr.ip;
 	if (pending >= sv->cfg.max_pending_per_address) {
 		if (sv->admit.pending_refused++ == 0) {
-			char addr[64];
-			peer_address(peer, addr, sizeof(addr));
+			char text[64];
+			net_addr_format(&addr, text, sizeof(text));
 			CORE_WARN("addr=%s has %d connections waiting for their hello; further ones "
 				  "are dropped (counted in the stats line's pending_refused=)",
-				  addr, pending);
+				  text, pending);
 		}
 		/* One small datagram back, smaller than the CONNECT that caused it;
 		 * its session goes with it. */
-		enet_peer_disconnect_now(peer, NET_DISCONNECT_REFUSED);
-		sv_release_session(sv, &peer->address);
+		net_host_disconnect_now(sv->net, peer, NET_DISCONNECT_REFUSED);
 		return;
 	}
 	memset(c, 0, sizeof(*c));
 	c->state = SV_CLIENT_CONNECTING;
 	c->id = (uint16_t)(c - sv->clients);
 	c->peer = peer;
-	c->addr = peer->address;
-	/* ENet only ever saw this peer's datagrams through its session. */
-	c->session = net_wire_session(sv->wire, &peer->address);
-	net_session_bind(c->session);
+	c->addr = addr;
 	c->connected_us = sv->now_us;
-	peer->data = c;
 }
 
 /* An open room, or one emptied earlier whose moderation state is kept. */
@@ -378,7 +366,7 @@ void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
 	if (proto_perm_allows((enum proto_role)to->role, PROTO_PERM_FULL_ROSTER))
 		core_strlcpy(info.user, who->user, sizeof(info.user));
 	uint8_t buf[128];
-	sv_send_control(to, buf, proto_encode_avatar_info(&info, buf, sizeof(buf)));
+	sv_send_control(sv, to, buf, proto_encode_avatar_info(&info, buf, sizeof(buf)));
 }
 
 /* People who chose one display name are told apart by a number beside it:
@@ -429,7 +417,6 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	sv_admit_commit(sv, id);
 	c->state = SV_CLIENT_JOINED;
 	c->room = room;
-	c->addr = c->peer->address;
 	c->last_state_us = sv->now_us;
 	core_strlcpy(c->name, id->name, sizeof(c->name));
 	core_strlcpy(c->user, id->user, sizeof(c->user));
@@ -462,7 +449,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	core_strlcpy(w.name, c->name, sizeof(w.name));
 	sv_admit_ticket(sv, c, &w);
 	uint8_t buf[PROTO_MAX_PACKET];
-	sv_send_control(c, buf, proto_encode_welcome(&w, buf, sizeof(buf)));
+	sv_send_control(sv, c, buf, proto_encode_welcome(&w, buf, sizeof(buf)));
 
 	/* Roster both ways: the newcomer learns everyone, everyone the newcomer. */
 	for (int i = 0; i < room->member_count; i++) {
@@ -476,7 +463,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	}
 	sv_moderation_welcome(sv, c);
 	char addr[64], user[PROTO_QUOTED_MAX];
-	peer_address(c->peer, addr, sizeof(addr));
+	net_addr_format(&c->addr, addr, sizeof(addr));
 	CORE_INFO("join room=%s client=%u name=%s user=%s role=%s via=%s zone=%s addr=%s "
 		  "clients_in_room=%d",
 		  room->name, c->id, proto_log_quote(quoted, sizeof(quoted), c->name),
@@ -525,7 +512,7 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	uint8_t buf[16];
 	uint32_t len = proto_encode_avatar_gone(c->id, buf, sizeof(buf));
 	for (int i = 0; i < room->member_count; i++)
-		sv_send_control(&sv->clients[room->members[i]], buf, len);
+		sv_send_control(sv, &sv->clients[room->members[i]], buf, len);
 	/* A connection that dropped may come back with its ticket; one that
 	 * left, was kicked or was replaced may not. */
 	sv_admit_on_leave(sv, c, !strcmp(why, "timeout"));
@@ -543,54 +530,36 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	c->room = NULL;
 }
 
-/* The client's slot is free again; the peer, if any, no longer names it
- * and, with end_peer, is disconnected at once (ENet ended it otherwise). */
+/* The client's slot is free again; its peer is let go and, with
+ * end_peer, disconnected at once (it ended on its own otherwise). */
 void sv_client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer)
 {
 	if (c->state == SV_CLIENT_JOINED && c->room)
 		sv_room_leave(sv, c, why);
-	ENetPeer *peer = c->peer;
+	net_peer peer = c->peer;
 	c->state = SV_CLIENT_FREE;
-	c->peer = NULL;
-	if (peer) {
-		peer->data = NULL;
-		if (end_peer) {
-			enet_peer_disconnect_now(peer, NET_DISCONNECT_NONE);
-			sv_release_session(sv, &peer->address);
-		}
-	}
-}
-
-void sv_release_session(struct sv_server *sv, const ENetAddress *addr)
-{
-	for (int i = 1; i <= sv->cfg.max_clients; i++) {
-		const struct sv_client *o = &sv->clients[i];
-		if (o->state != SV_CLIENT_FREE && o->peer && net_address_equal(&o->addr, addr))
-			return; /* another connection from there still uses it */
-	}
-	net_wire_release(sv->wire, addr);
+	c->peer = 0;
+	if (peer && end_peer)
+		net_host_disconnect_now(sv->net, peer, NET_DISCONNECT_NONE);
 }
 
 void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why)
 {
-	/* Out of the room now, not when ENet has delivered the disconnect: a
+	/* Out of the room now, not when the disconnect has been delivered: a
 	 * client being thrown out gets nothing more processed, and its ticket
 	 * does not bring it back (only a timeout leaves one resumable). */
-	ENetPeer *peer = c->peer;
 	if (c->state == SV_CLIENT_JOINED && c->room)
 		sv_room_leave(sv, c, why);
 	c->state = SV_CLIENT_FREE;
-	if (peer)
-		enet_peer_disconnect_later(peer, NET_DISCONNECT_VIOLATION);
+	if (c->peer)
+		net_host_disconnect_later(sv->net, c->peer, NET_DISCONNECT_VIOLATION);
 }
 
-void sv_on_disconnect(struct sv_server *sv, ENetPeer *peer, bool timed_out)
+void sv_on_disconnect(struct sv_server *sv, net_peer peer, bool timed_out)
 {
-	struct sv_client *c = peer->data;
-	peer->data = NULL;
-	if (c)
+	struct sv_client *c = client_of(sv, peer);
+	if (c && c->peer == peer)
 		sv_client_drop(sv, c, timed_out ? "timeout" : "disconnect", false);
-	sv_release_session(sv, &peer->address);
 }
 
 void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hp)
@@ -666,14 +635,14 @@ void sv_drop_silent(struct sv_server *sv, uint64_t now_us)
 			 * very bad link. */
 			if (sv->admit.hello_timeouts++ == 0) {
 				char addr[64];
-				net_address_format(&c->addr, addr, sizeof(addr));
+				net_addr_format(&c->addr, addr, sizeof(addr));
 				CORE_WARN("addr=%s connected but sent no hello within %u s; dropped "
 					  "(further ones are counted in the stats line's hello_timeouts=)",
 					  addr, SV_HELLO_TIMEOUT_US / 1000000u);
 			}
 			sv_refuse(sv, c->peer, PROTO_REFUSE_TIMEOUT, 0,
 				  "no hello within the time allowed after connecting");
-			sv_client_drop(sv, c, "hello timeout", false); /* ENet ends it after the refusal */
+			sv_client_drop(sv, c, "hello timeout", false); /* it ends after the refusal */
 			continue;
 		}
 		if (c->state != SV_CLIENT_JOINED || !c->peer ||

@@ -120,9 +120,8 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 		const struct sv_frame *bf = baseline(room, c, seq);
 		if (bf && !self_in(bf, c->id, &base_head.self))
 			bf = NULL;
-		uint8_t *datagram = net_batch_next(&sv->batch, sv->send_socket);
-		uint8_t *buf = datagram + NET_STATE_HEADER;
-		const uint32_t cap = PROTO_MAX_PACKET;
+		uint8_t *buf = net_host_state_buf(sv->net);
+		const uint32_t cap = NET_STATE_MESSAGE_MAX;
 		const struct proto_zone_lists *lists = zone_lists(sv, room, c->avatar.zone, bf);
 		uint32_t len = lists ? proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists,
 								  buf, cap)
@@ -136,15 +135,9 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 				  c->avatar.zone);
 			continue;
 		}
-		uint32_t sealed = net_session_is(c->session, &c->addr)
-					  ? net_session_seal_state(c->session, c->id, datagram, len)
-					  : 0;
-		if (!sealed)
+		/* Sealed in place under the client's session key, and queued. */
+		if (!net_host_state_send(sv->net, c->peer, len))
 			continue;
-		/* Sealed in place under the client's session key. The address kept
-		 * in the client's own slot, not the ENet peer's (the same, one cache
-		 * miss further away). */
-		net_batch_push(&sv->batch, &c->addr, sealed);
 		c->snapshot_seq = seq;
 		c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone};
 		sv->snapshots_sent++;
@@ -162,7 +155,7 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 		send_room(sv, room);
 		sent++;
 	}
-	net_batch_send(&sv->batch, sv->send_socket);
+	net_host_state_flush(sv->net);
 	return sent;
 }
 

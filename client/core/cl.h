@@ -14,7 +14,7 @@
 #pragma once
 
 #include "core/core.h"
-#include "net/net.h"
+#include "net/host.h"
 #include "proto/msg.h"
 #include "sim/move.h"
 
@@ -171,10 +171,8 @@ struct cl_stats {
 
 struct cl_conn {
 	enum cl_state state;
-	ENetHost *host;
-	ENetPeer *peer;
-	ENetAddress server_addr;
-	struct net_wire *wire;       /* seals everything to and from the server */
+	struct net_host *host;       /* the session layer: every path to the server, sealed */
+	net_peer peer;               /* the server, once connecting; 0 before and after */
 	uint8_t server_key[32];      /* the key the server must show (has_server_key) */
 	bool has_server_key;
 	uint64_t connect_started_us;

@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void cl_on_state(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len);
+static void cl_on_state(void *ctx, net_peer peer, uint8_t *msg, uint32_t len);
+static void cl_on_net_event(void *ctx, const struct net_event *ev);
 
 const char *cl_state_name(enum cl_state s)
 {
@@ -32,20 +33,6 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 	c->cfg = *cfg;
 	c->world_fn = world_fn;
 	c->world_user = world_user;
-	ENetAddress addr;
-	if (net_init() != CORE_OK)
-		return CORE_ERR_IO;
-	if (net_address_parse(cfg->server, 7777, &addr) != CORE_OK) {
-		snprintf(c->error, sizeof(c->error), "cannot resolve server address '%s'", cfg->server);
-		c->state = CL_STATE_FAILED;
-		return CORE_ERR_INVALID;
-	}
-	if (net_client_create(&c->host) != CORE_OK) {
-		snprintf(c->error, sizeof(c->error), "cannot open a UDP socket");
-		c->state = CL_STATE_FAILED;
-		return CORE_ERR_IO;
-	}
-	c->server_addr = addr;
 	/* The key the server must show: given, or named by the join token. */
 	if (cfg->server_key) {
 		memcpy(c->server_key, cfg->server_key, sizeof(c->server_key));
@@ -65,18 +52,17 @@ enum core_result cl_conn_start(struct cl_conn *c, const struct cl_conn_config *c
 		c->has_server_key = true;
 	}
 	uint32_t version = cfg->protocol_version ? cfg->protocol_version : PROTO_VERSION;
-	if (net_wire_client_create(c->host, &addr, c->has_server_key ? c->server_key : NULL,
-				   (uint16_t)version, &c->wire) != CORE_OK) {
-		snprintf(c->error, sizeof(c->error), "cannot secure the connection to %s",
-			 cfg->server);
-		cl_conn_drop(c);
+	const struct net_host_handlers handlers = {
+		.on_event = cl_on_net_event, .on_state = cl_on_state, .ctx = c};
+	enum core_result r = net_host_client(cfg->server, 7777,
+					     c->has_server_key ? c->server_key : NULL,
+					     (uint16_t)version, &handlers, &c->host, c->error,
+					     sizeof(c->error));
+	if (r != CORE_OK) {
+		c->host = NULL;
 		c->state = CL_STATE_FAILED;
-		return CORE_ERR_IO;
+		return r;
 	}
-	/* The wire's hook hands state datagrams to cl_on_state with this
-	 * connection as its context. */
-	net_wire_on_state(c->wire, cl_on_state, c);
-	c->host->intercept = net_wire_hook;
 	c->state = CL_STATE_SECURING;
 	c->connect_started_us = 0;
 	return CORE_OK;
@@ -101,7 +87,7 @@ static void send_hello(struct cl_conn *c)
 	}
 	uint8_t buf[PROTO_MAX_PACKET];
 	uint32_t len = proto_encode_hello(&h, buf, sizeof(buf));
-	if (!len || net_send(c->peer, NET_CH_CONTROL, buf, len) != CORE_OK) {
+	if (!len || net_host_send(c->host, c->peer, NET_CH_CONTROL, buf, len) != CORE_OK) {
 		snprintf(c->error, sizeof(c->error), "cannot send hello");
 		c->state = CL_STATE_FAILED;
 		return;
@@ -123,7 +109,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 			 "name)",
 			 c->welcome.world);
 		c->state = CL_STATE_FAILED;
-		enet_peer_disconnect(c->peer, NET_DISCONNECT_LEAVE);
+		net_host_disconnect(c->host, c->peer, NET_DISCONNECT_LEAVE);
 		return;
 	}
 	c->world = c->world_fn ? c->world_fn(c->world_user, c->welcome.world) : NULL;
@@ -131,7 +117,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		snprintf(c->error, sizeof(c->error),
 			 "the server runs world '%s', which this client cannot load", c->welcome.world);
 		c->state = CL_STATE_FAILED;
-		enet_peer_disconnect(c->peer, NET_DISCONNECT_LEAVE);
+		net_host_disconnect(c->host, c->peer, NET_DISCONNECT_LEAVE);
 		return;
 	}
 	c->predicted = c->welcome.state;
@@ -283,9 +269,10 @@ static void on_mod_event(struct cl_conn *c, const struct proto_mod_event *m)
 	push_event(c, &ev);
 }
 
-/* A message on ENet's channels: the registry says whether a server sends
- * it, and on which path; anything else is counted and dropped. */
-static void on_receive(struct cl_conn *c, uint8_t channel, const uint8_t *data, uint32_t len)
+/* A message on the reliable channels: the registry says whether a server
+ * sends it, and on which path; anything else is counted and dropped. */
+static void on_receive(struct cl_conn *c, enum net_channel channel, const uint8_t *data,
+		       uint32_t len)
 {
 	uint8_t type = proto_msg_type(data, len);
 	const struct proto_msg_spec *spec = proto_msg_spec(type);
@@ -344,37 +331,67 @@ enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t targ
 	uint32_t len = proto_encode_mod_request(&m, buf, sizeof(buf));
 	if (!len)
 		return CORE_ERR_INVALID;
-	return net_send(c->peer, NET_CH_LOG, buf, len);
+	return net_host_send(c->host, c->peer, NET_CH_LOG, buf, len);
 }
 
-/* A state datagram from the wire's hook (ENet saw only what opened under
- * the session key): one that opens under it, from the server, with our id,
- * is a snapshot; anything else is counted and dropped. */
-static void cl_on_state(void *ctx, const ENetAddress *from, uint8_t *data, uint32_t len)
+/* A state datagram that opened under the session key, from the server,
+ * with our id: a snapshot; anything else is counted and dropped. */
+static void cl_on_state(void *ctx, net_peer peer, uint8_t *msg, uint32_t len)
 {
 	struct cl_conn *c = ctx;
-	struct net_session *s = net_wire_session(c->wire, &c->server_addr);
-	uint8_t *msg;
-	uint32_t msg_len;
-	uint16_t id;
+	(void)peer; /* the server: a client host has no other */
 	/* The first snapshots leave by the server's state socket at once, its
 	 * WELCOME by ENet's at the next flush: one may overtake it. Not a
 	 * stray, just early. */
-	if (c->state == CL_STATE_HELLO_SENT && net_address_equal(from, &c->server_addr)) {
+	if (c->state == CL_STATE_HELLO_SENT) {
 		c->stats.early_snapshots++;
 		return;
 	}
-	if (c->state != CL_STATE_JOINED || !s || !net_address_equal(from, &c->server_addr) ||
-	    !net_state_peek(data, len, &id) || id != c->welcome.client_id ||
-	    !net_session_open_state(c->wire, s, data, len, &msg, &msg_len)) {
+	if (c->state != CL_STATE_JOINED) {
 		c->stats.stray++;
 		return;
 	}
 	c->last_state_us = c->service_now_us;
-	if (proto_msg_type(msg, msg_len) == PROTO_MSG_SNAPSHOT && msg_len <= PROTO_MAX_PACKET)
-		on_snapshot(c, msg, msg_len, c->service_now_us);
+	if (proto_msg_type(msg, len) == PROTO_MSG_SNAPSHOT && len <= PROTO_MAX_PACKET)
+		on_snapshot(c, msg, len, c->service_now_us);
 	else
 		c->stats.decode_errors++;
+}
+
+static void on_disconnect(struct cl_conn *c, uint32_t code)
+{
+	c->peer = 0;
+	if (c->state == CL_STATE_REFUSED || c->state == CL_STATE_FAILED)
+		return;
+	if (c->state == CL_STATE_CONNECTING)
+		snprintf(c->error, sizeof(c->error),
+			 "no answer from the server at %s: is lyceum-server running there?",
+			 c->cfg.server);
+	else if (code == NET_DISCONNECT_SHUTDOWN)
+		snprintf(c->error, sizeof(c->error), "the server is shutting down");
+	else if (code == NET_DISCONNECT_KICKED || c->kicked) {
+		c->kicked = true;
+		if (!c->error[0])
+			snprintf(c->error, sizeof(c->error), "staff removed you from the room");
+	} else
+		snprintf(c->error, sizeof(c->error), "connection to %s lost", c->cfg.server);
+	c->state = c->state == CL_STATE_CONNECTING ? CL_STATE_FAILED : CL_STATE_DISCONNECTED;
+}
+
+static void cl_on_net_event(void *ctx, const struct net_event *ev)
+{
+	struct cl_conn *c = ctx;
+	switch (ev->type) {
+	case NET_EVENT_CONNECT:
+		send_hello(c);
+		break;
+	case NET_EVENT_RECEIVE:
+		on_receive(c, ev->channel, ev->msg, ev->len);
+		break;
+	case NET_EVENT_DISCONNECT:
+		on_disconnect(c, ev->data);
+		break;
+	}
 }
 
 /* Gives up on the connection (the server is not told): says why and ends
@@ -388,8 +405,8 @@ static void give_up(struct cl_conn *c, enum cl_state state, const char *fmt, ...
 	va_end(ap);
 	c->state = state;
 	if (c->peer)
-		enet_peer_reset(c->peer);
-	c->peer = NULL;
+		net_host_reset(c->host, c->peer);
+	c->peer = 0;
 }
 
 void cl_conn_service(struct cl_conn *c, uint64_t now_us)
@@ -399,78 +416,36 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	if (!c->connect_started_us)
 		c->connect_started_us = now_us;
 	c->service_now_us = now_us;
-	if (!c->wire)
-		return;
-	net_wire_set_clock(c->wire, now_us);
 	if (c->state == CL_STATE_SECURING) {
-		switch (net_wire_client_poll(c->wire, now_us)) {
-		case NET_WIRE_READY: {
+		switch (net_host_secure(c->host, now_us)) {
+		case NET_SECURE_READY: {
 			uint32_t version =
 				c->cfg.protocol_version ? c->cfg.protocol_version : PROTO_VERSION;
-			c->peer = net_client_connect(c->host, &c->server_addr, version);
+			c->peer = net_host_connect(c->host, version);
 			if (!c->peer) {
 				give_up(c, CL_STATE_FAILED, "cannot start a connection to %s",
 					c->cfg.server);
 				return;
 			}
-			c->peer->data = c;
 			c->state = CL_STATE_CONNECTING;
 			break;
 		}
-		case NET_WIRE_FAILED:
-			if (net_wire_version_mismatch(c->wire)) {
-				core_strlcpy(c->refuse_message, net_wire_error(c->wire),
+		case NET_SECURE_FAILED:
+			if (net_host_version_mismatch(c->host)) {
+				core_strlcpy(c->refuse_message, net_host_error(c->host),
 					     sizeof(c->refuse_message));
 				c->refuse_reason = PROTO_REFUSE_VERSION;
 				c->state = CL_STATE_REFUSED;
 			} else {
 				give_up(c, CL_STATE_FAILED, "%s: %s", c->cfg.server,
-					net_wire_error(c->wire));
+					net_host_error(c->host));
 			}
 			return;
-		case NET_WIRE_PENDING:
+		case NET_SECURE_PENDING:
 			break;
 		}
 	}
-	ENetEvent ev;
-	int got;
-	while ((got = enet_host_service(c->host, &ev, 0)) > 0) {
-		switch (ev.type) {
-		case ENET_EVENT_TYPE_CONNECT:
-			net_peer_setup(c->peer);
-			send_hello(c);
-			break;
-		case ENET_EVENT_TYPE_RECEIVE:
-			on_receive(c, ev.channelID, ev.packet->data, (uint32_t)ev.packet->dataLength);
-			enet_packet_destroy(ev.packet);
-			break;
-		case ENET_EVENT_TYPE_DISCONNECT:
-			c->peer = NULL;
-			if (c->state == CL_STATE_REFUSED || c->state == CL_STATE_FAILED)
-				break;
-			if (c->state == CL_STATE_CONNECTING)
-				snprintf(c->error, sizeof(c->error),
-					 "no answer from the server at %s: is lyceum-server running "
-					 "there?",
-					 c->cfg.server);
-			else if (ev.data == NET_DISCONNECT_SHUTDOWN)
-				snprintf(c->error, sizeof(c->error), "the server is shutting down");
-			else if (ev.data == NET_DISCONNECT_KICKED || c->kicked) {
-				c->kicked = true;
-				if (!c->error[0])
-					snprintf(c->error, sizeof(c->error),
-						 "staff removed you from the room");
-			}
-			else
-				snprintf(c->error, sizeof(c->error), "connection to %s lost",
-					 c->cfg.server);
-			c->state = c->state == CL_STATE_CONNECTING ? CL_STATE_FAILED
-								   : CL_STATE_DISCONNECTED;
-			break;
-		case ENET_EVENT_TYPE_NONE:
-			break;
-		}
-	}
+	int got = net_host_service(c->host, now_us);
 	/* The socket is connected to the server, so the kernel tells when
 	 * nothing listens there (ICMP port unreachable): no need to wait out
 	 * the connect timeout. Once joined, silence decides (below); a refusal
@@ -537,24 +512,15 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us)
 			break;
 		m.cmds[m.count++] = *h;
 	}
-	uint8_t buf[NET_WIRE_STATE_OVERHEAD + 96];
-	uint32_t len = proto_encode_move(&m, tick, buf + NET_STATE_HEADER, 96);
-	struct net_session *session = net_wire_session(c->wire, &c->server_addr);
+	uint8_t *buf = net_host_state_buf(c->host);
+	uint32_t len = proto_encode_move(&m, tick, buf, NET_STATE_MESSAGE_MAX);
 	c->moves_sent++;
 	c->last_move_us = c->service_now_us;
 	/* Out now, not at the next service call: input latency is the point. A
 	 * move the socket refuses is lost like any datagram: the next one
 	 * carries its commands again. */
-	if (!len || !session)
+	if (!len || !net_host_state_send(c->host, c->peer, len))
 		return;
-	len = net_session_seal_state(session, c->welcome.client_id, buf, len);
-	if (net_state_send(c->host->socket, &c->peer->address, buf, len) == CORE_OK) {
-		/* ENet's totals count the state datagrams it reads (before its
-		 * intercept hook) but not these, sent beside it: counted here,
-		 * the host's totals are the whole connection's both ways. */
-		c->host->totalSentData += len;
-		c->host->totalSentPackets++;
-	}
 	cl_link_on_move(c, tick, send_time_us ? send_time_us : (uint32_t)c->service_now_us);
 }
 
@@ -574,29 +540,15 @@ void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose)
 
 void cl_conn_drop(struct cl_conn *c)
 {
-	if (c->peer)
-		enet_peer_reset(c->peer);
-	if (c->host)
-		enet_host_destroy(c->host);
-	net_wire_destroy(c->wire);
-	c->wire = NULL;
+	net_host_destroy(c->host);
 	c->host = NULL;
-	c->peer = NULL;
+	c->peer = 0;
 	c->state = CL_STATE_DISCONNECTED;
 }
 
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms)
 {
-	if (c->peer && c->state == CL_STATE_JOINED) {
-		enet_peer_disconnect(c->peer, NET_DISCONNECT_LEAVE);
-		enet_host_flush(c->host);
-		ENetEvent ev;
-		while (wait_ms && enet_host_service(c->host, &ev, wait_ms) > 0) {
-			if (ev.type == ENET_EVENT_TYPE_RECEIVE)
-				enet_packet_destroy(ev.packet);
-			else if (ev.type == ENET_EVENT_TYPE_DISCONNECT)
-				break;
-		}
-	}
+	if (c->peer && c->state == CL_STATE_JOINED)
+		net_host_shutdown(c->host, NET_DISCONNECT_LEAVE, wait_ms);
 	cl_conn_drop(c);
 }

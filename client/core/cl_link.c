@@ -56,13 +56,13 @@ uint32_t cl_conn_rtt_ms(const struct cl_conn *c)
 {
 	if (c->link.rtt_samples)
 		return (c->link.srtt_us + 500) / 1000;
-	return c->peer ? c->peer->roundTripTime : 0;
+	return net_host_peer_rtt_ms(c->host, c->peer);
 }
 
 float cl_conn_loss_pct(const struct cl_conn *c)
 {
 	if (!c->newest_seq)
-		return c->peer ? (float)c->peer->packetLoss * 100.0f / ENET_PEER_PACKET_LOSS_SCALE : 0;
+		return net_host_peer_loss_pct(c->host, c->peer);
 	uint32_t span = CORE_MIN(c->newest_seq - c->link.first_seq + 1, (uint32_t)CL_LINK_WINDOW);
 	uint64_t mask = span == CL_LINK_WINDOW ? ~0ull : (1ull << span) - 1;
 	int got = __builtin_popcountll(c->link.seen & mask);

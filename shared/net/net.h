@@ -17,46 +17,12 @@
 
 #include "core/core.h"
 #include "proto/bits.h"
+#include "net_types.h"
 #include "wire.h"
 
 #include <enet/enet.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-enum net_channel {
-	NET_CH_CONTROL = 0,
-	NET_CH_VOICE = 1,
-	NET_CH_LOG = 2,
-	NET_CHANNEL_COUNT = 3,
-};
-
-/** Disconnect codes carried in ENet's disconnect data. */
-enum net_disconnect_code {
-	NET_DISCONNECT_NONE = 0,     /* ENet timed the peer out */
-	NET_DISCONNECT_REFUSED = 1,  /* server: REFUSE was sent first */
-	NET_DISCONNECT_SHUTDOWN = 2, /* server is stopping */
-	NET_DISCONNECT_VIOLATION = 3,
-	NET_DISCONNECT_LEAVE = 4,    /* client left on purpose */
-	NET_DISCONNECT_KICKED = 5,   /* staff removed the client (a MOD_EVENT said who and why) */
-};
-
-/** Peer timeout: a peer silent this long is dropped (ms). */
-#define NET_TIMEOUT_MS 5000
-/* ENet pings a peer it has heard no acknowledgement from for this long;
- * state traffic does not pass through ENet, so at ENet's default (0.5 s)
- * both sides would ping and acknowledge twice a second, 4 datagrams per
- * client-second at the server. Liveness comes from the state datagrams
- * instead (NET_SILENCE_MS): both sides send them all the time. */
-#define NET_PING_INTERVAL_MS 10000
-/** A joined peer whose state datagrams (moves one way, snapshots the
- * other) stop for this long is gone. */
-#define NET_SILENCE_MS 7000
-/** How long a client tries to connect. ENet retries its CONNECT after 0.5,
- * 1.5, 3.5 and 7.5 s and gives up once the first try is older than its
- * timeout; at NET_TIMEOUT_MS a link losing 5% each way failed about one
- * connect in a thousand (the 3.5 s retry's answer came too late), at this
- * the 7.5 s retry also gets its answer. */
-#define NET_CONNECT_TIMEOUT_MS 10000
 
 /* ENet's own limits, set from Lyceum's real message sizes (ENet's defaults
  * are 32 MiB for both, which lets a peer that never authenticates make the

@@ -56,6 +56,7 @@
 #pragma once
 
 #include "core/core.h"
+#include "net_types.h"
 
 #include <enet/enet.h>
 #include <stdbool.h>
@@ -88,19 +89,6 @@ _Static_assert(NET_WIRE_CHALLENGE_SIZE <= NET_WIRE_REQUEST_SIZE,
 
 struct net_wire;
 struct net_session;
-
-struct net_wire_stats {
-	uint64_t requests;      /* REQUESTs answered */
-	uint64_t handshakes;    /* sessions made from a CONNECT */
-	uint64_t bad_cookie;    /* CONNECTs with a stale or forged cookie */
-	uint64_t bad_tag;       /* datagrams that did not decrypt: tampered or injected */
-	uint64_t replayed;      /* counters seen before, or older than the window */
-	uint64_t clear;         /* datagrams that were not Lyceum's sealed ones */
-	uint64_t no_session;    /* sealed datagrams from an address without a session */
-	uint64_t sessions_full; /* handshakes refused: the session table was full */
-	uint64_t send_dropped;  /* ENet datagrams for an address without a session */
-	uint64_t version_mismatch; /* REQUESTs of another protocol version (answered) */
-};
 
 /**
  * A server's wire on ENet's socket: it answers REQUESTs, makes a session

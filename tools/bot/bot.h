@@ -1,6 +1,6 @@
 /**
  * @file bot.h
- * @brief lyceum-bot: N headless clients in one process, each its own ENet
+ * @brief lyceum-bot: N headless clients in one process, each its own network
  * host, driven by scripted behaviours through the client core (prediction
  * included), with a JSON report at the end.
  *

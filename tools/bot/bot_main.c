@@ -365,7 +365,7 @@ static void run_window(struct bot_run *run)
 		if (now >= window_end)
 			break;
 		for (int i = 0; i < count; i++) {
-			fds[i].fd = run->bots[i].conn.host ? (int)run->bots[i].conn.host->socket : -1;
+			fds[i].fd = net_host_fd(run->bots[i].conn.host);
 			fds[i].events = POLLIN;
 			fds[i].revents = 0;
 		}

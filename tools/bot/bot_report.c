@@ -141,12 +141,13 @@ void bot_measure_views(struct bot_run *run, struct bot *b, uint64_t now_us)
 
 void bot_window_mark(struct bot *b)
 {
-	ENetHost *h = b->conn.host;
+	struct net_host_stats ns;
+	net_host_stats(b->conn.host, &ns); /* zeros without a host */
 	b->window_snapshots0 = b->conn.stats.snapshots;
-	b->sent_bytes0 = h ? h->totalSentData : 0;
-	b->recv_bytes0 = h ? h->totalReceivedData : 0;
-	b->sent_packets0 = h ? h->totalSentPackets : 0;
-	b->recv_packets0 = h ? h->totalReceivedPackets : 0;
+	b->sent_bytes0 = ns.bytes_sent;
+	b->recv_bytes0 = ns.bytes_received;
+	b->sent_packets0 = ns.datagrams_sent;
+	b->recv_packets0 = ns.datagrams_received;
 }
 
 static const char *zone_label(const struct sim_world *w, int slot)
@@ -168,7 +169,8 @@ static json_t *extent_json(int32_t x0, int32_t x1, int32_t y0, int32_t y1)
 static json_t *bot_json(const struct bot *b, double window_s)
 {
 	const struct cl_conn *c = &b->conn;
-	ENetHost *h = c->host;
+	struct net_host_stats ns;
+	net_host_stats(c->host, &ns);
 	json_t *o = json_pack("{s:i,s:s,s:i,s:s,s:b,s:s}", "index", b->index, "name", b->name, "id",
 			      c->welcome.client_id, "state", cl_state_name(c->state), "joined",
 			      b->joined_once, "home_zone",
@@ -195,13 +197,13 @@ static json_t *bot_json(const struct bot *b, double window_s)
 	json_object_set_new(o, "zone_changes", json_integer(b->zone_changes));
 	json_object_set_new(o, "seat", json_integer(self->seat == SIM_SEAT_NONE ? -1 : self->seat));
 	json_object_set_new(o, "up_bytes_per_s",
-			    json_real(h ? (double)(h->totalSentData - b->sent_bytes0) / w : 0));
+			    json_real((double)(ns.bytes_sent - b->sent_bytes0) / w));
 	json_object_set_new(o, "down_bytes_per_s",
-			    json_real(h ? (double)(h->totalReceivedData - b->recv_bytes0) / w : 0));
+			    json_real((double)(ns.bytes_received - b->recv_bytes0) / w));
 	json_object_set_new(o, "up_packets_per_s",
-			    json_real(h ? (double)(h->totalSentPackets - b->sent_packets0) / w : 0));
+			    json_real((double)(ns.datagrams_sent - b->sent_packets0) / w));
 	json_object_set_new(o, "down_packets_per_s",
-			    json_real(h ? (double)(h->totalReceivedPackets - b->recv_packets0) / w : 0));
+			    json_real((double)(ns.datagrams_received - b->recv_packets0) / w));
 	json_object_set_new(o, "snapshots_per_s",
 			    json_real((double)(c->stats.snapshots - b->window_snapshots0) / w));
 	/* The figures its connection bars would show at the end. */
@@ -209,7 +211,7 @@ static json_t *bot_json(const struct bot *b, double window_s)
 	json_object_set_new(o, "snapshot_loss_pct", json_real(cl_conn_loss_pct(c)));
 	json_object_set_new(o, "full_snapshots", json_integer((json_int_t)c->stats.full_snapshots));
 	json_object_set_new(o, "decode_errors", json_integer((json_int_t)c->stats.decode_errors));
-	json_object_set_new(o, "stray_datagrams", json_integer((json_int_t)c->stats.stray));
+	json_object_set_new(o, "stray_datagrams", json_integer((json_int_t)(c->stats.stray + ns.stray)));
 	json_object_set_new(o, "corrections", json_integer((json_int_t)c->stats.corrections));
 	json_object_set_new(o, "largest_correction_mm", json_integer(c->stats.largest_correction_mm));
 	json_object_set_new(o, "snaps", json_integer((json_int_t)c->stats.snaps));

@@ -397,7 +397,7 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 			}
 		}
 		for (int i = 0; i < n; i++) {
-			fds[i].fd = cl[i].conn.host ? (int)cl[i].conn.host->socket : -1;
+			fds[i].fd = net_host_fd(cl[i].conn.host);
 			fds[i].events = POLLIN;
 			fds[i].revents = 0;
 		}
