@@ -47,9 +47,10 @@ static enum core_result server_key(const struct sv_config *cfg, uint8_t sk[NET_S
 	if (cfg->server_key[0]) {
 		core_strlcpy(path, cfg->server_key, sizeof(path));
 	} else if (cfg->token_key[0]) {
-		const char *slash = strrchr(cfg->token_key, '/');
-		snprintf(path, sizeof(path), "%.*sserver.key",
-			 slash ? (int)(slash - cfg->token_key + 1) : 0, cfg->token_key);
+		if (!net_key_file_beside(cfg->token_key, "server.key", path, sizeof(path))) {
+			CORE_ERROR("--token-key: the path is too long");
+			return CORE_ERR_INVALID;
+		}
 	} else {
 		uint8_t pk[NET_SERVER_KEY_BYTES];
 		if (net_server_keygen(pk, sk) != CORE_OK)

@@ -373,6 +373,14 @@ enum core_result net_server_key_public(const uint8_t sk[NET_SERVER_KEY_BYTES],
 	return CORE_OK;
 }
 
+bool net_key_file_beside(const char *key_path, const char *name, char *out, size_t size)
+{
+	const char *slash = strrchr(key_path, '/');
+	int dir_len = slash ? (int)(slash - key_path + 1) : 0;
+	int n = snprintf(out, size, "%.*s%s", dir_len, key_path, name);
+	return n >= 0 && (size_t)n < size;
+}
+
 void net_server_key_text(const uint8_t key[NET_SERVER_KEY_BYTES],
 			 char out[NET_SERVER_KEY_TEXT_MAX])
 {

@@ -170,6 +170,13 @@ enum core_result net_server_key_write(const char *path, const uint8_t *key,
 enum core_result net_server_key_read(const char *path, uint8_t *out_key, bool secret, char *err,
 				     size_t err_size) CORE_MUST_CHECK;
 
+/**
+ * The path of the key file called name ("server.key", "server.pub") in the
+ * directory of key_path, where lyceum-token keygen writes them together.
+ * False if it does not fit out.
+ */
+bool net_key_file_beside(const char *key_path, const char *name, char *out, size_t size);
+
 /** Standard base64 of a server public key, as in server.pub: for showing and logging it. */
 #define NET_SERVER_KEY_TEXT_MAX 45 /* 44 characters + NUL */
 void net_server_key_text(const uint8_t key[NET_SERVER_KEY_BYTES],

@@ -248,9 +248,11 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 	if (o->token_key) {
 		/* The server's public key, which every token names: server.pub
 		 * beside the token key (lyceum-token keygen writes both). */
-		const char *slash = strrchr(o->token_key, '/');
-		snprintf(server_pub, sizeof(server_pub), "%.*sserver.pub",
-			 slash ? (int)(slash - o->token_key + 1) : 0, o->token_key);
+		if (!o->server_key &&
+		    !net_key_file_beside(o->token_key, "server.pub", server_pub, sizeof(server_pub))) {
+			fprintf(stderr, "lyceum-bot: --token-key: the path is too long\n");
+			return false;
+		}
 		if (net_token_key_read(o->token_key, sk, true, err, sizeof(err)) != CORE_OK ||
 		    net_server_key_read(o->server_key ? o->server_key : server_pub, server_pk, false,
 					err, sizeof(err)) != CORE_OK) {

@@ -281,13 +281,9 @@ static int cmd_mint(int argc, char **argv)
 	core_strlcpy(t.room, room, sizeof(t.room));
 
 	char server_key_default[PATH_MAX_LEN];
-	if (!server_key) {
-		const char *slash = strrchr(key, '/');
-		int dir_len = slash ? (int)(slash - key + 1) : 0;
-		if (snprintf(server_key_default, sizeof(server_key_default), "%.*sserver.pub",
-			     dir_len, key) >= (int)sizeof(server_key_default))
-			return bad_usage("mint", mint_usage, "--key: the path is too long: ", key);
-	}
+	if (!server_key &&
+	    !net_key_file_beside(key, "server.pub", server_key_default, sizeof(server_key_default)))
+		return bad_usage("mint", mint_usage, "--key: the path is too long: ", key);
 	const char *server_key_path = server_key ? server_key : server_key_default;
 	char err[1024];
 	if (net_server_key_read(server_key_path, t.server_key, false, err, sizeof(err)) !=
