@@ -255,8 +255,13 @@ bool net_wire_version_mismatch(const struct net_wire *w)
 
 void wire_on_challenge(struct net_wire *w, const ENetAddress *from, const uint8_t *d, size_t len)
 {
-	if (w->status != NET_WIRE_PENDING || len != NET_WIRE_CHALLENGE_SIZE ||
-	    from->host != w->server_addr.host || from->port != w->server_addr.port) {
+	/* Taken while the handshake waits, and afterwards until the server
+	 * has sealed to us (another answer may be the real one). */
+	bool open = w->status == NET_WIRE_PENDING ||
+		    (w->status == NET_WIRE_READY && !w->client->heard &&
+		     w->cand_count < WIRE_CANDIDATES);
+	if (!open || len != NET_WIRE_CHALLENGE_SIZE || from->host != w->server_addr.host ||
+	    from->port != w->server_addr.port) {
 		w->stats.clear++;
 		return;
 	}
@@ -283,19 +288,28 @@ void wire_on_challenge(struct net_wire *w, const ENetAddress *from, const uint8_
 			w->mismatch_since_us = w->now_us ? w->now_us : 1;
 		return;
 	}
+	/* The server answers every REQUEST of one epoch alike. */
+	for (int i = 0; i < w->cand_count; i++)
+		if (!memcmp(w->cand[i].epoch_pk, epoch_pk, 32) && !memcmp(w->cand[i].cookie, d + 8, 16))
+			return;
+	struct wire_candidate *k = &w->cand[w->cand_count];
 	uint8_t ee[32], es[32];
 	bool ok = crypto_scalarmult(ee, w->client_sk, epoch_pk) == 0 &&
 		  crypto_scalarmult(es, w->client_sk, static_pk) == 0 &&
-		  wire_derive(&w->client, false, d[88], ee, es, w->client_pk, epoch_pk, static_pk);
+		  wire_derive(&k->session, false, d[88], ee, es, w->client_pk, epoch_pk, static_pk);
 	sodium_memzero(ee, sizeof(ee));
 	sodium_memzero(es, sizeof(es));
 	if (!ok) {
+		sodium_memzero(k, sizeof(*k));
 		w->stats.bad_tag++;
 		return; /* a forged challenge: wait for the real one */
 	}
-	w->cookie_epoch = get_u32(d + 4);
-	memcpy(w->cookie, d + 8, 16);
-	w->client.in_use = true;
-	w->client.addr = w->server_addr;
+	k->cookie_epoch = get_u32(d + 4);
+	memcpy(k->cookie, d + 8, 16);
+	memcpy(k->epoch_pk, epoch_pk, 32);
+	k->session.in_use = true;
+	k->session.addr = w->server_addr;
+	w->cand_count++;
+	w->client = &w->cand[0].session;
 	w->status = NET_WIRE_READY;
 }

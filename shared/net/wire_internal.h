@@ -36,20 +36,22 @@ _Static_assert(crypto_aead_chacha20poly1305_ietf_ABYTES == NET_WIRE_TAG, "tag si
 _Static_assert(crypto_scalarmult_BYTES == NET_WIRE_KEY_BYTES, "X25519 key size");
 
 struct net_session {
-	/* AES's expanded keys first: they want 16-byte alignment. */
-	crypto_aead_aes256gcm_state aes_tx, aes_rx;
-	uint8_t cipher; /* NET_WIRE_AES or NET_WIRE_CHACHA */
+	/* What every datagram checks and counts first, in the first cache line
+	 * (behind the 1 KiB of AES state it was a miss of its own on every
+	 * datagram); the expanded keys after it keep their 16-byte alignment. */
 	bool in_use;
+	uint8_t cipher;        /* NET_WIRE_AES or NET_WIRE_CHACHA */
+	bool bound;            /* server: its ENet peer connected (net_session_bind) */
+	bool heard;            /* client: the server has sealed to us (the CONNECT got through) */
 	ENetAddress addr;
-	uint8_t tx_key[32], rx_key[32];
-	uint8_t client_pk[32]; /* the handshake's ephemeral key: a repeat is not a new session */
 	uint64_t tx_counter;   /* the last one sent */
 	uint64_t rx_highest;   /* the highest received */
 	uint64_t rx_window;    /* bit k: rx_highest - k was received */
 	uint64_t last_rx_us;
 	uint64_t created_us;
-	bool bound;            /* server: its ENet peer connected (net_session_bind) */
-	bool heard;            /* client: the server has sealed to us (the CONNECT got through) */
+	crypto_aead_aes256gcm_state aes_tx, aes_rx;
+	uint8_t tx_key[32], rx_key[32];
+	uint8_t client_pk[32]; /* the handshake's ephemeral key: a repeat is not a new session */
 };
 
 /* Handshake budget per IP address (a small table; a collision shares a budget). */
@@ -57,6 +59,21 @@ struct handshake_slot {
 	uint32_t host;
 	uint32_t tokens;
 	uint64_t last_us;
+};
+
+/* A CHALLENGE is not authenticated: anyone who sees a REQUEST, or guesses
+ * one was sent, may answer it first with the server's static key and an
+ * epoch key of its own, and the CONNECT made from that answer never opens
+ * at the server. So until the server has sealed to it, a client keeps up to
+ * WIRE_CANDIDATES answers that name the right key, sends its CONNECT under
+ * each in turn (ENet resends it after 0.5, 1.5, 3.5 s), and keeps the one
+ * whose keys open the server's reply; the others are erased. */
+#define WIRE_CANDIDATES 4
+struct wire_candidate {
+	struct net_session session;
+	uint32_t cookie_epoch;
+	uint8_t cookie[16];
+	uint8_t epoch_pk[32];
 };
 
 struct net_wire {
@@ -77,13 +94,13 @@ struct net_wire {
 	uint32_t *index;              /* open addressing by address: session + 1, 0 empty */
 	size_t index_cap;             /* power of two, 2 x max_sessions or more */
 	/* client */
-	struct net_session client;
+	struct wire_candidate cand[WIRE_CANDIDATES];
+	int cand_count, cand_next;
+	struct net_session *client; /* cand[0]'s, once a CHALLENGE came */
 	ENetAddress server_addr;
 	uint8_t client_sk[32], client_pk[32];
 	bool has_expected;
 	uint8_t expected_pk[32];
-	uint32_t cookie_epoch;
-	uint8_t cookie[16];
 	uint16_t version;      /* the protocol version this client speaks */
 	bool version_mismatch;
 	uint64_t mismatch_since_us; /* client: a CHALLENGE that did not fit came then */

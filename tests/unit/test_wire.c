@@ -38,6 +38,7 @@ struct relay {
 		uint8_t data[1500];
 	} seen[RECORDED];
 	bool flip_next_up; /* flip a bit in the next client datagram */
+	const uint8_t *forge_with; /* answer each REQUEST first with a CHALLENGE naming this key */
 };
 
 static int udp_socket(ENetAddress *bound)
@@ -60,6 +61,23 @@ static void send_to(int fd, const ENetAddress *to, const void *data, size_t len)
 	assert_true(sendto(fd, data, len, 0, (struct sockaddr *)&sin, sizeof(sin)) >= 0);
 }
 
+/* What someone who saw the REQUEST can send before the server answers:
+ * the server's public static key (anyone may know it), but an epoch key
+ * and cookie of its own. */
+static void send_forged_challenge(struct relay *r)
+{
+	uint8_t c[NET_WIRE_CHALLENGE_SIZE] = {NET_WIRE_MAGIC, NET_WIRE_CHALLENGE};
+	uint8_t epoch_sk[32];
+	c[2] = (uint8_t)PROTO_VERSION; /* little-endian, as every field */
+	c[3] = (uint8_t)(PROTO_VERSION >> 8);
+	for (int i = 4; i < 24; i++)
+		c[i] = (uint8_t)(i * 29 + 3);
+	assert_int_equal(net_server_keygen(c + 24, epoch_sk), CORE_OK);
+	memcpy(c + 56, r->forge_with, 32);
+	c[88] = NET_WIRE_CHACHA;
+	send_to(r->front, &r->client, c, sizeof(c));
+}
+
 static void relay_pump(struct relay *r)
 {
 	uint8_t buf[1500];
@@ -69,6 +87,8 @@ static void relay_pump(struct relay *r)
 	while ((n = recvfrom(r->front, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl)) > 0) {
 		r->client = (ENetAddress){.host = from.sin_addr.s_addr, .port = ntohs(from.sin_port)};
 		r->has_client = true;
+		if (r->forge_with && n > 1 && buf[1] == NET_WIRE_REQUEST)
+			send_forged_challenge(r);
 		if (r->count < RECORDED) {
 			r->seen[r->count].upstream = true;
 			r->seen[r->count].len = (uint32_t)n;
@@ -343,6 +363,28 @@ static void a_connect_with_a_forged_cookie_costs_nothing(void **state)
 	pair_stop(&p);
 }
 
+static void a_forged_challenge_racing_the_server_costs_a_moment(void **state)
+{
+	(void)state;
+	uint8_t pk[32], sk[32];
+	assert_int_equal(net_server_keygen(pk, sk), CORE_OK);
+	static struct pair p;
+	pair_start(&p, pk, sk);
+	p.relay.forge_with = pk;
+	/* The forgery arrives first; the client's first CONNECT goes under its
+	 * keys and the server drops it (its cookie is not the server's). ENet
+	 * resends after 0.5 s under the real answer's keys, which open. */
+	pump(&p, 1500);
+	assert_non_null(p.server_peer);
+	assert_int_equal(p.client_peer->state, ENET_PEER_STATE_CONNECTED);
+	assert_true(net_wire_stats(p.server_wire)->bad_cookie >= 1);
+	send_reliable(&p, "still private");
+	pump(&p, 200);
+	assert_int_equal(p.received, 1);
+	assert_string_equal(p.last, "still private");
+	pair_stop(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +392,7 @@ int main(void)
 		cmocka_unit_test(the_chacha_path_seals_too),
 		cmocka_unit_test(a_server_without_the_token_key_is_not_believed),
 		cmocka_unit_test(a_connect_with_a_forged_cookie_costs_nothing),
+		cmocka_unit_test(a_forged_challenge_racing_the_server_costs_a_moment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
