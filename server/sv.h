@@ -3,7 +3,8 @@
  * @brief lyceum-server internals: one process, many rooms, one network host.
  *
  * A room is created on the first join and closed when its last client
- * leaves; every room simulates the world loaded at start-up. Clients send
+ * leaves; each runs the world --rooms names for it (else --world), loaded
+ * once at start-up and shared by every room that runs it. Clients send
  * move commands that go through the shared step (sim_step); presence
  * snapshots go out at the snapshot rate, scoped by zone. Both travel as
  * state datagrams of the session layer (net/host.h). Tables are sized
@@ -65,7 +66,7 @@ struct sv_config {
 	int state_socket; /* 1: moves on a second, steered socket where the system allows */
 	char token_key[512]; /* public key file; empty: an open development server */
 	char server_key[512]; /* the server's X25519 secret key file (tokens name its public half) */
-	char rooms[1024];    /* comma-separated rooms hosted; empty: any a token names */
+	char rooms[1024];    /* ROOM or ROOM=WORLD, comma-separated; empty: any a token names */
 	int max_per_address; /* connections from one IP address (a school behind one NAT) */
 	int max_pending_per_address; /* of those, not yet past HELLO */
 };
@@ -88,6 +89,24 @@ enum sv_client_state {
 };
 
 struct sv_room;
+
+/* A world as the server holds it: loaded once, shared by its rooms. */
+struct sv_world {
+	char name[SIM_NAME_MAX];
+	struct sim_world *world; /* NULL: it did not load (error says why) */
+	struct proto_world_bits bits;
+	char error[300];
+};
+
+#define SV_MAX_ROOM_ENTRIES 64
+#define SV_MAX_WORLDS (SV_MAX_ROOM_ENTRIES + 1) /* each room's own, and --world */
+
+/* One room of --rooms. */
+struct sv_room_entry {
+	char room[PROTO_NAME_MAX];
+	char world[SIM_NAME_MAX];   /* "" : --world */
+	const struct sv_world *runs;
+};
 
 struct sv_client {
 	enum sv_client_state state;
@@ -154,6 +173,7 @@ struct sv_room {
 	bool kept;            /* empty, its moderation state kept (room_open wakes it) */
 	uint64_t emptied_us;
 	char name[PROTO_NAME_MAX];
+	const struct sv_world *world; /* what it runs; never one that failed to load */
 	int member_count;
 	uint16_t *members; /* client ids in ascending order, SV_ROOM_MAX_CLIENTS */
 	uint32_t frame_number;
@@ -196,10 +216,13 @@ struct sv_server {
 	struct sv_config cfg;
 	struct sv_admit admit;
 	struct net_host *net;   /* every path to every client, sealed */
-	struct sim_world *world;
+	struct sv_world worlds[SV_MAX_WORLDS];
+	int world_count;
+	const struct sv_world *default_world; /* --world */
+	struct sv_room_entry room_entries[SV_MAX_ROOM_ENTRIES]; /* --rooms */
+	int room_entry_count;
 	struct sv_client *clients; /* indexed by id; [0] unused */
 	struct sv_room rooms[SV_MAX_ROOMS];
-	struct proto_world_bits bits;
 	struct proto_snapshot scratch_cur, scratch_base; /* the snapshot builder's */
 	/* A room's zone lists, encoded once per zone and baseline frame (0: a
 	 * full snapshot) and shared by every member that needs them. */
@@ -251,8 +274,6 @@ void sv_admit_commit(struct sv_server *sv, const struct sv_identity *id);
 void sv_admit_ticket(struct sv_server *sv, struct sv_client *c, struct proto_welcome *w);
 /** A joined client left: a dropped one may resume with its ticket for SV_RESUME_US. */
 void sv_admit_on_leave(struct sv_server *sv, const struct sv_client *c, bool resumable);
-/** Is this room hosted here (--rooms, or any when the list is empty)? */
-bool sv_admit_room_listed(const struct sv_server *sv, const char *room);
 
 /* sv_room.c */
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg) CORE_MUST_CHECK;
@@ -271,7 +292,7 @@ void sv_prefetch_client(void *ctx, net_peer peer);
 void sv_drop_silent(struct sv_server *sv, uint64_t now_us);
 void sv_refuse(struct sv_server *sv, net_peer peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
-const char *sv_zone_name(const struct sv_server *sv, uint8_t zone);
+const char *sv_zone_name(const struct sv_room *room, uint8_t zone);
 
 /* sv_room.c: helpers the other server files share */
 void sv_send_control(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf, uint32_t len);
@@ -292,6 +313,17 @@ void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_h
 /** Throws a client out for abuse: it leaves its room at once (not resumable)
  * and its connection ends once what was queued for it has gone. */
 void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why);
+
+/* sv_world.c: which world each room runs */
+/** Parses --rooms (ROOM or ROOM=WORLD, comma-separated) into out. */
+bool sv_rooms_parse(const char *list, struct sv_room_entry *out, int *out_count, char *err,
+		    size_t err_size);
+/** Loads --world and every world --rooms names; only a broken --world is fatal. */
+enum core_result sv_worlds_init(struct sv_server *sv) CORE_MUST_CHECK;
+void sv_worlds_fini(struct sv_server *sv);
+/** The world a room runs; NULL if this server does not host it. The world
+ * may have failed to load (->world NULL, ->error says why). */
+const struct sv_world *sv_world_for_room(const struct sv_server *sv, const char *room);
 
 /* sv_input.c */
 /** Handles one decoded message from a client (len: its size on the wire). */

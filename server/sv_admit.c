@@ -57,22 +57,6 @@ void sv_admit_fini(struct sv_server *sv)
 	sv->admit.resumable = NULL;
 }
 
-bool sv_admit_room_listed(const struct sv_server *sv, const char *room)
-{
-	const char *list = sv->cfg.rooms;
-	if (!list[0])
-		return true;
-	size_t n = strlen(room);
-	for (const char *p = list; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len == n && !strncmp(p, room, n))
-			return true;
-		p += len + (end ? 1 : 0);
-	}
-	return false;
-}
-
 static uint32_t seen_slot(const struct sv_admit *a, const uint8_t *id, int probe)
 {
 	uint32_t h = (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16 |
@@ -259,9 +243,15 @@ bool sv_admit_hello(struct sv_server *sv, const struct proto_hello *h, struct sv
 	if (!proto_name_check(out->name, why, sizeof(why)))
 		return refuse(PROTO_REFUSE_BAD_NAME, reason, msg, msg_size, "%s; choose another name",
 			      why);
-	if (!sv_admit_room_listed(sv, out->room))
+	const struct sv_world *w = sv_world_for_room(sv, out->room);
+	if (!w)
 		return refuse(PROTO_REFUSE_ROOM_UNKNOWN, reason, msg, msg_size,
 			      "this server does not host room '%s'", out->room);
+	if (!w->world)
+		return refuse(PROTO_REFUSE_ROOM_UNKNOWN, reason, msg, msg_size,
+			      "room '%s' is closed: its world does not load (%.120s); tell the "
+			      "server's operator",
+			      out->room, w->error);
 	return true;
 }
 

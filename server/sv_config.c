@@ -11,7 +11,8 @@ static const char usage[] =
 	"  --bind ADDR        address to listen on (LYCEUM_BIND, default 0.0.0.0)\n"
 	"  --port P           UDP port, 0 picks a free one (LYCEUM_PORT, default 7777)\n"
 	"  --worlds DIR       folder of world files (LYCEUM_WORLDS, default assets/worlds)\n"
-	"  --world NAME       world every room loads (LYCEUM_WORLD, default classroom)\n"
+	"  --world NAME       world a room runs unless --rooms names another (LYCEUM_WORLD,\n"
+	"                     default classroom)\n"
 	"  --tick HZ          simulation rate, 10-120 (LYCEUM_TICK, default 30)\n"
 	"  --rate HZ          presence snapshot rate, 10-30 (LYCEUM_RATE, default 15)\n"
 	"  --max-clients N    clients across all rooms, 1-4000 (LYCEUM_MAX_CLIENTS, default 1024)\n"
@@ -24,8 +25,10 @@ static const char usage[] =
 	"  --server-key FILE  the server's secret key (LYCEUM_SERVER_KEY; lyceum-token keygen\n"
 	"                     writes server.key beside token.pub, and that one is used by\n"
 	"                     default). Clients check it against the key their token names\n"
-	"  --rooms A,B,...    the rooms this server hosts (LYCEUM_ROOMS; default: any room a\n"
-	"                     valid token names)\n"
+	"  --rooms A,B=WORLD,...  the rooms this server hosts, each running --world or the\n"
+	"                     world named after '=' (LYCEUM_ROOMS; default: any room a valid\n"
+	"                     token names, running --world). Each world loads once, at start;\n"
+	"                     one that does not load refuses only its own rooms\n"
 	"  --max-per-address N  connections from one IP address, 1-4000 (LYCEUM_MAX_PER_ADDRESS,\n"
 	"                     default 256: a lecture hall behind one NAT)\n"
 	"  --max-pending-per-address N  of those, connections still waiting to say hello, 1-4000\n"
@@ -63,23 +66,16 @@ static void default_worlds_dir(char *out, size_t size)
 		snprintf(out, size, "%s/assets/worlds", LYCEUM_SOURCE_DIR);
 }
 
-/* Every name in a comma-separated room list is a valid room name. */
+/* Every entry of --rooms is ROOM or ROOM=WORLD, with valid names. */
 static bool rooms_valid(const char *list)
 {
-	for (const char *p = list; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char name[PROTO_NAME_MAX + 1];
-		snprintf(name, sizeof(name), "%.*s", (int)CORE_MIN(len, sizeof(name) - 1), p);
-		if (len >= sizeof(name) || !proto_room_name_check(name)) {
-			fprintf(stderr, "lyceum-server: --rooms: '%.*s' is not a room name (1-31 letters, "
-					"digits, '.', '_' or '-', separated by commas)\n",
-				(int)len, p);
-			return false;
-		}
-		p += len + (end ? 1 : 0);
-	}
-	return true;
+	static struct sv_room_entry entries[SV_MAX_ROOM_ENTRIES];
+	int count;
+	char err[300];
+	if (sv_rooms_parse(list, entries, &count, err, sizeof(err)))
+		return true;
+	fprintf(stderr, "lyceum-server: %s\n", err);
+	return false;
 }
 
 int sv_config_parse(struct sv_config *cfg, int argc, char **argv)

@@ -98,7 +98,7 @@ int sv_run(struct sv_server *sv)
 	char addr[64];
 	net_addr_format(&bound, addr, sizeof(addr));
 	printf("LISTENING udp %s world=%s tick=%d rate=%d max_clients=%d\n", addr,
-	       sv->world->name, sv->cfg.tick_hz, sv->cfg.snapshot_hz, sv->cfg.max_clients);
+	       sv->default_world->name, sv->cfg.tick_hz, sv->cfg.snapshot_hz, sv->cfg.max_clients);
 	fflush(stdout);
 	CORE_INFO("listening on udp %s", addr);
 

@@ -324,7 +324,8 @@ static void do_floor(struct sv_server *sv, struct sv_client *c, const struct pro
 static void do_move_user(struct sv_server *sv, struct sv_client *c,
 			 const struct proto_mod_request *m)
 {
-	uint8_t zone = m->text[0] ? sim_world_zone_find(sv->world, m->text) : SIM_ZONE_NONE;
+	const struct sim_world *world = c->room->world->world;
+	uint8_t zone = m->text[0] ? sim_world_zone_find(world, m->text) : SIM_ZONE_NONE;
 	if (zone == SIM_ZONE_NONE) {
 		char why[PROTO_MOD_TEXT_MAX];
 		snprintf(why, sizeof(why), "this room's world has no zone named '%.40s'", m->text);
@@ -339,10 +340,10 @@ static void do_move_user(struct sv_server *sv, struct sv_client *c,
 	 * snapshot (a hard snap, as DESIGN.md says for teleports). */
 	struct sim_avatar before = t->avatar;
 	struct sim_point p = sv_spawn_point(sv, c->room, zone);
-	t->avatar = sim_avatar_spawn(sv->world, p, before.yaw);
+	t->avatar = sim_avatar_spawn(world, p, before.yaw);
 	sv_update_holders(c->room, t->id, &before, &t->avatar);
 	t->send_time_us = 0;
-	announce(sv, c, m->type, t, true, sv->world->zones[zone].name);
+	announce(sv, c, m->type, t, true, world->zones[zone].name);
 }
 
 void sv_on_mod_request(struct sv_server *sv, struct sv_client *c, const union proto_any *any,

@@ -74,25 +74,16 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 {
 	memset(sv, 0, sizeof(*sv));
 	sv->cfg = *cfg;
-	sv->world = calloc(1, sizeof(*sv->world));
 	sv->clients = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->clients));
-	if (!sv->world || !sv->clients)
+	if (!sv->clients)
 		return CORE_ERR_NOMEM;
-	/* Every room loads this world; a bad world stops the server at start,
-	 * not at the first join of a lesson. */
-	char err[512];
-	if (sim_world_load_named(cfg->worlds_dir, cfg->world, sv->world, err, sizeof(err)) !=
-	    CORE_OK) {
-		CORE_ERROR("cannot load world: %s", err);
+	/* Worlds load now: a bad default world stops the server at start, not
+	 * at the first join of a lesson; a bad world of one room closes only
+	 * that room. */
+	if (sv_worlds_init(sv) != CORE_OK)
 		return CORE_ERR_INVALID;
-	}
 	if (sv_admit_init(sv) != CORE_OK)
 		return CORE_ERR_INVALID;
-	proto_world_bits_init(&sv->bits, sv->world);
-	sv->bits.tick_us = 1000000u / (uint32_t)cfg->tick_hz;
-	CORE_INFO("world %s: %dx%d tiles of %.2f m, %d zones, %d seats, %d spawns", sv->world->name,
-		  sv->world->width_tiles, sv->world->height_tiles, sv->world->tile_mm / 1000.0,
-		  sv->world->zone_count, sv->world->seat_count, sv->world->spawn_count);
 	uint8_t sk[NET_SERVER_KEY_BYTES];
 	enum core_result r = server_key(cfg, sk);
 	if (r == CORE_OK)
@@ -139,13 +130,14 @@ void sv_server_fini(struct sv_server *sv)
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		room_free(&sv->rooms[i]);
 	free(sv->clients);
-	free(sv->world);
+	sv_worlds_fini(sv);
 	memset(sv, 0, sizeof(*sv));
 }
 
-const char *sv_zone_name(const struct sv_server *sv, uint8_t zone)
+const char *sv_zone_name(const struct sv_room *room, uint8_t zone)
 {
-	return zone < sv->world->zone_count ? sv->world->zones[zone].name : "none";
+	const struct sim_world *w = room ? room->world->world : NULL;
+	return w && zone < w->zone_count ? w->zones[zone].name : "none";
 }
 
 /* The client slot a peer takes (its number is the client's id); NULL for
@@ -270,7 +262,8 @@ static struct sv_room *room_find(struct sv_server *sv, const char *name)
 /* Opens a room for an admitted client: a kept one wakes with its bans, lock
  * and mutes; a new one takes a free slot, else the slot of the room kept
  * longest. NULL when all SV_MAX_ROOMS are open. */
-static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, const char *name)
+static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, const char *name,
+				 const struct sv_world *world)
 {
 	if (!room) {
 		for (int i = 0; i < SV_MAX_ROOMS; i++) {
@@ -309,7 +302,8 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	memset(room->door_holder, 0, sizeof(room->door_holder));
 	room->floor = 0;
 	room->hand_count = 0;
-	CORE_INFO("room open room=%s world=%s%s", room->name, sv->world->name,
+	room->world = world;
+	CORE_INFO("room open room=%s world=%s%s", room->name, world->name,
 		  woke ? " (bans, lock and mutes as they were)" : "");
 	return room;
 }
@@ -326,7 +320,7 @@ static bool room_bans(const struct sv_room *room, const char *user)
  * in one heap: rings of candidates 0.6 m apart, first one clear of walls. */
 struct sim_point sv_spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone)
 {
-	const struct sim_world *w = sv->world;
+	const struct sim_world *w = room->world->world;
 	int candidates[SIM_MAX_SPAWNS], n = 0;
 	for (int i = 0; i < w->spawn_count; i++)
 		if (zone == SIM_ZONE_NONE || w->spawns[i].zone == zone)
@@ -402,18 +396,19 @@ static struct sv_client *number_same_name(struct sv_server *sv, struct sv_room *
 static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room *room,
 		      const struct proto_hello *hello, const struct sv_identity *id)
 {
-	uint8_t zone = hello->spawn_zone[0] ? sim_world_zone_find(sv->world, hello->spawn_zone)
+	const struct sim_world *world = room->world->world;
+	uint8_t zone = hello->spawn_zone[0] ? sim_world_zone_find(world, hello->spawn_zone)
 					    : SIM_ZONE_NONE;
 	char quoted[PROTO_QUOTED_MAX];
 	if (hello->spawn_zone[0] && zone == SIM_ZONE_NONE)
 		CORE_WARN("client=%u asked to spawn in zone %s, which world %s does not have; "
 			  "using any spawn",
 			  c->id, proto_log_quote(quoted, sizeof(quoted), hello->spawn_zone),
-			  sv->world->name);
+			  world->name);
 	struct sim_point p = sv_spawn_point(sv, room, zone);
-	if (hello->has_spawn_pos && sv->world->free_spawn && sim_world_contains(sv->world, hello->spawn_pos) &&
-	    !sim_avatar_collides(sv->world, hello->spawn_pos) &&
-	    sim_world_zone_at(sv->world, hello->spawn_pos) != SIM_ZONE_NONE)
+	if (hello->has_spawn_pos && world->free_spawn && sim_world_contains(world, hello->spawn_pos) &&
+	    !sim_avatar_collides(world, hello->spawn_pos) &&
+	    sim_world_zone_at(world, hello->spawn_pos) != SIM_ZONE_NONE)
 		p = hello->spawn_pos;
 	sv_admit_commit(sv, id);
 	c->state = SV_CLIENT_JOINED;
@@ -422,7 +417,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	core_strlcpy(c->name, id->name, sizeof(c->name));
 	core_strlcpy(c->user, id->user, sizeof(c->user));
 	c->role = id->role;
-	c->avatar = sim_avatar_spawn(sv->world, p, 0);
+	c->avatar = sim_avatar_spawn(world, p, 0);
 	c->cmd_budget = SV_CMD_BUDGET_MAX;
 	c->budget_tick = sv->tick;
 	sv_moderation_on_join(sv, c);
@@ -446,7 +441,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 				  .room_flags = (uint8_t)((room->locked ? PROTO_ROOM_LOCKED : 0) |
 							  (room->mute_all ? PROTO_ROOM_MUTE_ALL : 0))};
 	core_strlcpy(w.room, room->name, sizeof(w.room));
-	core_strlcpy(w.world, sv->world->name, sizeof(w.world));
+	core_strlcpy(w.world, room->world->name, sizeof(w.world));
 	core_strlcpy(w.name, c->name, sizeof(w.name));
 	sv_admit_ticket(sv, c, &w);
 	uint8_t buf[PROTO_MAX_PACKET];
@@ -472,7 +467,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 		  id->kind == PROTO_TOKEN_JOIN     ? "token"
 		  : id->kind == PROTO_TOKEN_RESUME ? "resume"
 						   : "open",
-		  sv_zone_name(sv, c->avatar.zone), addr, room->member_count);
+		  sv_zone_name(room, c->avatar.zone), addr, room->member_count);
 }
 
 /* Seats and doors change hands only here, after a step, in the order the
@@ -612,7 +607,7 @@ void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_h
 		return;
 	}
 	if (!room || !room->in_use)
-		room = room_open(sv, room, id.room);
+		room = room_open(sv, room, id.room, sv_world_for_room(sv, id.room));
 	if (!room) {
 		CORE_WARN("all %d rooms are open; a join to a new room was refused", SV_MAX_ROOMS);
 		sv_refuse(sv, c->peer, PROTO_REFUSE_FULL, hello.version,

@@ -93,7 +93,7 @@ static const struct proto_zone_lists *zone_lists(struct sv_server *sv, const str
 	fill_list(&room->frames[room->frame_number % SV_FRAMES], zone, cur);
 	if (bf)
 		fill_list(bf, zone, base);
-	l->ok = proto_encode_zone_lists(cur, bf ? base : NULL, &sv->bits, &l->lists);
+	l->ok = proto_encode_zone_lists(cur, bf ? base : NULL, &room->world->bits, &l->lists);
 	sv->lists_encoded++;
 	return l->ok ? &l->lists : NULL;
 }

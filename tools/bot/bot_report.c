@@ -175,6 +175,8 @@ static json_t *bot_json(const struct bot *b, double window_s)
 			      c->welcome.client_id, "state", cl_state_name(c->state), "joined",
 			      b->joined_once, "home_zone",
 			      b->home_zone == SIM_ZONE_NONE ? "none" : zone_label(c->world, b->home_zone));
+	if (b->joined_once)
+		json_object_set_new(o, "world", json_string(c->welcome.world));
 	if (c->state == CL_STATE_REFUSED)
 		json_object_set_new(o, "refused", json_string(c->refuse_message));
 	else if (c->error[0])
