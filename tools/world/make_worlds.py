@@ -267,6 +267,76 @@ def classroom():
     return m
 
 
+def lecture_hall():
+    """A raked lecture hall for 280: ten tiers rising away from a stage with two
+    boards and a lectern, a central and two side aisles, two doors at the top
+    of the rake into a foyer. One zone holds the stage and every seat."""
+    m = Map(40, 53, 0.5)
+    hall_x0, hall_x1 = 1, 39                 # inside the side walls
+    blocks = ((4, 18), (22, 36))             # seat blocks: side aisles 1-3 and 36-38, centre 18-21
+    tiers, tier_y0, pitch = 10, 10, 3        # each tier: desk row, chair row, walking row
+    back_y = tier_y0 + tiers * pitch         # cross aisle at the top of the rake
+    wall_y = back_y + 3                      # hall/foyer wall
+    # floors: stage, the pit in front of the first row, one colour per tier
+    # (the rake: alternate tiers read as steps in the aisles), cross aisle, foyer
+    m.fill("floor", 0, 0, 40, 53, T["hall"])
+    m.fill("floor", hall_x0, 1, hall_x1, 7, T["stage"])
+    m.fill("floor", hall_x0, 7, hall_x1, tier_y0, T["wood"])
+    for t in range(tiers):
+        y = tier_y0 + t * pitch
+        m.fill("floor", hall_x0, y, hall_x1, y + pitch, T["carpet"] if t % 2 == 0 else T["hall"])
+    m.fill("floor", hall_x0, back_y, hall_x1, wall_y, T["wood"])
+    doors = ((2, 6), (34, 38))               # 2 m each, at the top of the side aisles
+    for (x0, x1) in doors:
+        m.fill("floor", x0, wall_y, x1, wall_y + 1, T["doorway"])
+    # walls: outer ring and the hall/foyer wall with its two doors; boards on the front wall
+    for (x0, y0, x1, y1) in [(0, 0, 40, 1), (0, 52, 40, 53), (0, 0, 1, 53), (39, 0, 40, 53),
+                             (0, wall_y, 40, wall_y + 1)]:
+        m.fill("walls", x0, y0, x1, y1, T["wall"])
+    for (x0, x1) in doors:
+        m.fill("walls", x0, wall_y, x1, wall_y + 1, None)
+    boards = ((5, 19), (21, 35))             # 7 m each either side of the centre line
+    for (x0, x1) in boards:
+        m.fill("walls", x0, 0, x1, 1, T["board"])
+    # stage: lectern on the centre line, a demonstration table, plants at the corners
+    m.fill("furniture", 19, 3, 21, 4, T["lectern"])
+    m.fill("furniture", 8, 3, 12, 4, T["table"])
+    for (px, py) in [(1, 1), (38, 1), (1, 44), (38, 44), (1, 51), (38, 51)]:
+        m.fill("furniture", px, py, px + 1, py + 1, T["plant"])
+    # tiers: a desk row with a chair behind every tile of it, 14 a block and row
+    seats = []
+    for t in range(tiers):
+        y = tier_y0 + t * pitch
+        for (x0, x1) in blocks:
+            m.fill("furniture", x0, y, x1, y + 1, T["desk"])
+            m.fill("furniture", x0, y + 1, x1, y + 2, T["chair"])
+            seats += [(x + 0.5, y + 1.5, 270) for x in range(x0, x1)]
+    # foyer: two standing tables
+    for x0 in (14, 24):
+        m.fill("furniture", x0, 47, x0 + 2, 49, T["table"])
+    # zones: the stage and every seat in one
+    m.rect("zones", "Zone", hall_x0, 1, hall_x1, wall_y, "hall", zone("classroom"))
+    m.rect("zones", "Zone", hall_x0, wall_y + 1, hall_x1, 52, "foyer", zone("hallway"))
+    for (x, y, f) in seats:
+        m.point("seats", "Seat", x, y, props=facing(f))
+    m.rect("doors", "Door", 2, wall_y, 6, wall_y + 1, "west-door")
+    m.rect("doors", "Door", 34, wall_y, 38, wall_y + 1, "east-door")
+    # spawns: inside both doors, along the cross aisle, down the three aisles, the pit
+    for (x, y) in [(4, 41.5), (36, 41.5), (12, 41.5), (20, 41.5), (28, 41.5),
+                   (20, 34), (20, 25), (20, 16), (2.5, 31), (37.5, 31), (2.5, 19),
+                   (37.5, 19), (10, 8.5), (30, 8.5)]:
+        m.point("spawns", "Spawn", x, y)
+    for (x, y) in [(4, 46.5), (36, 46.5), (20, 50)]:
+        m.point("spawns", "Spawn", x, y)
+    for (x0, x1) in boards:
+        m.rect("boards", "Board", x0, 1, x1, 1.5, "left-board" if x0 < 20 else "right-board",
+               facing(90))
+    m.point("items", "Item", 20, 2.5, "microphone")
+    m.point("items", "Item", 10, 2.5, "clicker")
+    m.point("items", "Item", 5.5, 1.5, "marker")
+    return m
+
+
 def bench_open():
     m = Map(20, 15, 1.0)
     m.free_spawn = True
@@ -316,7 +386,8 @@ def main():
     with open(os.path.join(worlds, "classroom.tsj"), "w") as f:
         json.dump(ts, f, indent=1)
     external = [{"firstgid": 1, "source": "classroom.tsj"}]
-    for name, m in (("classroom", classroom()), ("bench-open", bench_open())):
+    for name, m in (("classroom", classroom()), ("bench-open", bench_open()),
+                    ("lecture-hall", lecture_hall())):
         with open(os.path.join(worlds, name + ".tmj"), "w") as f:
             json.dump(m.to_json(external), f, separators=(",", ":"))
     test_dir = os.path.join(ROOT, "tests", "data", "worlds")
