@@ -8,6 +8,7 @@ set -eu
 PACKAGES="
 build-essential cmake pkg-config
 libenet-dev libjansson-dev libsodium-dev
+libexpat1-dev zlib1g-dev libzstd-dev tiled
 libcmocka-dev clang libclang-rt-14-dev
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 iproute2 procps

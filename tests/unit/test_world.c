@@ -232,12 +232,19 @@ static void m_orthogonal(json_t *m)
 {
 	json_object_set_new(m, "orientation", json_string("orthogonal"));
 }
-static void m_compressed(json_t *m)
+static void m_compressed_short(json_t *m)
 {
 	json_t *l = layer_named(m, "floor");
 	json_object_set_new(l, "encoding", json_string("base64"));
 	json_object_set_new(l, "compression", json_string("zlib"));
 	json_object_set_new(l, "data", json_string("eJxjYGBgAAAABAAB"));
+}
+static void m_compressed_lzma(json_t *m)
+{
+	json_t *l = layer_named(m, "floor");
+	json_object_set_new(l, "encoding", json_string("base64"));
+	json_object_set_new(l, "compression", json_string("lzma"));
+	json_object_set_new(l, "data", json_string("AAAA"));
 }
 static void m_infinite(json_t *m)
 {
@@ -251,7 +258,7 @@ static void m_unknown_gid(json_t *m)
 {
 	json_array_set_new(json_object_get(layer_named(m, "floor"), "data"), 11, json_integer(999));
 }
-static void m_tsx(json_t *m)
+static void m_tsx_missing(json_t *m)
 {
 	json_t *ts = json_pack("[{s:i,s:s}]", "firstgid", 1, "source", "classroom.tsx");
 	json_object_set_new(m, "tilesets", ts);
@@ -493,11 +500,12 @@ static void every_author_error_is_named(void **state)
 	EXPECT(m_facing_string, "object 3", "'facing' must be a float");
 	EXPECT(m_unknown_property_type, "object 3", "unknown type 'vector'");
 	EXPECT(m_orthogonal, "broken.tmj", "orientation 'orthogonal' is not supported");
-	EXPECT(m_compressed, "layer 'floor'", "compressed with zlib", "CSV");
+	EXPECT(m_compressed_short, "layer 'floor'", "zlib data holds 4 bytes of gids, expected 320");
+	EXPECT(m_compressed_lzma, "layer 'floor'", "compressed with lzma", "zlib, gzip or zstd");
 	EXPECT(m_infinite, "infinite maps are not supported");
 	EXPECT(m_unknown_class, "object 3", "unknown class 'Seet'");
 	EXPECT(m_unknown_gid, "layer 'floor'", "column 1 row 1", "gid 999");
-	EXPECT(m_tsx, "XML (.tsx)", ".tsj");
+	EXPECT(m_tsx_missing, "cannot open tileset", "classroom.tsx", "No such file");
 	EXPECT(m_layer_size, "layer 'floor'", "9x8", "10x8");
 	EXPECT(m_no_spawn, "no Spawn");
 	EXPECT(m_spawn_in_wall, "object 4", "blocked tile");

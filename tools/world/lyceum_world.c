@@ -1,5 +1,7 @@
-/* lyceum-world check FILE.tmj [--json]: validates a world for its authors
- * and prints what the simulation will see. */
+/* lyceum-world check FILE.tmj|FILE.tmx [--json]: validates a world for its
+ * authors and prints what was read (format, layer encodings, tilesets,
+ * templates), what the simulation will see, and warnings about what loads
+ * but is probably wrong. */
 #include "sim/world_load.h"
 
 #include <jansson.h>
@@ -7,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] = "usage: lyceum-world check FILE.tmj [--json]\n"
-			    "  Validates a Tiled world and prints its zones, seats, doors, spawns,\n"
-			    "  boards and items in metres. Exit 0 when valid, 1 with the errors.\n";
+static const char usage[] =
+	"usage: lyceum-world check FILE.tmj|FILE.tmx [--json]\n"
+	"  Validates a Tiled world and prints what was read (format, tile layer\n"
+	"  encodings, tilesets, templates), its zones, seats, doors, spawns, boards\n"
+	"  and items in metres, and warnings about what is probably wrong.\n"
+	"  Exit 0 when valid (warnings or not), 1 with the errors.\n";
 
 static double m(int32_t mm)
 {
@@ -38,7 +43,45 @@ static json_t *rect_json(struct sim_rect r)
 			 m(r.h_mm));
 }
 
-static void print_json(const struct sim_world *w)
+static json_t *read_json(const struct sim_world_report *rep)
+{
+	json_t *layers = json_array(), *tilesets = json_array(), *templates = json_array();
+	for (int i = 0; i < rep->tile_layer_count; i++) {
+		const struct sim_report_layer *l = &rep->tile_layers[i];
+		json_array_append_new(layers,
+				      json_pack("{s:s,s:s,s:s}", "name", l->name, "encoding",
+						sim_layer_encoding_name(l->encoding), "compression",
+						sim_layer_compression_name(l->compression)));
+	}
+	for (int i = 0; i < rep->tileset_count; i++) {
+		const struct sim_report_tileset *t = &rep->tilesets[i];
+		json_array_append_new(tilesets,
+				      json_pack("{s:s?,s:s,s:I,s:I}", "source",
+						t->source[0] ? t->source : NULL, "format",
+						sim_world_format_name(t->format), "firstgid",
+						(json_int_t)t->firstgid, "tilecount",
+						(json_int_t)t->tilecount));
+	}
+	for (int i = 0; i < rep->template_count; i++) {
+		const struct sim_report_template *t = &rep->templates[i];
+		json_array_append_new(templates, json_pack("{s:s,s:s,s:i}", "source", t->source,
+							   "format", sim_world_format_name(t->format),
+							   "uses", t->uses));
+	}
+	return json_pack("{s:s,s:o,s:I,s:o,s:o}", "format", sim_world_format_name(rep->format),
+			 "tile_layers", layers, "flipped_tiles", (json_int_t)rep->flipped_tiles,
+			 "tilesets", tilesets, "templates", templates);
+}
+
+static json_t *warnings_json(const struct sim_world_report *rep)
+{
+	json_t *warnings = json_array();
+	for (int i = 0; i < rep->warning_count && i < SIM_REPORT_MAX_WARNINGS; i++)
+		json_array_append_new(warnings, json_string(rep->warnings[i]));
+	return warnings;
+}
+
+static bool print_json(const struct sim_world *w, const struct sim_world_report *rep)
 {
 	json_t *zones = json_array(), *seats = json_array(), *doors = json_array(),
 	       *spawns = json_array(), *boards = json_array(), *items = json_array();
@@ -81,13 +124,54 @@ static void print_json(const struct sim_world *w)
 				 m(sim_world_width_mm(w)), "height_m", m(sim_world_height_mm(w)),
 				 "zones", zones, "seats", seats, "doors", doors, "spawns", spawns,
 				 "boards", boards, "items", items);
+	if (!root) { /* the loader keeps names UTF-8, so Jansson takes them all */
+		fputs("lyceum-world: cannot print the world as JSON\n", stderr);
+		return false;
+	}
+	json_object_set_new(root, "read", read_json(rep));
+	json_object_set_new(root, "warning_count", json_integer(rep->warning_count));
+	json_object_set_new(root, "warnings", warnings_json(rep));
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	puts(text);
 	free(text);
 	json_decref(root);
+	return true;
 }
 
-static void print_text(const struct sim_world *w)
+static void print_read(const struct sim_world_report *rep)
+{
+	printf("read: %s map, %d tile layer(s):", sim_world_format_name(rep->format),
+	       rep->tile_layer_count);
+	for (int i = 0; i < rep->tile_layer_count; i++) {
+		const struct sim_report_layer *l = &rep->tile_layers[i];
+		printf("%s %s (%s", i ? "," : "", l->name, sim_layer_encoding_name(l->encoding));
+		if (l->encoding == SIM_LAYER_BASE64)
+			printf(", %s", sim_layer_compression_name(l->compression));
+		printf(")");
+	}
+	printf("\ntilesets (%d):\n", rep->tileset_count);
+	for (int i = 0; i < rep->tileset_count; i++) {
+		const struct sim_report_tileset *t = &rep->tilesets[i];
+		printf("  %-24s %-4s gids %u-%u\n", t->source[0] ? t->source : "(embedded)",
+		       sim_world_format_name(t->format), t->firstgid,
+		       t->firstgid + t->tilecount - 1);
+	}
+	printf("templates (%d):\n", rep->template_count);
+	for (int i = 0; i < rep->template_count; i++)
+		printf("  %-24s %-4s used by %d object(s)\n", rep->templates[i].source,
+		       sim_world_format_name(rep->templates[i].format), rep->templates[i].uses);
+}
+
+static void print_warnings(const struct sim_world_report *rep)
+{
+	printf("warnings (%d):\n", rep->warning_count);
+	for (int i = 0; i < rep->warning_count && i < SIM_REPORT_MAX_WARNINGS; i++)
+		printf("  warning: %s\n", rep->warnings[i]);
+	if (rep->warning_count > SIM_REPORT_MAX_WARNINGS)
+		printf("  ... and %d more\n", rep->warning_count - SIM_REPORT_MAX_WARNINGS);
+}
+
+static void print_text(const struct sim_world *w, const struct sim_world_report *rep)
 {
 	int blocked = 0;
 	for (int r = 0; r < w->height_tiles; r++)
@@ -96,6 +180,7 @@ static void print_text(const struct sim_world *w)
 	printf("world %s: %dx%d tiles, %.2f m per tile (%.2f m x %.2f m), %d blocked tiles\n",
 	       w->name, w->width_tiles, w->height_tiles, m(w->tile_mm), m(sim_world_width_mm(w)),
 	       m(sim_world_height_mm(w)), blocked);
+	print_read(rep);
 	printf("zones (%d):\n", w->zone_count);
 	for (int i = 0; i < w->zone_count; i++)
 		printf("  %-16s %-12s %8.1f m2  (object %u)\n", w->zones[i].name,
@@ -129,6 +214,7 @@ static void print_text(const struct sim_world *w)
 	for (int i = 0; i < w->item_count; i++)
 		printf("  item %-4u %-12s at (%6.2f, %6.2f) m\n", w->items[i].object_id,
 		       w->items[i].name, m(w->items[i].pos.x_mm), m(w->items[i].pos.y_mm));
+	print_warnings(rep);
 	printf("valid\n");
 }
 
@@ -154,8 +240,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	static struct sim_world w;
+	static struct sim_world_report rep;
 	char err[512];
-	if (sim_world_load(file, &w, err, sizeof(err)) != CORE_OK) {
+	if (sim_world_load_report(file, &w, &rep, err, sizeof(err)) != CORE_OK) {
 		if (json) {
 			json_t *o = json_pack("{s:s,s:b,s:[s]}", "file", file, "valid", 0, "errors", err);
 			char *text = json_dumps(o, JSON_INDENT(2));
@@ -167,8 +254,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (json)
-		print_json(&w);
-	else
-		print_text(&w);
+		return print_json(&w, &rep) ? 0 : 1;
+	print_text(&w, &rep);
 	return 0;
 }
