@@ -138,7 +138,11 @@ struct sv_client {
 		uint32_t seq;
 		uint32_t frame;
 		uint8_t zone;
+		bool view;       /* its own view (sv->views), not the frame's zone */
 	} sent[SV_FRAMES];
+	uint32_t changed_frame;  /* the room frame its recorded state last changed in */
+	uint16_t frame_slot;     /* its index among the entries of its room's newest frame */
+	bool recorded;           /* in a frame of its room since it joined */
 	uint64_t connected_us; /* when it connected: HELLO is due by SV_HELLO_TIMEOUT_US */
 	uint32_t violations; /* malformed or unexpected messages */
 	uint32_t throttled;  /* messages over a rate bucket */
@@ -166,6 +170,34 @@ struct sv_frame {
 	uint32_t server_tick;
 	int count;
 	struct sv_frame_entry *entries; /* ascending id, SV_ROOM_MAX_CLIENTS */
+};
+
+/*
+ * A receiver's own view of its zone (sv_view.c), for a zone whose changes
+ * do not fit one snapshot: which avatars it holds, each as of which room
+ * frame. The state itself is looked up: the frame's, or the avatar's
+ * newest if it has not changed since, else unknown ("stale": sent whole).
+ */
+struct sv_view_entry {
+	uint16_t id;
+	uint16_t slot;  /* its index among that frame's entries */
+	uint32_t frame;
+};
+struct sv_view {
+	uint32_t seq;         /* the snapshot that left the receiver with it */
+	uint32_t server_tick; /* that snapshot's */
+	uint32_t time_base;   /* that snapshot's, as the receiver decoded it */
+	struct sim_avatar self;
+	uint16_t count;
+	struct sv_view_entry entries[SV_ROOM_MAX_CLIENTS]; /* ascending id */
+};
+/* Per client, allocated for all at start-up and touched only by those
+ * that need it (the pages of the others stay unmapped). */
+struct sv_views {
+	struct sv_view views[SV_FRAMES]; /* by seq % SV_FRAMES */
+	/* Priority accumulated while a change to an avatar waits to be sent
+	 * (0: nothing waits), by avatar id. */
+	uint16_t priority[PROTO_MAX_CLIENT_ID + 1];
 };
 
 struct sv_room {
@@ -222,8 +254,27 @@ struct sv_server {
 	struct sv_room_entry room_entries[SV_MAX_ROOM_ENTRIES]; /* --rooms */
 	int room_entry_count;
 	struct sv_client *clients; /* indexed by id; [0] unused */
+	struct sv_views *views;    /* indexed by id, like clients */
 	struct sv_room rooms[SV_MAX_ROOMS];
 	struct proto_snapshot scratch_cur, scratch_base; /* the snapshot builder's */
+	struct sv_view_scratch { /* sv_view.c's */
+		struct proto_snapshot zone;     /* the zone now */
+		uint16_t zone_slots[SV_ROOM_MAX_CLIENTS]; /* their indices in the frame */
+		bool stale[SV_ROOM_MAX_CLIENTS]; /* of scratch_base */
+		struct sv_candidate {
+			uint16_t id;
+			uint8_t kind;   /* new or changed */
+			bool committed; /* sent since the base: leaving it out would take it back */
+			bool near;
+			uint16_t priority;
+			uint16_t bits;  /* estimated */
+		} candidates[SV_ROOM_MAX_CLIENTS];
+		uint32_t order[SV_ROOM_MAX_CLIENTS], sorting[SV_ROOM_MAX_CLIENTS]; /* keys: importance, index */
+		struct proto_zone_lists lists;
+		bool chosen[PROTO_MAX_CLIENT_ID + 1]; /* to send now (or to drop, if gone) */
+		struct sv_view frame_view[2]; /* a frame's zone, as a view: the base's, the last's */
+	} view_scratch;
+	uint64_t views_sent, views_partial; /* snapshots from a receiver's own view; of those, with changes left for later */
 	/* A room's zone lists, encoded once per zone and baseline frame (0: a
 	 * full snapshot) and shared by every member that needs them. */
 	struct sv_lists {
@@ -349,6 +400,32 @@ void sv_moderation_on_leave(struct sv_server *sv, struct sv_client *c);
 uint8_t sv_member_status(const struct sv_server *sv, const struct sv_client *c);
 /** Is this member's voice dropped (muted by staff, or by mute-all)? */
 bool sv_is_muted(const struct sv_server *sv, const struct sv_client *c);
+
+/* sv_view.c: a zone too big for one snapshot, sent a part at a time */
+/* Room for a snapshot's lists after its header and self. */
+#define SV_LIST_BITS ((NET_STATE_MESSAGE_MAX - 40) * 8)
+/* A full snapshot (nothing acked yet) fills at most this much: the next
+ * one, until an ack comes, must carry all it did again, and the same
+ * people can cost more a moment later (a seat taken, a pose). */
+#define SV_FULL_LIST_BITS (SV_LIST_BITS * 4 / 5)
+/**
+ * Encodes client c's next snapshot (head) from its own view of its zone
+ * into buf: the changes that fit, most important first, the rest left for
+ * the following snapshots. Returns the length (0: none) and whether the
+ * view it leaves is the room's newest frame whole (*out_whole: later
+ * snapshots may share the zone's encoding again).
+ */
+uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_client *c,
+			const struct proto_snapshot_head *head, uint8_t *buf, uint32_t cap,
+			bool *out_whole);
+/** The room frame numbered n, if still kept. */
+const struct sv_frame *sv_frame_get(const struct sv_room *room, uint32_t n);
+/** The entry of id in frame f (ascending ids), or NULL. */
+const struct sv_frame_entry *sv_frame_find(const struct sv_frame *f, uint16_t id);
+/** Everyone in zone at frame f, as a snapshot's zone lists show them;
+ * with slots, also where each is among the frame's entries. */
+void sv_frame_zone(const struct sv_frame *f, uint8_t zone, struct proto_snapshot *out,
+		   uint16_t *slots);
 
 /* sv_snapshot.c */
 /** Records a frame and sends snapshots for the rooms of one slot (rooms

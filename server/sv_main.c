@@ -74,7 +74,7 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  "stray=%llu refused=%llu refuse_unlogged=%llu hello_timeouts=%llu "
 		  "pending_refused=%llu seen_full=%llu handshakes=%llu challenges=%llu bad_cookie=%llu "
 		  "bad_tag=%llu replayed=%llu clear=%llu sessions_full=%llu throttled=%llu "
-		  "refused_actions=%llu moderation=%llu",
+		  "refused_actions=%llu moderation=%llu own_views=%llu own_views_partial=%llu",
 		  when, ns.peers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
@@ -89,7 +89,8 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  (unsigned long long)ws->bad_tag, (unsigned long long)ws->replayed,
 		  (unsigned long long)(ws->clear + ws->no_session),
 		  (unsigned long long)ws->sessions_full, (unsigned long long)sv->throttled,
-		  (unsigned long long)sv->refused_actions, (unsigned long long)sv->moderation_actions);
+		  (unsigned long long)sv->refused_actions, (unsigned long long)sv->moderation_actions,
+		  (unsigned long long)sv->views_sent, (unsigned long long)sv->views_partial);
 }
 
 int sv_run(struct sv_server *sv)

@@ -75,7 +75,10 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	memset(sv, 0, sizeof(*sv));
 	sv->cfg = *cfg;
 	sv->clients = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->clients));
-	if (!sv->clients)
+	/* Every client's own view, for zones too big for one snapshot: the
+	 * pages of clients that never need one are never touched. */
+	sv->views = calloc((size_t)cfg->max_clients + 1, sizeof(*sv->views));
+	if (!sv->clients || !sv->views)
 		return CORE_ERR_NOMEM;
 	/* Worlds load now: a bad default world stops the server at start, not
 	 * at the first join of a lesson; a bad world of one room closes only
@@ -130,6 +133,7 @@ void sv_server_fini(struct sv_server *sv)
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		room_free(&sv->rooms[i]);
 	free(sv->clients);
+	free(sv->views);
 	sv_worlds_fini(sv);
 	memset(sv, 0, sizeof(*sv));
 }

@@ -7,14 +7,22 @@
 
 #include <string.h>
 
+static bool same_entry(const struct sv_frame_entry *a, const struct sv_frame_entry *b)
+{
+	return !memcmp(&a->state, &b->state, sizeof(a->state)) &&
+	       a->send_time_us == b->send_time_us && a->has_pose == b->has_pose &&
+	       (!a->has_pose || !memcmp(&a->pose, &b->pose, sizeof(a->pose)));
+}
+
 static void record_frame(struct sv_server *sv, struct sv_room *room)
 {
+	const struct sv_frame *prev = sv_frame_get(room, room->frame_number);
 	struct sv_frame *f = &room->frames[++room->frame_number % SV_FRAMES];
 	f->number = room->frame_number;
 	f->server_tick = sv->tick;
 	f->count = 0;
 	for (int i = 0; i < room->member_count; i++) {
-		const struct sv_client *c = &sv->clients[room->members[i]];
+		struct sv_client *c = &sv->clients[room->members[i]];
 		struct sv_frame_entry *e = &f->entries[f->count++];
 		e->id = c->id;
 		e->zone = c->avatar.zone;
@@ -22,11 +30,26 @@ static void record_frame(struct sv_server *sv, struct sv_room *room)
 		e->send_time_us = c->send_time_us;
 		e->has_pose = c->has_pose;
 		e->pose = c->pose;
+		/* When its state last changed: a receiver's view that holds it
+		 * from that frame or later holds its state now (sv_view.c). */
+		const struct sv_frame_entry *before = c->recorded && prev ? sv_frame_find(prev, c->id) : NULL;
+		if (!before || !same_entry(before, e))
+			c->changed_frame = f->number;
+		c->recorded = true;
+		c->frame_slot = (uint16_t)(f->count - 1);
 	}
 }
 
-/* Everyone in zone at frame f, as a snapshot's zone lists show them. */
-static void fill_list(const struct sv_frame *f, uint8_t zone, struct proto_snapshot *out)
+const struct sv_frame *sv_frame_get(const struct sv_room *room, uint32_t n)
+{
+	if (n == 0 || room->frame_number - n >= SV_FRAMES)
+		return NULL;
+	const struct sv_frame *f = &room->frames[n % SV_FRAMES];
+	return f->number == n ? f : NULL;
+}
+
+void sv_frame_zone(const struct sv_frame *f, uint8_t zone, struct proto_snapshot *out,
+		   uint16_t *slots)
 {
 	out->count = 0;
 	out->server_tick = f->server_tick;
@@ -34,6 +57,8 @@ static void fill_list(const struct sv_frame *f, uint8_t zone, struct proto_snaps
 		const struct sv_frame_entry *e = &f->entries[i];
 		if (e->zone != zone)
 			continue;
+		if (slots)
+			slots[out->count] = (uint16_t)i;
 		struct proto_snapshot_avatar *a = &out->avatars[out->count++];
 		a->id = e->id;
 		a->state = e->state;
@@ -43,36 +68,40 @@ static void fill_list(const struct sv_frame *f, uint8_t zone, struct proto_snaps
 	}
 }
 
-/* The client's own state in frame f, as that snapshot carried it. */
-static bool self_in(const struct sv_frame *f, uint16_t id, struct sim_avatar *out)
+const struct sv_frame_entry *sv_frame_find(const struct sv_frame *f, uint16_t id)
 {
 	int lo = 0, hi = f->count - 1;
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
-		if (f->entries[mid].id == id) {
-			*out = f->entries[mid].state;
-			return true;
-		}
+		if (f->entries[mid].id == id)
+			return &f->entries[mid];
 		if (f->entries[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
-	return false;
+	return NULL;
 }
 
-/* The frame the client's acked snapshot showed, if still usable as a base. */
+/* The frame the client's acked snapshot showed, if it showed the frame's
+ * zone whole and that frame is still usable as a base. */
 static const struct sv_frame *baseline(const struct sv_room *room, const struct sv_client *c,
 				       uint32_t next_seq)
 {
 	if (!c->acked_seq || next_seq - c->acked_seq >= PROTO_BASELINE_WINDOW)
 		return NULL;
 	const struct sv_sent *s = &c->sent[c->acked_seq % SV_FRAMES];
-	if (s->seq != c->acked_seq || s->zone != c->avatar.zone ||
-	    room->frame_number - s->frame >= SV_FRAMES)
+	if (s->seq != c->acked_seq || s->zone != c->avatar.zone || s->view)
 		return NULL;
-	const struct sv_frame *f = &room->frames[s->frame % SV_FRAMES];
-	return f->number == s->frame ? f : NULL;
+	return sv_frame_get(room, s->frame);
+}
+
+/* Did the client's acked snapshot leave it with its own view? */
+static bool acked_view(const struct sv_client *c, uint32_t next_seq)
+{
+	const struct sv_sent *s = &c->sent[c->acked_seq % SV_FRAMES];
+	return c->acked_seq && next_seq - c->acked_seq < PROTO_BASELINE_WINDOW &&
+	       s->seq == c->acked_seq && s->zone == c->avatar.zone && s->view;
 }
 
 /* The zone lists from base frame bf (NULL: full) to the room's newest frame
@@ -90,9 +119,9 @@ static const struct proto_zone_lists *zone_lists(struct sv_server *sv, const str
 	l->zone = zone;
 	l->base_frame = base_frame;
 	struct proto_snapshot *cur = &sv->scratch_cur, *base = &sv->scratch_base;
-	fill_list(&room->frames[room->frame_number % SV_FRAMES], zone, cur);
+	sv_frame_zone(&room->frames[room->frame_number % SV_FRAMES], zone, cur, NULL);
 	if (bf)
-		fill_list(bf, zone, base);
+		sv_frame_zone(bf, zone, base, NULL);
 	l->ok = proto_encode_zone_lists(cur, bf ? base : NULL, &room->world->bits, &l->lists);
 	sv->lists_encoded++;
 	return l->ok ? &l->lists : NULL;
@@ -117,29 +146,39 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 		struct proto_snapshot_head head = {seq, sv->tick, c->has_cmd ? c->last_cmd_tick : 0,
 						   hold_ms(sv, c), c->avatar},
 					   base_head = {.seq = c->acked_seq};
-		const struct sv_frame *bf = baseline(room, c, seq);
-		if (bf && !self_in(bf, c->id, &base_head.self))
-			bf = NULL;
 		uint8_t *buf = net_host_state_buf(sv->net);
 		const uint32_t cap = NET_STATE_MESSAGE_MAX;
-		const struct proto_zone_lists *lists = zone_lists(sv, room, c->avatar.zone, bf);
-		uint32_t len = lists ? proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists,
-								  buf, cap)
-				     : 0;
-		if (!len && bf) { /* a delta that does not fit: send it whole */
-			lists = zone_lists(sv, room, c->avatar.zone, NULL);
-			len = lists ? proto_encode_snapshot_with(&head, NULL, lists, buf, cap) : 0;
+		/* The zone's lists, encoded once for every receiver acking the
+		 * same frame; a receiver whose zone does not fit one snapshot, or
+		 * that holds a view of its own, gets its own. */
+		uint32_t len = 0;
+		bool view = acked_view(c, seq), whole = false;
+		const struct sv_frame *bf = view ? NULL : baseline(room, c, seq);
+		const struct sv_frame_entry *self = bf ? sv_frame_find(bf, c->id) : NULL;
+		if (bf && !self)
+			bf = NULL;
+		if (self)
+			base_head.self = self->state;
+		const struct proto_zone_lists *lists =
+			view ? NULL : zone_lists(sv, room, c->avatar.zone, bf);
+		if (lists && !bf && lists->bits > SV_FULL_LIST_BITS)
+			lists = NULL; /* a full snapshot that only just fits: sv_view.c */
+		if (lists)
+			len = proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists, buf, cap);
+		if (!len) {
+			len = sv_view_encode(sv, room, c, &head, buf, cap, &whole);
+			view = len && !whole;
 		}
 		if (!len) {
-			CORE_WARN("client=%u: snapshot of zone %u does not fit one packet", c->id,
-				  c->avatar.zone);
+			CORE_WARN("client=%u: no snapshot of zone %u could be made", c->id, c->avatar.zone);
 			continue;
 		}
 		/* Sealed in place under the client's session key, and queued. */
 		if (!net_host_state_send(sv->net, c->peer, len))
 			continue;
 		c->snapshot_seq = seq;
-		c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone};
+		c->sent[seq % SV_FRAMES] =
+			(struct sv_sent){seq, room->frame_number, c->avatar.zone, view};
 		sv->snapshots_sent++;
 	}
 }

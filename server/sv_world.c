@@ -100,7 +100,7 @@ enum core_result sv_worlds_init(struct sv_server *sv)
 	 * whose default world is broken has nothing sensible to offer. */
 	sv->default_world = world_get(sv, sv->cfg.world);
 	if (!sv->default_world->world) {
-		CORE_ERROR("%s", sv->default_world->error);
+		CORE_ERROR("cannot load world: %s", sv->default_world->error);
 		return CORE_ERR_INVALID;
 	}
 	for (int i = 0; i < sv->room_entry_count; i++) {

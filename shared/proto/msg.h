@@ -2,7 +2,7 @@
  * @file msg.h
  * @brief Message schemas and codecs. Every message starts with an 8-bit type.
  *
- * Transport (net/net.h): HELLO, WELCOME, REFUSE, AVATAR_INFO, AVATAR_GONE go
+ * Transport (net/host.h): HELLO, WELCOME, REFUSE, AVATAR_INFO, AVATAR_GONE go
  * on ENet's control channel (reliable, ordered); MOVE and SNAPSHOT travel as
  * state datagrams (unreliable; the newest tick or seq wins). Every decoder takes untrusted bytes: it never reads outside
  * them and returns CORE_ERR_INVALID for anything malformed, truncated or
@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 6
+#define PROTO_VERSION 7 /* 7: a zone of up to 256, sent a part at a time when it does not fit */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */

@@ -227,6 +227,10 @@ static void write_new(struct proto_writer *w, const struct proto_world_bits *b,
 /* Writes the fields of a that differ from base; false if none does. */
 static bool changed(const struct proto_snapshot_avatar *a, const struct proto_snapshot_avatar *base)
 {
+	/* Most avatars of a delta did not move at all: no quantising for them. */
+	if (!memcmp(&a->state, &base->state, sizeof(a->state)) &&
+	    a->send_time_us == base->send_time_us && same_pose(a, base))
+		return false;
 	struct sim_avatar q = proto_remote_quantize(&a->state), bq = proto_remote_quantize(&base->state);
 	return !same_place(&q, &bq) || q.yaw != bq.yaw || !same_state(&q, &bq) ||
 	       a->send_time_us != base->send_time_us || !same_pose(a, base);
@@ -354,6 +358,32 @@ static void write_changed(struct proto_writer *w, const struct proto_world_bits 
 	}
 }
 
+/* A change against a state the sender no longer knows (the receiver has
+ * it, from a snapshot too old to look up): every field, in full, in the
+ * changed form, so the receiver ends with exactly a's state. */
+static void write_changed_all(struct proto_writer *w, const struct proto_world_bits *b,
+			      const struct proto_snapshot_avatar *a, uint32_t time_base)
+{
+	struct sim_avatar q = proto_remote_quantize(&a->state);
+	proto_write_bool(w, false); /* not the walker form */
+	proto_write_bool(w, true);  /* place: neither small nor medium, the whole field */
+	proto_write_bool(w, false);
+	proto_write_bool(w, false);
+	write_place(w, b, &q);
+	proto_write_bool(w, true);
+	proto_write_bits(w, q.yaw >> 8, 8);
+	proto_write_bool(w, true);
+	write_state(w, b, &q);
+	proto_write_bool(w, true);
+	proto_write_bool(w, a->send_time_us != 0);
+	if (a->send_time_us)
+		write_time(w, a->send_time_us, time_base);
+	proto_write_bool(w, true);
+	proto_write_bool(w, a->has_pose);
+	if (a->has_pose)
+		proto_write_pose(w, &a->pose);
+}
+
 static bool read_changed(struct proto_reader *r, const struct proto_world_bits *b,
 			 uint32_t ticks, uint32_t time_base, struct proto_snapshot_avatar *a)
 {
@@ -475,11 +505,13 @@ static uint32_t read_time_base(struct proto_reader *r, uint32_t base_t, bool has
 
 enum entry_list { LIST_CHANGED, LIST_NEW, LIST_GONE };
 
-/* Walks cur against base in id order and calls visit for each entry of the
- * given list (or only counts them when w is NULL). */
+/* Walks cur against base in id order and writes each entry of the given
+ * list (or only counts them when w is NULL). stale (NULL: none) marks base
+ * avatars whose state the sender does not know: sent whole if still there. */
 static uint32_t walk_list(struct proto_writer *w, const struct proto_world_bits *bits,
 			  const struct proto_snapshot *cur, const struct proto_snapshot *base,
-			  enum entry_list which, uint32_t ticks, uint32_t time_base)
+			  const bool *stale, enum entry_list which, uint32_t ticks,
+			  uint32_t time_base)
 {
 	uint32_t count = 0, prev_id = 0;
 	int i = 0, j = 0;
@@ -488,6 +520,7 @@ static uint32_t walk_list(struct proto_writer *w, const struct proto_world_bits 
 		const struct proto_snapshot_avatar *a = i < cur->count ? &cur->avatars[i] : NULL;
 		const struct proto_snapshot_avatar *o = j < nb ? &base->avatars[j] : NULL;
 		const struct proto_snapshot_avatar *entry = NULL;
+		bool whole = false;
 		if (a && (!o || a->id < o->id)) {
 			entry = which == LIST_NEW ? a : NULL;
 			i++;
@@ -495,7 +528,8 @@ static uint32_t walk_list(struct proto_writer *w, const struct proto_world_bits 
 			entry = which == LIST_GONE ? o : NULL;
 			j++;
 		} else {
-			entry = which == LIST_CHANGED && changed(a, o) ? a : NULL;
+			whole = stale && stale[j];
+			entry = which == LIST_CHANGED && (whole || changed(a, o)) ? a : NULL;
 			i++, j++;
 		}
 		if (!entry)
@@ -507,48 +541,86 @@ static uint32_t walk_list(struct proto_writer *w, const struct proto_world_bits 
 		prev_id = entry->id;
 		if (which == LIST_NEW)
 			write_new(w, bits, entry, time_base);
+		else if (which == LIST_CHANGED && whole)
+			write_changed_all(w, bits, entry, time_base);
 		else if (which == LIST_CHANGED)
 			write_changed(w, bits, entry, o, ticks, time_base);
 	}
 	return count;
 }
 
-/* One of the three lists: u1 any [u7 count, entries in id order]. The new
+/* One of the three lists: u1 any [u8 count, entries in id order]. The new
  * and gone lists are nearly always empty and then cost a bit. */
 static bool write_list(struct proto_writer *w, const struct proto_world_bits *bits,
 		       const struct proto_snapshot *cur, const struct proto_snapshot *base,
-		       enum entry_list which, uint32_t ticks, uint32_t time_base)
+		       const bool *stale, enum entry_list which, uint32_t ticks,
+		       uint32_t time_base)
 {
-	uint32_t count = walk_list(NULL, bits, cur, base, which, ticks, time_base);
-	if (count > 127)
+	uint32_t count = walk_list(NULL, bits, cur, base, stale, which, ticks, time_base);
+	if (count > PROTO_MAX_LIST)
 		return false;
 	proto_write_bool(w, count > 0);
 	if (count) {
-		proto_write_bits(w, count, 7);
-		walk_list(w, bits, cur, base, which, ticks, time_base);
+		proto_write_bits(w, count, 8);
+		walk_list(w, bits, cur, base, stale, which, ticks, time_base);
 	}
 	return !w->overflow;
 }
 
-bool proto_encode_zone_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
-			     const struct proto_world_bits *bits, struct proto_zone_lists *out)
+uint32_t proto_avatar_cost_bits(const struct proto_snapshot_avatar *a,
+				const struct proto_snapshot_avatar *base, bool whole, uint32_t ticks,
+				uint32_t time_base, const struct proto_world_bits *bits)
+{
+	uint8_t scratch[64];
+	struct proto_writer w;
+	proto_writer_init(&w, scratch, sizeof(scratch));
+	if (!base)
+		write_new(&w, bits, a, time_base);
+	else if (whole)
+		write_changed_all(&w, bits, a, time_base);
+	else if (changed(a, base))
+		write_changed(&w, bits, a, base, ticks, time_base);
+	return w.bit_pos;
+}
+
+uint32_t proto_snapshot_time_base(const struct proto_snapshot *s)
+{
+	return time_grid(newest_time(s));
+}
+
+static bool encode_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			 uint32_t base_time_base, const bool *stale,
+			 const struct proto_world_bits *bits, struct proto_zone_lists *out)
 {
 	out->bits = 0;
 	if (cur->count > PROTO_MAX_SNAPSHOT_AVATARS)
 		return false;
 	struct proto_writer w;
 	proto_writer_init(&w, out->data, sizeof(out->data));
-	uint32_t time_base = time_grid(newest_time(cur));
-	write_time_base(&w, time_base, base ? time_grid(newest_time(base)) : 0, base != NULL);
+	uint32_t time_base = proto_snapshot_time_base(cur);
+	write_time_base(&w, time_base, base_time_base, base != NULL);
 	uint32_t ticks = base ? cur->server_tick - base->server_tick : 0;
-	if (base && !write_list(&w, bits, cur, base, LIST_CHANGED, ticks, time_base))
+	if (base && !write_list(&w, bits, cur, base, stale, LIST_CHANGED, ticks, time_base))
 		return false;
-	if (!write_list(&w, bits, cur, base, LIST_NEW, ticks, time_base))
+	if (!write_list(&w, bits, cur, base, stale, LIST_NEW, ticks, time_base))
 		return false;
-	if (base && !write_list(&w, bits, cur, base, LIST_GONE, ticks, time_base))
+	if (base && !write_list(&w, bits, cur, base, stale, LIST_GONE, ticks, time_base))
 		return false;
 	out->bits = w.bit_pos;
 	return !w.overflow;
+}
+
+bool proto_encode_zone_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			     const struct proto_world_bits *bits, struct proto_zone_lists *out)
+{
+	return encode_lists(cur, base, base ? proto_snapshot_time_base(base) : 0, NULL, bits, out);
+}
+
+bool proto_encode_view_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			     uint32_t base_time_base, const bool *base_stale,
+			     const struct proto_world_bits *bits, struct proto_zone_lists *out)
+{
+	return encode_lists(cur, base, base_time_base, base_stale, bits, out);
 }
 
 uint32_t proto_encode_snapshot_with(const struct proto_snapshot_head *cur,
@@ -606,7 +678,7 @@ static bool read_ids(struct proto_reader *r, uint32_t *ids, struct proto_snapsho
 		     uint32_t ticks, uint32_t time_base, uint8_t zone,
 		     const struct proto_snapshot *base)
 {
-	uint32_t count = proto_read_bool(r) ? proto_read_bits(r, 7) : 0, id = 0;
+	uint32_t count = proto_read_bool(r) ? proto_read_bits(r, 8) : 0, id = 0;
 	int j = 0;
 	if (r->overflow || count > PROTO_MAX_SNAPSHOT_AVATARS)
 		return false;

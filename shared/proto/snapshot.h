@@ -22,7 +22,7 @@
  * the baseline is snapshot seq - base_gap.
  * self: the receiver's own state, exact (it reconciles against it): all the
  *   avatar fields in a full snapshot, else per field u1 changed [value].
- * A list is u1 any [u7 count, then count x { egamma id gap | fields }],
+ * A list is u1 any [u8 count, then count x { egamma id gap | fields }],
  * ascending id:
  *   changed: u1 walker: 1 = only position and send time changed:
  *     posdelta | walktime; 0 = u1 pos [posdelta] | u1 yaw [u8] | u1 state
@@ -51,11 +51,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PROTO_MAX_SNAPSHOT_AVATARS 64
+/* Everyone a room admits may share a zone (a list carries up to
+ * PROTO_MAX_LIST, u8 count); a zone whose changes do not fit a datagram is
+ * sent a part at a time. */
+#define PROTO_MAX_SNAPSHOT_AVATARS 256
+#define PROTO_MAX_LIST 255
 #define PROTO_MAX_BASE_GAP 15 /* base_gap is 4 bits */
 /* The server never deltas against a snapshot more than this many older than
  * the one it sends; clients keep this many decoded snapshots as baselines. */
-#define PROTO_BASELINE_WINDOW 8
+#define PROTO_BASELINE_WINDOW 16 /* about 1 s at 15 Hz: a lagging ack (bad Wi-Fi, a busy client) keeps its base */
 #define PROTO_POSE_BITS 138
 #define PROTO_HOLD_NONE 255 /* hold_ms: nothing to measure a round trip by */
 
@@ -134,6 +138,28 @@ struct proto_zone_lists {
  * avatars and server ticks. False if they do not fit a packet. */
 bool proto_encode_zone_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
 			     const struct proto_world_bits *bits, struct proto_zone_lists *out);
+/**
+ * The zone lists of one receiver whose view of its zone the sender tracks
+ * avatar by avatar (a zone too big for one snapshot is sent a part at a
+ * time): cur is the view this snapshot leaves it with, base the view of
+ * its baseline (NULL: none), base_time_base the time base that baseline
+ * carried, and base_stale (NULL: none) marks base avatars whose state the
+ * sender no longer knows, which are sent whole if cur still has them.
+ */
+bool proto_encode_view_lists(const struct proto_snapshot *cur, const struct proto_snapshot *base,
+			     uint32_t base_time_base, const bool *base_stale,
+			     const struct proto_world_bits *bits, struct proto_zone_lists *out);
+/** The bits avatar a costs in a snapshot's lists, its id aside: new
+ * (base NULL), changed from base, or sent whole; ticks and time_base as the
+ * snapshot will have them (a time base near the real one costs near the
+ * same). For choosing what fits before encoding. */
+uint32_t proto_avatar_cost_bits(const struct proto_snapshot_avatar *a,
+				const struct proto_snapshot_avatar *base, bool whole, uint32_t ticks,
+				uint32_t time_base, const struct proto_world_bits *bits);
+/** The time base a snapshot of these avatars carries (the newest send time,
+ * on its grid): what a receiver decodes as its time_base. */
+uint32_t proto_snapshot_time_base(const struct proto_snapshot *s);
+
 /** What is a receiver's own in a snapshot, and in its baseline. */
 struct proto_snapshot_head {
 	uint32_t seq;

@@ -160,7 +160,9 @@ static void deltas_against_lagging_baselines_decode_exactly(void **state)
 		cur.ack_tick = seq;
 		cur.self = live[1].state;
 		cur.count = 0;
-		for (int id = 2; id < 200 && cur.count < PROTO_MAX_SNAPSHOT_AVATARS; id++)
+		/* 64: as many as a full snapshot of this world always carries
+		 * (a bigger zone is sent a part at a time, sv_view.c). */
+		for (int id = 2; id < 200 && cur.count < 64; id++)
 			if (present[id])
 				cur.avatars[cur.count++] = live[id];
 		/* The client's ack lags by 1 to RING-1 snapshots, or is missing. */
@@ -240,6 +242,74 @@ static void receivers_of_a_zone_share_its_lists(void **state)
 		assert_int_equal(proto_decode_snapshot(shared, len, &bits, NULL, &base_out, &out), CORE_OK);
 		expect_same(&mine, &out);
 	}
+}
+
+/* A zone of 250 cannot be sent whole: its receiver's view grows over
+ * several snapshots, each a delta from one it acked, carrying part of the
+ * zone; a base avatar whose state the sender no longer knows ("stale") is
+ * sent with every field, and the receiver ends with exactly the sender's
+ * view each time. */
+static void a_crowd_arrives_a_part_at_a_time(void **state)
+{
+	(void)state;
+	static struct proto_snapshot zone, view, base, got, held;
+	static bool stale[PROTO_MAX_SNAPSHOT_AVATARS];
+	zone.count = 250;
+	for (int i = 0; i < 250; i++)
+		random_avatar(&zone.avatars[i], (uint16_t)(i + 1), i % 25 == 0);
+	uint8_t full[PROTO_MAX_PACKET];
+	assert_int_equal(proto_encode_snapshot(&zone, NULL, &bits, full, sizeof(full)), 0);
+	memset(&base, 0, sizeof(base));
+	memset(&held, 0, sizeof(held));
+	bool have_base = false;
+	uint32_t base_time_base = 0;
+	for (uint32_t seq = 1, step = 0; step < 10; seq++, step++) {
+		/* The view after this snapshot: the base and the next 80 of the zone. */
+		view = base;
+		view.seq = seq;
+		view.server_tick = seq * 2;
+		view.self = zone.avatars[0].state;
+		int add = 0;
+		view.count = 0;
+		for (int i = 0, j = 0; i < zone.count; i++) {
+			while (j < base.count && base.avatars[j].id < zone.avatars[i].id)
+				j++;
+			bool known = j < base.count && base.avatars[j].id == zone.avatars[i].id;
+			if (known || add++ < 80)
+				view.avatars[view.count++] = zone.avatars[i];
+		}
+		/* The sender forgot a third of the base's states: sent whole. */
+		for (int j = 0; j < base.count; j++) {
+			stale[j] = j % 3 == 0;
+			if (stale[j])
+				memset(&base.avatars[j].state, 0, sizeof(base.avatars[j].state));
+		}
+		struct proto_zone_lists lists;
+		assert_true(proto_encode_view_lists(&view, have_base ? &base : NULL, base_time_base,
+						    have_base ? stale : NULL, &bits, &lists));
+		struct proto_snapshot_head head = {seq, view.server_tick, 0, 0, view.self},
+					   base_head = {.seq = base.seq, .self = base.self};
+		uint8_t buf[PROTO_MAX_PACKET];
+		uint32_t len = proto_encode_snapshot_with(&head, have_base ? &base_head : NULL, &lists,
+							  buf, sizeof(buf));
+		assert_true(len > 0);
+		assert_int_equal(proto_decode_snapshot(buf, len, &bits, NULL, have_base ? &held : NULL,
+						       &got),
+				 CORE_OK);
+		expect_same(&view, &got);
+		assert_int_equal(got.time_base, proto_snapshot_time_base(&view));
+		/* Acked: the next is a delta from it. */
+		held = got;
+		base = view;
+		base_time_base = got.time_base;
+		have_base = true;
+		/* Everyone walks a little before the next one. */
+		for (int i = 0; i < zone.count; i += 2) {
+			zone.avatars[i].state.pos_x_mm += 40;
+			zone.avatars[i].send_time_us += 66000;
+		}
+	}
+	assert_int_equal(got.count, 250);
 }
 
 static void idle_avatars_cost_nothing(void **state)
@@ -387,6 +457,7 @@ int main(void)
 		cmocka_unit_test(worst_case_full_snapshot_fits_one_packet),
 		cmocka_unit_test(deltas_against_lagging_baselines_decode_exactly),
 		cmocka_unit_test(receivers_of_a_zone_share_its_lists),
+		cmocka_unit_test(a_crowd_arrives_a_part_at_a_time),
 		cmocka_unit_test(idle_avatars_cost_nothing),
 		cmocka_unit_test(missing_or_wrong_baselines_are_rejected),
 		cmocka_unit_test(poses_keep_their_precision),

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #define BOT_MAX_PATH 64
+#define BOT_VIEW_SAMPLE 50 /* bots that measure interpolation error, at most (about) */
 #define BOT_ID_SLOTS (PROTO_MAX_CLIENT_ID + 1)
 #define BOT_ZONE_SLOTS (SIM_MAX_ZONES + 1) /* the last slot is "no zone" */
 #define BOT_TRAJ 128                       /* power of two: 4 s of commands at 30 Hz */
@@ -27,6 +28,7 @@ enum bot_behavior {
 	BOT_PATH,   /* walks the --path waypoints, then stands */
 	BOT_SEAT,   /* walks to --seat and sits on it, if it is still free */
 	BOT_CHEAT,  /* walks the --path sending 3 commands per tick, into walls */
+	BOT_LECTURE, /* the first --walkers wander, the rest walk to a seat each and sit */
 };
 
 struct bot_options {
@@ -38,6 +40,7 @@ struct bot_options {
 	enum bot_behavior behavior;
 	const char *path_file;
 	int seat;
+	int walkers; /* lecture: how many walk about instead of sitting */
 	const char *zones; /* comma-separated spawn zones, bot i takes the i-th mod n */
 	const char *worlds_dir;
 	const char *report_file;
@@ -89,6 +92,7 @@ struct bot {
 	bool joined_once;
 	bool gone; /* refused, failed or disconnected; reported once */
 	uint64_t joined_us;   /* when it (first) joined */
+	uint64_t last_wait_input_us; /* its idle input while the others join */
 	int mod_next;         /* next --moderate step */
 	int mod_event_count;  /* events received (only the first BOT_MOD_EVENTS kept) */
 	struct proto_mod_event mod_events[BOT_MOD_EVENTS];
@@ -99,12 +103,15 @@ struct bot {
 	int ticks_left;
 	int dir; /* -1 standing */
 	int waypoint;
+	bool routed;           /* lecture: its route to its seat is planned */
+	struct bot_path route; /* lecture: tile centres to its seat, turns only */
 	uint16_t yaw;
 	int zone_changes;
 	uint8_t last_zone;
 	uint64_t posed_records; /* avatars seen with a pose */
 	uint64_t plain_records; /* avatars seen without one */
 	uint8_t *seen[BOT_ZONE_SLOTS];   /* bitsets of avatar ids, per zone */
+	struct bot_crowd *crowd;         /* lecture only: what it saw of its crowd, when */
 	uint32_t *last_send_time;        /* per remote id: newest send time counted */
 	int32_t min_x_mm, max_x_mm, min_y_mm, max_y_mm; /* server's positions for this bot */
 	uint64_t window_snapshots0;
@@ -146,6 +153,7 @@ struct bot_run {
 	struct bot_hist latency_ms, rtt_ms, interp_error_mm, interp_delay_ms;
 	int joined;
 	double join_s, window_s;
+	uint64_t crowd_near_samples, crowd_near_stale, crowd_vanished;
 };
 
 /* bot_behavior.c */
@@ -173,6 +181,12 @@ void bot_reconnect_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** The moderation part of a bot's report. */
 struct json_t;
 void bot_moderate_report(const struct bot *b, struct json_t *out);
+
+/* bot_crowd.c: --behavior lecture's measures of one crowded zone */
+bool bot_crowd_init(struct bot *b);
+void bot_crowd_free(struct bot *b);
+void bot_crowd_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us);
+struct json_t *bot_crowd_report(const struct bot_run *run);
 
 /* bot_report.c */
 /** Per snapshot: zones seen, presence latency, what was seen of others. */

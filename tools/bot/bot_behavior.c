@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define DIRS 16
 #define TAU 6.283185307179586
@@ -157,6 +158,131 @@ static void go_sit(struct bot *b, int seat, int8_t *mx, int8_t *my, uint8_t *but
 	*out_seat = (uint16_t)seat;
 }
 
+/* How far a route keeps the avatar from anything blocked, beyond touching:
+ * more than a waypoint may be missed by (ROUTE_ARRIVE_MM), so walking a
+ * leg never grazes a desk. */
+#define ROUTE_CLEARANCE_MM 80
+#define ROUTE_ARRIVE_MM 40
+
+static bool fits_with_room(const struct sim_world *w, struct sim_point p)
+{
+	const int32_t c = ROUTE_CLEARANCE_MM;
+	for (int k = 0; k < 5; k++) {
+		struct sim_point q = {p.x_mm + (k == 1 ? c : k == 2 ? -c : 0),
+				      p.y_mm + (k == 3 ? c : k == 4 ? -c : 0)};
+		if (sim_avatar_collides(w, q))
+			return false;
+	}
+	return true;
+}
+
+/* A route from where the bot stands to a spot within reach of the seat:
+ * a breadth-first search over points half a tile apart where the avatar
+ * fits with room to spare (4 neighbours), kept as the points where it
+ * turns. False if there is none. */
+static bool plan_route(struct bot *b, struct sim_point s, int32_t reach_mm)
+{
+	const struct sim_world *w = b->conn.world;
+	const int32_t step = w->tile_mm / 2;
+	const int cols = w->width_tiles * 2, rows = w->height_tiles * 2, nodes = cols * rows;
+	int *from = malloc((size_t)nodes * sizeof(*from)), *queue = malloc((size_t)nodes * sizeof(*queue));
+	int goal = -1, head = 0, tail = 0;
+	const int64_t reach = reach_mm;
+	int sc = (b->conn.predicted.pos_x_mm + step / 2) / step,
+	    sr = (b->conn.predicted.pos_y_mm + step / 2) / step;
+	int start = sr * cols + sc;
+	if (from && queue && sc >= 0 && sc < cols && sr >= 0 && sr < rows) {
+		for (int i = 0; i < nodes; i++)
+			from[i] = -1;
+		from[start] = start;
+		queue[tail++] = start;
+	}
+	while (head < tail && goal < 0) {
+		int at = queue[head++], col = at % cols, row = at / cols;
+		int64_t dx = (int64_t)col * step - s.x_mm, dy = (int64_t)row * step - s.y_mm;
+		if (dx * dx + dy * dy <= reach * reach) {
+			goal = at;
+			break;
+		}
+		static const int dirs[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+		for (int k = 0; k < 4; k++) {
+			int nc = col + dirs[k][0], nr = row + dirs[k][1];
+			struct sim_point p = {nc * step, nr * step};
+			if (nc < 0 || nc >= cols || nr < 0 || nr >= rows || from[nr * cols + nc] >= 0 ||
+			    !fits_with_room(w, p))
+				continue;
+			from[nr * cols + nc] = at;
+			queue[tail++] = nr * cols + nc;
+		}
+	}
+	b->route.count = 0;
+	if (goal >= 0) {
+		/* Walk back from the goal, keeping the points where it turns. */
+		int path[BOT_MAX_PATH], n = 0, prev_dir = 0;
+		for (int at = goal; n < BOT_MAX_PATH; at = from[at]) {
+			int dir = at == start ? 0 : at - from[at];
+			if (at == goal || dir != prev_dir || at == start)
+				path[n++] = at;
+			prev_dir = dir;
+			if (at == start)
+				break;
+		}
+		for (int i = n - 1; i >= 0; i--)
+			b->route.points[b->route.count++] =
+				(struct sim_point){(path[i] % cols) * step, (path[i] / cols) * step};
+	}
+	free(from);
+	free(queue);
+	return goal >= 0;
+}
+
+/* Follows the planned route; true once at its end. */
+static bool walk_route(struct bot *b, int8_t *mx, int8_t *my)
+{
+	while (b->waypoint < b->route.count &&
+	       !head_for(b, b->route.points[b->waypoint], ROUTE_ARRIVE_MM, mx, my))
+		b->waypoint++;
+	return b->waypoint >= b->route.count;
+}
+
+/* A walker of the lecture never stands still: it walks to a random spot
+ * of its zone with room around it, and on to the next. */
+static void pace(struct bot *b, int8_t *mx, int8_t *my)
+{
+	const struct sim_world *w = b->conn.world;
+	for (int tries = 0; tries < 8 && (!b->routed || walk_route(b, mx, my)); tries++) {
+		struct sim_point t = {
+			(int32_t)(bot_rng_next(&b->rng) % (uint32_t)(w->width_tiles * w->tile_mm)),
+			(int32_t)(bot_rng_next(&b->rng) % (uint32_t)(w->height_tiles * w->tile_mm))};
+		if (sim_world_zone_at(w, t) != b->home_zone || !fits_with_room(w, t))
+			continue;
+		b->waypoint = 0;
+		b->routed = plan_route(b, t, 300) && b->route.count > 1;
+	}
+}
+
+/* A lecture: the first --walkers bots pace the aisles; every other one
+ * plans a route to its own seat, walks it and sits. */
+static void lecture(struct bot_run *run, struct bot *b, int8_t *mx, int8_t *my, uint8_t *buttons,
+		    uint16_t *seat)
+{
+	const struct sim_world *w = b->conn.world;
+	if (b->index < run->opt.walkers || !w->seat_count) {
+		pace(b, mx, my);
+		return;
+	}
+	int mine = (b->index - run->opt.walkers) % w->seat_count;
+	if (!b->routed) {
+		b->routed = true;
+		b->waypoint = 0;
+		if (!plan_route(b, w->seats[mine].pos, SIM_SEAT_REACH_MM - 200))
+			fprintf(stderr, "lyceum-bot: %s: no way to seat %d on open floor\n", b->name,
+				mine);
+	}
+	if (b->conn.predicted.seat == SIM_SEAT_NONE && walk_route(b, mx, my))
+		go_sit(b, mine, mx, my, buttons, seat);
+}
+
 static void send_input(struct bot *b, int8_t mx, int8_t my, uint8_t buttons, uint16_t seat,
 		       uint32_t now_us)
 {
@@ -200,6 +326,9 @@ void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
 		break;
 	case BOT_SEAT:
 		go_sit(b, run->opt.seat, &mx, &my, &buttons, &seat);
+		break;
+	case BOT_LECTURE:
+		lecture(run, b, &mx, &my, &buttons, &seat);
 		break;
 	case BOT_CHEAT:
 		/* A speed hack: three ticks of input for every tick of real time,

@@ -17,9 +17,11 @@ static const char usage[] =
 	"  --count N              clients in this process, 1-4000 (default 1)\n"
 	"  --seconds S            how long to stay after joining; 0 = until Ctrl-C (default 10)\n"
 	"  --seed N               seed of every random choice (default 1)\n"
-	"  --behavior NAME        idle | wander | path | seat | cheat (default wander)\n"
+	"  --behavior NAME        idle | wander | path | seat | cheat | lecture (default wander)\n"
 	"  --path FILE            JSON [[x, y], ...] waypoints in metres, for path and cheat\n"
 	"  --seat N               seat index (as lyceum-world check lists them), for seat\n"
+	"  --walkers N            lecture: bots 0..N-1 wander, each other bot walks to its own\n"
+	"                         seat (bot i takes seat i-N) and sits (default 20)\n"
 	"  --zones A,B,...        spawn zones, dealt round-robin to the bots (default: any)\n"
 	"  --worlds DIR           world files for prediction (default assets/worlds)\n"
 	"  --name PREFIX          display names are PREFIX-<i> (default bot)\n"
@@ -92,13 +94,15 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 				  .seed = 1,
 				  .behavior = BOT_WANDER,
 				  .seat = -1,
+				  .walkers = 20,
 				  .worlds_dir = access("assets/worlds", R_OK) == 0
 							? "assets/worlds"
 							: LYCEUM_SOURCE_DIR "/assets/worlds",
 				  .name_prefix = "bot",
 				  .role = PROTO_ROLE_STUDENT,
 				  .ttl_s = 3600};
-	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat"};
+	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat",
+						"lecture"};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
@@ -124,6 +128,8 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->seed = (uint32_t)d;
 		else if (!strcmp(f, "--seat") && (ok = parse_num(f, v, 0, SIM_MAX_SEATS - 1, &d)))
 			o->seat = (int)d;
+		else if (!strcmp(f, "--walkers") && (ok = parse_num(f, v, 0, 4000, &d)))
+			o->walkers = (int)d;
 		else if (!strcmp(f, "--protocol-version") && (ok = parse_num(f, v, 1, 65535, &d)))
 			o->protocol_version = (uint32_t)d;
 		else if (!strcmp(f, "--vr") && (ok = parse_num(f, v, 0, 1, &d)))
@@ -140,7 +146,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			}
 			if (!ok)
 				fprintf(stderr, "lyceum-bot: unknown behavior '%s'; use idle, wander, "
-						"path, seat or cheat\n",
+						"path, seat, cheat or lecture\n",
 					v);
 		} else if (!strcmp(f, "--path"))
 			o->path_file = v;
@@ -273,7 +279,7 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		b->min_x_mm = b->min_y_mm = INT32_MAX;
 		b->max_x_mm = b->max_y_mm = INT32_MIN;
 		b->last_send_time = calloc(BOT_ID_SLOTS, sizeof(uint32_t));
-		if (!b->last_send_time)
+		if (!b->last_send_time || (o->behavior == BOT_LECTURE && !bot_crowd_init(b)))
 			return false;
 		struct cl_conn_config cfg = {.server = o->server,
 					     .room = o->room,
@@ -320,6 +326,14 @@ static void join_all(struct bot_run *run)
 					run->by_id[b->conn.welcome.client_id] = b;
 				}
 				run->joined++;
+				/* Waiting for the crowd, it still says where it stands at
+				 * the tick rate, as a real client does: its moves carry
+				 * the acks its snapshots are deltas from. */
+				if (now - b->last_wait_input_us >= 1000000u / b->conn.welcome.tick_hz) {
+					b->last_wait_input_us = now;
+					cl_conn_input(&b->conn, 0, 0, b->yaw, 0, SIM_SEAT_NONE,
+						      (uint32_t)now);
+				}
 			}
 			finished += b->conn.state >= CL_STATE_JOINED;
 		}
@@ -391,7 +405,11 @@ static void run_window(struct bot_run *run)
 			if (tick && b->conn.state == CL_STATE_JOINED && now >= stall_end) {
 				bot_behavior_tick(run, b, (uint32_t)now);
 				(void)cl_conn_view_self(&b->conn); /* a rendered frame */
-				bot_measure_views(run, b, now);
+				/* Interpolation error from a sample of at most
+				 * BOT_VIEW_SAMPLE observers: in a crowd of 250 every bot
+				 * looking at every other was half the process's time. */
+				if (b->index % CORE_MAX(1, run->opt.count / BOT_VIEW_SAMPLE) == 0)
+					bot_measure_views(run, b, now);
 			}
 			cl_conn_service(&b->conn, now);
 			if (b->conn.snap_fresh)
@@ -467,6 +485,7 @@ int main(int argc, char **argv)
 		for (int s = 0; s < BOT_ZONE_SLOTS; s++)
 			free(run.bots[i].seen[s]);
 		free(run.bots[i].last_send_time);
+		bot_crowd_free(&run.bots[i]);
 	}
 	for (int i = 0; i < worlds.count; i++)
 		free(worlds.worlds[i]);

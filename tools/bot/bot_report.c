@@ -103,6 +103,8 @@ void bot_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us)
 		b->last_send_time[a->id] = a->send_time_us;
 		bot_hist_add(&run->latency_ms, (double)(uint32_t)(now32 - a->send_time_us) / 1000.0);
 	}
+	if (b->crowd)
+		bot_crowd_on_snapshot(run, b, now_us);
 }
 
 /* Where bot t truly was when it sampled the command of time t_us. */
@@ -278,6 +280,8 @@ int bot_report(struct bot_run *run)
 		hist_json(&run->latency_ms), "rtt_ms", hist_json(&run->rtt_ms), "interp_delay_ms",
 		hist_json(&run->interp_delay_ms), "interp_error_mm", hist_json(&run->interp_error_mm),
 		"remotes", remotes_json(run), "bots", list);
+	if (o->behavior == BOT_LECTURE)
+		json_object_set_new(report, "crowd", bot_crowd_report(run));
 	char *text = json_dumps(report, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
 	puts(text);
 	fflush(stdout);
