@@ -130,3 +130,61 @@ for rooms in $configs; do
         print "  -> " file
     }'
 done
+
+# lecture-250 (issue 13): 250 clients in one zone of the lecture hall, 20
+# pacing the aisles and 230 seated once they have walked to their seats;
+# measured after LECTURE_SETTLE seconds, when the hall has sat down.
+if [ "${BENCH_LECTURE:-1}" = 1 ]; then
+    clients=250 walkers=20 settle=${LECTURE_SETTLE:-20}
+    echo "== lecture-250: $clients clients in one zone, $walkers walking, ${seconds} s window after ${settle} s"
+    log="$results/server-lecture-250.log"
+    ip netns exec "$ns_sv" "$build/server/lyceum-server" --bind 198.18.0.1 --port 7777 \
+        --rate 15 --world lecture-hall --max-clients $((clients + 64)) \
+        --max-per-address $((clients + 64)) --max-pending-per-address $((clients + 64)) \
+        >"$log.out" 2>"$log" &
+    server=$!
+    for _ in $(seq 100); do grep -q LISTENING "$log.out" 2>/dev/null && break; sleep 0.05; done
+    grep -q LISTENING "$log.out" || { echo "bench: server did not start: $(cat "$log")" >&2; exit 1; }
+    report="$results/bots-lecture-250.json"
+    ip netns exec "$ns_bot" "$build/tools/bot/lyceum-bot" --server 198.18.0.1:7777 \
+        --count "$clients" --walkers "$walkers" --behavior lecture --zones hall --seed 1 \
+        --seconds $((settle + seconds + 2)) --report "$report" \
+        >/dev/null 2>"$results/bots-lecture-250.log" &
+    bots=$!
+    until grep -q "bots joined" "$results/bots-lecture-250.log" 2>/dev/null; do
+        kill -0 "$bots" 2>/dev/null || break
+        sleep 0.05
+    done
+    sleep "$settle"
+    cpu0=$(cpu_ticks "$server"); rx0=$(counter rx_bytes); tx0=$(counter tx_bytes); t0=$(date +%s.%N)
+    sleep "$seconds"
+    cpu1=$(cpu_ticks "$server"); rx1=$(counter rx_bytes); tx1=$(counter tx_bytes); t1=$(date +%s.%N)
+    rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+    wait "$bots" || true
+    kill -TERM "$server"; wait "$server" || true
+    crowd=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["crowd"]; s=sum(b["seat"]>=0 for b in json.load(open(sys.argv[1]))["bots"]); print(c["see_everyone_s_p50"], c["see_everyone_s_max"], c["pairs_never_seen"], c["vanished"], c["near_walker_stale"], c["near_walker_snapshots"], s)' "$report") ||
+        { echo "bench: no lecture report: $(tail -3 "$results/bots-lecture-250.log")" >&2; exit 1; }
+    read -r see50 seemax unseen vanished stale near seated <<<"$crowd"
+    awk -v clients="$clients" -v t0="$t0" -v t1="$t1" -v cpu="$((cpu1 - cpu0))" -v hz="$hz" \
+        -v rx="$((rx1 - rx0))" -v tx="$((tx1 - tx0))" -v rss="$rss_kb" -v see50="$see50" \
+        -v seemax="$seemax" -v unseen="$unseen" -v vanished="$vanished" -v stale="$stale" \
+        -v near="$near" -v seated="$seated" \
+        -v file="$results/lecture-250-$(date +%Y%m%dT%H%M%S).json" '
+    function verdict(ok) { return ok ? "ok" : "MISSED" }
+    BEGIN {
+        w = t1 - t0
+        down = rx / clients / w; up = tx / clients / w
+        cpu_us = cpu / hz * 1e6 / clients / w
+        printf "{\"scenario\":\"lecture-250\",\"clients\":%d,\"walking\":20,\"seated\":%d,\"window_s\":%.2f,", clients, seated, w > file
+        printf "\"down_bytes_per_client_s\":%.0f,\"up_bytes_per_client_s\":%.0f,", down, up > file
+        printf "\"server_cpu_us_per_client_s\":%.1f,\"server_peak_rss_mib\":%.1f,", cpu_us, rss / 1024 > file
+        printf "\"see_everyone_s_p50\":%s,\"see_everyone_s_max\":%s,\"pairs_never_seen\":%s,", see50, seemax, unseen > file
+        printf "\"vanished\":%s,\"near_walker_stale\":%s,\"near_walker_snapshots\":%s}\n", vanished, stale, near > file
+        printf "  down %.0f B/client/s   target <= 4000  %s\n", down, verdict(down <= 4000)
+        printf "  up %.0f B/client/s\n", up
+        printf "  server CPU %.1f us/client-s, peak RSS %.1f MiB\n", cpu_us, rss / 1024
+        printf "  a joiner saw everyone after %.2f s (p50), %.2f s at most; %d pairs never   target <= 3 s  %s\n", see50, seemax, unseen, verdict(seemax <= 3 && unseen == 0)
+        printf "  vanished %d times; near walkers stale in %d of %d snapshots; %d of 230 seated  %s\n", vanished, stale, near, seated, verdict(vanished == 0)
+        print "  -> " file
+    }'
+fi
