@@ -61,19 +61,26 @@ wait_event() {
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; } # the kernel's share (stime)
 
+# Starts the server in its namespace on WORLD, sized for CLIENTS (all from
+# one address), logging to LOG; sets $server and waits until it listens.
+start_server() {
+    local world=$1 clients=$2 log=$3
+    ip netns exec "$ns_sv" "$build/server/lyceum-server" --bind 198.18.0.1 --port 7777 \
+        --rate 15 --world "$world" --max-clients $((clients + 64)) \
+        --max-per-address $((clients + 64)) --max-pending-per-address $((clients + 64)) \
+        >"$log.out" 2>"$log" &
+    server=$!
+    for _ in $(seq 100); do grep -q LISTENING "$log.out" 2>/dev/null && break; sleep 0.05; done
+    grep -q LISTENING "$log.out" || { echo "bench: server did not start: $(cat "$log")" >&2; exit 1; }
+}
+
 row() { printf "%-34s %12s %12s %12s\n" "$@"; }
 table=""
 for rooms in $configs; do
     clients=$((rooms * users))
     echo "== classroom-presence-v1: $rooms x $users ($clients clients), ${seconds} s window"
     log="$results/server-${rooms}x${users}.log"
-    ip netns exec "$ns_sv" "$build/server/lyceum-server" --bind 198.18.0.1 --port 7777 \
-        --rate 15 --world bench-open --max-clients $((clients + 64)) \
-        --max-per-address $((clients + 64)) --max-pending-per-address $((clients + 64)) \
-        >"$log.out" 2>"$log" &
-    server=$!
-    for _ in $(seq 100); do grep -q LISTENING "$log.out" 2>/dev/null && break; sleep 0.05; done
-    grep -q LISTENING "$log.out" || { echo "bench: server did not start: $(cat "$log")" >&2; exit 1; }
+    start_server bench-open "$clients" "$log"
     out="$results/bots-${rooms}x${users}.jsonl"
     ip netns exec "$ns_bot" "$build/tools/bot/lyceum-bot" --scenario classroom-presence-v1 \
         --rooms "$rooms" --users "$users" --rate 15 --seconds "$seconds" --settle 3 \
@@ -138,13 +145,7 @@ if [ "${BENCH_LECTURE:-1}" = 1 ]; then
     clients=250 walkers=20 settle=${LECTURE_SETTLE:-20}
     echo "== lecture-250: $clients clients in one zone, $walkers walking, ${seconds} s window after ${settle} s"
     log="$results/server-lecture-250.log"
-    ip netns exec "$ns_sv" "$build/server/lyceum-server" --bind 198.18.0.1 --port 7777 \
-        --rate 15 --world lecture-hall --max-clients $((clients + 64)) \
-        --max-per-address $((clients + 64)) --max-pending-per-address $((clients + 64)) \
-        >"$log.out" 2>"$log" &
-    server=$!
-    for _ in $(seq 100); do grep -q LISTENING "$log.out" 2>/dev/null && break; sleep 0.05; done
-    grep -q LISTENING "$log.out" || { echo "bench: server did not start: $(cat "$log")" >&2; exit 1; }
+    start_server lecture-hall "$clients" "$log"
     report="$results/bots-lecture-250.json"
     ip netns exec "$ns_bot" "$build/tools/bot/lyceum-bot" --server 198.18.0.1:7777 \
         --count "$clients" --walkers "$walkers" --behavior lecture --zones hall --seed 1 \
