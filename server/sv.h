@@ -273,6 +273,8 @@ struct sv_server {
 		struct proto_zone_lists lists;
 		bool chosen[PROTO_MAX_CLIENT_ID + 1]; /* to send now (or to drop, if gone) */
 		struct sv_view frame_view[2]; /* a frame's zone, as a view: the base's, the last's */
+		struct proto_snapshot frame_zone; /* that frame's zone, while it is written */
+		uint16_t frame_slots[SV_ROOM_MAX_CLIENTS];
 	} view_scratch;
 	uint64_t views_sent, views_partial; /* snapshots from a receiver's own view; of those, with changes left for later */
 	/* A room's zone lists, encoded once per zone and baseline frame (0: a
@@ -428,6 +430,15 @@ void sv_frame_zone(const struct sv_frame *f, uint8_t zone, struct proto_snapshot
 		   uint16_t *slots);
 
 /* sv_snapshot.c */
+/** Records the room's frame of this snapshot tick: every member's state. */
+void sv_record_frame(struct sv_server *sv, struct sv_room *room);
+/** Encodes client c's next snapshot of its room's newest frame into buf;
+ * 0 if none could be made. *out_view: it leaves c with a view of its own. */
+uint32_t sv_snapshot_encode(struct sv_server *sv, struct sv_room *room, struct sv_client *c,
+			    uint8_t *buf, uint32_t cap, bool *out_view);
+/** The snapshot sv_snapshot_encode made went out: c will ack against it. */
+void sv_snapshot_sent(struct sv_server *sv, const struct sv_room *room, struct sv_client *c,
+		      bool view);
 /** Records a frame and sends snapshots for the rooms of one slot (rooms
  * slot, slot + slots, ...). Returns how many rooms it served. */
 int sv_send_snapshots(struct sv_server *sv, int slot, int slots);

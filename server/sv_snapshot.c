@@ -14,10 +14,11 @@ static bool same_entry(const struct sv_frame_entry *a, const struct sv_frame_ent
 	       (!a->has_pose || !memcmp(&a->pose, &b->pose, sizeof(a->pose)));
 }
 
-static void record_frame(struct sv_server *sv, struct sv_room *room)
+void sv_record_frame(struct sv_server *sv, struct sv_room *room)
 {
 	const struct sv_frame *prev = sv_frame_get(room, room->frame_number);
 	struct sv_frame *f = &room->frames[++room->frame_number % SV_FRAMES];
+	sv->lists_count = 0; /* what was encoded was of the frame before */
 	f->number = room->frame_number;
 	f->server_tick = sv->tick;
 	f->count = 0;
@@ -137,49 +138,59 @@ static uint8_t hold_ms(const struct sv_server *sv, const struct sv_client *c)
 	return ms < PROTO_HOLD_NONE ? (uint8_t)ms : PROTO_HOLD_NONE;
 }
 
+uint32_t sv_snapshot_encode(struct sv_server *sv, struct sv_room *room, struct sv_client *c,
+			    uint8_t *buf, uint32_t cap, bool *out_view)
+{
+	uint32_t seq = c->snapshot_seq + 1;
+	struct proto_snapshot_head head = {seq, sv->tick, c->has_cmd ? c->last_cmd_tick : 0,
+					   hold_ms(sv, c), c->avatar},
+				   base_head = {.seq = c->acked_seq};
+	/* The zone's lists, encoded once for every receiver acking the same
+	 * frame; a receiver whose zone does not fit one snapshot, or that holds
+	 * a view of its own, gets its own. */
+	uint32_t len = 0;
+	bool view = acked_view(c, seq), whole = false;
+	const struct sv_frame *bf = view ? NULL : baseline(room, c, seq);
+	const struct sv_frame_entry *self = bf ? sv_frame_find(bf, c->id) : NULL;
+	if (bf && !self)
+		bf = NULL;
+	if (self)
+		base_head.self = self->state;
+	const struct proto_zone_lists *lists = view ? NULL : zone_lists(sv, room, c->avatar.zone, bf);
+	if (lists && !bf && lists->bits > SV_FULL_LIST_BITS)
+		lists = NULL; /* a full snapshot that only just fits: sv_view.c */
+	if (lists)
+		len = proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists, buf, cap);
+	if (!len) {
+		len = sv_view_encode(sv, room, c, &head, buf, cap, &whole);
+		view = len && !whole;
+	}
+	*out_view = view;
+	return len;
+}
+
+void sv_snapshot_sent(struct sv_server *sv, const struct sv_room *room, struct sv_client *c,
+		      bool view)
+{
+	uint32_t seq = ++c->snapshot_seq;
+	c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone, view};
+	sv->snapshots_sent++;
+}
+
 static void send_room(struct sv_server *sv, struct sv_room *room)
 {
-	sv->lists_count = 0;
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *c = &sv->clients[room->members[i]];
-		uint32_t seq = c->snapshot_seq + 1;
-		struct proto_snapshot_head head = {seq, sv->tick, c->has_cmd ? c->last_cmd_tick : 0,
-						   hold_ms(sv, c), c->avatar},
-					   base_head = {.seq = c->acked_seq};
-		uint8_t *buf = net_host_state_buf(sv->net);
-		const uint32_t cap = NET_STATE_MESSAGE_MAX;
-		/* The zone's lists, encoded once for every receiver acking the
-		 * same frame; a receiver whose zone does not fit one snapshot, or
-		 * that holds a view of its own, gets its own. */
-		uint32_t len = 0;
-		bool view = acked_view(c, seq), whole = false;
-		const struct sv_frame *bf = view ? NULL : baseline(room, c, seq);
-		const struct sv_frame_entry *self = bf ? sv_frame_find(bf, c->id) : NULL;
-		if (bf && !self)
-			bf = NULL;
-		if (self)
-			base_head.self = self->state;
-		const struct proto_zone_lists *lists =
-			view ? NULL : zone_lists(sv, room, c->avatar.zone, bf);
-		if (lists && !bf && lists->bits > SV_FULL_LIST_BITS)
-			lists = NULL; /* a full snapshot that only just fits: sv_view.c */
-		if (lists)
-			len = proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists, buf, cap);
-		if (!len) {
-			len = sv_view_encode(sv, room, c, &head, buf, cap, &whole);
-			view = len && !whole;
-		}
+		bool view;
+		uint32_t len = sv_snapshot_encode(sv, room, c, net_host_state_buf(sv->net),
+						  NET_STATE_MESSAGE_MAX, &view);
 		if (!len) {
 			CORE_WARN("client=%u: no snapshot of zone %u could be made", c->id, c->avatar.zone);
 			continue;
 		}
 		/* Sealed in place under the client's session key, and queued. */
-		if (!net_host_state_send(sv->net, c->peer, len))
-			continue;
-		c->snapshot_seq = seq;
-		c->sent[seq % SV_FRAMES] =
-			(struct sv_sent){seq, room->frame_number, c->avatar.zone, view};
-		sv->snapshots_sent++;
+		if (net_host_state_send(sv->net, c->peer, len))
+			sv_snapshot_sent(sv, room, c, view);
 	}
 }
 
@@ -190,7 +201,7 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 		struct sv_room *room = &sv->rooms[r];
 		if (!room->in_use)
 			continue;
-		record_frame(sv, room);
+		sv_record_frame(sv, room);
 		send_room(sv, room);
 		sent++;
 	}

@@ -54,9 +54,11 @@ static bool resolve(const struct sv_server *sv, const struct sv_room *room,
 }
 
 /* What snapshot seq left the client holding, if still known: its own
- * view, or a frame's zone written as one (in scratch slot). NULL: unknown. */
+ * view, or a frame's zone written as one into *as_frame (which only this
+ * function's frame scratch touches). NULL: unknown. */
 static const struct sv_view *view_of(struct sv_server *sv, const struct sv_room *room,
-				     const struct sv_client *c, uint32_t seq, int slot)
+				     const struct sv_client *c, uint32_t seq,
+				     struct sv_view *as_frame)
 {
 	const struct sv_sent *s = &c->sent[seq % SV_FRAMES];
 	if (!seq || s->seq != seq || s->zone != c->avatar.zone)
@@ -69,10 +71,10 @@ static const struct sv_view *view_of(struct sv_server *sv, const struct sv_room 
 	const struct sv_frame_entry *self = f ? sv_frame_find(f, c->id) : NULL;
 	if (!self)
 		return NULL;
-	struct proto_snapshot *z = &sv->view_scratch.zone;
-	uint16_t *slots = sv->view_scratch.zone_slots;
+	struct proto_snapshot *z = &sv->view_scratch.frame_zone;
+	uint16_t *slots = sv->view_scratch.frame_slots;
 	sv_frame_zone(f, s->zone, z, slots);
-	struct sv_view *v = &sv->view_scratch.frame_view[slot];
+	struct sv_view *v = as_frame;
 	v->seq = seq;
 	v->server_tick = f->server_tick;
 	v->time_base = proto_snapshot_time_base(z);
@@ -89,7 +91,7 @@ static const struct sv_view *base_view(struct sv_server *sv, const struct sv_roo
 {
 	if (!c->acked_seq || next_seq - c->acked_seq >= PROTO_BASELINE_WINDOW)
 		return NULL;
-	return view_of(sv, room, c, c->acked_seq, 0);
+	return view_of(sv, room, c, c->acked_seq, &sv->view_scratch.frame_view[0]);
 }
 
 /* The entry of id in view v (ascending ids) from position *at on, or NULL. */
@@ -158,7 +160,6 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 	const struct sv_view *base = base_view(sv, room, c, head->seq);
 	struct proto_snapshot *b = &sv->scratch_base, *cur = &sv->scratch_cur, *z = &x->zone;
 	*out_whole = false;
-	/* base_view may have used the zone scratch for the frame it converted. */
 	b->count = 0;
 	if (base) {
 		b->server_tick = base->server_tick;
@@ -172,7 +173,9 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 	 * carried beyond the base must be carried again (every snapshot is a
 	 * delta from the base), or the receiver would see it taken back. */
 	const struct sv_view *last =
-		!base || head->seq - 1 != base->seq ? view_of(sv, room, c, head->seq - 1, 1) : NULL;
+		!base || head->seq - 1 != base->seq
+			? view_of(sv, room, c, head->seq - 1, &sv->view_scratch.frame_view[1])
+			: NULL;
 	int at_last = 0;
 
 	/* What each costs, near enough: against the zone's time base now. */
