@@ -28,9 +28,19 @@
  * datagram without touching ENet's peer. */
 struct net_slot {
 	struct net_session *session; /* the wire's, for this peer's address */
+	uint32_t generation;         /* the session's when the peer connected */
 	ENetAddress addr;
 	bool live; /* connected, and not yet let go */
 };
+
+/* Is the slot's session still the one its peer connected through? A new
+ * handshake from the address (after 5 s of silence) remakes it in place:
+ * that is someone else's, even at the same address and port. */
+static bool slot_sealable(const struct net_slot *s)
+{
+	return s->live && net_session_is(s->session, &s->addr) &&
+	       net_session_generation(s->session) == s->generation;
+}
 
 struct net_host {
 	ENetHost *enet;
@@ -105,7 +115,7 @@ static void state_in(struct net_host *h, const ENetAddress *from, uint8_t *data,
 		return;
 	}
 	struct net_slot *s = &h->slots[peer];
-	if (!s->live || !net_session_is(s->session, &s->addr)) {
+	if (!slot_sealable(s)) {
 		stray(h, from, "that peer is not connected");
 		return;
 	}
@@ -155,6 +165,7 @@ static void dispatch(struct net_host *h, ENetEvent *ev)
 		/* ENet only ever saw this peer's datagrams through its session. */
 		s->addr = ev->peer->address;
 		s->session = net_wire_session(h->wire, &ev->peer->address);
+		s->generation = net_session_generation(s->session);
 		s->live = true;
 		net_session_bind(s->session);
 		net_peer_setup(ev->peer);
@@ -515,7 +526,7 @@ uint8_t *net_host_state_buf(struct net_host *h)
 bool net_host_state_send(struct net_host *h, net_peer peer, uint32_t len)
 {
 	struct net_slot *s = peer && peer <= h->enet->peerCount ? &h->slots[peer] : NULL;
-	if (!s || !s->live || !net_session_is(s->session, &s->addr) || len > NET_STATE_MESSAGE_MAX) {
+	if (!s || !slot_sealable(s) || len > NET_STATE_MESSAGE_MAX) {
 		h->state_unsealed++;
 		return false;
 	}

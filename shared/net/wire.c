@@ -338,6 +338,11 @@ bool net_session_is(const struct net_session *s, const ENetAddress *addr)
 	return s && s->in_use && s->addr.host == addr->host && s->addr.port == addr->port;
 }
 
+uint32_t net_session_generation(const struct net_session *s)
+{
+	return s ? s->generation : 0;
+}
+
 void net_session_bind(struct net_session *s)
 {
 	if (s)

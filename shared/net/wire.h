@@ -161,6 +161,10 @@ void net_session_bind(struct net_session *s);
 /** Is this still the live session of that address? A client record checks
  * before it seals or opens with the session it was given. */
 bool net_session_is(const struct net_session *s, const ENetAddress *addr);
+/** Server: which handshake made the session. A handshake from the same
+ * address after 5 s of its silence remakes the session in place, so a
+ * connection keeps the generation it was made with and checks it. */
+uint32_t net_session_generation(const struct net_session *s);
 /** Server: forgets sessions idle for NET_WIRE_IDLE_US, and unbound ones
  * after 5 s; once a second is enough. */
 void net_wire_expire(struct net_wire *w, uint64_t now_us);

@@ -197,6 +197,7 @@ enum net_wire_verdict wire_on_connect(struct net_wire *w, ENetHost *host, const 
 			return NET_WIRE_DONE;
 		bool replacing = kept->tx_counter != 0;
 		*kept = fresh;
+		kept->generation = ++w->generations;
 		kept->in_use = true;
 		kept->created_us = now_us;
 		sodium_memzero(&fresh, sizeof(fresh));
@@ -258,8 +259,7 @@ void wire_on_challenge(struct net_wire *w, const ENetAddress *from, const uint8_
 	/* Taken while the handshake waits, and afterwards until the server
 	 * has sealed to us (another answer may be the real one). */
 	bool open = w->status == NET_WIRE_PENDING ||
-		    (w->status == NET_WIRE_READY && !w->client->heard &&
-		     w->cand_count < WIRE_CANDIDATES);
+		    (w->status == NET_WIRE_READY && !w->client->heard);
 	if (!open || len != NET_WIRE_CHALLENGE_SIZE || from->host != w->server_addr.host ||
 	    from->port != w->server_addr.port) {
 		w->stats.clear++;
@@ -292,7 +292,12 @@ void wire_on_challenge(struct net_wire *w, const ENetAddress *from, const uint8_
 	for (int i = 0; i < w->cand_count; i++)
 		if (!memcmp(w->cand[i].epoch_pk, epoch_pk, 32) && !memcmp(w->cand[i].cookie, d + 8, 16))
 			return;
-	struct wire_candidate *k = &w->cand[w->cand_count];
+	/* With every place taken the oldest answer gives way: a flood of
+	 * forgeries cannot keep the real one out, only delay it. */
+	bool full = w->cand_count == WIRE_CANDIDATES;
+	struct wire_candidate *k = &w->cand[full ? w->cand_replace++ % WIRE_CANDIDATES : w->cand_count];
+	if (full)
+		sodium_memzero(k, sizeof(*k));
 	uint8_t ee[32], es[32];
 	bool ok = crypto_scalarmult(ee, w->client_sk, epoch_pk) == 0 &&
 		  crypto_scalarmult(es, w->client_sk, static_pk) == 0 &&
@@ -309,7 +314,7 @@ void wire_on_challenge(struct net_wire *w, const ENetAddress *from, const uint8_
 	memcpy(k->epoch_pk, epoch_pk, 32);
 	k->session.in_use = true;
 	k->session.addr = w->server_addr;
-	w->cand_count++;
+	w->cand_count += !full;
 	w->client = &w->cand[0].session;
 	w->status = NET_WIRE_READY;
 }

@@ -43,6 +43,7 @@ struct net_session {
 	uint8_t cipher;        /* NET_WIRE_AES or NET_WIRE_CHACHA */
 	bool bound;            /* server: its ENet peer connected (net_session_bind) */
 	bool heard;            /* client: the server has sealed to us (the CONNECT got through) */
+	uint32_t generation;   /* server: which handshake made it (a new one on the address differs) */
 	ENetAddress addr;
 	uint64_t tx_counter;   /* the last one sent */
 	uint64_t rx_highest;   /* the highest received */
@@ -65,9 +66,13 @@ struct handshake_slot {
  * one was sent, may answer it first with the server's static key and an
  * epoch key of its own, and the CONNECT made from that answer never opens
  * at the server. So until the server has sealed to it, a client keeps up to
- * WIRE_CANDIDATES answers that name the right key, sends its CONNECT under
- * each in turn (ENet resends it after 0.5, 1.5, 3.5 s), and keeps the one
- * whose keys open the server's reply; the others are erased. */
+ * WIRE_CANDIDATES answers that name the right key (the oldest giving way to
+ * a newer one), sends its CONNECT under each in turn (ENet resends it after
+ * 0.5, 1.5, 3.5 and 7.5 s), and keeps the one whose keys open the server's
+ * reply; the others are erased. A forger who keeps answering every REQUEST
+ * first can still delay a join, as anyone on the path can by dropping it;
+ * a MAC under the static key would cost the server a scalar multiplication
+ * per REQUEST, which the stateless challenge exists to avoid. */
 #define WIRE_CANDIDATES 4
 struct wire_candidate {
 	struct net_session session;
@@ -91,11 +96,12 @@ struct net_wire {
 	size_t max_sessions, session_count, per_host;
 	struct handshake_slot handshake[HANDSHAKE_SLOTS];
 	uint32_t handshakes_per_s, handshake_burst;
+	uint32_t generations;         /* sessions made so far: each its own generation */
 	uint32_t *index;              /* open addressing by address: session + 1, 0 empty */
 	size_t index_cap;             /* power of two, 2 x max_sessions or more */
 	/* client */
 	struct wire_candidate cand[WIRE_CANDIDATES];
-	int cand_count, cand_next;
+	int cand_count, cand_next, cand_replace;
 	struct net_session *client; /* cand[0]'s, once a CHALLENGE came */
 	ENetAddress server_addr;
 	uint8_t client_sk[32], client_pk[32];
