@@ -55,6 +55,9 @@
 /* Messages over a rate limit before a peer is disconnected for flooding. */
 #define SV_MAX_THROTTLED 64
 
+#define SV_MAX_ROOM_ENTRIES 64                  /* rooms --rooms may list */
+#define SV_MAX_WORLDS (SV_MAX_ROOM_ENTRIES + 1) /* each room's own, and --world */
+
 struct sv_config {
 	char bind[128];
 	uint16_t port;
@@ -66,7 +69,11 @@ struct sv_config {
 	int state_socket; /* 1: moves on a second, steered socket where the system allows */
 	char token_key[512]; /* public key file; empty: an open development server */
 	char server_key[512]; /* the server's X25519 secret key file (tokens name its public half) */
-	char rooms[1024];    /* ROOM or ROOM=WORLD, comma-separated; empty: any a token names */
+	struct sv_room_config {  /* --rooms: none listed, any room a token names */
+		char room[PROTO_NAME_MAX];
+		char world[SIM_NAME_MAX]; /* "": --world */
+	} rooms[SV_MAX_ROOM_ENTRIES];
+	int room_count;
 	int max_per_address; /* connections from one IP address (a school behind one NAT) */
 	int max_pending_per_address; /* of those, not yet past HELLO */
 };
@@ -93,19 +100,16 @@ struct sv_room;
 /* A world as the server holds it: loaded once, shared by its rooms. */
 struct sv_world {
 	char name[SIM_NAME_MAX];
-	struct sim_world *world; /* NULL: it did not load (error says why) */
+	struct sim_world *sim; /* NULL: it did not load (error says why) */
 	struct proto_world_bits bits;
 	char error[300];
 };
 
-#define SV_MAX_ROOM_ENTRIES 64
-#define SV_MAX_WORLDS (SV_MAX_ROOM_ENTRIES + 1) /* each room's own, and --world */
 
-/* One room of --rooms. */
+/* One room of --rooms, with the world it runs. */
 struct sv_room_entry {
 	char room[PROTO_NAME_MAX];
-	char world[SIM_NAME_MAX];   /* "" : --world */
-	const struct sv_world *runs;
+	const struct sv_world *world;
 };
 
 struct sv_client {
@@ -143,6 +147,7 @@ struct sv_client {
 	uint32_t changed_frame;  /* the room frame its recorded state last changed in */
 	uint16_t frame_slot;     /* its index among the entries of its room's newest frame */
 	bool recorded;           /* in a frame of its room since it joined */
+	bool has_views;          /* sv->views[id] is this client's (not a former holder's of the id) */
 	uint64_t connected_us; /* when it connected: HELLO is due by SV_HELLO_TIMEOUT_US */
 	uint32_t violations; /* malformed or unexpected messages */
 	uint32_t throttled;  /* messages over a rate bucket */
@@ -368,14 +373,11 @@ void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_h
 void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why);
 
 /* sv_world.c: which world each room runs */
-/** Parses --rooms (ROOM or ROOM=WORLD, comma-separated) into out. */
-bool sv_rooms_parse(const char *list, struct sv_room_entry *out, int *out_count, char *err,
-		    size_t err_size);
 /** Loads --world and every world --rooms names; only a broken --world is fatal. */
 enum core_result sv_worlds_init(struct sv_server *sv) CORE_MUST_CHECK;
 void sv_worlds_fini(struct sv_server *sv);
 /** The world a room runs; NULL if this server does not host it. The world
- * may have failed to load (->world NULL, ->error says why). */
+ * may have failed to load (->sim NULL, ->error says why). */
 const struct sv_world *sv_world_for_room(const struct sv_server *sv, const char *room);
 
 /* sv_input.c */

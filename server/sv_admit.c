@@ -247,10 +247,11 @@ bool sv_admit_hello(struct sv_server *sv, const struct proto_hello *h, struct sv
 	if (!w)
 		return refuse(PROTO_REFUSE_ROOM_UNKNOWN, reason, msg, msg_size,
 			      "this server does not host room '%s'", out->room);
-	if (!w->world)
+	/* The advice first: the loader's message is long and may be cut. */
+	if (!w->sim)
 		return refuse(PROTO_REFUSE_ROOM_UNKNOWN, reason, msg, msg_size,
-			      "room '%s' is closed: its world does not load (%.120s); tell the "
-			      "server's operator",
+			      "room '%s' is closed, tell the server's operator: its world does not "
+			      "load: %s",
 			      out->room, w->error);
 	return true;
 }

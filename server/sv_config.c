@@ -66,16 +66,53 @@ static void default_worlds_dir(char *out, size_t size)
 		snprintf(out, size, "%s/assets/worlds", LYCEUM_SOURCE_DIR);
 }
 
-/* Every entry of --rooms is ROOM or ROOM=WORLD, with valid names. */
-static bool rooms_valid(const char *list)
+/* --rooms: ROOM or ROOM=WORLD, comma-separated, at most
+ * SV_MAX_ROOM_ENTRIES, each name valid and no room twice. Parsed from the
+ * flag's own text, so nothing is cut short on the way. */
+static bool rooms_parse(const char *list, struct sv_config *cfg)
 {
-	static struct sv_room_entry entries[SV_MAX_ROOM_ENTRIES];
-	int count;
-	char err[300];
-	if (sv_rooms_parse(list, entries, &count, err, sizeof(err)))
-		return true;
-	fprintf(stderr, "lyceum-server: %s\n", err);
-	return false;
+	cfg->room_count = 0;
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		size_t room_len = eq ? (size_t)(eq - p) : len, world_len = eq ? len - room_len - 1 : 0;
+		if (cfg->room_count == SV_MAX_ROOM_ENTRIES) {
+			fprintf(stderr, "lyceum-server: --rooms: more than %d rooms listed; a server "
+					"hosts at most %d named rooms\n",
+				SV_MAX_ROOM_ENTRIES, SV_MAX_ROOM_ENTRIES);
+			return false;
+		}
+		struct sv_room_config *rc = &cfg->rooms[cfg->room_count];
+		memset(rc, 0, sizeof(*rc));
+		if (room_len < sizeof(rc->room))
+			memcpy(rc->room, p, room_len);
+		if (room_len >= sizeof(rc->room) || !proto_room_name_check(rc->room)) {
+			fprintf(stderr, "lyceum-server: --rooms: '%.*s' is not a room name (1-31 "
+					"letters, digits, '.', '_' or '-'); list rooms as ROOM or "
+					"ROOM=WORLD, separated by commas\n",
+				(int)room_len, p);
+			return false;
+		}
+		if (eq && world_len < sizeof(rc->world))
+			memcpy(rc->world, eq + 1, world_len);
+		if (eq && (world_len >= sizeof(rc->world) || !sim_world_name_valid(rc->world))) {
+			fprintf(stderr, "lyceum-server: --rooms: room '%s' names '%.*s', which is not a "
+					"world name (a file name in --worlds, without its extension)\n",
+				rc->room, (int)world_len, eq + 1);
+			return false;
+		}
+		for (int i = 0; i < cfg->room_count; i++) {
+			if (!strcmp(cfg->rooms[i].room, rc->room)) {
+				fprintf(stderr, "lyceum-server: --rooms: room '%s' is listed twice\n",
+					rc->room);
+				return false;
+			}
+		}
+		cfg->room_count++;
+		p += len + (end ? 1 : 0);
+	}
+	return true;
 }
 
 int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
@@ -101,7 +138,7 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 		       &cfg->max_pending_per_address))
 		return 2;
 	core_strlcpy(cfg->token_key, env_or("LYCEUM_TOKEN_KEY", ""), sizeof(cfg->token_key));
-	core_strlcpy(cfg->rooms, env_or("LYCEUM_ROOMS", ""), sizeof(cfg->rooms));
+	const char *rooms = env_or("LYCEUM_ROOMS", "");
 	core_strlcpy(cfg->server_key, env_or("LYCEUM_SERVER_KEY", ""), sizeof(cfg->server_key));
 
 	for (int i = 1; i < argc; i++) {
@@ -137,7 +174,7 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 		else if (!strcmp(flag, "--server-key"))
 			core_strlcpy(cfg->server_key, v, sizeof(cfg->server_key));
 		else if (!strcmp(flag, "--rooms"))
-			core_strlcpy(cfg->rooms, v, sizeof(cfg->rooms));
+			rooms = v;
 		else if (!strcmp(flag, "--max-per-address"))
 			ok = parse_int(flag, v, 1, SV_MAX_CLIENTS, &cfg->max_per_address);
 		else if (!strcmp(flag, "--max-pending-per-address"))
@@ -155,7 +192,7 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			cfg->snapshot_hz, cfg->tick_hz);
 		return 2;
 	}
-	if (!rooms_valid(cfg->rooms))
+	if (!rooms_parse(rooms, cfg))
 		return 2;
 	cfg->port = (uint16_t)port;
 	return 0;

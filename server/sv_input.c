@@ -45,7 +45,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
 			sv_violation(sv, c, "a seat asked for by a role that may not sit", len);
 			return;
 		}
-		if (m.cmds[i].seat != SIM_SEAT_NONE && m.cmds[i].seat >= c->room->world->world->seat_count) {
+		if (m.cmds[i].seat != SIM_SEAT_NONE && m.cmds[i].seat >= c->room->world->sim->seat_count) {
 			sv_violation(sv, c, "a move naming a seat the world does not have", len);
 			return;
 		}
@@ -98,7 +98,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
 		c->cmd_budget--;
 		struct sim_avatar before = c->avatar;
 		uint8_t zone_before = c->avatar.zone;
-		sim_step(c->room->world->world, sv->cfg.tick_hz, &occ, &c->avatar, cmd);
+		sim_step(c->room->world->sim, sv->cfg.tick_hz, &occ, &c->avatar, cmd);
 		sv_update_holders(room, c->id, &before, &c->avatar);
 		c->has_cmd = true;
 		c->last_cmd_tick = cmd->tick;

@@ -324,7 +324,7 @@ static void do_floor(struct sv_server *sv, struct sv_client *c, const struct pro
 static void do_move_user(struct sv_server *sv, struct sv_client *c,
 			 const struct proto_mod_request *m)
 {
-	const struct sim_world *world = c->room->world->world;
+	const struct sim_world *world = c->room->world->sim;
 	uint8_t zone = m->text[0] ? sim_world_zone_find(world, m->text) : SIM_ZONE_NONE;
 	if (zone == SIM_ZONE_NONE) {
 		char why[PROTO_MOD_TEXT_MAX];

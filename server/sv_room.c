@@ -140,7 +140,7 @@ void sv_server_fini(struct sv_server *sv)
 
 const char *sv_zone_name(const struct sv_room *room, uint8_t zone)
 {
-	const struct sim_world *w = room ? room->world->world : NULL;
+	const struct sim_world *w = room ? room->world->sim : NULL;
 	return w && zone < w->zone_count ? w->zones[zone].name : "none";
 }
 
@@ -324,7 +324,7 @@ static bool room_bans(const struct sv_room *room, const char *user)
  * in one heap: rings of candidates 0.6 m apart, first one clear of walls. */
 struct sim_point sv_spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone)
 {
-	const struct sim_world *w = room->world->world;
+	const struct sim_world *w = room->world->sim;
 	int candidates[SIM_MAX_SPAWNS], n = 0;
 	for (int i = 0; i < w->spawn_count; i++)
 		if (zone == SIM_ZONE_NONE || w->spawns[i].zone == zone)
@@ -400,7 +400,7 @@ static struct sv_client *number_same_name(struct sv_server *sv, struct sv_room *
 static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room *room,
 		      const struct proto_hello *hello, const struct sv_identity *id)
 {
-	const struct sim_world *world = room->world->world;
+	const struct sim_world *world = room->world->sim;
 	uint8_t zone = hello->spawn_zone[0] ? sim_world_zone_find(world, hello->spawn_zone)
 					    : SIM_ZONE_NONE;
 	char quoted[PROTO_QUOTED_MAX];

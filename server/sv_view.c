@@ -155,6 +155,10 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 {
 	struct sv_view_scratch *x = &sv->view_scratch;
 	struct sv_views *mine = &sv->views[c->id];
+	if (!c->has_views) { /* the id's last holder's priorities are not its */
+		memset(mine->priority, 0, sizeof(mine->priority));
+		c->has_views = true;
+	}
 	const struct proto_world_bits *bits = &room->world->bits;
 	const struct sv_frame *now = &room->frames[room->frame_number % SV_FRAMES];
 	const struct sv_view *base = base_view(sv, room, c, head->seq);

@@ -10,55 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool sv_rooms_parse(const char *list, struct sv_room_entry *out, int *out_count, char *err,
-		    size_t err_size)
-{
-	int n = 0;
-	for (const char *p = list; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-		size_t room_len = eq ? (size_t)(eq - p) : len;
-		struct sv_room_entry e = {0};
-		if (n >= SV_MAX_ROOM_ENTRIES) {
-			snprintf(err, err_size, "--rooms: more than %d rooms listed; list at most %d",
-				 SV_MAX_ROOM_ENTRIES, SV_MAX_ROOM_ENTRIES);
-			return false;
-		}
-		if (room_len >= sizeof(e.room) || (snprintf(e.room, sizeof(e.room), "%.*s",
-							    (int)room_len, p),
-						   !proto_room_name_check(e.room))) {
-			snprintf(err, err_size,
-				 "--rooms: '%.*s' is not a room name (1-31 letters, digits, '.', '_' "
-				 "or '-'); list rooms as ROOM or ROOM=WORLD, separated by commas",
-				 (int)room_len, p);
-			return false;
-		}
-		if (eq) {
-			size_t world_len = len - room_len - 1;
-			if (world_len >= sizeof(e.world) ||
-			    (snprintf(e.world, sizeof(e.world), "%.*s", (int)world_len, eq + 1),
-			     !sim_world_name_valid(e.world))) {
-				snprintf(err, err_size,
-					 "--rooms: room '%s' names '%.*s', which is not a world name "
-					 "(a file name in --worlds, without its extension)",
-					 e.room, (int)world_len, eq + 1);
-				return false;
-			}
-		}
-		for (int i = 0; i < n; i++) {
-			if (!strcmp(out[i].room, e.room)) {
-				snprintf(err, err_size, "--rooms: room '%s' is listed twice", e.room);
-				return false;
-			}
-		}
-		out[n++] = e;
-		p += len + (end ? 1 : 0);
-	}
-	*out_count = n;
-	return true;
-}
-
 /* The catalogue slot of a world, loaded now if it is new. */
 static struct sv_world *world_get(struct sv_server *sv, const char *name)
 {
@@ -79,7 +30,7 @@ static struct sv_world *world_get(struct sv_server *sv, const char *name)
 		free(loaded);
 		return w;
 	}
-	w->world = loaded;
+	w->sim = loaded;
 	proto_world_bits_init(&w->bits, loaded);
 	w->bits.tick_us = 1000000u / (uint32_t)sv->cfg.tick_hz;
 	CORE_INFO("world %s: %dx%d tiles of %.2f m, %d zones, %d seats, %d spawns", loaded->name,
@@ -90,27 +41,23 @@ static struct sv_world *world_get(struct sv_server *sv, const char *name)
 
 enum core_result sv_worlds_init(struct sv_server *sv)
 {
-	char err[300];
-	if (!sv_rooms_parse(sv->cfg.rooms, sv->room_entries, &sv->room_entry_count, err,
-			    sizeof(err))) {
-		CORE_ERROR("%s", err);
-		return CORE_ERR_INVALID;
-	}
 	/* The default world first: rooms that name none run it, and a server
 	 * whose default world is broken has nothing sensible to offer. */
 	sv->default_world = world_get(sv, sv->cfg.world);
-	if (!sv->default_world->world) {
+	if (!sv->default_world->sim) {
 		CORE_ERROR("cannot load world: %s", sv->default_world->error);
 		return CORE_ERR_INVALID;
 	}
-	for (int i = 0; i < sv->room_entry_count; i++) {
-		struct sv_room_entry *e = &sv->room_entries[i];
-		e->runs = e->world[0] ? world_get(sv, e->world) : sv->default_world;
-		if (!e->runs->world)
+	for (int i = 0; i < sv->cfg.room_count; i++) {
+		const struct sv_room_config *rc = &sv->cfg.rooms[i];
+		struct sv_room_entry *e = &sv->room_entries[sv->room_entry_count++];
+		core_strlcpy(e->room, rc->room, sizeof(e->room));
+		e->world = rc->world[0] ? world_get(sv, rc->world) : sv->default_world;
+		if (!e->world->sim)
 			CORE_ERROR("room=%s is refused while its world does not load: %s", e->room,
-				   e->runs->error);
-		else if (e->world[0])
-			CORE_INFO("room=%s runs world=%s", e->room, e->world);
+				   e->world->error);
+		else if (rc->world[0])
+			CORE_INFO("room=%s runs world=%s", e->room, rc->world);
 	}
 	return CORE_OK;
 }
@@ -118,7 +65,7 @@ enum core_result sv_worlds_init(struct sv_server *sv)
 void sv_worlds_fini(struct sv_server *sv)
 {
 	for (int i = 0; i < sv->world_count; i++)
-		free(sv->worlds[i].world);
+		free(sv->worlds[i].sim);
 	sv->world_count = 0;
 }
 
@@ -128,6 +75,6 @@ const struct sv_world *sv_world_for_room(const struct sv_server *sv, const char 
 		return sv->default_world; /* any room a token names runs --world */
 	for (int i = 0; i < sv->room_entry_count; i++)
 		if (!strcmp(sv->room_entries[i].room, room))
-			return sv->room_entries[i].runs;
+			return sv->room_entries[i].world;
 	return NULL;
 }

@@ -1,8 +1,9 @@
 /* A lecture of 250 in one zone, with the real server and 250 real bots
  * on loopback (issue 13): 20 pace the aisles, the other 230 walk to a
  * seat each and sit. Every bot sees every other within 3 s of both being
- * there, walkers within 5 m of a bot are fresh in every snapshot it gets,
- * and nobody vanishes from anyone's snapshots while still in the hall. */
+ * there, walkers within 5 m of a bot are fresh in (nearly) every snapshot
+ * it gets, and nobody vanishes from anyone's snapshots while still in the
+ * hall. (test_view checks that what they see is exactly where people are.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

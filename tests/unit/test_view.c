@@ -31,7 +31,7 @@ static void server_setup(int members)
 	if (sim_world_load_named(LYCEUM_SOURCE_DIR "/assets/worlds", "lecture-hall", w, err,
 				 sizeof(err)) != CORE_OK)
 		fail_msg("%s", err);
-	hall = (struct sv_world){.world = w};
+	hall = (struct sv_world){.sim = w};
 	core_strlcpy(hall.name, "lecture-hall", sizeof(hall.name));
 	proto_world_bits_init(&hall.bits, w);
 	hall.bits.tick_us = 33333;
@@ -67,7 +67,7 @@ static void server_teardown(void)
 	free(sv.rooms[0].members);
 	free(sv.clients);
 	free(sv.views);
-	free(hall.world);
+	free(hall.sim);
 }
 
 static void member_remove(struct sv_room *room, uint16_t id)

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOT_MAX_PATH 64
+#define BOT_MAX_PATH 256 /* --path points, and a planned route's turns */
 #define BOT_VIEW_SAMPLE 50 /* bots that measure interpolation error, at most (about) */
 #define BOT_ID_SLOTS (PROTO_MAX_CLIENT_ID + 1)
 #define BOT_ZONE_SLOTS (SIM_MAX_ZONES + 1) /* the last slot is "no zone" */

@@ -267,11 +267,11 @@ static void lecture(struct bot_run *run, struct bot *b, int8_t *mx, int8_t *my, 
 		    uint16_t *seat)
 {
 	const struct sim_world *w = b->conn.world;
-	if (b->index < run->opt.walkers || !w->seat_count) {
+	int mine = b->index - run->opt.walkers;
+	if (mine < 0 || mine >= w->seat_count) { /* a walker, or more bots than seats */
 		pace(b, mx, my);
 		return;
 	}
-	int mine = (b->index - run->opt.walkers) % w->seat_count;
 	if (!b->routed) {
 		b->routed = true;
 		b->waypoint = 0;

@@ -126,7 +126,7 @@ json_t *bot_crowd_report(const struct bot_run *run)
 		}
 		worst[n++] = w;
 	}
-	/* Sorted by the first call; the arguments' order of evaluation is not. */
+	/* Sorted by the first call, before the maximum is read. */
 	double p50 = percentile(worst, n, 50), p99 = percentile(worst, n, 99),
 	       max = n ? worst[n - 1] : 0.0;
 	json_t *o = json_pack("{s:i,s:f,s:f,s:f,s:I,s:I,s:I,s:I}", "bots", n, "see_everyone_s_p50",
