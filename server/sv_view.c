@@ -18,6 +18,10 @@
 #define VIEW_NEAR_MM 5000
 /* An entry's id gap, about (Elias gamma of gaps of one to three). */
 #define VIEW_ID_BITS 3
+/* The lists' own bits (time base, three "any" bits and counts), and a
+ * departure's (its id gap), generously. */
+#define VIEW_LISTS_BITS 64
+#define VIEW_GONE_BITS 16
 /* When the chosen ones do not fit after all, an eighth fewer is tried,
  * this many times, before only departures are sent. */
 #define VIEW_TRIES 24
@@ -149,98 +153,114 @@ static const struct sv_candidate *ordered(const struct sv_view_scratch *x, int t
 	return &x->candidates[x->order[t] & ((1u << ORDER_INDEX_BITS) - 1)];
 }
 
-uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_client *c,
-			const struct proto_snapshot_head *head, uint8_t *buf, uint32_t cap,
-			bool *out_whole)
+/* The zone now and the receiver's base, walked together in id order: each
+ * step yields the zone's avatar of the next id, the base's, or both. */
+struct merge {
+	const struct proto_snapshot *zone, *base;
+	int i, j;
+};
+
+static bool merge_next(struct merge *m, const struct proto_snapshot_avatar **a,
+		       const struct proto_snapshot_avatar **o)
+{
+	*a = m->i < m->zone->count ? &m->zone->avatars[m->i] : NULL;
+	*o = m->j < m->base->count ? &m->base->avatars[m->j] : NULL;
+	if (!*a && !*o)
+		return false;
+	if (*a && *o && (*a)->id != (*o)->id) {
+		if ((*a)->id < (*o)->id)
+			*o = NULL;
+		else
+			*a = NULL;
+	}
+	m->i += *a != NULL;
+	m->j += *o != NULL;
+	return true;
+}
+
+/* The base view as the receiver holds it (b), and which of its states the
+ * server no longer knows (x->stale). */
+static void hold_base(const struct sv_server *sv, const struct sv_room *room,
+		      const struct sv_view *base, struct proto_snapshot *b, bool *stale)
+{
+	b->count = 0;
+	if (!base)
+		return;
+	b->server_tick = base->server_tick;
+	b->count = base->count;
+	for (int j = 0; j < base->count; j++)
+		stale[j] = !resolve(sv, room, &base->entries[j], &b->avatars[j]);
+}
+
+/* Everything that waits, as candidates in x (their number returned):
+ * newcomers and changes with their priority and cost; departures are
+ * marked chosen at once (up to a list's worth, *out_gone). */
+static int gather(struct sv_server *sv, const struct sv_room *room, const struct sv_client *c,
+		  const struct sv_view *base, const struct sv_view *last,
+		  const struct proto_snapshot *z, const struct proto_snapshot *b, int *out_gone)
 {
 	struct sv_view_scratch *x = &sv->view_scratch;
 	struct sv_views *mine = &sv->views[c->id];
-	if (!c->has_views) { /* the id's last holder's priorities are not its */
-		memset(mine->priority, 0, sizeof(mine->priority));
-		c->has_views = true;
-	}
-	const struct proto_world_bits *bits = &room->world->bits;
 	const struct sv_frame *now = &room->frames[room->frame_number % SV_FRAMES];
-	const struct sv_view *base = base_view(sv, room, c, head->seq);
-	struct proto_snapshot *b = &sv->scratch_base, *cur = &sv->scratch_cur, *z = &x->zone;
-	*out_whole = false;
-	b->count = 0;
-	if (base) {
-		b->server_tick = base->server_tick;
-		b->count = base->count;
-		for (int j = 0; j < base->count; j++)
-			x->stale[j] = !resolve(sv, room, &base->entries[j], &b->avatars[j]);
-	}
-	sv_frame_zone(now, c->avatar.zone, z, x->zone_slots);
-
-	/* What the newest snapshot sent left the receiver with: what it
-	 * carried beyond the base must be carried again (every snapshot is a
-	 * delta from the base), or the receiver would see it taken back. */
-	const struct sv_view *last =
-		!base || head->seq - 1 != base->seq
-			? view_of(sv, room, c, head->seq - 1, &sv->view_scratch.frame_view[1])
-			: NULL;
-	int at_last = 0;
-
 	/* What each costs, near enough: against the zone's time base now. */
 	const uint32_t time_base = proto_snapshot_time_base(z),
 		       ticks = base ? now->server_tick - base->server_tick : 0;
-
-	/* What waits: newcomers, changes, departures. */
-	int n = 0, gone = 0;
-	for (int i = 0, j = 0; i < z->count || j < b->count;) {
-		const struct proto_snapshot_avatar *a = i < z->count ? &z->avatars[i] : NULL;
-		const struct proto_snapshot_avatar *o = j < b->count ? &b->avatars[j] : NULL;
-		if (o && (!a || o->id < a->id)) {
+	struct merge m = {z, b, 0, 0};
+	const struct proto_snapshot_avatar *a, *o;
+	int n = 0, gone = 0, at_last = 0;
+	while (merge_next(&m, &a, &o)) {
+		if (!a) {
 			if (gone < PROTO_MAX_LIST) {
 				x->chosen[o->id] = true; /* departures always go */
 				gone++;
 			}
-			j++;
 			continue;
 		}
-		int kind = o && o->id == a->id ? KIND_CHANGED : KIND_NEW;
-		bool whole = kind == KIND_CHANGED && x->stale[j];
-		if (kind == KIND_CHANGED && !whole && same_avatar(a, o)) {
+		int kind = o ? KIND_CHANGED : KIND_NEW;
+		bool whole = o && x->stale[m.j - 1];
+		if (o && !whole && same_avatar(a, o)) {
 			mine->priority[a->id] = 0; /* nothing waits */
-			i++, j++;
 			continue;
 		}
+		/* Carried by the last snapshot beyond the base: it must go again. */
 		bool committed = false;
 		const struct sv_view_entry *le = last ? entry_from(last, a->id, &at_last) : NULL;
 		if (le) {
 			struct proto_snapshot_avatar held;
-			committed = kind == KIND_NEW ||
-				    (resolve(sv, room, le, &held) ? !same_avatar(&held, o) : true);
+			committed = !o || (resolve(sv, room, le, &held) ? !same_avatar(&held, o) : true);
 		}
 		int32_t d = distance_mm(&a->state, &c->avatar);
 		/* A full snapshot (no base) chooses by distance alone, the same
 		 * each time until one is acked: the receiver never sees an avatar
 		 * come and go while it waits. */
 		uint32_t gain = 1 + (uint32_t)(64000 / (1000 + d));
-		uint32_t p = base ? mine->priority[a->id] + gain : gain;
+		uint32_t p = CORE_MIN((base ? mine->priority[a->id] : 0u) + gain, 65535u);
 		if (base)
-			mine->priority[a->id] = (uint16_t)CORE_MIN(p, 65535u);
+			mine->priority[a->id] = (uint16_t)p;
 		x->candidates[n] = (struct sv_candidate){
 			.id = a->id,
 			.kind = (uint8_t)kind,
 			.committed = committed,
 			.near = d <= VIEW_NEAR_MM,
-			.priority = (uint16_t)CORE_MIN(p, 65535u),
-			.bits = (uint16_t)(proto_avatar_cost_bits(a, kind == KIND_NEW ? NULL : o, whole,
-								  ticks, time_base, bits) +
+			.priority = (uint16_t)p,
+			.bits = (uint16_t)(proto_avatar_cost_bits(a, o, whole, ticks, time_base,
+								  &room->world->bits) +
 					   VIEW_ID_BITS)};
 		x->order[n] = order_key(&x->candidates[n], n);
 		n++;
-		i++;
-		j += kind == KIND_CHANGED;
 	}
 	sort_keys(x->order, x->sorting, n);
+	*out_gone = gone;
+	return n;
+}
 
-	/* As many as the estimate says fit, then as many as really do. */
+/* How many of the n candidates, most important first, the estimate says
+ * fit; never fewer than those the last snapshot carried (they fitted then:
+ * only the encoder may cut them). */
+static int choose(const struct sv_view_scratch *x, int n, int gone, uint32_t budget)
+{
 	int take = 0, news = 0, changes = 0;
-	const uint32_t budget = base ? SV_LIST_BITS : SV_FULL_LIST_BITS;
-	for (uint32_t used = 64 + (uint32_t)gone * 16; take < n; take++) {
+	for (uint32_t used = VIEW_LISTS_BITS + (uint32_t)gone * VIEW_GONE_BITS; take < n; take++) {
 		const struct sv_candidate *k = ordered(x, take);
 		int *count = k->kind == KIND_NEW ? &news : &changes;
 		if (used + k->bits > budget || *count >= PROTO_MAX_LIST)
@@ -248,12 +268,22 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 		used += k->bits;
 		(*count)++;
 	}
-	/* What was sent since the base goes again whatever the estimate says
-	 * (it fitted then): only the encoder may cut it. */
 	int committed = 0;
 	while (committed < n && ordered(x, committed)->committed)
 		committed++;
-	take = CORE_MAX(take, committed);
+	return CORE_MAX(take, committed);
+}
+
+/* Encodes the first take candidates (fewer, an eighth at a time, while
+ * they do not fit; at last only the departures) into buf. cur is left as
+ * the view this snapshot leaves: the base with the chosen changes and
+ * newcomers, less the departures sent. */
+static uint32_t encode_choice(struct sv_server *sv, const struct sv_room *room,
+			      const struct sv_view *base, const struct proto_snapshot_head *head,
+			      int n, int take, uint8_t *buf, uint32_t cap)
+{
+	struct sv_view_scratch *x = &sv->view_scratch;
+	struct proto_snapshot *b = &sv->scratch_base, *cur = &sv->scratch_cur, *z = &x->zone;
 	struct proto_snapshot_head base_head = {.seq = base ? base->seq : 0};
 	if (base)
 		base_head.self = base->self;
@@ -263,41 +293,41 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 			take = 0;
 		for (int t = 0; t < n; t++)
 			x->chosen[ordered(x, t)->id] = t < take;
-		/* The view this snapshot leaves: the base with the chosen changes
-		 * and newcomers, less the departures sent. */
 		cur->count = 0;
-		cur->server_tick = now->server_tick;
-		for (int i = 0, j = 0; i < z->count || j < b->count;) {
-			const struct proto_snapshot_avatar *a = i < z->count ? &z->avatars[i] : NULL;
-			const struct proto_snapshot_avatar *o = j < b->count ? &b->avatars[j] : NULL;
-			if (o && (!a || o->id < a->id)) {
-				if (!x->chosen[o->id])
-					cur->avatars[cur->count++] = *o;
-				j++;
-			} else if (!o || a->id < o->id) {
-				if (x->chosen[a->id])
-					cur->avatars[cur->count++] = *a;
-				i++;
-			} else {
-				cur->avatars[cur->count++] = x->chosen[a->id] ? *a : *o;
-				i++, j++;
-			}
+		cur->server_tick = z->server_tick;
+		struct merge m = {z, b, 0, 0};
+		const struct proto_snapshot_avatar *a, *o;
+		while (merge_next(&m, &a, &o)) {
+			const struct proto_snapshot_avatar *kept = !a ? (x->chosen[o->id] ? NULL : o)
+							       : x->chosen[a->id] ? a : o;
+			if (kept)
+				cur->avatars[cur->count++] = *kept;
 		}
 		/* Only a stale avatar being sent is sent whole; one left for later
 		 * stays as the receiver has it (unwritten). */
 		for (int j = 0; j < b->count; j++)
 			x->stale[j] = x->stale[j] && x->chosen[b->avatars[j].id];
-		struct proto_zone_lists *lists = &x->lists;
 		if (proto_encode_view_lists(cur, base ? b : NULL, base ? base->time_base : 0,
-					    base ? x->stale : NULL, bits, lists))
-			len = proto_encode_snapshot_with(head, base ? &base_head : NULL, lists, buf, cap);
+					    base ? x->stale : NULL, &room->world->bits, &x->lists))
+			len = proto_encode_snapshot_with(head, base ? &base_head : NULL, &x->lists, buf,
+							 cap);
 		take -= CORE_MAX(1, take / 8);
 	}
+	return len;
+}
 
-	/* What the receiver holds after it: each avatar as of the frame its
-	 * state was sent in (now for what this one carries). */
+/* Records what the receiver holds after snapshot head->seq (each avatar as
+ * of the frame its state was sent in, now for what this one carried) and
+ * forgets the choice. Returns how many candidates were left for later. */
+static int record_view(struct sv_server *sv, const struct sv_room *room, struct sv_client *c,
+		       const struct sv_view *base, const struct proto_snapshot_head *head, int n,
+		       bool sent)
+{
+	struct sv_view_scratch *x = &sv->view_scratch;
+	struct sv_views *mine = &sv->views[c->id];
+	const struct proto_snapshot *b = &sv->scratch_base, *cur = &sv->scratch_cur, *z = &x->zone;
+	const struct sv_frame *now = &room->frames[room->frame_number % SV_FRAMES];
 	struct sv_view *v = &mine->views[head->seq % SV_FRAMES];
-	int left = n;
 	v->seq = head->seq;
 	v->server_tick = now->server_tick;
 	v->time_base = proto_snapshot_time_base(cur);
@@ -309,13 +339,14 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 			j++;
 		while (k < z->count && z->avatars[k].id < id)
 			k++;
-		bool kept = j < b->count && b->avatars[j].id == id && (!x->chosen[id] || !len);
+		bool kept = j < b->count && b->avatars[j].id == id && (!x->chosen[id] || !sent);
 		v->entries[v->count++] = kept ? base->entries[j]
 					      : (struct sv_view_entry){id, x->zone_slots[k], now->number};
 	}
+	int left = n;
 	for (int t = 0; t < n; t++) {
 		uint16_t id = ordered(x, t)->id;
-		if (len && x->chosen[id]) {
+		if (sent && x->chosen[id]) {
 			mine->priority[id] = 0;
 			left--;
 		}
@@ -323,12 +354,39 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 	}
 	for (int j = 0; j < b->count; j++)
 		x->chosen[b->avatars[j].id] = false;
-	if (!len)
-		return 0;
+	return left;
+}
+
+uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_client *c,
+			const struct proto_snapshot_head *head, uint8_t *buf, uint32_t cap,
+			bool *out_whole)
+{
+	struct sv_view_scratch *x = &sv->view_scratch;
+	if (!c->has_views) { /* the id's last holder's priorities are not its */
+		memset(sv->views[c->id].priority, 0, sizeof(sv->views[c->id].priority));
+		c->has_views = true;
+	}
+	const struct sv_view *base = base_view(sv, room, c, head->seq);
+	/* What the newest snapshot sent left the receiver with: what it
+	 * carried beyond the base must be carried again (every snapshot is a
+	 * delta from the base), or the receiver would see it taken back. */
+	const struct sv_view *last =
+		!base || head->seq - 1 != base->seq
+			? view_of(sv, room, c, head->seq - 1, &sv->view_scratch.frame_view[1])
+			: NULL;
+	hold_base(sv, room, base, &sv->scratch_base, x->stale);
+	sv_frame_zone(&room->frames[room->frame_number % SV_FRAMES], c->avatar.zone, &x->zone,
+		      x->zone_slots);
+	int gone, n = gather(sv, room, c, base, last, &x->zone, &sv->scratch_base, &gone);
+	int take = choose(x, n, gone, base ? SV_LIST_BITS : SV_FULL_LIST_BITS);
+	uint32_t len = encode_choice(sv, room, base, head, n, take, buf, cap);
+	int left = record_view(sv, room, c, base, head, n, len > 0);
 	/* Everything sent and nothing departed left: the receiver holds the
 	 * frame's zone whole, and the shared encoding can take over. */
-	*out_whole = left == 0 && cur->count == z->count;
-	sv->views_sent++;
-	sv->views_partial += !*out_whole;
+	*out_whole = len && left == 0 && sv->scratch_cur.count == x->zone.count;
+	if (len) {
+		sv->views_sent++;
+		sv->views_partial += !*out_whole;
+	}
 	return len;
 }
