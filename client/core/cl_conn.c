@@ -170,11 +170,11 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, ui
 	if (c->newest_seq && (int32_t)(decoded->seq - c->newest_seq) <= 0)
 		return; /* older than what we have */
 	slot = &c->ring[decoded->seq & (CL_SNAP_RING - 1)];
-	memcpy(slot, decoded, sizeof(*decoded));
+	proto_snapshot_copy(slot, decoded);
 	c->newest_seq = decoded->seq;
 	/* The ring keeps the zone lists whole (they are the next baselines);
 	 * the rest of the client sees the others, and itself only as self. */
-	memcpy(&c->snap, decoded, sizeof(*decoded));
+	memcpy(&c->snap, decoded, offsetof(struct proto_snapshot, avatars));
 	c->snap.count = 0;
 	for (int i = 0; i < decoded->count; i++)
 		if (decoded->avatars[i].id != c->welcome.client_id)

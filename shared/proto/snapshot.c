@@ -583,6 +583,12 @@ uint32_t proto_avatar_cost_bits(const struct proto_snapshot_avatar *a,
 	return w.bit_pos;
 }
 
+void proto_snapshot_copy(struct proto_snapshot *dst, const struct proto_snapshot *src)
+{
+	memcpy(dst, src, offsetof(struct proto_snapshot, avatars));
+	memcpy(dst->avatars, src->avatars, (size_t)src->count * sizeof(src->avatars[0]));
+}
+
 uint32_t proto_snapshot_time_base(const struct proto_snapshot *s)
 {
 	return time_grid(newest_time(s));

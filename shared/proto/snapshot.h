@@ -107,6 +107,10 @@ struct proto_snapshot {
 	struct proto_snapshot_avatar avatars[PROTO_MAX_SNAPSHOT_AVATARS];
 };
 
+/** Copies a snapshot: its header and its count avatars, not the 256 slots
+ * (a client copies each one it decodes twice; whole, that was 24 KiB). */
+void proto_snapshot_copy(struct proto_snapshot *dst, const struct proto_snapshot *src);
+
 /** Field widths that depend on the world, and the tick length; both sides
  * derive them from the world and the server's tick rate. */
 struct proto_world_bits {
