@@ -559,7 +559,7 @@ void net_host_stats(const struct net_host *h, struct net_host_stats *out)
 	if (!h)
 		return;
 	out->peers = h->enet->connectedPeers;
-	out->bytes_sent = h->enet->totalSentData + h->state_sent_bytes;
+	out->bytes_sent = h->enet->totalSentData + h->state_sent_bytes - h->out.dropped_bytes;
 	out->datagrams_sent = h->enet->totalSentPackets + h->state_sent + h->out.sent;
 	out->bytes_received = h->enet->totalReceivedData + h->state_received_bytes;
 	out->datagrams_received = h->enet->totalReceivedPackets + h->state_received;

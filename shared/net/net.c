@@ -479,5 +479,9 @@ void net_batch_send(struct net_batch *b, ENetSocket sock)
 	int sent = batch_send_sys(b, sock);
 	b->sent += (uint64_t)sent;
 	b->dropped += (uint64_t)(b->count - sent);
+	/* What did not go is the tail (or, rarely, one the kernel refused on
+	 * its own, which this counts as the tail's): */
+	for (int i = sent; i < b->count; i++)
+		b->dropped_bytes += b->len[i];
 	b->count = 0;
 }

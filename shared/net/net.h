@@ -114,6 +114,7 @@ struct net_batch {
 	ENetAddress *addr; /* destination when sending, source when received */
 	void *sys;         /* the platform's message headers */
 	uint64_t sent, dropped;
+	uint64_t dropped_bytes; /* of the dropped ones */
 };
 
 enum core_result net_batch_init(struct net_batch *b, int cap) CORE_MUST_CHECK;
