@@ -32,8 +32,15 @@ void sv_record_frame(struct sv_server *sv, struct sv_room *room)
 		e->has_pose = c->has_pose;
 		e->pose = c->pose;
 		/* When its state last changed: a receiver's view that holds it
-		 * from that frame or later holds its state now (sv_view.c). */
-		const struct sv_frame_entry *before = c->recorded && prev ? sv_frame_find(prev, c->id) : NULL;
+		 * from that frame or later holds its state now (sv_view.c).
+		 * Its entry in the frame before is where that frame put it unless
+		 * someone joined or left since (this runs for every member of
+		 * every room: a search only then). */
+		const struct sv_frame_entry *before = NULL;
+		if (c->recorded && prev)
+			before = c->frame_slot < prev->count && prev->entries[c->frame_slot].id == c->id
+					 ? &prev->entries[c->frame_slot]
+					 : sv_frame_find(prev, c->id);
 		if (!before || !same_entry(before, e))
 			c->changed_frame = f->number;
 		c->recorded = true;
