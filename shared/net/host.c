@@ -138,10 +138,12 @@ static void on_wire_state(void *ctx, const ENetAddress *from, uint8_t *data, uin
 	state_in(ctx, from, data, len);
 }
 
-/* The peer is let go: its session goes too unless another connection from
- * the same address still uses it. */
+/* The peer is let go (a client no longer has one): its session goes too
+ * unless another connection from the same address still uses it. */
 static void slot_end(struct net_host *h, net_peer peer)
 {
+	if (!h->server && peer == h->peer)
+		h->peer = 0;
 	struct net_slot *s = &h->slots[peer];
 	if (!s->live)
 		return;
@@ -179,8 +181,6 @@ static void dispatch(struct net_host *h, ENetEvent *ev)
 		out.type = NET_EVENT_DISCONNECT;
 		h->handlers.on_event(h->handlers.ctx, &out);
 		slot_end(h, peer);
-		if (!h->server && peer == h->peer)
-			h->peer = 0;
 		break;
 	case ENET_EVENT_TYPE_RECEIVE:
 		out.type = NET_EVENT_RECEIVE;
@@ -502,8 +502,6 @@ void net_host_disconnect_now(struct net_host *h, net_peer peer, enum net_disconn
 		return;
 	enet_peer_disconnect_now(p, code);
 	slot_end(h, peer);
-	if (!h->server && peer == h->peer)
-		h->peer = 0;
 }
 
 void net_host_reset(struct net_host *h, net_peer peer)
@@ -513,8 +511,6 @@ void net_host_reset(struct net_host *h, net_peer peer)
 		return;
 	enet_peer_reset(p);
 	slot_end(h, peer);
-	if (!h->server && peer == h->peer)
-		h->peer = 0;
 }
 
 uint8_t *net_host_state_buf(struct net_host *h)
