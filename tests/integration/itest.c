@@ -156,17 +156,22 @@ int itest_count(const char *text, const char *needle)
 	return n;
 }
 
-bool itest_wait_for(const char *path, const char *needle, int timeout_ms)
+bool itest_wait_count(const char *path, const char *needle, int count, int timeout_ms)
 {
 	for (int waited = 0; waited <= timeout_ms; waited += 20) {
 		char *text = itest_read(path);
-		bool found = strstr(text, needle) != NULL;
+		bool found = itest_count(text, needle) >= count;
 		free(text);
 		if (found)
 			return true;
 		sleep_ms(20);
 	}
 	return false;
+}
+
+bool itest_wait_for(const char *path, const char *needle, int timeout_ms)
+{
+	return itest_wait_count(path, needle, 1, timeout_ms);
 }
 
 /* Starts a program that prints "LISTENING udp 127.0.0.1:PORT" when ready. */

@@ -47,6 +47,8 @@ char *itest_read(const char *path);
 int itest_count(const char *text, const char *needle);
 /** Waits until the file contains needle, up to timeout_ms. */
 bool itest_wait_for(const char *path, const char *needle, int timeout_ms);
+/** Waits until path holds needle count times or more. */
+bool itest_wait_count(const char *path, const char *needle, int count, int timeout_ms);
 /** Parses a JSON file. */
 json_t *itest_json(const char *path);
 /** Writes text to dir/name and returns the path (static buffer per call site: copy it). */

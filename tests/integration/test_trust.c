@@ -424,14 +424,7 @@ static void a_man_in_the_middle_changes_nothing(void **state)
 	json_decref(r);
 	/* The bots' goodbyes may still be in the relay when they exit: let them
 	 * through (up to 3 s) before the relay stops. */
-	for (int waited = 0; waited < 3000; waited += 50) {
-		char *so_far = itest_read(sv.proc.err_path);
-		int left = itest_count(so_far, "reason=disconnect");
-		free(so_far);
-		if (left >= 4)
-			break;
-		nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
-	}
+	(void)itest_wait_count(sv.proc.err_path, "reason=disconnect", 4, 3000);
 	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	char *log = itest_read(sv.proc.err_path);
