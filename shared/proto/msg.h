@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 7 /* 7: a zone of up to 256, sent a part at a time when it does not fit */
+#define PROTO_VERSION 8 /* 8: voice frames and speaking events */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -45,6 +45,11 @@ enum proto_msg_type {
 	/* Server -> client, log channel. */
 	PROTO_MSG_MOD_EVENT = 15, /* a moderation action done (or refused) */
 	PROTO_MSG_HAND_QUEUE = 16, /* the raised hands, oldest first */
+	/* Voice (msg_voice.c): frames are state datagrams both ways, speaking
+	 * events go to the whole room on the log channel. */
+	PROTO_MSG_VOICE = 17,         /* client -> server: a frame */
+	PROTO_MSG_VOICE_FORWARD = 18, /* server -> client: a frame, with its speaker */
+	PROTO_MSG_SPEAKING = 19,
 	PROTO_MSG_TYPE_COUNT
 };
 
@@ -265,6 +270,51 @@ struct proto_hand_queue {
 	uint16_t ids[PROTO_HAND_QUEUE_MAX];
 };
 
+/*
+ * VOICE  client -> server, state datagram: one Opus frame
+ *   u8 type | u12 seq | u1 last | u1 broadcast | u2 zero | u8 loudness
+ *   | Opus packet (the rest of the datagram, 1..PROTO_VOICE_OPUS_MAX bytes)
+ * VOICE_FORWARD  server -> client, state datagram: the same frame
+ *   u8 type | u12 speaker | u12 seq | Opus packet
+ * seq counts the speaker's frames (mod 4096) across talk spurts; receivers
+ * widen it around the last one they saw. last: the final frame of a talk
+ * spurt. broadcast: meant for the whole room (an instructor, or whoever
+ * holds the floor; from anyone else it goes to the zone). loudness: the
+ * frame's speech level after the microphone's processing, 255 - 3 x dBFS
+ * below full scale, by which the server picks each listener's loudest
+ * speakers. The server forwards the Opus bytes unchanged.
+ */
+#define PROTO_VOICE_OPUS_MAX 320 /* 128 kbit/s at 20 ms */
+#define PROTO_VOICE_UP_HEADER 4
+#define PROTO_VOICE_DOWN_HEADER 4
+#define PROTO_VOICE_SEQ_BITS 12
+struct proto_voice_up {
+	uint16_t seq;
+	bool last;
+	bool broadcast;
+	uint8_t loudness;
+	uint16_t len;
+	const uint8_t *opus; /* decoded: points into the message */
+};
+struct proto_voice_down {
+	uint16_t speaker;
+	uint16_t seq;
+	uint16_t len;
+	const uint8_t *opus; /* decoded: points into the message */
+};
+
+/*
+ * SPEAKING  server -> client, log channel: who started or stopped talking
+ *   u8 type | u12 id | u1 speaking | u1 broadcast
+ * Sent to every member of the room (labels and the roster show it), also
+ * for a speaker whose frames reach only their zone.
+ */
+struct proto_speaking {
+	uint16_t id;
+	bool speaking;
+	bool broadcast;
+};
+
 /** The type byte, or 0 for an empty packet. */
 uint8_t proto_msg_type(const uint8_t *data, uint32_t len);
 
@@ -306,5 +356,18 @@ enum core_result proto_decode_mod_event(const uint8_t *data, uint32_t len,
 uint32_t proto_encode_hand_queue(const struct proto_hand_queue *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_hand_queue(const uint8_t *data, uint32_t len,
 					 struct proto_hand_queue *out) CORE_MUST_CHECK;
+/* msg_voice.c: voice frames and speaking events */
+uint32_t proto_encode_voice_up(const struct proto_voice_up *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_voice_up(const uint8_t *data, uint32_t len,
+				       struct proto_voice_up *out) CORE_MUST_CHECK;
+uint32_t proto_encode_voice_down(const struct proto_voice_down *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_voice_down(const uint8_t *data, uint32_t len,
+					 struct proto_voice_down *out) CORE_MUST_CHECK;
+/** Writes a down header for speaker and seq over the up header of a frame
+ * (both are PROTO_VOICE_*_HEADER bytes): the server forwards in place. */
+void proto_voice_down_header(uint16_t speaker, uint16_t seq, uint8_t out[PROTO_VOICE_DOWN_HEADER]);
+uint32_t proto_encode_speaking(const struct proto_speaking *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_speaking(const uint8_t *data, uint32_t len,
+				       struct proto_speaking *out) CORE_MUST_CHECK;
 /** "mute", "kick", ...: a moderation message type in logs and notices. */
 const char *proto_mod_action_name(uint8_t type);

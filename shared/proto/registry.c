@@ -39,6 +39,18 @@ static enum core_result dec_hand_queue(const uint8_t *d, uint32_t n, union proto
 {
 	return proto_decode_hand_queue(d, n, &o->hand_queue);
 }
+static enum core_result dec_voice_up(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_voice_up(d, n, &o->voice_up);
+}
+static enum core_result dec_voice_down(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_voice_down(d, n, &o->voice_down);
+}
+static enum core_result dec_speaking(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_speaking(d, n, &o->speaking);
+}
 
 #define C PROTO_PATH_CONTROL
 #define L PROTO_PATH_LOG
@@ -73,6 +85,14 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 			     PROTO_BUCKET_MODERATION, dec_mod},
 	[PROTO_MSG_MOVE_USER] = {"move_user", L, TS, MOD_SIZE, PROTO_PERM_MOVE_USER,
 				 PROTO_BUCKET_MODERATION, dec_mod},
+	/* The permission to speak is checked by the server's handler: a frame
+	 * refused is dropped quietly (counted), not answered 50 times a second. */
+	[PROTO_MSG_VOICE] = {"voice", D, TS, PROTO_VOICE_UP_HEADER + PROTO_VOICE_OPUS_MAX, NONE,
+			     PROTO_BUCKET_VOICE, dec_voice_up},
+	[PROTO_MSG_VOICE_FORWARD] = {"voice_forward", D, TC,
+				     PROTO_VOICE_DOWN_HEADER + PROTO_VOICE_OPUS_MAX, NONE,
+				     PROTO_BUCKET_NONE, dec_voice_down},
+	[PROTO_MSG_SPEAKING] = {"speaking", L, TC, 3, NONE, PROTO_BUCKET_NONE, dec_speaking},
 	[PROTO_MSG_MOD_EVENT] = {"mod_event", L, TC, 256, NONE, PROTO_BUCKET_NONE, dec_mod_event},
 	[PROTO_MSG_HAND_QUEUE] = {"hand_queue", L, TC, 2 + (PROTO_HAND_QUEUE_MAX * 12 + 7) / 8,
 				  NONE, PROTO_BUCKET_NONE, dec_hand_queue},
@@ -86,8 +106,9 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	[PROTO_BUCKET_MOVE] = {"move", 150, 150},
 	[PROTO_BUCKET_MODERATION] = {"moderation", 5, 20},
 	[PROTO_BUCKET_HAND] = {"hand", 2, 6},
+	[PROTO_BUCKET_VOICE] = {"voice", 110, 60}, /* 10 ms frames: 100 a second */
 	[PROTO_BUCKET_RELIABLE_BYTES] = {"reliable_bytes", 8192, 16384},
-	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 16384, 32768},
+	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 24576, 32768}, /* moves and voice */
 };
 
 const struct proto_msg_spec *proto_msg_spec(uint8_t type)

@@ -37,6 +37,7 @@ enum proto_bucket {
 	PROTO_BUCKET_MOVE,
 	PROTO_BUCKET_MODERATION,
 	PROTO_BUCKET_HAND,
+	PROTO_BUCKET_VOICE,
 	/* Bytes, whatever the message: */
 	PROTO_BUCKET_RELIABLE_BYTES, /* ENet's channels */
 	PROTO_BUCKET_DATAGRAM_BYTES, /* state datagrams */
@@ -60,6 +61,9 @@ union proto_any {
 	struct proto_mod_request mod;
 	struct proto_mod_event mod_event;
 	struct proto_hand_queue hand_queue;
+	struct proto_voice_up voice_up;
+	struct proto_voice_down voice_down;
+	struct proto_speaking speaking;
 };
 
 /* No permission needed: the handshake (before a role is known). */

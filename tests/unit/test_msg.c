@@ -255,6 +255,66 @@ static void moderation_messages_round_trip(void **state)
 	assert_int_not_equal(proto_decode_hand_queue(buf, len, &ho), CORE_OK);
 }
 
+/* A frame keeps its fields and its Opus bytes both ways; the server's
+ * in-place header rewrite makes exactly the forwarded message; an empty,
+ * oversized or flag-polluted frame is refused. */
+static void voice_messages_round_trip(void **state)
+{
+	(void)state;
+	uint8_t opus[PROTO_VOICE_OPUS_MAX], buf[PROTO_VOICE_UP_HEADER + PROTO_VOICE_OPUS_MAX + 8];
+	for (int i = 0; i < PROTO_VOICE_OPUS_MAX; i++)
+		opus[i] = (uint8_t)(i * 7 + 1);
+	struct proto_voice_up up = {.seq = 4095, .last = true, .broadcast = true, .loudness = 201,
+				    .len = 60, .opus = opus};
+	uint32_t len = proto_encode_voice_up(&up, buf, sizeof(buf));
+	assert_int_equal(len, PROTO_VOICE_UP_HEADER + 60);
+	assert_true(len <= proto_msg_spec(PROTO_MSG_VOICE)->max_size);
+	struct proto_voice_up uo;
+	assert_int_equal(proto_decode_voice_up(buf, len, &uo), CORE_OK);
+	assert_int_equal(uo.seq, 4095);
+	assert_true(uo.last && uo.broadcast);
+	assert_int_equal(uo.loudness, 201);
+	assert_int_equal(uo.len, 60);
+	assert_memory_equal(uo.opus, opus, 60);
+	assert_int_not_equal(proto_decode_voice_up(buf, PROTO_VOICE_UP_HEADER, &uo), CORE_OK);
+	uint8_t keep = buf[2];
+	buf[2] = 0xff; /* seq's top bits, last and broadcast were set: now the reserved bits too */
+	assert_int_not_equal(proto_decode_voice_up(buf, len, &uo), CORE_OK);
+	buf[2] = keep;
+	up.len = PROTO_VOICE_OPUS_MAX + 1;
+	assert_int_equal(proto_encode_voice_up(&up, buf, sizeof(buf)), 0);
+	up.len = PROTO_VOICE_OPUS_MAX;
+	len = proto_encode_voice_up(&up, buf, sizeof(buf));
+	assert_int_equal(len, proto_msg_spec(PROTO_MSG_VOICE)->max_size);
+	memset(buf + len, 0, 8);
+	assert_int_not_equal(proto_decode_voice_up(buf, len + 1, &uo), CORE_OK);
+
+	/* Forwarded: the up header overwritten in place. */
+	len = proto_encode_voice_up(&(struct proto_voice_up){.seq = 77, .loudness = 9, .len = 60,
+							      .opus = opus},
+				    buf, sizeof(buf));
+	proto_voice_down_header(4095, 77, buf);
+	struct proto_voice_down d;
+	assert_int_equal(proto_decode_voice_down(buf, len, &d), CORE_OK);
+	assert_int_equal(d.speaker, 4095);
+	assert_int_equal(d.seq, 77);
+	assert_int_equal(d.len, 60);
+	assert_memory_equal(d.opus, opus, 60);
+	uint8_t enc[PROTO_VOICE_DOWN_HEADER + PROTO_VOICE_OPUS_MAX];
+	assert_int_equal(proto_encode_voice_down(&d, enc, sizeof(enc)), len);
+	assert_memory_equal(enc, buf, len);
+	assert_int_not_equal(proto_decode_voice_up(buf, len, &uo), CORE_OK); /* another type */
+	proto_voice_down_header(0, 77, buf); /* nobody speaks as id 0 */
+	assert_int_not_equal(proto_decode_voice_down(buf, len, &d), CORE_OK);
+
+	struct proto_speaking sp = {.id = 4095, .speaking = true, .broadcast = true}, so;
+	len = proto_encode_speaking(&sp, buf, sizeof(buf));
+	assert_true(len <= proto_msg_spec(PROTO_MSG_SPEAKING)->max_size);
+	assert_int_equal(proto_decode_speaking(buf, len, &so), CORE_OK);
+	assert_memory_equal(&so, &sp, sizeof(sp));
+	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_speaking, &so);
+}
+
 /* The registry covers every type, each entry's size holds the largest
  * message of that type, and the buckets refill at their rate. */
 static void registry_entries_hold_their_messages(void **state)
@@ -367,6 +427,7 @@ int main(void)
 		cmocka_unit_test(welcome_and_refuse_round_trip),
 		cmocka_unit_test(moderation_messages_round_trip),
 		cmocka_unit_test(registry_entries_hold_their_messages),
+		cmocka_unit_test(voice_messages_round_trip),
 		cmocka_unit_test(refuse_layout_is_frozen),
 		cmocka_unit_test(move_round_trip_carries_three_commands),
 		cmocka_unit_test(roster_messages_round_trip),
