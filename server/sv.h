@@ -55,6 +55,21 @@
 /* Messages over a rate limit before a peer is disconnected for flooding. */
 #define SV_MAX_THROTTLED 64
 
+ /* Voice (sv_voice.c). A listener hears at most --voice-streams speakers at
+ * once, the loudest; a speaker keeps its place until silent this long, and
+ * a louder one takes the place of the quietest only by this margin (in
+ * loudness units, 3 per dB) once that one has held it SV_VOICE_MIN_HOLD_US. */
+#define SV_VOICE_MAX_STREAMS 8
+#define SV_VOICE_HOLD_US 300000u
+#define SV_VOICE_MIN_HOLD_US 500000u
+#define SV_VOICE_MARGIN 18
+/* A speaker with no frame for this long has stopped (its last frame says
+ * so sooner). */
+#define SV_VOICE_SILENT_US 400000u
+/* While voice flows the loop waits for no batch: a frame is forwarded as
+ * soon as it arrives. */
+#define SV_VOICE_LIVE_US 200000u
+
 #define SV_MAX_ROOM_ENTRIES 64                  /* rooms --rooms may list */
 #define SV_MAX_WORLDS (SV_MAX_ROOM_ENTRIES + 1) /* each room's own, and --world */
 
@@ -76,6 +91,7 @@ struct sv_config {
 	int room_count;
 	int max_per_address; /* connections from one IP address (a school behind one NAT) */
 	int max_pending_per_address; /* of those, not yet past HELLO */
+	int voice_streams; /* speakers a listener hears at once */
 };
 
 /* Who a client is, as its join token (or resume ticket) says. */
@@ -158,6 +174,18 @@ struct sv_client {
 	int32_t cmd_budget;  /* commands it may still apply: real time, not its say-so */
 	uint32_t budget_tick; /* server tick the budget was last brought up to */
 	uint64_t cmds_dropped; /* over budget: a speed hack or a clock running fast */
+	struct sv_talker {       /* as a speaker */
+		uint64_t last_us;    /* its newest frame (while speaking) */
+		uint8_t level;       /* loudness, smoothed over frames */
+		bool speaking;
+		bool broadcast;      /* to the whole room */
+		bool refused_logged;
+	} talk;
+	struct sv_stream {       /* as a listener: the speakers it hears now */
+		uint16_t id;         /* 0: free */
+		uint8_t level;
+		uint64_t since_us, last_us;
+	} streams[SV_VOICE_MAX_STREAMS];
 };
 
 /* One member's state as a snapshot frame recorded it. */
@@ -227,6 +255,15 @@ struct sv_room {
 	char muted_users[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* mutes outlive reconnects */
 	int ban_count;
 	char bans[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* user ids removed for the session */
+	struct sv_voice_room {
+		/* Members by zone, rebuilt when one joins, leaves or changes
+		 * zone: a frame costs its listeners, not the room. */
+		bool stale;
+		uint16_t zone_start[SIM_MAX_ZONES + 2]; /* by zone; SIM_MAX_ZONES: none */
+		uint16_t by_zone[SV_ROOM_MAX_CLIENTS];
+		int speaking_count;
+		uint16_t speaking[SV_ROOM_MAX_CLIENTS];
+	} voice;
 };
 
 /* Admission state (sv_admit.c): keys, used token ids, resumable tickets. */
@@ -299,6 +336,11 @@ struct sv_server {
 	uint64_t last_service_us; /* the last net_host_service drain */
 	uint64_t refuse_log_second, refuse_log_count, refuse_log_dropped;
 	uint64_t throttled, refused_actions, moderation_actions;
+	/* Voice: frames in, deliveries (a frame to one listener), frames held
+	 * (muted), deliveries cut (the listener hears N louder), frames
+	 * refused (a role that may not speak). */
+	uint64_t voice_in, voice_out, voice_held, voice_culled, voice_refused;
+	uint64_t voice_live_until_us; /* voice flows: forward at once */
 	uint64_t now_us;          /* set before each drain, for the handlers */
 	/* Tick work time (one slot: its rooms' snapshots and their send) in 10 µs
 	 * buckets up to 100 ms, reported every SV_STATS_EVERY_S and at stop. */
@@ -372,6 +414,15 @@ void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_h
  * and its connection ends once what was queued for it has gone. */
 void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why);
 
+/* sv_voice.c: voice frames forwarded by zone, the loudest N per listener */
+void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
+/** A member joined, left or changed zone: the zone lists are rebuilt. */
+void sv_voice_room_changed(struct sv_room *room);
+/** A member leaves: its talk ends, and nobody keeps a place for it. */
+void sv_voice_on_leave(struct sv_server *sv, struct sv_client *c);
+/** Ends the talk of the room's speakers who have gone quiet. */
+void sv_voice_tick(struct sv_server *sv, struct sv_room *room);
+
 /* sv_world.c: which world each room runs */
 /** Loads --world and every world --rooms names; only a broken --world is fatal. */
 enum core_result sv_worlds_init(struct sv_server *sv) CORE_MUST_CHECK;
@@ -390,6 +441,9 @@ enum core_result sv_input_check(void) CORE_MUST_CHECK;
 void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len);
 
 /* sv_moderate.c: mute, kick and ban, lock, hands and the floor, moves */
+/** Sends a log-channel message to every member of the room. */
+void sv_room_send_log(struct sv_server *sv, struct sv_room *room, const uint8_t *buf,
+		      uint32_t len);
 void sv_on_mod_request(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
 		       uint32_t len);
 /** Tells the client its request was refused (why: NULL for "your role may not"). */

@@ -33,6 +33,8 @@ static const char usage[] =
 	"                     default 256: a lecture hall behind one NAT)\n"
 	"  --max-pending-per-address N  of those, connections still waiting to say hello, 1-4000\n"
 	"                     (LYCEUM_MAX_PENDING_PER_ADDRESS, default 64)\n"
+	"  --voice-streams N  the most speakers each listener hears at once, the loudest, 1-8\n"
+	"                     (LYCEUM_VOICE_STREAMS, default 4)\n"
 	"  --help             this text\n"
 	"Prints a line starting with LISTENING on standard output once it accepts clients;\n"
 	"stops cleanly on SIGINT or SIGTERM.\n";
@@ -135,7 +137,9 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 		       SV_MAX_CLIENTS, &cfg->max_per_address) ||
 	    !parse_int("LYCEUM_MAX_PENDING_PER_ADDRESS",
 		       env_or("LYCEUM_MAX_PENDING_PER_ADDRESS", "64"), 1, SV_MAX_CLIENTS,
-		       &cfg->max_pending_per_address))
+		       &cfg->max_pending_per_address) ||
+	    !parse_int("LYCEUM_VOICE_STREAMS", env_or("LYCEUM_VOICE_STREAMS", "4"), 1,
+		       SV_VOICE_MAX_STREAMS, &cfg->voice_streams))
 		return 2;
 	core_strlcpy(cfg->token_key, env_or("LYCEUM_TOKEN_KEY", ""), sizeof(cfg->token_key));
 	const char *rooms = env_or("LYCEUM_ROOMS", "");
@@ -179,6 +183,8 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			ok = parse_int(flag, v, 1, SV_MAX_CLIENTS, &cfg->max_per_address);
 		else if (!strcmp(flag, "--max-pending-per-address"))
 			ok = parse_int(flag, v, 1, SV_MAX_CLIENTS, &cfg->max_pending_per_address);
+		else if (!strcmp(flag, "--voice-streams"))
+			ok = parse_int(flag, v, 1, SV_VOICE_MAX_STREAMS, &cfg->voice_streams);
 		else {
 			fprintf(stderr, "lyceum-server: unknown flag %s\n%s", flag, usage);
 			return 2;

@@ -107,6 +107,8 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
 		if (memcmp(&before, &c->avatar, sizeof(before)))
 			c->send_time_us = m.send_time_us;
 		if (c->avatar.zone != zone_before)
+			sv_voice_room_changed(room);
+		if (c->avatar.zone != zone_before)
 			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
 				  sv_qname(c, q), sv_zone_name(c->room, zone_before),
 				  sv_zone_name(c->room, c->avatar.zone));
@@ -158,6 +160,7 @@ static const sv_handler handlers[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_HAND] = sv_on_mod_request,
 	[PROTO_MSG_FLOOR] = sv_on_mod_request,
 	[PROTO_MSG_MOVE_USER] = sv_on_mod_request,
+	[PROTO_MSG_VOICE] = sv_on_voice,
 };
 
 /* Every message from a client, on any path: the registry decides whether

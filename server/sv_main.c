@@ -19,10 +19,14 @@ static void drain(struct sv_server *sv, uint64_t now)
 {
 	sv->now_us = now;
 	net_host_read_state(sv->net, now);
+	/* Voice frames forwarded in the batch leave now, not with the next
+	 * slot's snapshots. */
+	net_host_state_flush(sv->net);
 	if (sv->state_socket && now - sv->last_service_us < SV_ENET_GAP_US)
 		return;
 	sv->last_service_us = now;
 	(void)net_host_service(sv->net, now);
+	net_host_state_flush(sv->net);
 }
 
 /* Sleeps until the socket has data or the tick is due, but not before
@@ -32,7 +36,8 @@ static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t ne
 	uint64_t now = plat_time_us();
 	if (now >= next_tick)
 		return;
-	if (now - last_drain < SV_SERVICE_GAP_US) {
+	/* Voice waits for no batch. */
+	if (now - last_drain < SV_SERVICE_GAP_US && now >= sv->voice_live_until_us) {
 		uint64_t until = CORE_MIN(last_drain + SV_SERVICE_GAP_US, next_tick);
 		plat_sleep_us(until - now);
 		return;
@@ -74,7 +79,8 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  "stray=%llu refused=%llu refuse_unlogged=%llu hello_timeouts=%llu "
 		  "pending_refused=%llu seen_full=%llu handshakes=%llu challenges=%llu bad_cookie=%llu "
 		  "bad_tag=%llu replayed=%llu clear=%llu sessions_full=%llu throttled=%llu "
-		  "refused_actions=%llu moderation=%llu own_views=%llu own_views_partial=%llu",
+		  "refused_actions=%llu moderation=%llu own_views=%llu own_views_partial=%llu "
+		  "voice_in=%llu voice_out=%llu voice_held=%llu voice_culled=%llu voice_refused=%llu",
 		  when, ns.peers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
@@ -90,7 +96,10 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  (unsigned long long)(ws->clear + ws->no_session),
 		  (unsigned long long)ws->sessions_full, (unsigned long long)sv->throttled,
 		  (unsigned long long)sv->refused_actions, (unsigned long long)sv->moderation_actions,
-		  (unsigned long long)sv->views_sent, (unsigned long long)sv->views_partial);
+		  (unsigned long long)sv->views_sent, (unsigned long long)sv->views_partial,
+		  (unsigned long long)sv->voice_in, (unsigned long long)sv->voice_out,
+		  (unsigned long long)sv->voice_held, (unsigned long long)sv->voice_culled,
+		  (unsigned long long)sv->voice_refused);
 }
 
 int sv_run(struct sv_server *sv)

@@ -23,8 +23,8 @@ static void send_log(const struct sv_server *sv, struct sv_client *c, const uint
 		CORE_WARN("client=%u: log message of %u bytes not queued", c->id, len);
 }
 
-static void room_send_log(struct sv_server *sv, struct sv_room *room, const uint8_t *buf,
-			  uint32_t len)
+void sv_room_send_log(struct sv_server *sv, struct sv_room *room, const uint8_t *buf,
+		      uint32_t len)
 {
 	for (int i = 0; i < room->member_count; i++)
 		send_log(sv, &sv->clients[room->members[i]], buf, len);
@@ -47,7 +47,7 @@ static uint32_t encode_hands(const struct sv_room *room, uint8_t *buf, uint32_t 
 static void room_send_hands(struct sv_server *sv, struct sv_room *room)
 {
 	uint8_t buf[128];
-	room_send_log(sv, room, buf, encode_hands(room, buf, sizeof(buf)));
+	sv_room_send_log(sv, room, buf, encode_hands(room, buf, sizeof(buf)));
 }
 
 bool sv_is_muted(const struct sv_server *sv, const struct sv_client *c)
@@ -116,7 +116,7 @@ static void announce(struct sv_server *sv, struct sv_client *actor, uint8_t type
 	core_strlcpy(e.actor_name, actor->name, sizeof(e.actor_name));
 	core_strlcpy(e.text, text ? text : "", sizeof(e.text));
 	uint8_t buf[256];
-	room_send_log(sv, room, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
+	sv_room_send_log(sv, room, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
 	sv->moderation_actions++;
 	char qa[PROTO_QUOTED_MAX], qt[PROTO_QUOTED_MAX], qx[PROTO_QUOTED_MAX];
 	CORE_INFO("moderation room=%s actor=%u actor_name=%s action=%s flag=%d target=%u "
@@ -342,6 +342,7 @@ static void do_move_user(struct sv_server *sv, struct sv_client *c,
 	struct sim_point p = sv_spawn_point(sv, c->room, zone);
 	t->avatar = sim_avatar_spawn(world, p, before.yaw);
 	sv_update_holders(c->room, t->id, &before, &t->avatar);
+	sv_voice_room_changed(c->room);
 	t->send_time_us = 0;
 	announce(sv, c, m->type, t, true, world->zones[zone].name);
 }

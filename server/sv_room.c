@@ -300,6 +300,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	room->kept = false;
 	room->in_use = true;
 	room->member_count = 0;
+	memset(&room->voice, 0, sizeof(room->voice));
 	room->frame_number = 0;
 	memset(room->spawn_next, 0, sizeof(room->spawn_next));
 	memset(room->seat_holder, 0, sizeof(room->seat_holder));
@@ -433,6 +434,9 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 		at--;
 	}
 	room->members[at] = c->id;
+	memset(&c->talk, 0, sizeof(c->talk));
+	memset(c->streams, 0, sizeof(c->streams));
+	sv_voice_room_changed(room);
 
 	struct proto_welcome w = {.version = PROTO_VERSION,
 				   .client_id = c->id,
@@ -501,6 +505,7 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	gone.door = SIM_DOOR_NONE;
 	sv_update_holders(room, c->id, &c->avatar, &gone);
 	sv_moderation_on_leave(sv, c);
+	sv_voice_on_leave(sv, c);
 	for (int i = 0; i < room->member_count; i++) {
 		if (room->members[i] == c->id) {
 			memmove(&room->members[i], &room->members[i + 1],

@@ -208,6 +208,7 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 		struct sv_room *room = &sv->rooms[r];
 		if (!room->in_use)
 			continue;
+		sv_voice_tick(sv, room);
 		sv_record_frame(sv, room);
 		send_room(sv, room);
 		sent++;

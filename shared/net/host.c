@@ -5,7 +5,10 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <linux/sockios.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +64,8 @@ struct net_host {
 	/* counted here: ENet's totals see neither state path but the hook's */
 	uint64_t state_sent, state_sent_bytes, state_received, state_received_bytes;
 	uint64_t state_unsealed, stray;
+	bool rx_timestamps;
+	int64_t rx_realtime_ns; /* of the datagram on_state is handed */
 	char error[256];
 };
 
@@ -128,6 +133,13 @@ static void state_in(struct net_host *h, const ENetAddress *from, uint8_t *data,
 	if (!net_session_open_state(h->wire, s->session, data, len, &msg, &msg_len)) {
 		stray(h, from, "it does not open under the peer's key (tampered, replayed or forged)");
 		return;
+	}
+	h->rx_realtime_ns = 0;
+	if (h->rx_timestamps && !h->server) {
+		/* The one ENet just read: its socket's last datagram. */
+		struct timespec ts;
+		if (ioctl((int)h->enet->socket, SIOCGSTAMPNS, &ts) == 0)
+			h->rx_realtime_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
 	h->handlers.on_state(h->handlers.ctx, peer, msg, msg_len);
 }
@@ -564,4 +576,14 @@ void net_host_stats(const struct net_host *h, struct net_host_stats *out)
 	out->state_unsealed = h->state_unsealed;
 	out->stray = h->stray;
 	out->wire = *net_wire_stats(h->wire);
+}
+
+void net_host_rx_timestamps(struct net_host *h, bool on)
+{
+	h->rx_timestamps = on;
+}
+
+int64_t net_host_rx_realtime_ns(const struct net_host *h)
+{
+	return h->rx_realtime_ns;
 }

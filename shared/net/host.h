@@ -181,3 +181,11 @@ bool net_host_state_send(struct net_host *h, net_peer peer, uint32_t len);
 void net_host_state_flush(struct net_host *h);
 
 void net_host_stats(const struct net_host *h, struct net_host_stats *out);
+
+/** Client: asks the kernel for the arrival time of each datagram (costs a
+ * system call per state datagram; for measuring, as lyceum-bot's voice-v1
+ * does). */
+void net_host_rx_timestamps(struct net_host *h, bool on);
+/** Inside on_state: the kernel's arrival time of the datagram being handed
+ * over, CLOCK_REALTIME ns; 0 when not asked for or not known. */
+int64_t net_host_rx_realtime_ns(const struct net_host *h);

@@ -1,0 +1,198 @@
+/* Voice: frames are forwarded unchanged (no decoding, no mixing) to the
+ * listeners of the speaker's zone, or the whole room for a broadcast; each
+ * listener hears at most --voice-streams speakers at once, the loudest,
+ * with hysteresis so that two voices of about the same level do not take
+ * each other's place frame by frame. A muted speaker's frames stop here.
+ * Nothing on this path allocates; a frame costs its listeners. */
+#include "sv.h"
+#include "proto/perm.h"
+
+#include <string.h>
+
+void sv_voice_room_changed(struct sv_room *room)
+{
+	room->voice.stale = true;
+}
+
+/* Counting sort of the members by zone (SIM_ZONE_NONE last). */
+static void rebuild_zones(const struct sv_server *sv, struct sv_room *room)
+{
+	struct sv_voice_room *v = &room->voice;
+	uint16_t count[SIM_MAX_ZONES + 1] = {0};
+	for (int i = 0; i < room->member_count; i++) {
+		uint8_t z = sv->clients[room->members[i]].avatar.zone;
+		count[z < SIM_MAX_ZONES ? z : SIM_MAX_ZONES]++;
+	}
+	uint16_t at = 0;
+	for (int z = 0; z <= SIM_MAX_ZONES; z++) {
+		v->zone_start[z] = at;
+		at = (uint16_t)(at + count[z]);
+	}
+	v->zone_start[SIM_MAX_ZONES + 1] = at;
+	uint16_t fill[SIM_MAX_ZONES + 1];
+	memcpy(fill, v->zone_start, sizeof(fill));
+	for (int i = 0; i < room->member_count; i++) {
+		uint16_t id = room->members[i];
+		uint8_t z = sv->clients[id].avatar.zone;
+		v->by_zone[fill[z < SIM_MAX_ZONES ? z : SIM_MAX_ZONES]++] = id;
+	}
+	v->stale = false;
+}
+
+static void send_speaking(struct sv_server *sv, struct sv_room *room, const struct sv_client *c)
+{
+	struct proto_speaking m = {.id = c->id, .speaking = c->talk.speaking,
+				   .broadcast = c->talk.broadcast};
+	uint8_t buf[8];
+	sv_room_send_log(sv, room, buf, proto_encode_speaking(&m, buf, sizeof(buf)));
+}
+
+static void talk_start(struct sv_server *sv, struct sv_client *c, bool broadcast)
+{
+	struct sv_voice_room *v = &c->room->voice;
+	c->talk.speaking = true;
+	c->talk.broadcast = broadcast;
+	if (v->speaking_count < SV_ROOM_MAX_CLIENTS)
+		v->speaking[v->speaking_count++] = c->id;
+	send_speaking(sv, c->room, c);
+}
+
+static void talk_end(struct sv_server *sv, struct sv_client *c)
+{
+	struct sv_voice_room *v = &c->room->voice;
+	c->talk.speaking = false;
+	c->talk.broadcast = false;
+	for (int i = 0; i < v->speaking_count; i++) {
+		if (v->speaking[i] == c->id) {
+			v->speaking[i] = v->speaking[--v->speaking_count];
+			break;
+		}
+	}
+	send_speaking(sv, c->room, c);
+}
+
+void sv_voice_tick(struct sv_server *sv, struct sv_room *room)
+{
+	struct sv_voice_room *v = &room->voice;
+	for (int i = v->speaking_count - 1; i >= 0; i--) {
+		struct sv_client *c = &sv->clients[v->speaking[i]];
+		if (sv->now_us - c->talk.last_us > SV_VOICE_SILENT_US)
+			talk_end(sv, c);
+	}
+}
+
+void sv_voice_on_leave(struct sv_server *sv, struct sv_client *c)
+{
+	if (c->talk.speaking)
+		talk_end(sv, c);
+	memset(&c->talk, 0, sizeof(c->talk));
+	memset(c->streams, 0, sizeof(c->streams));
+	sv_voice_room_changed(c->room);
+}
+
+/*
+ * Does listener l hear speaker s now? Its places go to the speakers it
+ * already hears, then to free ones (a place is free once its speaker has
+ * been silent SV_VOICE_HOLD_US), then to a louder speaker in place of the
+ * quietest, by SV_VOICE_MARGIN and only once that one has held its place
+ * SV_VOICE_MIN_HOLD_US. A priority speaker (a broadcast) always gets one.
+ */
+static bool admit(const struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
+		  bool priority)
+{
+	const uint64_t now = sv->now_us;
+	const int n = sv->cfg.voice_streams;
+	struct sv_stream *free_place = NULL, *quietest = NULL;
+	for (int i = 0; i < n; i++) {
+		struct sv_stream *p = &l->streams[i];
+		if (p->id == s->id) {
+			p->level = s->talk.level;
+			p->last_us = now;
+			return true;
+		}
+		if (!p->id || now - p->last_us > SV_VOICE_HOLD_US) {
+			if (!free_place)
+				free_place = p;
+		} else if (!quietest || p->level < quietest->level) {
+			quietest = p;
+		}
+	}
+	struct sv_stream *take = free_place;
+	if (!take && (priority || (s->talk.level >= quietest->level + SV_VOICE_MARGIN &&
+				   now - quietest->since_us >= SV_VOICE_MIN_HOLD_US)))
+		take = quietest;
+	if (!take)
+		return false;
+	*take = (struct sv_stream){.id = s->id, .level = s->talk.level, .since_us = now,
+				   .last_us = now};
+	return true;
+}
+
+static void forward(struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
+		    const struct proto_voice_up *m, bool priority)
+{
+	if (l == s || l->state != SV_CLIENT_JOINED)
+		return;
+	if (!admit(sv, l, s, priority)) {
+		sv->voice_culled++;
+		return;
+	}
+	uint8_t *out = net_host_state_buf(sv->net);
+	proto_voice_down_header(s->id, m->seq, out);
+	memcpy(out + PROTO_VOICE_DOWN_HEADER, m->opus, m->len);
+	if (net_host_state_send(sv->net, l->peer, PROTO_VOICE_DOWN_HEADER + m->len))
+		sv->voice_out++;
+}
+
+void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_any *any,
+		 uint32_t len)
+{
+	const struct proto_voice_up *m = &any->voice_up;
+	struct sv_room *room = c->room;
+	char q[PROTO_QUOTED_MAX];
+	sv->voice_in++;
+	if (!proto_perm_allows((enum proto_role)c->role, PROTO_PERM_SPEAK)) {
+		sv->voice_refused++;
+		if (!c->talk.refused_logged)
+			CORE_WARN("room=%s client=%u name=%s role=%s sends voice, which its role may "
+				  "not; dropped (stats: voice_refused=)",
+				  room->name, c->id, sv_qname(c, q), proto_role_name(c->role));
+		c->talk.refused_logged = true;
+		return;
+	}
+	/* The server's mute, whatever the client believes. */
+	if (proto_voice_held((enum proto_role)c->role, c->muted, room->mute_all,
+			     room->floor == c->id)) {
+		sv->voice_held++;
+		return;
+	}
+	const bool broadcast =
+		m->broadcast && (room->floor == c->id ||
+				 proto_perm_allows((enum proto_role)c->role, PROTO_PERM_BROADCAST_VOICE));
+	/* The level a listener's choice compares: smoothed, so one loud
+	 * syllable does not take a place. */
+	c->talk.level = c->talk.speaking ? (uint8_t)((c->talk.level * 3u + m->loudness) / 4u)
+					 : m->loudness;
+	c->talk.last_us = sv->now_us;
+	if (!c->talk.speaking || c->talk.broadcast != broadcast) {
+		if (c->talk.speaking)
+			talk_end(sv, c);
+		talk_start(sv, c, broadcast);
+	}
+	sv->voice_live_until_us = sv->now_us + SV_VOICE_LIVE_US;
+	/* The floor and a broadcast are heard over the others. */
+	const bool priority = broadcast || room->floor == c->id;
+	if (broadcast) {
+		for (int i = 0; i < room->member_count; i++)
+			forward(sv, &sv->clients[room->members[i]], c, m, priority);
+	} else {
+		if (room->voice.stale)
+			rebuild_zones(sv, room);
+		uint8_t z = c->avatar.zone < SIM_MAX_ZONES ? c->avatar.zone : SIM_MAX_ZONES;
+		for (uint16_t i = room->voice.zone_start[z]; i < room->voice.zone_start[z + 1]; i++)
+			forward(sv, &sv->clients[room->voice.by_zone[i]], c, m, priority);
+	}
+	if (m->last)
+		talk_end(sv, c);
+	(void)len;
+}
