@@ -77,6 +77,8 @@ struct cl_roster_entry {
 	uint8_t same_name; /* 0, or its number among members who show this name */
 	uint8_t status;    /* enum proto_status: muted, hand up, holds the floor */
 	char user[PROTO_USER_MAX]; /* the user id, when our role may see it; else "" */
+	bool speaking;  /* talking now (SPEAKING events) */
+	bool broadcast; /* ... to the whole room */
 };
 
 /*
@@ -87,11 +89,22 @@ struct cl_roster_entry {
 enum cl_event_type {
 	CL_EVENT_MODERATION, /* mod: an action done in the room (or refused to us) */
 	CL_EVENT_HANDS,      /* the hand queue changed (cl_conn.hands) */
+	CL_EVENT_SPEAKING,   /* speaking: someone started or stopped talking */
 };
 struct cl_event {
 	enum cl_event_type type;
 	struct proto_mod_event mod;
+	struct proto_speaking speaking;
 };
+
+/**
+ * Where forwarded voice frames go (the audio side's jitter buffers): the
+ * frame's Opus bytes are valid until the call returns. arrival_us is the
+ * service time that read it (the caller's clock), kernel_rx_ns the
+ * kernel's arrival time (CLOCK_REALTIME) when cl_conn_rx_timestamps is on.
+ */
+typedef void (*cl_voice_fn)(void *user, const struct proto_voice_down *frame, uint64_t arrival_us,
+			    int64_t kernel_rx_ns);
 #define CL_EVENTS 64 /* power of two; the oldest are dropped (and counted) */
 
 /* One received state of a remote avatar, on the server's clock. */
@@ -167,6 +180,7 @@ struct cl_stats {
 	uint64_t events_dropped;    /* events the caller did not take in time */
 	uint64_t refused_actions;   /* our requests the server refused */
 	int max_converge_frames;    /* frames a blended correction took to vanish */
+	uint64_t voice_sent, voice_received;
 };
 
 struct cl_conn {
@@ -221,6 +235,8 @@ struct cl_conn {
 	struct proto_hand_queue hands; /* raised hands, oldest first */
 	bool kicked;                   /* staff removed us: error says who and why */
 	bool room_mute_all;            /* everyone but staff and the floor is muted */
+	cl_voice_fn voice_fn;
+	void *voice_user;
 	uint32_t event_head, event_tail;
 	struct cl_event events[CL_EVENTS];
 	struct cl_stats stats;
@@ -250,6 +266,13 @@ enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t targ
 /** Is this member's voice held back by the server: muted by staff, or by
  * the room's mute-all (staff and the floor holder excepted)? */
 bool cl_conn_member_muted(const struct cl_conn *c, const struct cl_roster_entry *e);
+/** Voice frames from the server go to fn (NULL: dropped, counted). */
+void cl_conn_set_voice_sink(struct cl_conn *c, cl_voice_fn fn, void *user);
+/** Sends one Opus frame (msg.h, VOICE): the server forwards it to our zone,
+ * or with broadcast (instructor or floor) to the room. */
+enum core_result cl_conn_send_voice(struct cl_conn *c, const struct proto_voice_up *frame) CORE_MUST_CHECK;
+/** Ask the kernel for each datagram's arrival time (measuring only). */
+void cl_conn_rx_timestamps(struct cl_conn *c, bool on);
 /** The next event, oldest first; false when there is none. */
 bool cl_conn_next_event(struct cl_conn *c, struct cl_event *out);
 /** Ends the connection without a word to the server, as a lost network

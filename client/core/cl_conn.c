@@ -194,7 +194,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 		if (c->roster_count >= CL_MAX_ROSTER)
 			return;
 		e = &c->roster[c->roster_count++];
-		e->id = info->id;
+		*e = (struct cl_roster_entry){.id = info->id};
 	}
 	e->role = info->role;
 	e->same_name = info->same_name;
@@ -269,6 +269,53 @@ static void on_mod_event(struct cl_conn *c, const struct proto_mod_event *m)
 	push_event(c, &ev);
 }
 
+static void on_speaking(struct cl_conn *c, const struct proto_speaking *m)
+{
+	for (int i = 0; i < c->roster_count; i++) {
+		if (c->roster[i].id == m->id) {
+			c->roster[i].speaking = m->speaking;
+			c->roster[i].broadcast = m->broadcast;
+		}
+	}
+	struct cl_event ev = {.type = CL_EVENT_SPEAKING, .speaking = *m};
+	push_event(c, &ev);
+}
+
+void cl_conn_set_voice_sink(struct cl_conn *c, cl_voice_fn fn, void *user)
+{
+	c->voice_fn = fn;
+	c->voice_user = user;
+}
+
+void cl_conn_rx_timestamps(struct cl_conn *c, bool on)
+{
+	if (c->host)
+		net_host_rx_timestamps(c->host, on);
+}
+
+enum core_result cl_conn_send_voice(struct cl_conn *c, const struct proto_voice_up *frame)
+{
+	if (c->state != CL_STATE_JOINED || !c->peer)
+		return CORE_ERR_INVALID;
+	uint32_t len = proto_encode_voice_up(frame, net_host_state_buf(c->host), NET_STATE_MESSAGE_MAX);
+	if (!len || !net_host_state_send(c->host, c->peer, len))
+		return CORE_ERR_INVALID;
+	c->stats.voice_sent++;
+	return CORE_OK;
+}
+
+static void on_voice(struct cl_conn *c, const uint8_t *msg, uint32_t len)
+{
+	struct proto_voice_down f;
+	if (proto_decode_voice_down(msg, len, &f) != CORE_OK) {
+		c->stats.decode_errors++;
+		return;
+	}
+	c->stats.voice_received++;
+	if (c->voice_fn)
+		c->voice_fn(c->voice_user, &f, c->service_now_us, net_host_rx_realtime_ns(c->host));
+}
+
 /* A message on the reliable channels: the registry says whether a server
  * sends it, and on which path; anything else is counted and dropped. */
 static void on_receive(struct cl_conn *c, enum net_channel channel, const uint8_t *data,
@@ -307,6 +354,9 @@ static void on_receive(struct cl_conn *c, enum net_channel channel, const uint8_
 		break;
 	case PROTO_MSG_MOD_EVENT:
 		on_mod_event(c, &m.mod_event);
+		break;
+	case PROTO_MSG_SPEAKING:
+		on_speaking(c, &m.speaking);
 		break;
 	case PROTO_MSG_HAND_QUEUE: {
 		c->hands = m.hand_queue;
@@ -351,8 +401,13 @@ static void cl_on_state(void *ctx, net_peer peer, uint8_t *msg, uint32_t len)
 		c->stats.stray++;
 		return;
 	}
+	uint8_t type = proto_msg_type(msg, len);
+	if (type == PROTO_MSG_VOICE_FORWARD) {
+		on_voice(c, msg, len);
+		return;
+	}
 	c->last_state_us = c->service_now_us;
-	if (proto_msg_type(msg, len) == PROTO_MSG_SNAPSHOT && len <= PROTO_MAX_PACKET)
+	if (type == PROTO_MSG_SNAPSHOT && len <= PROTO_MAX_PACKET)
 		on_snapshot(c, msg, len, c->service_now_us);
 	else
 		c->stats.decode_errors++;

@@ -170,6 +170,9 @@ uint32_t bot_seed_mix(uint32_t seed, uint32_t index);
 /* bot_scenario.c: --scenario classroom-presence-v1 */
 int bot_scenario_main(int argc, char **argv, const char *worlds_dir);
 
+/* bot_voice_v1.c: --scenario voice-v1 (../shared/bench/voice-v1.md) */
+int bot_voice_v1_main(int argc, char **argv);
+
 /* bot_moderate.c: --moderate and --reconnect-at */
 /** Parses "AT:ACTION[:TARGET[:TEXT]];..." (see the README). */
 bool bot_moderate_parse(struct bot_run *run, const char *script) CORE_MUST_CHECK;

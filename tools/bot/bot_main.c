@@ -450,6 +450,9 @@ static void run_window(struct bot_run *run)
 
 int main(int argc, char **argv)
 {
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--scenario") && !strcmp(argv[i + 1], "voice-v1"))
+			return bot_voice_v1_main(argc, argv);
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--scenario"))
 			return bot_scenario_main(argc, argv,
