@@ -12,6 +12,7 @@ libexpat1-dev zlib1g-dev libzstd-dev tiled
 libcmocka-dev clang libclang-rt-14-dev
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 iproute2 procps
+libopus-dev libspeexdsp-dev portaudio19-dev espeak-ng sox
 libsdl2-dev libvulkan-dev glslc libstb-dev fonts-dejavu-core
 mesa-vulkan-drivers vulkan-validationlayers xvfb xauth
 "
