@@ -1,0 +1,24 @@
+# client/audio tests; included from tests/CMakeLists.txt after lyceum_unit_test().
+find_package(Threads REQUIRED)
+lyceum_unit_test(test_snd_ring lyceum_audio Threads::Threads)
+lyceum_unit_test(test_snd_engine lyceum_audio_testkit m)
+# Speech from espeak-ng through A -> lossy, jittery link -> B; 77 = skipped.
+lyceum_unit_test(test_snd_quality lyceum_audio_testkit m)
+set_tests_properties(unit.test_snd_quality PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
+# Real PortAudio through ALSA's file plugin (no sound card needed); 77 = no
+# device at all.
+if(LYCEUM_CLIENT)
+  add_executable(test_snd_portaudio integration/test_snd_portaudio.c)
+  target_link_libraries(test_snd_portaudio PRIVATE lyceum_audio_pa lyceum_audio_testkit
+                        PkgConfig::PORTAUDIO)
+  add_test(NAME integration.test_snd_portaudio COMMAND test_snd_portaudio)
+  set_tests_properties(integration.test_snd_portaudio PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+  if(LYCEUM_SANITIZE)
+    # PortAudio probes JACK and ALSA plugins it dlopen()s and unloads before
+    # the leak report: LeakSanitizer sees "<unknown module>" frames that no
+    # suppression can match. ASan and UBSan stay on.
+    set_tests_properties(integration.test_snd_portaudio PROPERTIES
+                         ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
+  endif()
+endif()
+lyceum_unit_test(test_snd_wav lyceum_audio)
