@@ -109,13 +109,13 @@ static void stray(struct net_host *h, const ENetAddress *from, const char *why)
  * peer it names, from that peer's address. */
 static void state_in(struct net_host *h, const ENetAddress *from, uint8_t *data, uint32_t len)
 {
-	uint16_t id;
-	if (!net_state_peek(data, len, &id)) {
+	uint16_t id = 0;
+	if (h->server ? !net_state_peek(data, len, &id) : !net_state_is_down(data, len)) {
 		stray(h, from, "it is not a state datagram");
 		return;
 	}
 	net_peer peer = h->server ? id : h->peer;
-	if (peer == 0 || peer > h->enet->peerCount || (!h->server && id != h->state_id)) {
+	if (peer == 0 || peer > h->enet->peerCount) {
 		stray(h, from, "no such peer");
 		return;
 	}
@@ -540,7 +540,7 @@ bool net_host_state_send(struct net_host *h, net_peer peer, uint32_t len)
 	}
 	if (h->server) {
 		uint8_t *datagram = net_batch_data(&h->out, h->out.count);
-		uint32_t sealed = net_session_seal_state(s->session, peer, datagram, len);
+		uint32_t sealed = net_session_seal_state_down(s->session, datagram, len);
 		net_batch_push(&h->out, &s->addr, sealed);
 		h->state_sent_bytes += sealed;
 		return true;

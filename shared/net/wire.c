@@ -277,8 +277,12 @@ enum net_wire_verdict net_wire_receive(struct net_wire *w, ENetHost *host, uint6
 		return NET_WIRE_DONE;
 	}
 	switch (d[1]) {
-	case NET_WIRE_STATE:
-		return NET_WIRE_TO_STATE;
+	case NET_WIRE_STATE:      /* only clients send these */
+	case NET_WIRE_STATE_DOWN: /* only servers */
+		if (w->server == (d[1] == NET_WIRE_STATE))
+			return NET_WIRE_TO_STATE;
+		w->stats.clear++;
+		return NET_WIRE_DONE;
 	case NET_WIRE_REQUEST:
 		if (w->server)
 			wire_on_request(w, &host->receivedAddress, d, len);
@@ -413,16 +417,40 @@ uint32_t net_session_seal_state(struct net_session *s, uint16_t client_id, uint8
 	return len + NET_WIRE_STATE_OVERHEAD;
 }
 
+bool net_state_is_down(const uint8_t *data, uint32_t len)
+{
+	return len >= NET_WIRE_STATE_DOWN_HEADER + NET_WIRE_TAG && data[0] == NET_WIRE_MAGIC &&
+	       data[1] == NET_WIRE_STATE_DOWN;
+}
+
+uint32_t net_session_seal_state_down(struct net_session *s, uint8_t *buf, uint32_t len)
+{
+	if (!s->in_use)
+		return 0;
+	uint64_t c = ++s->tx_counter;
+	uint8_t *msg = buf + NET_WIRE_STATE_DOWN_HEADER;
+	memmove(msg, buf + NET_WIRE_STATE_HEADER, len);
+	buf[0] = NET_WIRE_MAGIC;
+	buf[1] = NET_WIRE_STATE_DOWN;
+	put_u16(buf + 2, (uint16_t)c);
+	wire_seal(s, buf, NET_WIRE_STATE_DOWN_HEADER, msg, len, msg, c);
+	return len + NET_WIRE_STATE_DOWN_HEADER + NET_WIRE_TAG;
+}
+
 bool net_session_open_state(struct net_wire *w, struct net_session *s, uint8_t *data,
 			    uint32_t len, uint8_t **out_msg, uint32_t *out_len)
 {
-	if (len < NET_WIRE_STATE_OVERHEAD || data[0] != NET_WIRE_MAGIC || data[1] != NET_WIRE_STATE) {
+	/* What the other end sends: a server hears STATE, a client STATE_DOWN. */
+	const bool down = !w->server;
+	const uint32_t header = down ? NET_WIRE_STATE_DOWN_HEADER : NET_WIRE_STATE_HEADER;
+	if (len < header + NET_WIRE_TAG || data[0] != NET_WIRE_MAGIC ||
+	    data[1] != (down ? NET_WIRE_STATE_DOWN : NET_WIRE_STATE)) {
 		w->stats.clear++;
 		return false;
 	}
-	uint32_t n = len - NET_WIRE_STATE_OVERHEAD;
-	uint8_t *msg = data + NET_WIRE_STATE_HEADER;
-	if (!s->in_use || !wire_open_sealed(w, s, data, NET_WIRE_STATE_HEADER, get_u16(data + 4), msg, n, msg))
+	uint32_t n = len - header - NET_WIRE_TAG;
+	uint8_t *msg = data + header;
+	if (!s->in_use || !wire_open_sealed(w, s, data, header, get_u16(data + header - 2), msg, n, msg))
 		return false;
 	s->last_rx_us = w->now_us;
 	*out_msg = msg;

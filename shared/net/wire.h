@@ -44,13 +44,15 @@
  * the additional data):
  *
  *   SEALED     both  7F FA | u16 counter | ENet datagram, sealed | tag
- *   STATE      both  7F FF | u16 client_id | u16 counter | message, sealed | tag
+ *   STATE      C->S  7F FF | u16 client_id | u16 counter | message, sealed | tag
+ *   STATE_DOWN S->C  7F FB | u16 counter | message, sealed | tag
  *
  * Each direction counts its datagrams from 1 (a 64-bit counter that is the
  * nonce; its low 16 bits travel, widened by the receiver around the
  * highest it has seen) and the receiver keeps a 64-datagram replay window.
  * The server's BPF program steers 7F FF to the state socket, the rest to
- * ENet's. The 32-bit clear token the state datagrams used to carry is
+ * ENet's. A client has one session, so what the server sends it carries no
+ * id: two bytes less on every snapshot and voice frame. The 32-bit clear token the state datagrams used to carry is
  * gone: the tag proves who sent them.
  */
 #pragma once
@@ -68,6 +70,7 @@
 #define NET_WIRE_CONNECT 0xFC
 #define NET_WIRE_SEALED 0xFA
 #define NET_WIRE_STATE 0xFF
+#define NET_WIRE_STATE_DOWN 0xFB
 #define NET_WIRE_CHACHA 1 /* ChaCha20-Poly1305 (IETF), every machine has it */
 #define NET_WIRE_AES 2    /* AES-256-GCM, where the CPU has AES-NI and PCLMUL */
 #define NET_WIRE_KEY_BYTES 32
@@ -77,6 +80,7 @@
 #define NET_WIRE_SEALED_HEADER 4
 #define NET_WIRE_CONNECT_HEADER (2 + 4 + 16 + 32 + 1 + 2)
 #define NET_WIRE_STATE_HEADER 6
+#define NET_WIRE_STATE_DOWN_HEADER 4
 /** Bytes a state datagram adds to its message. */
 #define NET_WIRE_STATE_OVERHEAD (NET_WIRE_STATE_HEADER + NET_WIRE_TAG)
 /** How long a cookie secret (and epoch key) is current. */
@@ -177,6 +181,12 @@ const struct net_wire_stats *net_wire_stats(const struct net_wire *w);
  */
 uint32_t net_session_seal_state(struct net_session *s, uint16_t client_id, uint8_t *buf,
 				uint32_t len);
+/** Server: the same for the session's client, with the shorter header:
+ * the message (written at buf + NET_WIRE_STATE_HEADER, as for the other)
+ * moves up to follow it. */
+uint32_t net_session_seal_state_down(struct net_session *s, uint8_t *buf, uint32_t len);
+/** Is this a state datagram from a server (not yet proven)? */
+bool net_state_is_down(const uint8_t *data, uint32_t len);
 /** Opens a state datagram in place; false (counted) if it is not the
  * session's. *out_msg and *out_len are the message. */
 bool net_session_open_state(struct net_wire *w, struct net_session *s, uint8_t *data,
