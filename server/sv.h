@@ -58,7 +58,9 @@
  /* Voice (sv_voice.c). A listener hears at most --voice-streams speakers at
  * once, the loudest; a speaker keeps its place until silent this long, and
  * a louder one takes the place of the quietest only by this margin (in
- * loudness units, 3 per dB) once that one has held it SV_VOICE_MIN_HOLD_US. */
+ * loudness units, 3 per dB), once that one has held it SV_VOICE_MIN_HOLD_US
+ * and at most once per SV_VOICE_MIN_HOLD_US per listener (the one that lost
+ * its place cannot take another's at once: no flapping). */
 #define SV_VOICE_MAX_STREAMS 8
 #define SV_VOICE_HOLD_US 300000u
 #define SV_VOICE_MIN_HOLD_US 500000u
@@ -186,6 +188,7 @@ struct sv_client {
 		uint8_t level;
 		uint64_t since_us, last_us;
 	} streams[SV_VOICE_MAX_STREAMS];
+	uint64_t stream_swap_us; /* a louder speaker last took a place from another */
 };
 
 /* One member's state as a snapshot frame recorded it. */

@@ -436,6 +436,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	room->members[at] = c->id;
 	memset(&c->talk, 0, sizeof(c->talk));
 	memset(c->streams, 0, sizeof(c->streams));
+	c->stream_swap_us = 0;
 	sv_voice_room_changed(room);
 
 	struct proto_welcome w = {.version = PROTO_VERSION,

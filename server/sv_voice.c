@@ -87,6 +87,7 @@ void sv_voice_on_leave(struct sv_server *sv, struct sv_client *c)
 		talk_end(sv, c);
 	memset(&c->talk, 0, sizeof(c->talk));
 	memset(c->streams, 0, sizeof(c->streams));
+	c->stream_swap_us = 0;
 	sv_voice_room_changed(c->room);
 }
 
@@ -95,7 +96,8 @@ void sv_voice_on_leave(struct sv_server *sv, struct sv_client *c)
  * already hears, then to free ones (a place is free once its speaker has
  * been silent SV_VOICE_HOLD_US), then to a louder speaker in place of the
  * quietest, by SV_VOICE_MARGIN and only once that one has held its place
- * SV_VOICE_MIN_HOLD_US. A priority speaker (a broadcast) always gets one.
+ * SV_VOICE_MIN_HOLD_US, and at most once per SV_VOICE_MIN_HOLD_US per
+ * listener. A priority speaker (a broadcast, the floor) always gets one.
  */
 static bool admit(const struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
 		  bool priority)
@@ -119,8 +121,11 @@ static bool admit(const struct sv_server *sv, struct sv_client *l, const struct 
 	}
 	struct sv_stream *take = free_place;
 	if (!take && (priority || (s->talk.level >= quietest->level + SV_VOICE_MARGIN &&
-				   now - quietest->since_us >= SV_VOICE_MIN_HOLD_US)))
+				   now - quietest->since_us >= SV_VOICE_MIN_HOLD_US &&
+				   now - l->stream_swap_us >= SV_VOICE_MIN_HOLD_US))) {
 		take = quietest;
+		l->stream_swap_us = now;
+	}
 	if (!take)
 		return false;
 	*take = (struct sv_stream){.id = s->id, .level = s->talk.level, .since_us = now,
