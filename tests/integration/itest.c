@@ -229,6 +229,18 @@ json_t *itest_json(const char *path)
 	return j;
 }
 
+json_t *itest_bot_named(json_t *report, const char *name)
+{
+	json_t *bots = json_object_get(report, "bots");
+	for (size_t i = 0; i < json_array_size(bots); i++) {
+		json_t *b = json_array_get(bots, i);
+		if (!strcmp(json_string_value(json_object_get(b, "name")), name))
+			return b;
+	}
+	fprintf(stderr, "itest: no bot named %s in the report\n", name);
+	return NULL;
+}
+
 const char *itest_write(const char *name, const char *text)
 {
 	static char path[4][256];

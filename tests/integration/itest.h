@@ -51,5 +51,7 @@ bool itest_wait_for(const char *path, const char *needle, int timeout_ms);
 bool itest_wait_count(const char *path, const char *needle, int count, int timeout_ms);
 /** Parses a JSON file. */
 json_t *itest_json(const char *path);
+/** The bot of a lyceum-bot report with this display name; NULL (said) if none. */
+json_t *itest_bot_named(json_t *report, const char *name);
 /** Writes text to dir/name and returns the path (static buffer per call site: copy it). */
 const char *itest_write(const char *name, const char *text);

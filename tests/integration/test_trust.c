@@ -185,18 +185,6 @@ static void an_open_server_admits_students_only(void **state)
 	"1:unlock;1:floor:%s;1:unfloor:%s;1:move:%s:hallway"
 #define STAFF_ACTION_COUNT 11
 
-static json_t *bot_named(json_t *report, const char *name)
-{
-	json_t *bots = json_object_get(report, "bots");
-	for (size_t i = 0; i < json_array_size(bots); i++) {
-		json_t *b = json_array_get(bots, i);
-		if (!strcmp(json_string_value(json_object_get(b, "name")), name))
-			return b;
-	}
-	fail_msg("no bot named %s in the report", name);
-	return NULL;
-}
-
 static void students_cannot_do_what_staff_do(void **state)
 {
 	(void)state;
@@ -273,7 +261,7 @@ static void staff_actions_take_effect(void **state)
 	json_decref(tr);
 
 	json_t *r = itest_json(kids_report);
-	json_t *k0 = bot_named(r, "kid-0"), *k1 = bot_named(r, "kid-1"), *k2 = bot_named(r, "kid-2");
+	json_t *k0 = itest_bot_named(r, "kid-0"), *k1 = itest_bot_named(r, "kid-1"), *k2 = itest_bot_named(r, "kid-2");
 	/* kid-0: back through its ticket despite the lock, and still muted. */
 	assert_int_equal(json_integer_value(json_object_get(k0, "reconnects")), 1);
 	assert_string_equal(json_string_value(json_object_get(k0, "state")), "joined");

@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct json_t;
+struct bot_voice;
+
 #define BOT_MAX_PATH 256 /* --path points, and a planned route's turns */
 #define BOT_VIEW_SAMPLE 50 /* bots that measure interpolation error, at most (about) */
 #define BOT_ID_SLOTS (PROTO_MAX_CLIENT_ID + 1)
@@ -55,6 +58,17 @@ struct bot_options {
 	int ttl_s;             /* lifetime of the minted tokens */
 	const char *moderate;  /* --moderate script: requests each bot sends (bot_moderate.c) */
 	double reconnect_at_s; /* drop the connection then and come back with the resume ticket */
+	/* Voice (bot_voice.c): every bot runs the client's audio engine on
+	 * files when --voice or --record-dir is given. */
+	const char *voice_file; /* what the speakers say, looped */
+	int speakers;           /* bots 0..speakers-1 speak (-1: all) */
+	double voice_start_s;   /* after the window opens */
+	bool voice_broadcast;   /* ask for the whole room (instructor, floor) */
+	bool voice_ignore_mute; /* a modified client: keeps sending when muted */
+	const char *record_dir; /* each bot's output, DIR/NAME.wav */
+	bool voice_fec, voice_plc;
+	int frame_ms;
+	int bitrate_bps;
 };
 
 /* One step of a --moderate script: at at_s after joining, send type with
@@ -96,6 +110,7 @@ struct bot {
 	int mod_next;         /* next --moderate step */
 	int mod_event_count;  /* events received (only the first BOT_MOD_EVENTS kept) */
 	struct proto_mod_event mod_events[BOT_MOD_EVENTS];
+	uint64_t speaking_events; /* someone in the room started or stopped talking */
 	bool reconnecting;    /* dropped on purpose, coming back with its ticket */
 	int reconnects;
 	uint32_t rng;
@@ -118,6 +133,7 @@ struct bot {
 	uint64_t sent_bytes0, recv_bytes0, sent_packets0, recv_packets0;
 	uint32_t traj_count;
 	struct bot_traj_sample traj[BOT_TRAJ];
+	struct bot_voice *voice; /* NULL: no audio */
 };
 
 /* Histogram with fixed-width buckets; values past the end go in the last. */
@@ -151,6 +167,8 @@ struct bot_run {
 	struct bot *by_id[BOT_ID_SLOTS];
 	struct bot_remote_track remotes[BOT_ID_SLOTS];
 	struct bot_hist latency_ms, rtt_ms, interp_error_mm, interp_delay_ms;
+	struct bot_hist mouth_to_ear_ms; /* voice: capture at one bot to playback at another */
+	uint64_t window_start_us;
 	int joined;
 	double join_s, window_s;
 	uint64_t crowd_near_samples, crowd_near_stale, crowd_vanished;
@@ -170,6 +188,16 @@ uint32_t bot_seed_mix(uint32_t seed, uint32_t index);
 /* bot_scenario.c: --scenario classroom-presence-v1 */
 int bot_scenario_main(int argc, char **argv, const char *worlds_dir);
 
+/* bot_voice.c: --voice and --record-dir, through the client's audio engine */
+bool bot_voice_wanted(const struct bot_options *o);
+/** Makes the bot's engine and file backend; false (said why) if it cannot. */
+bool bot_voice_init(struct bot_run *run, struct bot *b);
+void bot_voice_free(struct bot *b);
+/** Runs the bot's audio up to now and moves frames between it and the server. */
+void bot_voice_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
+/** The voice part of a bot's report. */
+void bot_voice_report(const struct bot_run *run, const struct bot *b, struct json_t *out);
+
 /* bot_voice_v1.c: --scenario voice-v1 (../shared/bench/voice-v1.md) */
 int bot_voice_v1_main(int argc, char **argv);
 
@@ -182,7 +210,6 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
  * resume ticket, once, at --reconnect-at. */
 void bot_reconnect_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** The moderation part of a bot's report. */
-struct json_t;
 void bot_moderate_report(const struct bot *b, struct json_t *out);
 
 /* bot_crowd.c: --behavior lecture's measures of one crowded zone */

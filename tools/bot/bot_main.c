@@ -45,7 +45,20 @@ static const char usage[] =
 	"                         TEXT: a kick reason or, for move, the zone)\n"
 	"  --reconnect-at S       S seconds after joining, drop the connection without a word and\n"
 	"                         come back with the server's resume ticket (once)\n"
+	"  --voice FILE.wav       the speakers say this file (48 kHz mono 16-bit) in a loop,\n"
+	"                         each from its own place in it, through the client's audio\n"
+	"                         pipeline (Opus, jitter buffer, mixing) on files\n"
+	"  --speakers N           bots 0..N-1 speak (default: all, with --voice)\n"
+	"  --voice-start S        speakers start S seconds after everyone joined (default 0)\n"
+	"  --voice-broadcast 1    speakers ask to be heard by the whole room (instructor, floor)\n"
+	"  --voice-ignore-mute 1  keep sending when the server muted us (a modified client)\n"
+	"  --record-dir DIR       write what each bot hears to DIR/NAME.wav (stereo, 48 kHz)\n"
+	"  --voice-fec 0|1        recover a lost frame from the next one's FEC (default 1)\n"
+	"  --voice-plc 0|1        conceal a lost frame; 0 plays silence (default 1)\n"
+	"  --frame-ms 10|20       voice frame length (default 20)\n"
+	"  --bitrate BPS          Opus bitrate, 6000-128000 (default 24000)\n"
 	"  --scenario classroom-presence-v1 [its flags]: the reference load (see README)\n"
+	"  --scenario voice-v1 [its flags]: the voice reference load (see README)\n"
 	"Prints a JSON report on standard output at the end. Exit 0 when every bot\n"
 	"joined and stayed; 1 when one was refused, failed or dropped; 2 on bad flags.\n";
 
@@ -100,7 +113,12 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 							: LYCEUM_SOURCE_DIR "/assets/worlds",
 				  .name_prefix = "bot",
 				  .role = PROTO_ROLE_STUDENT,
-				  .ttl_s = 3600};
+				  .ttl_s = 3600,
+				  .speakers = -1,
+				  .voice_fec = true,
+				  .voice_plc = true,
+				  .frame_ms = 20,
+				  .bitrate_bps = 24000};
 	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat",
 						"lecture"};
 	for (int i = 1; i < argc; i++) {
@@ -170,6 +188,30 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->token = v;
 		else if (!strcmp(f, "--ttl") && (ok = parse_num(f, v, 1, 31536000, &d)))
 			o->ttl_s = (int)d;
+		else if (!strcmp(f, "--voice"))
+			o->voice_file = v;
+		else if (!strcmp(f, "--record-dir"))
+			o->record_dir = v;
+		else if (!strcmp(f, "--speakers") && (ok = parse_num(f, v, 0, 4000, &d)))
+			o->speakers = (int)d;
+		else if (!strcmp(f, "--voice-start") && (ok = parse_num(f, v, 0, 86400, &d)))
+			o->voice_start_s = d;
+		else if (!strcmp(f, "--voice-broadcast") && (ok = parse_num(f, v, 0, 1, &d)))
+			o->voice_broadcast = d != 0;
+		else if (!strcmp(f, "--voice-ignore-mute") && (ok = parse_num(f, v, 0, 1, &d)))
+			o->voice_ignore_mute = d != 0;
+		else if (!strcmp(f, "--voice-fec") && (ok = parse_num(f, v, 0, 1, &d)))
+			o->voice_fec = d != 0;
+		else if (!strcmp(f, "--voice-plc") && (ok = parse_num(f, v, 0, 1, &d)))
+			o->voice_plc = d != 0;
+		else if (!strcmp(f, "--frame-ms") && (ok = parse_num(f, v, 10, 20, &d))) {
+			o->frame_ms = (int)d;
+			if (o->frame_ms != 10 && o->frame_ms != 20) {
+				fprintf(stderr, "lyceum-bot: --frame-ms is 10 or 20\n");
+				ok = false;
+			}
+		} else if (!strcmp(f, "--bitrate") && (ok = parse_num(f, v, 6000, 128000, &d)))
+			o->bitrate_bps = (int)d;
 		else if (!strcmp(f, "--role")) {
 			ok = proto_role_parse(v, &o->role);
 			if (!ok)
@@ -297,6 +339,8 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 			cfg.token = (const uint8_t *)b->token;
 			cfg.token_len = (uint16_t)strlen(b->token);
 		}
+		if (bot_voice_wanted(o) && !bot_voice_init(run, b))
+			return false;
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {
 			fprintf(stderr, "lyceum-bot: %s: %s\n", b->name,
 				b->conn.error[0] ? b->conn.error : "cannot start");
@@ -371,6 +415,8 @@ static void run_window(struct bot_run *run)
 	}
 	const uint64_t tick_us = 1000000u / (uint64_t)tick_hz;
 	uint64_t window_start = plat_time_us();
+	run->window_start_us = window_start;
+	const bool voice = bot_voice_wanted(&run->opt);
 	uint64_t window_end = run->opt.seconds > 0 ? window_start + (uint64_t)(run->opt.seconds * 1e6)
 						   : UINT64_MAX;
 	const uint64_t stall_end = window_start + (uint64_t)(run->opt.stall_s * 1e6);
@@ -386,12 +432,18 @@ static void run_window(struct bot_run *run)
 			fds[i].revents = 0;
 		}
 		int wait_ms = next_tick > now ? (int)((next_tick - now + 999) / 1000) : 0;
+		if (voice && wait_ms > 5) /* the audio runs in steps of 10 ms */
+			wait_ms = 5;
 		if (poll(fds, (nfds_t)count, wait_ms) < 0 && !plat_stop_requested())
 			plat_sleep_us(1000);
 		now = plat_time_us();
 		bool tick = now >= next_tick;
 		for (int i = 0; i < count; i++) {
 			struct bot *b = &run->bots[i];
+			if (b->conn.host && (fds[i].revents & POLLIN))
+				cl_conn_service(&b->conn, now); /* frames in before the audio runs */
+			if (b->conn.host)
+				bot_voice_tick(run, b, now);
 			if (!b->conn.host || (!tick && !(fds[i].revents & POLLIN)))
 				continue;
 			if (tick) {
@@ -471,6 +523,7 @@ int main(int argc, char **argv)
 	run.rtt_ms.width = 0.1;
 	run.interp_delay_ms.width = 0.1;
 	run.interp_error_mm.width = 1;
+	run.mouth_to_ear_ms.width = 0.1;
 	if (run.opt.path_file && bot_path_load(run.opt.path_file, &run.path) != CORE_OK)
 		return 2;
 	if (run.opt.moderate && !bot_moderate_parse(&run, run.opt.moderate))
@@ -485,6 +538,7 @@ int main(int argc, char **argv)
 	rc = bot_report(&run);
 	for (int i = 0; i < run.opt.count; i++) {
 		cl_conn_close(&run.bots[i].conn, 0);
+		bot_voice_free(&run.bots[i]);
 		for (int s = 0; s < BOT_ZONE_SLOTS; s++)
 			free(run.bots[i].seen[s]);
 		free(run.bots[i].last_send_time);

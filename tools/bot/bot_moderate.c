@@ -95,6 +95,8 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 	while (cl_conn_next_event(&b->conn, &ev)) {
 		if (ev.type == CL_EVENT_MODERATION && b->mod_event_count++ < BOT_MOD_EVENTS)
 			b->mod_events[b->mod_event_count - 1] = ev.mod;
+		if (ev.type == CL_EVENT_SPEAKING)
+			b->speaking_events++;
 	}
 	if (b->conn.state != CL_STATE_JOINED)
 		return;

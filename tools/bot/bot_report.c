@@ -168,7 +168,7 @@ static json_t *extent_json(int32_t x0, int32_t x1, int32_t y0, int32_t y1)
 			 y0 / 1000.0, "max_y", y1 / 1000.0);
 }
 
-static json_t *bot_json(const struct bot *b, double window_s)
+static json_t *bot_json(const struct bot_run *run, const struct bot *b, double window_s)
 {
 	const struct cl_conn *c = &b->conn;
 	struct net_host_stats ns;
@@ -220,6 +220,7 @@ static json_t *bot_json(const struct bot *b, double window_s)
 	json_object_set_new(o, "largest_correction_mm", json_integer(c->stats.largest_correction_mm));
 	json_object_set_new(o, "snaps", json_integer((json_int_t)c->stats.snaps));
 	json_object_set_new(o, "vr_pose", json_boolean(c->has_pose));
+	json_object_set_new(o, "speaking_events", json_integer((json_int_t)b->speaking_events));
 	json_object_set_new(o, "seen_with_pose", json_integer((json_int_t)b->posed_records));
 	json_object_set_new(o, "seen_without_pose", json_integer((json_int_t)b->plain_records));
 	json_object_set_new(o, "max_converge_frames", json_integer(c->stats.max_converge_frames));
@@ -232,6 +233,7 @@ static json_t *bot_json(const struct bot *b, double window_s)
 			    extent_json(b->min_x_mm, b->max_x_mm, b->min_y_mm, b->max_y_mm));
 	json_object_set_new(o, "seen", seen);
 	bot_moderate_report(b, o);
+	bot_voice_report(run, b, o);
 	return o;
 }
 
@@ -269,7 +271,7 @@ int bot_report(struct bot_run *run)
 				b->conn.refuse_message);
 		else if (b->conn.state == CL_STATE_FAILED && !b->gone)
 			fprintf(stderr, "lyceum-bot: %s: %s\n", b->name, b->conn.error);
-		json_array_append_new(list, bot_json(b, run->window_s));
+		json_array_append_new(list, bot_json(run, b, run->window_s));
 	}
 	json_t *report = json_pack(
 		"{s:s,s:s,s:i,s:i,s:i,s:i,s:i,s:f,s:f,s:I,s:I,s:o,s:o,s:o,s:o,s:o,s:o}", "server",
@@ -282,6 +284,8 @@ int bot_report(struct bot_run *run)
 		"remotes", remotes_json(run), "bots", list);
 	if (o->behavior == BOT_LECTURE)
 		json_object_set_new(report, "crowd", bot_crowd_report(run));
+	if (bot_voice_wanted(o))
+		json_object_set_new(report, "mouth_to_ear_ms", hist_json(&run->mouth_to_ear_ms));
 	char *text = json_dumps(report, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
 	puts(text);
 	fflush(stdout);
