@@ -9,21 +9,27 @@
 #                198.18.0.0/15 benchmarking range), so every byte counted is
 #                Ethernet + IP + UDP + ENet + payload of this load and nothing else
 #   latency      the bots' result line; server tick times from its stats line
+# Then voice-v1 (voice_bench.sh) at 1x50x4 and 20x25x2 against murmur, and
+# 20x25x2 alongside classroom-presence-v1 at 20 x 50.
 # Writes one JSON per run under bench-results/ and compares with the targets.
 #   BENCH_SECONDS=30   measured window        BENCH_CONFIGS="1 20 40"  rooms of 50
+#   BENCH_MICRO=0  BENCH_PRESENCE=0  BENCH_LECTURE=0  BENCH_VOICE=0   skip a section
+#   BENCH_RESULTS=DIR  where the results go (default bench-results/)
 set -euo pipefail
 build=${1:-build/default}
 seconds=${BENCH_SECONDS:-30}
 configs=${BENCH_CONFIGS:-"1 20 40"}
 users=50
 root=$(cd "$(dirname "$0")/../.." && pwd)
-results="$root/bench-results"
+results=${BENCH_RESULTS:-$root/bench-results}
 mkdir -p "$results"
 hz=$(getconf CLK_TCK)
 
-echo "== micro-benchmarks"
-"$build/tools/bench/lyceum-bench-sim"
-"$(dirname "$0")/bench_client.sh" "$build"
+if [ "${BENCH_MICRO:-1}" = 1 ]; then
+    echo "== micro-benchmarks"
+    "$build/tools/bench/lyceum-bench-sim"
+    "$(dirname "$0")/bench_client.sh" "$build"
+fi
 
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
     echo "bench: classroom-presence-v1 needs root to make network namespaces (run make bench as root)" >&2
@@ -76,6 +82,7 @@ start_server() {
 
 row() { printf "%-34s %12s %12s %12s\n" "$@"; }
 table=""
+[ "${BENCH_PRESENCE:-1}" = 1 ] || configs=""
 for rooms in $configs; do
     clients=$((rooms * users))
     echo "== classroom-presence-v1: $rooms x $users ($clients clients), ${seconds} s window"
@@ -188,4 +195,9 @@ if [ "${BENCH_LECTURE:-1}" = 1 ]; then
         printf "  vanished %d times; near walkers stale in %d of %d snapshots; %d of 230 seated  %s\n", vanished, stale, near, seated, verdict(vanished == 0)
         print "  -> " file
     }'
+fi
+
+# voice-v1 (shared/bench/voice-v1.md): see voice_bench.sh.
+if [ "${BENCH_VOICE:-1}" = 1 ]; then
+    . "$(dirname "$0")/voice_bench.sh"
 fi

@@ -1,0 +1,163 @@
+# The voice section of make bench, sourced by bench.sh (its namespaces,
+# start_server, counter, wait_event and cpu_ticks): voice-v1
+# (shared/bench/voice-v1.md) at the reference points 1x50x4 and 20x25x2,
+# compared with murmur (Mumble 1.3) on the same workload, then 20x25x2 while
+# classroom-presence-v1 runs at 20 x 50 on the same server.
+#   server CPU   /proc/PID/stat (utime + stime) over the measured window
+#   server RSS   VmHWM at the end
+#   down bytes   the bots' veth rx counter (server -> bots) over the window
+#   frames, latency, loss   the bots' result line (kernel arrival timestamps)
+#   BENCH_VOICE_SECONDS (default BENCH_SECONDS, else 20)   measured window
+voice_seconds=${BENCH_VOICE_SECONDS:-${BENCH_SECONDS:-20}}
+speech="$results/speech.wav"
+[ -s "$speech" ] || "$(dirname "$0")/make_speech.sh" "$speech" >&2
+
+# murmur's figures on this workload: CPU per forwarded frame per listener
+# (us) and peak RSS (MiB). Targets: a third of its CPU, a quarter of its RSS.
+murmur_ref() {
+    case $1 in
+    1x50x4) echo "10.4 35" ;;
+    20x25x2) echo "14.6 88" ;;
+    *) echo "0 0" ;;
+    esac
+}
+
+# voice_run ROOMS USERS SPEAKERS PRESENCE_ROOMS: one run; with PRESENCE_ROOMS
+# > 0, classroom-presence-v1 at PRESENCE_ROOMS x 50 runs alongside (its rooms
+# are presence-N, the voice rooms voice-N: they do not collide).
+voice_run() {
+    local rooms=$1 users=$2 speakers=$3 prooms=$4
+    local name="${rooms}x${users}x${speakers}" clients=$((rooms * users)) pclients=$(($4 * 50))
+    local label=$name pbots="" pout=""
+    [ "$prooms" -gt 0 ] && label="$name+presence-${prooms}x50"
+    echo "== voice-v1: $label ($((clients + pclients)) clients, $((rooms * speakers)) speaking), ${voice_seconds} s window"
+    local log="$results/server-voice-$label.log"
+    start_server bench-open $((clients + pclients)) "$log"
+    if [ "$prooms" -gt 0 ]; then
+        # Its window covers the voice run's join, settle, window and grace.
+        pout="$results/bots-voice-$label-presence.jsonl"
+        ip netns exec "$ns_bot" "$build/tools/bot/lyceum-bot" --scenario classroom-presence-v1 \
+            --rooms "$prooms" --users 50 --rate 15 --seconds "$(awk -v s="$voice_seconds" 'BEGIN { print s + 10 }')" \
+            --settle 3 --seed 1 --server 198.18.0.1:7777 >"$pout" 2>"${pout%.jsonl}.log" &
+        pbots=$!
+        wait_event "$pout" window_start "$pbots"
+    fi
+    local out="$results/bots-voice-$label.jsonl"
+    ip netns exec "$ns_bot" "$build/tools/bot/lyceum-bot" --scenario voice-v1 --rooms "$rooms" \
+        --users "$users" --speakers "$speakers" --seconds "$voice_seconds" --settle 3 --decode 4 \
+        --seed 1 --voice "$speech" --server 198.18.0.1:7777 >"$out" 2>"${out%.jsonl}.log" &
+    local bots=$!
+    wait_event "$out" window_start "$bots"
+    local cpu0 sys0 rx0 rxp0 t0 cpu1 sys1 rx1 rxp1 t1 rss_kb
+    cpu0=$(cpu_ticks "$server"); sys0=$(sys_ticks "$server"); rx0=$(counter rx_bytes); rxp0=$(counter rx_packets)
+    t0=$(date +%s.%N)
+    wait_event "$out" window_end "$bots"
+    cpu1=$(cpu_ticks "$server"); sys1=$(sys_ticks "$server"); rx1=$(counter rx_bytes); rxp1=$(counter rx_packets)
+    t1=$(date +%s.%N)
+    rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server/status")
+    wait "$bots" || true
+    [ -n "$pbots" ] && { wait "$pbots" || true; }
+    kill -TERM "$server"; wait "$server" || true
+    if ! grep -q '"event":"result"' "$out"; then
+        echo "bench: no voice-v1 result for $label: $(tail -1 "$out") $(tail -2 "${out%.jsonl}.log")" >&2
+        exit 1
+    fi
+    RESULT="$(grep '"event":"result"' "$out")" PRESENCE="$( [ -n "$pout" ] && grep '"event":"result"' "$pout" || true)" \
+    STATS="$(grep 'stats final' "$log" | tail -1)" \
+    NAME=$name LABEL=$label ROOMS=$rooms USERS=$users SPEAKERS=$speakers PCLIENTS=$pclients \
+    T0=$t0 T1=$t1 CPU=$((cpu1 - cpu0)) SYS=$((sys1 - sys0)) HZ=$hz RX=$((rx1 - rx0)) RXP=$((rxp1 - rxp0)) RSS_KB=$rss_kb \
+    MURMUR="$(murmur_ref "$name")" FILE="$results/voice-$label-$(date +%Y%m%dT%H%M%S).json" \
+    python3 - <<'EOF'
+import json, os, re
+e = os.environ
+r = json.loads(e["RESULT"])
+rooms, users, speakers, pclients = (int(e[k]) for k in ("ROOMS", "USERS", "SPEAKERS", "PCLIENTS"))
+clients = rooms * users
+w = float(e["T1"]) - float(e["T0"])
+cpu_s = int(e["CPU"]) / int(e["HZ"])
+sys_s = int(e["SYS"]) / int(e["HZ"])
+stats = dict(re.findall(r"(\w+)=(\S+)", e["STATS"]))
+tick_p99 = int(stats.get("tick_us_p99", "0"))
+rss_mib = int(e["RSS_KB"]) / 1024
+fps = r["frames_delivered_per_s"]
+cpu_frame_us = cpu_s * 1e6 / (fps * w) if fps else float("inf")
+cpu_client_us = cpu_s * 1e6 / ((clients + pclients) * w)
+lat = r["latency_ms"]
+ok = lambda c: "ok" if c else "MISSED"
+out = {"scenario": "voice-v1", "workload": e["NAME"], "clients": clients, "speakers": rooms * speakers,
+       "window_s": round(w, 2), "server_cpu_s": round(cpu_s, 3), "server_cpu_kernel_s": round(sys_s, 3),
+       "server_cpu_us_per_frame_per_listener": round(cpu_frame_us, 3),
+       "server_cpu_us_per_client_s": round(cpu_client_us, 1), "server_peak_rss_mib": round(rss_mib, 1),
+       "server_tick_p99_us": tick_p99, "frames_delivered_per_s": fps,
+       "rx_fps_per_listener": r["rx_fps_per_listener"], "latency_ms": lat, "loss": r["loss"],
+       "decode_errors": r["decode_errors"], "clients_connected_at_end": r["clients_connected_at_end"],
+       "bot_sends_dropped": r.get("sends_dropped", 0),
+       "server_voice_in": int(stats.get("voice_in", 0)), "server_voice_out": int(stats.get("voice_out", 0)),
+       "measured_by": "server /proc/PID/stat and VmHWM; bytes from veth counters between two network namespaces"}
+if pclients:
+    p = json.loads(e["PRESENCE"]) if e["PRESENCE"] else {}
+    out["presence"] = {"rooms": pclients // 50, "users": 50, "clients": pclients,
+                       "latency_p50_ms": p.get("latency_ms", {}).get("p50"),
+                       "latency_p99_ms": p.get("latency_ms", {}).get("p99"),
+                       "clients_connected_at_end": p.get("clients_connected_at_end")}
+    print(f"  {'figure':<46}{'measured':>16}  {'target':<26}")
+    print(f"  {'server CPU per client-second (us, all clients)':<46}{cpu_client_us:>16.1f}  {'<= 145 (presence, 20x50)':<26}{ok(cpu_client_us <= 145)}")
+    print(f"  {'server CPU (% of a core; kernel share)':<46}{'%.1f; %.1f' % (cpu_s / w * 100, sys_s / w * 100):>16}")
+    print(f"  {'server tick p99 (us, whole run)':<46}{tick_p99:>16d}  {'< 5000 (presence)':<26}{ok(tick_p99 < 5000)}")
+    print(f"  {'peak RSS (MiB)':<46}{rss_mib:>16.1f}")
+    print(f"  {'voice: frames per pure listener per s':<46}{r['rx_fps_per_listener']:>16.1f}  {'= %d' % (speakers * 50):<26}{ok(abs(r['rx_fps_per_listener'] - speakers * 50) <= 1)}")
+    print(f"  {'voice: latency p50 / p99 (ms)':<46}{'%.3f / %.3f' % (lat['p50'], lat['p99']):>16}  {'<= 1 / <= 5':<26}{ok(lat['p50'] <= 1 and lat['p99'] <= 5)}")
+    print(f"  {'voice: loss':<46}{r['loss']:>16.6f}  {'0':<26}{ok(r['loss'] == 0)}")
+    print(f"  {'voice: send ticks the bots dropped (late)':<46}{r.get('sends_dropped', 0):>16d}")
+    pl = out["presence"]
+    print(f"  {'presence: latency p50 / p99 (ms)':<46}{'%s / %s' % (pl['latency_p50_ms'], pl['latency_p99_ms']):>16}  {'p99 <= 72':<26}{ok((pl['latency_p99_ms'] or 1e9) <= 72)}")
+    print(f"  {'connected at the end (voice + presence)':<46}{'%d + %s' % (r['clients_connected_at_end'], pl['clients_connected_at_end']):>16}")
+else:
+    m_cpu, m_rss = (float(x) for x in e["MURMUR"].split())
+    # murmur's wire size of one forwarded frame (Mumble 1.3 UDP voice): 4-byte
+    # OCB2 header + 1 type/target byte + varint session (1 byte below 128, else
+    # 2; the mean over sessions 1..clients) + varint sequence (2 bytes: it counts
+    # 10 ms frames, past 128 within 1.3 s) + varint Opus length (1 byte) + 60
+    # bytes of Opus, + 42 bytes of Ethernet, IPv4 and UDP headers on the veth.
+    session = 1 + max(0, clients - 127) / clients
+    m_frame = 4 + 1 + session + 2 + 1 + 60 + 42
+    frames_per_client = speakers * 50 * (users - 1) / users
+    m_bytes = frames_per_client * m_frame
+    down = int(e["RX"]) / clients / w
+    out.update({"down_bytes_per_listener_s": round(down), "down_packets_per_listener_s": round(int(e["RXP"]) / clients / w, 1),
+                "murmur": {"cpu_us_per_frame_per_listener": m_cpu, "peak_rss_mib": m_rss,
+                           "wire_bytes_per_frame": round(m_frame, 2), "down_bytes_per_listener_s": round(m_bytes)}})
+    rows = [("server CPU per frame per listener (us)", "%.3f" % cpu_frame_us, "%.1f" % m_cpu, "<= %.2f" % (m_cpu / 3), cpu_frame_us <= m_cpu / 3),
+            ("server CPU per client-second (us)", "%.1f" % cpu_client_us, "", "", None),
+            ("  of it in the kernel (us)", "%.1f" % (sys_s * 1e6 / (clients * w)), "", "", None),
+            ("peak RSS (MiB)", "%.1f" % rss_mib, "%.0f" % m_rss, "<= %.2f" % (m_rss / 4), rss_mib <= m_rss / 4),
+            ("down bytes per listener per s", "%.0f" % down, "%.0f" % m_bytes, "<= %.0f" % (1.15 * m_bytes), down <= 1.15 * m_bytes),
+            ("frames delivered per s (all listeners)", "%.1f" % fps, "", "%.0f" % (rooms * speakers * 50 * (users - 1)), abs(fps - rooms * speakers * 50 * (users - 1)) <= 0.01 * fps),
+            ("frames per pure listener per s", "%.1f" % r["rx_fps_per_listener"], "", "%d" % (speakers * 50), abs(r["rx_fps_per_listener"] - speakers * 50) <= 1),
+            ("latency p50 (ms)", "%.3f" % lat["p50"], "", "<= 1", lat["p50"] <= 1),
+            ("latency p90 (ms)", "%.3f" % lat["p90"], "", "", None),
+            ("latency p99 (ms)", "%.3f" % lat["p99"], "", "<= 5", lat["p99"] <= 5),
+            ("latency max (ms)", "%.3f" % lat["max"], "", "", None),
+            ("loss", "%.6f" % r["loss"], "", "0", r["loss"] == 0),
+            ("send ticks the bots dropped (late)", "%d" % r.get("sends_dropped", 0), "", "", None),
+            ("decode errors", "%d" % r["decode_errors"], "", "0", r["decode_errors"] == 0),
+            ("connected at the end", "%d" % r["clients_connected_at_end"], "", "%d" % clients, r["clients_connected_at_end"] == clients),
+            ("server tick p99 (us, whole run)", "%d" % tick_p99, "", "", None)]
+    print(f"  {'figure':<42}{'lyceum':>12}{'murmur':>10}  {'target':<12}")
+    for name, v, m, t, good in rows:
+        print(f"  {name:<42}{v:>12}{m:>10}  {t:<12}{'' if good is None else ok(good)}")
+    print(f"  murmur's bytes assume {m_frame:.2f} B per forwarded frame on the wire: 4 B OCB2 header, 1 B type,"
+          f" {session:.2f} B varint session, 2 B varint sequence, 1 B varint length, 60 B Opus, 42 B Ethernet+IPv4+UDP;"
+          f" {frames_per_client:.1f} frames per listener per s; its pings left out")
+    print(f"  server's own count (cross-check): voice_in={stats.get('voice_in')} voice_out={stats.get('voice_out')}"
+          f" voice_culled={stats.get('voice_culled')} voice_refused={stats.get('voice_refused')}")
+with open(e["FILE"], "w") as f:
+    json.dump(out, f)
+    f.write("\n")
+print("  -> " + e["FILE"])
+EOF
+}
+
+voice_run 1 50 4 0
+voice_run 20 25 2 0
+voice_run 20 25 2 20
