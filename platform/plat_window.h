@@ -16,6 +16,7 @@ enum plat_key {
 	PLAT_KEY_DOWN,  /* S, Down */
 	PLAT_KEY_LEFT,  /* A, Left */
 	PLAT_KEY_RIGHT, /* D, Right */
+	PLAT_KEY_TALK,  /* V, held: push to talk */
 	PLAT_KEY_COUNT,
 };
 
@@ -38,6 +39,11 @@ enum plat_action {
 	PLAT_ACT_MOD_MOVE,     /* G: move to the next zone */
 	PLAT_ACT_MOD_LOCK,     /* L: lock or unlock the room */
 	PLAT_ACT_MOD_MUTE_ALL, /* X: mute everyone but staff and the floor, or undo */
+	/* Voice: */
+	PLAT_ACT_VOICE_MODE,   /* T: push to talk, or on voice activity */
+	PLAT_ACT_VOLUME_UP,    /* . : the selected member louder, for us */
+	PLAT_ACT_VOLUME_DOWN,  /* , : quieter */
+	PLAT_ACT_BROADCAST,    /* Y: speak to the whole room (instructor, floor) */
 	PLAT_ACT_COUNT,
 };
 

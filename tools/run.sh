@@ -1,6 +1,6 @@
 #!/bin/sh
-# make run: a local lyceum-server with the classroom, 8 wandering bots and the
-# desktop client joined to it (offscreen with a screenshot when there is no
+# make run: a local lyceum-server with the classroom, 8 wandering bots (two of
+# them talking) and the desktop client joined to it (offscreen with a screenshot when there is no
 # display; the server log is then shown live). Ctrl-C stops everything.
 #   LYCEUM_PORT=7777        UDP port of the local server
 #   LYCEUM_RUN_SECONDS=0    stop by itself after this many seconds (0: never)
@@ -28,7 +28,7 @@ trap stop EXIT INT TERM
 # whoever holds the key (lyceum-token mint, later the lobby).
 keys="$build/dev-keys"
 token_tool="$build/tools/token/lyceum-token"
-if [ ! -f "$keys/token.key" ]; then
+if [ ! -f "$keys/token.key" ] || [ ! -f "$keys/server.key" ]; then
     "$token_tool" keygen --out "$keys" >/dev/null
     echo "lyceum: made a development token key pair in $keys"
 fi
@@ -55,8 +55,20 @@ until grep -q LISTENING "$logs/server.out" 2>/dev/null; do
     sleep 0.05
 done
 
+# Two of the bots talk: a lesson read by espeak-ng, made once.
+speech="$build/dev-speech.wav"
+voice=""
+if [ ! -f "$speech" ] && command -v espeak-ng >/dev/null && command -v sox >/dev/null; then
+    espeak-ng -s 150 -w "$logs/speech-raw.wav" "Good morning, everyone. Today we follow a drop \
+of water around the world. The sun warms the sea, and the water rises as vapour. High in the \
+air it cools and forms clouds. It falls again as rain, and the rivers carry it home." \
+        && sox "$logs/speech-raw.wav" -r 48000 -c 1 -b 16 "$speech" 2>/dev/null || rm -f "$speech"
+fi
+[ -f "$speech" ] && voice="--voice $speech --speakers 2"
+
+# shellcheck disable=SC2086
 "$build/tools/bot/lyceum-bot" --server "127.0.0.1:$port" --room lesson --count 8 \
-    --token-key "$keys/token.key" --role student \
+    --token-key "$keys/token.key" --role student $voice \
     --zones classroom,classroom,classroom,meeting,meeting,hallway --behavior wander \
     --seconds "$seconds" --seed 1 --report "$logs/bots.json" >/dev/null 2>"$logs/bots.log" &
 bots_pid=$!
@@ -65,7 +77,8 @@ client="$build/client/lyceum"
 cat <<MSG
 lyceum: running
   server   lyceum-server on udp 127.0.0.1:$port, world classroom (pid $server_pid)
-  bots     8 wandering bots in room 'lesson': classroom, meeting room, hallway (pid $bots_pid)
+  bots     8 wandering bots in room 'lesson': classroom, meeting room, hallway (pid $bots_pid);
+           two in the classroom talk${voice:+ (}${voice:+$speech)}
   tokens   key pair in $keys; you join as instructor '$me', the bots as students
   join     $client --server 127.0.0.1:$port --token "\$($token_tool mint --key $keys/token.key --user NAME --name NAME --role student --room lesson)"
   logs     $logs
@@ -94,7 +107,7 @@ fi
 shot="$logs/lyceum.png"
 echo "lyceum: no display: rendering the client offscreen (--headless)"
 # shellcheck disable=SC2086
-if ! "$client" $client_args --token "$(mint_client)" --headless --frames 45 --screenshot "$shot" >"$logs/client.out" \
+if ! "$client" $client_args --token "$(mint_client)" --headless --no-audio --frames 45 --screenshot "$shot" >"$logs/client.out" \
     2>"$logs/client.log"; then
     echo "lyceum: the headless client failed:" >&2
     cat "$logs/client.log" >&2

@@ -49,6 +49,12 @@ struct app_options {
 	long resize_frame; /* --resize-at: resize the window at this frame (tests) */
 	const char *input_script; /* --input-script: headless input replay (tests) */
 	uint32_t resize_w, resize_h;
+	/* voice (app_voice.c) */
+	bool no_audio;
+	const char *audio_in, *audio_out; /* device names; NULL: the system's default */
+	bool push_to_talk;
+	int frame_ms;
+	int bitrate_bps;
 };
 
 /** What the scene knows of one avatar this frame. */
@@ -130,6 +136,12 @@ struct app {
 	struct cl_roster_entry prev_roster[CL_MAX_ROSTER];
 	struct app_notice notices[APP_MAX_NOTICES];
 
+	/* voice (app_voice.c): NULL when there is no audio device */
+	struct snd_engine *voice;
+	struct snd_backend *audio;
+	bool push_to_talk, broadcast;
+	float volume[PROTO_MAX_CLIENT_ID + 1]; /* ours for each speaker; 0: unset (1.0) */
+
 	/* --demo */
 	struct app_avatar demo[APP_MAX_AVATARS];
 	char demo_names[APP_MAX_AVATARS][PROTO_NAME_MAX];
@@ -173,6 +185,20 @@ int app_role_rank(uint8_t role);
 /** Roster indices in the order the roster shows them (staff first). */
 int app_roster_order(const struct app *a, int *out, int max);
 bool app_is_staff(const struct app *a);
+
+/* app_voice.c: the microphone and the room's voices through PortAudio */
+struct snd_engine;
+struct snd_backend;
+/** Opens the audio devices; without them the client runs silent (said why). */
+void app_voice_start(struct app *a);
+/** Per frame: keys, frames to and from the server, where everyone stands. */
+void app_voice_update(struct app *a, uint64_t now_us);
+void app_voice_close(struct app *a);
+bool app_voice_transmitting(const struct app *a);
+/** The microphone's level, dBFS (-100 with no audio). */
+float app_voice_level_db(const struct app *a);
+/** Lists the audio devices on standard output. */
+int app_voice_list_devices(void);
 
 /* app_hud.c */
 void app_hud_draw(struct app *a, uint64_t now_us);

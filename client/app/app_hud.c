@@ -73,9 +73,23 @@ static void status_panel(struct app *a)
 	rnd_text(r, RND_FONT_SMALL, x + 44, ty, up || a->link == APP_LINK_DEMO ? TEXT : POOR, buf);
 	ty += lh;
 
-	/* microphone */
-	rnd_ring(r, x + 18, ty + lh * 0.5f - 1, 5, a->muted ? 2 : 5, a->muted ? POOR : GOOD);
-	rnd_text(r, RND_FONT_SMALL, x + 32, ty, TEXT, a->muted ? "Mic muted (M)" : "Mic on (M)");
+	/* microphone: state, mode, and a level meter (-60..0 dBFS) */
+	bool live = app_voice_transmitting(a);
+	rnd_ring(r, x + 18, ty + lh * 0.5f - 1, 5, a->muted ? 2 : 5,
+		 a->muted ? POOR : live ? GOOD : FAIR);
+	const char *mic = a->muted ? "Mic muted (M)"
+			  : a->link != APP_LINK_DEMO && !a->voice ? "No audio device"
+			  : a->push_to_talk ? (live ? "Talking (V)" : "Hold V to talk (T)")
+			  : live ? "Talking" : "Mic on (M)";
+	float tw = rnd_text(r, RND_FONT_SMALL, x + 32, ty, TEXT, mic);
+	if (a->voice && !a->muted) {
+		float level = CORE_CLAMP((app_voice_level_db(a) + 60.0f) / 60.0f, 0.0f, 1.0f);
+		float mx = x + 40 + tw, mw = 60;
+		rnd_rect(r, mx, ty + lh * 0.5f - 3, mw, 6, 3, 0x60ffffffu);
+		rnd_rect(r, mx, ty + lh * 0.5f - 3, mw * level, 6, 3, live ? GOOD : DIM);
+	}
+	if (a->broadcast)
+		rnd_text(r, RND_FONT_SMALL, x + 32, ty + lh, FAIR, "To the whole room (Y)");
 }
 
 static void roster_panel(struct app *a)
@@ -129,6 +143,13 @@ static void roster_panel(struct app *a)
 			if (a->link == APP_LINK_JOINED &&
 			    cl_conn_member_muted(&a->conn, &a->conn.roster[i]))
 				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, POOR, "muted") + 8;
+			if (a->link == APP_LINK_JOINED && a->conn.roster[i].speaking)
+				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, GOOD, "speaking") + 8;
+			if (a->link == APP_LINK_JOINED && a->volume[id] > 0 && a->volume[id] != 1.0f) {
+				char vol[16];
+				snprintf(vol, sizeof(vol), "%.0f%%", a->volume[id] * 100);
+				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, DIM, vol) + 8;
+			}
 			if (status & PROTO_STATUS_HAND)
 				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, FAIR, "hand") + 8;
 			if (status & PROTO_STATUS_FLOOR)
@@ -162,7 +183,7 @@ static void moderation_panel(struct app *a)
 	}
 	const char *keys = app_is_staff(a)
 				   ? "[ ] select   U mute   K remove   B ban   F floor   G move   "
-				     "L lock   X mute all"
+				     "L lock   X mute all   Y speak to the room"
 				   : "H raise or lower your hand";
 	float y = (float)st->height - 2 * line(a) - 30;
 	if (c->hands.count) {
@@ -230,8 +251,12 @@ static void help_line(struct app *a)
 {
 	struct rnd *r = a->rnd;
 	const struct rnd_stats *st = rnd_get_stats(r);
-	const char *help = "WASD/arrows move   click: walk or take a seat   E sit/stand   "
-			   "wheel zoom   M mic   Tab roster   F11 fullscreen   Esc quit";
+	const char *help = a->link == APP_LINK_DEMO
+				   ? "WASD/arrows move   click: walk or take a seat   E sit/stand   "
+				     "wheel zoom   M mic   Tab roster   F11 fullscreen   Esc quit"
+				   : "WASD/arrows move   click: walk or take a seat   E sit/stand   "
+				     "wheel zoom   M mic   T push-to-talk (V)   , . volume   "
+				     "Tab roster   Esc quit";
 	float tw = rnd_text_width(r, RND_FONT_SMALL, help);
 	float y = (float)st->height - line(a) - 16;
 	rnd_rect(r, 14, y, tw + 24, line(a) + 8, 8, 0x90101218u);

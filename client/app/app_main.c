@@ -41,8 +41,17 @@ static const char usage[] =
 	"  --seed S             with --demo: the seed (default 1)\n"
 	"  --resize-at F:WxH    resize the window at frame F (tests)\n"
 	"  --input-script FILE  with --headless: replay keys and clicks from FILE (tests)\n"
+	"  --audio-in NAME      microphone: a device name or part of one (default: the system's)\n"
+	"  --audio-out NAME     loudspeaker or headphones, likewise\n"
+	"  --list-audio-devices print the audio devices and exit\n"
+	"  --no-audio           no microphone and no sound\n"
+	"  --push-to-talk       start in push-to-talk (hold V) instead of voice activity\n"
+	"  --frame-ms 10|20     voice frame length (default 20; 10 halves the framing delay)\n"
+	"  --bitrate BPS        Opus bitrate, 6000-128000 (default 24000)\n"
 	"Keys: WASD/arrows move, click walks (or takes the clicked seat), E sits or stands,\n"
-	"wheel or +/- zoom, M mutes, Tab shows the roster, F11 fullscreen, Esc quits.\n"
+	"wheel or +/- zoom, M mutes, T push-to-talk or voice activity, V talks (push-to-talk),\n"
+	"Y speaks to the whole room (instructor, floor), [ ] select a roster member and , .\n"
+	"make them quieter or louder for you, Tab shows the roster, F11 fullscreen, Esc quits.\n"
 	"Exit status: 0 ok, 1 failure, 2 bad flags, 3 validation messages.\n";
 
 static bool parse_long(const char *flag, const char *v, long lo, long hi, long *out)
@@ -92,6 +101,8 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 		.seed = 1,
 		.zoom = 1.0f,
 		.resize_frame = -1,
+		.frame_ms = 20,
+		.bitrate_bps = 24000,
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
@@ -116,6 +127,28 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 		} else if (!strcmp(f, "--validation")) {
 			o->validation = true;
 			takes = false;
+		} else if (!strcmp(f, "--list-audio-devices")) {
+			exit(app_voice_list_devices());
+		} else if (!strcmp(f, "--no-audio")) {
+			o->no_audio = true;
+			takes = false;
+		} else if (!strcmp(f, "--push-to-talk")) {
+			o->push_to_talk = true;
+			takes = false;
+		} else if (!strcmp(f, "--audio-in") && v) {
+			o->audio_in = v;
+		} else if (!strcmp(f, "--audio-out") && v) {
+			o->audio_out = v;
+		} else if (!strcmp(f, "--frame-ms") && v) {
+			if (!parse_long(f, v, 10, 20, &n) || (n != 10 && n != 20)) {
+				fprintf(stderr, "lyceum: --frame-ms is 10 or 20\n");
+				return 2;
+			}
+			o->frame_ms = (int)n;
+		} else if (!strcmp(f, "--bitrate") && v) {
+			if (!parse_long(f, v, 6000, 128000, &n))
+				return 2;
+			o->bitrate_bps = (int)n;
 		} else if (!strcmp(f, "--no-labels")) {
 			o->labels = false;
 			takes = false;
@@ -291,6 +324,7 @@ static int run(struct app *a)
 				a->next_tick_us = now + tick_us; /* after a stall: no burst */
 		}
 		app_scene_gather(a, now);
+		app_voice_update(a, now);
 		follow_camera(a, &cam, (float)(now - last_us) / 1e6f);
 		last_us = now;
 		bool last = a->opt.frames && a->frame + 1 >= a->opt.frames;
@@ -389,9 +423,11 @@ int main(int argc, char **argv)
 			}
 		} else {
 			app_net_start(a, plat_time_us());
+			app_voice_start(a);
 		}
 		if (!rc)
 			rc = run(a);
+		app_voice_close(a);
 		app_net_close(a);
 		if (a->opt.stats)
 			print_stats(a);

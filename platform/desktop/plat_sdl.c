@@ -34,6 +34,7 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_s: case SDLK_DOWN: held = PLAT_KEY_DOWN; break;
 	case SDLK_a: case SDLK_LEFT: held = PLAT_KEY_LEFT; break;
 	case SDLK_d: case SDLK_RIGHT: held = PLAT_KEY_RIGHT; break;
+	case SDLK_v: held = PLAT_KEY_TALK; break;
 	default: break;
 	}
 	if (held >= 0)
@@ -62,6 +63,10 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_g: in->pressed[PLAT_ACT_MOD_MOVE]++; break;
 	case SDLK_l: in->pressed[PLAT_ACT_MOD_LOCK]++; break;
 	case SDLK_x: in->pressed[PLAT_ACT_MOD_MUTE_ALL]++; break;
+	case SDLK_t: in->pressed[PLAT_ACT_VOICE_MODE]++; break;
+	case SDLK_PERIOD: in->pressed[PLAT_ACT_VOLUME_UP]++; break;
+	case SDLK_COMMA: in->pressed[PLAT_ACT_VOLUME_DOWN]++; break;
+	case SDLK_y: in->pressed[PLAT_ACT_BROADCAST]++; break;
 	default: break;
 	}
 }

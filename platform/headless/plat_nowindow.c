@@ -24,11 +24,12 @@ struct no_window {
 	struct script_event events[SCRIPT_MAX];
 };
 
-static const char *const key_names[PLAT_KEY_COUNT] = {"up", "down", "left", "right"};
+static const char *const key_names[PLAT_KEY_COUNT] = {"up", "down", "left", "right", "talk"};
 static const char *const action_names[] = {
 	"sit",	    "mute",	   "fullscreen", "zoom-in",  "zoom-out",	"roster",
 	"quit",	    "hand",	   "select-next", "select-prev", "mod-mute",	"mod-kick",
-	"mod-ban",  "mod-floor", "mod-move",	 "mod-lock", "mod-mute-all"};
+	"mod-ban",  "mod-floor", "mod-move",	 "mod-lock", "mod-mute-all", "voice-mode",
+	"volume-up", "volume-down", "broadcast"};
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) == PLAT_ACT_COUNT,
 	       "every action has a name in input scripts");
 
