@@ -153,6 +153,7 @@ struct sv_client {
 	uint32_t newest_move_tick; /* a move older than this arrived late: dropped */
 	bool has_move;
 	uint32_t snapshot_seq;
+	uint64_t snapshot_us;    /* when the newest one went */
 	uint32_t acked_seq;      /* newest snapshot the client says it holds */
 	bool has_pose;           /* a VR client: head and hands */
 	struct proto_pose pose;
@@ -334,6 +335,7 @@ struct sv_server {
 	uint64_t lists_encoded; /* zone lists encoded, against snapshots_sent */
 	uint32_t tick;
 	uint64_t snapshots_sent;
+	uint64_t snapshots_idle; /* not sent: nothing had changed for the receiver */
 	bool state_socket;        /* moves come on their own socket: ENet's is serviced less often */
 	uint64_t stray_datagrams; /* state datagrams from no joined client */
 	uint64_t last_service_us; /* the last net_host_service drain */
@@ -352,6 +354,13 @@ struct sv_server {
 };
 
 #define SV_STATS_EVERY_S 10
+/* A receiver whose zone and own avatar have not changed since its last
+ * snapshot gets one this often, not at the snapshot rate: a seated class
+ * listening costs two datagrams a second each, and its voice frames are
+ * not crowded by snapshots that say nothing. Never longer than half the
+ * frame history, so the next snapshot is still a delta from the one it
+ * acked. */
+#define SV_IDLE_SNAPSHOT_US 500000u
 /* Rooms send their snapshots in this many slots spread over the period. */
 #define SV_SNAPSHOT_SLOTS 32
 /** Tick-time percentile in µs over the ticks counted since the last reset. */

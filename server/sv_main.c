@@ -75,7 +75,8 @@ static void log_stats(struct sv_server *sv, const char *when)
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
 		rooms += sv->rooms[i].in_use;
 	CORE_INFO("stats %s clients=%zu rooms=%d ticks=%llu tick_us_p50=%u tick_us_p99=%u "
-		  "tick_us_max=%llu snapshots=%llu zone_lists=%llu send_drops=%llu state_in=%llu "
+		  "tick_us_max=%llu snapshots=%llu snapshots_idle=%llu zone_lists=%llu send_drops=%llu "
+		  "state_in=%llu "
 		  "stray=%llu refused=%llu refuse_unlogged=%llu hello_timeouts=%llu "
 		  "pending_refused=%llu seen_full=%llu handshakes=%llu challenges=%llu bad_cookie=%llu "
 		  "bad_tag=%llu replayed=%llu clear=%llu sessions_full=%llu throttled=%llu "
@@ -84,6 +85,7 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  when, ns.peers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
+		  (unsigned long long)sv->snapshots_idle,
 		  (unsigned long long)sv->lists_encoded, (unsigned long long)ns.state_dropped,
 		  (unsigned long long)ns.state_received,
 		  (unsigned long long)(sv->stray_datagrams + ns.stray),

@@ -181,13 +181,41 @@ void sv_snapshot_sent(struct sv_server *sv, const struct sv_room *room, struct s
 {
 	uint32_t seq = ++c->snapshot_seq;
 	c->sent[seq % SV_FRAMES] = (struct sv_sent){seq, room->frame_number, c->avatar.zone, view};
+	c->snapshot_us = sv->now_us;
 	sv->snapshots_sent++;
+}
+
+/* Has nothing changed for c since its last snapshot: not its zone's
+ * avatars, not its own? Then it waits for SV_IDLE_SNAPSHOT_US. (If that
+ * snapshot was lost, what it carried comes with the next one, against
+ * the baseline c acked.) */
+static bool nothing_new(struct sv_server *sv, struct sv_room *room, struct sv_client *c)
+{
+	const uint64_t idle_us = CORE_MIN((uint64_t)SV_IDLE_SNAPSHOT_US,
+					  SV_FRAMES / 2 * 1000000ull / (uint64_t)sv->cfg.snapshot_hz);
+	if (!c->snapshot_seq || sv->now_us - c->snapshot_us >= idle_us)
+		return false;
+	const struct sv_sent *s = &c->sent[c->snapshot_seq % SV_FRAMES];
+	if (s->seq != c->snapshot_seq || s->view || s->zone != c->avatar.zone)
+		return false;
+	const struct sv_frame *f = sv_frame_get(room, s->frame);
+	const struct sv_frame_entry *self = f ? sv_frame_find(f, c->id) : NULL;
+	if (!self || memcmp(&self->state, &c->avatar, sizeof(c->avatar)) ||
+	    self->has_pose != c->has_pose || (c->has_pose && memcmp(&self->pose, &c->pose,
+								    sizeof(c->pose))))
+		return false;
+	const struct proto_zone_lists *lists = zone_lists(sv, room, c->avatar.zone, f);
+	return lists && lists->entries == 0;
 }
 
 static void send_room(struct sv_server *sv, struct sv_room *room)
 {
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *c = &sv->clients[room->members[i]];
+		if (nothing_new(sv, room, c)) {
+			sv->snapshots_idle++;
+			continue;
+		}
 		bool view;
 		uint32_t len = sv_snapshot_encode(sv, room, c, net_host_state_buf(sv->net),
 						  NET_STATE_MESSAGE_MAX, &view);

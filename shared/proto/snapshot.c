@@ -554,11 +554,12 @@ static uint32_t walk_list(struct proto_writer *w, const struct proto_world_bits 
 static bool write_list(struct proto_writer *w, const struct proto_world_bits *bits,
 		       const struct proto_snapshot *cur, const struct proto_snapshot *base,
 		       const bool *stale, enum entry_list which, uint32_t ticks,
-		       uint32_t time_base)
+		       uint32_t time_base, uint16_t *entries)
 {
 	uint32_t count = walk_list(NULL, bits, cur, base, stale, which, ticks, time_base);
 	if (count > PROTO_MAX_LIST)
 		return false;
+	*entries = (uint16_t)(*entries + count);
 	proto_write_bool(w, count > 0);
 	if (count) {
 		proto_write_bits(w, count, 8);
@@ -599,6 +600,7 @@ static bool encode_lists(const struct proto_snapshot *cur, const struct proto_sn
 			 const struct proto_world_bits *bits, struct proto_zone_lists *out)
 {
 	out->bits = 0;
+	out->entries = 0;
 	if (cur->count > PROTO_MAX_SNAPSHOT_AVATARS)
 		return false;
 	struct proto_writer w;
@@ -606,11 +608,13 @@ static bool encode_lists(const struct proto_snapshot *cur, const struct proto_sn
 	uint32_t time_base = proto_snapshot_time_base(cur);
 	write_time_base(&w, time_base, base_time_base, base != NULL);
 	uint32_t ticks = base ? cur->server_tick - base->server_tick : 0;
-	if (base && !write_list(&w, bits, cur, base, stale, LIST_CHANGED, ticks, time_base))
+	if (base && !write_list(&w, bits, cur, base, stale, LIST_CHANGED, ticks, time_base,
+				&out->entries))
 		return false;
-	if (!write_list(&w, bits, cur, base, stale, LIST_NEW, ticks, time_base))
+	if (!write_list(&w, bits, cur, base, stale, LIST_NEW, ticks, time_base, &out->entries))
 		return false;
-	if (base && !write_list(&w, bits, cur, base, stale, LIST_GONE, ticks, time_base))
+	if (base && !write_list(&w, bits, cur, base, stale, LIST_GONE, ticks, time_base,
+				&out->entries))
 		return false;
 	out->bits = w.bit_pos;
 	return !w.overflow;

@@ -135,6 +135,7 @@ uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct pr
  * the zone whose baseline is the same frame. */
 struct proto_zone_lists {
 	uint32_t bits;
+	uint16_t entries; /* avatars new, changed or gone: 0 says nothing changed */
 	uint8_t data[PROTO_MAX_PACKET];
 };
 

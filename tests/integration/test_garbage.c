@@ -240,8 +240,11 @@ static void garbage_disturbs_nobody(void **state)
 	json_t *b;
 	size_t i;
 	json_array_foreach(json_object_get(r, "bots"), i, b) {
+		/* Snapshots kept coming (at the rate while anything moved, at the
+		 * idle keepalive while nothing did) and none went missing. */
 		double rate = json_real_value(json_object_get(b, "snapshots_per_s"));
-		assert_true(rate > 12 && rate < 18);
+		assert_true(rate > 1.5 && rate < 18);
+		assert_true(json_number_value(json_object_get(b, "snapshot_loss_pct")) < 1);
 		/* Every snapshot they saw came from their server with their token. */
 		json_t *stray = json_object_get(b, "stray_datagrams");
 		assert_non_null(stray);
