@@ -25,8 +25,9 @@
  *
  * Packet header fields (struct snd_packet; the network layer puts them on the
  * wire, this module does no networking):
- *  - seq: 12 bits, +1 per packet sent, wraps at 4096, continues across talk
- *    spurts. The receiver widens it around the last seq seen.
+ *  - seq: 11 bits, +1 per frame (sent, or left out by DTX), wraps at 2048,
+ *    continues across talk spurts. The receiver widens it around the last
+ *    seq seen.
  *  - loudness: 0..255 = 255 - 3 * (-dBFS of the processed frame), so the
  *    server can forward only the loudest speakers.
  *  - last: the final packet of a talk spurt (VAD hang-over over, push-to-talk
@@ -63,7 +64,7 @@
 #define SND_MAX_FRAME 960         /* samples per channel in a 20 ms frame */
 #define SND_MAX_SPEAKERS 16       /* concurrent remote speakers mixed */
 #define SND_MAX_PACKET 400        /* bytes of Opus per packet */
-#define SND_SEQ_MOD 4096          /* seq is 12 bits */
+#define SND_SEQ_MOD 2048          /* seq is 11 bits (msg.h, VOICE) */
 #define SND_SPEAKER_IDS 4096      /* speaker ids are 1..4095 */
 #define SND_JB_SLOTS 64           /* jitter buffer slots per speaker (seq & 63) */
 
@@ -103,7 +104,7 @@ struct snd_config {
 
 /** An encoded frame, from the audio side to the network side. */
 struct snd_packet {
-	uint16_t seq;        /* 12 bits */
+	uint16_t seq;        /* 11 bits */
 	uint8_t loudness;    /* 255 - 3 * (-dBFS), clamped */
 	bool last;           /* last frame of a talk spurt */
 	uint64_t capture_us; /* first sample's capture time */
@@ -114,7 +115,7 @@ struct snd_packet {
 /** One frame of one remote speaker as it was played. */
 struct snd_played {
 	uint16_t speaker;
-	uint16_t seq;          /* 12 bits: the frame this output stands for */
+	uint16_t seq;          /* 11 bits: the frame this output stands for */
 	enum snd_play_how how;
 	uint64_t arrival_us;   /* arrival of the packet used (0 for PLC/silence) */
 	uint64_t play_us;      /* time of the output sample where the frame starts */

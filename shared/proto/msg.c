@@ -110,7 +110,9 @@ const char *proto_refuse_reason_name(enum proto_refuse_reason reason)
 
 uint8_t proto_msg_type(const uint8_t *data, uint32_t len)
 {
-	return len ? data[0] : 0;
+	if (!len)
+		return 0;
+	return data[0] & PROTO_VOICE_FORWARD_BIT ? PROTO_MSG_VOICE_FORWARD : data[0];
 }
 
 

@@ -272,11 +272,15 @@ struct proto_hand_queue {
 
 /*
  * VOICE  client -> server, state datagram: one Opus frame
- *   u8 type | u12 seq | u1 last | u1 broadcast | u2 zero | u8 loudness
+ *   u8 type | u11 seq | u1 last | u1 broadcast | u3 zero | u8 loudness
  *   | Opus packet (the rest of the datagram, 1..PROTO_VOICE_OPUS_MAX bytes)
  * VOICE_FORWARD  server -> client, state datagram: the same frame
- *   u8 type | u12 speaker | u12 seq | Opus packet
- * seq counts the speaker's frames (mod 4096) across talk spurts; receivers
+ *   u1 one | u12 speaker | u11 seq | Opus packet
+ * A forwarded frame is the datagram a listener gets most (fifty a second
+ * from each speaker), so its header is three bytes: a first byte with the
+ * high bit set is VOICE_FORWARD, whose type needs no byte of its own
+ * (every other type is below 128). seq counts the speaker's frames, sent
+ * or not (mod 2048, 41 s of 20 ms frames), across talk spurts; receivers
  * widen it around the last one they saw. last: the final frame of a talk
  * spurt. broadcast: meant for the whole room (an instructor, or whoever
  * holds the floor; from anyone else it goes to the zone). loudness: the
@@ -286,8 +290,9 @@ struct proto_hand_queue {
  */
 #define PROTO_VOICE_OPUS_MAX 320 /* 128 kbit/s at 20 ms */
 #define PROTO_VOICE_UP_HEADER 4
-#define PROTO_VOICE_DOWN_HEADER 4
-#define PROTO_VOICE_SEQ_BITS 12
+#define PROTO_VOICE_DOWN_HEADER 3
+#define PROTO_VOICE_SEQ_BITS 11
+#define PROTO_VOICE_FORWARD_BIT 0x80 /* the first byte of a VOICE_FORWARD */
 struct proto_voice_up {
 	uint16_t seq;
 	bool last;
@@ -315,7 +320,8 @@ struct proto_speaking {
 	bool broadcast;
 };
 
-/** The type byte, or 0 for an empty packet. */
+/** The type: the first byte (VOICE_FORWARD for any with the high bit
+ * set), or 0 for an empty packet. */
 uint8_t proto_msg_type(const uint8_t *data, uint32_t len);
 
 /* Encoders return the byte count, or 0 when buf is too small. */
@@ -363,8 +369,7 @@ enum core_result proto_decode_voice_up(const uint8_t *data, uint32_t len,
 uint32_t proto_encode_voice_down(const struct proto_voice_down *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_voice_down(const uint8_t *data, uint32_t len,
 					 struct proto_voice_down *out) CORE_MUST_CHECK;
-/** Writes a down header for speaker and seq over the up header of a frame
- * (both are PROTO_VOICE_*_HEADER bytes): the server forwards in place. */
+/** Writes the header of a forwarded frame (PROTO_VOICE_DOWN_HEADER bytes). */
 void proto_voice_down_header(uint16_t speaker, uint16_t seq, uint8_t out[PROTO_VOICE_DOWN_HEADER]);
 uint32_t proto_encode_speaking(const struct proto_speaking *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_speaking(const uint8_t *data, uint32_t len,

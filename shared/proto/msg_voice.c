@@ -15,7 +15,7 @@ uint32_t proto_encode_voice_up(const struct proto_voice_up *m, uint8_t *buf, uin
 	proto_write_bits(&w, m->seq & ((1u << PROTO_VOICE_SEQ_BITS) - 1), PROTO_VOICE_SEQ_BITS);
 	proto_write_bool(&w, m->last);
 	proto_write_bool(&w, m->broadcast);
-	proto_write_bits(&w, 0, 2);
+	proto_write_bits(&w, 0, 3);
 	proto_write_bits(&w, m->loudness, 8);
 	proto_write_bytes(&w, m->opus, m->len);
 	return finish(&w);
@@ -32,7 +32,7 @@ enum core_result proto_decode_voice_up(const uint8_t *data, uint32_t len,
 	out->seq = (uint16_t)proto_read_bits(&r, PROTO_VOICE_SEQ_BITS);
 	out->last = proto_read_bool(&r);
 	out->broadcast = proto_read_bool(&r);
-	if (proto_read_bits(&r, 2) != 0)
+	if (proto_read_bits(&r, 3) != 0)
 		return CORE_ERR_INVALID;
 	out->loudness = (uint8_t)proto_read_bits(&r, 8);
 	out->len = (uint16_t)(len - PROTO_VOICE_UP_HEADER);
@@ -44,8 +44,11 @@ void proto_voice_down_header(uint16_t speaker, uint16_t seq, uint8_t out[PROTO_V
 {
 	struct proto_writer w;
 	proto_writer_init(&w, out, PROTO_VOICE_DOWN_HEADER);
-	proto_write_bits(&w, PROTO_MSG_VOICE_FORWARD, 8);
-	proto_write_bits(&w, speaker, 12);
+	/* Bits go LSB first: the speaker's low seven, then the marker as the
+	 * first byte's high bit. */
+	proto_write_bits(&w, speaker & 0x7fu, 7);
+	proto_write_bits(&w, 1, 1);
+	proto_write_bits(&w, (uint32_t)speaker >> 7, 5);
 	proto_write_bits(&w, seq & ((1u << PROTO_VOICE_SEQ_BITS) - 1), PROTO_VOICE_SEQ_BITS);
 }
 
@@ -65,9 +68,12 @@ enum core_result proto_decode_voice_down(const uint8_t *data, uint32_t len,
 	memset(out, 0, sizeof(*out));
 	struct proto_reader r;
 	if (len <= PROTO_VOICE_DOWN_HEADER || len > PROTO_VOICE_DOWN_HEADER + PROTO_VOICE_OPUS_MAX ||
-	    !open_msg(&r, data, len, PROTO_MSG_VOICE_FORWARD))
+	    !(data[0] & PROTO_VOICE_FORWARD_BIT))
 		return CORE_ERR_INVALID;
-	out->speaker = (uint16_t)proto_read_bits(&r, 12);
+	proto_reader_init(&r, data, len);
+	uint32_t low = proto_read_bits(&r, 7);
+	proto_read_bits(&r, 1);
+	out->speaker = (uint16_t)(low | proto_read_bits(&r, 5) << 7);
 	out->seq = (uint16_t)proto_read_bits(&r, PROTO_VOICE_SEQ_BITS);
 	if (out->speaker == 0 || r.overflow)
 		return CORE_ERR_INVALID;

@@ -264,21 +264,21 @@ static void voice_messages_round_trip(void **state)
 	uint8_t opus[PROTO_VOICE_OPUS_MAX], buf[PROTO_VOICE_UP_HEADER + PROTO_VOICE_OPUS_MAX + 8];
 	for (int i = 0; i < PROTO_VOICE_OPUS_MAX; i++)
 		opus[i] = (uint8_t)(i * 7 + 1);
-	struct proto_voice_up up = {.seq = 4095, .last = true, .broadcast = true, .loudness = 201,
+	struct proto_voice_up up = {.seq = 2047, .last = true, .broadcast = true, .loudness = 201,
 				    .len = 60, .opus = opus};
 	uint32_t len = proto_encode_voice_up(&up, buf, sizeof(buf));
 	assert_int_equal(len, PROTO_VOICE_UP_HEADER + 60);
 	assert_true(len <= proto_msg_spec(PROTO_MSG_VOICE)->max_size);
 	struct proto_voice_up uo;
 	assert_int_equal(proto_decode_voice_up(buf, len, &uo), CORE_OK);
-	assert_int_equal(uo.seq, 4095);
+	assert_int_equal(uo.seq, 2047);
 	assert_true(uo.last && uo.broadcast);
 	assert_int_equal(uo.loudness, 201);
 	assert_int_equal(uo.len, 60);
 	assert_memory_equal(uo.opus, opus, 60);
 	assert_int_not_equal(proto_decode_voice_up(buf, PROTO_VOICE_UP_HEADER, &uo), CORE_OK);
 	uint8_t keep = buf[2];
-	buf[2] = 0xff; /* seq's top bits, last and broadcast were set: now the reserved bits too */
+	buf[2] = 0xff; /* seq's top bits, last and broadcast were set: now the reserved ones too */
 	assert_int_not_equal(proto_decode_voice_up(buf, len, &uo), CORE_OK);
 	buf[2] = keep;
 	up.len = PROTO_VOICE_OPUS_MAX + 1;
@@ -289,23 +289,30 @@ static void voice_messages_round_trip(void **state)
 	memset(buf + len, 0, 8);
 	assert_int_not_equal(proto_decode_voice_up(buf, len + 1, &uo), CORE_OK);
 
-	/* Forwarded: the up header overwritten in place. */
-	len = proto_encode_voice_up(&(struct proto_voice_up){.seq = 77, .loudness = 9, .len = 60,
-							      .opus = opus},
-				    buf, sizeof(buf));
-	proto_voice_down_header(4095, 77, buf);
+	/* Forwarded: three bytes of header, the first with its high bit set. */
+	const uint16_t ids[] = {1, 127, 128, 2000, 4095};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct proto_voice_down d = {.speaker = ids[i], .seq = (uint16_t)(2047 - i), .len = 60,
+					     .opus = opus}, o;
+		uint8_t enc[PROTO_VOICE_DOWN_HEADER + PROTO_VOICE_OPUS_MAX];
+		uint32_t n = proto_encode_voice_down(&d, enc, sizeof(enc));
+		assert_int_equal(n, PROTO_VOICE_DOWN_HEADER + 60);
+		assert_true(enc[0] & 0x80);
+		assert_int_equal(proto_msg_type(enc, n), PROTO_MSG_VOICE_FORWARD);
+		assert_int_equal(proto_decode_voice_down(enc, n, &o), CORE_OK);
+		assert_int_equal(o.speaker, d.speaker);
+		assert_int_equal(o.seq, d.seq);
+		assert_int_equal(o.len, 60);
+		assert_memory_equal(o.opus, opus, 60);
+		assert_int_not_equal(proto_decode_voice_up(enc, n, &uo), CORE_OK); /* another type */
+		assert_int_not_equal(proto_decode_voice_down(enc, PROTO_VOICE_DOWN_HEADER, &o), CORE_OK);
+	}
+	uint8_t zero[PROTO_VOICE_DOWN_HEADER + 4];
+	proto_voice_down_header(0, 77, zero); /* nobody speaks as id 0 */
 	struct proto_voice_down d;
-	assert_int_equal(proto_decode_voice_down(buf, len, &d), CORE_OK);
-	assert_int_equal(d.speaker, 4095);
-	assert_int_equal(d.seq, 77);
-	assert_int_equal(d.len, 60);
-	assert_memory_equal(d.opus, opus, 60);
-	uint8_t enc[PROTO_VOICE_DOWN_HEADER + PROTO_VOICE_OPUS_MAX];
-	assert_int_equal(proto_encode_voice_down(&d, enc, sizeof(enc)), len);
-	assert_memory_equal(enc, buf, len);
-	assert_int_not_equal(proto_decode_voice_up(buf, len, &uo), CORE_OK); /* another type */
-	proto_voice_down_header(0, 77, buf); /* nobody speaks as id 0 */
-	assert_int_not_equal(proto_decode_voice_down(buf, len, &d), CORE_OK);
+	assert_int_not_equal(proto_decode_voice_down(zero, sizeof(zero), &d), CORE_OK);
+	/* Every type a message has is below the marker. */
+	assert_true(PROTO_MSG_TYPE_COUNT <= PROTO_VOICE_FORWARD_BIT);
 
 	struct proto_speaking sp = {.id = 4095, .speaking = true, .broadcast = true}, so;
 	len = proto_encode_speaking(&sp, buf, sizeof(buf));

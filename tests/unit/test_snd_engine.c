@@ -160,11 +160,11 @@ static void test_jitter_reorder_duplicates_wrap(void **state)
 	record(r, 100, 440.0);
 	assert_int_equal(r->count, 100);
 	struct snd_engine *b = engine(NULL);
-	/* seq starts at 4080 so it wraps; pairs swapped; every packet twice */
+	/* seq starts at 2032 so it wraps; pairs swapped; every packet twice */
 	for (uint32_t f = 0; f < 110; f++) {
 		if (f < 100) {
 			uint32_t k = f ^ 1u;
-			uint16_t seq = (uint16_t)((4080u + k) & 4095u);
+			uint16_t seq = (uint16_t)((2032u + k) & 2047u);
 			push(b, 9, &r->p[k], seq, f);
 			push(b, 9, &r->p[k], seq, f);
 		}
@@ -185,14 +185,14 @@ static void test_jitter_reorder_duplicates_wrap(void **state)
 	while (snd_engine_pop_played(b, &p)) {
 		if (p.how != SND_PLAY_DECODED)
 			continue;
-		if (decoded && p.seq != ((last_seq + 1u) & 4095u))
+		if (decoded && p.seq != ((last_seq + 1u) & 2047u))
 			in_order = false;
 		last_seq = p.seq;
 		decoded++;
 	}
 	assert_int_equal(decoded, 100);
 	assert_true(in_order);
-	assert_int_equal(last_seq, (4080u + 99u) & 4095u);
+	assert_int_equal(last_seq, (2032u + 99u) & 2047u);
 	snd_engine_destroy(&b);
 	free(r);
 }
@@ -245,7 +245,7 @@ static void test_jitter_target_grows_and_shrinks(void **state)
 		for (uint32_t k = next; k < total && k < next + 8; k++)
 			if (!sent[k] && arrival[k] <= now) {
 				const struct snd_packet *p = &r->p[k % 250];
-				assert_true(snd_engine_push_packet(b, 4, (uint16_t)(k & 4095u), p->data,
+				assert_true(snd_engine_push_packet(b, 4, (uint16_t)(k & 2047u), p->data,
 								   p->len, arrival[k]));
 				sent[k] = true;
 			}

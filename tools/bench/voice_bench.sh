@@ -8,6 +8,7 @@
 #   down bytes   the bots' veth rx counter (server -> bots) over the window
 #   frames, latency, loss   the bots' result line (kernel arrival timestamps)
 #   BENCH_VOICE_SECONDS (default BENCH_SECONDS, else 20)   measured window
+#   BENCH_VOICE_RUNS="1x50x4 20x25x2 20x25x2+20"           the runs (+P: presence at P x 50)
 voice_seconds=${BENCH_VOICE_SECONDS:-${BENCH_SECONDS:-20}}
 speech="$results/speech.wav"
 [ -s "$speech" ] || "$(dirname "$0")/make_speech.sh" "$speech" >&2
@@ -158,6 +159,10 @@ print("  -> " + e["FILE"])
 EOF
 }
 
-voice_run 1 50 4 0
-voice_run 20 25 2 0
-voice_run 20 25 2 20
+# BENCH_VOICE_RUNS picks runs: CxUxS, or CxUxS+P with presence at P x 50.
+for spec in ${BENCH_VOICE_RUNS:-1x50x4 20x25x2 20x25x2+20}; do
+    load=${spec%+*} prooms=0
+    [ "$load" != "$spec" ] && prooms=${spec#*+}
+    IFS=x read -r c u s <<<"$load"
+    voice_run "$c" "$u" "$s" "$prooms"
+done

@@ -31,7 +31,7 @@
 #define VO_PERIOD_US 20000u
 #define VO_BITRATE 24000
 #define VO_LOUDNESS 200 /* constant: with S <= N every speaker is forwarded */
-#define VO_SEQ_RING (1u << PROTO_VOICE_SEQ_BITS) /* by seq: 82 s of sends */
+#define VO_SEQ_RING (1u << PROTO_VOICE_SEQ_BITS) /* by seq: 41 s of sends */
 #define VO_GRACE_US 1000000u                     /* late arrivals after the window */
 #define VO_STEP_US 1000                          /* the load loop's step, as in bot_scenario.c */
 #define VO_SERVICE_US 200000u /* a client with nothing to read is serviced this often (keepalive) */
