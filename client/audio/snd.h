@@ -143,6 +143,7 @@ struct snd_stats {
 	uint32_t dropped_speakers;    /* packets of a 17th concurrent speaker */
 	uint32_t dropped_played_log;  /* playout log full */
 	float lookahead_ms;           /* Opus encoder lookahead */
+	float dsp_delay_ms;           /* speexdsp's preprocessor (one 10 ms piece), when it runs */
 	struct snd_speaker_stats speakers[SND_MAX_SPEAKERS];
 	struct snd_speaker_stats total; /* since create, all speakers */
 };

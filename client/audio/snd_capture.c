@@ -41,6 +41,7 @@ enum core_result snd_capture_init(struct snd_engine *e)
 		speex_echo_ctl(e->echo, SPEEX_ECHO_SET_SAMPLING_RATE, &rate);
 	}
 	if (c->aec || c->denoise || c->agc || c->vad) {
+		e->dsp_delay_ms = (float)SND_DSP_FRAME * 1000.0f / SND_RATE_HZ;
 		e->pre = speex_preprocess_state_init(fs, SND_RATE_HZ);
 		if (!e->pre) {
 			CORE_ERROR("snd: speex_preprocess_state_init failed");

@@ -278,6 +278,7 @@ void snd_engine_stats(const struct snd_engine *e, struct snd_stats *out_stats)
 	out_stats->dropped_speakers = ld(&e->dropped_speakers);
 	out_stats->dropped_played_log = ld(&e->dropped_played_log);
 	out_stats->lookahead_ms = e->lookahead_ms;
+	out_stats->dsp_delay_ms = e->dsp_delay_ms;
 	for (uint32_t i = 0; i < SND_MAX_SPEAKERS; i++)
 		copy_counters(&e->slot_stats[i], &out_stats->speakers[i]);
 	copy_counters(&e->total, &out_stats->total);

@@ -135,6 +135,7 @@ struct snd_engine {
 		dropped_speakers, dropped_played_log;
 	_Atomic uint32_t dropped_in_ring; /* network side writes */
 	float lookahead_ms;
+	float dsp_delay_ms; /* the preprocessor's, when it runs */
 	struct snd_counters slot_stats[SND_MAX_SPEAKERS];
 	struct snd_counters total;
 };

@@ -159,6 +159,46 @@ print("  -> " + e["FILE"])
 EOF
 }
 
+# Mouth to ear through the real client pipeline (lyceum-bot's audio engine
+# on files: no device buffers), speaker and listener on loopback through
+# the server: capture framing, encoding, the network, the jitter buffer and
+# decoding by the frames' timestamps, plus what timestamps cannot see (the
+# encoder's lookahead and the microphone processing's delay in the sound).
+mouth_to_ear() {
+    local frame_ms=$1 log="$results/server-m2e.log" out="$results/server-m2e.out"
+    "$build/server/lyceum-server" --bind 127.0.0.1 --port 0 >"$out" 2>"$log" &
+    local pid=$!
+    local i=0
+    until grep -q LISTENING "$out" 2>/dev/null; do
+        i=$((i + 1)); [ $i -gt 100 ] && { echo "bench: the server did not start" >&2; exit 1; }
+        sleep 0.05
+    done
+    local addr; addr=$(awk '/LISTENING/ {print $3}' "$out")
+    local report="$results/bots-m2e-${frame_ms}ms.json"
+    "$build/tools/bot/lyceum-bot" --server "$addr" --count 2 --speakers 1 --voice "$speech" \
+        --frame-ms "$frame_ms" --zones classroom --behavior idle --seconds 12 \
+        --report "$report" >/dev/null 2>"${report%.json}.log" || true
+    kill -TERM "$pid"; wait "$pid" || true
+    REPORT=$report FRAME=$frame_ms python3 - <<'EOF'
+import json, os
+r = json.load(open(os.environ["REPORT"]))
+frame = float(os.environ["FRAME"])
+m = r["mouth_to_ear_ms"]
+ear = r["bots"][1]["voice"]
+jb, codec = ear["jitter_buffer_delay_ms"], ear["codec_delay_ms"]
+rest = m["p50"] - frame - jb
+total = m["p50"] + codec
+target = 60 if frame == 20 else 40
+print(f"  {frame:.0f} ms frames: mouth to ear {total:.1f} ms at p50 (target <= {target}: {'ok' if total <= target else 'MISSED'});"
+      f" by timestamps p50 {m['p50']:.1f}, p99 {m['p99']:.1f} ms over {m['samples']} frames")
+print(f"    capture framing {frame:.1f} + encoding, waiting for the audio step and the network {rest:.1f}"
+      f" + jitter buffer and decoding {jb:.1f} + encoder lookahead and microphone processing {codec:.1f} ms")
+EOF
+}
+echo "== mouth to ear on loopback (lyceum-bot's audio pipeline on files, no device buffers)"
+mouth_to_ear 20
+mouth_to_ear 10
+
 # BENCH_VOICE_RUNS picks runs: CxUxS, or CxUxS+P with presence at P x 50.
 for spec in ${BENCH_VOICE_RUNS:-1x50x4 20x25x2 20x25x2+20}; do
     load=${spec%+*} prooms=0

@@ -432,7 +432,7 @@ static void run_window(struct bot_run *run)
 			fds[i].revents = 0;
 		}
 		int wait_ms = next_tick > now ? (int)((next_tick - now + 999) / 1000) : 0;
-		if (voice && wait_ms > 5) /* the audio runs in steps of 10 ms */
+		if (voice && wait_ms > 5) /* the audio runs in steps of 5 ms */
 			wait_ms = 5;
 		if (poll(fds, (nfds_t)count, wait_ms) < 0 && !plat_stop_requested())
 			plat_sleep_us(1000);

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BOT_VOICE_STEP_US 10000u
+#define BOT_VOICE_STEP_US 5000u /* as a device with 5 ms buffers would */
 #define BOT_VOICE_RUNS 512    /* talk runs a listener remembers, for "at once" */
 #define BOT_VOICE_RUN_GAP_US 100000u /* a longer silence ends a run */
 #define BOT_VOICE_HEARD 64    /* speakers a listener counts frames of */
@@ -280,5 +280,8 @@ void bot_voice_report(const struct bot_run *run, const struct bot *b, json_t *ou
 		"mouth_to_ear_mean_ms", v->m2e_count ? v->m2e_sum_ms / (double)v->m2e_count : 0.0,
 		"mouth_to_ear_max_ms", v->m2e_max_ms, "most_speakers_at_once", most_at_once(v),
 		"heard", heard);
+	/* What the timestamps cannot see: the encoder's lookahead and the
+	 * microphone processing's delay, in the sound itself. */
+	json_object_set_new(o, "codec_delay_ms", json_real((double)(st.lookahead_ms + st.dsp_delay_ms)));
 	json_object_set_new(out, "voice", o);
 }
