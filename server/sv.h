@@ -62,12 +62,17 @@
  * and at most once per SV_VOICE_MIN_HOLD_US per listener (the one that lost
  * its place cannot take another's at once: no flapping). */
 #define SV_VOICE_MAX_STREAMS 8
-#define SV_VOICE_HOLD_US 300000u
+#define SV_VOICE_HOLD_US 500000u
 #define SV_VOICE_MIN_HOLD_US 500000u
 #define SV_VOICE_MARGIN 18
 /* A speaker with no frame for this long has stopped (its last frame says
- * so sooner). */
-#define SV_VOICE_SILENT_US 400000u
+ * so sooner); longer than Opus DTX's 400 ms between comfort-noise frames,
+ * so a pause while push-to-talk is held does not end the talk. */
+#define SV_VOICE_SILENT_US 600000u
+/* A speaker's SPEAKING event goes to the whole room at most once per this
+ * long each way: a client cannot make its frames into a flood of reliable
+ * messages by flagging each one the last. */
+#define SV_VOICE_EVENT_GAP_US 250000u
 /* While voice flows the loop waits for no batch: a frame is forwarded as
  * soon as it arrives. */
 #define SV_VOICE_LIVE_US 200000u
@@ -178,15 +183,18 @@ struct sv_client {
 	uint32_t budget_tick; /* server tick the budget was last brought up to */
 	uint64_t cmds_dropped; /* over budget: a speed hack or a clock running fast */
 	struct sv_talker {       /* as a speaker */
-		uint64_t last_us;    /* its newest frame (while speaking) */
+		uint64_t last_us;    /* its newest frame */
+		uint64_t changed_us; /* its last SPEAKING event */
 		uint8_t level;       /* loudness, smoothed over frames */
 		bool speaking;
 		bool broadcast;      /* to the whole room */
+		bool ending;         /* its newest frame was a talk spurt's last */
 		bool refused_logged;
 	} talk;
 	struct sv_stream {       /* as a listener: the speakers it hears now */
 		uint16_t id;         /* 0: free */
 		uint8_t level;
+		bool priority;       /* the floor or a broadcast: never pushed out */
 		uint64_t since_us, last_us;
 	} streams[SV_VOICE_MAX_STREAMS];
 	uint64_t stream_swap_us; /* a louder speaker last took a place from another */
@@ -434,6 +442,9 @@ void sv_voice_room_changed(struct sv_room *room);
 void sv_voice_on_leave(struct sv_server *sv, struct sv_client *c);
 /** Ends the talk of the room's speakers who have gone quiet. */
 void sv_voice_tick(struct sv_server *sv, struct sv_room *room);
+/** Does listener l hear speaker s now (taking a place for it if so)? */
+bool sv_voice_admit(const struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
+		    bool priority);
 
 /* sv_world.c: which world each room runs */
 /** Loads --world and every world --rooms names; only a broken --world is fatal. */

@@ -106,12 +106,12 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
 		 * send time only moves when its state does. */
 		if (memcmp(&before, &c->avatar, sizeof(before)))
 			c->send_time_us = m.send_time_us;
-		if (c->avatar.zone != zone_before)
+		if (c->avatar.zone != zone_before) {
 			sv_voice_room_changed(room);
-		if (c->avatar.zone != zone_before)
 			CORE_INFO("zone room=%s client=%u name=%s from=%s to=%s", c->room->name, c->id,
 				  sv_qname(c, q), sv_zone_name(c->room, zone_before),
 				  sv_zone_name(c->room, c->avatar.zone));
+		}
 	}
 	/* The client times its round trip from the move whose newest command
 	 * the snapshots ack. A move that applied nothing (a duplicate) leaves

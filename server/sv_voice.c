@@ -14,15 +14,19 @@ void sv_voice_room_changed(struct sv_room *room)
 	room->voice.stale = true;
 }
 
+/* The zone lists' index of a zone: SIM_ZONE_NONE (outside every zone) last. */
+static int zone_index(uint8_t zone)
+{
+	return zone < SIM_MAX_ZONES ? zone : SIM_MAX_ZONES;
+}
+
 /* Counting sort of the members by zone (SIM_ZONE_NONE last). */
 static void rebuild_zones(const struct sv_server *sv, struct sv_room *room)
 {
 	struct sv_voice_room *v = &room->voice;
 	uint16_t count[SIM_MAX_ZONES + 1] = {0};
-	for (int i = 0; i < room->member_count; i++) {
-		uint8_t z = sv->clients[room->members[i]].avatar.zone;
-		count[z < SIM_MAX_ZONES ? z : SIM_MAX_ZONES]++;
-	}
+	for (int i = 0; i < room->member_count; i++)
+		count[zone_index(sv->clients[room->members[i]].avatar.zone)]++;
 	uint16_t at = 0;
 	for (int z = 0; z <= SIM_MAX_ZONES; z++) {
 		v->zone_start[z] = at;
@@ -33,8 +37,7 @@ static void rebuild_zones(const struct sv_server *sv, struct sv_room *room)
 	memcpy(fill, v->zone_start, sizeof(fill));
 	for (int i = 0; i < room->member_count; i++) {
 		uint16_t id = room->members[i];
-		uint8_t z = sv->clients[id].avatar.zone;
-		v->by_zone[fill[z < SIM_MAX_ZONES ? z : SIM_MAX_ZONES]++] = id;
+		v->by_zone[fill[zone_index(sv->clients[id].avatar.zone)]++] = id;
 	}
 	v->stale = false;
 }
@@ -52,6 +55,7 @@ static void talk_start(struct sv_server *sv, struct sv_client *c, bool broadcast
 	struct sv_voice_room *v = &c->room->voice;
 	c->talk.speaking = true;
 	c->talk.broadcast = broadcast;
+	c->talk.changed_us = sv->now_us;
 	if (v->speaking_count < SV_ROOM_MAX_CLIENTS)
 		v->speaking[v->speaking_count++] = c->id;
 	send_speaking(sv, c->room, c);
@@ -62,6 +66,7 @@ static void talk_end(struct sv_server *sv, struct sv_client *c)
 	struct sv_voice_room *v = &c->room->voice;
 	c->talk.speaking = false;
 	c->talk.broadcast = false;
+	c->talk.changed_us = sv->now_us;
 	for (int i = 0; i < v->speaking_count; i++) {
 		if (v->speaking[i] == c->id) {
 			v->speaking[i] = v->speaking[--v->speaking_count];
@@ -71,24 +76,37 @@ static void talk_end(struct sv_server *sv, struct sv_client *c)
 	send_speaking(sv, c->room, c);
 }
 
+/* A talk ends when its frames stop, or once its last frame came, but a
+ * SPEAKING event never follows the one before by less than
+ * SV_VOICE_EVENT_GAP_US. */
 void sv_voice_tick(struct sv_server *sv, struct sv_room *room)
 {
 	struct sv_voice_room *v = &room->voice;
 	for (int i = v->speaking_count - 1; i >= 0; i--) {
 		struct sv_client *c = &sv->clients[v->speaking[i]];
-		if (sv->now_us - c->talk.last_us > SV_VOICE_SILENT_US)
+		bool quiet = sv->now_us - c->talk.last_us > SV_VOICE_SILENT_US;
+		bool said_last = c->talk.ending && sv->now_us - c->talk.changed_us >= SV_VOICE_EVENT_GAP_US;
+		if (quiet || said_last)
 			talk_end(sv, c);
 	}
 }
 
 void sv_voice_on_leave(struct sv_server *sv, struct sv_client *c)
 {
+	struct sv_room *room = c->room;
 	if (c->talk.speaking)
 		talk_end(sv, c);
 	memset(&c->talk, 0, sizeof(c->talk));
 	memset(c->streams, 0, sizeof(c->streams));
 	c->stream_swap_us = 0;
-	sv_voice_room_changed(c->room);
+	/* Nobody keeps a place for it (its id may soon be someone else's). */
+	for (int i = 0; i < room->member_count; i++) {
+		struct sv_client *l = &sv->clients[room->members[i]];
+		for (int k = 0; k < SV_VOICE_MAX_STREAMS; k++)
+			if (l->streams[k].id == c->id)
+				l->streams[k] = (struct sv_stream){0};
+	}
+	sv_voice_room_changed(room);
 }
 
 /*
@@ -97,10 +115,11 @@ void sv_voice_on_leave(struct sv_server *sv, struct sv_client *c)
  * been silent SV_VOICE_HOLD_US), then to a louder speaker in place of the
  * quietest, by SV_VOICE_MARGIN and only once that one has held its place
  * SV_VOICE_MIN_HOLD_US, and at most once per SV_VOICE_MIN_HOLD_US per
- * listener. A priority speaker (a broadcast, the floor) always gets one.
+ * listener. A priority speaker (a broadcast, the floor) takes the quietest
+ * place of one that is not, and is never pushed out itself.
  */
-static bool admit(const struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
-		  bool priority)
+bool sv_voice_admit(const struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
+		    bool priority)
 {
 	const uint64_t now = sv->now_us;
 	const int n = sv->cfg.voice_streams;
@@ -109,27 +128,30 @@ static bool admit(const struct sv_server *sv, struct sv_client *l, const struct 
 		struct sv_stream *p = &l->streams[i];
 		if (p->id == s->id) {
 			p->level = s->talk.level;
+			p->priority = priority;
 			p->last_us = now;
 			return true;
 		}
 		if (!p->id || now - p->last_us > SV_VOICE_HOLD_US) {
 			if (!free_place)
 				free_place = p;
-		} else if (!quietest || p->level < quietest->level) {
+		} else if (!p->priority && (!quietest || p->level < quietest->level)) {
 			quietest = p;
 		}
 	}
 	struct sv_stream *take = free_place;
-	if (!take && (priority || (s->talk.level >= quietest->level + SV_VOICE_MARGIN &&
-				   now - quietest->since_us >= SV_VOICE_MIN_HOLD_US &&
-				   now - l->stream_swap_us >= SV_VOICE_MIN_HOLD_US))) {
+	if (!take && quietest && priority)
+		take = quietest;
+	else if (!take && quietest && s->talk.level >= quietest->level + SV_VOICE_MARGIN &&
+		 now - quietest->since_us >= SV_VOICE_MIN_HOLD_US &&
+		 now - l->stream_swap_us >= SV_VOICE_MIN_HOLD_US) {
 		take = quietest;
 		l->stream_swap_us = now;
 	}
 	if (!take)
 		return false;
-	*take = (struct sv_stream){.id = s->id, .level = s->talk.level, .since_us = now,
-				   .last_us = now};
+	*take = (struct sv_stream){.id = s->id, .level = s->talk.level, .priority = priority,
+				   .since_us = now, .last_us = now};
 	return true;
 }
 
@@ -138,7 +160,7 @@ static void forward(struct sv_server *sv, struct sv_client *l, const struct sv_c
 {
 	if (l == s || l->state != SV_CLIENT_JOINED)
 		return;
-	if (!admit(sv, l, s, priority)) {
+	if (!sv_voice_admit(sv, l, s, priority)) {
 		sv->voice_culled++;
 		return;
 	}
@@ -166,8 +188,7 @@ void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_an
 		return;
 	}
 	/* The server's mute, whatever the client believes. */
-	if (proto_voice_held((enum proto_role)c->role, c->muted, room->mute_all,
-			     room->floor == c->id)) {
+	if (sv_is_muted(sv, c)) {
 		sv->voice_held++;
 		return;
 	}
@@ -179,10 +200,15 @@ void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_an
 	c->talk.level = c->talk.speaking ? (uint8_t)((c->talk.level * 3u + m->loudness) / 4u)
 					 : m->loudness;
 	c->talk.last_us = sv->now_us;
-	if (!c->talk.speaking || c->talk.broadcast != broadcast) {
-		if (c->talk.speaking)
-			talk_end(sv, c);
+	c->talk.ending = m->last;
+	/* The room learns who talks (sv_voice_tick says when it stops). */
+	const bool may_tell = sv->now_us - c->talk.changed_us >= SV_VOICE_EVENT_GAP_US;
+	if (!c->talk.speaking && may_tell) {
 		talk_start(sv, c, broadcast);
+	} else if (c->talk.speaking && c->talk.broadcast != broadcast && may_tell) {
+		c->talk.broadcast = broadcast;
+		c->talk.changed_us = sv->now_us;
+		send_speaking(sv, room, c);
 	}
 	sv->voice_live_until_us = sv->now_us + SV_VOICE_LIVE_US;
 	/* The floor and a broadcast are heard over the others. */
@@ -193,11 +219,9 @@ void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_an
 	} else {
 		if (room->voice.stale)
 			rebuild_zones(sv, room);
-		uint8_t z = c->avatar.zone < SIM_MAX_ZONES ? c->avatar.zone : SIM_MAX_ZONES;
+		int z = zone_index(c->avatar.zone);
 		for (uint16_t i = room->voice.zone_start[z]; i < room->voice.zone_start[z + 1]; i++)
 			forward(sv, &sv->clients[room->voice.by_zone[i]], c, m, priority);
 	}
-	if (m->last)
-		talk_end(sv, c);
 	(void)len;
 }
