@@ -17,6 +17,8 @@
 #include <math.h>
 #include <stdio.h>
 
+_Static_assert(SND_MAX_PACKET <= PROTO_VOICE_OPUS_MAX, "an encoded frame fits a VOICE message");
+
 #define APP_VOLUME_STEP 1.25f
 #define APP_VOLUME_MAX 4.0f
 
@@ -81,12 +83,6 @@ float app_voice_level_db(const struct app *a)
 	return a->voice ? snd_engine_mic_level_db(a->voice) : -100.0f;
 }
 
-static bool held_back(const struct app *a)
-{
-	const struct cl_roster_entry *me = cl_conn_roster_find(&a->conn, a->conn.welcome.client_id);
-	return me && cl_conn_member_muted(&a->conn, me);
-}
-
 static void keys(struct app *a)
 {
 	const struct plat_input *in = &a->input;
@@ -145,8 +141,12 @@ void app_voice_update(struct app *a, uint64_t now_us)
 		return;
 	const bool joined = a->link == APP_LINK_JOINED;
 	/* Muted by us, or held back by the server: the microphone goes quiet. */
-	snd_engine_set_mute(a->voice, a->muted || (joined && held_back(a)));
+	snd_engine_set_mute(a->voice, a->muted || (joined && cl_conn_self_muted(&a->conn)));
 	snd_engine_set_ptt(a->voice, a->input.held[PLAT_KEY_TALK]);
+	/* The playout log is for measuring (the bots'): nobody reads it here. */
+	struct snd_played played;
+	while (snd_engine_pop_played(a->voice, &played)) {
+	}
 	struct snd_packet p;
 	if (!joined) {
 		while (snd_engine_pop_packet(a->voice, &p)) {
@@ -161,6 +161,6 @@ void app_voice_update(struct app *a, uint64_t now_us)
 		struct proto_voice_up up = {.seq = p.seq, .last = p.last, .broadcast = a->broadcast,
 					    .loudness = p.loudness, .len = p.len, .opus = p.data};
 		if (cl_conn_send_voice(&a->conn, &up) != CORE_OK)
-			break;
+			continue; /* lost, as on the wire: the next frame goes */
 	}
 }

@@ -63,7 +63,7 @@
 #define SND_RATE_HZ 48000
 #define SND_MAX_FRAME 960         /* samples per channel in a 20 ms frame */
 #define SND_MAX_SPEAKERS 16       /* concurrent remote speakers mixed */
-#define SND_MAX_PACKET 400        /* bytes of Opus per packet */
+#define SND_MAX_PACKET 320        /* bytes of Opus per packet: the wire's PROTO_VOICE_OPUS_MAX */
 #define SND_SEQ_MOD 2048          /* seq is 11 bits (msg.h, VOICE) */
 #define SND_SPEAKER_IDS 4096      /* speaker ids are 1..4095 */
 #define SND_JB_SLOTS 64           /* jitter buffer slots per speaker (seq & 63) */
@@ -201,6 +201,13 @@ void snd_engine_set_listener(struct snd_engine *e, int32_t x_mm, int32_t y_mm, u
 void snd_engine_set_speaker(struct snd_engine *e, uint16_t id, bool has_pos, int32_t x_mm,
 			    int32_t y_mm, float volume, bool priority);
 void snd_engine_set_master_volume(struct snd_engine *e, float volume);
+/**
+ * A backend whose now_us runs on the device's clock (its sample count)
+ * says, every buffer, how far that is from CLOCK_MONOTONIC: arrival times
+ * given to snd_engine_push_packet() on the monotonic clock are moved onto
+ * the device's, so drift and a late start do not grow the jitter buffer.
+ */
+void snd_engine_set_clock_offset(struct snd_engine *e, int64_t device_minus_monotonic_us);
 
 void snd_engine_stats(const struct snd_engine *e, struct snd_stats *out_stats);
 

@@ -60,6 +60,17 @@ enum core_result snd_engine_create(const struct snd_config *cfg, struct snd_engi
 		CORE_ERROR("snd: bitrate %u bps: use 6000..128000", cfg->bitrate_bps);
 		return CORE_ERR_INVALID;
 	}
+	/* Without hang-over every voiced frame would end a talk spurt. */
+	if (cfg->hangover_ms < cfg->frame_ms || cfg->hangover_ms > 2000) {
+		CORE_ERROR("snd: hangover %u ms: use %u..2000", cfg->hangover_ms, cfg->frame_ms);
+		return CORE_ERR_INVALID;
+	}
+	if (cfg->max_plc_frames < 1 || cfg->max_plc_frames > 50 || cfg->max_delay_ms < 40 ||
+	    cfg->max_delay_ms > 2000) {
+		CORE_ERROR("snd: max_plc_frames %u (1..50) or max_delay_ms %u (40..2000) out of range",
+			   cfg->max_plc_frames, cfg->max_delay_ms);
+		return CORE_ERR_INVALID;
+	}
 	struct snd_engine *e = calloc(1, sizeof(*e));
 	if (!e) {
 		CORE_ERROR("snd: out of memory for the engine");
@@ -160,11 +171,13 @@ bool snd_engine_push_packet(struct snd_engine *e, uint16_t speaker, uint16_t seq
 {
 	if (speaker == 0 || speaker >= SND_SPEAKER_IDS || len == 0 || len > SND_MAX_PACKET)
 		return false;
+	/* Onto the clock the audio side runs on (a device's, maybe). */
+	int64_t offset = atomic_load_explicit(&e->clock_offset_us, memory_order_relaxed);
 	struct snd_incoming in = {
 		.speaker = speaker,
 		.seq = seq & (SND_SEQ_MOD - 1),
 		.len = (uint16_t)len,
-		.arrival_us = arrival_us,
+		.arrival_us = (uint64_t)((int64_t)arrival_us + offset),
 	};
 	memcpy(in.data, data, len);
 	if (!snd_ring_push(&e->in_ring, &in)) {
@@ -237,6 +250,11 @@ void snd_engine_set_speaker(struct snd_engine *e, uint16_t id, bool has_pos, int
 	atomic_store_explicit(&p->volume, CORE_CLAMP(volume, 0.0f, 4.0f), memory_order_relaxed);
 	uint32_t flags = (has_pos ? SND_PARAM_HAS_POS : 0u) | (priority ? SND_PARAM_PRIORITY : 0u);
 	atomic_store_explicit(&p->flags, flags, memory_order_relaxed);
+}
+
+void snd_engine_set_clock_offset(struct snd_engine *e, int64_t device_minus_monotonic_us)
+{
+	atomic_store_explicit(&e->clock_offset_us, device_minus_monotonic_us, memory_order_relaxed);
 }
 
 void snd_engine_set_master_volume(struct snd_engine *e, float volume)

@@ -136,6 +136,7 @@ struct snd_engine {
 	_Atomic uint32_t dropped_in_ring; /* network side writes */
 	float lookahead_ms;
 	float dsp_delay_ms; /* the preprocessor's, when it runs */
+	_Atomic int64_t clock_offset_us; /* the audio side's clock less CLOCK_MONOTONIC */
 	struct snd_counters slot_stats[SND_MAX_SPEAKERS];
 	struct snd_counters total;
 };

@@ -74,7 +74,13 @@ static struct snd_speaker *find_speaker(struct snd_engine *e, uint16_t id)
 	sp->duck = 1.0f;
 	sp->gain_l = -1.0f; /* set from the first frame's target, no ramp-in */
 	sp->target_us = (float)e->frame_us;
-	memset(stats, 0, sizeof(*stats));
+	/* The network side may be reading them: one atomic store each. */
+	_Atomic uint32_t *const zero[] = {&stats->received, &stats->lost, &stats->concealed,
+					  &stats->fec_recovered, &stats->late, &stats->duplicates,
+					  &stats->trimmed, &stats->target_delay_us, &stats->delay_count};
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		atomic_store_explicit(zero[i], 0, memory_order_relaxed);
+	atomic_store_explicit(&stats->delay_sum_us, 0, memory_order_relaxed);
 	atomic_store_explicit(&stats->speaker, id, memory_order_relaxed);
 	publish_target(e, sp);
 	return sp;

@@ -28,6 +28,7 @@ static int pa_callback(const void *input, void *output, unsigned long frames,
 {
 	struct snd_pa_backend *p = user;
 	uint64_t now_us = p->start_us + p->samples * 1000000u / SND_RATE_HZ;
+	snd_engine_set_clock_offset(p->engine, (int64_t)now_us - (int64_t)snd_now_us());
 	snd_engine_process(p->engine, input, output, (uint32_t)frames, now_us);
 	p->samples += frames;
 	atomic_fetch_add_explicit(&p->callbacks, 1, memory_order_relaxed);

@@ -96,6 +96,16 @@ enum core_result snd_wav_read(const char *path, int16_t **out_samples, uint32_t 
 					 bits, channels, rate, SND_WAV_FIX);
 				return fail(err, err_size, f, CORE_ERR_INVALID, path, msg);
 			}
+			/* No larger than the file holds: a streamed WAV may
+			 * declare 4 GiB. */
+			long here = ftell(f);
+			if (here < 0 || fseek(f, 0, SEEK_END) != 0)
+				return fail(err, err_size, f, CORE_ERR_IO, path, "seek failed");
+			long end = ftell(f);
+			if (end < here || fseek(f, here, SEEK_SET) != 0)
+				return fail(err, err_size, f, CORE_ERR_IO, path, "seek failed");
+			if ((uint64_t)size > (uint64_t)(end - here))
+				size = (uint32_t)(end - here);
 			uint32_t frames = size / 2;
 			int16_t *s = malloc((size_t)CORE_MAX(frames, 1u) * sizeof(int16_t));
 			if (!s)

@@ -253,6 +253,12 @@ bool cl_conn_member_muted(const struct cl_conn *c, const struct cl_roster_entry 
 				c->room_mute_all, e->status & PROTO_STATUS_FLOOR);
 }
 
+bool cl_conn_self_muted(const struct cl_conn *c)
+{
+	const struct cl_roster_entry *me = cl_conn_roster_find(c, c->welcome.client_id);
+	return me && cl_conn_member_muted(c, me);
+}
+
 static void on_mod_event(struct cl_conn *c, const struct proto_mod_event *m)
 {
 	if (m->refused)

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+_Static_assert(SND_MAX_PACKET <= PROTO_VOICE_OPUS_MAX, "an encoded frame fits a VOICE message");
+
 #define BOT_VOICE_STEP_US 5000u /* as a device with 5 ms buffers would */
 #define BOT_VOICE_RUNS 512    /* talk runs a listener remembers, for "at once" */
 #define BOT_VOICE_RUN_GAP_US 100000u /* a longer silence ends a run */
@@ -144,14 +146,6 @@ void bot_voice_free(struct bot *b)
 	b->voice = NULL;
 }
 
-/* Is this bot's voice held back by the server? A normal client stops
- * sending; a modified one (--voice-ignore-mute) does not. */
-static bool self_muted(const struct cl_conn *c)
-{
-	const struct cl_roster_entry *self = cl_conn_roster_find(c, c->welcome.client_id);
-	return self && cl_conn_member_muted(c, self);
-}
-
 static void send_frames(struct bot_run *run, struct bot *b, uint64_t now_us)
 {
 	struct bot_voice *v = b->voice;
@@ -160,7 +154,9 @@ static void send_frames(struct bot_run *run, struct bot *b, uint64_t now_us)
 	while (snd_engine_pop_packet(v->engine, &p)) {
 		if (!started || b->conn.state != CL_STATE_JOINED)
 			continue;
-		if (self_muted(&b->conn) && !run->opt.voice_ignore_mute) {
+		/* Held back by the server, a normal client stops sending; a
+		 * modified one (--voice-ignore-mute) does not. */
+		if (cl_conn_self_muted(&b->conn) && !run->opt.voice_ignore_mute) {
 			v->held_back++;
 			continue;
 		}
