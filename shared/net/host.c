@@ -5,10 +5,12 @@
 #include "wire.h"
 
 #include <errno.h>
-#include <linux/sockios.h>
 #include <poll.h>
-#include <sys/ioctl.h>
 #include <time.h>
+#if defined(__linux__)
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,12 +137,14 @@ static void state_in(struct net_host *h, const ENetAddress *from, uint8_t *data,
 		return;
 	}
 	h->rx_realtime_ns = 0;
+#if defined(__linux__)
 	if (h->rx_timestamps && !h->server) {
 		/* The one ENet just read: its socket's last datagram. */
 		struct timespec ts;
 		if (ioctl((int)h->enet->socket, SIOCGSTAMPNS, &ts) == 0)
 			h->rx_realtime_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	}
+#endif
 	h->handlers.on_state(h->handlers.ctx, peer, msg, msg_len);
 }
 

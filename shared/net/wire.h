@@ -52,8 +52,7 @@
  * highest it has seen) and the receiver keeps a 64-datagram replay window.
  * The server's BPF program steers 7F FF to the state socket, the rest to
  * ENet's. A client has one session, so what the server sends it carries no
- * id: two bytes less on every snapshot and voice frame. The 32-bit clear token the state datagrams used to carry is
- * gone: the tag proves who sent them.
+ * id. The tag proves who sent a state datagram.
  */
 #pragma once
 
