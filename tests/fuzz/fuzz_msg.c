@@ -153,6 +153,44 @@ static void hand_queue(const uint8_t *data, uint32_t len)
 }
 
 /* As the server and the client take a message: by its registry entry. */
+static void voice_up(const uint8_t *data, uint32_t len)
+{
+	struct proto_voice_up a, b;
+	if (proto_decode_voice_up(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_voice_up(&a, buf, sizeof(buf));
+	encoded("voice", n);
+	if (proto_decode_voice_up(buf, n, &b) != CORE_OK || a.seq != b.seq || a.last != b.last ||
+	    a.broadcast != b.broadcast || a.loudness != b.loudness || a.len != b.len ||
+	    memcmp(a.opus, b.opus, a.len))
+		differs("voice");
+}
+
+static void voice_down(const uint8_t *data, uint32_t len)
+{
+	struct proto_voice_down a, b;
+	if (proto_decode_voice_down(data, len, &a) != CORE_OK)
+		return;
+	if (proto_msg_type(data, len) != PROTO_MSG_VOICE_FORWARD)
+		differs("voice_forward type");
+	uint32_t n = proto_encode_voice_down(&a, buf, sizeof(buf));
+	encoded("voice_forward", n);
+	if (proto_decode_voice_down(buf, n, &b) != CORE_OK || a.speaker != b.speaker ||
+	    a.seq != b.seq || a.len != b.len || memcmp(a.opus, b.opus, a.len))
+		differs("voice_forward");
+}
+
+static void speaking(const uint8_t *data, uint32_t len)
+{
+	struct proto_speaking a, b;
+	if (proto_decode_speaking(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_speaking(&a, buf, sizeof(buf));
+	encoded("speaking", n);
+	if (proto_decode_speaking(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("speaking");
+}
+
 static void registry(const uint8_t *data, uint32_t len)
 {
 	static union proto_any any;
@@ -174,6 +212,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		[FUZZ_PICK_MOD_EVENT] = mod_event,
 		[FUZZ_PICK_HAND_QUEUE] = hand_queue,
 		[FUZZ_PICK_REGISTRY] = registry,
+		[FUZZ_PICK_VOICE_UP] = voice_up,
+		[FUZZ_PICK_VOICE_DOWN] = voice_down,
+		[FUZZ_PICK_SPEAKING] = speaking,
 	};
 	if (size < 1)
 		return 0;

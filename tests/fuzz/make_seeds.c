@@ -125,6 +125,26 @@ static void mod_seeds(void)
 		 proto_encode_hand_queue(&queue, buf, sizeof(buf)));
 }
 
+/* A voice frame as a client sends it, as the server forwards it, and the
+ * speaking event; the frame also as the registry and the server's state
+ * path take it. */
+static void voice_seeds(void)
+{
+	uint8_t buf[PROTO_MAX_PACKET], opus[60];
+	for (int i = 0; i < 60; i++)
+		opus[i] = (uint8_t)(i * 37 + 11);
+	struct proto_voice_up up = {.seq = 1234, .loudness = 190, .len = 60, .opus = opus};
+	uint32_t len = proto_encode_voice_up(&up, buf, sizeof(buf));
+	msg_seed("voice", FUZZ_PICK_VOICE_UP, buf, len);
+	msg_seed("registry-voice", FUZZ_PICK_REGISTRY, buf, len);
+	state_seed("voice", buf, len);
+	struct proto_voice_down down = {.speaker = 300, .seq = 2047, .len = 60, .opus = opus};
+	msg_seed("voice-forward", FUZZ_PICK_VOICE_DOWN, buf,
+		 proto_encode_voice_down(&down, buf, sizeof(buf)));
+	struct proto_speaking sp = {.id = 300, .speaking = true, .broadcast = true};
+	msg_seed("speaking", FUZZ_PICK_SPEAKING, buf, proto_encode_speaking(&sp, buf, sizeof(buf)));
+}
+
 static void move_seeds(void)
 {
 	uint8_t buf[PROTO_MAX_PACKET];
@@ -240,6 +260,7 @@ int main(int argc, char **argv)
 	control_seeds(&scene);
 	mod_seeds();
 	move_seeds();
+	voice_seeds();
 	snapshot_seeds(&scene);
 	token_seeds();
 	wire_seeds();
