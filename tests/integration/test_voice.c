@@ -253,7 +253,7 @@ static void eight_speakers_each_listener_hears_at_most_n(void **state)
 #define PRESENT_DB 12.0
 #define WINDOW 100 /* envelope values per matched second */
 #define SLIDE 15   /* +- envelope values around the global lag */
-#define QUALITY_MIN 0.95
+#define QUALITY_MIN 0.92
 
 static double *envelope(const int16_t *s, uint32_t frames, int channels, uint32_t *out_n)
 {
@@ -432,8 +432,9 @@ static double through_loss(const char *loss, bool repair, const char *tag)
 	return q;
 }
 
-/* The clean link reads about 0.99, 15% loss repaired about 0.97, and the
- * same loss with lost frames played as silence about 0.92. */
+/* The clean link reads about 0.99, 5% loss repaired about 0.99, 15%
+ * repaired 0.95 to 0.97, and 15% with lost frames played as silence 0.88
+ * to 0.89 (same seed): the threshold sits between. */
 static void speech_survives_loss_with_fec_and_concealment(void **state)
 {
 	(void)state;
