@@ -267,6 +267,11 @@ struct sv_room {
 	char muted_users[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* mutes outlive reconnects */
 	int ban_count;
 	char bans[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* user ids removed for the session */
+	/* The newest frame in which something changed in each zone (an
+	 * avatar's state, someone arriving or leaving); SIM_MAX_ZONES: outside
+	 * every zone. A receiver whose zone has not changed since its last
+	 * snapshot has nothing new to hear. */
+	uint32_t zone_changed[SIM_MAX_ZONES + 1];
 	struct sv_voice_room {
 		/* Members by zone, rebuilt when one joins, leaves or changes
 		 * zone: a frame costs its listeners, not the room. */
@@ -436,6 +441,11 @@ void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why)
 
 /* sv_voice.c: voice frames forwarded by zone, the loudest N per listener */
 void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
+/** The zone lists' index of a zone: SIM_ZONE_NONE (outside every zone) last. */
+static inline int sv_zone_index(uint8_t zone)
+{
+	return zone < SIM_MAX_ZONES ? zone : SIM_MAX_ZONES;
+}
 /** A member joined, left or changed zone: the zone lists are rebuilt. */
 void sv_voice_room_changed(struct sv_room *room);
 /** A member leaves: its talk ends, and nobody keeps a place for it. */

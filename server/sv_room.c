@@ -301,6 +301,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	room->in_use = true;
 	room->member_count = 0;
 	memset(&room->voice, 0, sizeof(room->voice));
+	memset(room->zone_changed, 0, sizeof(room->zone_changed));
 	room->frame_number = 0;
 	memset(room->spawn_next, 0, sizeof(room->spawn_next));
 	memset(room->seat_holder, 0, sizeof(room->seat_holder));
@@ -507,6 +508,8 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	sv_update_holders(room, c->id, &c->avatar, &gone);
 	sv_moderation_on_leave(sv, c);
 	sv_voice_on_leave(sv, c);
+	/* The next frame lacks it: its zone changed. */
+	room->zone_changed[sv_zone_index(c->avatar.zone)] = room->frame_number + 1;
 	for (int i = 0; i < room->member_count; i++) {
 		if (room->members[i] == c->id) {
 			memmove(&room->members[i], &room->members[i + 1],

@@ -41,8 +41,12 @@ void sv_record_frame(struct sv_server *sv, struct sv_room *room)
 			before = c->frame_slot < prev->count && prev->entries[c->frame_slot].id == c->id
 					 ? &prev->entries[c->frame_slot]
 					 : sv_frame_find(prev, c->id);
-		if (!before || !same_entry(before, e))
+		if (!before || !same_entry(before, e)) {
 			c->changed_frame = f->number;
+			room->zone_changed[sv_zone_index(e->zone)] = f->number;
+			if (before)
+				room->zone_changed[sv_zone_index(before->zone)] = f->number;
+		}
 		c->recorded = true;
 		c->frame_slot = (uint16_t)(f->count - 1);
 	}
@@ -186,26 +190,19 @@ void sv_snapshot_sent(struct sv_server *sv, const struct sv_room *room, struct s
 }
 
 /* Has nothing changed for c since its last snapshot: not its zone's
- * avatars, not its own? Then it waits for SV_IDLE_SNAPSHOT_US. (If that
- * snapshot was lost, what it carried comes with the next one, against
- * the baseline c acked.) */
-static bool nothing_new(struct sv_server *sv, struct sv_room *room, struct sv_client *c)
+ * avatars, not its own (it is one of them)? Then it waits for the idle
+ * interval. (If that snapshot was lost, what it carried comes with the
+ * next one, against the baseline c acked.) */
+static bool nothing_new(const struct sv_server *sv, const struct sv_room *room,
+			const struct sv_client *c)
 {
 	const uint64_t idle_us = CORE_MIN((uint64_t)SV_IDLE_SNAPSHOT_US,
 					  SV_FRAMES / 2 * 1000000ull / (uint64_t)sv->cfg.snapshot_hz);
 	if (!c->snapshot_seq || sv->now_us - c->snapshot_us >= idle_us)
 		return false;
 	const struct sv_sent *s = &c->sent[c->snapshot_seq % SV_FRAMES];
-	if (s->seq != c->snapshot_seq || s->view || s->zone != c->avatar.zone)
-		return false;
-	const struct sv_frame *f = sv_frame_get(room, s->frame);
-	const struct sv_frame_entry *self = f ? sv_frame_find(f, c->id) : NULL;
-	if (!self || memcmp(&self->state, &c->avatar, sizeof(c->avatar)) ||
-	    self->has_pose != c->has_pose || (c->has_pose && memcmp(&self->pose, &c->pose,
-								    sizeof(c->pose))))
-		return false;
-	const struct proto_zone_lists *lists = zone_lists(sv, room, c->avatar.zone, f);
-	return lists && lists->entries == 0;
+	return s->seq == c->snapshot_seq && !s->view && s->zone == c->avatar.zone &&
+	       (int32_t)(room->zone_changed[sv_zone_index(c->avatar.zone)] - s->frame) <= 0;
 }
 
 static void send_room(struct sv_server *sv, struct sv_room *room)

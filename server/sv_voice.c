@@ -14,19 +14,13 @@ void sv_voice_room_changed(struct sv_room *room)
 	room->voice.stale = true;
 }
 
-/* The zone lists' index of a zone: SIM_ZONE_NONE (outside every zone) last. */
-static int zone_index(uint8_t zone)
-{
-	return zone < SIM_MAX_ZONES ? zone : SIM_MAX_ZONES;
-}
-
 /* Counting sort of the members by zone (SIM_ZONE_NONE last). */
 static void rebuild_zones(const struct sv_server *sv, struct sv_room *room)
 {
 	struct sv_voice_room *v = &room->voice;
 	uint16_t count[SIM_MAX_ZONES + 1] = {0};
 	for (int i = 0; i < room->member_count; i++)
-		count[zone_index(sv->clients[room->members[i]].avatar.zone)]++;
+		count[sv_zone_index(sv->clients[room->members[i]].avatar.zone)]++;
 	uint16_t at = 0;
 	for (int z = 0; z <= SIM_MAX_ZONES; z++) {
 		v->zone_start[z] = at;
@@ -37,7 +31,7 @@ static void rebuild_zones(const struct sv_server *sv, struct sv_room *room)
 	memcpy(fill, v->zone_start, sizeof(fill));
 	for (int i = 0; i < room->member_count; i++) {
 		uint16_t id = room->members[i];
-		v->by_zone[fill[zone_index(sv->clients[id].avatar.zone)]++] = id;
+		v->by_zone[fill[sv_zone_index(sv->clients[id].avatar.zone)]++] = id;
 	}
 	v->stale = false;
 }
@@ -219,7 +213,7 @@ void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_an
 	} else {
 		if (room->voice.stale)
 			rebuild_zones(sv, room);
-		int z = zone_index(c->avatar.zone);
+		int z = sv_zone_index(c->avatar.zone);
 		for (uint16_t i = room->voice.zone_start[z]; i < room->voice.zone_start[z + 1]; i++)
 			forward(sv, &sv->clients[room->voice.by_zone[i]], c, m, priority);
 	}
