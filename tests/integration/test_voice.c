@@ -205,7 +205,10 @@ static void an_instructor_broadcast_is_heard_in_every_zone(void **state)
 }
 
 /* Eight talk at once in one zone; everyone hears at most N = 4 of them,
- * and the server cut the rest. */
+ * and the server cut the rest. Frames a second say it under any load (an
+ * unlimited server would deliver 350 to each listener, 4 places 200); the
+ * most speakers overlapping by arrival time says it too, where the bots'
+ * clocks are not stretched by the sanitizers. */
 static void eight_speakers_each_listener_hears_at_most_n(void **state)
 {
 	(void)state;
@@ -222,14 +225,20 @@ static void eight_speakers_each_listener_hears_at_most_n(void **state)
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	json_t *r = itest_json(report);
 	assert_non_null(r);
+	double seconds = json_real_value(json_object_get(r, "window_seconds"));
+	assert_true(seconds > 4);
 	const char *names[] = {"s-0", "s-7", "s-8", "s-9"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		json_t *v = voice_of(r, names[i]);
 		long long most = num(v, "most_speakers_at_once");
-		fprintf(stderr, "eight: %s heard at most %lld at once, %lld frames\n", names[i], most,
-			num(v, "frames_received"));
+		double per_s = (double)num(v, "frames_received") / seconds;
+		fprintf(stderr, "eight: %s heard at most %lld at once, %.0f frames a second\n", names[i],
+			most, per_s);
+		assert_true(per_s <= 4 * 50 * 1.1);
+		assert_true(per_s >= 3 * 50); /* and did hear several */
+#if !defined(__SANITIZE_ADDRESS__)
 		assert_true(most <= 4);
-		assert_true(most >= 3); /* and did hear several */
+#endif
 	}
 	json_decref(r);
 	assert_true(server_stat(&sv, "voice_culled") > 0);

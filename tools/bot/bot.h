@@ -219,6 +219,10 @@ void bot_crowd_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us);
 struct json_t *bot_crowd_report(const struct bot_run *run);
 
 /* bot_report.c */
+/** The scenarios' JSON lines: {"event":"error","error":"WHAT DETAIL"} and
+ * {"event":"NAME"} on standard output, flushed. */
+void bot_emit_error(const char *what, const char *detail);
+void bot_emit_event(const char *name);
 /** Per snapshot: zones seen, presence latency, what was seen of others. */
 void bot_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** Per tick: interpolation error of every remote view against the truth. */

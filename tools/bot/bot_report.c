@@ -253,6 +253,30 @@ static json_t *remotes_json(const struct bot_run *run)
 	return list;
 }
 
+void bot_emit_error(const char *what, const char *detail)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s%s%s", what, detail[0] ? " " : "", detail);
+	json_t *ev = json_pack("{s:s,s:s}", "event", "error", "error", msg);
+	if (ev) {
+		json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(ev);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+void bot_emit_event(const char *name)
+{
+	json_t *ev = json_pack("{s:s}", "event", name);
+	if (ev) {
+		json_dumpf(ev, stdout, JSON_COMPACT);
+		json_decref(ev);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
 int bot_report(struct bot_run *run)
 {
 	const struct bot_options *o = &run->opt;

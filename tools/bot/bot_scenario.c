@@ -47,18 +47,6 @@ struct cp_client {
 	bool joined, lost, decoded_in_window;
 };
 
-/* {"event":"error","error":"WHAT DETAIL"} on standard output. */
-static void emit_error(const char *what, const char *detail)
-{
-	char msg[256];
-	snprintf(msg, sizeof(msg), "%s%s%s", what, detail[0] ? " " : "", detail);
-	printf("{\"event\":\"error\",\"error\":\"");
-	for (const char *p = msg; *p; p++)
-		printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-	printf("\"}\n");
-	fflush(stdout);
-}
-
 static double rng01(uint32_t *state)
 {
 	return (double)bot_rng_next(state) / 4294967296.0;
@@ -138,7 +126,7 @@ static bool parse_options(struct cp_options *o, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (i + 1 >= argc) {
-			emit_error("this flag needs a value:", f);
+			bot_emit_error("this flag needs a value:", f);
 			return false;
 		}
 		const char *v = argv[++i];
@@ -147,7 +135,7 @@ static bool parse_options(struct cp_options *o, int argc, char **argv)
 		bool num = v[0] && !*end;
 		if (!strcmp(f, "--scenario")) {
 			if (strcmp(v, "classroom-presence-v1")) {
-				emit_error("unknown scenario:", v);
+				bot_emit_error("unknown scenario:", v);
 				return false;
 			}
 			continue;
@@ -174,7 +162,7 @@ static bool parse_options(struct cp_options *o, int argc, char **argv)
 				continue;
 			known = true;
 			if (!num || d < reals[k].lo || d > reals[k].hi) {
-				emit_error("value out of range for", f);
+				bot_emit_error("value out of range for", f);
 				return false;
 			}
 			*reals[k].dst = d;
@@ -184,7 +172,7 @@ static bool parse_options(struct cp_options *o, int argc, char **argv)
 		if (!strcmp(f, "--rooms") || !strcmp(f, "--users") || !strcmp(f, "--seed")) {
 			if (!num || d < (strcmp(f, "--seed") ? 1 : 0) || d > 4294967295.0 ||
 			    (strcmp(f, "--seed") && d > 4000)) {
-				emit_error("value out of range for", f);
+				bot_emit_error("value out of range for", f);
 				return false;
 			}
 			if (!strcmp(f, "--rooms"))
@@ -195,11 +183,11 @@ static bool parse_options(struct cp_options *o, int argc, char **argv)
 				o->seed = (uint32_t)d;
 			continue;
 		}
-		emit_error("unknown flag", f);
+		bot_emit_error("unknown flag", f);
 		return false;
 	}
 	if (o->rooms * o->users > 4000) {
-		emit_error("rooms x users: at most 4000 clients in one process", "");
+		bot_emit_error("rooms x users: at most 4000 clients in one process", "");
 		return false;
 	}
 	return true;
@@ -289,7 +277,7 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 	struct pollfd *fds = calloc((size_t)n, sizeof(*fds));
 	static struct bot_hist lat = {.width = 0.1};
 	if (!cl || !fds) {
-		emit_error("out of memory for the clients", "");
+		bot_emit_error("out of memory for the clients", "");
 		return 1;
 	}
 	const uint64_t t0 = plat_time_us();
@@ -311,7 +299,7 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 			.spawn_pos = {(int32_t)lround(CORE_CLAMP(cp->walk.x * 1000, 250.0, o.room_w * 1000 - 250)),
 				      (int32_t)lround(CORE_CLAMP(cp->walk.y * 1000, 250.0, o.room_h * 1000 - 250))}};
 		if (!cp->last_time || cl_conn_start(&cp->conn, &cfg, scenario_world, (void *)worlds_dir) != CORE_OK) {
-			emit_error("cannot start a client:", cp->conn.error);
+			bot_emit_error("cannot start a client:", cp->conn.error);
 			return 1;
 		}
 		/* Connect in waves of 100, serviced in between, not all at once. */
@@ -344,7 +332,7 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 		for (int i = 0; i < n; i++) {
 			const struct cl_conn *c = &cl[i].conn;
 			if (c->state != CL_STATE_JOINED) {
-				emit_error("a client did not join:",
+				bot_emit_error("a client did not join:",
 					   c->state == CL_STATE_REFUSED ? c->refuse_message
 					   : c->error[0]		 ? c->error
 									 : "join timed out");
@@ -371,7 +359,7 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 		uint64_t now = plat_time_us();
 		if (!in_window && now >= window_start) {
 			in_window = true;
-			printf("{\"event\":\"window_start\"}\n");
+			bot_emit_event("window_start");
 			fflush(stdout);
 		}
 		if (now >= window_end)
@@ -446,7 +434,7 @@ int bot_scenario_main(int argc, char **argv, const char *worlds_dir)
 		}
 	}
 	double window_s = (double)(plat_time_us() - window_start) / 1e6;
-	printf("{\"event\":\"window_end\"}\n");
+	bot_emit_event("window_end");
 	fflush(stdout);
 	int connected = 0, decoding = 0;
 	uint64_t decode_errors = 0;

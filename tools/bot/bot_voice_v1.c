@@ -95,26 +95,6 @@ struct vo_world {
 	struct sim_world *world;
 };
 
-/* {"event":"error","error":"WHAT DETAIL"} on standard output. */
-static void emit_error(const char *what, const char *detail)
-{
-	char msg[512];
-	snprintf(msg, sizeof(msg), "%s%s%s", what, detail[0] ? " " : "", detail);
-	json_t *ev = json_pack("{s:s,s:s}", "event", "error", "error", msg);
-	if (ev) {
-		json_dumpf(ev, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(ev);
-	}
-	printf("\n");
-	fflush(stdout);
-}
-
-static void emit_event(const char *name)
-{
-	printf("{\"event\":\"%s\"}\n", name);
-	fflush(stdout);
-}
-
 static int64_t realtime_ns(void)
 {
 	struct timespec ts;
@@ -129,7 +109,7 @@ static bool parse_options(struct vo_options *o, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (i + 1 >= argc) {
-			emit_error("this flag needs a value:", f);
+			bot_emit_error("this flag needs a value:", f);
 			return false;
 		}
 		const char *v = argv[++i];
@@ -138,7 +118,7 @@ static bool parse_options(struct vo_options *o, int argc, char **argv)
 		bool num = v[0] && !*end;
 		if (!strcmp(f, "--scenario")) {
 			if (strcmp(v, "voice-v1")) {
-				emit_error("unknown scenario:", v);
+				bot_emit_error("unknown scenario:", v);
 				return false;
 			}
 		} else if (!strcmp(f, "--server")) {
@@ -148,7 +128,7 @@ static bool parse_options(struct vo_options *o, int argc, char **argv)
 		} else if (!strcmp(f, "--seconds") || !strcmp(f, "--settle")) {
 			bool settle = !strcmp(f, "--settle");
 			if (!num || d < (settle ? 0 : 0.1) || d > 3600) {
-				emit_error("value out of range for", f);
+				bot_emit_error("value out of range for", f);
 				return false;
 			}
 			*(settle ? &o->settle : &o->seconds) = d;
@@ -156,7 +136,7 @@ static bool parse_options(struct vo_options *o, int argc, char **argv)
 			   !strcmp(f, "--decode")) {
 			bool may_be_0 = !strcmp(f, "--decode");
 			if (!num || d != floor(d) || d < (may_be_0 ? 0 : 1) || d > VO_MAX_CLIENTS) {
-				emit_error("value out of range for", f);
+				bot_emit_error("value out of range for", f);
 				return false;
 			}
 			int *dst = !strcmp(f, "--rooms")   ? &o->rooms
@@ -166,25 +146,25 @@ static bool parse_options(struct vo_options *o, int argc, char **argv)
 			*dst = (int)d;
 		} else if (!strcmp(f, "--seed")) {
 			if (!num || d != floor(d) || d < 0 || d > 4294967295.0) {
-				emit_error("value out of range for", f);
+				bot_emit_error("value out of range for", f);
 				return false;
 			}
 			o->seed = (uint32_t)d;
 		} else {
-			emit_error("unknown flag", f);
+			bot_emit_error("unknown flag", f);
 			return false;
 		}
 	}
 	if (!o->voice) {
-		emit_error("--voice FILE.wav is required (tools/bench/make_speech.sh makes one)", "");
+		bot_emit_error("--voice FILE.wav is required (tools/bench/make_speech.sh makes one)", "");
 		return false;
 	}
 	if (o->speakers > o->users) {
-		emit_error("--speakers: more speakers than --users in a room", "");
+		bot_emit_error("--speakers: more speakers than --users in a room", "");
 		return false;
 	}
 	if (o->rooms * o->users > VO_MAX_CLIENTS) {
-		emit_error("rooms x users: at most 4000 clients in one process", "");
+		bot_emit_error("rooms x users: at most 4000 clients in one process", "");
 		return false;
 	}
 	return true;
@@ -206,7 +186,7 @@ static bool wav_load(const char *path, int16_t **out, size_t *out_samples)
 	char why[400];
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
-		emit_error("--voice: cannot open", path);
+		bot_emit_error("--voice: cannot open", path);
 		return false;
 	}
 	fseek(fp, 0, SEEK_END);
@@ -219,7 +199,7 @@ static bool wav_load(const char *path, int16_t **out, size_t *out_samples)
 		free(buf);
 		snprintf(why, sizeof(why), "%s: not a RIFF WAVE file; make one with tools/bench/make_speech.sh",
 			 path);
-		emit_error("--voice:", why);
+		bot_emit_error("--voice:", why);
 		return false;
 	}
 	uint16_t format = 0, channels = 0, bits = 0;
@@ -250,14 +230,14 @@ static bool wav_load(const char *path, int16_t **out, size_t *out_samples)
 			 "convert it with: sox %s -r 48000 -c 1 -b 16 -e signed-integer OUT.wav",
 			 path, format == 1 ? "PCM, " : "not PCM, ", rate, channels, bits, path);
 		free(buf);
-		emit_error("--voice:", why);
+		bot_emit_error("--voice:", why);
 		return false;
 	}
 	size_t n = data_len / 2;
 	int16_t *pcm = malloc(n * sizeof(*pcm) + 1);
 	if (!pcm) {
 		free(buf);
-		emit_error("out of memory for the speech", "");
+		bot_emit_error("out of memory for the speech", "");
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -278,7 +258,7 @@ static bool clip_encode(struct vo_clip *clip, const char *path)
 	clip->count = (int)(samples / VO_FRAME_SAMPLES);
 	if (clip->count < 50) {
 		free(pcm);
-		emit_error("--voice: the speech is shorter than 1 s:", path);
+		bot_emit_error("--voice: the speech is shorter than 1 s:", path);
 		return false;
 	}
 	int err;
@@ -298,7 +278,7 @@ static bool clip_encode(struct vo_clip *clip, const char *path)
 		opus_encoder_destroy(enc);
 	free(pcm);
 	if (!ok)
-		emit_error("libopus could not encode the speech:", enc ? "" : opus_strerror(err));
+		bot_emit_error("libopus could not encode the speech:", enc ? "" : opus_strerror(err));
 	else
 		fprintf(stderr, "lyceum-bot: voice-v1: %s: %d frames of %u bytes\n", path, clip->count,
 			clip->len[0]);
@@ -409,7 +389,7 @@ static bool start_clients(struct vo_run *run, struct vo_world *vw)
 			c->clip_offset = (int)(bot_rng_next(&rng) % (uint32_t)run->clip.count);
 			c->ring = calloc(VO_SEQ_RING, sizeof(*c->ring));
 			if (!c->ring) {
-				emit_error("out of memory for the send rings", "");
+				bot_emit_error("out of memory for the send rings", "");
 				return false;
 			}
 		}
@@ -425,7 +405,7 @@ static bool start_clients(struct vo_run *run, struct vo_world *vw)
 					     .has_spawn_pos = true,
 					     .spawn_pos = {x_mm, y_mm}};
 		if (cl_conn_start(&c->conn, &cfg, voice_world, vw) != CORE_OK) {
-			emit_error("cannot start a client:", c->conn.error);
+			bot_emit_error("cannot start a client:", c->conn.error);
 			return false;
 		}
 		cl_conn_set_voice_sink(&c->conn, on_frame, c);
@@ -453,12 +433,12 @@ static bool start_clients(struct vo_run *run, struct vo_world *vw)
 			int err;
 			c->decoders[s] = opus_decoder_create(VO_RATE_HZ, 1, &err);
 			if (!c->decoders[s]) {
-				emit_error("libopus: cannot make a decoder:", opus_strerror(err));
+				bot_emit_error("libopus: cannot make a decoder:", opus_strerror(err));
 				return false;
 			}
 		}
 		if (!c->decoders) {
-			emit_error("out of memory for the decoders", "");
+			bot_emit_error("out of memory for the decoders", "");
 			return false;
 		}
 	}
@@ -485,7 +465,7 @@ static bool join_all(struct vo_run *run, uint64_t t0)
 	for (int i = 0; i < n && joined < n; i++) {
 		const struct cl_conn *c = &run->clients[i].conn;
 		if (c->state != CL_STATE_JOINED) {
-			emit_error("a client did not join:", c->state == CL_STATE_REFUSED ? c->refuse_message
+			bot_emit_error("a client did not join:", c->state == CL_STATE_REFUSED ? c->refuse_message
 							     : c->error[0]		 ? c->error
 											 : "join timed out");
 			return false;
@@ -520,11 +500,11 @@ static void run_load(struct vo_run *run, struct pollfd *fds)
 		uint64_t now = plat_time_us();
 		if (!started && now >= run->window_start_us) {
 			started = true;
-			emit_event("window_start");
+			bot_emit_event("window_start");
 		}
 		if (!ended && now >= run->window_end_us) {
 			ended = true;
-			emit_event("window_end");
+			bot_emit_event("window_end");
 		}
 		if (now >= run_end)
 			break;
@@ -560,7 +540,7 @@ static void run_load(struct vo_run *run, struct pollfd *fds)
 		}
 	}
 	if (!ended)
-		emit_event("window_end");
+		bot_emit_event("window_end");
 	if (disconnects)
 		fprintf(stderr, "lyceum-bot: voice-v1: %d clients lost their connection\n", disconnects);
 }
@@ -609,7 +589,7 @@ static void report(struct vo_run *run)
 		"no_kernel_timestamp", (json_int_t)run->no_timestamp, "decoding_listeners", decoding,
 		"stray_frames", (json_int_t)run->stray, "opus_frames_in_clip", (json_int_t)run->clip.count);
 	if (!r) {
-		emit_error("cannot build the result", "");
+		bot_emit_error("cannot build the result", "");
 		return;
 	}
 	json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
@@ -644,7 +624,7 @@ int bot_voice_v1_main(int argc, char **argv)
 	struct vo_world vw = {.dir = access("assets/worlds", R_OK) == 0 ? "assets/worlds"
 									: LYCEUM_SOURCE_DIR "/assets/worlds"};
 	if (!run) {
-		emit_error("out of memory", "");
+		bot_emit_error("out of memory", "");
 		return 1;
 	}
 	if (!parse_options(&run->opt, argc, argv)) {
@@ -662,7 +642,7 @@ int bot_voice_v1_main(int argc, char **argv)
 	run->clients = calloc((size_t)n, sizeof(*run->clients));
 	struct pollfd *fds = calloc((size_t)n, sizeof(*fds));
 	if (!run->clients || !fds) {
-		emit_error("out of memory for the clients", "");
+		bot_emit_error("out of memory for the clients", "");
 		free(fds);
 		free_run(run, &vw);
 		return 1;
