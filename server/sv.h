@@ -189,6 +189,7 @@ struct sv_client {
 		bool speaking;
 		bool broadcast;      /* to the whole room */
 		bool ending;         /* its newest frame was a talk spurt's last */
+		bool announce;       /* the room is to hear its SPEAKING at the next tick */
 		bool refused_logged;
 	} talk;
 	struct sv_stream {       /* as a listener: the speakers it hears now */

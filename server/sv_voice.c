@@ -44,15 +44,17 @@ static void send_speaking(struct sv_server *sv, struct sv_room *room, const stru
 	sv_room_send_log(sv, room, buf, proto_encode_speaking(&m, buf, sizeof(buf)));
 }
 
+/* A talk begins: the room hears of it at the next sv_voice_tick, so the
+ * frame's own path sends nothing reliable (nothing there allocates). */
 static void talk_start(struct sv_server *sv, struct sv_client *c, bool broadcast)
 {
 	struct sv_voice_room *v = &c->room->voice;
 	c->talk.speaking = true;
 	c->talk.broadcast = broadcast;
+	c->talk.announce = true;
 	c->talk.changed_us = sv->now_us;
 	if (v->speaking_count < SV_ROOM_MAX_CLIENTS)
 		v->speaking[v->speaking_count++] = c->id;
-	send_speaking(sv, c->room, c);
 }
 
 static void talk_end(struct sv_server *sv, struct sv_client *c)
@@ -70,14 +72,19 @@ static void talk_end(struct sv_server *sv, struct sv_client *c)
 	send_speaking(sv, c->room, c);
 }
 
-/* A talk ends when its frames stop, or once its last frame came, but a
- * SPEAKING event never follows the one before by less than
- * SV_VOICE_EVENT_GAP_US. */
+/* The room hears who started talking (or changed to broadcasting), and a
+ * talk ends when its frames stop, or once its last frame came; a SPEAKING
+ * event never follows the one before by less than SV_VOICE_EVENT_GAP_US. */
 void sv_voice_tick(struct sv_server *sv, struct sv_room *room)
 {
 	struct sv_voice_room *v = &room->voice;
 	for (int i = v->speaking_count - 1; i >= 0; i--) {
 		struct sv_client *c = &sv->clients[v->speaking[i]];
+		if (c->talk.announce) {
+			c->talk.announce = false;
+			send_speaking(sv, room, c);
+			continue;
+		}
 		bool quiet = sv->now_us - c->talk.last_us > SV_VOICE_SILENT_US;
 		bool said_last = c->talk.ending && sv->now_us - c->talk.changed_us >= SV_VOICE_EVENT_GAP_US;
 		if (quiet || said_last)
@@ -202,7 +209,7 @@ void sv_on_voice(struct sv_server *sv, struct sv_client *c, const union proto_an
 	} else if (c->talk.speaking && c->talk.broadcast != broadcast && may_tell) {
 		c->talk.broadcast = broadcast;
 		c->talk.changed_us = sv->now_us;
-		send_speaking(sv, room, c);
+		c->talk.announce = true;
 	}
 	sv->voice_live_until_us = sv->now_us + SV_VOICE_LIVE_US;
 	/* The floor and a broadcast are heard over the others. */

@@ -29,6 +29,7 @@ struct app_options {
 	const char *name;
 	enum proto_role role;
 	const char *token; /* a join token: room, name and role come from it */
+	const char *zone;  /* where to appear (NULL: wherever the server puts us) */
 	const char *worlds_dir;
 	const char *world; /* --demo: the world to show */
 	const char *font;

@@ -22,6 +22,7 @@ static const char usage[] =
 	"                       server without a token key admits students only)\n"
 	"  --token TOKEN        join token from your teacher or lyceum-token (LYCEUM_TOKEN):\n"
 	"                       the room, name and role come from it\n"
+	"  --zone NAME          appear in this zone of the room's world (default: any)\n"
 	"  --worlds DIR         where world files are (default the source tree's assets/worlds)\n"
 	"  --headless           no window: render offscreen (needs no display)\n"
 	"  --screenshot FILE    write frame N (--frames) as PNG, then exit\n"
@@ -135,6 +136,8 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 		} else if (!strcmp(f, "--push-to-talk")) {
 			o->push_to_talk = true;
 			takes = false;
+		} else if (!strcmp(f, "--zone") && v) {
+			o->zone = v;
 		} else if (!strcmp(f, "--audio-in") && v) {
 			o->audio_in = v;
 		} else if (!strcmp(f, "--audio-out") && v) {

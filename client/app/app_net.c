@@ -79,6 +79,7 @@ void app_net_start(struct app *a, uint64_t now_us)
 		.room = a->opt.room ? a->opt.room : "",
 		.name = a->opt.name,
 		.role = a->opt.role,
+		.spawn_zone = a->opt.zone,
 	};
 	/* A reconnect after a join uses the server's resume ticket: the join
 	 * token admitted one connection and was spent on it. */

@@ -74,5 +74,20 @@ double snd_tk_rms_db(const int16_t *x, uint32_t n, uint32_t stride);
 /** A sine (with optional on/off bursts, period_ms 0: continuous) into out. */
 void snd_tk_tone(int16_t *out, uint32_t n, double hz, double amp, uint32_t on_ms,
 		 uint32_t period_ms);
+/**
+ * Speech against what a listener heard of it (snd_testkit_speech.c): the
+ * share of the speech's 10 ms windows (above -35 dBFS) that the recording
+ * (channels interleaved) reproduces within 12 dB. Each second of the
+ * recording's sound is matched to the speech on its own (read circularly:
+ * a speaker may loop it from any offset; the jitter buffer moves playout by
+ * frames; gain control moves the level). -1 when the recording holds too
+ * little sound to judge.
+ */
+double snd_tk_speech_presence(const int16_t *src, uint32_t src_frames, const int16_t *rec,
+			      uint32_t rec_frames, int channels);
+/** 16-bit PCM from a WAV file (any channel count), or raw S16LE with
+ * raw_channels for a path ending in .raw. malloc'd; NULL (said why). */
+int16_t *snd_tk_read_pcm(const char *path, int raw_channels, uint32_t *out_frames,
+			 int *out_channels);
 /** Synthetic voiced speech (pulse train, two formants, 4 Hz syllables), peak ~amp. */
 void snd_tk_voice(int16_t *out, uint32_t n, double f0_hz, double amp);

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "itest.h"
-#include "snd.h"
+#include "snd_testkit.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -244,157 +244,25 @@ static void eight_speakers_each_listener_hears_at_most_n(void **state)
 	assert_true(server_stat(&sv, "voice_culled") > 0);
 }
 
-/*
- * Quality of what a listener recorded against the speech: the share of the
- * speech's 10 ms windows (above -35 dBFS) that the recording reproduces
- * within 12 dB. Each second of the recording is matched to the source on
- * its own (the speaker loops the file from its own offset, the jitter
- * buffer moves playout by whole frames, the microphone's gain control
- * changes the level): first the lag that fits the whole recording best,
- * then, per second, the best lag within 150 ms of it and the level
- * difference. A frame lost and played as silence is a miss; one recovered
- * by FEC or concealed by Opus is not.
- */
-#define ENV_MS 10
-#define ENV_SAMPLES (SND_RATE_HZ * ENV_MS / 1000)
-#define ENV_FLOOR_DB -60.0
-#define SPEECH_DB -35.0
-#define PRESENT_DB 12.0
-#define WINDOW 100 /* envelope values per matched second */
-#define SLIDE 15   /* +- envelope values around the global lag */
+/* Quality: the share of the speech's 10 ms windows that a listener's
+ * recording reproduces within 12 dB (snd_tk_speech_presence). A frame lost
+ * and played as silence is a miss; one recovered by FEC or concealed by
+ * Opus is not. */
 #define QUALITY_MIN 0.92
-
-static double *envelope(const int16_t *s, uint32_t frames, int channels, uint32_t *out_n)
-{
-	uint32_t n = frames / ENV_SAMPLES;
-	double *e = calloc(n ? n : 1, sizeof(double));
-	for (uint32_t i = 0; i < n; i++) {
-		double sum = 0;
-		for (uint32_t k = 0; k < ENV_SAMPLES; k++) {
-			double v = 0;
-			for (int c = 0; c < channels; c++)
-				v += s[((size_t)i * ENV_SAMPLES + k) * (size_t)channels + (size_t)c];
-			v /= channels * 32768.0;
-			sum += v * v;
-		}
-		double db = 10 * log10(sum / ENV_SAMPLES + 1e-12);
-		e[i] = db < ENV_FLOOR_DB ? ENV_FLOOR_DB : db;
-	}
-	*out_n = n;
-	return e;
-}
-
-/* Pearson correlation of rec[from, to) with the source at lag (circular). */
-static double correlate(const double *src, uint32_t ns, const double *rec, uint32_t from,
-			uint32_t to, long lag)
-{
-	double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = to - from;
-	for (uint32_t i = from; i < to; i++) {
-		double x = src[(((long)i + lag) % (long)ns + (long)ns) % (long)ns], y = rec[i];
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		syy += y * y;
-		sxy += x * y;
-	}
-	double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
-	return vx > 0 && vy > 0 ? cov / sqrt(vx * vy) : 0;
-}
-
-/* Reads a 16-bit WAV of any channel count (the recordings are stereo). */
-static int16_t *read_wav(const char *path, uint32_t *out_frames, int *out_channels)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *text = malloc((size_t)size);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	assert_true(size > 44 && !memcmp(text, "RIFF", 4));
-	int channels = (uint8_t)text[22];
-	long at = 12;
-	uint32_t len = 0;
-	while (at + 8 <= size) {
-		memcpy(&len, text + at + 4, 4);
-		if (!memcmp(text + at, "data", 4))
-			break;
-		at += 8 + (long)len;
-	}
-	assert_true(at + 8 <= size);
-	if (at + 8 + (long)len > size)
-		len = (uint32_t)(size - at - 8);
-	int16_t *pcm = malloc(len ? len : 2);
-	memcpy(pcm, text + at + 8, len);
-	free(text);
-	*out_frames = len / 2 / (uint32_t)channels;
-	*out_channels = channels;
-	return pcm;
-}
 
 static double quality(const char *recording)
 {
-	int16_t *src;
-	uint32_t src_frames, rec_frames, ns, nr;
-	char err[300];
-	assert_int_equal(snd_wav_read(g_speech, &src, &src_frames, err, sizeof(err)), CORE_OK);
-	int channels;
-	int16_t *rec = read_wav(recording, &rec_frames, &channels);
-	double *es = envelope(src, src_frames, 1, &ns);
-	double *er = envelope(rec, rec_frames, channels, &nr);
-	/* While the speaker was talking: its first and last sound, less 0.2 s. */
-	uint32_t from = 0, to = nr;
-	while (from < nr && er[from] < SPEECH_DB - 10)
-		from++;
-	while (to > from && er[to - 1] < SPEECH_DB - 10)
-		to--;
-	from += 20;
-	to = to > 20 ? to - 20 : 0;
-	assert_true(to > from + 3 * WINDOW);
-	double best = -2;
-	long lag = 0;
-	for (long l = 0; l < (long)ns; l++) {
-		double r = correlate(es, ns, er, from, to, l);
-		if (r > best) {
-			best = r;
-			lag = l;
-		}
-	}
-	long speech = 0, present = 0;
-	for (uint32_t w = from; w + WINDOW <= to; w += WINDOW) {
-		long at = lag;
-		double fit = -2;
-		for (long d = -SLIDE; d <= SLIDE; d++) {
-			double r = correlate(es, ns, er, w, w + WINDOW, lag + d);
-			if (r > fit) {
-				fit = r;
-				at = lag + d;
-			}
-		}
-		double offset = 0;
-		int n = 0;
-		for (uint32_t i = w; i < w + WINDOW; i++) {
-			double x = es[(((long)i + at) % (long)ns + (long)ns) % (long)ns];
-			if (x > SPEECH_DB) {
-				offset += er[i] - x;
-				n++;
-			}
-		}
-		offset = n ? offset / n : 0;
-		for (uint32_t i = w; i < w + WINDOW; i++) {
-			double x = es[(((long)i + at) % (long)ns + (long)ns) % (long)ns];
-			if (x > SPEECH_DB) {
-				speech++;
-				present += er[i] - offset > x - PRESENT_DB;
-			}
-		}
-	}
+	uint32_t ns, nr;
+	int cs, cr;
+	int16_t *src = snd_tk_read_pcm(g_speech, 1, &ns, &cs);
+	int16_t *rec = snd_tk_read_pcm(recording, 2, &nr, &cr);
+	assert_non_null(src);
+	assert_non_null(rec);
+	double q = snd_tk_speech_presence(src, ns, rec, nr, cr);
 	free(src);
 	free(rec);
-	free(es);
-	free(er);
-	return speech ? (double)present / (double)speech : 0;
+	assert_true(q >= 0);
+	return q;
 }
 
 /* One speaker on a clean link, one listener behind lyceum-netsim; returns

@@ -537,7 +537,10 @@ int main(int argc, char **argv)
 	run_window(&run);
 	rc = bot_report(&run);
 	for (int i = 0; i < run.opt.count; i++) {
-		cl_conn_close(&run.bots[i].conn, 0);
+		/* Goodbye, and once more if the link lost it (as a client that
+		 * leaves does): the server logs a leave, not a timeout. Each
+		 * returns as soon as the server has it. */
+		cl_conn_close(&run.bots[i].conn, 1000);
 		bot_voice_free(&run.bots[i]);
 		for (int s = 0; s < BOT_ZONE_SLOTS; s++)
 			free(run.bots[i].seen[s]);
