@@ -229,6 +229,18 @@ json_t *itest_json(const char *path)
 	return j;
 }
 
+long long itest_server_stat(const struct itest_server *s, const char *key)
+{
+	char *log = itest_read(s->proc.err_path);
+	const char *line = strstr(log, "stats final");
+	char needle[64];
+	snprintf(needle, sizeof(needle), " %s=", key);
+	const char *at = line ? strstr(line, needle) : NULL;
+	long long v = at ? strtoll(at + strlen(needle), NULL, 10) : -1;
+	free(log);
+	return v;
+}
+
 json_t *itest_bot_named(json_t *report, const char *name)
 {
 	json_t *bots = json_object_get(report, "bots");

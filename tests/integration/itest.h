@@ -51,6 +51,9 @@ bool itest_wait_for(const char *path, const char *needle, int timeout_ms);
 bool itest_wait_count(const char *path, const char *needle, int count, int timeout_ms);
 /** Parses a JSON file. */
 json_t *itest_json(const char *path);
+/** A counter of the server's final stats line (its log at stop): the value
+ * of " key=", or -1 when there is no such line or key. */
+long long itest_server_stat(const struct itest_server *s, const char *key);
 /** The bot of a lyceum-bot report with this display name; NULL (said) if none. */
 json_t *itest_bot_named(json_t *report, const char *name);
 /** Writes text to dir/name and returns the path (static buffer per call site: copy it). */

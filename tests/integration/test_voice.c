@@ -73,19 +73,6 @@ static long long heard_from(json_t *voice, const char *speaker)
 	return 0;
 }
 
-/* A counter of the server's final stats line. */
-static long long server_stat(const struct itest_server *sv, const char *key)
-{
-	char *log = itest_read(sv->proc.err_path);
-	const char *line = strstr(log, "stats final");
-	char needle[64];
-	snprintf(needle, sizeof(needle), " %s=", key);
-	const char *at = line ? strstr(line, needle) : NULL;
-	long long v = at ? strtoll(at + strlen(needle), NULL, 10) : -1;
-	free(log);
-	return v;
-}
-
 static void server_with_tokens(struct itest_server *sv, const char *streams)
 {
 	char pub[400];
@@ -128,7 +115,7 @@ static void a_speaker_is_heard_in_its_zone_only(void **state)
 	fprintf(stderr, "zone: mouth to ear %.1f ms mean\n", m2e);
 	assert_true(m2e > 20 && m2e < 150);
 	json_decref(r);
-	assert_true(server_stat(&sv, "voice_out") >= near);
+	assert_true(itest_server_stat(&sv, "voice_out") >= near);
 }
 
 /* Muted by the instructor before speaking, a client that ignores its own
@@ -158,13 +145,13 @@ static void a_muted_speaker_is_never_heard(void **state)
 	json_t *r = itest_json(report);
 	assert_non_null(r);
 	long long sent = num(voice_of(r, "kid-0"), "frames_sent");
-	long long held = server_stat(&sv, "voice_held");
+	long long held = itest_server_stat(&sv, "voice_held");
 	fprintf(stderr, "muted: sent %lld, held at the server %lld\n", sent, held);
 	assert_true(sent > 50);
 	assert_true(held >= sent * 9 / 10);
 	assert_int_equal(num(voice_of(r, "kid-1"), "frames_received"), 0);
 	assert_int_equal(num(voice_of(r, "kid-2"), "frames_received"), 0);
-	assert_int_equal(server_stat(&sv, "voice_out"), 0);
+	assert_int_equal(itest_server_stat(&sv, "voice_out"), 0);
 	json_decref(r);
 }
 
@@ -241,7 +228,7 @@ static void eight_speakers_each_listener_hears_at_most_n(void **state)
 #endif
 	}
 	json_decref(r);
-	assert_true(server_stat(&sv, "voice_culled") > 0);
+	assert_true(itest_server_stat(&sv, "voice_culled") > 0);
 }
 
 /* Quality: the share of the speech's 10 ms windows that a listener's
