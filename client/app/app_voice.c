@@ -128,8 +128,7 @@ static void place(struct app *a)
 		snd_engine_set_speaker(a->voice, e->id, seen != NULL,
 				       seen ? (int32_t)lrintf(seen->x_m * 1000.0f) : 0,
 				       seen ? (int32_t)lrintf(seen->y_m * 1000.0f) : 0, volume,
-				       e->broadcast || (e->status & PROTO_STATUS_FLOOR) ||
-					       e->role == PROTO_ROLE_INSTRUCTOR);
+				       cl_conn_member_priority(e));
 	}
 }
 

@@ -273,6 +273,9 @@ void cl_conn_set_voice_sink(struct cl_conn *c, cl_voice_fn fn, void *user);
 enum core_result cl_conn_send_voice(struct cl_conn *c, const struct proto_voice_up *frame) CORE_MUST_CHECK;
 /** Ask the kernel for each datagram's arrival time (measuring only). */
 void cl_conn_rx_timestamps(struct cl_conn *c, bool on);
+/** Does this member's voice duck the others (Mumble's priority speaker):
+ * the instructor, whoever holds the floor, a broadcast? */
+bool cl_conn_member_priority(const struct cl_roster_entry *e);
 /** Is our own voice held back by the server (muted by staff, or mute-all)? */
 bool cl_conn_self_muted(const struct cl_conn *c);
 /** The next event, oldest first; false when there is none. */

@@ -253,6 +253,11 @@ bool cl_conn_member_muted(const struct cl_conn *c, const struct cl_roster_entry 
 				c->room_mute_all, e->status & PROTO_STATUS_FLOOR);
 }
 
+bool cl_conn_member_priority(const struct cl_roster_entry *e)
+{
+	return e->broadcast || (e->status & PROTO_STATUS_FLOOR) || e->role == PROTO_ROLE_INSTRUCTOR;
+}
+
 bool cl_conn_self_muted(const struct cl_conn *c)
 {
 	const struct cl_roster_entry *me = cl_conn_roster_find(c, c->welcome.client_id);

@@ -212,8 +212,7 @@ static void place(struct bot *b, uint64_t now_us)
 			if (views[i].id == e->id)
 				seen = &views[i];
 		snd_engine_set_speaker(b->voice->engine, e->id, seen != NULL, seen ? seen->x_mm : 0,
-				       seen ? seen->y_mm : 0, 1.0f,
-				       e->broadcast || (e->status & PROTO_STATUS_FLOOR));
+				       seen ? seen->y_mm : 0, 1.0f, cl_conn_member_priority(e));
 	}
 }
 
