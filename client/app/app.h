@@ -193,7 +193,7 @@ struct snd_backend;
 /** Opens the audio devices; without them the client runs silent (said why). */
 void app_voice_start(struct app *a);
 /** Per frame: keys, frames to and from the server, where everyone stands. */
-void app_voice_update(struct app *a, uint64_t now_us);
+void app_voice_update(struct app *a);
 void app_voice_close(struct app *a);
 bool app_voice_transmitting(const struct app *a);
 /** The microphone's level, dBFS (-100 with no audio). */

@@ -327,7 +327,7 @@ static int run(struct app *a)
 				a->next_tick_us = now + tick_us; /* after a stall: no burst */
 		}
 		app_scene_gather(a, now);
-		app_voice_update(a, now);
+		app_voice_update(a);
 		follow_camera(a, &cam, (float)(now - last_us) / 1e6f);
 		last_us = now;
 		bool last = a->opt.frames && a->frame + 1 >= a->opt.frames;

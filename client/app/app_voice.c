@@ -132,9 +132,8 @@ static void place(struct app *a)
 	}
 }
 
-void app_voice_update(struct app *a, uint64_t now_us)
+void app_voice_update(struct app *a)
 {
-	(void)now_us;
 	keys(a);
 	if (!a->voice)
 		return;
