@@ -357,7 +357,7 @@ enum core_result net_host_server(const struct net_server_config *cfg,
 		r = net_server_create(cfg->bind, cfg->port, cfg->max_peers, cfg->state_socket, &h->enet,
 				      &h->state_fd);
 	if (r == CORE_OK) {
-		net_host_limits(h->enet, cfg->peers_per_address);
+		net_host_limits(h->enet, cfg->peers_per_address, NET_MAX_WAITING_DATA);
 		r = net_wire_server_create(h->enet, cfg->static_sk, cfg->max_sessions,
 					   cfg->sessions_per_address, &h->wire);
 	}

@@ -256,15 +256,15 @@ enum core_result net_client_create(ENetHost **out_host)
 		CORE_ERROR("cannot open a UDP socket for a client (out of file descriptors?)");
 		return CORE_ERR_IO;
 	}
-	net_host_limits(host, 1);
+	net_host_limits(host, 1, NET_CLIENT_MAX_WAITING_DATA);
 	*out_host = host;
 	return CORE_OK;
 }
 
-void net_host_limits(ENetHost *host, size_t peers_per_address)
+void net_host_limits(ENetHost *host, size_t peers_per_address, size_t max_waiting)
 {
 	host->maximumPacketSize = NET_MAX_MESSAGE;
-	host->maximumWaitingData = NET_MAX_WAITING_DATA;
+	host->maximumWaitingData = max_waiting;
 	host->duplicatePeers = peers_per_address ? peers_per_address : 1;
 }
 

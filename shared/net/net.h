@@ -27,11 +27,18 @@
 /* ENet's own limits, set from Lyceum's real message sizes (ENet's defaults
  * are 32 MiB for both, which lets a peer that never authenticates make the
  * server reserve megabytes for a fragmented packet that never completes).
- * The largest message on ENet's channels is a HELLO with a join token
- * (under 700 bytes) or a WELCOME with its resume ticket (under 450). */
-#define NET_MAX_MESSAGE 2048
-/* Received but not yet handled data a peer may have queued in ENet. */
+ * A client's largest message is a HELLO with a join token (under 700
+ * bytes); the server's, a part of a board's tail or snapshot (msg_board.h:
+ * PROTO_LOG_MESSAGE_MAX). ENet applies one limit both ways, so the server
+ * may receive that much too; clients reach ENet only once the wire has
+ * authenticated them (wire.h), and a message past its type's size is a
+ * violation. */
+#define NET_MAX_MESSAGE 33792
+/* Received but not yet handled data a peer may have queued in ENet: a
+ * server's clients send small messages; a client takes a board's snapshot
+ * in parts of up to 32 KiB. */
 #define NET_MAX_WAITING_DATA 16384
+#define NET_CLIENT_MAX_WAITING_DATA (1u << 20)
 
 /** Once per process; safe to call again. */
 enum core_result net_init(void) CORE_MUST_CHECK;
@@ -57,7 +64,7 @@ enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t 
 enum core_result net_client_create(ENetHost **out_host) CORE_MUST_CHECK;
 /** Applies NET_MAX_MESSAGE, NET_MAX_WAITING_DATA and a cap on the peers
  * from one IP address (ENet's duplicatePeers) to a host. */
-void net_host_limits(ENetHost *host, size_t peers_per_address);
+void net_host_limits(ENetHost *host, size_t peers_per_address, size_t max_waiting);
 /** Starts ENet's connection (once the wire is ready); the version goes in
  * ENet's connect data. The client's wire has connected the socket to the
  * server already (net_wire_client_create). */

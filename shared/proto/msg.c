@@ -182,6 +182,7 @@ uint32_t proto_encode_welcome(const struct proto_welcome *m, uint8_t *buf, uint3
 	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
 	proto_write_bits(&w, m->same_name, 8);
 	proto_write_bits(&w, m->room_flags, 2);
+	proto_write_bits(&w, m->author, 12);
 	uint16_t n = m->ticket_len > PROTO_TICKET_MAX ? PROTO_TICKET_MAX : m->ticket_len;
 	proto_write_bits(&w, n, 16);
 	proto_write_bytes(&w, m->ticket, n);
@@ -206,6 +207,7 @@ enum core_result proto_decode_welcome(const uint8_t *data, uint32_t len, struct 
 	proto_read_string(&r, out->name, sizeof(out->name));
 	out->same_name = (uint8_t)proto_read_bits(&r, 8);
 	out->room_flags = (uint8_t)proto_read_bits(&r, 2);
+	out->author = (uint16_t)proto_read_bits(&r, 12);
 	out->ticket_len = (uint16_t)proto_read_bits(&r, 16);
 	if (out->ticket_len > PROTO_TICKET_MAX)
 		return CORE_ERR_INVALID;
@@ -391,6 +393,7 @@ uint32_t proto_encode_avatar_info(const struct proto_avatar_info *m, uint8_t *bu
 	proto_write_string(&w, m->name, PROTO_NAME_MAX - 1);
 	proto_write_bits(&w, m->same_name, 8);
 	proto_write_bits(&w, m->status, 3);
+	proto_write_bits(&w, m->author, 12);
 	proto_write_string(&w, m->user, PROTO_USER_MAX - 1);
 	return finish(&w);
 }
@@ -407,6 +410,7 @@ enum core_result proto_decode_avatar_info(const uint8_t *data, uint32_t len,
 	proto_read_string(&r, out->name, sizeof(out->name));
 	out->same_name = (uint8_t)proto_read_bits(&r, 8);
 	out->status = (uint8_t)proto_read_bits(&r, 3);
+	out->author = (uint16_t)proto_read_bits(&r, 12);
 	proto_read_string(&r, out->user, sizeof(out->user));
 	if (out->role >= PROTO_ROLE_COUNT)
 		return CORE_ERR_INVALID;

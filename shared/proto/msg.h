@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 8 /* 8: voice frames and speaking events */
+#define PROTO_VERSION 9 /* 9: the room op log (boards), author numbers */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -50,6 +50,11 @@ enum proto_msg_type {
 	PROTO_MSG_VOICE = 17,         /* client -> server: a frame */
 	PROTO_MSG_VOICE_FORWARD = 18, /* server -> client: a frame, with its speaker */
 	PROTO_MSG_SPEAKING = 19,
+	/* The room op log (msg_board.h). */
+	PROTO_MSG_BOARD_OP = 20,   /* client -> server, log: one op */
+	PROTO_MSG_BOARD_SYNC = 21, /* client -> server, log: the seq it holds to */
+	PROTO_MSG_BOARD_LOG = 22,  /* server -> client, log: a tail or a snapshot */
+	PROTO_MSG_BOARD_LIVE = 23, /* server -> client, datagram: the newest ops */
 	PROTO_MSG_TYPE_COUNT
 };
 
@@ -122,6 +127,7 @@ struct proto_hello {
  *   | u8 snapshot_hz | u32 server_tick | str room | str world
  *   | avatar fields (spawn state) | u8 role | str name | u8 same_name
  *   | u2 room_flags (1: locked, 2: everyone but staff and the floor muted)
+ *   | u12 author (this client's author number in the room's op log)
  *   | u16 ticket_len | ticket bytes
  * role
  * and name: what the server admitted this client as (from its join token).
@@ -142,6 +148,9 @@ struct proto_welcome {
 	char name[PROTO_NAME_MAX];
 	uint8_t same_name;
 	uint8_t room_flags; /* PROTO_ROOM_LOCKED, PROTO_ROOM_MUTE_ALL */
+	/* Its author number: the room's name for this user in the op log,
+	 * the same after a reconnect with its ticket. */
+	uint16_t author;
 	uint16_t ticket_len;
 	uint8_t ticket[PROTO_TICKET_MAX];
 };
@@ -203,7 +212,7 @@ struct proto_move {
 /*
  * AVATAR_INFO  server -> client, control: someone is in the room (sent
  * again when their state changes)
- *   u8 type | u12 id | u8 role | str name | u8 same_name | u3 status
+ *   u8 type | u12 id | u8 role | str name | u8 same_name | u3 status | u12 author
  *   | str user (the member's user id: only to those who may see the full
  *   roster, else empty)
  *   same_name: 0 when nobody else in the room shows this name, else this
@@ -224,6 +233,7 @@ struct proto_avatar_info {
 	char name[PROTO_NAME_MAX];
 	uint8_t same_name;
 	uint8_t status; /* enum proto_status bits */
+	uint16_t author; /* its author number in the room's op log */
 	char user[PROTO_USER_MAX];
 };
 

@@ -52,6 +52,22 @@ static enum core_result dec_speaking(const uint8_t *d, uint32_t n, union proto_a
 	return proto_decode_speaking(d, n, &o->speaking);
 }
 
+static enum core_result dec_board_up(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_board_up(d, n, &o->board_up);
+}
+static enum core_result dec_board_sync(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_board_sync(d, n, &o->board_sync);
+}
+/* The log's ops are read one at a time by the receiver (proto_log_next):
+ * this only checks the whole message. */
+static enum core_result dec_board_log(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	(void)o;
+	return proto_log_validate(d, n);
+}
+
 #define C PROTO_PATH_CONTROL
 #define L PROTO_PATH_LOG
 #define D PROTO_PATH_DATAGRAM
@@ -93,6 +109,14 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 				     PROTO_VOICE_DOWN_HEADER + PROTO_VOICE_OPUS_MAX, NONE,
 				     PROTO_BUCKET_NONE, dec_voice_down},
 	[PROTO_MSG_SPEAKING] = {"speaking", L, TC, 3, NONE, PROTO_BUCKET_NONE, dec_speaking},
+	/* Undo of others' strokes and clear need more than draw: the handler checks. */
+	[PROTO_MSG_BOARD_OP] = {"board_op", L, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_DRAW,
+				PROTO_BUCKET_BOARD, dec_board_up},
+	[PROTO_MSG_BOARD_SYNC] = {"board_sync", L, TS, 9, NONE, PROTO_BUCKET_SYNC, dec_board_sync},
+	[PROTO_MSG_BOARD_LOG] = {"board_log", L, TC, PROTO_LOG_MESSAGE_MAX, NONE, PROTO_BUCKET_NONE,
+				 dec_board_log},
+	[PROTO_MSG_BOARD_LIVE] = {"board_live", D, TC, PROTO_MAX_PACKET, NONE, PROTO_BUCKET_NONE,
+				  dec_board_log},
 	[PROTO_MSG_MOD_EVENT] = {"mod_event", L, TC, 256, NONE, PROTO_BUCKET_NONE, dec_mod_event},
 	[PROTO_MSG_HAND_QUEUE] = {"hand_queue", L, TC, 2 + (PROTO_HAND_QUEUE_MAX * 12 + 7) / 8,
 				  NONE, PROTO_BUCKET_NONE, dec_hand_queue},
@@ -107,6 +131,10 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	[PROTO_BUCKET_MODERATION] = {"moderation", 5, 20},
 	[PROTO_BUCKET_HAND] = {"hand", 2, 6},
 	[PROTO_BUCKET_VOICE] = {"voice", 110, 60}, /* 10 ms frames: 100 a second */
+	/* A pen sends 20 ops a second; a client back from a dropped link sends
+	 * what it drew meanwhile (the client paces it: cl_board.c). */
+	[PROTO_BUCKET_BOARD] = {"board", 60, 400},
+	[PROTO_BUCKET_SYNC] = {"sync", 4, 16},
 	[PROTO_BUCKET_RELIABLE_BYTES] = {"reliable_bytes", 8192, 16384},
 	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 24576, 32768}, /* moves and voice */
 };

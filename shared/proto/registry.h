@@ -14,6 +14,7 @@
 #pragma once
 
 #include "msg.h"
+#include "msg_board.h"
 #include "perm.h"
 
 #include <stdbool.h>
@@ -38,6 +39,8 @@ enum proto_bucket {
 	PROTO_BUCKET_MODERATION,
 	PROTO_BUCKET_HAND,
 	PROTO_BUCKET_VOICE,
+	PROTO_BUCKET_BOARD,
+	PROTO_BUCKET_SYNC,
 	/* Bytes, whatever the message: */
 	PROTO_BUCKET_RELIABLE_BYTES, /* ENet's channels */
 	PROTO_BUCKET_DATAGRAM_BYTES, /* state datagrams */
@@ -64,6 +67,8 @@ union proto_any {
 	struct proto_voice_up voice_up;
 	struct proto_voice_down voice_down;
 	struct proto_speaking speaking;
+	struct proto_board_up board_up;
+	struct proto_board_sync board_sync;
 };
 
 /* No permission needed: the handshake (before a role is known). */

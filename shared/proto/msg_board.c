@@ -1,0 +1,290 @@
+/* The room op log on the wire (msg_board.h). */
+#include "msg_board.h"
+#include "msg.h"
+#include "msg_codec.h"
+
+#include <string.h>
+
+#define RICE_K 2
+#define RICE_ESCAPE 14
+#define RAW_BITS 18
+
+static void put_delta(struct proto_writer *w, int32_t d)
+{
+	uint32_t z = d >= 0 ? (uint32_t)d << 1 : ((uint32_t)(-(int64_t)d) << 1) - 1;
+	uint32_t q = z >> RICE_K;
+	if (q >= RICE_ESCAPE) {
+		proto_write_bits(w, (1u << RICE_ESCAPE) - 1, RICE_ESCAPE);
+		proto_write_bits(w, z, RAW_BITS);
+		return;
+	}
+	proto_write_bits(w, (1u << q) - 1, (int)q + 1); /* q ones, then the zero */
+	proto_write_bits(w, z & ((1u << RICE_K) - 1), RICE_K);
+}
+
+static int32_t get_delta(struct proto_reader *r)
+{
+	uint32_t q = 0;
+	while (q < RICE_ESCAPE && proto_read_bits(r, 1))
+		q++;
+	uint32_t z = q == RICE_ESCAPE ? proto_read_bits(r, RAW_BITS)
+				      : q << RICE_K | proto_read_bits(r, RICE_K);
+	return z & 1 ? -(int32_t)((z + 1) >> 1) : (int32_t)(z >> 1);
+}
+
+/* Points: the op's values (absolute for BEGIN, offsets from the stroke's
+ * last point otherwise) as deltas from point to point. */
+static bool put_points(struct proto_writer *w, const struct sim_board_op *op, bool absolute)
+{
+	if (op->count > SIM_BOARD_OP_POINTS)
+		return false;
+	proto_write_bits(w, op->count, 7);
+	int32_t px = 0, py = 0, pp = 0;
+	for (uint32_t i = 0; i < op->count; i++) {
+		if (i == 0 && absolute) {
+			if (op->x[0] < 0 || op->x[0] > 65535 || op->y[0] < 0 || op->y[0] > 65535 ||
+			    op->p[0] < 0 || op->p[0] > 255)
+				return false;
+			proto_write_bits(w, (uint32_t)op->x[0], 16);
+			proto_write_bits(w, (uint32_t)op->y[0], 16);
+			proto_write_bits(w, (uint32_t)op->p[0], 8);
+		} else {
+			int32_t dx = op->x[i] - px, dy = op->y[i] - py, dp = op->p[i] - pp;
+			if (dx < -65535 || dx > 65535 || dy < -65535 || dy > 65535 || dp < -255 ||
+			    dp > 255)
+				return false;
+			put_delta(w, dx);
+			put_delta(w, dy);
+			put_delta(w, dp);
+		}
+		px = op->x[i];
+		py = op->y[i];
+		pp = op->p[i];
+	}
+	return true;
+}
+
+static bool get_points(struct proto_reader *r, struct sim_board_op *op, bool absolute)
+{
+	op->count = (uint16_t)proto_read_bits(r, 7);
+	if (op->count > SIM_BOARD_OP_POINTS)
+		return false;
+	int32_t px = 0, py = 0, pp = 0;
+	for (uint32_t i = 0; i < op->count && !r->overflow; i++) {
+		if (i == 0 && absolute) {
+			px = (int32_t)proto_read_bits(r, 16);
+			py = (int32_t)proto_read_bits(r, 16);
+			pp = (int32_t)proto_read_bits(r, 8);
+		} else {
+			px += get_delta(r);
+			py += get_delta(r);
+			pp += get_delta(r);
+		}
+		op->x[i] = px;
+		op->y[i] = py;
+		op->p[i] = pp;
+	}
+	return !r->overflow;
+}
+
+static bool put_body(struct proto_writer *w, const struct sim_board_op *op)
+{
+	switch (op->kind) {
+	case SIM_OP_BEGIN:
+		if (op->board >= SIM_BOARDS || op->width > 63)
+			return false;
+		proto_write_bits(w, op->board, 3);
+		proto_write_bits(w, op->color, 32);
+		proto_write_bits(w, op->width, 6);
+		return put_points(w, op, true);
+	case SIM_OP_APPEND:
+	case SIM_OP_END:
+		return put_points(w, op, false);
+	case SIM_OP_UNDO:
+	case SIM_OP_REDO:
+		if (op->target_author > PROTO_MAX_CLIENT_ID)
+			return false;
+		proto_write_bits(w, op->target_author, 12);
+		proto_write_bits(w, op->target_op, 32);
+		return true;
+	case SIM_OP_CLEAR:
+		if (op->board >= SIM_BOARDS)
+			return false;
+		proto_write_bits(w, op->board, 3);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool get_body(struct proto_reader *r, struct sim_board_op *op)
+{
+	switch (op->kind) {
+	case SIM_OP_BEGIN:
+		op->board = (uint8_t)proto_read_bits(r, 3);
+		op->color = proto_read_bits(r, 32);
+		op->width = (uint8_t)proto_read_bits(r, 6);
+		return get_points(r, op, true);
+	case SIM_OP_APPEND:
+	case SIM_OP_END:
+		return get_points(r, op, false);
+	case SIM_OP_UNDO:
+	case SIM_OP_REDO:
+		op->target_author = (uint16_t)proto_read_bits(r, 12);
+		op->target_op = proto_read_bits(r, 32);
+		return !r->overflow;
+	case SIM_OP_CLEAR:
+		op->board = (uint8_t)proto_read_bits(r, 3);
+		return !r->overflow;
+	default:
+		return false;
+	}
+}
+
+uint32_t proto_encode_board_up(const struct proto_board_up *m, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_BOARD_OP, 8);
+	proto_write_bits(&w, m->op_id, 32);
+	proto_write_bits(&w, m->op.kind, 4);
+	if (!put_body(&w, &m->op))
+		return 0;
+	return finish(&w);
+}
+
+enum core_result proto_decode_board_up(const uint8_t *data, uint32_t len, struct proto_board_up *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct proto_reader r;
+	if (!open_msg(&r, data, len, PROTO_MSG_BOARD_OP))
+		return CORE_ERR_INVALID;
+	out->op_id = proto_read_bits(&r, 32);
+	out->op.kind = (uint8_t)proto_read_bits(&r, 4);
+	if (out->op_id == 0 || !get_body(&r, &out->op))
+		return CORE_ERR_INVALID;
+	return done(&r);
+}
+
+uint32_t proto_encode_board_sync(const struct proto_board_sync *m, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_BOARD_SYNC, 8);
+	proto_write_bits(&w, m->epoch, 32);
+	proto_write_bits(&w, m->last_seq, 32);
+	return finish(&w);
+}
+
+enum core_result proto_decode_board_sync(const uint8_t *data, uint32_t len,
+					 struct proto_board_sync *out)
+{
+	struct proto_reader r;
+	if (!open_msg(&r, data, len, PROTO_MSG_BOARD_SYNC))
+		return CORE_ERR_INVALID;
+	out->epoch = proto_read_bits(&r, 32);
+	out->last_seq = proto_read_bits(&r, 32);
+	return done(&r);
+}
+
+uint32_t proto_log_head_encode(const struct proto_log_head *h, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, h->mode == PROTO_LOG_LIVE ? PROTO_MSG_BOARD_LIVE : PROTO_MSG_BOARD_LOG, 8);
+	proto_write_bits(&w, h->mode, 2);
+	proto_write_bool(&w, h->start);
+	proto_write_bits(&w, 0, 5);
+	proto_write_bits(&w, h->first_seq, 32);
+	if (h->start)
+		proto_write_bits(&w, h->epoch, 32);
+	return finish(&w);
+}
+
+uint32_t proto_log_op_encode(const struct proto_log_op *op, uint8_t *buf, uint32_t cap)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, op->kind, 4);
+	if (op->kind == PROTO_LOG_OWN) {
+		if (op->op_id_delta == 0)
+			return 0;
+		proto_write_egamma(&w, op->op_id_delta);
+		return finish(&w);
+	}
+	if (op->author == 0 || op->author > PROTO_MAX_CLIENT_ID || op->op_id_delta == UINT32_MAX)
+		return 0;
+	proto_write_bits(&w, op->author, 12);
+	proto_write_egamma(&w, op->op_id_delta + 1);
+	if (op->kind == PROTO_LOG_LAST) {
+		proto_write_bits(&w, op->last_op, 32);
+		proto_write_bits(&w, op->reason, 4);
+	} else if (!put_body(&w, &op->op))
+		return 0;
+	return finish(&w);
+}
+
+enum core_result proto_log_open(const uint8_t *data, uint32_t len, struct proto_log_head *out,
+				struct proto_reader *r)
+{
+	memset(out, 0, sizeof(*out));
+	proto_reader_init(r, data, len);
+	uint32_t type = proto_read_bits(r, 8);
+	if (type != PROTO_MSG_BOARD_LOG && type != PROTO_MSG_BOARD_LIVE)
+		return CORE_ERR_INVALID;
+	out->mode = (uint8_t)proto_read_bits(r, 2);
+	/* Live ops come only as datagrams, the rest only on the log channel. */
+	if ((out->mode == PROTO_LOG_LIVE) != (type == PROTO_MSG_BOARD_LIVE))
+		return CORE_ERR_INVALID;
+	out->start = proto_read_bool(r);
+	if (proto_read_bits(r, 5) != 0)
+		return CORE_ERR_INVALID;
+	out->first_seq = proto_read_bits(r, 32);
+	if (out->start) {
+		if (out->mode != PROTO_LOG_SNAP && out->mode != PROTO_LOG_SNAP_END)
+			return CORE_ERR_INVALID;
+		out->epoch = proto_read_bits(r, 32);
+	}
+	return r->overflow ? CORE_ERR_INVALID : CORE_OK;
+}
+
+int proto_log_next(struct proto_reader *r, struct proto_log_op *out)
+{
+	/* Each op starts on a byte. */
+	r->bit_pos = (r->bit_pos + 7) & ~7u;
+	if (r->bit_pos >= r->size * 8u)
+		return 0;
+	out->kind = (uint8_t)proto_read_bits(r, 4);
+	out->author = 0;
+	out->last_op = 0;
+	out->reason = 0;
+	out->op.kind = out->kind;
+	if (out->kind == PROTO_LOG_OWN) {
+		out->op_id_delta = proto_read_egamma(r);
+		return r->overflow ? -1 : 1;
+	}
+	out->author = (uint16_t)proto_read_bits(r, 12);
+	uint32_t d = proto_read_egamma(r);
+	out->op_id_delta = d - 1;
+	if (r->overflow || out->author == 0 || d == 0)
+		return -1;
+	if (out->kind == PROTO_LOG_LAST) {
+		out->last_op = proto_read_bits(r, 32);
+		out->reason = (uint8_t)proto_read_bits(r, 4);
+		return r->overflow || out->reason > PROTO_LOG_REFUSED_ROLE ? -1 : 1;
+	}
+	return get_body(r, &out->op) ? 1 : -1;
+}
+
+enum core_result proto_log_validate(const uint8_t *data, uint32_t len)
+{
+	struct proto_reader r;
+	struct proto_log_head h;
+	if (proto_log_open(data, len, &h, &r) != CORE_OK)
+		return CORE_ERR_INVALID;
+	struct proto_log_op op;
+	int k;
+	while ((k = proto_log_next(&r, &op)) == 1)
+		;
+	return k == 0 ? CORE_OK : CORE_ERR_INVALID;
+}

@@ -1,0 +1,130 @@
+/**
+ * @file msg_board.h
+ * @brief The room op log on the wire: board ops up, logged ops down.
+ *
+ * BOARD_OP  client -> server, log channel (reliable, ordered)
+ *   u8 type | u32 op_id | op body (below)
+ * op_id: the author's own count, strictly increasing across its session
+ * (a reconnect carries on): the server applies each (author, op_id) once,
+ * so ops resent after a reconnect are not applied twice.
+ *
+ * BOARD_SYNC  client -> server, log channel
+ *   u8 type | u32 epoch | u32 last_seq
+ * "I hold the room's log up to last_seq" (0: nothing; epoch: the room
+ * incarnation it came from). Sent on joining and when a gap shows.
+ *
+ * BOARD_LOG (log channel), BOARD_LIVE (state datagram)  server -> client:
+ * logged ops, in seq order
+ *   u8 type | u2 mode | u32 first_seq | [u32 epoch (SNAP_START)] | ops
+ * mode LIVE travels as a state datagram (the newest ops, sent to the whole
+ * room every PROTO_LOG_FLUSH_MS), TAIL on the log channel (an answer to
+ * BOARD_SYNC: the ops after its last_seq), SNAP_START and SNAP on the log
+ * channel: a compacted snapshot of the room's state as ops without seqs
+ * (the receiver starts over at SNAP_START), SNAP_END its last part, whose
+ * first_seq is the seq it holds to. Ops fill the message to its end, each
+ * one byte-aligned:
+ *   u4 kind | kind OWN: egamma op_id delta (the receiver's own op, whose
+ *   body it kept) | else u12 author | egamma (op_id delta + 1) | body
+ * op_id delta: from the author's previous logged op (so replicas track each
+ * author's last op id); 0 only in snapshots, for an op that continues the
+ * one before (a long stroke in parts), and LAST sets it outright.
+ * Bodies:
+ *   BEGIN    u3 board | u32 colour | u6 width | points (first absolute)
+ *   APPEND, END   points (first relative to the stroke's last point)
+ *   UNDO, REDO    u12 target author (0: the author) | u32 target op_id
+ *   CLEAR    u3 board
+ *   LAST     u32 op_id | u4 reason: the author's last op id, outright (in a
+ *            snapshot), or an op of the author's the server refused
+ *            (reason: its sim_board_result)
+ * points: u7 count | [first: u16 x | u16 y | u8 p when absolute]
+ *   | deltas (x, y, p), each zigzag then Rice-coded with k = 2: q ones,
+ *   a zero, 2 bits; q >= 14 escapes to 18 raw bits.
+ */
+#pragma once
+
+#include "bits.h"
+#include "core/core.h"
+#include "sim/board.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Kinds past the board's (sim_board_kind) that only the log has. */
+#define PROTO_LOG_LAST 14 /* an author's last op id, outright */
+#define PROTO_LOG_OWN 15  /* the receiver's own op: it has the body */
+/* A LAST's reason past the board's results: the sender's role may not. */
+#define PROTO_LOG_REFUSED_ROLE SIM_BOARD_RESULT_COUNT
+#define PROTO_LOG_FLUSH_MS 10
+#define PROTO_LOG_MESSAGE_MAX 32768 /* a BOARD_LOG on the log channel */
+
+enum proto_log_mode {
+	PROTO_LOG_LIVE,
+	PROTO_LOG_TAIL,
+	PROTO_LOG_SNAP,     /* a part of a snapshot (SNAP_START: the first, with its epoch) */
+	PROTO_LOG_SNAP_END, /* the snapshot's last part: it holds up to first_seq */
+};
+
+struct proto_board_up {
+	uint32_t op_id;
+	struct sim_board_op op;
+};
+
+struct proto_board_sync {
+	uint32_t epoch;
+	uint32_t last_seq;
+};
+
+/* One op of a BOARD_LOG message, as read. */
+struct proto_log_op {
+	uint8_t kind;         /* sim_board_kind, PROTO_LOG_LAST or PROTO_LOG_OWN */
+	uint16_t author;      /* not for OWN */
+	uint32_t op_id_delta; /* OWN: >= 1; else >= 0 (0: a snapshot's continuation) */
+	uint32_t last_op;     /* LAST */
+	uint8_t reason;       /* LAST: why the op was refused (0: not refused) */
+	struct sim_board_op op;
+};
+
+/* The header of a BOARD_LOG message. */
+struct proto_log_head {
+	uint8_t mode;   /* enum proto_log_mode */
+	bool start;     /* SNAP_START: the receiver starts over */
+	uint32_t first_seq;
+	uint32_t epoch; /* SNAP_START only */
+};
+#define PROTO_LOG_HEAD_MAX 10
+#define PROTO_BOARD_OP_MAX (6 + 8 + SIM_BOARD_OP_POINTS * 8) /* bytes, generous */
+
+uint32_t proto_encode_board_up(const struct proto_board_up *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_board_up(const uint8_t *data, uint32_t len,
+				       struct proto_board_up *out) CORE_MUST_CHECK;
+uint32_t proto_encode_board_sync(const struct proto_board_sync *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_board_sync(const uint8_t *data, uint32_t len,
+					 struct proto_board_sync *out) CORE_MUST_CHECK;
+
+/** Writes a BOARD_LOG header; returns its bytes (0: no room). */
+uint32_t proto_log_head_encode(const struct proto_log_head *h, uint8_t *buf, uint32_t cap);
+/** Encodes one op as BOARD_LOG carries it (full form, or OWN when own);
+ * returns its bytes (0: no room or a bad op). */
+uint32_t proto_log_op_encode(const struct proto_log_op *op, uint8_t *buf, uint32_t cap);
+/** Opens a BOARD_LOG message: reads the header, leaves r at the first op. */
+enum core_result proto_log_open(const uint8_t *data, uint32_t len, struct proto_log_head *out,
+				struct proto_reader *r) CORE_MUST_CHECK;
+/** The next op of an opened message: 1 with *out, 0 at the end, -1 for a
+ * malformed op (the rest of the message is not to be trusted). */
+int proto_log_next(struct proto_reader *r, struct proto_log_op *out);
+/** Checks a whole BOARD_LOG message (fuzzing, and the registry's check). */
+enum core_result proto_log_validate(const uint8_t *data, uint32_t len) CORE_MUST_CHECK;
+
+/* board_hash.c: the canonical hashes of ../shared/bench/board-v1.md, so
+ * replicas (and other systems) can be compared from outside. A stroke
+ * serialises as author u32le | colour u32le | width u8 | n u32le |
+ * n x (x u16le, y u16le, p u8); order: SHA-256 of the live strokes in
+ * board order; content: of their serialisations sorted bytewise. */
+#define PROTO_BOARD_HASH_BYTES 32
+/** Maps an author number to the number the hash shows (NULL: as is). */
+typedef uint32_t (*proto_author_map)(void *user, uint16_t author);
+enum core_result proto_board_hash(const struct sim_boards *b, uint8_t board, proto_author_map map,
+				  void *user, uint8_t order[PROTO_BOARD_HASH_BYTES],
+				  uint8_t content[PROTO_BOARD_HASH_BYTES]) CORE_MUST_CHECK;
+/** Lower-case hex of a hash into out (65 bytes). */
+const char *proto_hash_hex(const uint8_t hash[PROTO_BOARD_HASH_BYTES], char out[65]);
