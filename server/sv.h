@@ -20,6 +20,7 @@
 #include "proto/registry.h"
 #include "proto/text.h"
 #include "sim/move.h"
+#include "sv_log.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -199,6 +200,7 @@ struct sv_client {
 		uint64_t since_us, last_us;
 	} streams[SV_VOICE_MAX_STREAMS];
 	uint64_t stream_swap_us; /* a louder speaker last took a place from another */
+	uint16_t author; /* its author number in the room's op log; 0: cannot draw */
 };
 
 /* One member's state as a snapshot frame recorded it. */
@@ -282,6 +284,7 @@ struct sv_room {
 		int speaking_count;
 		uint16_t speaking[SV_ROOM_MAX_CLIENTS];
 	} voice;
+	struct sv_log *log; /* boards and the op log: kept while the server runs (sv_log.h) */
 };
 
 /* Admission state (sv_admit.c): keys, used token ids, resumable tickets. */
@@ -360,6 +363,16 @@ struct sv_server {
 	 * refused (a role that may not speak). */
 	uint64_t voice_in, voice_out, voice_held, voice_culled, voice_refused;
 	uint64_t voice_live_until_us; /* voice flows: forward at once */
+	/* The op log: ops logged, resends dropped, ops refused, live batches
+	 * sent (one per member), tails and snapshots sent, snapshots built. */
+	uint64_t board_ops, board_dups, board_refused, board_live_sent, board_tails,
+		board_snapshots, board_snap_builds;
+	uint64_t board_live_until_us; /* ops flow: serviced at once, flushed on time */
+	struct sv_log_sink log_sink;  /* durable storage's hook (none yet) */
+	struct {
+		uint32_t newest[SIM_BOARD_AUTHORS], replay_last[SIM_BOARD_AUTHORS];
+		uint8_t msg[SV_LOG_CHUNK + PROTO_LOG_HEAD_MAX];
+	} log_scratch;
 	uint64_t now_us;          /* set before each drain, for the handlers */
 	/* Tick work time (one slot: its rooms' snapshots and their send) in 10 µs
 	 * buckets up to 100 ms, reported every SV_STATS_EVERY_S and at stop. */

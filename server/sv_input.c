@@ -161,6 +161,8 @@ static const sv_handler handlers[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_FLOOR] = sv_on_mod_request,
 	[PROTO_MSG_MOVE_USER] = sv_on_mod_request,
 	[PROTO_MSG_VOICE] = sv_on_voice,
+	[PROTO_MSG_BOARD_OP] = sv_on_board_op,
+	[PROTO_MSG_BOARD_SYNC] = sv_on_board_sync,
 };
 
 /* Every message from a client, on any path: the registry decides whether

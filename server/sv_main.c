@@ -22,7 +22,9 @@ static void drain(struct sv_server *sv, uint64_t now)
 	/* Voice frames forwarded in the batch leave now, not with the next
 	 * slot's snapshots. */
 	net_host_state_flush(sv->net);
-	if (sv->state_socket && now - sv->last_service_us < SV_ENET_GAP_US)
+	/* Board ops come through ENet: while they flow it is serviced at once. */
+	if (sv->state_socket && now - sv->last_service_us < SV_ENET_GAP_US &&
+	    now >= sv->board_live_until_us)
 		return;
 	sv->last_service_us = now;
 	(void)net_host_service(sv->net, now);
@@ -36,8 +38,9 @@ static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t ne
 	uint64_t now = plat_time_us();
 	if (now >= next_tick)
 		return;
-	/* Voice waits for no batch. */
-	if (now - last_drain < SV_SERVICE_GAP_US && now >= sv->voice_live_until_us) {
+	/* Voice and board ops wait for no batch. */
+	if (now - last_drain < SV_SERVICE_GAP_US && now >= sv->voice_live_until_us &&
+	    now >= sv->board_live_until_us) {
 		uint64_t until = CORE_MIN(last_drain + SV_SERVICE_GAP_US, next_tick);
 		plat_sleep_us(until - now);
 		return;
@@ -81,7 +84,9 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  "pending_refused=%llu seen_full=%llu handshakes=%llu challenges=%llu bad_cookie=%llu "
 		  "bad_tag=%llu replayed=%llu clear=%llu sessions_full=%llu throttled=%llu "
 		  "refused_actions=%llu moderation=%llu own_views=%llu own_views_partial=%llu "
-		  "voice_in=%llu voice_out=%llu voice_held=%llu voice_culled=%llu voice_refused=%llu",
+		  "voice_in=%llu voice_out=%llu voice_held=%llu voice_culled=%llu voice_refused=%llu "
+		  "board_ops=%llu board_dups=%llu board_refused=%llu board_live=%llu board_tails=%llu "
+		  "board_snapshots=%llu board_snapshot_builds=%llu",
 		  when, ns.peers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
@@ -101,7 +106,10 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  (unsigned long long)sv->views_sent, (unsigned long long)sv->views_partial,
 		  (unsigned long long)sv->voice_in, (unsigned long long)sv->voice_out,
 		  (unsigned long long)sv->voice_held, (unsigned long long)sv->voice_culled,
-		  (unsigned long long)sv->voice_refused);
+		  (unsigned long long)sv->voice_refused, (unsigned long long)sv->board_ops,
+		  (unsigned long long)sv->board_dups, (unsigned long long)sv->board_refused,
+		  (unsigned long long)sv->board_live_sent, (unsigned long long)sv->board_tails,
+		  (unsigned long long)sv->board_snapshots, (unsigned long long)sv->board_snap_builds);
 }
 
 int sv_run(struct sv_server *sv)
@@ -127,10 +135,14 @@ int sv_run(struct sv_server *sv)
 	uint64_t next_stats = start + SV_STATS_EVERY_S * 1000000ull;
 	uint64_t last_drain = 0, next_silence_check = start + 1000000u;
 	while (!plat_stop_requested()) {
-		wait_for_work(sv, last_drain, next_slot);
+		wait_for_work(sv, last_drain, CORE_MIN(next_slot, sv_log_next_flush_us(sv)));
 		drain(sv, plat_time_us());
 		uint64_t now = plat_time_us();
 		last_drain = now;
+		/* Board ops logged since the last batch go when the oldest is due. */
+		for (int r = 0; r < SV_MAX_ROOMS; r++)
+			if (sv->rooms[r].in_use)
+				sv_log_flush(sv, &sv->rooms[r], now, false);
 		if (now < next_slot)
 			continue;
 		uint64_t work_start = now;
@@ -145,6 +157,7 @@ int sv_run(struct sv_server *sv)
 		}
 		if (now >= next_stats) {
 			log_stats(sv, "periodic");
+			sv_log_hashes(sv, false);
 			next_stats += SV_STATS_EVERY_S * 1000000ull;
 		}
 		/* Sleep through slots no room sends in (one room: one wake a period). */
@@ -159,6 +172,7 @@ int sv_run(struct sv_server *sv)
 	}
 
 	log_stats(sv, "final");
+	sv_log_hashes(sv, true);
 	struct net_host_stats ns;
 	net_host_stats(sv->net, &ns);
 	CORE_INFO("stopping: disconnecting %zu peers", ns.peers);

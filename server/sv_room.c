@@ -130,8 +130,10 @@ void sv_server_fini(struct sv_server *sv)
 	net_host_destroy(sv->net);
 	sv->net = NULL;
 	sv_admit_fini(sv);
-	for (int i = 0; i < SV_MAX_ROOMS; i++)
+	for (int i = 0; i < SV_MAX_ROOMS; i++) {
 		room_free(&sv->rooms[i]);
+		sv_log_free(&sv->rooms[i]);
+	}
 	free(sv->clients);
 	free(sv->views);
 	sv_worlds_fini(sv);
@@ -286,6 +288,8 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 				  "bans, lock and mutes to make room for room=%s",
 				  SV_MAX_ROOMS, room->name, name);
 		if (room) {
+			if (room->kept)
+				sv_log_free(room); /* another room's boards */
 			room->kept = false;
 			room->locked = false;
 			room->ban_count = 0;
@@ -309,6 +313,10 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	room->floor = 0;
 	room->hand_count = 0;
 	room->world = world;
+	if (!sv_log_open(sv, room)) {
+		room_free(room);
+		return NULL;
+	}
 	CORE_INFO("room open room=%s world=%s%s", room->name, world->name,
 		  woke ? " (bans, lock and mutes as they were)" : "");
 	return room;
@@ -360,7 +368,8 @@ void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
 {
 	struct proto_avatar_info info = {.id = who->id, .role = who->role,
 					 .same_name = who->same_name,
-					 .status = sv_member_status(sv, who)};
+					 .status = sv_member_status(sv, who),
+					 .author = who->author};
 	core_strlcpy(info.name, who->name, sizeof(info.name));
 	/* Who someone really is (the token's user id) only for those who may
 	 * see the full roster: staff and observers. */
@@ -426,6 +435,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 	c->avatar = sim_avatar_spawn(world, p, 0);
 	c->cmd_budget = SV_CMD_BUDGET_MAX;
 	c->budget_tick = sv->tick;
+	c->author = sv_log_author(sv, room, c->user);
 	sv_moderation_on_join(sv, c);
 	struct sv_client *renumbered = number_same_name(sv, room, c);
 	/* Members stay in id order, so every frame comes out sorted. */
@@ -448,6 +458,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 				   .state = c->avatar,
 				   .role = c->role,
 				  .same_name = c->same_name,
+				  .author = c->author,
 				  .room_flags = (uint8_t)((room->locked ? PROTO_ROOM_LOCKED : 0) |
 							  (room->mute_all ? PROTO_ROOM_MUTE_ALL : 0))};
 	core_strlcpy(w.room, room->name, sizeof(w.room));

@@ -16,6 +16,7 @@
 #include "core/core.h"
 #include "net/host.h"
 #include "proto/msg.h"
+#include "proto/msg_board.h"
 #include "sim/move.h"
 
 #include <stdbool.h>
@@ -79,6 +80,7 @@ struct cl_roster_entry {
 	char user[PROTO_USER_MAX]; /* the user id, when our role may see it; else "" */
 	bool speaking;  /* talking now (SPEAKING events) */
 	bool broadcast; /* ... to the whole room */
+	uint16_t author; /* its author number in the room's op log (strokes show it) */
 };
 
 /*
@@ -90,11 +92,63 @@ enum cl_event_type {
 	CL_EVENT_MODERATION, /* mod: an action done in the room (or refused to us) */
 	CL_EVENT_HANDS,      /* the hand queue changed (cl_conn.hands) */
 	CL_EVENT_SPEAKING,   /* speaking: someone started or stopped talking */
+	CL_EVENT_BOARD,      /* board: a board changed (an op applied, or a snapshot) */
+	CL_EVENT_BOARD_REFUSED, /* board: the server refused one of our ops (board.reason) */
 };
 struct cl_event {
 	enum cl_event_type type;
 	struct proto_mod_event mod;
 	struct proto_speaking speaking;
+	struct {
+		uint8_t board;   /* BOARD: which one (SIM_BOARDS: all, after a snapshot) */
+		uint16_t author;
+		uint32_t op_id;  /* BOARD_REFUSED */
+		uint8_t reason;  /* BOARD_REFUSED: sim_board_result, or PROTO_LOG_REFUSED_ROLE */
+	} board;
+};
+
+/*
+ * The room's boards as this client holds them (cl_board.c): the server's
+ * op log applied in seq order, so every replica that holds the same seq
+ * holds the same boards. The caller owns it and attaches it to a
+ * connection; it outlives reconnects (its last seq and its ops not yet
+ * confirmed go on with the next connection). Our own ops are applied when
+ * the server's log says so (OWN), never before: the app draws the stroke
+ * under way from its own pen.
+ */
+#define CL_BOARD_PENDING 256 /* our ops not yet confirmed; more are refused */
+#define CL_BOARD_HELD 32     /* live batches held while a gap is repaired */
+#define CL_BOARD_SYNC_RETRY_US 1000000u
+typedef void (*cl_board_op_fn)(void *user, uint16_t author, uint32_t op_id,
+			       const struct sim_board_op *op, bool own);
+struct cl_board {
+	struct sim_boards boards;
+	uint32_t epoch;       /* of the room's log we hold (0: none yet) */
+	uint32_t applied_seq; /* we hold the log up to here */
+	bool synced;          /* since the last connection's BOARD_SYNC was answered */
+	bool in_snapshot;     /* a snapshot is arriving: live ops wait */
+	bool sync_asked;
+	uint64_t sync_asked_us;
+	uint16_t author;      /* ours, from WELCOME */
+	uint32_t last_op[SIM_BOARD_AUTHORS]; /* each author's newest op id, as logged */
+	uint32_t next_op_id;
+	uint32_t pending_head, pending_count;
+	struct cl_board_pending {
+		struct proto_board_up up;
+		bool sent; /* on some connection: its id is final */
+	} pending[CL_BOARD_PENDING];
+	int held_count;
+	struct cl_board_held {
+		uint32_t first_seq, len;
+		uint8_t data[PROTO_MAX_PACKET];
+	} held[CL_BOARD_HELD];
+	cl_board_op_fn on_op; /* optional: every op applied (bots measure with it) */
+	bool no_replica;      /* only sends: others' ops are not applied (a loader) */
+	void *on_op_user;
+	struct cl_board_stats {
+		uint64_t ops, own, refused, live, tails, snapshots, gaps, dropped_held, desyncs;
+		uint64_t bytes; /* of board messages received */
+	} stats;
 };
 
 /**
@@ -237,6 +291,7 @@ struct cl_conn {
 	bool room_mute_all;            /* everyone but staff and the floor is muted */
 	cl_voice_fn voice_fn;
 	void *voice_user;
+	struct cl_board *board; /* NULL: board messages are dropped */
 	uint32_t event_head, event_tail;
 	struct cl_event events[CL_EVENTS];
 	struct cl_stats stats;
@@ -278,6 +333,27 @@ void cl_conn_rx_timestamps(struct cl_conn *c, bool on);
 bool cl_conn_member_priority(const struct cl_roster_entry *e);
 /** Is our own voice held back by the server (muted by staff, or mute-all)? */
 bool cl_conn_self_muted(const struct cl_conn *c);
+/* cl_board.c */
+enum core_result cl_board_init(struct cl_board *b) CORE_MUST_CHECK;
+void cl_board_fini(struct cl_board *b);
+/** The connection feeds b (and sends its ops); one board per connection. */
+void cl_conn_attach_board(struct cl_conn *c, struct cl_board *b);
+/** Sends an op of ours (it is applied when the log confirms it); returns
+ * its op id, 0 when CL_BOARD_PENDING ops wait already. */
+uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op);
+/** Asks the server where the log stands: it sends its newest ops at once
+ * and the tail after ours (so our ops are confirmed without waiting for
+ * the next live batch). */
+void cl_board_request_sync(struct cl_conn *c);
+/** Has the board caught up with the room since it (re)joined? */
+bool cl_board_synced(const struct cl_conn *c);
+/* The connection's side (cl_conn.c calls these). */
+void cl_board_on_welcome(struct cl_conn *c);
+void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len);
+void cl_board_service(struct cl_conn *c, uint64_t now_us);
+/** Queues an event for the caller (the oldest goes when CL_EVENTS wait). */
+void cl_push_event(struct cl_conn *c, const struct cl_event *ev);
+
 /** The next event, oldest first; false when there is none. */
 bool cl_conn_next_event(struct cl_conn *c, struct cl_event *out);
 /** Ends the connection without a word to the server, as a lost network

@@ -127,6 +127,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	proto_world_bits_init(&c->bits, c->world);
 	c->bits.tick_us = 1000000u / c->welcome.tick_hz;
 	c->state = CL_STATE_JOINED;
+	cl_board_on_welcome(c);
 }
 
 static void on_refuse(struct cl_conn *c, const uint8_t *data, uint32_t len)
@@ -199,6 +200,7 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 	e->role = info->role;
 	e->same_name = info->same_name;
 	e->status = info->status;
+	e->author = info->author;
 	core_strlcpy(e->user, info->user, sizeof(e->user));
 	core_strlcpy(e->name, info->name, sizeof(e->name));
 }
@@ -230,7 +232,7 @@ const char *cl_roster_label(const struct cl_roster_entry *e, char *out, size_t s
 	return out;
 }
 
-static void push_event(struct cl_conn *c, const struct cl_event *ev)
+void cl_push_event(struct cl_conn *c, const struct cl_event *ev)
 {
 	if (c->event_head - c->event_tail == CL_EVENTS) {
 		c->event_tail++;
@@ -277,7 +279,7 @@ static void on_mod_event(struct cl_conn *c, const struct proto_mod_event *m)
 			 m->text[0] ? ": " : "", m->text);
 	}
 	struct cl_event ev = {.type = CL_EVENT_MODERATION, .mod = *m};
-	push_event(c, &ev);
+	cl_push_event(c, &ev);
 }
 
 static void on_speaking(struct cl_conn *c, const struct proto_speaking *m)
@@ -289,7 +291,7 @@ static void on_speaking(struct cl_conn *c, const struct proto_speaking *m)
 		}
 	}
 	struct cl_event ev = {.type = CL_EVENT_SPEAKING, .speaking = *m};
-	push_event(c, &ev);
+	cl_push_event(c, &ev);
 }
 
 void cl_conn_set_voice_sink(struct cl_conn *c, cl_voice_fn fn, void *user)
@@ -369,10 +371,13 @@ static void on_receive(struct cl_conn *c, enum net_channel channel, const uint8_
 	case PROTO_MSG_SPEAKING:
 		on_speaking(c, &m.speaking);
 		break;
+	case PROTO_MSG_BOARD_LOG:
+		cl_board_on_message(c, data, len);
+		break;
 	case PROTO_MSG_HAND_QUEUE: {
 		c->hands = m.hand_queue;
 		struct cl_event ev = {.type = CL_EVENT_HANDS};
-		push_event(c, &ev);
+		cl_push_event(c, &ev);
 		break;
 	}
 	default:
@@ -415,6 +420,13 @@ static void cl_on_state(void *ctx, net_peer peer, uint8_t *msg, uint32_t len)
 	uint8_t type = proto_msg_type(msg, len);
 	if (type == PROTO_MSG_VOICE_FORWARD) {
 		on_voice(c, msg, len);
+		return;
+	}
+	if (type == PROTO_MSG_BOARD_LIVE) {
+		if (proto_log_validate(msg, len) == CORE_OK)
+			cl_board_on_message(c, msg, len);
+		else
+			c->stats.decode_errors++;
 		return;
 	}
 	c->last_state_us = c->service_now_us;
@@ -512,6 +524,7 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		}
 	}
 	int got = net_host_service(c->host, now_us);
+	cl_board_service(c, now_us);
 	/* The socket is connected to the server, so the kernel tells when
 	 * nothing listens there (ICMP port unreachable): no need to wait out
 	 * the connect timeout. Once joined, silence decides (below); a refusal

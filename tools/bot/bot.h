@@ -198,6 +198,14 @@ void bot_voice_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** The voice part of a bot's report. */
 void bot_voice_report(const struct bot_run *run, const struct bot *b, struct json_t *out);
 
+/* bot_board_v1.c: --scenario board-v1 (../shared/bench/board-v1.md) */
+int bot_board_v1_main(int argc, char **argv);
+/* bot_main.c: join tokens for the scenarios */
+bool bot_load_keys(const char *token_key, const char *server_key, uint8_t *sk, uint8_t *server_pk);
+/** A join token whose user id and name are name. */
+bool bot_mint_token(const uint8_t *sk, const uint8_t *server_pk, enum proto_role role, int ttl_s,
+		    const char *room, const char *name, char *out, size_t cap);
+
 /* bot_voice_v1.c: --scenario voice-v1 (../shared/bench/voice-v1.md) */
 int bot_voice_v1_main(int argc, char **argv);
 

@@ -59,6 +59,7 @@ static const char usage[] =
 	"  --bitrate BPS          Opus bitrate, 6000-128000 (default 24000)\n"
 	"  --scenario classroom-presence-v1 [its flags]: the reference load (see README)\n"
 	"  --scenario voice-v1 [its flags]: the voice reference load (see README)\n"
+	"  --scenario board-v1 [its flags]: the whiteboard reference load (see README)\n"
 	"Prints a JSON report on standard output at the end. Exit 0 when every bot\n"
 	"joined and stayed; 1 when one was refused, failed or dropped; 2 on bad flags.\n";
 
@@ -266,23 +267,40 @@ static void nth_zone(const char *list, int i, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)len, start);
 }
 
-/* A join token for one bot: user id and name are its name. */
-static bool mint_token(const struct bot_options *o, const uint8_t *sk, const uint8_t *server_pk,
-		       const char *name, char *out, size_t cap)
+bool bot_mint_token(const uint8_t *sk, const uint8_t *server_pk, enum proto_role role, int ttl_s,
+		    const char *room, const char *name, char *out, size_t cap)
 {
 	int64_t now = (int64_t)time(NULL);
 	struct net_token t = {.version = NET_TOKEN_VERSION,
-			      .role = (uint8_t)o->role,
+			      .role = (uint8_t)role,
 			      .issued_at = now,
-			      .expires_at = now + o->ttl_s};
+			      .expires_at = now + ttl_s};
 	memcpy(t.server_key, server_pk, sizeof(t.server_key));
 	core_strlcpy(t.user, name, sizeof(t.user));
 	core_strlcpy(t.name, name, sizeof(t.name));
-	core_strlcpy(t.room, o->room, sizeof(t.room));
+	core_strlcpy(t.room, room, sizeof(t.room));
 	if (net_token_new_id(t.id) != CORE_OK || !net_token_mint(&t, sk, out, cap)) {
 		fprintf(stderr, "lyceum-bot: cannot mint a token for %s in room '%s' (user ids and "
 				"rooms are letters, digits, '.', '_', '-')\n",
-			name, o->room);
+			name, room);
+		return false;
+	}
+	return true;
+}
+
+bool bot_load_keys(const char *token_key, const char *server_key, uint8_t *sk, uint8_t *server_pk)
+{
+	char err[600], server_pub[600];
+	/* The server's public key, which every token names: server.pub
+	 * beside the token key (lyceum-token keygen writes both). */
+	if (!server_key && !net_key_file_beside(token_key, "server.pub", server_pub, sizeof(server_pub))) {
+		fprintf(stderr, "lyceum-bot: --token-key: the path is too long\n");
+		return false;
+	}
+	if (net_token_key_read(token_key, sk, true, err, sizeof(err)) != CORE_OK ||
+	    net_server_key_read(server_key ? server_key : server_pub, server_pk, false, err,
+				sizeof(err)) != CORE_OK) {
+		fprintf(stderr, "lyceum-bot: %s\n", err);
 		return false;
 	}
 	return true;
@@ -292,22 +310,8 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 {
 	const struct bot_options *o = &run->opt;
 	uint8_t sk[NET_TOKEN_SECRET_BYTES], server_pk[NET_SERVER_KEY_BYTES];
-	char err[600], server_pub[600];
-	if (o->token_key) {
-		/* The server's public key, which every token names: server.pub
-		 * beside the token key (lyceum-token keygen writes both). */
-		if (!o->server_key &&
-		    !net_key_file_beside(o->token_key, "server.pub", server_pub, sizeof(server_pub))) {
-			fprintf(stderr, "lyceum-bot: --token-key: the path is too long\n");
-			return false;
-		}
-		if (net_token_key_read(o->token_key, sk, true, err, sizeof(err)) != CORE_OK ||
-		    net_server_key_read(o->server_key ? o->server_key : server_pub, server_pk, false,
-					err, sizeof(err)) != CORE_OK) {
-			fprintf(stderr, "lyceum-bot: %s\n", err);
-			return false;
-		}
-	}
+	if (o->token_key && !bot_load_keys(o->token_key, o->server_key, sk, server_pk))
+		return false;
 	run->bots = calloc((size_t)o->count, sizeof(*run->bots));
 	if (!run->bots)
 		return false;
@@ -332,7 +336,8 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		if (o->token)
 			core_strlcpy(b->token, o->token, sizeof(b->token));
 		else if (o->token_key &&
-			 !mint_token(o, sk, server_pk, b->name, b->token, sizeof(b->token)))
+			 !bot_mint_token(sk, server_pk, o->role, o->ttl_s, o->room, b->name, b->token,
+					 sizeof(b->token)))
 			return false;
 		if (b->token[0]) {
 			cfg.token_kind = PROTO_TOKEN_JOIN;
@@ -502,9 +507,12 @@ static void run_window(struct bot_run *run)
 
 int main(int argc, char **argv)
 {
-	for (int i = 1; i + 1 < argc; i++)
+	for (int i = 1; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--scenario") && !strcmp(argv[i + 1], "board-v1"))
+			return bot_board_v1_main(argc, argv);
 		if (!strcmp(argv[i], "--scenario") && !strcmp(argv[i + 1], "voice-v1"))
 			return bot_voice_v1_main(argc, argv);
+	}
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--scenario"))
 			return bot_scenario_main(argc, argv,

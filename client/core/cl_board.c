@@ -1,0 +1,348 @@
+/* The room's boards as this client holds them: the op log applied in seq order (cl.h). */
+#include "cl.h"
+
+#include <string.h>
+
+#define CL_BOARD_POINTS 2000000u /* as many as a server's room holds */
+
+enum core_result cl_board_init(struct cl_board *b)
+{
+	memset(b, 0, sizeof(*b));
+	return sim_board_init(&b->boards, CL_BOARD_POINTS);
+}
+
+void cl_board_fini(struct cl_board *b)
+{
+	sim_board_fini(&b->boards);
+}
+
+void cl_conn_attach_board(struct cl_conn *c, struct cl_board *b)
+{
+	c->board = b;
+	b->synced = false; /* until this connection's sync is answered */
+}
+
+bool cl_board_synced(const struct cl_conn *c)
+{
+	return c->board && c->board->synced;
+}
+
+static struct cl_board_pending *pending_at(struct cl_board *b, uint32_t i)
+{
+	return &b->pending[(b->pending_head + i) % CL_BOARD_PENDING];
+}
+
+static void send_up(struct cl_conn *c, struct cl_board_pending *p)
+{
+	uint8_t buf[PROTO_BOARD_OP_MAX];
+	uint32_t len = proto_encode_board_up(&p->up, buf, sizeof(buf));
+	p->sent = true;
+	if (!len || net_host_send(c->host, c->peer, NET_CH_LOG, buf, len) != CORE_OK)
+		c->stats.decode_errors++; /* an op we cannot say: the caller's bug */
+}
+
+static void ask_sync(struct cl_conn *c)
+{
+	struct cl_board *b = c->board;
+	struct proto_board_sync q = {.epoch = b->epoch, .last_seq = b->applied_seq};
+	uint8_t buf[16];
+	uint32_t len = proto_encode_board_sync(&q, buf, sizeof(buf));
+	if (c->peer && len && net_host_send(c->host, c->peer, NET_CH_LOG, buf, len) != CORE_OK)
+		c->stats.decode_errors++;
+	b->sync_asked = true;
+	b->sync_asked_us = c->service_now_us;
+}
+
+void cl_board_request_sync(struct cl_conn *c)
+{
+	if (c->board && c->state == CL_STATE_JOINED && !c->board->sync_asked)
+		ask_sync(c);
+}
+
+/* Starts over from a snapshot: something did not add up. */
+static void resync(struct cl_conn *c)
+{
+	struct cl_board *b = c->board;
+	b->stats.desyncs++;
+	b->epoch = 0;
+	b->applied_seq = 0;
+	b->held_count = 0;
+	ask_sync(c);
+}
+
+void cl_board_on_welcome(struct cl_conn *c)
+{
+	struct cl_board *b = c->board;
+	if (!b)
+		return;
+	b->author = c->welcome.author;
+	sim_board_setup(&b->boards, c->world);
+	b->synced = false;
+	b->in_snapshot = false;
+	b->held_count = 0;
+	ask_sync(c);
+	/* Ops sent on the last connection go again (the server applies each
+	 * once); ones never sent wait for the sync, which says where our op
+	 * ids stand. */
+	for (uint32_t i = 0; i < b->pending_count; i++)
+		if (pending_at(b, i)->sent)
+			send_up(c, pending_at(b, i));
+}
+
+/* Our ops the log has taken (confirmed, or refused) leave the queue. */
+static void pop_pending(struct cl_board *b, uint32_t upto)
+{
+	while (b->pending_count && pending_at(b, 0)->sent && pending_at(b, 0)->up.op_id <= upto) {
+		b->pending_head = (b->pending_head + 1) % CL_BOARD_PENDING;
+		b->pending_count--;
+	}
+}
+
+/* Synced: ops queued before it get their final ids (past our last logged
+ * one; our own undo targets among them move with them) and go. */
+static void send_unsent(struct cl_conn *c)
+{
+	struct cl_board *b = c->board;
+	uint32_t first = 0, shift = 0;
+	for (uint32_t i = 0; i < b->pending_count; i++) {
+		struct cl_board_pending *p = pending_at(b, i);
+		if (p->sent)
+			continue;
+		if (!first) {
+			first = p->up.op_id;
+			uint32_t floor = b->last_op[b->author];
+			shift = first <= floor ? floor + 1 - first : 0;
+		}
+		p->up.op_id += shift;
+		struct sim_board_op *op = &p->up.op;
+		if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) &&
+		    (!op->target_author || op->target_author == b->author) && op->target_op >= first)
+			op->target_op += shift;
+		if (p->up.op_id > b->next_op_id)
+			b->next_op_id = p->up.op_id;
+		send_up(c, p);
+	}
+	if (b->next_op_id < b->last_op[b->author])
+		b->next_op_id = b->last_op[b->author];
+}
+
+uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
+{
+	struct cl_board *b = c->board;
+	if (!b || b->pending_count == CL_BOARD_PENDING)
+		return 0;
+	struct cl_board_pending *p = pending_at(b, b->pending_count++);
+	p->up.op = *op;
+	p->up.op_id = ++b->next_op_id;
+	p->sent = false;
+	if (b->synced && c->state == CL_STATE_JOINED && c->peer)
+		send_up(c, p);
+	return p->up.op_id;
+}
+
+/* One op of the log (seq 0: part of a snapshot). */
+static bool apply(struct cl_conn *c, const struct proto_log_op *l, uint32_t seq)
+{
+	struct cl_board *b = c->board;
+	uint16_t author = l->kind == PROTO_LOG_OWN ? b->author : l->author;
+	if (!author)
+		return false;
+	if (l->kind == PROTO_LOG_LAST) {
+		b->last_op[author] = l->last_op;
+		if (author == b->author && l->reason && !b->in_snapshot) {
+			b->stats.refused++;
+			struct cl_event ev = {.type = CL_EVENT_BOARD_REFUSED,
+					      .board = {.author = author, .op_id = l->last_op,
+							.reason = l->reason}};
+			cl_push_event(c, &ev);
+			pop_pending(b, l->last_op);
+		}
+		return true;
+	}
+	const struct sim_board_op *op = &l->op;
+	uint32_t op_id;
+	if (l->kind == PROTO_LOG_OWN) {
+		op_id = b->last_op[author] + l->op_id_delta;
+		if (!b->pending_count || !pending_at(b, 0)->sent || pending_at(b, 0)->up.op_id != op_id)
+			return false; /* the server confirms an op we do not have */
+		op = &pending_at(b, 0)->up.op;
+		b->stats.own++;
+	} else {
+		op_id = b->last_op[author] + l->op_id_delta;
+	}
+	enum sim_board_result r = b->no_replica && author != b->author
+					  ? SIM_BOARD_APPLIED
+					  : sim_board_apply(&b->boards, author, op_id, seq, op);
+	if (r != SIM_BOARD_APPLIED && r != SIM_BOARD_NOOP)
+		return false;
+	b->stats.ops++;
+	b->last_op[author] = op_id;
+	if (b->on_op && !b->in_snapshot)
+		b->on_op(b->on_op_user, author, op_id, op, author == b->author);
+	if (author == b->author)
+		pop_pending(b, op_id);
+	return true;
+}
+
+/* A tail or live message against the seq we hold: 1 applied (or old), 0
+ * a gap before it, -1 it does not add up. */
+static int apply_seq(struct cl_conn *c, const struct proto_log_head *h, struct proto_reader *r)
+{
+	struct cl_board *b = c->board;
+	if (h->first_seq > b->applied_seq + 1)
+		return 0;
+	uint32_t seq = h->first_seq;
+	struct proto_log_op op;
+	int k;
+	bool changed = false;
+	while ((k = proto_log_next(r, &op)) == 1) {
+		if (seq > b->applied_seq) {
+			if (!apply(c, &op, seq))
+				return -1;
+			b->applied_seq = seq;
+			changed = true;
+		}
+		seq++;
+	}
+	if (k < 0)
+		return -1;
+	if (changed) {
+		struct cl_event ev = {.type = CL_EVENT_BOARD, .board = {.board = SIM_BOARDS}};
+		cl_push_event(c, &ev);
+	}
+	return 1;
+}
+
+static void hold(struct cl_board *b, const struct proto_log_head *h, const uint8_t *data,
+		 uint32_t len)
+{
+	if (len > PROTO_MAX_PACKET)
+		return;
+	if (b->held_count == CL_BOARD_HELD) {
+		/* The oldest goes: the repair that is on its way covers it. */
+		memmove(&b->held[0], &b->held[1], sizeof(b->held[0]) * (CL_BOARD_HELD - 1));
+		b->held_count--;
+		b->stats.dropped_held++;
+	}
+	struct cl_board_held *e = &b->held[b->held_count++];
+	e->first_seq = h->first_seq;
+	e->len = len;
+	memcpy(e->data, data, len);
+}
+
+/* Held live batches that now follow on. */
+static void drain_held(struct cl_conn *c)
+{
+	struct cl_board *b = c->board;
+	for (bool again = true; again;) {
+		again = false;
+		for (int i = 0; i < b->held_count; i++) {
+			struct cl_board_held *e = &b->held[i];
+			if (e->first_seq > b->applied_seq + 1)
+				continue;
+			struct proto_log_head h;
+			struct proto_reader r;
+			int k = proto_log_open(e->data, e->len, &h, &r) == CORE_OK ? apply_seq(c, &h, &r) : -1;
+			memmove(e, e + 1, sizeof(*e) * (size_t)(b->held_count - i - 1));
+			b->held_count--;
+			if (k < 0) {
+				resync(c);
+				return;
+			}
+			again = true;
+			break;
+		}
+	}
+}
+
+void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
+{
+	struct cl_board *b = c->board;
+	if (!b)
+		return;
+	b->stats.bytes += len;
+	struct proto_log_head h;
+	struct proto_reader r;
+	if (proto_log_open(data, len, &h, &r) != CORE_OK) {
+		c->stats.decode_errors++;
+		return;
+	}
+	struct proto_log_op op;
+	int k;
+	switch (h.mode) {
+	case PROTO_LOG_SNAP:
+	case PROTO_LOG_SNAP_END:
+		if (h.start) {
+			sim_board_reset(&b->boards);
+			memset(b->last_op, 0, sizeof(b->last_op));
+			b->epoch = h.epoch;
+			b->in_snapshot = true;
+		}
+		if (!b->in_snapshot)
+			return; /* the part of a snapshot whose start we did not take */
+		while ((k = proto_log_next(&r, &op)) == 1)
+			if (!apply(c, &op, 0))
+				k = -1;
+		if (k < 0) {
+			b->in_snapshot = false;
+			resync(c);
+			return;
+		}
+		if (h.mode == PROTO_LOG_SNAP_END) {
+			b->in_snapshot = false;
+			b->applied_seq = h.first_seq;
+			b->stats.snapshots++;
+			/* What the snapshot holds of ours is confirmed. */
+			pop_pending(b, b->last_op[b->author]);
+			struct cl_event ev = {.type = CL_EVENT_BOARD, .board = {.board = SIM_BOARDS}};
+			cl_push_event(c, &ev);
+		}
+		return;
+	case PROTO_LOG_TAIL:
+		b->stats.tails++;
+
+		if (b->in_snapshot || !b->epoch)
+			return;
+		k = apply_seq(c, &h, &r);
+		if (k <= 0) { /* a tail always follows on from what we asked */
+			resync(c);
+			return;
+		}
+		if (b->sync_asked) {
+			b->sync_asked = false;
+			if (!b->synced) {
+				b->synced = true;
+				send_unsent(c);
+			}
+		}
+		drain_held(c);
+		return;
+	case PROTO_LOG_LIVE:
+	default:
+		b->stats.live++;
+		if (b->in_snapshot || !b->epoch) {
+			hold(b, &h, data, len);
+			return;
+		}
+		k = apply_seq(c, &h, &r);
+		if (k < 0) {
+			resync(c);
+		} else if (k == 0) {
+			b->stats.gaps++;
+			hold(b, &h, data, len);
+			if (!b->sync_asked)
+				ask_sync(c);
+		} else {
+			drain_held(c);
+		}
+		return;
+	}
+}
+
+void cl_board_service(struct cl_conn *c, uint64_t now_us)
+{
+	struct cl_board *b = c->board;
+	if (b && c->state == CL_STATE_JOINED && b->sync_asked &&
+	    now_us - b->sync_asked_us > CL_BOARD_SYNC_RETRY_US)
+		ask_sync(c);
+}

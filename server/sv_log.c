@@ -1,0 +1,472 @@
+/* A room's op log: seqs, the boards, live batches, tails and snapshots (sv_log.h). */
+#include "sv.h"
+#include "plat.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A tail this small is always sent as it is, never a snapshot. */
+#define SV_TAIL_ALWAYS 65536u
+/* Messages of a tail or snapshot, on the log channel. */
+
+static void log_release(struct sv_log *log)
+{
+	sim_board_fini(&log->boards);
+	free(log->bytes);
+	free(log->offs);
+	free(log->live_meta);
+	free(log->snap);
+	free(log->author_user);
+	free(log);
+}
+
+void sv_log_free(struct sv_room *room)
+{
+	if (room->log)
+		log_release(room->log);
+	room->log = NULL;
+}
+
+bool sv_log_open(struct sv_server *sv, struct sv_room *room)
+{
+	(void)sv;
+	if (room->log)
+		return true;
+	struct sv_log *log = calloc(1, sizeof(*log));
+	if (!log)
+		return false;
+	/* Big blocks come from the system zeroed and cost memory only where
+	 * written: an idle room's log is a few pages. */
+	log->bytes = malloc(SV_LOG_BYTES);
+	log->offs = calloc(SV_LOG_OPS, sizeof(*log->offs));
+	log->live_meta = calloc(SV_LIVE_MAX, sizeof(*log->live_meta));
+	log->snap = malloc(SV_LOG_SNAP_BYTES);
+	log->author_user = calloc(SIM_BOARD_AUTHORS, sizeof(*log->author_user));
+	if (!log->bytes || !log->offs || !log->live_meta || !log->snap || !log->author_user ||
+	    sim_board_init(&log->boards, SV_LOG_POINTS) != CORE_OK) {
+		log_release(log);
+		CORE_ERROR("room=%s: no memory for its op log; its boards stay closed", room->name);
+		return false;
+	}
+	log->epoch = randombytes_random() | 1u;
+	log->first_seq = 1;
+	log->live_from = 1;
+	log->hash_logged = true;
+	sim_board_setup(&log->boards, room->world->sim);
+	room->log = log;
+	return true;
+}
+
+uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *user)
+{
+	struct sv_log *log = room->log;
+	if (!log)
+		return 0;
+	for (int a = 1; user[0] && a <= log->author_count; a++) {
+		if (strcmp(log->author_user[a], user))
+			continue;
+		/* The same user on a second device draws as someone else: two
+		 * connections must not share op ids. */
+		bool taken = false;
+		for (int i = 0; i < room->member_count && !taken; i++)
+			taken = sv->clients[room->members[i]].author == a;
+		if (!taken)
+			return (uint16_t)a;
+	}
+	if (log->author_count + 1 >= SIM_BOARD_AUTHORS) {
+		CORE_WARN("room=%s has given out all %d author numbers; a newcomer cannot draw",
+			  room->name, SIM_BOARD_AUTHORS - 1);
+		return 0;
+	}
+	int a = ++log->author_count;
+	core_strlcpy(log->author_user[a], user, sizeof(log->author_user[a]));
+	return (uint16_t)a;
+}
+
+/* --- the compacted snapshot --- */
+
+struct msg_builder {
+	uint8_t *out;    /* the snapshot buffer */
+	uint32_t cap, len;
+	uint32_t start;  /* the open message's length word */
+	uint32_t msg_len;
+	bool first;
+	bool failed;
+	uint32_t epoch;
+};
+
+static void builder_open(struct msg_builder *b, uint8_t mode, uint32_t first_seq)
+{
+	struct proto_log_head h = {.mode = mode, .start = b->first, .first_seq = first_seq,
+				   .epoch = b->epoch};
+	b->first = false;
+	if (b->len + 4 + PROTO_LOG_HEAD_MAX > b->cap) {
+		b->failed = true;
+		return;
+	}
+	b->start = b->len;
+	b->len += 4;
+	b->msg_len = proto_log_head_encode(&h, b->out + b->len, PROTO_LOG_HEAD_MAX);
+	b->len += b->msg_len;
+}
+
+static void builder_close(struct msg_builder *b)
+{
+	memcpy(b->out + b->start, &b->msg_len, 4);
+}
+
+static void builder_op(struct msg_builder *b, const struct proto_log_op *op)
+{
+	if (b->failed)
+		return;
+	if (b->msg_len + PROTO_BOARD_OP_MAX > SV_LOG_CHUNK) {
+		builder_close(b);
+		builder_open(b, PROTO_LOG_SNAP, 0);
+	}
+	uint32_t room = b->cap - b->len;
+	uint32_t n = proto_log_op_encode(op, b->out + b->len, room < PROTO_BOARD_OP_MAX ? room : PROTO_BOARD_OP_MAX);
+	if (!n) {
+		b->failed = true;
+		return;
+	}
+	b->len += n;
+	b->msg_len += n;
+}
+
+/* Up to 64 points as an op: a begin's absolute, an append's offsets from
+ * the point before them (base). */
+static void snap_points(struct msg_builder *mb, struct proto_log_op *op,
+			const struct sim_board_point *pts, uint16_t n, const struct sim_board_point *base)
+{
+	op->op.count = n;
+	for (uint16_t k = 0; k < n; k++) {
+		op->op.x[k] = pts[k].x - (base ? base->x : 0);
+		op->op.y[k] = pts[k].y - (base ? base->y : 0);
+		op->op.p[k] = pts[k].p - (base ? base->p : 0);
+	}
+	builder_op(mb, op);
+}
+
+/* A stroke as ops: its begin, its points 64 at a time, its end (if it is
+ * its author's newest and closed), its tombstone. */
+static void snap_stroke(struct msg_builder *mb, const struct sim_boards *b,
+			const struct sim_stroke *s, uint32_t *replay_last, bool last_of_author)
+{
+	struct proto_log_op op = {.kind = SIM_OP_BEGIN, .author = s->author};
+	op.op_id_delta = s->op_id - replay_last[s->author];
+	replay_last[s->author] = s->op_id;
+	op.op = (struct sim_board_op){.kind = SIM_OP_BEGIN, .board = s->board, .width = s->width,
+				      .color = s->color};
+	struct sim_board_point pts[SIM_BOARD_OP_POINTS], base = {0};
+	uint16_t n = 0;
+	bool begun = false;
+	for (uint32_t c = s->first; c; c = b->chunks[c].next) {
+		const struct sim_board_chunk *ch = &b->chunks[c];
+		for (uint32_t i = 0; i < ch->count; i++) {
+			if (n == SIM_BOARD_OP_POINTS) {
+				snap_points(mb, &op, pts, n, begun ? &base : NULL);
+				base = pts[n - 1];
+				begun = true;
+				op.kind = op.op.kind = SIM_OP_APPEND;
+				op.op_id_delta = 0; /* continues the begin */
+				n = 0;
+			}
+			pts[n++] = ch->points[i];
+		}
+	}
+	snap_points(mb, &op, pts, n, begun ? &base : NULL);
+	if (!(s->flags & SIM_STROKE_OPEN) && last_of_author) {
+		struct proto_log_op end = {.kind = SIM_OP_END, .author = s->author,
+					   .op = {.kind = SIM_OP_END}};
+		builder_op(mb, &end);
+	}
+	if (s->flags & SIM_STROKE_UNDONE) {
+		struct proto_log_op undo = {.kind = SIM_OP_UNDO, .author = s->author,
+					    .op = {.kind = SIM_OP_UNDO, .target_op = s->op_id}};
+		builder_op(mb, &undo);
+	}
+}
+
+/* Rebuilds the compacted snapshot at the log's seq. */
+static bool snap_build(struct sv_server *sv, struct sv_room *room)
+{
+	struct sv_log *log = room->log;
+	const struct sim_boards *b = &log->boards;
+	uint64_t t0 = plat_time_us();
+	struct msg_builder mb = {.out = log->snap, .cap = SV_LOG_SNAP_BYTES, .first = true,
+				 .epoch = log->epoch};
+	/* Each author's newest stroke: only it may need an END. */
+	uint32_t *newest = sv->log_scratch.newest, *replay_last = sv->log_scratch.replay_last;
+	memset(newest, 0, sizeof(sv->log_scratch.newest));
+	memset(replay_last, 0, sizeof(sv->log_scratch.replay_last));
+	for (uint32_t i = 0; i < b->stroke_count; i++)
+		newest[b->strokes[i].author] = i + 1;
+	builder_open(&mb, PROTO_LOG_SNAP, 0);
+	for (uint32_t i = 0; i < b->stroke_count && !mb.failed; i++)
+		snap_stroke(&mb, b, &b->strokes[i], replay_last, newest[b->strokes[i].author] == i + 1);
+	builder_close(&mb);
+	/* The last part: every author's last op id, and the seq it holds to. */
+	builder_open(&mb, PROTO_LOG_SNAP_END, log->seq);
+	for (int a = 1; a < SIM_BOARD_AUTHORS; a++) {
+		if (!log->last_op[a])
+			continue;
+		struct proto_log_op last = {.kind = PROTO_LOG_LAST, .author = (uint16_t)a,
+					    .last_op = log->last_op[a]};
+		builder_op(&mb, &last);
+	}
+	builder_close(&mb);
+	if (mb.failed) {
+		log->snap_valid = false;
+		CORE_ERROR("room=%s: its boards no longer fit a snapshot of %u bytes; late joiners "
+			   "get the log's tail only. Clear a board.",
+			   room->name, SV_LOG_SNAP_BYTES);
+		return false;
+	}
+	log->snap_len = mb.len;
+	log->snap_seq = log->seq;
+	log->snap_valid = true;
+	sv->board_snap_builds++;
+	CORE_INFO("board snapshot room=%s seq=%u strokes=%u points=%llu bytes=%u build_us=%llu",
+		  room->name, log->seq, b->stroke_count, (unsigned long long)b->points, mb.len,
+		  (unsigned long long)(plat_time_us() - t0));
+	return true;
+}
+
+/* --- sending --- */
+
+static uint32_t op_offset(const struct sv_log *log, uint32_t seq)
+{
+	return seq > log->seq ? log->used : log->offs[seq - log->first_seq];
+}
+
+static void send_log(struct sv_server *sv, struct sv_client *c, const uint8_t *msg, uint32_t len)
+{
+	if (net_host_send(sv->net, c->peer, NET_CH_LOG, msg, len) != CORE_OK)
+		CORE_WARN("client=%u: its log message of %u bytes could not be queued", c->id, len);
+}
+
+/* Ops from..log->seq on the log channel, in parts of at most SV_LOG_CHUNK
+ * bytes; at least one message, so the receiver knows it is up to date. */
+static void send_tail(struct sv_server *sv, struct sv_client *c, uint32_t from)
+{
+	struct sv_log *log = c->room->log;
+	uint8_t *msg = sv->log_scratch.msg;
+	uint32_t seq = from;
+	do {
+		struct proto_log_head h = {.mode = PROTO_LOG_TAIL, .first_seq = seq};
+		uint32_t len = proto_log_head_encode(&h, msg, PROTO_LOG_HEAD_MAX);
+		uint32_t start = op_offset(log, seq), end = start;
+		while (seq <= log->seq) {
+			uint32_t next = op_offset(log, seq + 1);
+			if (next - start > SV_LOG_CHUNK && end > start)
+				break;
+			end = next;
+			seq++;
+		}
+		memcpy(msg + len, log->bytes + start, end - start);
+		send_log(sv, c, msg, len + end - start);
+	} while (seq <= log->seq);
+	sv->board_tails++;
+}
+
+static void send_snapshot(struct sv_server *sv, struct sv_client *c)
+{
+	struct sv_log *log = c->room->log;
+	for (uint32_t at = 0; at < log->snap_len;) {
+		uint32_t len;
+		memcpy(&len, log->snap + at, 4);
+		send_log(sv, c, log->snap + at + 4, len);
+		at += 4 + len;
+	}
+	sv->board_snapshots++;
+}
+
+void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
+		      uint32_t len)
+{
+	(void)len;
+	struct sv_log *log = c->room->log;
+	if (!log)
+		return;
+	const struct proto_board_sync *q = &m->board_sync;
+	/* The live ops not yet flushed are in the tail: flush first, so the
+	 * live batch that follows starts past it. */
+	sv_log_flush(sv, c->room, sv->now_us, true);
+	bool has_tail = q->epoch == log->epoch && q->last_seq <= log->seq &&
+			q->last_seq + 1 >= log->first_seq;
+	uint32_t tail = has_tail ? log->used - op_offset(log, q->last_seq + 1) : UINT32_MAX;
+	if (tail <= SV_TAIL_ALWAYS || (log->snap_valid && tail <= log->snap_len)) {
+		send_tail(sv, c, q->last_seq + 1);
+		return;
+	}
+	/* A snapshot and the tail after it: rebuilt when the tail since it
+	 * has grown past a quarter of it (so a late join stays flat). */
+	bool stale = !log->snap_valid || log->snap_seq + 1 < log->first_seq ||
+		     log->used - op_offset(log, log->snap_seq + 1) > log->snap_len / 4;
+	if (stale && !snap_build(sv, c->room)) {
+		if (log->first_seq == 1)
+			send_tail(sv, c, 1);
+		return;
+	}
+	send_snapshot(sv, c);
+	send_tail(sv, c, log->snap_seq + 1);
+}
+
+/* --- logging an op --- */
+
+/* The log is full: the snapshot becomes its start. */
+static void compact(struct sv_server *sv, struct sv_room *room)
+{
+	struct sv_log *log = room->log;
+	sv_log_flush(sv, room, sv->now_us, true);
+	if (!snap_build(sv, room))
+		CORE_ERROR("room=%s: the op log is full and cannot be compacted; clients that "
+			   "fall behind now get no tail", room->name);
+	CORE_INFO("board log compacted room=%s seq=%u ops_dropped=%u bytes_dropped=%u", room->name,
+		  log->seq, log->seq + 1 - log->first_seq, log->used);
+	log->first_seq = log->seq + 1;
+	log->used = 0;
+}
+
+static void log_append(struct sv_server *sv, struct sv_room *room, const struct proto_log_op *op,
+		       uint16_t own_author)
+{
+	struct sv_log *log = room->log;
+	if (log->used + PROTO_BOARD_OP_MAX > SV_LOG_BYTES || log->seq + 1 - log->first_seq >= SV_LOG_OPS)
+		compact(sv, room);
+	if (log->seq + 1 - log->live_from >= SV_LIVE_MAX)
+		sv_log_flush(sv, room, sv->now_us, true);
+	uint32_t n = proto_log_op_encode(op, log->bytes + log->used, PROTO_BOARD_OP_MAX);
+	if (!n) { /* the decoder let through what the encoder cannot say */
+		CORE_ERROR("room=%s: an op of kind %u could not be logged", room->name, op->kind);
+		return;
+	}
+	uint32_t seq = ++log->seq;
+	log->offs[seq - log->first_seq] = log->used;
+	if (log->live_from == seq)
+		log->live_since_us = sv->now_us;
+	log->live_meta[seq - log->live_from] = (struct sv_live_meta){own_author, op->op_id_delta};
+	if (sv->log_sink.append)
+		sv->log_sink.append(sv->log_sink.ctx, room->name, log->epoch, seq,
+				    log->bytes + log->used, n);
+	log->used += n;
+	log->hash_logged = false;
+	sv->board_live_until_us = sv->now_us + SV_VOICE_LIVE_US;
+}
+
+void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
+{
+	(void)len;
+	struct sv_room *room = c->room;
+	struct sv_log *log = room->log;
+	const struct proto_board_up *u = &m->board_up;
+	if (!log || !c->author) {
+		sv_refuse_action(sv, c, PROTO_MSG_BOARD_OP, "this room's boards are closed to you");
+		return;
+	}
+	if (u->op_id <= log->last_op[c->author]) {
+		sv->board_dups++; /* a resend after a reconnect: applied already */
+		return;
+	}
+	enum proto_perm need = PROTO_PERM_DRAW;
+	if ((u->op.kind == SIM_OP_UNDO || u->op.kind == SIM_OP_REDO) && u->op.target_author &&
+	    u->op.target_author != c->author)
+		need = PROTO_PERM_ERASE_OTHERS;
+	if (u->op.kind == SIM_OP_CLEAR)
+		need = PROTO_PERM_CLEAR_BOARD;
+	int result = proto_perm_allows((enum proto_role)c->role, need)
+			     ? (int)sim_board_apply(&log->boards, c->author, u->op_id, log->seq + 1, &u->op)
+			     : PROTO_LOG_REFUSED_ROLE;
+	struct proto_log_op op = {.kind = u->op.kind, .author = c->author,
+				  .op_id_delta = u->op_id - log->last_op[c->author], .op = u->op};
+	if (result == SIM_BOARD_APPLIED || result == SIM_BOARD_NOOP) {
+		sv->board_ops++;
+		log_append(sv, room, &op, c->author);
+	} else {
+		/* Logged as refused: the author learns it in order with the rest. */
+		sv->board_refused++;
+		sv_refuse_action(sv, c, PROTO_MSG_BOARD_OP,
+				 result == PROTO_LOG_REFUSED_ROLE
+					 ? NULL
+					 : sim_board_result_name((enum sim_board_result)result));
+		struct proto_log_op last = {.kind = PROTO_LOG_LAST, .author = c->author,
+					    .last_op = u->op_id, .reason = (uint8_t)result};
+		log_append(sv, room, &last, 0);
+	}
+	log->last_op[c->author] = u->op_id;
+}
+
+/* --- live batches --- */
+
+void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, bool force)
+{
+	struct sv_log *log = room->log;
+	if (!log || log->live_from > log->seq)
+		return;
+	if (!force && now_us < log->live_since_us + PROTO_LOG_FLUSH_MS * 1000u)
+		return;
+	for (int i = 0; i < room->member_count; i++) {
+		struct sv_client *c = &sv->clients[room->members[i]];
+		uint8_t *out = net_host_state_buf(sv->net);
+		uint32_t seq = log->live_from;
+		while (seq <= log->seq) {
+			struct proto_log_head h = {.mode = PROTO_LOG_LIVE, .first_seq = seq};
+			uint32_t len = proto_log_head_encode(&h, out, PROTO_LOG_HEAD_MAX);
+			for (; seq <= log->seq; seq++) {
+				const struct sv_live_meta *meta = &log->live_meta[seq - log->live_from];
+				uint32_t at = op_offset(log, seq), n = op_offset(log, seq + 1) - at;
+				uint8_t own[8];
+				if (meta->author && meta->author == c->author) {
+					struct proto_log_op o = {.kind = PROTO_LOG_OWN,
+								 .op_id_delta = meta->delta};
+					n = proto_log_op_encode(&o, own, sizeof(own));
+				}
+				if (len + n > NET_STATE_MESSAGE_MAX)
+					break;
+				memcpy(out + len, meta->author == c->author && meta->author ? own : log->bytes + at, n);
+				len += n;
+			}
+			if (net_host_state_send(sv->net, c->peer, len))
+				sv->board_live_sent++;
+			out = net_host_state_buf(sv->net);
+		}
+	}
+	log->live_from = log->seq + 1;
+	net_host_state_flush(sv->net);
+}
+
+uint64_t sv_log_next_flush_us(const struct sv_server *sv)
+{
+	uint64_t due = UINT64_MAX;
+	for (int i = 0; i < SV_MAX_ROOMS; i++) {
+		const struct sv_log *log = sv->rooms[i].log;
+		if (sv->rooms[i].in_use && log && log->live_from <= log->seq)
+			due = CORE_MIN(due, log->live_since_us + PROTO_LOG_FLUSH_MS * 1000u);
+	}
+	return due;
+}
+
+void sv_log_hashes(struct sv_server *sv, bool even_unchanged)
+{
+	for (int i = 0; i < SV_MAX_ROOMS; i++) {
+		struct sv_room *room = &sv->rooms[i];
+		struct sv_log *log = room->log;
+		if (!log || (log->hash_logged && !even_unchanged) || !log->seq)
+			continue;
+		log->hash_logged = true;
+		for (uint8_t bd = 0; bd < SIM_BOARDS; bd++) {
+			if (!log->boards.width_mm[bd])
+				continue;
+			uint8_t order[PROTO_BOARD_HASH_BYTES], content[PROTO_BOARD_HASH_BYTES];
+			char oh[65], ch[65];
+			if (proto_board_hash(&log->boards, bd, NULL, NULL, order, content) != CORE_OK)
+				continue;
+			CORE_INFO("board hash room=%s board=%u seq=%u strokes=%u live=%u points=%llu "
+				  "content=%s order=%s",
+				  room->name, bd, log->seq, log->boards.stroke_count, log->boards.live,
+				  (unsigned long long)log->boards.points, proto_hash_hex(content, ch),
+				  proto_hash_hex(order, oh));
+		}
+	}
+}

@@ -1,0 +1,93 @@
+/**
+ * @file sv_log.h
+ * @brief A room's op log (sv_log.c): every board op gets the next seq,
+ * is applied to the room's boards, kept for late joiners and sent to the
+ * room. The log outlives the room's last client while the server runs.
+ *
+ * Ops arrive on the log channel, in each author's order; an op whose id
+ * is not past its author's last is a resend and is applied once. An op
+ * the boards refuse is logged as LAST (with the reason), so its author
+ * learns it in order with everything else.
+ *
+ * Down: the ops logged since the last flush go to the room every
+ * PROTO_LOG_FLUSH_MS as one state datagram per member (LIVE; the author's
+ * own ops as OWN, a byte each). A member that misses one, or joins, sends
+ * BOARD_SYNC with the seq it holds: it gets the tail after it on the log
+ * channel, or, when that is bigger, the compacted snapshot (kept, and
+ * rebuilt once the tail since it outgrows a quarter of it) and the tail.
+ *
+ * Storage is reserved when the log opens and never grows: ops are kept in
+ * one block, and when it fills the log is compacted (the snapshot becomes
+ * the start). The persistence hook sees every op as it is logged.
+ */
+#pragma once
+
+#include "net/token.h"
+#include "proto/msg_board.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SV_LOG_POINTS 2000000u       /* points a room's boards hold */
+#define SV_LOG_BYTES (24u << 20)     /* logged ops kept, bytes */
+#define SV_LOG_OPS (4u << 20)        /* logged ops kept, count */
+#define SV_LOG_SNAP_BYTES (16u << 20) /* the compacted snapshot, at most */
+#define SV_LOG_CHUNK 30000u           /* a tail's or snapshot's messages, at most */
+
+struct sv_server;
+struct sv_room;
+struct sv_client;
+
+/* Sees every op as it is logged (durable storage plugs in here). */
+struct sv_log_sink {
+	void (*append)(void *ctx, const char *room, uint32_t epoch, uint32_t seq, const uint8_t *op,
+		       uint32_t len);
+	void *ctx;
+};
+
+struct sv_log {
+	uint32_t epoch; /* this incarnation of the room's log: a client's last_seq from another means nothing */
+	uint32_t seq;   /* the newest op's; 0: none yet */
+	struct sim_boards boards;
+	uint32_t last_op[SIM_BOARD_AUTHORS]; /* by author: the newest op id logged */
+	/* Ops first_seq..seq, full form, each at offs[seq - first_seq]. */
+	uint8_t *bytes;
+	uint32_t used;
+	uint32_t *offs;
+	uint32_t first_seq;
+	/* Not yet sent live: from live_from; the author and id delta of each,
+	 * for the OWN form. */
+	uint32_t live_from;
+	uint64_t live_since_us;
+	struct sv_live_meta {
+		uint16_t author;
+		uint32_t delta;
+	} *live_meta; /* by seq - live_from, SV_LIVE_MAX */
+	/* The compacted snapshot: BOARD_LOG messages (u32 length, bytes) that
+	 * bring an empty replica to snap_seq. */
+	uint8_t *snap;
+	uint32_t snap_len, snap_seq;
+	bool snap_valid;
+	bool hash_logged; /* the boards have not changed since the last hash line */
+	int author_count; /* author numbers given: 1..author_count */
+	char (*author_user)[NET_TOKEN_USER_MAX]; /* by author number; "" for an anonymous join */
+};
+#define SV_LIVE_MAX 4096 /* ops between flushes, at most (then it flushes at once) */
+
+/** Opens the room's log (boards sized from its world); false if memory is short. */
+bool sv_log_open(struct sv_server *sv, struct sv_room *room);
+void sv_log_free(struct sv_room *room);
+/** The author number for this member: its user's, the same across
+ * reconnects; a fresh one for an anonymous join. 0 when the room has
+ * given out every number (the member cannot draw). */
+uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *user);
+void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
+void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
+		      uint32_t len);
+/** Sends the ops logged since the last flush to the room's members, if
+ * the oldest has waited PROTO_LOG_FLUSH_MS (or force). */
+void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, bool force);
+/** When the next flush is due (UINT64_MAX: nothing waits). */
+uint64_t sv_log_next_flush_us(const struct sv_server *sv);
+/** Logs each changed board's hashes (what replicas must match). */
+void sv_log_hashes(struct sv_server *sv, bool even_unchanged);
