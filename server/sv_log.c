@@ -8,6 +8,8 @@
 
 /* A tail this small is always sent as it is, never a snapshot. */
 #define SV_TAIL_ALWAYS 65536u
+/* A snapshot's transfer: the loop runs without pauses this long. */
+#define SV_LOG_TRANSFER_US 1000000u
 /* Messages of a tail or snapshot, on the log channel. */
 
 static void log_release(struct sv_log *log)
@@ -280,6 +282,9 @@ static void send_snapshot(struct sv_server *sv, struct sv_client *c)
 		at += 4 + len;
 	}
 	sv->board_snapshots++;
+	/* ENet sends a window at a time as acks come back: the loop answers
+	 * them at once, not on its usual cadence, while this goes out. */
+	sv->board_live_until_us = sv->now_us + SV_LOG_TRANSFER_US;
 }
 
 void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
@@ -402,15 +407,18 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, bool force)
 {
 	struct sv_log *log = room->log;
-	if (!log || log->live_from > log->seq)
+	if (!log || !log->seq)
 		return;
-	if (!force && now_us < log->live_since_us + PROTO_LOG_FLUSH_MS * 1000u)
+	bool heartbeat = log->live_from > log->seq;
+	if (heartbeat ? now_us < log->live_sent_us + SV_LOG_HEARTBEAT_US
+		      : !force && now_us < log->live_since_us + PROTO_LOG_FLUSH_MS * 1000u)
 		return;
+	log->live_sent_us = now_us;
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *c = &sv->clients[room->members[i]];
 		uint8_t *out = net_host_state_buf(sv->net);
 		uint32_t seq = log->live_from;
-		while (seq <= log->seq) {
+		do {
 			struct proto_log_head h = {.mode = PROTO_LOG_LIVE, .first_seq = seq};
 			uint32_t len = proto_log_head_encode(&h, out, PROTO_LOG_HEAD_MAX);
 			for (; seq <= log->seq; seq++) {
@@ -430,7 +438,7 @@ void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, b
 			if (net_host_state_send(sv->net, c->peer, len))
 				sv->board_live_sent++;
 			out = net_host_state_buf(sv->net);
-		}
+		} while (seq <= log->seq);
 	}
 	log->live_from = log->seq + 1;
 	net_host_state_flush(sv->net);

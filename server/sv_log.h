@@ -59,6 +59,7 @@ struct sv_log {
 	 * for the OWN form. */
 	uint32_t live_from;
 	uint64_t live_since_us;
+	uint64_t live_sent_us; /* the last live batch (or heartbeat) */
 	struct sv_live_meta {
 		uint16_t author;
 		uint32_t delta;
@@ -73,6 +74,9 @@ struct sv_log {
 	char (*author_user)[NET_TOKEN_USER_MAX]; /* by author number; "" for an anonymous join */
 };
 #define SV_LIVE_MAX 4096 /* ops between flushes, at most (then it flushes at once) */
+/* With nothing to send, an empty live batch says where the log stands this
+ * often: a member whose last batch was lost finds out and asks. */
+#define SV_LOG_HEARTBEAT_US 500000u
 
 /** Opens the room's log (boards sized from its world); false if memory is short. */
 bool sv_log_open(struct sv_server *sv, struct sv_room *room);

@@ -328,10 +328,11 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		if (k < 0) {
 			resync(c);
 		} else if (k == 0) {
-			b->stats.gaps++;
 			hold(b, &h, data, len);
-			if (!b->sync_asked)
+			if (!b->sync_asked) {
+				b->stats.gaps++;
 				ask_sync(c);
+			}
 		} else {
 			drain_held(c);
 		}

@@ -134,7 +134,7 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	/* A pen sends 20 ops a second; a client back from a dropped link sends
 	 * what it drew meanwhile (the client paces it: cl_board.c). */
 	[PROTO_BUCKET_BOARD] = {"board", 60, 400},
-	[PROTO_BUCKET_SYNC] = {"sync", 4, 16},
+	[PROTO_BUCKET_SYNC] = {"sync", 30, 60}, /* a repair per lost live batch, at worst */
 	[PROTO_BUCKET_RELIABLE_BYTES] = {"reliable_bytes", 8192, 16384},
 	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 24576, 32768}, /* moves and voice */
 };

@@ -266,3 +266,29 @@ const char *itest_write(const char *name, const char *text)
 	}
 	return p;
 }
+
+bool itest_keygen(char *dir, size_t size, const char *name)
+{
+	snprintf(dir, size, "%s/%s", itest_dir(), name);
+	char *argv[] = {LYCEUM_TOKEN_BIN, "keygen", "--out", dir, NULL};
+	struct itest_proc p;
+	return itest_run(&p, name, argv, 10000) == 0;
+}
+
+bool itest_board_hash(const struct itest_server *s, const char *room, char *out)
+{
+	char *log = itest_read(s->proc.err_path);
+	char needle[128];
+	snprintf(needle, sizeof(needle), "board hash room=%s board=0 ", room);
+	const char *line = NULL;
+	for (const char *at = strstr(log, needle); at; at = strstr(at + 1, needle))
+		line = at;
+	const char *h = line ? strstr(line, "content=") : NULL;
+	bool ok = h && strlen(h) >= 8 + 64;
+	if (ok) {
+		memcpy(out, h + 8, 64);
+		out[64] = 0;
+	}
+	free(log);
+	return ok;
+}

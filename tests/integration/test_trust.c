@@ -23,10 +23,7 @@ static char g_keys[256], g_other_keys[256];
 
 static void keygen(char *dir, size_t size, const char *name)
 {
-	snprintf(dir, size, "%s/%s", itest_dir(), name);
-	char *argv[] = {LYCEUM_TOKEN_BIN, "keygen", "--out", dir, NULL};
-	struct itest_proc p;
-	assert_int_equal(itest_run(&p, name, argv, 10000), 0);
+	assert_true(itest_keygen(dir, size, name));
 }
 
 /* A token minted by the real tool, signed with keys/token.key and naming

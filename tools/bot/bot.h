@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "bot_rng.h"
 #include "cl.h"
 #include "net/token.h"
 
@@ -179,11 +180,6 @@ void bot_behavior_init(void);
 enum core_result bot_path_load(const char *file, struct bot_path *out) CORE_MUST_CHECK;
 /** Samples this tick's input for the bot and sends it (cheats send three). */
 void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us);
-/** mulberry32 */
-uint32_t bot_rng_next(uint32_t *state);
-/** The splitmix32 finaliser applied to a + 0x9e3779b9. */
-uint32_t bot_mix32(uint32_t a);
-uint32_t bot_seed_mix(uint32_t seed, uint32_t index);
 
 /* bot_scenario.c: --scenario classroom-presence-v1 */
 int bot_scenario_main(int argc, char **argv, const char *worlds_dir);

@@ -1,6 +1,6 @@
 /* The board-v1 generator and pen timeline (bot_board_gen.h). */
 #include "bot_board_gen.h"
-#include "bot.h"
+#include "bot_rng.h"
 
 #include <math.h>
 #include <string.h>

@@ -554,8 +554,12 @@ static bool load_board(struct bv_run *run, int loaders)
 		}
 		cl_board_request_sync(&c->conn);
 		uint64_t wait0 = plat_time_us();
-		while (c->board.pending_count && plat_time_us() - wait0 < BV_JOIN_TIMEOUT_US) {
-			service_all(run, (int)(k % (uint64_t)loaders), (int)(k % (uint64_t)loaders) + 1);
+		for (int spins = 0; c->board.pending_count && plat_time_us() - wait0 < BV_JOIN_TIMEOUT_US; spins++) {
+			/* This loader at once; all of them now and then (keepalives). */
+			if (spins % 64 == 0)
+				service_all(run, 0, loaders);
+			else
+				cl_conn_service(&c->conn, plat_time_us());
 			if (c->board.pending_count)
 				plat_sleep_us(100);
 		}
@@ -565,8 +569,6 @@ static bool load_board(struct bv_run *run, int loaders)
 			free(s);
 			return false;
 		}
-		if (k % 64 == 0)
-			service_all(run, 0, loaders); /* the others' keepalives and live batches */
 	}
 	fprintf(stderr, "lyceum-bot: board-v1: loaded %llu live strokes, %llu points in %.1f s\n",
 		(unsigned long long)live, (unsigned long long)points, (double)(plat_time_us() - t0) / 1e6);
@@ -602,8 +604,9 @@ static int run_join(struct bv_run *run)
 	while (plat_time_us() - pause < 2000000)
 		service_all(run, 0, loaders), plat_sleep_us(5000);
 	double join_ms[100], received_ms[100], bytes[100];
-	char content[65] = "", order[65] = "", first_content[65] = "";
+	char content[65] = "", order[65] = "", first_content[65] = "", native[65] = "";
 	bool converged = true;
+	uint64_t loaded_points = 0;
 	for (int j = 0; j < o->joins; j++) {
 		struct bv_client *c = &run->c[loaders + j];
 		c->index = loaders + j;
@@ -631,8 +634,15 @@ static int run_join(struct bv_run *run)
 		received_ms[j] = (double)(t1 - (welcomed ? welcomed : t0)) / 1000.0;
 		bytes[j] = (double)ns.bytes_received;
 		hashes(run, c, content, order);
-		if (!j)
+		if (!j) {
 			memcpy(first_content, content, sizeof(content));
+			uint8_t no[PROTO_BOARD_HASH_BYTES], nc[PROTO_BOARD_HASH_BYTES];
+			if (proto_board_hash(&c->board.boards, 0, NULL, NULL, no, nc) == CORE_OK)
+				proto_hash_hex(nc, native);
+			for (uint32_t i = 0; i < c->board.boards.stroke_count; i++)
+				if (!(c->board.boards.strokes[i].flags & SIM_STROKE_UNDONE))
+					loaded_points += c->board.boards.strokes[i].count;
+		}
 		converged &= content[0] && !strcmp(content, first_content);
 		fprintf(stderr, "lyceum-bot: board-v1: %s: synced in %.1f ms, %.0f bytes, %u strokes, content %s\n",
 			c->name, join_ms[j], bytes[j], c->board.boards.stroke_count, content);
@@ -647,16 +657,14 @@ static int run_join(struct bv_run *run)
 	qsort(received_ms, (size_t)o->joins, sizeof(double), cmp_double);
 	qsort(bytes, (size_t)o->joins, sizeof(double), cmp_double);
 	int mid = o->joins / 2;
-	uint64_t points = 0;
-	uint32_t live = 0;
-	(void)points;
-	(void)live;
-	json_t *r = json_pack("{s:s,s:s,s:s,s:i,s:{s:f,s:o},s:{s:f},s:{s:f},s:s,s:s,s:b}", "event",
-			      "result", "system", "lyceum", "phase", "join", "strokes", o->strokes,
-			      "join_ms", "p50", o->joins ? round3(join_ms[mid]) : 0.0, "samples", samples,
+	json_t *r = json_pack("{s:s,s:s,s:s,s:i,s:I,s:{s:f,s:o},s:{s:f},s:{s:f},s:s,s:s,s:b,s:s}",
+			      "event", "result", "system", "lyceum", "phase", "join", "strokes",
+			      o->strokes, "points", (json_int_t)loaded_points, "join_ms", "p50",
+			      o->joins ? round3(join_ms[mid]) : 0.0, "samples", samples,
 			      "board_received_ms", "p50", o->joins ? round3(received_ms[mid]) : 0.0,
 			      "bytes_received", "p50", o->joins ? bytes[mid] : 0.0, "content_hash",
-			      first_content, "order_hash", order, "converged", converged);
+			      first_content, "order_hash", order, "converged", converged,
+			      "native_content_hash", native);
 	emit(r);
 	return converged ? 0 : 3;
 }
@@ -674,7 +682,7 @@ int bot_board_v1_main(int argc, char **argv)
 	}
 	run->worlds_dir = access("assets/worlds", R_OK) == 0 ? "assets/worlds"
 							    : LYCEUM_SOURCE_DIR "/assets/worlds";
-	run->sent_ms.width = run->drawn_ms.width = 0.01;
+	run->sent_ms.width = run->drawn_ms.width = 0.1; /* up to 2 s */
 	if (run->opt.token_key && !bot_load_keys(run->opt.token_key, NULL, run->sk, run->server_pk)) {
 		bot_emit_error("cannot read the token keys:", run->opt.token_key);
 		free(run);

@@ -1,0 +1,229 @@
+/* Boards: the board-v1 generator against the benchmark's reference values,
+ * the board's rules (tombstones, one open stroke per author, refusals),
+ * the op log's codecs, and the canonical hashes. */
+#include "bot_board_gen.h"
+#include "proto/msg.h"
+#include "proto/msg_board.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+static void generator_matches_the_reference(void **state)
+{
+	(void)state;
+	assert_int_equal(bb_author_seed(1, 1), 3891064802u);
+	struct bb_author a;
+	bb_author_init(&a, 1, 1);
+	struct bb_author peek = a;
+	assert_true(bb_rng(&peek) == 0.35209328425116837);
+	struct bb_stroke s;
+	bb_gen_stroke(&a, &s);
+	assert_int_equal(s.n, 83);
+	assert_int_equal(s.color, 3085650681u);
+	assert_int_equal(s.width, 31);
+	assert_false(s.undone);
+	const int want[3][3] = {{913, 294, 130}, {913, 290, 133}, {912, 287, 135}};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(s.pts[i].x, want[i][0]);
+		assert_int_equal(s.pts[i].y, want[i][1]);
+		assert_int_equal(s.pts[i].p, want[i][2]);
+	}
+}
+
+static void pen_timeline_matches_the_reference(void **state)
+{
+	(void)state;
+	long points = 0, batches = 0, begun = 0, undone = 0;
+	for (uint32_t author = 1; author <= 30; author++) {
+		struct bb_pen p;
+		bb_pen_init(&p, 1, author);
+		for (int64_t k = 0; k < 460; k++) {
+			struct bb_tick_op t = bb_pen_tick(&p, k);
+			begun += t.op == BB_BEGIN;
+			undone += t.op == BB_UNDO;
+			if (k >= 60 && (t.op == BB_BEGIN || t.op == BB_APPEND)) {
+				points += t.count;
+				batches++;
+			}
+		}
+	}
+	assert_int_equal(points, 34087);
+	assert_int_equal(batches, 11571);
+	assert_int_equal(begun, 384);
+	assert_int_equal(undone, 41);
+	/* The join board. */
+	struct bb_author gen[30];
+	for (uint32_t i = 0; i < 30; i++)
+		bb_author_init(&gen[i], 1, i + 1);
+	long live = 0, made = 0, undone_j = 0, live_points = 0;
+	struct bb_stroke s;
+	for (long k = 0; live < 10000; k++) {
+		bb_gen_stroke(&gen[k % 30], &s);
+		made++;
+		if (s.undone)
+			undone_j++;
+		else {
+			live++;
+			live_points += s.n;
+		}
+	}
+	assert_int_equal(made, 11057);
+	assert_int_equal(undone_j, 1057);
+	assert_int_equal(live_points, 1109769);
+}
+
+static struct sim_board_op begin_op(int n, int x0)
+{
+	struct sim_board_op op = {.kind = SIM_OP_BEGIN, .board = 0, .width = 4, .color = 0xff0000ffu,
+				  .count = (uint16_t)n};
+	for (int i = 0; i < n; i++) {
+		op.x[i] = x0 + i * 3;
+		op.y[i] = 100 + i;
+		op.p[i] = 128;
+	}
+	return op;
+}
+
+static void board_rules(void **state)
+{
+	(void)state;
+	struct sim_boards b;
+	assert_int_equal(sim_board_init(&b, 10000), CORE_OK);
+	sim_board_set_size(&b, 0, 4000, 2000);
+	struct sim_board_op op = begin_op(5, 10);
+	assert_int_equal(sim_board_apply(&b, 1, 1, 1, &op), SIM_BOARD_APPLIED);
+	struct sim_board_op app = {.kind = SIM_OP_APPEND, .count = 2, .x = {1, 2}, .y = {0, 0}, .p = {0, 0}};
+	assert_int_equal(sim_board_apply(&b, 1, 2, 2, &app), SIM_BOARD_APPLIED);
+	const struct sim_stroke *s = sim_board_find(&b, 1, 1);
+	assert_non_null(s);
+	assert_int_equal(s->count, 7);
+	assert_int_equal(s->tail.x, 10 + 4 * 3 + 2); /* offsets from the stroke's last point */
+	/* Another author cannot append to it; nobody appends past the board. */
+	assert_int_equal(sim_board_apply(&b, 2, 1, 3, &app), SIM_BOARD_NO_STROKE);
+	struct sim_board_op off = {.kind = SIM_OP_APPEND, .count = 1, .x = {5000}};
+	assert_int_equal(sim_board_apply(&b, 1, 3, 3, &off), SIM_BOARD_BAD_POINT);
+	struct sim_board_op other = begin_op(3, 500);
+	other.board = 3;
+	assert_int_equal(sim_board_apply(&b, 1, 3, 3, &other), SIM_BOARD_BAD_BOARD);
+	/* Undo twice changes nothing more; redo brings it back. */
+	struct sim_board_op undo = {.kind = SIM_OP_UNDO, .target_op = 1};
+	assert_int_equal(sim_board_apply(&b, 1, 4, 4, &undo), SIM_BOARD_APPLIED);
+	assert_int_equal(b.live, 0);
+	uint8_t o1[32], c1[32], o2[32], c2[32];
+	assert_int_equal(proto_board_hash(&b, 0, NULL, NULL, o1, c1), CORE_OK);
+	assert_int_equal(sim_board_apply(&b, 1, 5, 5, &undo), SIM_BOARD_NOOP);
+	assert_int_equal(proto_board_hash(&b, 0, NULL, NULL, o2, c2), CORE_OK);
+	assert_memory_equal(c1, c2, 32);
+	struct sim_board_op redo = {.kind = SIM_OP_REDO, .target_op = 1};
+	assert_int_equal(sim_board_apply(&b, 1, 6, 6, &redo), SIM_BOARD_APPLIED);
+	assert_int_equal(b.live, 1);
+	/* Someone else's undo names the author; clear takes every stroke. */
+	struct sim_board_op theirs = {.kind = SIM_OP_UNDO, .target_author = 1, .target_op = 1};
+	assert_int_equal(sim_board_apply(&b, 2, 1, 7, &theirs), SIM_BOARD_APPLIED);
+	struct sim_board_op second = begin_op(2, 900);
+	assert_int_equal(sim_board_apply(&b, 2, 2, 8, &second), SIM_BOARD_APPLIED);
+	struct sim_board_op clear = {.kind = SIM_OP_CLEAR, .board = 0};
+	assert_int_equal(sim_board_apply(&b, 3, 1, 9, &clear), SIM_BOARD_APPLIED);
+	assert_int_equal(b.live, 0);
+	sim_board_fini(&b);
+}
+
+static void hash_is_the_canonical_serialisation(void **state)
+{
+	(void)state;
+	struct sim_boards b;
+	assert_int_equal(sim_board_init(&b, 1000), CORE_OK);
+	sim_board_set_size(&b, 0, 4000, 2000);
+	struct sim_board_op one = begin_op(2, 10), two = begin_op(1, 20);
+	two.color = 0x01020304u;
+	assert_int_equal(sim_board_apply(&b, 2, 1, 1, &one), SIM_BOARD_APPLIED);
+	assert_int_equal(sim_board_apply(&b, 1, 1, 2, &two), SIM_BOARD_APPLIED);
+	uint8_t order[32], content[32], want[32];
+	assert_int_equal(proto_board_hash(&b, 0, NULL, NULL, order, content), CORE_OK);
+	const uint8_t s1[] = {2, 0, 0, 0, 0xff, 0, 0, 0xff, 4, 2, 0, 0, 0, 10, 0, 100, 0, 128, 13, 0, 101, 0, 128};
+	const uint8_t s2[] = {1, 0, 0, 0, 4, 3, 2, 1, 4, 1, 0, 0, 0, 20, 0, 100, 0, 128};
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, s1, sizeof(s1));
+	crypto_hash_sha256_update(&st, s2, sizeof(s2));
+	crypto_hash_sha256_final(&st, want);
+	assert_memory_equal(order, want, 32);
+	crypto_hash_sha256_init(&st); /* sorted bytewise: author 1's first */
+	crypto_hash_sha256_update(&st, s2, sizeof(s2));
+	crypto_hash_sha256_update(&st, s1, sizeof(s1));
+	crypto_hash_sha256_final(&st, want);
+	assert_memory_equal(content, want, 32);
+	sim_board_fini(&b);
+}
+
+static void op_codecs_round_trip(void **state)
+{
+	(void)state;
+	struct proto_board_up up = {.op_id = 77, .op = begin_op(SIM_BOARD_OP_POINTS, 30)};
+	uint8_t buf[PROTO_BOARD_OP_MAX];
+	uint32_t len = proto_encode_board_up(&up, buf, sizeof(buf));
+	assert_true(len > 0 && len <= PROTO_BOARD_OP_MAX);
+	struct proto_board_up back;
+	assert_int_equal(proto_decode_board_up(buf, len, &back), CORE_OK);
+	assert_int_equal(back.op_id, 77);
+	assert_memory_equal(&back.op, &up.op, sizeof(up.op));
+	/* Every shorter prefix is refused. */
+	for (uint32_t n = 0; n < len; n++)
+		assert_int_equal(proto_decode_board_up(buf, n, &back), CORE_ERR_INVALID);
+	/* A log message: a live batch with a full op, an own op, a refusal. */
+	uint8_t msg[512];
+	struct proto_log_head h = {.mode = PROTO_LOG_LIVE, .first_seq = 1000};
+	uint32_t at = proto_log_head_encode(&h, msg, sizeof(msg));
+	struct proto_log_op ops[3] = {
+		{.kind = SIM_OP_APPEND, .author = 9, .op_id_delta = 1,
+		 .op = {.kind = SIM_OP_APPEND, .count = 3, .x = {1, -2, 300}, .y = {0, 5, -7}, .p = {1, 1, -200}}},
+		{.kind = PROTO_LOG_OWN, .op_id_delta = 3},
+		{.kind = PROTO_LOG_LAST, .author = 4095, .last_op = 123456, .reason = SIM_BOARD_FULL},
+	};
+	for (int i = 0; i < 3; i++) {
+		uint32_t n = proto_log_op_encode(&ops[i], msg + at, (uint32_t)sizeof(msg) - at);
+		assert_true(n > 0);
+		at += n;
+	}
+	assert_int_equal(msg[0], PROTO_MSG_BOARD_LIVE);
+	assert_int_equal(proto_log_validate(msg, at), CORE_OK);
+	struct proto_reader r;
+	struct proto_log_head got;
+	assert_int_equal(proto_log_open(msg, at, &got, &r), CORE_OK);
+	assert_int_equal(got.first_seq, 1000);
+	struct proto_log_op op;
+	assert_int_equal(proto_log_next(&r, &op), 1);
+	assert_int_equal(op.author, 9);
+	assert_int_equal(op.op_id_delta, 1);
+	assert_int_equal(op.op.count, 3);
+	assert_int_equal(op.op.x[2], 300);
+	assert_int_equal(op.op.p[2], -200);
+	assert_int_equal(proto_log_next(&r, &op), 1);
+	assert_int_equal(op.kind, PROTO_LOG_OWN);
+	assert_int_equal(op.op_id_delta, 3);
+	assert_int_equal(proto_log_next(&r, &op), 1);
+	assert_int_equal(op.last_op, 123456);
+	assert_int_equal(op.reason, SIM_BOARD_FULL);
+	assert_int_equal(proto_log_next(&r, &op), 0);
+	/* Live ops only as datagrams: the same bytes typed as the log channel's fail. */
+	msg[0] = PROTO_MSG_BOARD_LOG;
+	assert_int_equal(proto_log_validate(msg, at), CORE_ERR_INVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(generator_matches_the_reference),
+		cmocka_unit_test(pen_timeline_matches_the_reference),
+		cmocka_unit_test(board_rules),
+		cmocka_unit_test(hash_is_the_canonical_serialisation),
+		cmocka_unit_test(op_codecs_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
