@@ -367,7 +367,9 @@ struct sv_server {
 	 * sent (one per member), tails and snapshots sent, snapshots built. */
 	uint64_t board_ops, board_dups, board_refused, board_live_sent, board_tails,
 		board_snapshots, board_snap_builds;
-	uint64_t board_live_until_us; /* ops flow: serviced at once, flushed on time */
+	uint64_t board_live_until_us;     /* ops flow: drained and flushed every PROTO_LOG_FLUSH_MS */
+	uint64_t board_transfer_until_us; /* a snapshot goes out: acks answered at once */
+	uint64_t log_pending[SV_MAX_ROOMS / 64]; /* rooms with ops not yet sent live */
 	struct sv_log_sink log_sink;  /* durable storage's hook (none yet) */
 	struct {
 		uint32_t newest[SIM_BOARD_AUTHORS], replay_last[SIM_BOARD_AUTHORS];

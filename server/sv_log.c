@@ -284,7 +284,7 @@ static void send_snapshot(struct sv_server *sv, struct sv_client *c)
 	sv->board_snapshots++;
 	/* ENet sends a window at a time as acks come back: the loop answers
 	 * them at once, not on its usual cadence, while this goes out. */
-	sv->board_live_until_us = sv->now_us + SV_LOG_TRANSFER_US;
+	sv->board_transfer_until_us = sv->now_us + SV_LOG_TRANSFER_US;
 }
 
 void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
@@ -357,6 +357,8 @@ static void log_append(struct sv_server *sv, struct sv_room *room, const struct 
 				    log->bytes + log->used, n);
 	log->used += n;
 	log->hash_logged = false;
+	int r = (int)(room - sv->rooms);
+	sv->log_pending[r / 64] |= 1ull << (r % 64);
 	sv->board_live_until_us = sv->now_us + SV_VOICE_LIVE_US;
 }
 
@@ -441,17 +443,32 @@ void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, b
 		} while (seq <= log->seq);
 	}
 	log->live_from = log->seq + 1;
+	int r = (int)(room - sv->rooms);
+	sv->log_pending[r / 64] &= ~(1ull << (r % 64));
 	net_host_state_flush(sv->net);
+}
+
+void sv_log_flush_pending(struct sv_server *sv, uint64_t now_us, bool force)
+{
+	for (int w = 0; w < SV_MAX_ROOMS / 64; w++)
+		for (uint64_t bits = sv->log_pending[w]; bits; bits &= bits - 1) {
+			struct sv_room *room = &sv->rooms[w * 64 + __builtin_ctzll(bits)];
+			if (room->in_use)
+				sv_log_flush(sv, room, now_us, force);
+			else
+				sv->log_pending[w] &= ~(bits & -bits); /* nobody left to send to */
+		}
 }
 
 uint64_t sv_log_next_flush_us(const struct sv_server *sv)
 {
 	uint64_t due = UINT64_MAX;
-	for (int i = 0; i < SV_MAX_ROOMS; i++) {
-		const struct sv_log *log = sv->rooms[i].log;
-		if (sv->rooms[i].in_use && log && log->live_from <= log->seq)
-			due = CORE_MIN(due, log->live_since_us + PROTO_LOG_FLUSH_MS * 1000u);
-	}
+	for (int w = 0; w < SV_MAX_ROOMS / 64; w++)
+		for (uint64_t bits = sv->log_pending[w]; bits; bits &= bits - 1) {
+			const struct sv_log *log = sv->rooms[w * 64 + __builtin_ctzll(bits)].log;
+			if (log && log->live_from <= log->seq)
+				due = CORE_MIN(due, log->live_since_us + PROTO_LOG_FLUSH_MS * 1000u);
+		}
 	return due;
 }
 

@@ -91,6 +91,8 @@ void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union pro
 /** Sends the ops logged since the last flush to the room's members, if
  * the oldest has waited PROTO_LOG_FLUSH_MS (or force). */
 void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, bool force);
+/** sv_log_flush for every room with ops waiting. */
+void sv_log_flush_pending(struct sv_server *sv, uint64_t now_us, bool force);
 /** When the next flush is due (UINT64_MAX: nothing waits). */
 uint64_t sv_log_next_flush_us(const struct sv_server *sv);
 /** Logs each changed board's hashes (what replicas must match). */

@@ -22,9 +22,10 @@ static void drain(struct sv_server *sv, uint64_t now)
 	/* Voice frames forwarded in the batch leave now, not with the next
 	 * slot's snapshots. */
 	net_host_state_flush(sv->net);
-	/* Board ops come through ENet: while they flow it is serviced at once. */
+	/* Board ops come through ENet: while they flow it is serviced at each
+	 * drain, and while a snapshot goes out its acks are answered at once. */
 	if (sv->state_socket && now - sv->last_service_us < SV_ENET_GAP_US &&
-	    now >= sv->board_live_until_us)
+	    now >= sv->board_live_until_us && now >= sv->board_transfer_until_us)
 		return;
 	sv->last_service_us = now;
 	(void)net_host_service(sv->net, now);
@@ -38,9 +39,18 @@ static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t ne
 	uint64_t now = plat_time_us();
 	if (now >= next_tick)
 		return;
-	/* Voice and board ops wait for no batch. */
-	if (now - last_drain < SV_SERVICE_GAP_US && now >= sv->voice_live_until_us &&
-	    now >= sv->board_live_until_us) {
+	bool voice = now < sv->voice_live_until_us, transfer = now < sv->board_transfer_until_us;
+	/* Board ops go out in batches anyway: while they flow (and no voice
+	 * does) the loop drains once per batch, and every op waits at most one
+	 * batch period, as it would for the batch if drained at once. */
+	if (now < sv->board_live_until_us && !voice && !transfer) {
+		uint64_t until = CORE_MIN(last_drain + PROTO_LOG_FLUSH_MS * 1000u, next_tick);
+		if (until > now)
+			plat_sleep_us(until - now);
+		return;
+	}
+	/* Voice waits for no batch, nor a snapshot's acks. */
+	if (now - last_drain < SV_SERVICE_GAP_US && !voice && !transfer) {
 		uint64_t until = CORE_MIN(last_drain + SV_SERVICE_GAP_US, next_tick);
 		plat_sleep_us(until - now);
 		return;
@@ -139,10 +149,9 @@ int sv_run(struct sv_server *sv)
 		drain(sv, plat_time_us());
 		uint64_t now = plat_time_us();
 		last_drain = now;
-		/* Board ops logged since the last batch go when the oldest is due. */
-		for (int r = 0; r < SV_MAX_ROOMS; r++)
-			if (sv->rooms[r].in_use)
-				sv_log_flush(sv, &sv->rooms[r], now, false);
+		/* Board ops logged since the last batch go: all of them when the
+		 * loop runs on the batch period, else when the oldest is due. */
+		sv_log_flush_pending(sv, now, now < sv->board_live_until_us);
 		if (now < next_slot)
 			continue;
 		uint64_t work_start = now;

@@ -10,10 +10,11 @@
 #                Ethernet + IP + UDP + ENet + payload of this load and nothing else
 #   latency      the bots' result line; server tick times from its stats line
 # Then voice-v1 (voice_bench.sh) at 1x50x4 and 20x25x2 against murmur, and
-# 20x25x2 alongside classroom-presence-v1 at 20 x 50.
+# 20x25x2 alongside classroom-presence-v1 at 20 x 50. Then board-v1
+# (board_bench.sh): 30 pens live, and 5 late joins of a 10,000-stroke board.
 # Writes one JSON per run under bench-results/ and compares with the targets.
 #   BENCH_SECONDS=30   measured window        BENCH_CONFIGS="1 20 40"  rooms of 50
-#   BENCH_MICRO=0  BENCH_PRESENCE=0  BENCH_LECTURE=0  BENCH_VOICE=0   skip a section
+#   BENCH_MICRO=0  BENCH_PRESENCE=0  BENCH_LECTURE=0  BENCH_VOICE=0  BENCH_BOARD=0   skip a section
 #   BENCH_RESULTS=DIR  where the results go (default bench-results/)
 set -euo pipefail
 build=${1:-build/default}
@@ -71,9 +72,10 @@ sys_ticks() { awk '{print $15}' "/proc/$1/stat"; } # the kernel's share (stime)
 # one address), logging to LOG; sets $server and waits until it listens.
 start_server() {
     local world=$1 clients=$2 log=$3
+    shift 3 # the rest: more server flags
     ip netns exec "$ns_sv" "$build/server/lyceum-server" --bind 198.18.0.1 --port 7777 \
         --rate 15 --world "$world" --max-clients $((clients + 64)) \
-        --max-per-address $((clients + 64)) --max-pending-per-address $((clients + 64)) \
+        --max-per-address $((clients + 64)) --max-pending-per-address $((clients + 64)) "$@" \
         >"$log.out" 2>"$log" &
     server=$!
     for _ in $(seq 100); do grep -q LISTENING "$log.out" 2>/dev/null && break; sleep 0.05; done
@@ -200,4 +202,9 @@ fi
 # voice-v1 (shared/bench/voice-v1.md): see voice_bench.sh.
 if [ "${BENCH_VOICE:-1}" = 1 ]; then
     . "$(dirname "$0")/voice_bench.sh"
+fi
+
+# board-v1 (shared/bench/board-v1.md): see board_bench.sh.
+if [ "${BENCH_BOARD:-1}" = 1 ]; then
+    . "$(dirname "$0")/board_bench.sh"
 fi
