@@ -76,9 +76,13 @@ static bool get_points(struct proto_reader *r, struct sim_board_op *op, bool abs
 			py = (int32_t)proto_read_bits(r, 16);
 			pp = (int32_t)proto_read_bits(r, 8);
 		} else {
-			px += get_delta(r);
-			py += get_delta(r);
-			pp += get_delta(r);
+			/* Deltas the encoder could have written, no more. */
+			int32_t dx = get_delta(r), dy = get_delta(r), dp = get_delta(r);
+			if (dx < -65535 || dx > 65535 || dy < -65535 || dy > 65535 || dp < -255 || dp > 255)
+				return false;
+			px += dx;
+			py += dy;
+			pp += dp;
 		}
 		op->x[i] = px;
 		op->y[i] = py;
@@ -254,10 +258,8 @@ int proto_log_next(struct proto_reader *r, struct proto_log_op *out)
 	r->bit_pos = (r->bit_pos + 7) & ~7u;
 	if (r->bit_pos >= r->size * 8u)
 		return 0;
+	memset(out, 0, sizeof(*out)); /* an op's unused points read as zero */
 	out->kind = (uint8_t)proto_read_bits(r, 4);
-	out->author = 0;
-	out->last_op = 0;
-	out->reason = 0;
 	out->op.kind = out->kind;
 	if (out->kind == PROTO_LOG_OWN) {
 		out->op_id_delta = proto_read_egamma(r);

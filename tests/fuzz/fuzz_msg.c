@@ -191,6 +191,55 @@ static void speaking(const uint8_t *data, uint32_t len)
 		differs("speaking");
 }
 
+static void board_up(const uint8_t *data, uint32_t len)
+{
+	struct proto_board_up a, b;
+	if (proto_decode_board_up(data, len, &a) != CORE_OK)
+		return;
+	uint32_t n = proto_encode_board_up(&a, buf, sizeof(buf));
+	encoded("board_op", n);
+	if (proto_decode_board_up(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+		differs("board_op");
+}
+
+/* A log message as a client takes it: every op read, written again the
+ * same, and applied to a board (whatever it says, the board stays within
+ * its storage). */
+static void board_log(const uint8_t *data, uint32_t len)
+{
+	static struct sim_boards boards;
+	static uint32_t applied;
+	if (!boards.strokes) {
+		if (sim_board_init(&boards, 4096) != CORE_OK)
+			abort();
+		sim_board_set_size(&boards, 0, 4000, 2000);
+		sim_board_set_size(&boards, 1, 100, 100);
+	}
+	if (++applied % 1024 == 0)
+		sim_board_reset(&boards);
+	struct proto_reader r;
+	struct proto_log_head h;
+	if (proto_log_open(data, len, &h, &r) != CORE_OK)
+		return;
+	struct proto_log_op op, again;
+	uint8_t one[PROTO_BOARD_OP_MAX];
+	int k;
+	uint32_t seq = h.first_seq;
+	while ((k = proto_log_next(&r, &op)) == 1) {
+		uint32_t n = proto_log_op_encode(&op, one, sizeof(one));
+		struct proto_reader r2;
+		proto_reader_init(&r2, one, n);
+		if (!n || proto_log_next(&r2, &again) != 1 || again.kind != op.kind ||
+		    again.author != op.author || again.op_id_delta != op.op_id_delta ||
+		    memcmp(&again.op, &op.op, sizeof(op.op)))
+			differs("board_log op");
+		if (op.kind < SIM_OP_KIND_COUNT)
+			(void)sim_board_apply(&boards, op.author, op.op_id_delta, seq++, &op.op);
+	}
+	if (proto_log_validate(data, len) != (k == 0 ? CORE_OK : CORE_ERR_INVALID))
+		differs("board_log validate");
+}
+
 static void registry(const uint8_t *data, uint32_t len)
 {
 	static union proto_any any;
@@ -215,6 +264,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		[FUZZ_PICK_VOICE_UP] = voice_up,
 		[FUZZ_PICK_VOICE_DOWN] = voice_down,
 		[FUZZ_PICK_SPEAKING] = speaking,
+		[FUZZ_PICK_BOARD_UP] = board_up,
+		[FUZZ_PICK_BOARD_LOG] = board_log,
 	};
 	if (size < 1)
 		return 0;

@@ -3,6 +3,7 @@
  * runs it and adds the shipped worlds. */
 #include "fuzz_scene.h"
 #include "net/ticket.h"
+#include "proto/msg_board.h"
 #include "net/token.h"
 #include "net/wire.h"
 
@@ -145,6 +146,43 @@ static void voice_seeds(void)
 	msg_seed("speaking", FUZZ_PICK_SPEAKING, buf, proto_encode_speaking(&sp, buf, sizeof(buf)));
 }
 
+/* Board ops as a client sends them, a live batch and a tail as the server
+ * sends them (a begin, appends, an own op, an undo, a refusal). */
+static void board_seeds(void)
+{
+	uint8_t buf[PROTO_LOG_MESSAGE_MAX];
+	struct proto_board_up up = {.op_id = 41, .op = {.kind = SIM_OP_BEGIN, .width = 12,
+							.color = 0x2040a0ffu, .count = 6}};
+	for (int i = 0; i < 6; i++) {
+		up.op.x[i] = 1200 + i * 4;
+		up.op.y[i] = 800 - i * 3;
+		up.op.p[i] = 120 + i;
+	}
+	uint32_t len = proto_encode_board_up(&up, buf, sizeof(buf));
+	msg_seed("board-begin", FUZZ_PICK_BOARD_UP, buf, len);
+	msg_seed("registry-board-begin", FUZZ_PICK_REGISTRY, buf, len);
+	struct proto_board_up undo = {.op_id = 42, .op = {.kind = SIM_OP_UNDO, .target_op = 41}};
+	msg_seed("board-undo", FUZZ_PICK_BOARD_UP, buf, proto_encode_board_up(&undo, buf, sizeof(buf)));
+	for (int mode = PROTO_LOG_LIVE; mode <= PROTO_LOG_TAIL; mode++) {
+		struct proto_log_head h = {.mode = (uint8_t)mode, .first_seq = 5000};
+		len = proto_log_head_encode(&h, buf, sizeof(buf));
+		struct proto_log_op ops[4] = {
+			{.kind = SIM_OP_BEGIN, .author = 3, .op_id_delta = 1, .op = up.op},
+			{.kind = SIM_OP_APPEND, .author = 3, .op_id_delta = 1,
+			 .op = {.kind = SIM_OP_APPEND, .count = 3, .x = {2, 5, 9}, .y = {-1, -3, -4}, .p = {0, 1, 1}}},
+			{.kind = PROTO_LOG_OWN, .op_id_delta = 1},
+			{.kind = PROTO_LOG_LAST, .author = 7, .last_op = 99, .reason = SIM_BOARD_NO_STROKE},
+		};
+		for (int i = 0; i < 4; i++)
+			len += proto_log_op_encode(&ops[i], buf + len, (uint32_t)sizeof(buf) - len);
+		msg_seed(mode == PROTO_LOG_LIVE ? "board-live" : "board-tail", FUZZ_PICK_BOARD_LOG, buf, len);
+		msg_seed(mode == PROTO_LOG_LIVE ? "registry-board-live" : "registry-board-tail",
+			 FUZZ_PICK_REGISTRY, buf, len);
+		if (mode == PROTO_LOG_LIVE)
+			state_seed("board-live", buf, len);
+	}
+}
+
 static void move_seeds(void)
 {
 	uint8_t buf[PROTO_MAX_PACKET];
@@ -261,6 +299,7 @@ int main(int argc, char **argv)
 	mod_seeds();
 	move_seeds();
 	voice_seeds();
+	board_seeds();
 	snapshot_seeds(&scene);
 	token_seeds();
 	wire_seeds();
