@@ -8,6 +8,10 @@
 
 /* A tail this small is always sent as it is, never a snapshot. */
 #define SV_TAIL_ALWAYS 65536u
+/* A bigger answer (a long tail, a snapshot) goes to one client at most this
+ * often; a request in between waits for the client's retry: no client can
+ * make the server queue megabytes for it again and again. */
+#define SV_BIG_SYNC_GAP_US 2000000u
 /* A snapshot's transfer: the loop runs without pauses this long. */
 #define SV_LOG_TRANSFER_US 1000000u
 /* Messages of a tail or snapshot, on the log channel. */
@@ -301,6 +305,15 @@ void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union pro
 	bool has_tail = q->epoch == log->epoch && q->last_seq <= log->seq &&
 			q->last_seq + 1 >= log->first_seq;
 	uint32_t tail = has_tail ? log->used - op_offset(log, q->last_seq + 1) : UINT32_MAX;
+	bool small = tail <= SV_TAIL_ALWAYS ||
+		     (!has_tail && log->snap_valid && log->snap_len <= SV_TAIL_ALWAYS &&
+		      log->used - op_offset(log, log->snap_seq + 1) <= SV_TAIL_ALWAYS);
+	if (!small && c->big_sync_us && sv->now_us - c->big_sync_us < SV_BIG_SYNC_GAP_US) {
+		sv->board_syncs_deferred++;
+		return;
+	}
+	if (!small)
+		c->big_sync_us = sv->now_us;
 	if (tail <= SV_TAIL_ALWAYS || (log->snap_valid && tail <= log->snap_len)) {
 		send_tail(sv, c, q->last_seq + 1);
 		return;
