@@ -224,8 +224,9 @@ static bool snap_build(struct sv_server *sv, struct sv_room *room)
 	builder_close(&mb);
 	if (mb.failed) {
 		log->snap_valid = false;
-		CORE_ERROR("room=%s: its boards no longer fit a snapshot of %u bytes; late joiners "
-			   "get the log's tail only. Clear a board.",
+		CORE_ERROR("room=%s: its boards do not fit a snapshot of %u bytes (they cannot: "
+			   "SV_LOG_SNAP_BYTES is sized for full boards); late joiners will not "
+			   "receive them",
 			   room->name, SV_LOG_SNAP_BYTES);
 		return false;
 	}
@@ -238,6 +239,10 @@ static bool snap_build(struct sv_server *sv, struct sv_room *room)
 		  (unsigned long long)(plat_time_us() - t0));
 	return true;
 }
+
+_Static_assert((uint64_t)SV_LOG_POINTS * 12 + 65536ull * 64 + SV_LOG_POINTS / 64 * 16 <
+		       SV_LOG_SNAP_BYTES,
+	       "a snapshot of full boards must fit SV_LOG_SNAP_BYTES");
 
 /* --- sending --- */
 
@@ -312,6 +317,12 @@ void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union pro
 		sv->board_syncs_deferred++;
 		return;
 	}
+	if (small && has_tail &&
+	    !proto_bucket_take(&c->buckets[PROTO_BUCKET_SYNC_ANSWER], PROTO_BUCKET_SYNC_ANSWER,
+			       tail, sv->now_us)) {
+		sv->board_syncs_deferred++;
+		return;
+	}
 	if (!small)
 		c->big_sync_us = sv->now_us;
 	if (tail <= SV_TAIL_ALWAYS || (log->snap_valid && tail <= log->snap_len)) {
@@ -322,11 +333,8 @@ void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union pro
 	 * has grown past a quarter of it (so a late join stays flat). */
 	bool stale = !log->snap_valid || log->snap_seq + 1 < log->first_seq ||
 		     log->used - op_offset(log, log->snap_seq + 1) > log->snap_len / 4;
-	if (stale && !snap_build(sv, c->room)) {
-		if (log->first_seq == 1)
-			send_tail(sv, c, 1);
+	if (stale && !snap_build(sv, c->room))
 		return;
-	}
 	send_snapshot(sv, c);
 	send_tail(sv, c, log->snap_seq + 1);
 }
@@ -347,18 +355,26 @@ static void compact(struct sv_server *sv, struct sv_room *room)
 	log->used = 0;
 }
 
-static void log_append(struct sv_server *sv, struct sv_room *room, const struct proto_log_op *op,
-		       uint16_t own_author)
+/* Room for one more op: a full log is compacted (before the op changes
+ * the boards, so the snapshot holds up to the op before it). */
+static void log_reserve(struct sv_server *sv, struct sv_room *room)
 {
 	struct sv_log *log = room->log;
 	if (log->used + PROTO_BOARD_OP_MAX > SV_LOG_BYTES || log->seq + 1 - log->first_seq >= SV_LOG_OPS)
 		compact(sv, room);
 	if (log->seq + 1 - log->live_from >= SV_LIVE_MAX)
 		sv_log_flush(sv, room, sv->now_us, true);
+}
+
+/* Logs op as the next seq; false (nothing logged) if it cannot be said. */
+static bool log_append(struct sv_server *sv, struct sv_room *room, const struct proto_log_op *op,
+		       uint16_t own_author)
+{
+	struct sv_log *log = room->log;
 	uint32_t n = proto_log_op_encode(op, log->bytes + log->used, PROTO_BOARD_OP_MAX);
 	if (!n) { /* the decoder let through what the encoder cannot say */
 		CORE_ERROR("room=%s: an op of kind %u could not be logged", room->name, op->kind);
-		return;
+		return false;
 	}
 	uint32_t seq = ++log->seq;
 	log->offs[seq - log->first_seq] = log->used;
@@ -373,11 +389,11 @@ static void log_append(struct sv_server *sv, struct sv_room *room, const struct 
 	int r = (int)(room - sv->rooms);
 	sv->log_pending[r / 64] |= 1ull << (r % 64);
 	sv->board_live_until_us = sv->now_us + SV_VOICE_LIVE_US;
+	return true;
 }
 
 void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
 {
-	(void)len;
 	struct sv_room *room = c->room;
 	struct sv_log *log = room->log;
 	const struct proto_board_up *u = &m->board_up;
@@ -389,20 +405,31 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 		sv->board_dups++; /* a resend after a reconnect: applied already */
 		return;
 	}
+	if (u->op_id - log->last_op[c->author] > PROTO_OP_ID_GAP_MAX) {
+		sv_violation(sv, c, "a board op id far past the author's last", len);
+		return;
+	}
 	enum proto_perm need = PROTO_PERM_DRAW;
 	if ((u->op.kind == SIM_OP_UNDO || u->op.kind == SIM_OP_REDO) && u->op.target_author &&
 	    u->op.target_author != c->author)
 		need = PROTO_PERM_ERASE_OTHERS;
 	if (u->op.kind == SIM_OP_CLEAR)
 		need = PROTO_PERM_CLEAR_BOARD;
+	log_reserve(sv, room);
+	/* Checked, logged, and only then applied: the boards never hold an op
+	 * the log does not. */
 	int result = proto_perm_allows((enum proto_role)c->role, need)
-			     ? (int)sim_board_apply(&log->boards, c->author, u->op_id, log->seq + 1, &u->op)
+			     ? (int)sim_board_check(&log->boards, c->author, &u->op)
 			     : PROTO_LOG_REFUSED_ROLE;
 	struct proto_log_op op = {.kind = u->op.kind, .author = c->author,
 				  .op_id_delta = u->op_id - log->last_op[c->author], .op = u->op};
 	if (result == SIM_BOARD_APPLIED || result == SIM_BOARD_NOOP) {
+		if (!log_append(sv, room, &op, c->author)) {
+			sv_violation(sv, c, "a board op that cannot be logged", len);
+			return;
+		}
 		sv->board_ops++;
-		log_append(sv, room, &op, c->author);
+		(void)sim_board_apply(&log->boards, c->author, u->op_id, log->seq, &u->op);
 	} else {
 		/* Logged as refused: the author learns it in order with the rest. */
 		sv->board_refused++;
@@ -412,7 +439,7 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 					 : sim_board_result_name((enum sim_board_result)result));
 		struct proto_log_op last = {.kind = PROTO_LOG_LAST, .author = c->author,
 					    .last_op = u->op_id, .reason = (uint8_t)result};
-		log_append(sv, room, &last, 0);
+		(void)log_append(sv, room, &last, 0);
 	}
 	log->last_op[c->author] = u->op_id;
 }

@@ -31,7 +31,10 @@
 #define SV_LOG_POINTS 2000000u       /* points a room's boards hold */
 #define SV_LOG_BYTES (24u << 20)     /* logged ops kept, bytes */
 #define SV_LOG_OPS (4u << 20)        /* logged ops kept, count */
-#define SV_LOG_SNAP_BYTES (16u << 20) /* the compacted snapshot, at most */
+/* The compacted snapshot, at most: room for every stroke and point the
+ * boards can hold at the worst encoding (12 bytes a point, an op header
+ * per 64 points and per stroke), so building it cannot fail. */
+#define SV_LOG_SNAP_BYTES (32u << 20)
 #define SV_LOG_CHUNK 30000u           /* a tail's or snapshot's messages, at most */
 
 struct sv_server;

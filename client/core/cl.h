@@ -119,6 +119,8 @@ struct cl_event {
 #define CL_BOARD_PENDING 256 /* our ops not yet confirmed; more are refused */
 #define CL_BOARD_HELD 32     /* live batches held while a gap is repaired */
 #define CL_BOARD_SYNC_RETRY_US 1000000u
+#define CL_BOARD_UP_BYTES_PER_S 6144u /* under the server's 8 KiB/s */
+#define CL_BOARD_UP_BURST 12288u
 typedef void (*cl_board_op_fn)(void *user, uint16_t author, uint32_t op_id,
 			       const struct sim_board_op *op, bool own);
 struct cl_board {
@@ -135,8 +137,14 @@ struct cl_board {
 	uint32_t pending_head, pending_count;
 	struct cl_board_pending {
 		struct proto_board_up up;
-		bool sent; /* on some connection: its id is final */
+		bool final; /* its id is final (given once synced: it may have gone out) */
+		bool wire;  /* sent on this connection */
 	} pending[CL_BOARD_PENDING];
+	uint16_t prev_author; /* the author number before a reconnect gave another */
+	/* Bytes we may send now: the server allows 8 KiB/s of reliable bytes,
+	 * so a backlog (a reconnect, a big drawing) goes out paced. */
+	uint32_t up_budget;
+	uint64_t up_budget_us;
 	int held_count;
 	struct cl_board_held {
 		uint32_t first_seq, len;
@@ -339,7 +347,9 @@ void cl_board_fini(struct cl_board *b);
 /** The connection feeds b (and sends its ops); one board per connection. */
 void cl_conn_attach_board(struct cl_conn *c, struct cl_board *b);
 /** Sends an op of ours (it is applied when the log confirms it); returns
- * its op id, 0 when CL_BOARD_PENDING ops wait already. */
+ * its op id, 0 when CL_BOARD_PENDING ops wait already. An id given before
+ * the board has synced may still move (past what the log says is ours),
+ * and so may an undo's target among those. */
 uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op);
 /** Asks the server where the log stands: it sends its newest ops at once
  * and the tail after ours (so our ops are confirmed without waiting for

@@ -32,13 +32,32 @@ static struct cl_board_pending *pending_at(struct cl_board *b, uint32_t i)
 	return &b->pending[(b->pending_head + i) % CL_BOARD_PENDING];
 }
 
-static void send_up(struct cl_conn *c, struct cl_board_pending *p)
+/* Sends our ops not yet on this connection, in order, as the byte budget
+ * allows (the rest go at the next service). */
+static void pump(struct cl_conn *c)
 {
-	uint8_t buf[PROTO_BOARD_OP_MAX];
-	uint32_t len = proto_encode_board_up(&p->up, buf, sizeof(buf));
-	p->sent = true;
-	if (!len || net_host_send(c->host, c->peer, NET_CH_LOG, buf, len) != CORE_OK)
-		c->stats.decode_errors++; /* an op we cannot say: the caller's bug */
+	struct cl_board *b = c->board;
+	if (!b->synced || c->state != CL_STATE_JOINED || !c->peer)
+		return;
+	uint64_t now = c->service_now_us;
+	uint64_t earned = (now - b->up_budget_us) * CL_BOARD_UP_BYTES_PER_S / 1000000u;
+	if (earned) {
+		b->up_budget = (uint32_t)CORE_MIN((uint64_t)CL_BOARD_UP_BURST, b->up_budget + earned);
+		b->up_budget_us = now;
+	}
+	for (uint32_t i = 0; i < b->pending_count; i++) {
+		struct cl_board_pending *p = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING];
+		if (p->wire || !p->final)
+			continue;
+		uint8_t buf[PROTO_BOARD_OP_MAX];
+		uint32_t len = proto_encode_board_up(&p->up, buf, sizeof(buf));
+		if (len > b->up_budget)
+			return;
+		b->up_budget -= len;
+		p->wire = true;
+		if (!len || net_host_send(c->host, c->peer, NET_CH_LOG, buf, len) != CORE_OK)
+			c->stats.decode_errors++; /* an op we cannot say: the caller's bug */
+	}
 }
 
 static void ask_sync(struct cl_conn *c)
@@ -75,24 +94,31 @@ void cl_board_on_welcome(struct cl_conn *c)
 	struct cl_board *b = c->board;
 	if (!b)
 		return;
+	/* Ops of the last connection go again once synced (the server applies
+	 * each once). Under another author number (an open server, a second
+	 * device) they would be new ops: the sync says which the log has, and
+	 * the rest get new ids. */
+	if (b->author && c->welcome.author != b->author && b->pending_count) {
+		b->prev_author = b->author;
+		for (uint32_t i = 0; i < b->pending_count; i++)
+			pending_at(b, i)->final = false;
+	}
 	b->author = c->welcome.author;
 	sim_board_setup(&b->boards, c->world);
 	b->synced = false;
 	b->in_snapshot = false;
 	b->held_count = 0;
-	ask_sync(c);
-	/* Ops sent on the last connection go again (the server applies each
-	 * once); ones never sent wait for the sync, which says where our op
-	 * ids stand. */
 	for (uint32_t i = 0; i < b->pending_count; i++)
-		if (pending_at(b, i)->sent)
-			send_up(c, pending_at(b, i));
+		pending_at(b, i)->wire = false;
+	b->up_budget = CL_BOARD_UP_BURST;
+	b->up_budget_us = c->service_now_us;
+	ask_sync(c);
 }
 
 /* Our ops the log has taken (confirmed, or refused) leave the queue. */
 static void pop_pending(struct cl_board *b, uint32_t upto)
 {
-	while (b->pending_count && pending_at(b, 0)->sent && pending_at(b, 0)->up.op_id <= upto) {
+	while (b->pending_count && pending_at(b, 0)->final && pending_at(b, 0)->up.op_id <= upto) {
 		b->pending_head = (b->pending_head + 1) % CL_BOARD_PENDING;
 		b->pending_count--;
 	}
@@ -103,10 +129,25 @@ static void pop_pending(struct cl_board *b, uint32_t upto)
 static void send_unsent(struct cl_conn *c)
 {
 	struct cl_board *b = c->board;
+	if (b->prev_author) {
+		/* What the log took under the old number is done; the rest
+		 * undoes the old number's strokes by name. */
+		while (b->pending_count && pending_at(b, 0)->up.op_id <= b->last_op[b->prev_author]) {
+			b->pending_head = (b->pending_head + 1) % CL_BOARD_PENDING;
+			b->pending_count--;
+		}
+		for (uint32_t i = 0; i < b->pending_count; i++) {
+			struct sim_board_op *op = &pending_at(b, i)->up.op;
+			if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && !op->target_author &&
+			    op->target_op <= b->last_op[b->prev_author])
+				op->target_author = b->prev_author;
+		}
+		b->prev_author = 0;
+	}
 	uint32_t first = 0, shift = 0;
 	for (uint32_t i = 0; i < b->pending_count; i++) {
 		struct cl_board_pending *p = pending_at(b, i);
-		if (p->sent)
+		if (p->final)
 			continue;
 		if (!first) {
 			first = p->up.op_id;
@@ -120,10 +161,11 @@ static void send_unsent(struct cl_conn *c)
 			op->target_op += shift;
 		if (p->up.op_id > b->next_op_id)
 			b->next_op_id = p->up.op_id;
-		send_up(c, p);
+		p->final = true;
 	}
 	if (b->next_op_id < b->last_op[b->author])
 		b->next_op_id = b->last_op[b->author];
+	pump(c);
 }
 
 uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
@@ -134,9 +176,9 @@ uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
 	struct cl_board_pending *p = pending_at(b, b->pending_count++);
 	p->up.op = *op;
 	p->up.op_id = ++b->next_op_id;
-	p->sent = false;
-	if (b->synced && c->state == CL_STATE_JOINED && c->peer)
-		send_up(c, p);
+	p->final = b->synced;
+	p->wire = false;
+	pump(c);
 	return p->up.op_id;
 }
 
@@ -163,7 +205,7 @@ static bool apply(struct cl_conn *c, const struct proto_log_op *l, uint32_t seq)
 	uint32_t op_id;
 	if (l->kind == PROTO_LOG_OWN) {
 		op_id = b->last_op[author] + l->op_id_delta;
-		if (!b->pending_count || !pending_at(b, 0)->sent || pending_at(b, 0)->up.op_id != op_id)
+		if (!b->pending_count || !pending_at(b, 0)->final || pending_at(b, 0)->up.op_id != op_id)
 			return false; /* the server confirms an op we do not have */
 		op = &pending_at(b, 0)->up.op;
 		b->stats.own++;
@@ -343,7 +385,11 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 void cl_board_service(struct cl_conn *c, uint64_t now_us)
 {
 	struct cl_board *b = c->board;
-	if (b && c->state == CL_STATE_JOINED && b->sync_asked &&
-	    now_us - b->sync_asked_us > CL_BOARD_SYNC_RETRY_US)
+	if (!b || c->state != CL_STATE_JOINED)
+		return;
+	/* Asked and not answered (the request throttled or deferred): again,
+	 * but not while a snapshot is arriving. */
+	if (b->sync_asked && !b->in_snapshot && now_us - b->sync_asked_us > CL_BOARD_SYNC_RETRY_US)
 		ask_sync(c);
+	pump(c);
 }

@@ -92,7 +92,13 @@ struct proto_log_head {
 	uint32_t epoch; /* SNAP_START only */
 };
 #define PROTO_LOG_HEAD_MAX 10
-#define PROTO_BOARD_OP_MAX (6 + 8 + SIM_BOARD_OP_POINTS * 8) /* bytes, generous */
+/* An op's largest encoding, either form (the worst case: 64 points each
+ * escaping all three deltas, and an op id gap of PROTO_OP_ID_GAP_MAX): about
+ * 780 bytes; a pen's ops are a few dozen. */
+#define PROTO_BOARD_OP_MAX 800
+/* An author's op ids may skip ahead by at most this much: a client counts
+ * up by one, and a bigger gap is refused as malformed. */
+#define PROTO_OP_ID_GAP_MAX (1u << 20)
 
 uint32_t proto_encode_board_up(const struct proto_board_up *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_board_up(const uint8_t *data, uint32_t len,

@@ -135,6 +135,9 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	 * what it drew meanwhile (the client paces it: cl_board.c). */
 	[PROTO_BUCKET_BOARD] = {"board", 60, 400},
 	[PROTO_BUCKET_SYNC] = {"sync", 30, 60}, /* a repair per lost live batch, at worst */
+	/* What the answers to one client's syncs may cost the server, in bytes
+	 * (a long tail or a snapshot: at most one per 2 s, sv_log.c). */
+	[PROTO_BUCKET_SYNC_ANSWER] = {"sync_answer", 262144, 524288},
 	[PROTO_BUCKET_RELIABLE_BYTES] = {"reliable_bytes", 8192, 16384},
 	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 24576, 32768}, /* moves and voice */
 };

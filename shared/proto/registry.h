@@ -41,6 +41,7 @@ enum proto_bucket {
 	PROTO_BUCKET_VOICE,
 	PROTO_BUCKET_BOARD,
 	PROTO_BUCKET_SYNC,
+	PROTO_BUCKET_SYNC_ANSWER, /* bytes of short tails the server sends one client */
 	/* Bytes, whatever the message: */
 	PROTO_BUCKET_RELIABLE_BYTES, /* ENet's channels */
 	PROTO_BUCKET_DATAGRAM_BYTES, /* state datagrams */

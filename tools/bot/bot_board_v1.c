@@ -448,6 +448,9 @@ static int run_live(struct bv_run *run)
 		if (away && away->back && !away->resynced && cl_board_synced(&away->conn)) {
 			away->resynced = true;
 			away->resync_ms_x1000 = plat_time_us() - away->back_started_us;
+			/* An open server gave it a new author number: still author N. */
+			if (away->board.author < SIM_BOARD_AUTHORS)
+				run->by_author[away->board.author] = away->index + 1;
 			for (uint32_t id = 1; id < BV_OPS_PER_CLIENT; id++)
 				if (!away->sent_us[id] && away->first_sample_us[id])
 					away->sent_us[id] = plat_time_us(); /* they went just now */
