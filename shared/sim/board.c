@@ -29,7 +29,8 @@ enum core_result sim_board_init(struct sim_boards *b, uint32_t max_points)
 	b->strokes = calloc(b->stroke_cap, sizeof(*b->strokes));
 	b->chunks = calloc(b->chunk_cap, sizeof(*b->chunks));
 	b->index = calloc(b->index_cap, sizeof(*b->index));
-	if (!b->strokes || !b->chunks || !b->index) {
+	b->chunk_map = calloc(b->chunk_cap, sizeof(*b->chunk_map));
+	if (!b->strokes || !b->chunks || !b->index || !b->chunk_map) {
 		sim_board_fini(b);
 		return CORE_ERR_NOMEM;
 	}
@@ -42,6 +43,7 @@ void sim_board_fini(struct sim_boards *b)
 	free(b->strokes);
 	free(b->chunks);
 	free(b->index);
+	free(b->chunk_map);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -202,6 +204,58 @@ static void add_points(struct sim_boards *b, struct sim_stroke *s, const struct 
 	}
 }
 
+static void index_add(struct sim_boards *b, uint32_t k)
+{
+	const struct sim_stroke *s = &b->strokes[k];
+	uint32_t mask = b->index_cap - 1, i = key_hash(s->author, s->op_id) & mask;
+	while (b->index[i])
+		i = (i + 1) & mask;
+	b->index[i] = k + 1;
+}
+
+/* Clear: the board's strokes go, and their chunks are given back; what
+ * stays keeps its order, so every replica compacts alike. */
+static void remove_board(struct sim_boards *b, uint8_t board)
+{
+	uint32_t *map = b->chunk_map;
+	memset(map, 0, (size_t)b->chunk_count * sizeof(*map));
+	for (uint32_t i = 0; i < b->stroke_count; i++)
+		if (b->strokes[i].board != board)
+			for (uint32_t c = b->strokes[i].first; c; c = b->chunks[c].next)
+				map[c] = 1;
+	uint32_t next = 1;
+	for (uint32_t c = 1; c < b->chunk_count; c++)
+		if (map[c]) {
+			map[c] = next++;
+			if (map[c] != c)
+				b->chunks[map[c]] = b->chunks[c]; /* downwards: never over one unmoved */
+		}
+	for (uint32_t c = 1; c < next; c++)
+		b->chunks[c].next = b->chunks[c].next ? map[b->chunks[c].next] : 0;
+	memset(&b->chunks[next], 0, (size_t)(b->chunk_count - next) * sizeof(*b->chunks));
+	b->chunk_count = next;
+	uint32_t kept = 0;
+	memset(b->open, 0, sizeof(b->open));
+	for (uint32_t i = 0; i < b->stroke_count; i++) {
+		struct sim_stroke s = b->strokes[i];
+		if (s.board == board) {
+			b->points -= s.count;
+			continue;
+		}
+		s.first = s.first ? map[s.first] : 0;
+		s.last = s.last ? map[s.last] : 0;
+		b->strokes[kept] = s;
+		if (s.flags & SIM_STROKE_OPEN)
+			b->open[s.author] = kept + 1;
+		kept++;
+	}
+	memset(&b->strokes[kept], 0, (size_t)(b->stroke_count - kept) * sizeof(*b->strokes));
+	b->stroke_count = kept;
+	memset(b->index, 0, (size_t)b->index_cap * sizeof(*b->index));
+	for (uint32_t k = 0; k < kept; k++)
+		index_add(b, k);
+}
+
 static void close_open(struct sim_boards *b, uint16_t author)
 {
 	if (b->open[author]) {
@@ -242,10 +296,7 @@ enum sim_board_result sim_board_apply(struct sim_boards *b, uint16_t author, uin
 					 .board = op->board, .width = op->width,
 					 .flags = SIM_STROKE_OPEN, .color = op->color};
 		add_points(b, s, pts, op->count);
-		uint32_t mask = b->index_cap - 1, i = key_hash(author, op_id) & mask;
-		while (b->index[i])
-			i = (i + 1) & mask;
-		b->index[i] = k + 1;
+		index_add(b, k);
 		b->open[author] = k + 1;
 		b->live++;
 		break;
@@ -269,6 +320,7 @@ enum sim_board_result sim_board_apply(struct sim_boards *b, uint16_t author, uin
 		for (uint32_t i = 0; i < b->stroke_count; i++)
 			if (b->strokes[i].board == op->board)
 				set_undone(b, &b->strokes[i], true);
+		remove_board(b, op->board);
 		break;
 	default:
 		break;

@@ -11,7 +11,8 @@
  * before it has learned the stroke's seq. An author has at most one open
  * stroke, which appends extend; the next begin (or an end) closes it.
  * Undo and redo are tombstones on the stroke (its points are kept); clear
- * tombstones every stroke of a board. Board coordinates are millimetres.
+ * removes every stroke of a board and frees their storage (a cleared
+ * stroke cannot be redone). Board coordinates are millimetres.
  *
  * Storage is reserved once (sim_board_init) and never grows: a full board
  * refuses the op with SIM_BOARD_FULL, which the server logs and counts.
@@ -41,7 +42,7 @@ enum sim_board_kind {
 	SIM_OP_END,       /* the last points (may be none); the stroke closes */
 	SIM_OP_UNDO,      /* target: tombstone a stroke */
 	SIM_OP_REDO,      /* target: lift the tombstone */
-	SIM_OP_CLEAR,     /* board: tombstone all its strokes (staff) */
+	SIM_OP_CLEAR,     /* board: remove all its strokes (staff) */
 	SIM_OP_KIND_COUNT,
 };
 
@@ -102,6 +103,7 @@ struct sim_boards {
 	struct sim_board_chunk *chunks;
 	uint32_t open[SIM_BOARD_AUTHORS]; /* each author's open stroke + 1; 0: none */
 	uint32_t *index;  /* (author, op_id) -> stroke + 1, open addressing */
+	uint32_t *chunk_map; /* scratch for clear: old chunk -> new */
 	uint32_t index_cap;
 	uint64_t points;  /* stored, live or not */
 	uint32_t live;    /* strokes without a tombstone */

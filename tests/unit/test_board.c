@@ -128,9 +128,29 @@ static void board_rules(void **state)
 	assert_int_equal(sim_board_apply(&b, 2, 1, 7, &theirs), SIM_BOARD_APPLIED);
 	struct sim_board_op second = begin_op(2, 900);
 	assert_int_equal(sim_board_apply(&b, 2, 2, 8, &second), SIM_BOARD_APPLIED);
+	/* Clear removes the board's strokes and gives their storage back;
+	 * another board's strokes stay, found and appendable as before. */
+	sim_board_set_size(&b, 1, 4000, 2000);
+	struct sim_board_op long_one = begin_op(64, 100);
+	long_one.board = 1;
+	assert_int_equal(sim_board_apply(&b, 4, 1, 9, &long_one), SIM_BOARD_APPLIED);
+	uint32_t chunks_before = b.chunk_count;
 	struct sim_board_op clear = {.kind = SIM_OP_CLEAR, .board = 0};
-	assert_int_equal(sim_board_apply(&b, 3, 1, 9, &clear), SIM_BOARD_APPLIED);
-	assert_int_equal(b.live, 0);
+	assert_int_equal(sim_board_apply(&b, 3, 1, 10, &clear), SIM_BOARD_APPLIED);
+	assert_int_equal(b.live, 1);
+	assert_int_equal(b.stroke_count, 1);
+	assert_true(b.chunk_count < chunks_before);
+	assert_int_equal(b.points, 64);
+	assert_null(sim_board_find(&b, 1, 1));
+	assert_int_equal(sim_board_apply(&b, 1, 7, 11, &redo), SIM_BOARD_NO_STROKE);
+	const struct sim_stroke *kept = sim_board_find(&b, 4, 1);
+	assert_non_null(kept);
+	struct sim_board_point pts[64];
+	assert_int_equal(sim_board_points(&b, kept, pts, 64), 64);
+	assert_int_equal(pts[63].x, 100 + 63 * 3);
+	struct sim_board_op more = {.kind = SIM_OP_APPEND, .count = 1, .x = {5}, .y = {5}, .p = {0}};
+	assert_int_equal(sim_board_apply(&b, 4, 2, 12, &more), SIM_BOARD_APPLIED);
+	assert_int_equal(sim_board_find(&b, 4, 1)->count, 65);
 	sim_board_fini(&b);
 }
 
