@@ -286,6 +286,9 @@ struct sv_room {
 		uint16_t speaking[SV_ROOM_MAX_CLIENTS];
 	} voice;
 	struct sv_log *log; /* boards and the op log: kept while the server runs (sv_log.h) */
+	int author_count;   /* author numbers given: 1..author_count */
+	char (*author_user)[NET_TOKEN_USER_MAX]; /* by author number ("": an anonymous join);
+						   reserved on the first join, pages touched as used */
 };
 
 /* Admission state (sv_admit.c): keys, used token ids, resumable tickets. */

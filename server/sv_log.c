@@ -23,7 +23,6 @@ static void log_release(struct sv_log *log)
 	free(log->offs);
 	free(log->live_meta);
 	free(log->snap);
-	free(log->author_user);
 	free(log);
 }
 
@@ -32,6 +31,9 @@ void sv_log_free(struct sv_room *room)
 	if (room->log)
 		log_release(room->log);
 	room->log = NULL;
+	free(room->author_user);
+	room->author_user = NULL;
+	room->author_count = 0;
 }
 
 bool sv_log_open(struct sv_server *sv, struct sv_room *room)
@@ -48,8 +50,7 @@ bool sv_log_open(struct sv_server *sv, struct sv_room *room)
 	log->offs = calloc(SV_LOG_OPS, sizeof(*log->offs));
 	log->live_meta = calloc(SV_LIVE_MAX, sizeof(*log->live_meta));
 	log->snap = malloc(SV_LOG_SNAP_BYTES);
-	log->author_user = calloc(SIM_BOARD_AUTHORS, sizeof(*log->author_user));
-	if (!log->bytes || !log->offs || !log->live_meta || !log->snap || !log->author_user ||
+	if (!log->bytes || !log->offs || !log->live_meta || !log->snap ||
 	    sim_board_init(&log->boards, SV_LOG_POINTS) != CORE_OK) {
 		log_release(log);
 		CORE_ERROR("room=%s: no memory for its op log; its boards stay closed", room->name);
@@ -66,11 +67,14 @@ bool sv_log_open(struct sv_server *sv, struct sv_room *room)
 
 uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *user)
 {
-	struct sv_log *log = room->log;
-	if (!log)
+	if (!room->author_user)
+		room->author_user = calloc(SIM_BOARD_AUTHORS, sizeof(*room->author_user));
+	if (!room->author_user) {
+		CORE_WARN("room=%s: no memory for author numbers; a newcomer cannot draw", room->name);
 		return 0;
-	for (int a = 1; user[0] && a <= log->author_count; a++) {
-		if (strcmp(log->author_user[a], user))
+	}
+	for (int a = 1; user[0] && a <= room->author_count; a++) {
+		if (strcmp(room->author_user[a], user))
 			continue;
 		/* The same user on a second device draws as someone else: two
 		 * connections must not share op ids. */
@@ -80,13 +84,13 @@ uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *u
 		if (!taken)
 			return (uint16_t)a;
 	}
-	if (log->author_count + 1 >= SIM_BOARD_AUTHORS) {
+	if (room->author_count + 1 >= SIM_BOARD_AUTHORS) {
 		CORE_WARN("room=%s has given out all %d author numbers; a newcomer cannot draw",
 			  room->name, SIM_BOARD_AUTHORS - 1);
 		return 0;
 	}
-	int a = ++log->author_count;
-	core_strlcpy(log->author_user[a], user, sizeof(log->author_user[a]));
+	int a = ++room->author_count;
+	core_strlcpy(room->author_user[a], user, sizeof(room->author_user[a]));
 	return (uint16_t)a;
 }
 
@@ -300,9 +304,9 @@ void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union pro
 		      uint32_t len)
 {
 	(void)len;
-	struct sv_log *log = c->room->log;
-	if (!log)
+	if (!c->room->log && !sv_log_open(sv, c->room))
 		return;
+	struct sv_log *log = c->room->log;
 	const struct proto_board_sync *q = &m->board_sync;
 	/* The live ops not yet flushed are in the tail: flush first, so the
 	 * live batch that follows starts past it. */
@@ -395,6 +399,8 @@ static bool log_append(struct sv_server *sv, struct sv_room *room, const struct 
 void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
 {
 	struct sv_room *room = c->room;
+	if (!room->log)
+		(void)sv_log_open(sv, room);
 	struct sv_log *log = room->log;
 	const struct proto_board_up *u = &m->board_up;
 	if (!log || !c->author) {

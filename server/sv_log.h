@@ -73,16 +73,16 @@ struct sv_log {
 	uint32_t snap_len, snap_seq;
 	bool snap_valid;
 	bool hash_logged; /* the boards have not changed since the last hash line */
-	int author_count; /* author numbers given: 1..author_count */
-	char (*author_user)[NET_TOKEN_USER_MAX]; /* by author number; "" for an anonymous join */
 };
 #define SV_LIVE_MAX 4096 /* ops between flushes, at most (then it flushes at once) */
 /* With nothing to send, an empty live batch says where the log stands this
  * often: a member whose last batch was lost finds out and asks. */
 #define SV_LOG_HEARTBEAT_US 500000u
 
-/** Opens the room's log (boards sized from its world); false if memory is short. */
+/** Opens the room's log (boards sized from its world) at its first board
+ * message, so a room nobody draws in costs nothing; false if memory is short. */
 bool sv_log_open(struct sv_server *sv, struct sv_room *room);
+/** Frees the log and the author numbers (the room's slot goes to another). */
 void sv_log_free(struct sv_room *room);
 /** The author number for this member: its user's, the same across
  * reconnects; a fresh one for an anonymous join. 0 when the room has

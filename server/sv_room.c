@@ -313,10 +313,6 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	room->floor = 0;
 	room->hand_count = 0;
 	room->world = world;
-	if (!sv_log_open(sv, room)) {
-		room_free(room);
-		return NULL;
-	}
 	CORE_INFO("room open room=%s world=%s%s", room->name, world->name,
 		  woke ? " (bans, lock and mutes as they were)" : "");
 	return room;
