@@ -194,6 +194,23 @@ void bot_voice_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** The voice part of a bot's report. */
 void bot_voice_report(const struct bot_run *run, const struct bot *b, struct json_t *out);
 
+/* bot_flags.c: a scenario's flags, as a table read with getopt_long;
+ * errors are the scenarios' JSON error lines. */
+enum bot_flag_kind { BOT_FLAG_TEXT, BOT_FLAG_REAL, BOT_FLAG_INT, BOT_FLAG_U32 };
+struct bot_flag {
+	const char *name; /* without the dashes */
+	enum bot_flag_kind kind;
+	void *dst;        /* const char *, double, int or uint32_t */
+	double lo, hi;    /* numbers: the range allowed */
+	const char *choices; /* text: the values allowed, e.g. "live|join" (NULL: any) */
+};
+#define BOT_FLAGS_MAX 32
+/** Reads every "--name value" of argv; false (said) for an unknown flag,
+ * a missing value or one out of range. */
+bool bot_flags_parse(int argc, char **argv, const struct bot_flag *flags, int count);
+/** The world name loaded from dir into *slot (kept for the next call). */
+const struct sim_world *bot_world_cached(const char *dir, struct sim_world **slot, const char *name);
+
 /* bot_board_v1.c: --scenario board-v1 (../shared/bench/board-v1.md) */
 int bot_board_v1_main(int argc, char **argv);
 /* bot_main.c: join tokens for the scenarios */

@@ -79,18 +79,7 @@ struct bv_run {
 static const struct sim_world *bv_world(void *user, const char *name)
 {
 	struct bv_run *run = user;
-	if (run->world && !strcmp(run->world->name, name))
-		return run->world;
-	if (!run->world)
-		run->world = malloc(sizeof(*run->world));
-	char err[512];
-	if (!run->world || sim_world_load_named(run->worlds_dir, name, run->world, err, sizeof(err)) != CORE_OK) {
-		fprintf(stderr, "lyceum-bot: %s\n", run->world ? err : "out of memory");
-		free(run->world);
-		run->world = NULL;
-		return NULL;
-	}
-	return run->world;
+	return bot_world_cached(run->worlds_dir, &run->world, name);
 }
 
 static bool parse_options(struct bv_options *o, int argc, char **argv)
@@ -98,81 +87,23 @@ static bool parse_options(struct bv_options *o, int argc, char **argv)
 	*o = (struct bv_options){.phase = "live", .server = "127.0.0.1:7777", .room = "board-v1",
 				 .seed = 1, .clients = 30, .joins = 5, .strokes = 10000,
 				 .seconds = 20, .ramp = 3, .reconnect_at = 8, .offline = 2};
-	for (int i = 1; i < argc; i++) {
-		const char *f = argv[i];
-		if (i + 1 >= argc) {
-			bot_emit_error("this flag needs a value:", f);
-			return false;
-		}
-		const char *v = argv[++i];
-		char *end;
-		double d = strtod(v, &end);
-		bool num = v[0] && !*end;
-		struct {
-			const char *flag;
-			double *dst;
-			double lo, hi;
-		} reals[] = {{"--seconds", &o->seconds, 0.5, 3600}, {"--ramp", &o->ramp, 0, 60},
-			     {"--reconnect-at", &o->reconnect_at, 0, 3600}, {"--offline", &o->offline, 0, 60}};
-		struct {
-			const char *flag;
-			int *dst;
-			int lo, hi;
-		} ints[] = {{"--clients", &o->clients, 1, BV_MAX_CLIENTS},
-			    {"--joins", &o->joins, 0, 100},
-			    {"--strokes", &o->strokes, 1, 60000}};
-		bool known = false;
-		for (size_t k = 0; k < CORE_ARRAY_LEN(reals); k++) {
-			if (strcmp(f, reals[k].flag))
-				continue;
-			if (!num || d < reals[k].lo || d > reals[k].hi) {
-				bot_emit_error("value out of range for", f);
-				return false;
-			}
-			*reals[k].dst = d;
-			known = true;
-		}
-		for (size_t k = 0; k < CORE_ARRAY_LEN(ints); k++) {
-			if (strcmp(f, ints[k].flag))
-				continue;
-			if (!num || d != floor(d) || d < ints[k].lo || d > ints[k].hi) {
-				bot_emit_error("value out of range for", f);
-				return false;
-			}
-			*ints[k].dst = (int)d;
-			known = true;
-		}
-		if (known)
-			continue;
-		if (!strcmp(f, "--scenario")) {
-			if (strcmp(v, "board-v1")) {
-				bot_emit_error("unknown scenario:", v);
-				return false;
-			}
-		} else if (!strcmp(f, "--phase")) {
-			if (strcmp(v, "live") && strcmp(v, "join")) {
-				bot_emit_error("--phase is live or join, not", v);
-				return false;
-			}
-			o->phase = v;
-		} else if (!strcmp(f, "--server")) {
-			o->server = v;
-		} else if (!strcmp(f, "--token-key")) {
-			o->token_key = v;
-		} else if (!strcmp(f, "--room")) {
-			o->room = v;
-		} else if (!strcmp(f, "--seed")) {
-			if (!num || d < 0 || d > 4294967295.0 || d != floor(d)) {
-				bot_emit_error("value out of range for", f);
-				return false;
-			}
-			o->seed = (uint32_t)d;
-		} else {
-			bot_emit_error("unknown flag:", f);
-			return false;
-		}
-	}
-	return true;
+	const char *scenario = "board-v1";
+	const struct bot_flag flags[] = {
+		{"scenario", BOT_FLAG_TEXT, &scenario, 0, 0, "board-v1"},
+		{"phase", BOT_FLAG_TEXT, &o->phase, 0, 0, "live|join"},
+		{"server", BOT_FLAG_TEXT, &o->server, 0, 0, NULL},
+		{"token-key", BOT_FLAG_TEXT, &o->token_key, 0, 0, NULL},
+		{"room", BOT_FLAG_TEXT, &o->room, 0, 0, NULL},
+		{"seed", BOT_FLAG_U32, &o->seed, 0, 4294967295.0, NULL},
+		{"clients", BOT_FLAG_INT, &o->clients, 1, BV_MAX_CLIENTS, NULL},
+		{"joins", BOT_FLAG_INT, &o->joins, 0, 100, NULL},
+		{"strokes", BOT_FLAG_INT, &o->strokes, 1, 60000, NULL},
+		{"seconds", BOT_FLAG_REAL, &o->seconds, 0.5, 3600, NULL},
+		{"ramp", BOT_FLAG_REAL, &o->ramp, 0, 60, NULL},
+		{"reconnect-at", BOT_FLAG_REAL, &o->reconnect_at, 0, 3600, NULL},
+		{"offline", BOT_FLAG_REAL, &o->offline, 0, 60, NULL},
+	};
+	return bot_flags_parse(argc, argv, flags, (int)CORE_ARRAY_LEN(flags));
 }
 
 static uint32_t bench_author(void *user, uint16_t author)
@@ -400,6 +331,22 @@ static bool settled(const struct bv_run *run)
 	return true;
 }
 
+/* The client that went away has caught up (it may take longer than the
+ * drawing on a slow link: checked while settling too). */
+static void check_back(struct bv_run *run, struct bv_client *away)
+{
+	if (!away || !away->back || away->resynced || !cl_board_synced(&away->conn))
+		return;
+	away->resynced = true;
+	away->resync_ms_x1000 = plat_time_us() - away->back_started_us;
+	/* An open server gave it a new author number: still author N. */
+	if (away->board.author < SIM_BOARD_AUTHORS)
+		run->by_author[away->board.author] = away->index + 1;
+	for (uint32_t id = 1; id < BV_OPS_PER_CLIENT; id++)
+		if (!away->sent_us[id] && away->first_sample_us[id])
+			away->sent_us[id] = plat_time_us(); /* they went just now */
+}
+
 static int run_live(struct bv_run *run)
 {
 	const struct bv_options *o = &run->opt;
@@ -445,16 +392,7 @@ static int run_live(struct bv_run *run)
 			go_offline(away);
 		if (away && away->offline && now >= back_at)
 			come_back(run, away);
-		if (away && away->back && !away->resynced && cl_board_synced(&away->conn)) {
-			away->resynced = true;
-			away->resync_ms_x1000 = plat_time_us() - away->back_started_us;
-			/* An open server gave it a new author number: still author N. */
-			if (away->board.author < SIM_BOARD_AUTHORS)
-				run->by_author[away->board.author] = away->index + 1;
-			for (uint32_t id = 1; id < BV_OPS_PER_CLIENT; id++)
-				if (!away->sent_us[id] && away->first_sample_us[id])
-					away->sent_us[id] = plat_time_us(); /* they went just now */
-		}
+		check_back(run, away);
 		service_all(run, 0, run->count);
 		if (!drawing || plat_stop_requested())
 			break;
@@ -465,6 +403,7 @@ static int run_live(struct bv_run *run)
 	uint64_t settle_start = plat_time_us(), stable_since = 0;
 	while (plat_time_us() - settle_start < BV_SETTLE_US && !plat_stop_requested()) {
 		service_all(run, 0, run->count);
+		check_back(run, away);
 		if (settled(run)) {
 			if (!stable_since)
 				stable_since = plat_time_us();

@@ -296,16 +296,7 @@ static const struct sim_world *voice_world(void *user, const char *name)
 			name);
 		return NULL;
 	}
-	if (!vw->world)
-		vw->world = malloc(sizeof(*vw->world));
-	char err[512];
-	if (!vw->world || sim_world_load_named(vw->dir, name, vw->world, err, sizeof(err)) != CORE_OK) {
-		fprintf(stderr, "lyceum-bot: %s\n", vw->world ? err : "out of memory");
-		free(vw->world);
-		vw->world = NULL;
-		return NULL;
-	}
-	return vw->world;
+	return bot_world_cached(vw->dir, &vw->world, name);
 }
 
 /* Every frame a client receives: parsed, timed against its send, and
