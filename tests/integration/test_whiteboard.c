@@ -100,6 +100,40 @@ static void late_joiners_receive_the_board_the_server_holds(void **state)
 	json_decref(r);
 }
 
+/* Ordinary bots drawing (--behavior draw): each reports the board it
+ * holds, and every report shows the server's hash. */
+static void drawing_bots_report_the_servers_board(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	char pub[300], key[300], report[300];
+	snprintf(pub, sizeof(pub), "%s/token.pub", g_keys);
+	snprintf(key, sizeof(key), "%s/token.key", g_keys);
+	snprintf(report, sizeof(report), "%s/draw.json", itest_dir());
+	char *flags[] = {"--token-key", pub, NULL};
+	assert_true(itest_server_start(&sv, flags));
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--behavior", "draw", "--count", "6",
+			"--room", "drawing", "--token-key", key, "--seconds", "5", "--report", report,
+			NULL};
+	struct itest_proc bot;
+	assert_int_equal(itest_run(&bot, "drawers", argv, 60000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	char server_hash[65];
+	assert_true(itest_board_hash(&sv, "drawing", server_hash));
+	json_t *rep = itest_json(report);
+	assert_non_null(rep);
+	json_t *bots = json_object_get(rep, "bots");
+	assert_int_equal(json_array_size(bots), 6);
+	for (size_t i = 0; i < json_array_size(bots); i++) {
+		json_t *board = json_object_get(json_array_get(bots, i), "board");
+		assert_non_null(board);
+		assert_true(json_integer_value(json_object_get(board, "ops_sent")) > 20);
+		assert_int_equal(json_integer_value(json_object_get(board, "ops_pending")), 0);
+		assert_string_equal(json_string_value(json_object_get(board, "content_hash")), server_hash);
+	}
+	json_decref(rep);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -111,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(thirty_pens_through_loss_converge_with_the_server),
 		cmocka_unit_test(late_joiners_receive_the_board_the_server_holds),
+		cmocka_unit_test(drawing_bots_report_the_servers_board),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, NULL);
 	itest_cleanup();

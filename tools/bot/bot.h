@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "bot_board_gen.h"
 #include "bot_rng.h"
 #include "cl.h"
 #include "net/token.h"
@@ -33,6 +34,7 @@ enum bot_behavior {
 	BOT_SEAT,   /* walks to --seat and sits on it, if it is still free */
 	BOT_CHEAT,  /* walks the --path sending 3 commands per tick, into walls */
 	BOT_LECTURE, /* the first --walkers wander, the rest walk to a seat each and sit */
+	BOT_DRAW,    /* stand and draw board-v1's seeded strokes on board 0 (bot_board.c) */
 };
 
 struct bot_options {
@@ -98,6 +100,13 @@ struct bot_traj_sample {
 
 struct bot {
 	int index;
+	/* --behavior draw: the room's boards as this bot holds them, its pen */
+	struct cl_board *board;
+	struct bb_pen pen;
+	int64_t pen_tick;
+	uint64_t pen_t0_us;
+	uint32_t stroke_op; /* the op id of its current stroke's begin */
+	uint64_t board_ops, board_dropped;
 	char name[PROTO_NAME_MAX];
 	char spawn_zone[PROTO_NAME_MAX];
 	char token[NET_TOKEN_TEXT_MAX];
@@ -232,6 +241,17 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 void bot_reconnect_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** The moderation part of a bot's report. */
 void bot_moderate_report(const struct bot *b, struct json_t *out);
+
+/* bot_board.c: --behavior draw */
+#define BOT_BOARD_REST_S 1.5
+bool bot_board_init(struct bot_run *run, struct bot *b);
+/** A (new) connection feeds the bot's boards. */
+void bot_board_attach(struct bot *b);
+/** Sends the pen's ops that are due, once the boards have caught up. */
+void bot_board_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
+/** The board part of a bot's report: seq, counts, the canonical hashes. */
+void bot_board_report(const struct bot *b, struct json_t *out);
+void bot_board_free(struct bot *b);
 
 /* bot_crowd.c: --behavior lecture's measures of one crowded zone */
 bool bot_crowd_init(struct bot *b);

@@ -292,6 +292,7 @@ void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
 	uint16_t seat = SIM_SEAT_NONE;
 	switch (run->opt.behavior) {
 	case BOT_IDLE:
+	case BOT_DRAW: /* stands at the board */
 		break;
 	case BOT_WANDER:
 		wander(b, &mx, &my);

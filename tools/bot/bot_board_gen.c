@@ -68,6 +68,29 @@ void bb_pen_init(struct bb_pen *p, uint32_t seed, uint32_t author)
 	bb_author_init(&p->gen, seed, author);
 }
 
+void bb_tick_board_op(const struct bb_tick_op *t, uint32_t begin_op, struct sim_board_op *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct bb_stroke *s = t->stroke;
+	if (t->op == BB_UNDO) {
+		out->kind = SIM_OP_UNDO;
+		out->target_op = begin_op;
+		return;
+	}
+	out->kind = t->op == BB_BEGIN ? SIM_OP_BEGIN : SIM_OP_APPEND;
+	out->color = s->color;
+	out->width = s->width;
+	out->count = t->count;
+	/* A begin's points are absolute, an append's from the point before. */
+	const struct sim_board_point *base = t->op == BB_BEGIN ? NULL : &s->pts[t->first - 1];
+	for (uint16_t i = 0; i < t->count; i++) {
+		const struct sim_board_point *p = &s->pts[t->first + i];
+		out->x[i] = p->x - (base ? base->x : 0);
+		out->y[i] = p->y - (base ? base->y : 0);
+		out->p[i] = p->p - (base ? base->p : 0);
+	}
+}
+
 struct bb_tick_op bb_pen_tick(struct bb_pen *p, int64_t k)
 {
 	struct bb_tick_op op = {.op = BB_NONE, .stroke = &p->cur};

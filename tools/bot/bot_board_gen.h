@@ -58,5 +58,8 @@ struct bb_tick_op {
 	int64_t first_sample;  /* sample index of point first */
 };
 void bb_pen_init(struct bb_pen *p, uint32_t seed, uint32_t author);
+/** The board op (on board 0) a tick's op is; begin_op: the op id its
+ * stroke's begin was sent with (what an undo names). */
+void bb_tick_board_op(const struct bb_tick_op *t, uint32_t begin_op, struct sim_board_op *out);
 /** The op of tick k (ticks in order from 0, each called once). */
 struct bb_tick_op bb_pen_tick(struct bb_pen *p, int64_t k);

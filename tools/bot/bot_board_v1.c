@@ -224,25 +224,8 @@ static void draw_tick(struct bv_run *run, struct bv_client *c, int64_t k, bool i
 	struct bb_tick_op t = bb_pen_tick(&c->pen, k);
 	if (t.op == BB_NONE)
 		return;
-	struct sim_board_op op = {0};
-	const struct bb_stroke *s = t.stroke;
-	if (t.op == BB_UNDO) {
-		op.kind = SIM_OP_UNDO;
-		op.target_op = c->stroke_op[0];
-	} else {
-		op.kind = t.op == BB_BEGIN ? SIM_OP_BEGIN : SIM_OP_APPEND;
-		op.board = 0;
-		op.color = s->color;
-		op.width = s->width;
-		op.count = t.count;
-		const struct sim_board_point *base = t.op == BB_BEGIN ? NULL : &s->pts[t.first - 1];
-		for (uint16_t i = 0; i < t.count; i++) {
-			const struct sim_board_point *p = &s->pts[t.first + i];
-			op.x[i] = p->x - (base ? base->x : 0);
-			op.y[i] = p->y - (base ? base->y : 0);
-			op.p[i] = p->p - (base ? base->p : 0);
-		}
-	}
+	struct sim_board_op op;
+	bb_tick_board_op(&t, c->stroke_op[0], &op);
 	uint32_t id = cl_board_send(&c->conn, &op);
 	if (!id) {
 		bot_emit_error("a client's op queue is full:", c->name);

@@ -17,7 +17,9 @@ static const char usage[] =
 	"  --count N              clients in this process, 1-4000 (default 1)\n"
 	"  --seconds S            how long to stay after joining; 0 = until Ctrl-C (default 10)\n"
 	"  --seed N               seed of every random choice (default 1)\n"
-	"  --behavior NAME        idle | wander | path | seat | cheat | lecture (default wander)\n"
+	"  --behavior NAME        idle | wander | path | seat | cheat | lecture | draw (default\n"
+	"                         wander); draw: stand, hold the room's boards and draw\n"
+	"                         board-v1's seeded strokes (seed --seed, author i+1) on board 0\n"
 	"  --path FILE            JSON [[x, y], ...] waypoints in metres, for path and cheat\n"
 	"  --seat N               seat index (as lyceum-world check lists them), for seat\n"
 	"  --walkers N            lecture: bots 0..N-1 wander, each other bot walks to its own\n"
@@ -121,7 +123,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 				  .frame_ms = 20,
 				  .bitrate_bps = 24000};
 	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat",
-						"lecture"};
+						"lecture", "draw"};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
@@ -346,11 +348,14 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		}
 		if (bot_voice_wanted(o) && !bot_voice_init(run, b))
 			return false;
+		if (o->behavior == BOT_DRAW && !bot_board_init(run, b))
+			return false;
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {
 			fprintf(stderr, "lyceum-bot: %s: %s\n", b->name,
 				b->conn.error[0] ? b->conn.error : "cannot start");
 			b->gone = true;
 		}
+		bot_board_attach(b);
 	}
 	return true;
 }
@@ -454,6 +459,7 @@ static void run_window(struct bot_run *run)
 			if (tick) {
 				bot_moderate_tick(run, b, now);
 				bot_reconnect_tick(run, b, now);
+				bot_board_tick(run, b, now);
 			}
 			if (b->reconnecting && b->conn.state == CL_STATE_JOINED) {
 				b->reconnecting = false;
@@ -550,6 +556,7 @@ int main(int argc, char **argv)
 		 * returns as soon as the server has it. */
 		cl_conn_close(&run.bots[i].conn, 1000);
 		bot_voice_free(&run.bots[i]);
+		bot_board_free(&run.bots[i]);
 		for (int s = 0; s < BOT_ZONE_SLOTS; s++)
 			free(run.bots[i].seen[s]);
 		free(run.bots[i].last_send_time);

@@ -135,6 +135,7 @@ void bot_reconnect_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 		ticket_len ? " with the resume ticket" : "");
 	if (cl_conn_start(&b->conn, &cfg, world_fn, world_user) != CORE_OK)
 		fprintf(stderr, "lyceum-bot: %s: %s\n", b->name, b->conn.error);
+	bot_board_attach(b);
 }
 
 void bot_moderate_report(const struct bot *b, json_t *out)

@@ -234,6 +234,7 @@ static json_t *bot_json(const struct bot_run *run, const struct bot *b, double w
 	json_object_set_new(o, "seen", seen);
 	bot_moderate_report(b, o);
 	bot_voice_report(run, b, o);
+	bot_board_report(b, o);
 	return o;
 }
 
