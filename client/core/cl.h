@@ -243,6 +243,7 @@ struct cl_stats {
 	uint64_t refused_actions;   /* our requests the server refused */
 	int max_converge_frames;    /* frames a blended correction took to vanish */
 	uint64_t voice_sent, voice_received;
+	uint64_t board_ignored; /* board messages with no board attached (an app that shows none) */
 };
 
 struct cl_conn {

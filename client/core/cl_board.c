@@ -300,8 +300,10 @@ static void drain_held(struct cl_conn *c)
 void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 {
 	struct cl_board *b = c->board;
-	if (!b)
+	if (!b) {
+		c->stats.board_ignored++;
 		return;
+	}
 	b->stats.bytes += len;
 	struct proto_log_head h;
 	struct proto_reader r;

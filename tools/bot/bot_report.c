@@ -221,6 +221,7 @@ static json_t *bot_json(const struct bot_run *run, const struct bot *b, double w
 	json_object_set_new(o, "snaps", json_integer((json_int_t)c->stats.snaps));
 	json_object_set_new(o, "vr_pose", json_boolean(c->has_pose));
 	json_object_set_new(o, "speaking_events", json_integer((json_int_t)b->speaking_events));
+	json_object_set_new(o, "board_messages_ignored", json_integer((json_int_t)c->stats.board_ignored));
 	json_object_set_new(o, "seen_with_pose", json_integer((json_int_t)b->posed_records));
 	json_object_set_new(o, "seen_without_pose", json_integer((json_int_t)b->plain_records));
 	json_object_set_new(o, "max_converge_frames", json_integer(c->stats.max_converge_frames));
