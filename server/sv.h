@@ -420,7 +420,7 @@ void sv_admit_ticket(struct sv_server *sv, struct sv_client *c, struct proto_wel
 /** A joined client left: a dropped one may resume with its ticket for SV_RESUME_US. */
 void sv_admit_on_leave(struct sv_server *sv, const struct sv_client *c, bool resumable);
 
-/* sv_room.c */
+/* sv_session.c: connections (the room a hello enters is sv_room.c's) */
 enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cfg) CORE_MUST_CHECK;
 void sv_server_fini(struct sv_server *sv);
 /** The session layer's handler for its events (ctx: the server). */
@@ -437,9 +437,18 @@ void sv_prefetch_client(void *ctx, net_peer peer);
 void sv_drop_silent(struct sv_server *sv, uint64_t now_us);
 void sv_refuse(struct sv_server *sv, net_peer peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
-const char *sv_zone_name(const struct sv_room *room, uint8_t zone);
 
-/* sv_room.c: helpers the other server files share */
+/* sv_room.c: rooms, their lifecycle, joins and leaves */
+const char *sv_zone_name(const struct sv_room *room, uint8_t zone);
+/** The room's side of an admitted hello: bans, lock, room for one more,
+ * then the join. False, with the reason and a message, when it says no. */
+bool sv_room_enter(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hello,
+		   const struct sv_identity *id, enum proto_refuse_reason *reason, char *msg,
+		   size_t size);
+/** Frees every room's tables and logs (the server stops). */
+void sv_rooms_fini(struct sv_server *sv);
+
+/* sv_session.c and sv_room.c: helpers the other server files share */
 void sv_send_control(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf, uint32_t len);
 void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
 			 const struct sv_client *who);
