@@ -472,15 +472,18 @@ void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, b
 			for (; seq <= log->seq; seq++) {
 				const struct sv_live_meta *meta = &log->live_meta[seq - log->live_from];
 				uint32_t at = op_offset(log, seq), n = op_offset(log, seq + 1) - at;
+				/* The member's own op as OWN: it holds the body. */
 				uint8_t own[8];
+				const uint8_t *src = log->bytes + at;
 				if (meta->author && meta->author == c->author) {
 					struct proto_log_op o = {.kind = PROTO_LOG_OWN,
 								 .op_id_delta = meta->delta};
 					n = proto_log_op_encode(&o, own, sizeof(own));
+					src = own;
 				}
 				if (len + n > NET_STATE_MESSAGE_MAX)
 					break;
-				memcpy(out + len, meta->author == c->author && meta->author ? own : log->bytes + at, n);
+				memcpy(out + len, src, n);
 				len += n;
 			}
 			if (net_host_state_send(sv->net, c->peer, len))

@@ -264,6 +264,10 @@ struct json_t *bot_crowd_report(const struct bot_run *run);
  * {"event":"NAME"} on standard output, flushed. */
 void bot_emit_error(const char *what, const char *detail);
 void bot_emit_event(const char *name);
+/** A scenario's result line (takes r; NULL: says it could not be built). */
+void bot_emit_result(struct json_t *r);
+/** v to three decimals, as the result lines print figures. */
+double bot_round3(double v);
 /** Per snapshot: zones seen, presence latency, what was seen of others. */
 void bot_on_snapshot(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** Per tick: interpolation error of every remote view against the truth. */

@@ -286,23 +286,6 @@ static void hashes(struct bv_run *run, const struct bv_client *c, char content[6
 	proto_hash_hex(o, order);
 }
 
-static double round3(double v)
-{
-	return floor(v * 1000 + 0.5) / 1000;
-}
-
-static void emit(json_t *r)
-{
-	if (!r) {
-		bot_emit_error("cannot build the result", "");
-		return;
-	}
-	json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
-	printf("\n");
-	fflush(stdout);
-	json_decref(r);
-}
-
 /* Have all replicas stopped changing, with nothing of theirs unconfirmed? */
 static bool settled(const struct bv_run *run)
 {
@@ -421,16 +404,16 @@ static int run_live(struct bv_run *run)
 		"event", "result", "system", "lyceum", "phase", "live", "clients", run->count,
 		"window_s", o->seconds, "points_drawn", (json_int_t)run->points_drawn, "batches",
 		(json_int_t)run->batches, "latency_sent_to_received_ms", "p50",
-		round3(bot_hist_percentile(&run->sent_ms, 50)), "p90",
-		round3(bot_hist_percentile(&run->sent_ms, 90)), "p99",
-		round3(bot_hist_percentile(&run->sent_ms, 99)), "latency_drawn_to_received_ms", "p50",
-		round3(bot_hist_percentile(&run->drawn_ms, 50)), "p99",
-		round3(bot_hist_percentile(&run->drawn_ms, 99)), "reconnect_resync_ms",
-		away && away->resynced ? round3((double)away->resync_ms_x1000 / 1000.0) : -1.0,
+		bot_round3(bot_hist_percentile(&run->sent_ms, 50)), "p90",
+		bot_round3(bot_hist_percentile(&run->sent_ms, 90)), "p99",
+		bot_round3(bot_hist_percentile(&run->sent_ms, 99)), "latency_drawn_to_received_ms", "p50",
+		bot_round3(bot_hist_percentile(&run->drawn_ms, 50)), "p99",
+		bot_round3(bot_hist_percentile(&run->drawn_ms, 99)), "reconnect_resync_ms",
+		away && away->resynced ? bot_round3((double)away->resync_ms_x1000 / 1000.0) : -1.0,
 		"converged", converged, "content_hash", c0, "order_hashes_agree", orders, "order_hash",
 		o0, "native_content_hash", native, "applied_seq", (json_int_t)run->c[0].board.applied_seq,
 		"gaps_repaired", (json_int_t)gaps, "resyncs", (json_int_t)desyncs);
-	emit(r);
+	bot_emit_result(r);
 	return converged && orders ? 0 : 3;
 }
 
@@ -536,7 +519,7 @@ static int run_join(struct bv_run *run)
 		struct bv_client *c = &run->c[loaders + j];
 		c->index = loaders + j;
 		snprintf(c->name, sizeof(c->name), "joiner-%d", j);
-		uint64_t t0 = plat_time_us(), welcomed = 0;
+		uint64_t t0 = plat_time_us(), welcomed = 0, loaders_us = t0;
 		if (!start_client(run, c, false))
 			return 1;
 		while (!cl_board_synced(&c->conn) && plat_time_us() - t0 < BV_JOIN_TIMEOUT_US) {
@@ -545,8 +528,10 @@ static int run_join(struct bv_run *run)
 				welcomed = plat_time_us();
 			if (c->conn.state > CL_STATE_JOINED)
 				break;
-			if (j % 1 == 0 && (plat_time_us() - t0) % 50000 < 1000)
+			if (plat_time_us() - loaders_us >= 50000) { /* their keepalives */
 				service_all(run, 0, loaders);
+				loaders_us = plat_time_us();
+			}
 		}
 		uint64_t t1 = plat_time_us();
 		if (!cl_board_synced(&c->conn)) {
@@ -577,7 +562,7 @@ static int run_join(struct bv_run *run)
 	}
 	json_t *samples = json_array();
 	for (int j = 0; j < o->joins; j++)
-		json_array_append_new(samples, json_real(round3(join_ms[j])));
+		json_array_append_new(samples, json_real(bot_round3(join_ms[j])));
 	qsort(join_ms, (size_t)o->joins, sizeof(double), cmp_double);
 	qsort(received_ms, (size_t)o->joins, sizeof(double), cmp_double);
 	qsort(bytes, (size_t)o->joins, sizeof(double), cmp_double);
@@ -585,12 +570,12 @@ static int run_join(struct bv_run *run)
 	json_t *r = json_pack("{s:s,s:s,s:s,s:i,s:I,s:{s:f,s:o},s:{s:f},s:{s:f},s:s,s:s,s:b,s:s}",
 			      "event", "result", "system", "lyceum", "phase", "join", "strokes",
 			      o->strokes, "points", (json_int_t)loaded_points, "join_ms", "p50",
-			      o->joins ? round3(join_ms[mid]) : 0.0, "samples", samples,
-			      "board_received_ms", "p50", o->joins ? round3(received_ms[mid]) : 0.0,
+			      o->joins ? bot_round3(join_ms[mid]) : 0.0, "samples", samples,
+			      "board_received_ms", "p50", o->joins ? bot_round3(received_ms[mid]) : 0.0,
 			      "bytes_received", "p50", o->joins ? bytes[mid] : 0.0, "content_hash",
 			      first_content, "order_hash", order, "converged", converged,
 			      "native_content_hash", native);
-	emit(r);
+	bot_emit_result(r);
 	return converged ? 0 : 3;
 }
 

@@ -324,3 +324,20 @@ int bot_report(struct bot_run *run)
 	json_decref(report);
 	return still == o->count ? 0 : 1;
 }
+
+void bot_emit_result(json_t *r)
+{
+	if (!r) {
+		bot_emit_error("cannot build the result", "");
+		return;
+	}
+	json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+	printf("\n");
+	fflush(stdout);
+	json_decref(r);
+}
+
+double bot_round3(double v)
+{
+	return round(v * 1000.0) / 1000.0;
+}

@@ -536,10 +536,6 @@ static void run_load(struct vo_run *run, struct pollfd *fds)
 		fprintf(stderr, "lyceum-bot: voice-v1: %d clients lost their connection\n", disconnects);
 }
 
-static double round3(double v)
-{
-	return round(v * 1000.0) / 1000.0;
-}
 
 static void report(struct vo_run *run)
 {
@@ -570,23 +566,16 @@ static void report(struct vo_run *run)
 		"s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:I,s:I}",
 		"event", "result", "system", "lyceum", "scenario", scenario, "clients", n, "speakers",
 		o->speakers, "window_s", window_s, "frames_delivered_per_s",
-		round3((double)run->received / window_s), "rx_fps_per_listener", round3(rx_fps),
-		"latency_ms", "p50", round3(bot_hist_percentile(h, 50)), "p90",
-		round3(bot_hist_percentile(h, 90)), "p99", round3(bot_hist_percentile(h, 99)), "max",
-		round3(h->max), "loss", loss, "decode_errors", (json_int_t)(run->opus_errors + proto_errors),
+		bot_round3((double)run->received / window_s), "rx_fps_per_listener", bot_round3(rx_fps),
+		"latency_ms", "p50", bot_round3(bot_hist_percentile(h, 50)), "p90",
+		bot_round3(bot_hist_percentile(h, 90)), "p99", bot_round3(bot_hist_percentile(h, 99)), "max",
+		bot_round3(h->max), "loss", loss, "decode_errors", (json_int_t)(run->opus_errors + proto_errors),
 		"clients_connected_at_end", connected, "frames_sent", (json_int_t)run->sends,
 		"frames_expected", (json_int_t)run->expected, "frames_received", (json_int_t)run->received,
 		"sends_dropped", (json_int_t)run->sends_dropped, "latency_samples", (json_int_t)h->samples,
 		"no_kernel_timestamp", (json_int_t)run->no_timestamp, "decoding_listeners", decoding,
 		"stray_frames", (json_int_t)run->stray, "opus_frames_in_clip", (json_int_t)run->clip.count);
-	if (!r) {
-		bot_emit_error("cannot build the result", "");
-		return;
-	}
-	json_dumpf(r, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
-	printf("\n");
-	fflush(stdout);
-	json_decref(r);
+	bot_emit_result(r);
 }
 
 static void free_run(struct vo_run *run, struct vo_world *vw)
