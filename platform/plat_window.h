@@ -44,6 +44,10 @@ enum plat_action {
 	PLAT_ACT_VOLUME_UP,    /* . : the selected member louder, for us */
 	PLAT_ACT_VOLUME_DOWN,  /* , : quieter */
 	PLAT_ACT_BROADCAST,    /* Y: speak to the whole room (instructor, floor) */
+	/* Chat: */
+	PLAT_ACT_CHAT,         /* Enter: open the chat line; while typing, send it */
+	PLAT_ACT_CANCEL,       /* Escape while typing: close the chat line */
+	PLAT_ACT_BACKSPACE,    /* while typing */
 	PLAT_ACT_COUNT,
 };
 
@@ -57,6 +61,9 @@ struct plat_input {
 	float mouse_x, mouse_y;
 	bool resized;
 	uint32_t width, height;      /* drawable pixels; 0 x 0 while minimised */
+	/* While typing (set_typing): the text typed since the last poll, UTF-8;
+	 * keys then type instead of acting (only CHAT, CANCEL and BACKSPACE). */
+	char text[128];
 };
 
 struct plat_window {
@@ -69,6 +76,8 @@ struct plat_window {
 	void (*set_fullscreen)(struct plat_window *w, bool on);
 	void (*set_size)(struct plat_window *w, uint32_t width, uint32_t height);
 	void (*set_title)(struct plat_window *w, const char *title);
+	/** Keys type text (a chat line is open) or act. */
+	void (*set_typing)(struct plat_window *w, bool on);
 	void (*destroy)(struct plat_window *w);
 	bool headless;
 };
@@ -83,8 +92,10 @@ struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, ui
  *   FRAME key up|down|left|right on|off
  *   FRAME press sit|mute|fullscreen|zoom-in|zoom-out|roster|quit|hand|select-next|
  *               select-prev|mod-mute|mod-kick|mod-ban|mod-floor|mod-move|mod-lock|
- *               mod-mute-all
+ *               mod-mute-all|voice-mode|volume-up|volume-down|broadcast|chat|cancel|
+ *               backspace
  *   FRAME click X Y
+ *   FRAME type TEXT (the rest of the line, typed into an open chat line)
  * NULL and a message in err when the script cannot be read.
  */
 struct plat_window *plat_window_create_headless(const char *input_script, char *err,

@@ -370,7 +370,7 @@ struct sv_server {
 	/* The op log: ops logged, resends dropped, ops refused, live batches
 	 * sent (one per member), tails and snapshots sent, snapshots built. */
 	uint64_t board_ops, board_dups, board_refused, board_live_sent, board_tails,
-		board_snapshots, board_snap_builds, board_syncs_deferred;
+		board_snapshots, board_snap_builds, board_syncs_deferred, chat_ops;
 	uint64_t board_live_until_us;     /* ops flow: drained and flushed every PROTO_LOG_FLUSH_MS */
 	uint64_t board_transfer_until_us; /* a snapshot goes out: acks answered at once */
 	uint64_t log_pending[SV_MAX_ROOMS / 64]; /* rooms with ops not yet sent live */

@@ -23,6 +23,8 @@ static void log_release(struct sv_log *log)
 	free(log->offs);
 	free(log->live_meta);
 	free(log->snap);
+	free(log->zone_of);
+	free(log->chat);
 	free(log);
 }
 
@@ -50,7 +52,9 @@ bool sv_log_open(struct sv_server *sv, struct sv_room *room)
 	log->offs = calloc(SV_LOG_OPS, sizeof(*log->offs));
 	log->live_meta = calloc(SV_LIVE_MAX, sizeof(*log->live_meta));
 	log->snap = malloc(SV_LOG_SNAP_BYTES);
-	if (!log->bytes || !log->offs || !log->live_meta || !log->snap ||
+	log->zone_of = calloc(SV_LOG_OPS, 1);
+	log->chat = calloc(SV_CHAT_HISTORY, sizeof(*log->chat));
+	if (!log->bytes || !log->offs || !log->live_meta || !log->snap || !log->zone_of || !log->chat ||
 	    sim_board_init(&log->boards, SV_LOG_POINTS) != CORE_OK) {
 		log_release(log);
 		CORE_ERROR("room=%s: no memory for its op log; its boards stay closed", room->name);
@@ -215,6 +219,18 @@ static bool snap_build(struct sv_server *sv, struct sv_room *room)
 	builder_open(&mb, PROTO_LOG_SNAP, 0);
 	for (uint32_t i = 0; i < b->stroke_count && !mb.failed; i++)
 		snap_stroke(&mb, b, &b->strokes[i], replay_last, newest[b->strokes[i].author] == i + 1);
+	/* The room's recent chat, each message after a LAST that puts its
+	 * author's op ids just before it (they interleave with strokes'). */
+	for (uint32_t i = 0; i < log->chat_count; i++) {
+		const struct sv_chat_entry *e = sv_chat_history(log, i);
+		struct proto_log_op last = {.kind = PROTO_LOG_LAST, .author = e->author,
+					    .last_op = e->op_id - 1};
+		struct proto_log_op chat = {.kind = PROTO_LOG_CHAT, .author = e->author,
+					    .op_id_delta = 1, .op = {.kind = PROTO_LOG_CHAT},
+					    .chat = e->chat};
+		builder_op(&mb, &last);
+		builder_op(&mb, &chat);
+	}
 	builder_close(&mb);
 	/* The last part: every author's last op id, and the seq it holds to. */
 	builder_open(&mb, PROTO_LOG_SNAP_END, log->seq);
@@ -261,6 +277,34 @@ static void send_log(struct sv_server *sv, struct sv_client *c, const uint8_t *m
 		CORE_WARN("client=%u: its log message of %u bytes could not be queued", c->id, len);
 }
 
+/* A zone's message is shown to a member outside the zone as its author's
+ * op id only (HIDDEN): the member's replica still counts the seq. */
+static bool hidden_from(const struct sv_log *log, uint32_t seq, const struct sv_client *c)
+{
+	uint8_t z = log->zone_of[seq - log->first_seq];
+	return z && z - 1 != c->avatar.zone;
+}
+
+/* op at seq as member c is to see it: the logged bytes, or HIDDEN written
+ * into alt (author and delta kept). Returns its length. */
+static uint32_t op_for(const struct sv_log *log, uint32_t seq, const struct sv_client *c,
+		       const uint8_t **src, uint8_t alt[8])
+{
+	uint32_t at = op_offset(log, seq);
+	*src = log->bytes + at;
+	if (seq > log->zone_last_seq || !hidden_from(log, seq, c))
+		return op_offset(log, seq + 1) - at;
+	struct proto_reader r;
+	struct proto_log_op o;
+	proto_reader_init(&r, log->bytes + at, op_offset(log, seq + 1) - at);
+	if (proto_log_next(&r, &o) != 1)
+		return 0;
+	struct proto_log_op h = {.kind = PROTO_LOG_HIDDEN, .author = o.author,
+				 .op_id_delta = o.op_id_delta, .op = {.kind = PROTO_LOG_HIDDEN}};
+	*src = alt;
+	return proto_log_op_encode(&h, alt, 8);
+}
+
 /* Ops from..log->seq on the log channel, in parts of at most SV_LOG_CHUNK
  * bytes; at least one message, so the receiver knows it is up to date. */
 static void send_tail(struct sv_server *sv, struct sv_client *c, uint32_t from)
@@ -272,15 +316,29 @@ static void send_tail(struct sv_server *sv, struct sv_client *c, uint32_t from)
 		struct proto_log_head h = {.mode = PROTO_LOG_TAIL, .first_seq = seq};
 		uint32_t len = proto_log_head_encode(&h, msg, PROTO_LOG_HEAD_MAX);
 		uint32_t start = op_offset(log, seq), end = start;
-		while (seq <= log->seq) {
-			uint32_t next = op_offset(log, seq + 1);
-			if (next - start > SV_LOG_CHUNK && end > start)
-				break;
-			end = next;
-			seq++;
+		if (seq > log->zone_last_seq) { /* no zone messages: the bytes as logged */
+			while (seq <= log->seq) {
+				uint32_t next = op_offset(log, seq + 1);
+				if (next - start > SV_LOG_CHUNK && end > start)
+					break;
+				end = next;
+				seq++;
+			}
+			memcpy(msg + len, log->bytes + start, end - start);
+			len += end - start;
+		} else {
+			uint32_t body = len;
+			for (; seq <= log->seq; seq++) {
+				uint8_t alt[8];
+				const uint8_t *src;
+				uint32_t n = op_for(log, seq, c, &src, alt);
+				if (len - body + n > SV_LOG_CHUNK && len > body)
+					break;
+				memcpy(msg + len, src, n);
+				len += n;
+			}
 		}
-		memcpy(msg + len, log->bytes + start, end - start);
-		send_log(sv, c, msg, len + end - start);
+		send_log(sv, c, msg, len);
 	} while (seq <= log->seq);
 	sv->board_tails++;
 }
@@ -374,6 +432,7 @@ static void log_reserve(struct sv_server *sv, struct sv_room *room)
 static bool log_append(struct sv_server *sv, struct sv_room *room, const struct proto_log_op *op,
 		       uint16_t own_author)
 {
+	bool zone = op->kind == PROTO_LOG_CHAT && op->chat.scope == PROTO_CHAT_ZONE;
 	struct sv_log *log = room->log;
 	uint32_t n = proto_log_op_encode(op, log->bytes + log->used, PROTO_BOARD_OP_MAX);
 	if (!n) { /* the decoder let through what the encoder cannot say */
@@ -382,6 +441,9 @@ static bool log_append(struct sv_server *sv, struct sv_room *room, const struct 
 	}
 	uint32_t seq = ++log->seq;
 	log->offs[seq - log->first_seq] = log->used;
+	log->zone_of[seq - log->first_seq] = zone ? (uint8_t)(op->chat.zone + 1) : 0;
+	if (zone)
+		log->zone_last_seq = seq;
 	if (log->live_from == seq)
 		log->live_since_us = sv->now_us;
 	log->live_meta[seq - log->live_from] = (struct sv_live_meta){own_author, op->op_id_delta};
@@ -396,6 +458,23 @@ static bool log_append(struct sv_server *sv, struct sv_room *room, const struct 
 	return true;
 }
 
+/* Would the op apply? SIM_BOARD_APPLIED (or NOOP), or why not (a LAST's
+ * reason). */
+static int check_op(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
+{
+	if (proto_log_is_chat(op->kind))
+		return sv_chat_check(c, log, op);
+	enum proto_perm need = PROTO_PERM_DRAW;
+	if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && op->op.target_author &&
+	    op->op.target_author != c->author)
+		need = PROTO_PERM_ERASE_OTHERS;
+	if (op->kind == SIM_OP_CLEAR)
+		need = PROTO_PERM_CLEAR_BOARD;
+	if (!proto_perm_allows((enum proto_role)c->role, need))
+		return PROTO_LOG_REFUSED_ROLE;
+	return (int)sim_board_check(&log->boards, c->author, &op->op);
+}
+
 void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
 {
 	struct sv_room *room = c->room;
@@ -403,8 +482,9 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 		(void)sv_log_open(sv, room);
 	struct sv_log *log = room->log;
 	const struct proto_board_up *u = &m->board_up;
+	uint8_t type = proto_log_is_chat(u->op.kind) ? PROTO_MSG_CHAT : PROTO_MSG_BOARD_OP;
 	if (!log || !c->author) {
-		sv_refuse_action(sv, c, PROTO_MSG_BOARD_OP, "this room's boards are closed to you");
+		sv_refuse_action(sv, c, type, "this room's log is closed to you");
 		return;
 	}
 	if (u->op_id <= log->last_op[c->author]) {
@@ -412,37 +492,34 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 		return;
 	}
 	if (u->op_id - log->last_op[c->author] > PROTO_OP_ID_GAP_MAX) {
-		sv_violation(sv, c, "a board op id far past the author's last", len);
+		sv_violation(sv, c, "a room op id far past the author's last", len);
 		return;
 	}
-	enum proto_perm need = PROTO_PERM_DRAW;
-	if ((u->op.kind == SIM_OP_UNDO || u->op.kind == SIM_OP_REDO) && u->op.target_author &&
-	    u->op.target_author != c->author)
-		need = PROTO_PERM_ERASE_OTHERS;
-	if (u->op.kind == SIM_OP_CLEAR)
-		need = PROTO_PERM_CLEAR_BOARD;
 	log_reserve(sv, room);
-	/* Checked, logged, and only then applied: the boards never hold an op
-	 * the log does not. */
-	int result = proto_perm_allows((enum proto_role)c->role, need)
-			     ? (int)sim_board_check(&log->boards, c->author, &u->op)
-			     : PROTO_LOG_REFUSED_ROLE;
+	/* Checked, logged, and only then applied: the room's state never holds
+	 * an op the log does not. */
 	struct proto_log_op op = {.kind = u->op.kind, .author = c->author,
-				  .op_id_delta = u->op_id - log->last_op[c->author], .op = u->op};
+				  .op_id_delta = u->op_id - log->last_op[c->author], .op = u->op,
+				  .chat = u->chat};
+	int result = check_op(c, log, &op);
 	if (result == SIM_BOARD_APPLIED || result == SIM_BOARD_NOOP) {
 		if (!log_append(sv, room, &op, c->author)) {
-			sv_violation(sv, c, "a board op that cannot be logged", len);
+			sv_violation(sv, c, "a room op that cannot be logged", len);
 			return;
 		}
-		sv->board_ops++;
-		(void)sim_board_apply(&log->boards, c->author, u->op_id, log->seq, &u->op);
+		if (type == PROTO_MSG_CHAT) {
+			sv->chat_ops++;
+			sv_chat_apply(log, c->author, u->op_id, &op);
+		} else {
+			sv->board_ops++;
+			(void)sim_board_apply(&log->boards, c->author, u->op_id, log->seq, &u->op);
+		}
 	} else {
 		/* Logged as refused: the author learns it in order with the rest. */
 		sv->board_refused++;
-		sv_refuse_action(sv, c, PROTO_MSG_BOARD_OP,
-				 result == PROTO_LOG_REFUSED_ROLE
-					 ? NULL
-					 : sim_board_result_name((enum sim_board_result)result));
+		sv_refuse_action(sv, c, type,
+				 result == PROTO_LOG_REFUSED_ROLE ? NULL
+								  : proto_log_reason_name((uint8_t)result));
 		struct proto_log_op last = {.kind = PROTO_LOG_LAST, .author = c->author,
 					    .last_op = u->op_id, .reason = (uint8_t)result};
 		(void)log_append(sv, room, &last, 0);
@@ -471,15 +548,17 @@ void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, b
 			uint32_t len = proto_log_head_encode(&h, out, PROTO_LOG_HEAD_MAX);
 			for (; seq <= log->seq; seq++) {
 				const struct sv_live_meta *meta = &log->live_meta[seq - log->live_from];
-				uint32_t at = op_offset(log, seq), n = op_offset(log, seq + 1) - at;
 				/* The member's own op as OWN: it holds the body. */
-				uint8_t own[8];
-				const uint8_t *src = log->bytes + at;
+				uint8_t alt[8];
+				const uint8_t *src;
+				uint32_t n;
 				if (meta->author && meta->author == c->author) {
 					struct proto_log_op o = {.kind = PROTO_LOG_OWN,
 								 .op_id_delta = meta->delta};
-					n = proto_log_op_encode(&o, own, sizeof(own));
-					src = own;
+					n = proto_log_op_encode(&o, alt, sizeof(alt));
+					src = alt;
+				} else {
+					n = op_for(log, seq, c, &src, alt);
 				}
 				if (len + n > NET_STATE_MESSAGE_MAX)
 					break;

@@ -41,6 +41,16 @@ struct sv_server;
 struct sv_room;
 struct sv_client;
 
+/* Chat a late joiner is shown (sv_chat.c): the room's newest messages
+ * that the whole room saw (zone messages reach a late joiner in a tail,
+ * never in a snapshot, which every member may be sent). */
+#define SV_CHAT_HISTORY 64
+struct sv_chat_entry {
+	uint16_t author;
+	uint32_t op_id;
+	struct proto_chat chat;
+};
+
 /* Sees every op as it is logged (durable storage plugs in here). */
 struct sv_log_sink {
 	void (*append)(void *ctx, const char *room, uint32_t epoch, uint32_t seq, const uint8_t *op,
@@ -72,6 +82,12 @@ struct sv_log {
 	uint8_t *snap;
 	uint32_t snap_len, snap_seq;
 	bool snap_valid;
+	/* Zone messages: by seq - first_seq, the zone + 1 (0: the whole
+	 * room's op); the newest one's seq (a tail before it is sent as is). */
+	uint8_t *zone_of;
+	uint32_t zone_last_seq;
+	struct sv_chat_entry *chat; /* SV_CHAT_HISTORY, a ring */
+	uint32_t chat_next, chat_count;
 	bool hash_logged; /* the boards have not changed since the last hash line */
 };
 #define SV_LIVE_MAX 4096 /* ops between flushes, at most (then it flushes at once) */
@@ -88,6 +104,7 @@ void sv_log_free(struct sv_room *room);
  * reconnects; a fresh one for an anonymous join. 0 when the room has
  * given out every number (the member cannot draw). */
 uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *user);
+/** BOARD_OP and CHAT: an op of the client's, into its room's log. */
 void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
 void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
 		      uint32_t len);
@@ -98,5 +115,14 @@ void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, b
 void sv_log_flush_pending(struct sv_server *sv, uint64_t now_us, bool force);
 /** When the next flush is due (UINT64_MAX: nothing waits). */
 uint64_t sv_log_next_flush_us(const struct sv_server *sv);
+/* sv_chat.c */
+/** May this chat op be logged? SIM_BOARD_APPLIED, or the LAST reason;
+ * fills in what the server vouches for (the name, the zone). */
+int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op);
+/** The logged chat op (author's op_id) joins the history. */
+void sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op);
+/** The history's entry i, oldest first (i < log->chat_count). */
+const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i);
+
 /** Logs each changed board's hashes (what replicas must match). */
 void sv_log_hashes(struct sv_server *sv, bool even_unchanged);

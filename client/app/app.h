@@ -137,6 +137,12 @@ struct app {
 	struct cl_roster_entry prev_roster[CL_MAX_ROSTER];
 	struct app_notice notices[APP_MAX_NOTICES];
 
+	/* chat (app_chat.c): the room's log as this client holds it */
+	struct cl_board *board;
+	bool chat_open;
+	char chat_line[PROTO_CHAT_TEXT_MAX + 1];
+	uint64_t chat_seen_us; /* the newest line's arrival: the panel shows a while */
+
 	/* voice (app_voice.c): NULL when there is no audio device */
 	struct snd_engine *voice;
 	struct snd_backend *audio;
@@ -186,6 +192,16 @@ int app_role_rank(uint8_t role);
 /** Roster indices in the order the roster shows them (staff first). */
 int app_roster_order(const struct app *a, int *out, int max);
 bool app_is_staff(const struct app *a);
+
+/* app_chat.c: the room's text chat */
+bool app_chat_start(struct app *a);
+/** A (new) connection feeds the chat (and the boards). */
+void app_chat_attach(struct app *a);
+void app_chat_close(struct app *a);
+/** The chat line's keys; true while typing (the frame's other input is spent). */
+bool app_chat_input(struct app *a);
+void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us);
+void app_chat_draw(struct app *a, uint64_t now_us);
 
 /* app_voice.c: the microphone and the room's voices through PortAudio */
 struct snd_engine;

@@ -138,6 +138,8 @@ static int nearest_free_seat(const struct app *a, float x, float y, float max_m)
 void app_input_frame(struct app *a)
 {
 	struct plat_input *in = &a->input;
+	if (app_chat_input(a))
+		return;
 	float zoom_steps = in->wheel + (float)in->pressed[PLAT_ACT_ZOOM_IN] -
 			   (float)in->pressed[PLAT_ACT_ZOOM_OUT];
 	if (zoom_steps != 0)

@@ -425,6 +425,7 @@ int main(int argc, char **argv)
 				app_demo_setup(a);
 			}
 		} else {
+			(void)app_chat_start(a);
 			app_net_start(a, plat_time_us());
 			app_voice_start(a);
 		}
@@ -432,6 +433,7 @@ int main(int argc, char **argv)
 			rc = run(a);
 		app_voice_close(a);
 		app_net_close(a);
+		app_chat_close(a);
 		if (a->opt.stats)
 			print_stats(a);
 	}

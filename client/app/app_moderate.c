@@ -96,9 +96,12 @@ static void on_event(struct app *a, const struct proto_mod_event *m)
 void app_moderate_events(struct app *a)
 {
 	struct cl_event ev;
-	while (cl_conn_next_event(&a->conn, &ev))
+	while (cl_conn_next_event(&a->conn, &ev)) {
 		if (ev.type == CL_EVENT_MODERATION)
 			on_event(a, &ev.mod);
+		else
+			app_chat_event(a, &ev, a->conn.service_now_us);
+	}
 }
 
 /* The member selected in the roster, 0 when none (or they left). */

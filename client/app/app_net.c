@@ -98,7 +98,9 @@ void app_net_start(struct app *a, uint64_t now_us)
 	a->attempts++;
 	a->link = APP_LINK_CONNECTING;
 	snprintf(a->link_message, sizeof(a->link_message), "Connecting to %s ...", a->opt.server);
-	if (cl_conn_start(&a->conn, &cfg, world_for, a) != CORE_OK) {
+	if (cl_conn_start(&a->conn, &cfg, world_for, a) == CORE_OK) {
+		app_chat_attach(a);
+	} else {
 		a->link = APP_LINK_WAITING;
 		snprintf(a->link_message, sizeof(a->link_message), "Cannot connect to %s: %s",
 			 a->opt.server, a->conn.error);

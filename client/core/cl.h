@@ -17,6 +17,7 @@
 #include "net/host.h"
 #include "proto/msg.h"
 #include "proto/msg_board.h"
+#include "proto/registry.h"
 #include "sim/move.h"
 
 #include <stdbool.h>
@@ -94,6 +95,8 @@ enum cl_event_type {
 	CL_EVENT_SPEAKING,   /* speaking: someone started or stopped talking */
 	CL_EVENT_BOARD,      /* board: a board changed (an op applied, or a snapshot) */
 	CL_EVENT_BOARD_REFUSED, /* board: the server refused one of our ops (board.reason) */
+	CL_EVENT_CHAT,       /* board: a chat line arrived (author, op_id; op_id 0: the
+				history was reloaded) or a question was answered */
 };
 struct cl_event {
 	enum cl_event_type type;
@@ -103,7 +106,7 @@ struct cl_event {
 		uint8_t board;   /* BOARD: which one (SIM_BOARDS: all, after a snapshot) */
 		uint16_t author;
 		uint32_t op_id;  /* BOARD_REFUSED */
-		uint8_t reason;  /* BOARD_REFUSED: sim_board_result, or PROTO_LOG_REFUSED_ROLE */
+		uint8_t reason;  /* BOARD_REFUSED: proto_log_reason_name */
 	} board;
 };
 
@@ -123,6 +126,16 @@ struct cl_event {
 #define CL_BOARD_UP_BURST 12288u
 typedef void (*cl_board_op_fn)(void *user, uint16_t author, uint32_t op_id,
 			       const struct sim_board_op *op, bool own);
+/* The room's chat as this client has seen it (the newest CL_CHAT_LINES):
+ * a late joiner gets the room's recent history with the snapshot. */
+#define CL_CHAT_LINES 64
+struct cl_chat_line {
+	uint32_t seq; /* 0: from a snapshot */
+	uint16_t author;
+	uint32_t op_id;
+	bool own;
+	struct proto_chat chat; /* own: no name (it is ours) */
+};
 struct cl_board {
 	struct sim_boards boards;
 	uint32_t epoch;       /* of the room's log we hold (0: none yet) */
@@ -150,11 +163,16 @@ struct cl_board {
 		uint32_t first_seq, len;
 		uint8_t data[PROTO_MAX_PACKET];
 	} held[CL_BOARD_HELD];
-	cl_board_op_fn on_op; /* optional: every op applied (bots measure with it) */
+	struct cl_chat_line chat[CL_CHAT_LINES]; /* a ring: cl_chat_line() */
+	uint32_t chat_next, chat_count;
+	struct proto_bucket_state chat_bucket; /* the server's chat rate, kept here */
+	bool unchecked; /* a modified client (tests): sends what its role may not */
+	cl_board_op_fn on_op; /* optional: every board op applied (bots measure with it) */
 	bool no_replica;      /* only sends: others' ops are not applied (a loader) */
 	void *on_op_user;
 	struct cl_board_stats {
 		uint64_t ops, own, refused, live, tails, snapshots, gaps, dropped_held, desyncs;
+		uint64_t chat, hidden; /* chat lines; zone messages of other zones */
 		uint64_t bytes; /* of board messages received */
 	} stats;
 };
@@ -352,6 +370,16 @@ void cl_conn_attach_board(struct cl_conn *c, struct cl_board *b);
  * the board has synced may still move (past what the log says is ours),
  * and so may an undo's target among those. */
 uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op);
+/** Sends a chat line (text: proto_text_check, at most PROTO_CHAT_TEXT_MAX
+ * bytes); returns its op id, or 0 with a sentence in why (not allowed,
+ * too fast for the server's rate, bad text, the queue full). */
+uint32_t cl_chat_send(struct cl_conn *c, enum proto_chat_scope scope, const char *text, char *why,
+		      size_t why_size);
+/** Marks author's question op_id answered (staff); 0 with why if not sent. */
+uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
+			size_t why_size);
+/** Chat line i of those held, oldest first (i < b->chat_count). */
+const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i);
 /** Asks the server where the log stands: it sends its newest ops at once
  * and the tail after ours (so our ops are confirmed without waiting for
  * the next live batch). */

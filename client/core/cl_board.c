@@ -1,6 +1,10 @@
 /* The room's boards as this client holds them: the op log applied in seq order (cl.h). */
 #include "cl.h"
 
+#include "proto/perm.h"
+#include "proto/text.h"
+
+#include <stdio.h>
 #include <string.h>
 
 #define CL_BOARD_POINTS 2000000u /* as many as a server's room holds */
@@ -168,18 +172,109 @@ static void send_unsent(struct cl_conn *c)
 	pump(c);
 }
 
-uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
+static uint32_t queue_op(struct cl_conn *c, const struct proto_board_up *up)
 {
 	struct cl_board *b = c->board;
 	if (!b || b->pending_count == CL_BOARD_PENDING)
 		return 0;
 	struct cl_board_pending *p = pending_at(b, b->pending_count++);
-	p->up.op = *op;
+	p->up = *up;
 	p->up.op_id = ++b->next_op_id;
 	p->final = b->synced;
 	p->wire = false;
 	pump(c);
 	return p->up.op_id;
+}
+
+uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
+{
+	struct proto_board_up up = {.op = *op};
+	return queue_op(c, &up);
+}
+
+/* May we send a chat op now? The server's rules, said here first. */
+static bool chat_allowed(struct cl_conn *c, enum proto_perm perm, char *why, size_t why_size)
+{
+	if (!c->board || c->state != CL_STATE_JOINED) {
+		snprintf(why, why_size, "not in a room");
+		return false;
+	}
+	if (!proto_perm_allows((enum proto_role)c->welcome.role, perm) && !c->board->unchecked) {
+		snprintf(why, why_size, "a %s may not %s",
+			 proto_role_name((enum proto_role)c->welcome.role), proto_perm_name(perm));
+		return false;
+	}
+	if (c->board->pending_count == CL_BOARD_PENDING) {
+		snprintf(why, why_size, "too much is still on its way to the server; wait a moment");
+		return false;
+	}
+	if (!proto_bucket_take(&c->board->chat_bucket, PROTO_BUCKET_CHAT, 1, c->service_now_us)) {
+		const struct proto_bucket_spec *rate = proto_bucket_spec(PROTO_BUCKET_CHAT);
+		snprintf(why, why_size, "slow down: the room takes %u line%s a second (%u at once)",
+			 rate->per_s, rate->per_s == 1 ? "" : "s", rate->burst);
+		return false;
+	}
+	return true;
+}
+
+uint32_t cl_chat_send(struct cl_conn *c, enum proto_chat_scope scope, const char *text, char *why,
+		      size_t why_size)
+{
+	if ((unsigned)scope >= PROTO_CHAT_SCOPE_COUNT) {
+		snprintf(why, why_size, "no such chat scope");
+		return 0;
+	}
+	if (!proto_text_check(text, PROTO_CHAT_TEXT_MAX, "the message", why, why_size))
+		return 0;
+	enum proto_perm perm = scope == PROTO_CHAT_ANNOUNCE ? PROTO_PERM_ANNOUNCE : PROTO_PERM_CHAT;
+	if (!chat_allowed(c, perm, why, why_size))
+		return 0;
+	struct proto_board_up up = {.op = {.kind = PROTO_LOG_CHAT}, .chat = {.scope = (uint8_t)scope}};
+	core_strlcpy(up.chat.text, text, sizeof(up.chat.text));
+	return queue_op(c, &up);
+}
+
+uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
+			size_t why_size)
+{
+	if (!chat_allowed(c, PROTO_PERM_ANNOUNCE, why, why_size))
+		return 0;
+	struct proto_board_up up = {.op = {.kind = PROTO_LOG_ANSWER, .target_author = author,
+					   .target_op = op_id}};
+	return queue_op(c, &up);
+}
+
+const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i)
+{
+	return &b->chat[(b->chat_next + CL_CHAT_LINES - b->chat_count + i) % CL_CHAT_LINES];
+}
+
+static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint32_t seq,
+		       const struct sim_board_op *op, const struct proto_chat *chat)
+{
+	struct cl_board *b = c->board;
+	if (op->kind == PROTO_LOG_ANSWER) {
+		uint16_t target = op->target_author ? op->target_author : author;
+		for (uint32_t i = 0; i < b->chat_count; i++) {
+			struct cl_chat_line *l =
+				&b->chat[(b->chat_next + CL_CHAT_LINES - b->chat_count + i) % CL_CHAT_LINES];
+			if (l->author == target && l->op_id == op->target_op)
+				l->chat.answered = true;
+		}
+	} else {
+		b->chat[b->chat_next] = (struct cl_chat_line){.seq = seq, .author = author,
+							      .op_id = op_id,
+							      .own = author == b->author,
+							      .chat = *chat};
+		b->chat_next = (b->chat_next + 1) % CL_CHAT_LINES;
+		if (b->chat_count < CL_CHAT_LINES)
+			b->chat_count++;
+		b->stats.chat++;
+	}
+	if (!b->in_snapshot) {
+		struct cl_event ev = {.type = CL_EVENT_CHAT, .board = {.author = author, .op_id = op_id}};
+		cl_push_event(c, &ev);
+	}
 }
 
 /* One op of the log (seq 0: part of a snapshot). */
@@ -202,25 +297,32 @@ static bool apply(struct cl_conn *c, const struct proto_log_op *l, uint32_t seq)
 		return true;
 	}
 	const struct sim_board_op *op = &l->op;
-	uint32_t op_id;
+	const struct proto_chat *chat = &l->chat;
+	uint32_t op_id = b->last_op[author] + l->op_id_delta;
 	if (l->kind == PROTO_LOG_OWN) {
-		op_id = b->last_op[author] + l->op_id_delta;
 		if (!b->pending_count || !pending_at(b, 0)->final || pending_at(b, 0)->up.op_id != op_id)
 			return false; /* the server confirms an op we do not have */
 		op = &pending_at(b, 0)->up.op;
+		chat = &pending_at(b, 0)->up.chat;
 		b->stats.own++;
-	} else {
-		op_id = b->last_op[author] + l->op_id_delta;
 	}
-	enum sim_board_result r = b->no_replica && author != b->author
-					  ? SIM_BOARD_APPLIED
-					  : sim_board_apply(&b->boards, author, op_id, seq, op);
-	if (r != SIM_BOARD_APPLIED && r != SIM_BOARD_NOOP)
-		return false;
-	b->stats.ops++;
 	b->last_op[author] = op_id;
-	if (b->on_op && !b->in_snapshot)
-		b->on_op(b->on_op_user, author, op_id, op, author == b->author);
+	if (op->kind == PROTO_LOG_HIDDEN) {
+		b->stats.hidden++;
+		return true;
+	}
+	if (proto_log_is_chat(op->kind)) {
+		chat_apply(c, author, op_id, seq, op, chat);
+	} else {
+		enum sim_board_result r = b->no_replica && author != b->author
+						  ? SIM_BOARD_APPLIED
+						  : sim_board_apply(&b->boards, author, op_id, seq, op);
+		if (r != SIM_BOARD_APPLIED && r != SIM_BOARD_NOOP)
+			return false;
+		b->stats.ops++;
+		if (b->on_op && !b->in_snapshot)
+			b->on_op(b->on_op_user, author, op_id, op, author == b->author);
+	}
 	if (author == b->author)
 		pop_pending(b, op_id);
 	return true;
@@ -319,6 +421,7 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		if (h.start) {
 			sim_board_reset(&b->boards);
 			memset(b->last_op, 0, sizeof(b->last_op));
+			b->chat_count = b->chat_next = 0;
 			b->epoch = h.epoch;
 			b->in_snapshot = true;
 		}
@@ -339,6 +442,8 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 			/* What the snapshot holds of ours is confirmed. */
 			pop_pending(b, b->last_op[b->author]);
 			struct cl_event ev = {.type = CL_EVENT_BOARD, .board = {.board = SIM_BOARDS}};
+			cl_push_event(c, &ev);
+			ev = (struct cl_event){.type = CL_EVENT_CHAT};
 			cl_push_event(c, &ev);
 		}
 		return;

@@ -14,6 +14,7 @@ struct sdl_window {
 	const char *extensions[16];
 	uint32_t extension_count;
 	bool fullscreen;
+	bool typing;
 };
 
 static void drawable_size(struct sdl_window *s, struct plat_input *in)
@@ -24,6 +25,19 @@ static void drawable_size(struct sdl_window *s, struct plat_input *in)
 		w = h = 0;
 	in->width = (uint32_t)(w > 0 ? w : 0);
 	in->height = (uint32_t)(h > 0 ? h : 0);
+}
+
+/* While typing, keys edit the line: Enter sends, Escape closes. */
+static void typing_key(struct plat_input *in, SDL_Keycode k, bool down)
+{
+	if (!down)
+		return;
+	if (k == SDLK_RETURN || k == SDLK_KP_ENTER)
+		in->pressed[PLAT_ACT_CHAT]++;
+	else if (k == SDLK_ESCAPE)
+		in->pressed[PLAT_ACT_CANCEL]++;
+	else if (k == SDLK_BACKSPACE)
+		in->pressed[PLAT_ACT_BACKSPACE]++;
 }
 
 static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, bool repeat)
@@ -46,8 +60,8 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_m: in->pressed[PLAT_ACT_MUTE]++; break;
 	case SDLK_F11: in->pressed[PLAT_ACT_FULLSCREEN]++; break;
 	case SDLK_RETURN:
-		if (mod & KMOD_ALT)
-			in->pressed[PLAT_ACT_FULLSCREEN]++;
+	case SDLK_KP_ENTER:
+		in->pressed[mod & KMOD_ALT ? PLAT_ACT_FULLSCREEN : PLAT_ACT_CHAT]++;
 		break;
 	case SDLK_PLUS: case SDLK_EQUALS: case SDLK_KP_PLUS: in->pressed[PLAT_ACT_ZOOM_IN]++; break;
 	case SDLK_MINUS: case SDLK_KP_MINUS: in->pressed[PLAT_ACT_ZOOM_OUT]++; break;
@@ -88,6 +102,7 @@ static void sdl_poll(struct plat_window *w, struct plat_input *in)
 	in->wheel = 0;
 	in->clicked = false;
 	in->resized = false;
+	in->text[0] = '\0';
 	SDL_Event e;
 	while (SDL_PollEvent(&e)) {
 		switch (e.type) {
@@ -96,8 +111,15 @@ static void sdl_poll(struct plat_window *w, struct plat_input *in)
 			break;
 		case SDL_KEYDOWN:
 		case SDL_KEYUP:
-			key(in, e.key.keysym.sym, e.key.keysym.mod, e.type == SDL_KEYDOWN,
-			    e.key.repeat != 0);
+			if (s->typing)
+				typing_key(in, e.key.keysym.sym, e.type == SDL_KEYDOWN);
+			else
+				key(in, e.key.keysym.sym, e.key.keysym.mod, e.type == SDL_KEYDOWN,
+				    e.key.repeat != 0);
+			break;
+		case SDL_TEXTINPUT:
+			if (s->typing && strlen(in->text) + strlen(e.text.text) < sizeof(in->text))
+				strcat(in->text, e.text.text);
 			break;
 		case SDL_MOUSEWHEEL:
 			in->wheel += (float)e.wheel.y;
@@ -161,6 +183,18 @@ static void sdl_set_title(struct plat_window *w, const char *title)
 	SDL_SetWindowTitle(s->window, title);
 }
 
+static void sdl_set_typing(struct plat_window *w, bool on)
+{
+	struct sdl_window *s = (struct sdl_window *)w;
+	if (on == s->typing)
+		return;
+	s->typing = on;
+	if (on)
+		SDL_StartTextInput();
+	else
+		SDL_StopTextInput();
+}
+
 static void sdl_destroy(struct plat_window *w)
 {
 	struct sdl_window *s = (struct sdl_window *)w;
@@ -203,6 +237,7 @@ struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, ui
 	}
 	s->extension_count = n;
 	s->fullscreen = fullscreen;
+	SDL_StopTextInput(); /* keys act until a chat line opens */
 	s->base = (struct plat_window){
 		.poll = sdl_poll,
 		.vk_extensions = sdl_extensions,
@@ -210,6 +245,7 @@ struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, ui
 		.set_fullscreen = sdl_set_fullscreen,
 		.set_size = sdl_set_size,
 		.set_title = sdl_set_title,
+		.set_typing = sdl_set_typing,
 		.destroy = sdl_destroy,
 	};
 	return &s->base;

@@ -11,10 +11,11 @@
 
 struct script_event {
 	long frame;
-	enum { EV_KEY, EV_PRESS, EV_CLICK } kind;
+	enum { EV_KEY, EV_PRESS, EV_CLICK, EV_TYPE } kind;
 	int which; /* key or action */
 	bool on;
 	float x, y;
+	char text[64];
 };
 
 struct no_window {
@@ -29,7 +30,7 @@ static const char *const action_names[] = {
 	"sit",	    "mute",	   "fullscreen", "zoom-in",  "zoom-out",	"roster",
 	"quit",	    "hand",	   "select-next", "select-prev", "mod-mute",	"mod-kick",
 	"mod-ban",  "mod-floor", "mod-move",	 "mod-lock", "mod-mute-all", "voice-mode",
-	"volume-up", "volume-down", "broadcast"};
+	"volume-up", "volume-down", "broadcast", "chat", "cancel", "backspace"};
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) == PLAT_ACT_COUNT,
 	       "every action has a name in input scripts");
 
@@ -62,6 +63,9 @@ static bool parse_script(struct no_window *w, const char *path, char *err, size_
 		if (n <= 0)
 			continue;
 		struct script_event ev = {.frame = frame};
+		char *typed = n >= 3 && !strcmp(kind, "type") ? strstr(line, "type") + 5 : NULL;
+		if (typed)
+			typed[strcspn(typed, "\r\n")] = '\0';
 		if (w->count == SCRIPT_MAX) {
 			snprintf(err, err_size, "%s: more than %d events", path, SCRIPT_MAX);
 			ok = false;
@@ -73,13 +77,17 @@ static bool parse_script(struct no_window *w, const char *path, char *err, size_
 		} else if (n == 3 && !strcmp(kind, "press") &&
 			   (ev.which = find(action_names, PLAT_ACT_COUNT, a)) >= 0) {
 			ev.kind = EV_PRESS;
+		} else if (typed && strlen(typed) < sizeof(ev.text)) {
+			ev.kind = EV_TYPE;
+			strcpy(ev.text, typed);
 		} else if (n == 4 && !strcmp(kind, "click") && sscanf(a, "%f", &ev.x) == 1 &&
 			   sscanf(b, "%f", &ev.y) == 1) {
 			ev.kind = EV_CLICK;
 		} else {
 			snprintf(err, err_size,
 				 "%s line %d: expected 'FRAME key up|down|left|right on|off', "
-				 "'FRAME press ACTION' or 'FRAME click X Y'",
+				 "'FRAME press ACTION', 'FRAME click X Y' or 'FRAME type TEXT' "
+				 "(at most 63 bytes)",
 				 path, lineno);
 			ok = false;
 		}
@@ -97,12 +105,16 @@ static void nw_poll(struct plat_window *base, struct plat_input *in)
 	in->wheel = 0;
 	in->clicked = false;
 	in->resized = false;
+	in->text[0] = '\0';
 	for (; w->next < w->count && w->events[w->next].frame <= w->frame; w->next++) {
 		const struct script_event *ev = &w->events[w->next];
 		if (ev->kind == EV_KEY) {
 			in->held[ev->which] = ev->on;
 		} else if (ev->kind == EV_PRESS) {
 			in->pressed[ev->which]++;
+		} else if (ev->kind == EV_TYPE) {
+			if (strlen(in->text) + strlen(ev->text) < sizeof(in->text))
+				strcat(in->text, ev->text);
 		} else {
 			in->clicked = true;
 			in->click_x = in->mouse_x = ev->x;
@@ -140,6 +152,12 @@ static void nw_set_title(struct plat_window *w, const char *title)
 	(void)title;
 }
 
+static void nw_set_typing(struct plat_window *w, bool on)
+{
+	(void)w;
+	(void)on;
+}
+
 static void nw_destroy(struct plat_window *w)
 {
 	free(w);
@@ -160,6 +178,7 @@ struct plat_window *plat_window_create_headless(const char *input_script, char *
 		.set_fullscreen = nw_set_fullscreen,
 		.set_size = nw_set_size,
 		.set_title = nw_set_title,
+		.set_typing = nw_set_typing,
 		.destroy = nw_destroy,
 		.headless = true,
 	};

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 9 /* 9: the room op log (boards), author numbers */
+#define PROTO_VERSION 10 /* 9: the room op log (boards), author numbers; 10: chat */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -55,6 +55,7 @@ enum proto_msg_type {
 	PROTO_MSG_BOARD_SYNC = 21, /* client -> server, log: the seq it holds to */
 	PROTO_MSG_BOARD_LOG = 22,  /* server -> client, log: a tail or a snapshot */
 	PROTO_MSG_BOARD_LIVE = 23, /* server -> client, datagram: the newest ops */
+	PROTO_MSG_CHAT = 24,       /* client -> server, log: a chat op (into the same log) */
 	PROTO_MSG_TYPE_COUNT
 };
 

@@ -2,8 +2,13 @@
 #include "msg_board.h"
 #include "msg.h"
 #include "msg_codec.h"
+#include "text.h"
 
 #include <string.h>
+
+_Static_assert(PROTO_CHAT_NAME_MAX == PROTO_NAME_MAX, "a chat's name is a display name");
+_Static_assert(SIM_MAX_ZONES <= 32, "a chat's zone is 5 bits");
+_Static_assert(PROTO_LOG_REASON_COUNT <= 16, "a LAST's reason is 4 bits");
 
 #define RICE_K 2
 #define RICE_ESCAPE 14
@@ -91,7 +96,53 @@ static bool get_points(struct proto_reader *r, struct sim_board_op *op, bool abs
 	return !r->overflow;
 }
 
-static bool put_body(struct proto_writer *w, const struct sim_board_op *op)
+static void put_text(struct proto_writer *w, const char *s, int bits)
+{
+	size_t n = strlen(s);
+	proto_write_bits(w, (uint32_t)n, bits);
+	for (size_t i = 0; i < n; i++)
+		proto_write_bits(w, (uint8_t)s[i], 8);
+}
+
+static bool get_text(struct proto_reader *r, char *out, uint32_t size, int bits)
+{
+	uint32_t n = proto_read_bits(r, bits);
+	if (n >= size || r->overflow)
+		return false;
+	proto_read_bytes(r, out, n);
+	out[n] = '\0';
+	return !r->overflow && memchr(out, '\0', n) == NULL;
+}
+
+static bool put_chat(struct proto_writer *w, const struct proto_chat *c)
+{
+	if (c->scope >= PROTO_CHAT_SCOPE_COUNT || c->zone >= SIM_MAX_ZONES ||
+	    strlen(c->name) >= PROTO_CHAT_NAME_MAX || strlen(c->text) > PROTO_CHAT_TEXT_MAX)
+		return false;
+	proto_write_bits(w, c->scope, 2);
+	proto_write_bits(w, c->zone, 5);
+	proto_write_bool(w, c->answered);
+	put_text(w, c->name, 5);
+	put_text(w, c->text, 9);
+	return true;
+}
+
+/* Text others will read: checked as the server checks it, on every
+ * receiver too (a server is not trusted with what a screen shows). */
+static bool get_chat(struct proto_reader *r, struct proto_chat *c)
+{
+	char why[8];
+	c->scope = (uint8_t)proto_read_bits(r, 2);
+	c->zone = (uint8_t)proto_read_bits(r, 5);
+	c->answered = proto_read_bool(r);
+	if (!get_text(r, c->name, sizeof(c->name), 5) || !get_text(r, c->text, sizeof(c->text), 9))
+		return false;
+	return (!c->name[0] || proto_name_check(c->name, why, sizeof(why))) &&
+	       proto_text_check(c->text, PROTO_CHAT_TEXT_MAX, "a chat message", why, sizeof(why));
+}
+
+static bool put_body(struct proto_writer *w, const struct sim_board_op *op,
+		     const struct proto_chat *chat)
 {
 	switch (op->kind) {
 	case SIM_OP_BEGIN:
@@ -106,6 +157,7 @@ static bool put_body(struct proto_writer *w, const struct sim_board_op *op)
 		return put_points(w, op, false);
 	case SIM_OP_UNDO:
 	case SIM_OP_REDO:
+	case PROTO_LOG_ANSWER:
 		if (op->target_author > PROTO_MAX_CLIENT_ID)
 			return false;
 		proto_write_bits(w, op->target_author, 12);
@@ -116,12 +168,16 @@ static bool put_body(struct proto_writer *w, const struct sim_board_op *op)
 			return false;
 		proto_write_bits(w, op->board, 3);
 		return true;
+	case PROTO_LOG_CHAT:
+		return put_chat(w, chat);
+	case PROTO_LOG_HIDDEN:
+		return true;
 	default:
 		return false;
 	}
 }
 
-static bool get_body(struct proto_reader *r, struct sim_board_op *op)
+static bool get_body(struct proto_reader *r, struct sim_board_op *op, struct proto_chat *chat)
 {
 	switch (op->kind) {
 	case SIM_OP_BEGIN:
@@ -134,12 +190,17 @@ static bool get_body(struct proto_reader *r, struct sim_board_op *op)
 		return get_points(r, op, false);
 	case SIM_OP_UNDO:
 	case SIM_OP_REDO:
+	case PROTO_LOG_ANSWER:
 		op->target_author = (uint16_t)proto_read_bits(r, 12);
 		op->target_op = proto_read_bits(r, 32);
 		return !r->overflow;
 	case SIM_OP_CLEAR:
 		op->board = (uint8_t)proto_read_bits(r, 3);
 		return !r->overflow;
+	case PROTO_LOG_CHAT:
+		return get_chat(r, chat);
+	case PROTO_LOG_HIDDEN:
+		return true;
 	default:
 		return false;
 	}
@@ -149,25 +210,43 @@ uint32_t proto_encode_board_up(const struct proto_board_up *m, uint8_t *buf, uin
 {
 	struct proto_writer w;
 	proto_writer_init(&w, buf, cap);
-	proto_write_bits(&w, PROTO_MSG_BOARD_OP, 8);
+	bool chat = proto_log_is_chat(m->op.kind);
+	if (!chat && (m->op.kind < SIM_OP_BEGIN || m->op.kind >= SIM_OP_KIND_COUNT))
+		return 0;
+	proto_write_bits(&w, chat ? PROTO_MSG_CHAT : PROTO_MSG_BOARD_OP, 8);
 	proto_write_bits(&w, m->op_id, 32);
 	proto_write_bits(&w, m->op.kind, 4);
-	if (!put_body(&w, &m->op))
+	if (!put_body(&w, &m->op, &m->chat))
 		return 0;
 	return finish(&w);
 }
 
-enum core_result proto_decode_board_up(const uint8_t *data, uint32_t len, struct proto_board_up *out)
+static enum core_result decode_up(const uint8_t *data, uint32_t len, struct proto_board_up *out,
+				  uint8_t type)
 {
 	memset(out, 0, sizeof(*out));
 	struct proto_reader r;
-	if (!open_msg(&r, data, len, PROTO_MSG_BOARD_OP))
+	if (!open_msg(&r, data, len, type))
 		return CORE_ERR_INVALID;
 	out->op_id = proto_read_bits(&r, 32);
 	out->op.kind = (uint8_t)proto_read_bits(&r, 4);
-	if (out->op_id == 0 || !get_body(&r, &out->op))
+	bool chat = proto_log_is_chat(out->op.kind);
+	if (chat != (type == PROTO_MSG_CHAT) ||
+	    (!chat && (out->op.kind < SIM_OP_BEGIN || out->op.kind >= SIM_OP_KIND_COUNT)))
+		return CORE_ERR_INVALID;
+	if (out->op_id == 0 || !get_body(&r, &out->op, &out->chat))
 		return CORE_ERR_INVALID;
 	return done(&r);
+}
+
+enum core_result proto_decode_board_up(const uint8_t *data, uint32_t len, struct proto_board_up *out)
+{
+	return decode_up(data, len, out, PROTO_MSG_BOARD_OP);
+}
+
+enum core_result proto_decode_chat_up(const uint8_t *data, uint32_t len, struct proto_board_up *out)
+{
+	return decode_up(data, len, out, PROTO_MSG_CHAT);
 }
 
 uint32_t proto_encode_board_sync(const struct proto_board_sync *m, uint8_t *buf, uint32_t cap)
@@ -223,7 +302,7 @@ uint32_t proto_log_op_encode(const struct proto_log_op *op, uint8_t *buf, uint32
 	if (op->kind == PROTO_LOG_LAST) {
 		proto_write_bits(&w, op->last_op, 32);
 		proto_write_bits(&w, op->reason, 4);
-	} else if (!put_body(&w, &op->op))
+	} else if (!put_body(&w, &op->op, &op->chat))
 		return 0;
 	return finish(&w);
 }
@@ -273,9 +352,9 @@ int proto_log_next(struct proto_reader *r, struct proto_log_op *out)
 	if (out->kind == PROTO_LOG_LAST) {
 		out->last_op = proto_read_bits(r, 32);
 		out->reason = (uint8_t)proto_read_bits(r, 4);
-		return r->overflow || out->reason > PROTO_LOG_REFUSED_ROLE ? -1 : 1;
+		return r->overflow || out->reason >= PROTO_LOG_REASON_COUNT ? -1 : 1;
 	}
-	return get_body(r, &out->op) ? 1 : -1;
+	return get_body(r, &out->op, &out->chat) ? 1 : -1;
 }
 
 enum core_result proto_log_validate(const uint8_t *data, uint32_t len)
@@ -289,4 +368,19 @@ enum core_result proto_log_validate(const uint8_t *data, uint32_t len)
 	while ((k = proto_log_next(&r, &op)) == 1)
 		;
 	return k == 0 ? CORE_OK : CORE_ERR_INVALID;
+}
+
+const char *proto_log_reason_name(uint8_t reason)
+{
+	switch (reason) {
+	case PROTO_LOG_REFUSED_ROLE:
+		return "your role may not do that";
+	case PROTO_LOG_REFUSED_NO_ZONE:
+		return "you are in no zone: send it to the room";
+	case PROTO_LOG_REFUSED_NO_QUESTION:
+		return "no such open question";
+	default:
+		return reason < SIM_BOARD_RESULT_COUNT ? sim_board_result_name((enum sim_board_result)reason)
+						       : "?";
+	}
 }

@@ -8,6 +8,12 @@
  * (a reconnect carries on): the server applies each (author, op_id) once,
  * so ops resent after a reconnect are not applied twice.
  *
+ * CHAT  client -> server, log channel: a chat op (CHAT or ANSWER), in the
+ * same op id sequence as the author's board ops, with its own permission
+ * and rate bucket
+ *   u8 type | u32 op_id | u4 kind | body (below; name empty, zone 0,
+ *   answered 0: the server fills them in)
+ *
  * BOARD_SYNC  client -> server, log channel
  *   u8 type | u32 epoch | u32 last_seq
  * "I hold the room's log up to last_seq" (0: nothing; epoch: the room
@@ -35,7 +41,11 @@
  *   CLEAR    u3 board
  *   LAST     u32 op_id | u4 reason: the author's last op id, outright (in a
  *            snapshot), or an op of the author's the server refused
- *            (reason: its sim_board_result)
+ *            (reason: its sim_board_result, or PROTO_LOG_REFUSED_*)
+ *   CHAT     u2 scope | u5 zone | u1 answered | u5 name length | name
+ *            | u9 text length | text (UTF-8, proto_text_check)
+ *   ANSWER   u12 question's author | u32 its op_id
+ *   HIDDEN   (none): a zone message, to a member outside the zone
  * points: u7 count | [first: u16 x | u16 y | u8 p when absolute]
  *   | deltas (x, y, p), each zigzag then Rice-coded with k = 2: q ones,
  *   a zero, 2 bits; q >= 14 escapes to 18 raw bits.
@@ -50,10 +60,37 @@
 #include <stdint.h>
 
 /* Kinds past the board's (sim_board_kind) that only the log has. */
-#define PROTO_LOG_LAST 14 /* an author's last op id, outright */
-#define PROTO_LOG_OWN 15  /* the receiver's own op: it has the body */
-/* A LAST's reason past the board's results: the sender's role may not. */
-#define PROTO_LOG_REFUSED_ROLE SIM_BOARD_RESULT_COUNT
+#define PROTO_LOG_CHAT 7    /* a chat message (proto_chat) */
+#define PROTO_LOG_ANSWER 8  /* staff mark a question answered (target author, op) */
+#define PROTO_LOG_HIDDEN 13 /* a zone message, to a member outside the zone */
+#define PROTO_LOG_LAST 14   /* an author's last op id, outright */
+#define PROTO_LOG_OWN 15    /* the receiver's own op: it has the body */
+/* A LAST's reasons past the board's results. */
+enum proto_log_refusal {
+	PROTO_LOG_REFUSED_ROLE = SIM_BOARD_RESULT_COUNT, /* the sender's role may not */
+	PROTO_LOG_REFUSED_NO_ZONE,  /* a zone message from outside every zone */
+	PROTO_LOG_REFUSED_NO_QUESTION, /* answered: no such open question */
+	PROTO_LOG_REASON_COUNT,
+};
+/** What a LAST's reason means, for people. */
+const char *proto_log_reason_name(uint8_t reason);
+
+enum proto_chat_scope {
+	PROTO_CHAT_ROOM,
+	PROTO_CHAT_ZONE,     /* the sender's zone only */
+	PROTO_CHAT_ANNOUNCE, /* staff, shown to everyone prominently */
+	PROTO_CHAT_QUESTION, /* to staff and the room, until staff mark it answered */
+	PROTO_CHAT_SCOPE_COUNT,
+};
+#define PROTO_CHAT_TEXT_MAX 400 /* bytes of UTF-8 */
+#define PROTO_CHAT_NAME_MAX 32  /* PROTO_NAME_MAX */
+struct proto_chat {
+	uint8_t scope;  /* enum proto_chat_scope */
+	uint8_t zone;   /* ZONE: the sender's (the server's word) */
+	bool answered;  /* QUESTION, in a snapshot: staff have answered it */
+	char name[PROTO_CHAT_NAME_MAX];      /* the sender's display name (the server's word) */
+	char text[PROTO_CHAT_TEXT_MAX + 1];
+};
 #define PROTO_LOG_FLUSH_MS 10
 #define PROTO_LOG_MESSAGE_MAX 32768 /* a BOARD_LOG on the log channel */
 
@@ -64,9 +101,12 @@ enum proto_log_mode {
 	PROTO_LOG_SNAP_END, /* the snapshot's last part: it holds up to first_seq */
 };
 
+/* BOARD_OP or CHAT: op.kind says which (a board kind, or CHAT or ANSWER,
+ * whose target is op.target_author and op.target_op). */
 struct proto_board_up {
 	uint32_t op_id;
 	struct sim_board_op op;
+	struct proto_chat chat; /* CHAT */
 };
 
 struct proto_board_sync {
@@ -82,6 +122,7 @@ struct proto_log_op {
 	uint32_t last_op;     /* LAST */
 	uint8_t reason;       /* LAST: why the op was refused (0: not refused) */
 	struct sim_board_op op;
+	struct proto_chat chat; /* CHAT */
 };
 
 /* The header of a BOARD_LOG message. */
@@ -100,9 +141,16 @@ struct proto_log_head {
  * up by one, and a bigger gap is refused as malformed. */
 #define PROTO_OP_ID_GAP_MAX (1u << 20)
 
+/** BOARD_OP, or CHAT for a chat kind. */
 uint32_t proto_encode_board_up(const struct proto_board_up *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_board_up(const uint8_t *data, uint32_t len,
 				       struct proto_board_up *out) CORE_MUST_CHECK;
+enum core_result proto_decode_chat_up(const uint8_t *data, uint32_t len,
+				      struct proto_board_up *out) CORE_MUST_CHECK;
+static inline bool proto_log_is_chat(uint8_t kind)
+{
+	return kind == PROTO_LOG_CHAT || kind == PROTO_LOG_ANSWER;
+}
 uint32_t proto_encode_board_sync(const struct proto_board_sync *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_board_sync(const uint8_t *data, uint32_t len,
 					 struct proto_board_sync *out) CORE_MUST_CHECK;

@@ -56,6 +56,10 @@ static enum core_result dec_board_up(const uint8_t *d, uint32_t n, union proto_a
 {
 	return proto_decode_board_up(d, n, &o->board_up);
 }
+static enum core_result dec_chat_up(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_chat_up(d, n, &o->board_up);
+}
 static enum core_result dec_board_sync(const uint8_t *d, uint32_t n, union proto_any *o)
 {
 	return proto_decode_board_sync(d, n, &o->board_sync);
@@ -112,6 +116,9 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 	/* Undo of others' strokes and clear need more than draw: the handler checks. */
 	[PROTO_MSG_BOARD_OP] = {"board_op", L, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_DRAW,
 				PROTO_BUCKET_BOARD, dec_board_up},
+	/* Announcements and answering questions need more than chat: the handler checks. */
+	[PROTO_MSG_CHAT] = {"chat", L, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_CHAT, PROTO_BUCKET_CHAT,
+			    dec_chat_up},
 	[PROTO_MSG_BOARD_SYNC] = {"board_sync", L, TS, 9, NONE, PROTO_BUCKET_SYNC, dec_board_sync},
 	[PROTO_MSG_BOARD_LOG] = {"board_log", L, TC, PROTO_LOG_MESSAGE_MAX, NONE, PROTO_BUCKET_NONE,
 				 dec_board_log},
@@ -134,6 +141,8 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	/* A pen sends 20 ops a second; a client back from a dropped link sends
 	 * what it drew meanwhile (the client paces it: cl_board.c). */
 	[PROTO_BUCKET_BOARD] = {"board", 60, 400},
+	/* People type a line every few seconds; a burst of short replies. */
+	[PROTO_BUCKET_CHAT] = {"chat", 1, 8},
 	[PROTO_BUCKET_SYNC] = {"sync", 30, 60}, /* a repair per lost live batch, at worst */
 	/* What the answers to one client's syncs may cost the server, in bytes
 	 * (a long tail or a snapshot: at most one per 2 s, sv_log.c). */

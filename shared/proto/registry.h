@@ -40,6 +40,7 @@ enum proto_bucket {
 	PROTO_BUCKET_HAND,
 	PROTO_BUCKET_VOICE,
 	PROTO_BUCKET_BOARD,
+	PROTO_BUCKET_CHAT,
 	PROTO_BUCKET_SYNC,
 	PROTO_BUCKET_SYNC_ANSWER, /* bytes of short tails the server sends one client */
 	/* Bytes, whatever the message: */

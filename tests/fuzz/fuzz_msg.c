@@ -193,12 +193,15 @@ static void speaking(const uint8_t *data, uint32_t len)
 
 static void board_up(const uint8_t *data, uint32_t len)
 {
-	struct proto_board_up a, b;
-	if (proto_decode_board_up(data, len, &a) != CORE_OK)
+	/* BOARD_OP or CHAT: the same op form, a chat kind only in CHAT. */
+	static struct proto_board_up a, b;
+	bool chat = proto_decode_board_up(data, len, &a) != CORE_OK;
+	if (chat && proto_decode_chat_up(data, len, &a) != CORE_OK)
 		return;
 	uint32_t n = proto_encode_board_up(&a, buf, sizeof(buf));
 	encoded("board_op", n);
-	if (proto_decode_board_up(buf, n, &b) != CORE_OK || memcmp(&a, &b, sizeof(a)))
+	if ((chat ? proto_decode_chat_up(buf, n, &b) : proto_decode_board_up(buf, n, &b)) != CORE_OK ||
+	    memcmp(&a, &b, sizeof(a)))
 		differs("board_op");
 }
 
@@ -231,7 +234,7 @@ static void board_log(const uint8_t *data, uint32_t len)
 		proto_reader_init(&r2, one, n);
 		if (!n || proto_log_next(&r2, &again) != 1 || again.kind != op.kind ||
 		    again.author != op.author || again.op_id_delta != op.op_id_delta ||
-		    memcmp(&again.op, &op.op, sizeof(op.op)))
+		    memcmp(&again.op, &op.op, sizeof(op.op)) || memcmp(&again.chat, &op.chat, sizeof(op.chat)))
 			differs("board_log op");
 		if (op.kind < SIM_OP_KIND_COUNT)
 			(void)sim_board_apply(&boards, op.author, op.op_id_delta, seq++, &op.op);

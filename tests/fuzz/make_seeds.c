@@ -163,6 +163,28 @@ static void board_seeds(void)
 	msg_seed("registry-board-begin", FUZZ_PICK_REGISTRY, buf, len);
 	struct proto_board_up undo = {.op_id = 42, .op = {.kind = SIM_OP_UNDO, .target_op = 41}};
 	msg_seed("board-undo", FUZZ_PICK_BOARD_UP, buf, proto_encode_board_up(&undo, buf, sizeof(buf)));
+	struct proto_board_up say = {.op_id = 43, .op = {.kind = PROTO_LOG_CHAT},
+				     .chat = {.scope = PROTO_CHAT_QUESTION, .text = "Why is π irrational?"}};
+	len = proto_encode_board_up(&say, buf, sizeof(buf));
+	msg_seed("chat-question", FUZZ_PICK_BOARD_UP, buf, len);
+	msg_seed("registry-chat-question", FUZZ_PICK_REGISTRY, buf, len);
+	struct proto_board_up answer = {.op_id = 44, .op = {.kind = PROTO_LOG_ANSWER, .target_author = 3,
+							    .target_op = 43}};
+	msg_seed("chat-answer", FUZZ_PICK_BOARD_UP, buf, proto_encode_board_up(&answer, buf, sizeof(buf)));
+	{
+		struct proto_log_head h = {.mode = PROTO_LOG_TAIL, .first_seq = 77};
+		len = proto_log_head_encode(&h, buf, sizeof(buf));
+		struct proto_log_op ops[3] = {
+			{.kind = PROTO_LOG_CHAT, .author = 3, .op_id_delta = 2, .op = {.kind = PROTO_LOG_CHAT},
+			 .chat = {.scope = PROTO_CHAT_ZONE, .zone = 4, .name = "Ms Okafor", .text = "Groups of three, please"}},
+			{.kind = PROTO_LOG_HIDDEN, .author = 5, .op_id_delta = 1, .op = {.kind = PROTO_LOG_HIDDEN}},
+			{.kind = PROTO_LOG_ANSWER, .author = 3, .op_id_delta = 1,
+			 .op = {.kind = PROTO_LOG_ANSWER, .target_author = 9, .target_op = 12}},
+		};
+		for (int i = 0; i < 3; i++)
+			len += proto_log_op_encode(&ops[i], buf + len, (uint32_t)sizeof(buf) - len);
+		msg_seed("chat-tail", FUZZ_PICK_BOARD_LOG, buf, len);
+	}
 	for (int mode = PROTO_LOG_LIVE; mode <= PROTO_LOG_TAIL; mode++) {
 		struct proto_log_head h = {.mode = (uint8_t)mode, .first_seq = 5000};
 		len = proto_log_head_encode(&h, buf, sizeof(buf));

@@ -236,6 +236,66 @@ static void op_codecs_round_trip(void **state)
 	assert_int_equal(proto_log_validate(msg, at), CORE_ERR_INVALID);
 }
 
+/* Chat ops: the round trip, and text no screen should show refused on
+ * the way in (the server) and on the way out (every receiver). */
+static void chat_codecs_check_the_text(void **state)
+{
+	(void)state;
+	struct proto_board_up up = {.op_id = 5, .op = {.kind = PROTO_LOG_CHAT},
+				    .chat = {.scope = PROTO_CHAT_QUESTION, .text = "Größe von π?"}};
+	uint8_t buf[PROTO_BOARD_OP_MAX];
+	uint32_t len = proto_encode_board_up(&up, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal(buf[0], PROTO_MSG_CHAT);
+	struct proto_board_up back;
+	assert_int_equal(proto_decode_chat_up(buf, len, &back), CORE_OK);
+	assert_string_equal(back.chat.text, "Größe von π?");
+	assert_int_equal(back.chat.scope, PROTO_CHAT_QUESTION);
+	/* A chat kind is not a board op, and the other way round. */
+	assert_int_equal(proto_decode_board_up(buf, len, &back), CORE_ERR_INVALID);
+	static const char *const bad[] = {"", " padded", "bell\a", "\xff\xfe", "\xe2\x80\xae" "evil",
+					  "cut \xc3"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct proto_board_up b = up;
+		core_strlcpy(b.chat.text, bad[i], sizeof(b.chat.text));
+		len = proto_encode_board_up(&b, buf, sizeof(buf));
+		assert_true(len > 0); /* the encoder says anything; the decoder checks */
+		assert_int_equal(proto_decode_chat_up(buf, len, &back), CORE_ERR_INVALID);
+	}
+	memset(up.chat.text, 'a', PROTO_CHAT_TEXT_MAX);
+	up.chat.text[PROTO_CHAT_TEXT_MAX] = '\0';
+	len = proto_encode_board_up(&up, buf, sizeof(buf));
+	assert_true(len > 0 && len <= PROTO_BOARD_OP_MAX);
+	assert_int_equal(proto_decode_chat_up(buf, len, &back), CORE_OK);
+	/* In the log: a zone line, a placeholder, an answer. */
+	uint8_t msg[1024];
+	struct proto_log_head h = {.mode = PROTO_LOG_TAIL, .first_seq = 9};
+	uint32_t at = proto_log_head_encode(&h, msg, sizeof(msg));
+	struct proto_log_op ops[3] = {
+		{.kind = PROTO_LOG_CHAT, .author = 2, .op_id_delta = 1, .op = {.kind = PROTO_LOG_CHAT},
+		 .chat = {.scope = PROTO_CHAT_ZONE, .zone = 31, .name = "Ms Ward", .text = "Pairs, please"}},
+		{.kind = PROTO_LOG_HIDDEN, .author = 3, .op_id_delta = 4, .op = {.kind = PROTO_LOG_HIDDEN}},
+		{.kind = PROTO_LOG_ANSWER, .author = 2, .op_id_delta = 1,
+		 .op = {.kind = PROTO_LOG_ANSWER, .target_author = 3, .target_op = 17}},
+	};
+	for (int i = 0; i < 3; i++)
+		at += proto_log_op_encode(&ops[i], msg + at, (uint32_t)sizeof(msg) - at);
+	struct proto_reader r;
+	struct proto_log_head got;
+	assert_int_equal(proto_log_open(msg, at, &got, &r), CORE_OK);
+	struct proto_log_op op;
+	assert_int_equal(proto_log_next(&r, &op), 1);
+	assert_string_equal(op.chat.name, "Ms Ward");
+	assert_int_equal(op.chat.zone, 31);
+	assert_int_equal(proto_log_next(&r, &op), 1);
+	assert_int_equal(op.kind, PROTO_LOG_HIDDEN);
+	assert_int_equal(op.author, 3);
+	assert_int_equal(op.op_id_delta, 4);
+	assert_int_equal(proto_log_next(&r, &op), 1);
+	assert_int_equal(op.op.target_op, 17);
+	assert_int_equal(proto_log_next(&r, &op), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +304,7 @@ int main(void)
 		cmocka_unit_test(board_rules),
 		cmocka_unit_test(hash_is_the_canonical_serialisation),
 		cmocka_unit_test(op_codecs_round_trip),
+		cmocka_unit_test(chat_codecs_check_the_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

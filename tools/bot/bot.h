@@ -35,6 +35,7 @@ enum bot_behavior {
 	BOT_CHEAT,  /* walks the --path sending 3 commands per tick, into walls */
 	BOT_LECTURE, /* the first --walkers wander, the rest walk to a seat each and sit */
 	BOT_DRAW,    /* stand and draw board-v1's seeded strokes on board 0 (bot_board.c) */
+	BOT_CHAT,    /* wander and type seeded lines, questions and (staff) answers (bot_chat.c) */
 };
 
 struct bot_options {
@@ -68,6 +69,7 @@ struct bot_options {
 	double voice_start_s;   /* after the window opens */
 	bool voice_broadcast;   /* ask for the whole room (instructor, floor) */
 	bool voice_ignore_mute; /* a modified client: keeps sending when muted */
+	bool chat_unchecked;    /* a modified client: sends chat its role may not */
 	const char *record_dir; /* each bot's output, DIR/NAME.wav */
 	bool voice_fec, voice_plc;
 	int frame_ms;
@@ -80,8 +82,9 @@ struct bot_options {
 #define BOT_MOD_EVENTS 64
 struct bot_mod_step {
 	double at_s;
-	uint8_t type;
+	uint8_t type;      /* PROTO_MSG_CHAT: a chat step (scope; answer: flag) */
 	bool flag;
+	uint8_t scope;
 	char target[PROTO_NAME_MAX];
 	char text[PROTO_MOD_TEXT_MAX];
 };
@@ -107,6 +110,8 @@ struct bot {
 	uint64_t pen_t0_us;
 	uint32_t stroke_op; /* the op id of its current stroke's begin */
 	uint64_t board_ops, board_dropped;
+	uint64_t chat_sent, chat_not_sent, chat_next_us; /* bot_chat.c */
+	char chat_why[96];  /* why the last line was not sent */
 	char name[PROTO_NAME_MAX];
 	char spawn_zone[PROTO_NAME_MAX];
 	char token[NET_TOKEN_TEXT_MAX];
@@ -171,6 +176,7 @@ struct bot_remote_track {
 struct bot_run {
 	struct bot_options opt;
 	int mod_steps;
+	bool mod_chat; /* the script chats: every bot holds the room's log */
 	struct bot_mod_step mod[BOT_MOD_STEPS];
 	struct bot_path path;
 	struct bot *bots;
@@ -252,6 +258,14 @@ void bot_board_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** The board part of a bot's report: seq, counts, the canonical hashes. */
 void bot_board_report(const struct bot *b, struct json_t *out);
 void bot_board_free(struct bot *b);
+
+/* bot_chat.c: chat steps of --moderate, and --behavior chat */
+/** Sends a chat step of the script (say, say-zone, announce, ask, answer). */
+void bot_chat_step(struct bot *b, const struct bot_mod_step *st);
+/** --behavior chat: a seeded line every few seconds once synced. */
+void bot_chat_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
+/** The chat part of a bot's report: what it sent and the lines it holds. */
+void bot_chat_report(const struct bot *b, struct json_t *out);
 
 /* bot_crowd.c: --behavior lecture's measures of one crowded zone */
 bool bot_crowd_init(struct bot *b);

@@ -295,6 +295,7 @@ void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
 	case BOT_DRAW: /* stands at the board */
 		break;
 	case BOT_WANDER:
+	case BOT_CHAT:
 		wander(b, &mx, &my);
 		break;
 	case BOT_PATH:

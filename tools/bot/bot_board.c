@@ -14,6 +14,7 @@ bool bot_board_init(struct bot_run *run, struct bot *b)
 		return false;
 	}
 	bb_pen_init(&b->pen, run->opt.seed, (uint32_t)b->index + 1);
+	b->board->unchecked = run->opt.chat_unchecked;
 	return true;
 }
 

@@ -17,9 +17,11 @@ static const char usage[] =
 	"  --count N              clients in this process, 1-4000 (default 1)\n"
 	"  --seconds S            how long to stay after joining; 0 = until Ctrl-C (default 10)\n"
 	"  --seed N               seed of every random choice (default 1)\n"
-	"  --behavior NAME        idle | wander | path | seat | cheat | lecture | draw (default\n"
-	"                         wander); draw: stand, hold the room's boards and draw\n"
-	"                         board-v1's seeded strokes (seed --seed, author i+1) on board 0\n"
+	"  --behavior NAME        idle | wander | path | seat | cheat | lecture | draw | chat\n"
+	"                         (default wander); draw: stand, hold the room's boards and draw\n"
+	"                         board-v1's seeded strokes (seed --seed, author i+1) on board 0;\n"
+	"                         chat: wander and type a seeded line every 2-6 s (room, zone,\n"
+	"                         questions; staff roles answer questions and announce)\n"
 	"  --path FILE            JSON [[x, y], ...] waypoints in metres, for path and cheat\n"
 	"  --seat N               seat index (as lyceum-world check lists them), for seat\n"
 	"  --walkers N            lecture: bots 0..N-1 wander, each other bot walks to its own\n"
@@ -40,11 +42,18 @@ static const char usage[] =
 	"  --role ROLE            role of the minted tokens: student, ta, instructor or\n"
 	"                         observer (default student)\n"
 	"  --ttl S                lifetime of the minted tokens in seconds (default 3600)\n"
+	"";
+/* In two parts: C compilers need only take string literals of 4095 bytes. */
+static const char usage_more[] =
 	"  --moderate SCRIPT      moderation requests every bot sends: AT:ACTION[:TARGET[:TEXT]]\n"
 	"                         separated by ';' (AT: seconds after joining; ACTION: mute,\n"
 	"                         unmute, mute-all, unmute-all, kick, ban, lock, unlock, hand,\n"
-	"                         lower, floor, unfloor, move; TARGET: a display name or self;\n"
+	"                         lower, floor, unfloor, move; or chat: say, say-zone,\n"
+	"                         announce, ask (TEXT: the line), answer (the oldest open\n"
+	"                         question, or TARGET's); TARGET: a display name or self;\n"
 	"                         TEXT: a kick reason or, for move, the zone)\n"
+	"  --chat-unchecked 1     a modified client: sends chat its role may not (announce,\n"
+	"                         answer) for the server to refuse\n"
 	"  --reconnect-at S       S seconds after joining, drop the connection without a word and\n"
 	"                         come back with the server's resume ticket (once)\n"
 	"  --voice FILE.wav       the speakers say this file (48 kHz mono 16-bit) in a loop,\n"
@@ -123,15 +132,17 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 				  .frame_ms = 20,
 				  .bitrate_bps = 24000};
 	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat",
-						"lecture", "draw"};
+						"lecture", "draw", "chat"};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
 			fputs(usage, stdout);
+			fputs(usage_more, stdout);
 			return 1;
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "lyceum-bot: %s needs a value (or is unknown)\n%s", f, usage);
+			fprintf(stderr, "lyceum-bot: %s needs a value (or is unknown)\n%s%s", f, usage,
+				usage_more);
 			return 2;
 		}
 		const char *v = argv[++i];
@@ -155,6 +166,8 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->protocol_version = (uint32_t)d;
 		else if (!strcmp(f, "--vr") && (ok = parse_num(f, v, 0, 1, &d)))
 			o->vr = d != 0;
+		else if (!strcmp(f, "--chat-unchecked") && (ok = parse_num(f, v, 0, 1, &d)))
+			o->chat_unchecked = d != 0;
 		else if (!strcmp(f, "--stall") && (ok = parse_num(f, v, 0, 86400, &d)))
 			o->stall_s = d;
 		else if (!strcmp(f, "--behavior") || !strcmp(f, "--behaviour")) {
@@ -167,7 +180,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			}
 			if (!ok)
 				fprintf(stderr, "lyceum-bot: unknown behavior '%s'; use idle, wander, "
-						"path, seat, cheat or lecture\n",
+						"path, seat, cheat, lecture, draw or chat\n",
 					v);
 		} else if (!strcmp(f, "--path"))
 			o->path_file = v;
@@ -223,7 +236,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 					v);
 		}
 		else if (ok) {
-			fprintf(stderr, "lyceum-bot: unknown flag %s\n%s", f, usage);
+			fprintf(stderr, "lyceum-bot: unknown flag %s\n%s%s", f, usage, usage_more);
 			return 2;
 		}
 		if (!ok)
@@ -348,7 +361,8 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		}
 		if (bot_voice_wanted(o) && !bot_voice_init(run, b))
 			return false;
-		if (o->behavior == BOT_DRAW && !bot_board_init(run, b))
+		if ((o->behavior == BOT_DRAW || o->behavior == BOT_CHAT || run->mod_chat) &&
+		    !bot_board_init(run, b))
 			return false;
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {
 			fprintf(stderr, "lyceum-bot: %s: %s\n", b->name,
@@ -460,6 +474,7 @@ static void run_window(struct bot_run *run)
 				bot_moderate_tick(run, b, now);
 				bot_reconnect_tick(run, b, now);
 				bot_board_tick(run, b, now);
+				bot_chat_tick(run, b, now);
 			}
 			if (b->reconnecting && b->conn.state == CL_STATE_JOINED) {
 				b->reconnecting = false;

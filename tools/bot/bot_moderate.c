@@ -12,14 +12,20 @@ static const struct {
 	const char *word;
 	uint8_t type;
 	bool flag;
+	uint8_t scope;
 } actions[] = {
-	{"mute", PROTO_MSG_MUTE, true},         {"unmute", PROTO_MSG_MUTE, false},
-	{"mute-all", PROTO_MSG_MUTE_ALL, true}, {"unmute-all", PROTO_MSG_MUTE_ALL, false},
-	{"kick", PROTO_MSG_KICK, false},        {"ban", PROTO_MSG_KICK, true},
-	{"lock", PROTO_MSG_LOCK, true},         {"unlock", PROTO_MSG_LOCK, false},
-	{"hand", PROTO_MSG_HAND, true},         {"lower", PROTO_MSG_HAND, false},
-	{"floor", PROTO_MSG_FLOOR, true},       {"unfloor", PROTO_MSG_FLOOR, false},
-	{"move", PROTO_MSG_MOVE_USER, true},
+	{"mute", PROTO_MSG_MUTE, true, 0},         {"unmute", PROTO_MSG_MUTE, false, 0},
+	{"mute-all", PROTO_MSG_MUTE_ALL, true, 0}, {"unmute-all", PROTO_MSG_MUTE_ALL, false, 0},
+	{"kick", PROTO_MSG_KICK, false, 0},        {"ban", PROTO_MSG_KICK, true, 0},
+	{"lock", PROTO_MSG_LOCK, true, 0},         {"unlock", PROTO_MSG_LOCK, false, 0},
+	{"hand", PROTO_MSG_HAND, true, 0},         {"lower", PROTO_MSG_HAND, false, 0},
+	{"floor", PROTO_MSG_FLOOR, true, 0},       {"unfloor", PROTO_MSG_FLOOR, false, 0},
+	{"move", PROTO_MSG_MOVE_USER, true, 0},
+	{"say", PROTO_MSG_CHAT, false, PROTO_CHAT_ROOM},
+	{"say-zone", PROTO_MSG_CHAT, false, PROTO_CHAT_ZONE},
+	{"announce", PROTO_MSG_CHAT, false, PROTO_CHAT_ANNOUNCE},
+	{"ask", PROTO_MSG_CHAT, false, PROTO_CHAT_QUESTION},
+	{"answer", PROTO_MSG_CHAT, true, PROTO_CHAT_QUESTION},
 };
 
 /* The next ':'-separated field of s (cut there), or "" at the end. */
@@ -62,13 +68,16 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 		if (!ok || k < 0) {
 			fprintf(stderr, "lyceum-bot: --moderate: '%s' is not SECONDS:ACTION[:TARGET[:TEXT]] "
 					"with ACTION one of mute, unmute, mute-all, unmute-all, kick, ban, "
-					"lock, unlock, hand, lower, floor, unfloor, move\n",
+					"lock, unlock, hand, lower, floor, unfloor, move, say, say-zone, "
+					"announce, ask, answer\n",
 				item);
 			ok = false;
 			break;
 		}
 		st->type = actions[k].type;
 		st->flag = actions[k].flag;
+		st->scope = actions[k].scope;
+		run->mod_chat |= st->type == PROTO_MSG_CHAT;
 		core_strlcpy(st->target, target, sizeof(st->target));
 		core_strlcpy(st->text, rest, sizeof(st->text));
 		run->mod_steps++;
@@ -103,7 +112,9 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 	double since = (double)(now_us - b->joined_us) / 1e6;
 	while (b->mod_next < run->mod_steps && run->mod[b->mod_next].at_s <= since) {
 		const struct bot_mod_step *st = &run->mod[b->mod_next++];
-		if (cl_conn_moderate(&b->conn, st->type, target_id(b, st->target), st->flag,
+		if (st->type == PROTO_MSG_CHAT)
+			bot_chat_step(b, st);
+		else if (cl_conn_moderate(&b->conn, st->type, target_id(b, st->target), st->flag,
 				     st->text) != CORE_OK)
 			fprintf(stderr, "lyceum-bot: %s: could not send %s\n", b->name,
 				proto_mod_action_name(st->type));

@@ -1,0 +1,226 @@
+/*
+ * app_chat.c: the room's text chat in the desktop client. Enter opens the
+ * chat line (keys type instead of moving), Enter sends, Esc closes. A line
+ * goes to the room; "/z " sends to one's zone only, "/q " asks a question,
+ * and staff have "/a " (an announcement everyone sees) and "/answer" (marks
+ * the oldest open question answered). "/save" writes the chat to a text
+ * file, so the notes leave the room. The panel shows the newest lines;
+ * announcements and refusals also come up as notices.
+ */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define APP_CHAT_SHOWN 8
+#define APP_CHAT_SHOW_US 20000000u /* the panel fades this long after the last line */
+#define PANEL 0xc0101218u
+#define TEXT 0xfff2f4f8u
+#define DIM 0xffa8b0bcu
+#define ZONE 0xff9fd2ffu
+#define ANNOUNCE 0xfff0c878u
+#define QUESTION 0xffc8a8ffu
+#define REFUSED 0xfff05a5au
+
+static const char *const scope_tags[PROTO_CHAT_SCOPE_COUNT] = {"", "[zone] ", "[announcement] ",
+							       "[question] "};
+
+bool app_chat_start(struct app *a)
+{
+	a->board = calloc(1, sizeof(*a->board));
+	if (!a->board || cl_board_init(a->board) != CORE_OK) {
+		free(a->board);
+		a->board = NULL;
+		app_notice(a, REFUSED, "No memory for the room's chat and boards");
+		return false;
+	}
+	return true;
+}
+
+void app_chat_attach(struct app *a)
+{
+	if (a->board)
+		cl_conn_attach_board(&a->conn, a->board);
+}
+
+void app_chat_close(struct app *a)
+{
+	if (a->board) {
+		cl_board_fini(a->board);
+		free(a->board);
+		a->board = NULL;
+	}
+}
+
+static const char *who(const struct app *a, const struct cl_chat_line *l)
+{
+	return l->own ? a->conn.welcome.name : l->chat.name[0] ? l->chat.name : "someone";
+}
+
+/* The chat as text, oldest first: "/save". */
+static void save(struct app *a)
+{
+	char path[128];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	snprintf(path, sizeof(path), "lyceum-chat-%s-%04d%02d%02d-%02d%02d%02d.txt",
+		 a->conn.welcome.room, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		app_notice(a, REFUSED, "Cannot write %.60s here", path);
+		return;
+	}
+	for (uint32_t i = 0; i < a->board->chat_count; i++) {
+		const struct cl_chat_line *l = cl_chat_line(a->board, i);
+		fprintf(f, "%s%s: %s%s\n", scope_tags[l->chat.scope], who(a, l), l->chat.text,
+			l->chat.answered ? " (answered)" : "");
+	}
+	bool ok = fclose(f) == 0;
+	app_notice(a, ok ? TEXT : REFUSED, ok ? "Chat saved to %.80s" : "Could not write %.80s", path);
+}
+
+static const struct cl_chat_line *oldest_open_question(const struct app *a)
+{
+	for (uint32_t i = 0; i < a->board->chat_count; i++) {
+		const struct cl_chat_line *l = cl_chat_line(a->board, i);
+		if (l->chat.scope == PROTO_CHAT_QUESTION && !l->chat.answered)
+			return l;
+	}
+	return NULL;
+}
+
+static void send_line(struct app *a, const char *line)
+{
+	static const struct {
+		const char *prefix;
+		enum proto_chat_scope scope;
+	} prefixes[] = {{"/z ", PROTO_CHAT_ZONE}, {"/q ", PROTO_CHAT_QUESTION}, {"/a ", PROTO_CHAT_ANNOUNCE}};
+	char why[128];
+	if (!strcmp(line, "/save")) {
+		save(a);
+		return;
+	}
+	if (!strcmp(line, "/answer")) {
+		const struct cl_chat_line *q = oldest_open_question(a);
+		if (!q)
+			app_notice(a, DIM, "No open question");
+		else if (!cl_chat_answer(&a->conn, q->author, q->op_id, why, sizeof(why)))
+			app_notice(a, REFUSED, "Not marked: %.100s", why);
+		return;
+	}
+	enum proto_chat_scope scope = PROTO_CHAT_ROOM;
+	for (size_t i = 0; i < CORE_ARRAY_LEN(prefixes); i++) {
+		size_t n = strlen(prefixes[i].prefix);
+		if (!strncmp(line, prefixes[i].prefix, n)) {
+			scope = prefixes[i].scope;
+			line += n;
+		}
+	}
+	if (!cl_chat_send(&a->conn, scope, line, why, sizeof(why)))
+		app_notice(a, REFUSED, "Not sent: %.100s", why);
+}
+
+/* Drops the last UTF-8 character of the line. */
+static void backspace(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && ((unsigned char)s[n - 1] & 0xc0) == 0x80)
+		n--;
+	s[n > 0 ? n - 1 : 0] = '\0';
+}
+
+bool app_chat_input(struct app *a)
+{
+	struct plat_input *in = &a->input;
+	if (!a->chat_open) {
+		if (!in->pressed[PLAT_ACT_CHAT] || a->link != APP_LINK_JOINED || !a->board)
+			return false;
+		a->chat_open = true;
+		a->chat_line[0] = '\0';
+		a->win->set_typing(a->win, true);
+		memset(in->held, 0, sizeof(in->held)); /* the avatar stops while we type */
+		return true;
+	}
+	if (strlen(a->chat_line) + strlen(in->text) < sizeof(a->chat_line))
+		strcat(a->chat_line, in->text);
+	for (int i = 0; i < in->pressed[PLAT_ACT_BACKSPACE]; i++)
+		backspace(a->chat_line);
+	bool send = in->pressed[PLAT_ACT_CHAT] > 0, cancel = in->pressed[PLAT_ACT_CANCEL] > 0;
+	if (send || cancel || a->link != APP_LINK_JOINED) {
+		/* Spaces at either end are not part of the message. */
+		char *s = a->chat_line;
+		while (*s == ' ')
+			s++;
+		size_t n = strlen(s);
+		while (n && s[n - 1] == ' ')
+			s[--n] = '\0';
+		if (send && *s && a->link == APP_LINK_JOINED)
+			send_line(a, s);
+		a->chat_open = false;
+		a->win->set_typing(a->win, false);
+	}
+	/* Typing: no key acts. */
+	memset(in->pressed, 0, sizeof(in->pressed));
+	memset(in->held, 0, sizeof(in->held));
+	return true;
+}
+
+void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us)
+{
+	if (ev->type == CL_EVENT_BOARD_REFUSED) {
+		app_notice(a, REFUSED, "Not done: %.100s", proto_log_reason_name(ev->board.reason));
+		return;
+	}
+	if (ev->type != CL_EVENT_CHAT || !a->board || !a->board->chat_count)
+		return;
+	a->chat_seen_us = now_us;
+	const struct cl_chat_line *l = cl_chat_line(a->board, a->board->chat_count - 1);
+	if (ev->board.op_id && l->op_id == ev->board.op_id && l->chat.scope == PROTO_CHAT_ANNOUNCE &&
+	    !l->own)
+		app_notice(a, ANNOUNCE, "%.31s: %.90s", who(a, l), l->chat.text);
+}
+
+void app_chat_draw(struct app *a, uint64_t now_us)
+{
+	if (!a->board || (!a->chat_open && now_us > a->chat_seen_us + APP_CHAT_SHOW_US))
+		return;
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	float lh = rnd_line_height(r, RND_FONT_SMALL) + 3.0f;
+	uint32_t n = CORE_MIN(a->board->chat_count, (uint32_t)APP_CHAT_SHOWN);
+	float w = CORE_MIN(620.0f, (float)st->width - 28);
+	float h = (float)n * lh + 16 + (a->chat_open ? lh + 8 : 0);
+	float x = 14, y = (float)st->height - h - 2 * lh - 30;
+	rnd_rect(r, x, y, w, h, 10, PANEL);
+	float ty = y + 8;
+	for (uint32_t i = a->board->chat_count - n; i < a->board->chat_count; i++) {
+		const struct cl_chat_line *l = cl_chat_line(a->board, i);
+		uint32_t colour = l->chat.scope == PROTO_CHAT_ANNOUNCE ? ANNOUNCE
+				  : l->chat.scope == PROTO_CHAT_QUESTION ? QUESTION
+				  : l->chat.scope == PROTO_CHAT_ZONE     ? ZONE
+									 : TEXT;
+		char buf[PROTO_CHAT_TEXT_MAX + 96];
+		snprintf(buf, sizeof(buf), "%s%s: %s%s", scope_tags[l->chat.scope], who(a, l),
+			 l->chat.text, l->chat.answered ? "  (answered)" : "");
+		/* A long line is cut at the panel's edge (the whole is in /save). */
+		while (strlen(buf) > 4 && rnd_text_width(r, RND_FONT_SMALL, buf) > w - 24) {
+			backspace(buf);
+			backspace(buf);
+			size_t k = strlen(buf);
+			if (k > 3)
+				memcpy(buf + k - 3, "...", 3);
+		}
+		rnd_text(r, RND_FONT_SMALL, x + 12, ty, colour, buf);
+		ty += lh;
+	}
+	if (a->chat_open) {
+		char buf[sizeof(a->chat_line) + 8];
+		snprintf(buf, sizeof(buf), "> %s_", a->chat_line);
+		rnd_rect(r, x + 6, ty + 2, w - 12, lh + 2, 6, 0x60ffffffu);
+		rnd_text(r, RND_FONT_SMALL, x + 12, ty + 3, TEXT, buf);
+	}
+}

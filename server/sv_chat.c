@@ -1,0 +1,67 @@
+/*
+ * Text chat in the room's op log (sv_log.h): room and zone messages,
+ * staff announcements, questions that staff mark answered. A chat op is
+ * checked like a board op and logged in the same seq order, so a late
+ * joiner sees the same conversation, in the same order, as the room did.
+ */
+#include "sv.h"
+
+#include "proto/perm.h"
+
+#include <string.h>
+
+static uint32_t slot(const struct sv_log *log, uint32_t i)
+{
+	return (log->chat_next + SV_CHAT_HISTORY - log->chat_count + i) % SV_CHAT_HISTORY;
+}
+
+const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i)
+{
+	return &log->chat[slot(log, i)];
+}
+
+int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
+{
+	enum proto_role role = (enum proto_role)c->role;
+	if (op->kind == PROTO_LOG_ANSWER) {
+		if (!proto_perm_allows(role, PROTO_PERM_ANNOUNCE))
+			return PROTO_LOG_REFUSED_ROLE;
+		uint16_t author = op->op.target_author ? op->op.target_author : op->author;
+		for (uint32_t i = 0; i < log->chat_count; i++) {
+			const struct sv_chat_entry *e = sv_chat_history(log, i);
+			if (e->author == author && e->op_id == op->op.target_op &&
+			    e->chat.scope == PROTO_CHAT_QUESTION && !e->chat.answered)
+				return SIM_BOARD_APPLIED;
+		}
+		return PROTO_LOG_REFUSED_NO_QUESTION;
+	}
+	struct proto_chat *chat = &op->chat;
+	if (chat->scope == PROTO_CHAT_ANNOUNCE && !proto_perm_allows(role, PROTO_PERM_ANNOUNCE))
+		return PROTO_LOG_REFUSED_ROLE;
+	if (chat->scope == PROTO_CHAT_ZONE && c->avatar.zone >= SIM_MAX_ZONES)
+		return PROTO_LOG_REFUSED_NO_ZONE;
+	/* What others read about the sender is the server's word. */
+	chat->zone = chat->scope == PROTO_CHAT_ZONE ? c->avatar.zone : 0;
+	chat->answered = false;
+	core_strlcpy(chat->name, c->name, sizeof(chat->name));
+	return SIM_BOARD_APPLIED;
+}
+
+void sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op)
+{
+	if (op->kind == PROTO_LOG_ANSWER) {
+		uint16_t target = op->op.target_author ? op->op.target_author : author;
+		for (uint32_t i = 0; i < log->chat_count; i++) {
+			struct sv_chat_entry *e = &log->chat[slot(log, i)];
+			if (e->author == target && e->op_id == op->op.target_op)
+				e->chat.answered = true;
+		}
+		return;
+	}
+	if (op->chat.scope == PROTO_CHAT_ZONE)
+		return; /* never in a snapshot: see SV_CHAT_HISTORY */
+	log->chat[log->chat_next] = (struct sv_chat_entry){author, op_id, op->chat};
+	log->chat_next = (log->chat_next + 1) % SV_CHAT_HISTORY;
+	if (log->chat_count < SV_CHAT_HISTORY)
+		log->chat_count++;
+}

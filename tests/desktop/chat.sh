@@ -1,0 +1,71 @@
+#!/bin/sh
+# Text chat through the desktop client's real input path: a TA (a headless
+# client with an input script) opens the chat line with Enter, types and
+# sends a room line, an announcement, marks a student's question answered
+# and saves the chat to a file; a student's bot receives all of it, and a
+# student's own client is told why it may not announce.
+#   chat.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN OUTDIR
+set -eu
+lyceum=$1
+server=$2
+bot=$3
+token_tool=$4
+out=$5
+mkdir -p "$out"
+rm -rf "$out"/*
+name=chat
+. "$(dirname "$0")/lib.sh"
+use_lavapipe
+port=$((20000 + ($$ + 41) % 20000))
+"$token_tool" keygen --out "$out/keys" >/dev/null
+start_server server --token-key "$out/keys/token.pub"
+mint() { # user role
+    "$token_tool" mint --key "$out/keys/token.key" --user "$1" --name "$1" --role "$2" \
+        --room lesson --ttl 600
+}
+
+# A student who asks a question and stays to read the answers.
+"$bot" --server "127.0.0.1:$port" --count 1 --name kid --token-key "$out/keys/token.key" \
+    --behavior idle --seconds 14 --moderate "0.3:ask::how do I find the area" \
+    --report "$out/kid.json" >"$out/kid.out" 2>"$out/kid.log" &
+pids="$pids $!"
+wait_for "$out/kid.log" "1 of 1 bots joined" 10
+sleep 1 # it asks 0.3 s after joining; the TA's client answers a second after it starts
+
+# The TA's client: Enter, text, Enter; the line's keys do not move the avatar.
+printf '%s\n' "20 press chat" "21 type hello class" "22 key up on" "23 key up off" \
+    "24 press chat" "40 press chat" "41 type /a pencils down" "42 press chat" \
+    "60 press chat" "61 type /answer" "62 press chat" "80 press chat" "81 type /save" \
+    "82 press chat" "100 press chat" "101 type half a thou" "102 press backspace" \
+    >"$out/ta.script"
+(cd "$out" && "$lyceum" --headless --size 960x540 --msaa 1 --server "127.0.0.1:$port" \
+    --token "$(mint ms-ward ta)" --frames 150 --input-script "$out/ta.script" \
+    --screenshot "$out/ta.png" >"$out/ta.out" 2>"$out/ta.log") ||
+    { echo "chat: the TA's client failed" >&2; cat "$out/ta.log" >&2; exit 1; }
+
+# A student's own client: an announcement is not theirs to make.
+printf '%s\n' "20 press chat" "21 type /a free period" "22 press chat" >"$out/pupil.script"
+"$lyceum" --headless --size 640x400 --msaa 1 --server "127.0.0.1:$port" \
+    --token "$(mint pupil student)" --frames 60 --input-script "$out/pupil.script" \
+    >"$out/pupil.out" 2>"$out/pupil.log" ||
+    { echo "chat: the student's client failed" >&2; cat "$out/pupil.log" >&2; exit 1; }
+grep -q "Not sent: a student may not announce" "$out/pupil.log" ||
+    { echo "chat: the student was not told why" >&2; cat "$out/pupil.log" >&2; exit 1; }
+
+wait_for "$out/kid.out" '"still_connected"' 20
+kid=$(tr -d ' \n' <"$out/kid.json") # (spaces go too: "hello class" reads helloclass)
+for want in '"from":"ms-ward","scope":"room","text":"helloclass"' \
+    '"from":"ms-ward","scope":"announce","text":"pencilsdown"' \
+    '"scope":"question","text":"howdoIfindthearea","answered":true'; do
+    echo "$kid" | grep -q "$want" ||
+        { echo "chat: the student's bot never saw: $want" >&2; cat "$out/kid.json" >&2; exit 1; }
+done
+saved=$(ls "$out"/lyceum-chat-lesson-*.txt 2>/dev/null | head -1)
+[ -n "$saved" ] || { echo "chat: /save wrote no file" >&2; cat "$out/ta.log" >&2; exit 1; }
+grep -q '^\[question\] kid-0: how do I find the area (answered)$' "$saved" &&
+    grep -q '^\[announcement\] ms-ward: pencils down$' "$saved" ||
+    { echo "chat: the saved chat is not the room's" >&2; cat "$saved" >&2; exit 1; }
+grep -q 'free period' "$out/server.log" "$saved" &&
+    { echo "chat: a refused announcement got through" >&2; exit 1; }
+[ -s "$out/ta.png" ] || { echo "chat: no screenshot" >&2; exit 1; }
+echo "chat: lines, an announcement and an answer from the desktop reached the room; saved to $(basename "$saved")"
