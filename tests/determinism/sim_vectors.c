@@ -4,7 +4,11 @@
  *
  * 64 avatars on a walled floor with furniture, two exclusive doors and 40
  * seats, 20,000 ticks of seeded input with sitting and standing, occupancy
- * arbitrated the way the server does it (first command wins). */
+ * arbitrated the way the server does it (first command wins); then lesson
+ * scores of 2,000 seeded wobbly traces of a square, a zigzag and a circle
+ * (the server alone scores, and a student on any machine must get the
+ * same score from the same strokes). */
+#include "sim/lesson.h"
 #include "sim/move.h"
 
 #include <inttypes.h>
@@ -21,6 +25,60 @@ static uint32_t lcg(uint32_t *s)
 {
 	*s = *s * 1664525u + 1013904223u;
 	return *s;
+}
+
+/* Scores of seeded traces, hashed: each step's target traced with a
+ * seeded offset and wobble, sometimes only in part. */
+static uint64_t lesson_vectors(uint64_t hash)
+{
+	static struct sim_lesson_step steps[3];
+	static struct sim_board_point pts[2048];
+	struct sim_lesson_step *sq = &steps[0], *zz = &steps[1], *ci = &steps[2];
+	*sq = (struct sim_lesson_step){.tolerance_mm = 20, .w_accuracy = 4, .w_coverage = 4,
+				       .w_smoothness = 2, .pass = 650, .polyline_count = 1,
+				       .polyline_end = {5}, .x = {220, 420, 420, 220, 220},
+				       .y = {100, 100, 300, 300, 100}};
+	*zz = (struct sim_lesson_step){.tolerance_mm = 25, .w_accuracy = 5, .w_coverage = 4,
+				       .w_smoothness = 1, .pass = 700, .polyline_count = 2,
+				       .polyline_end = {4, 6}, .x = {210, 430, 210, 430, 300, 340},
+				       .y = {60, 60, 340, 340, 200, 200}};
+	ci->tolerance_mm = 15;
+	ci->w_accuracy = ci->w_coverage = ci->w_smoothness = 1;
+	ci->polyline_count = 1;
+	ci->polyline_end[0] = 49;
+	for (int k = 0; k < 49; k++) { /* a rough 48-gon of radius 120, closed */
+		static const int16_t c8[9] = {120, 111, 85, 46, 0, -46, -85, -111, -120};
+		int q = k % 48, o = q % 12, quad = q / 12;
+		int cx = o <= 8 ? c8[o * 8 / 12] : -c8[8 - (o - 8) * 8 / 12];
+		int sx = o <= 8 ? c8[8 - o * 8 / 12] : c8[(o - 8) * 8 / 12];
+		int x = quad == 0 ? cx : quad == 1 ? -sx : quad == 2 ? -cx : sx;
+		int y = quad == 0 ? sx : quad == 1 ? cx : quad == 2 ? -sx : -cx;
+		ci->x[k] = 320 + x;
+		ci->y[k] = 200 + y;
+	}
+	uint32_t seed = 99;
+	for (int t = 0; t < 2000; t++) {
+		const struct sim_lesson_step *st = &steps[t % 3];
+		int dx = (int)(lcg(&seed) >> 27) - 16, dy = (int)(lcg(&seed) >> 27) - 16;
+		int wobble = (int)(lcg(&seed) >> 28), keep = 40 + (int)(lcg(&seed) % 61);
+		uint32_t n = 0;
+		for (uint16_t i = 0; i + 1 < st->polyline_end[st->polyline_count - 1] && n < 2000; i++) {
+			for (int k = 0; k < 20 && n < 2000; k++) {
+				int w = wobble ? (int)(lcg(&seed) % (uint32_t)(2 * wobble + 1)) - wobble : 0;
+				int x = st->x[i] + (st->x[i + 1] - st->x[i]) * k / 20 + dx + w;
+				int y = st->y[i] + (st->y[i + 1] - st->y[i]) * k / 20 + dy - w;
+				pts[n++] = (struct sim_board_point){(uint16_t)(x + 640), (uint16_t)(y + 400),
+								    (uint8_t)(100 + w)};
+			}
+		}
+		struct sim_lesson_ink ink[2] = {{pts, n * (uint32_t)keep / 100},
+						{pts + n * (uint32_t)keep / 100, n - n * (uint32_t)keep / 100}};
+		struct sim_score sc = sim_lesson_score(st, ink, t % 5 ? 1 : 2, 640, 400);
+		hash = (hash ^ ((uint64_t)sc.accuracy << 48 | (uint64_t)sc.coverage << 32 |
+				(uint64_t)sc.smoothness << 16 | sc.total)) *
+		       0x100000001b3ull;
+	}
+	return hash;
 }
 
 static void build_world(void)
@@ -138,8 +196,9 @@ int main(void)
 			uint16_t yaw = sim_yaw_of(x, y);
 			hash = (hash ^ yaw) * 0x100000001b3ull;
 		}
+	uint64_t lessons = lesson_vectors(CORE_FNV64_INIT);
 	printf("sim_vectors: %d avatars x %d ticks, %d sits, %d door entries, checkpoint "
-	       "%016" PRIx64 ", hash %016" PRIx64 "\n",
-	       AVATARS, TICKS, sits, door_passes, checkpoint, hash);
+	       "%016" PRIx64 ", hash %016" PRIx64 ", lesson scores %016" PRIx64 "\n",
+	       AVATARS, TICKS, sits, door_passes, checkpoint, hash, lessons);
 	return sits > 20 && door_passes > 20 ? 0 : 1;
 }
