@@ -85,6 +85,7 @@ struct sv_config {
 	char bind[128];
 	uint16_t port;
 	char worlds_dir[512];
+	char lessons_dir[512];
 	char world[64];
 	int tick_hz;
 	int snapshot_hz;
@@ -286,6 +287,7 @@ struct sv_room {
 		uint16_t speaking[SV_ROOM_MAX_CLIENTS];
 	} voice;
 	struct sv_log *log; /* boards and the op log: kept while the server runs (sv_log.h) */
+	struct sv_lesson *lesson; /* the lesson running on a board, or the last (sv_lesson.c) */
 	int author_count;   /* author numbers given: 1..author_count */
 	char (*author_user)[NET_TOKEN_USER_MAX]; /* by author number ("": an anonymous join);
 						   reserved on the first join, pages touched as used */
@@ -371,6 +373,7 @@ struct sv_server {
 	 * sent (one per member), tails and snapshots sent, snapshots built. */
 	uint64_t board_ops, board_dups, board_refused, board_live_sent, board_tails,
 		board_snapshots, board_snap_builds, board_syncs_deferred, chat_ops;
+	uint64_t lesson_scores, lesson_score_us; /* strokes scored, and the time it took */
 	uint64_t board_live_until_us;     /* ops flow: drained and flushed every PROTO_LOG_FLUSH_MS */
 	uint64_t board_transfer_until_us; /* a snapshot goes out: acks answered at once */
 	uint64_t log_pending[SV_MAX_ROOMS / 64]; /* rooms with ops not yet sent live */

@@ -11,6 +11,7 @@ static const char usage[] =
 	"  --bind ADDR        address to listen on (LYCEUM_BIND, default 0.0.0.0)\n"
 	"  --port P           UDP port, 0 picks a free one (LYCEUM_PORT, default 7777)\n"
 	"  --worlds DIR       folder of world files (LYCEUM_WORLDS, default assets/worlds)\n"
+	"  --lessons DIR      folder of lesson files (LYCEUM_LESSONS, default assets/lessons)\n"
 	"  --world NAME       world a room runs unless --rooms names another (LYCEUM_WORLD,\n"
 	"                     default classroom)\n"
 	"  --tick HZ          simulation rate, 10-120 (LYCEUM_TICK, default 30)\n"
@@ -58,14 +59,13 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && v[0] ? v : fallback;
 }
 
-static void default_worlds_dir(char *out, size_t size)
+static void default_assets_dir(const char *what, char *out, size_t size)
 {
-	/* From a checkout the worlds sit under assets/; an installed server
-	 * is given --worlds. */
-	if (access("assets/worlds", R_OK) == 0)
-		core_strlcpy(out, "assets/worlds", size);
-	else
-		snprintf(out, size, "%s/assets/worlds", LYCEUM_SOURCE_DIR);
+	/* From a checkout the worlds and lessons sit under assets/; an
+	 * installed server is given --worlds and --lessons. */
+	snprintf(out, size, "assets/%s", what);
+	if (access(out, R_OK) != 0)
+		snprintf(out, size, "%s/assets/%s", LYCEUM_SOURCE_DIR, what);
 }
 
 /* --rooms: ROOM or ROOM=WORLD, comma-separated, at most
@@ -122,9 +122,12 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 	memset(cfg, 0, sizeof(*cfg));
 	int port = 0;
 	core_strlcpy(cfg->bind, env_or("LYCEUM_BIND", "0.0.0.0"), sizeof(cfg->bind));
-	default_worlds_dir(cfg->worlds_dir, sizeof(cfg->worlds_dir));
+	default_assets_dir("worlds", cfg->worlds_dir, sizeof(cfg->worlds_dir));
 	core_strlcpy(cfg->worlds_dir, env_or("LYCEUM_WORLDS", cfg->worlds_dir),
 		     sizeof(cfg->worlds_dir));
+	default_assets_dir("lessons", cfg->lessons_dir, sizeof(cfg->lessons_dir));
+	core_strlcpy(cfg->lessons_dir, env_or("LYCEUM_LESSONS", cfg->lessons_dir),
+		     sizeof(cfg->lessons_dir));
 	core_strlcpy(cfg->world, env_or("LYCEUM_WORLD", "classroom"), sizeof(cfg->world));
 	if (!parse_int("LYCEUM_PORT", env_or("LYCEUM_PORT", "7777"), 0, 65535, &port) ||
 	    !parse_int("LYCEUM_TICK", env_or("LYCEUM_TICK", "30"), 10, 120, &cfg->tick_hz) ||
@@ -163,6 +166,8 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			ok = parse_int(flag, v, 0, 65535, &port);
 		else if (!strcmp(flag, "--worlds"))
 			core_strlcpy(cfg->worlds_dir, v, sizeof(cfg->worlds_dir));
+		else if (!strcmp(flag, "--lessons"))
+			core_strlcpy(cfg->lessons_dir, v, sizeof(cfg->lessons_dir));
 		else if (!strcmp(flag, "--world"))
 			core_strlcpy(cfg->world, v, sizeof(cfg->world));
 		else if (!strcmp(flag, "--tick"))

@@ -163,6 +163,7 @@ static const sv_handler handlers[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_VOICE] = sv_on_voice,
 	[PROTO_MSG_BOARD_OP] = sv_on_board_op,
 	[PROTO_MSG_CHAT] = sv_on_board_op,
+	[PROTO_MSG_LESSON] = sv_on_lesson,
 	[PROTO_MSG_BOARD_SYNC] = sv_on_board_sync,
 };
 

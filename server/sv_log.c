@@ -30,6 +30,7 @@ static void log_release(struct sv_log *log)
 
 void sv_log_free(struct sv_room *room)
 {
+	sv_lesson_free(room);
 	if (room->log)
 		log_release(room->log);
 	room->log = NULL;
@@ -202,6 +203,11 @@ static void snap_stroke(struct msg_builder *mb, const struct sim_boards *b,
 	}
 }
 
+static void snap_emit(void *ctx, const struct proto_log_op *op)
+{
+	builder_op(ctx, op);
+}
+
 /* Rebuilds the compacted snapshot at the log's seq. */
 static bool snap_build(struct sv_server *sv, struct sv_room *room)
 {
@@ -231,6 +237,7 @@ static bool snap_build(struct sv_server *sv, struct sv_room *room)
 		builder_op(&mb, &last);
 		builder_op(&mb, &chat);
 	}
+	sv_lesson_snapshot(room, snap_emit, &mb);
 	builder_close(&mb);
 	/* The last part: every author's last op id, and the seq it holds to. */
 	builder_open(&mb, PROTO_LOG_SNAP_END, log->seq);
@@ -513,6 +520,7 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 		} else {
 			sv->board_ops++;
 			(void)sim_board_apply(&log->boards, c->author, u->op_id, log->seq, &u->op);
+			sv_lesson_after_op(sv, room, c->author, &u->op);
 		}
 	} else {
 		/* Logged as refused: the author learns it in order with the rest. */
@@ -525,6 +533,12 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 		(void)log_append(sv, room, &last, 0);
 	}
 	log->last_op[c->author] = u->op_id;
+}
+
+void sv_log_server_op(struct sv_server *sv, struct sv_room *room, const struct proto_log_op *op)
+{
+	log_reserve(sv, room);
+	(void)log_append(sv, room, op, 0);
 }
 
 /* --- live batches --- */

@@ -124,5 +124,22 @@ void sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const st
 /** The history's entry i, oldest first (i < log->chat_count). */
 const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i);
 
+/** Logs an op of the server's own (a lesson's state, a score) in the
+ * room's log: op id delta 0, never OWN. */
+void sv_log_server_op(struct sv_server *sv, struct sv_room *room, const struct proto_log_op *op);
+
+/* sv_lesson.c */
+struct sv_lesson;
+void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
+/** A member joined the room: a student takes part in the running lesson. */
+void sv_lesson_on_join(struct sv_server *sv, struct sv_client *c);
+/** After author's board op: its strokes of the step are scored again. */
+void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t author,
+			const struct sim_board_op *op);
+/** The running lesson as ops, for a snapshot. */
+void sv_lesson_snapshot(const struct sv_room *room,
+			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx);
+void sv_lesson_free(struct sv_room *room);
+
 /** Logs each changed board's hashes (what replicas must match). */
 void sv_log_hashes(struct sv_server *sv, bool even_unchanged);

@@ -375,6 +375,7 @@ bool sv_room_enter(struct sv_server *sv, struct sv_client *c, const struct proto
 		return false;
 	}
 	room_join(sv, c, room, hello, id);
+	sv_lesson_on_join(sv, c);
 	return true;
 }
 

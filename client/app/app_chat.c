@@ -5,7 +5,10 @@
  * and staff have "/a " (an announcement everyone sees) and "/answer" (marks
  * the oldest open question answered). "/save" writes the chat to a text
  * file, so the notes leave the room. The panel shows the newest lines;
- * announcements and refusals also come up as notices.
+ * announcements and refusals also come up as notices. Lessons are driven
+ * from the same line: "/lesson NAME" starts one on the first board and
+ * "/lesson stop" ends it (instructors), "/next" asks for one's next step;
+ * a lesson panel shows the step's prompt and the server's score.
  */
 #include "app.h"
 
@@ -104,6 +107,16 @@ static void send_line(struct app *a, const char *line)
 		save(a);
 		return;
 	}
+	if (!strncmp(line, "/lesson ", 8) || !strcmp(line, "/next")) {
+		bool next = !strcmp(line, "/next"), halt = !strcmp(line, "/lesson stop");
+		enum proto_lesson_action act = next ? PROTO_LESSON_NEXT
+					       : halt ? PROTO_LESSON_STOP
+						      : PROTO_LESSON_START;
+		if (cl_lesson_request(&a->conn, act, 0, next || halt ? "" : line + 8) != CORE_OK)
+			app_notice(a, REFUSED, "Not sent: a lesson is named by letters, digits, '.', "
+					       "'_' and '-' (at most 31)");
+		return;
+	}
 	if (!strcmp(line, "/answer")) {
 		const struct cl_chat_line *q = oldest_open_question(a);
 		if (!q)
@@ -171,6 +184,12 @@ bool app_chat_input(struct app *a)
 
 void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us)
 {
+	if (ev->type == CL_EVENT_LESSON && a->board && !ev->board.author &&
+	    a->board->lesson.info.name[0]) {
+		app_notice(a, ANNOUNCE, "Lesson \"%.60s\" %s", a->board->lesson.info.title,
+			   a->board->lesson.info.active ? "started" : "ended");
+		return;
+	}
 	if (ev->type == CL_EVENT_BOARD_REFUSED) {
 		app_notice(a, REFUSED, "Not done: %.100s", proto_log_reason_name(ev->board.reason));
 		return;
@@ -184,8 +203,45 @@ void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us)
 		app_notice(a, ANNOUNCE, "%.31s: %.90s", who(a, l), l->chat.text);
 }
 
+/* The running lesson: its title, our step's prompt, the server's score. */
+static void lesson_panel(struct app *a)
+{
+	const struct cl_lesson *l = &a->board->lesson;
+	if (!l->info.active)
+		return;
+	struct rnd *r = a->rnd;
+	const struct rnd_stats *st = rnd_get_stats(r);
+	float lh = rnd_line_height(r, RND_FONT_SMALL) + 3.0f;
+	char line1[160], line2[260], line3[160] = "";
+	snprintf(line1, sizeof(line1), "Lesson: %s", l->info.title);
+	bool enrolled = l->enrolled[a->board->author];
+	if (!enrolled)
+		snprintf(line2, sizeof(line2), "%u steps; students trace them in their practice areas",
+			 l->info.step_count);
+	else if (l->mine.step >= l->info.step_count)
+		snprintf(line2, sizeof(line2), "All %u steps done: %u points", l->info.step_count,
+			 l->points[a->board->author]);
+	else
+		snprintf(line2, sizeof(line2), "Step %u of %u: %s", l->mine.step + 1,
+			 l->info.step_count, l->mine.prompt);
+	if (enrolled && l->score.step == l->mine.step && l->score.total)
+		snprintf(line3, sizeof(line3), "Score %u%% (accuracy %u%%, coverage %u%%, smooth %u%%)%s",
+			 l->score.total / 10, l->score.accuracy / 10, l->score.coverage / 10,
+			 l->score.smoothness / 10, l->score.passed ? ": passed, /next" : "");
+	float w = CORE_MAX(rnd_text_width(r, RND_FONT_SMALL, line2),
+			   rnd_text_width(r, RND_FONT_SMALL, line3)) + 24;
+	w = CORE_MIN(CORE_MAX(w, 260.0f), (float)st->width - 28);
+	float x = (float)st->width - w - 14, y = 120;
+	rnd_rect(r, x, y, w, 3 * lh + 12, 10, PANEL);
+	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6, ANNOUNCE, line1);
+	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + lh, TEXT, line2);
+	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + 2 * lh, DIM, line3);
+}
+
 void app_chat_draw(struct app *a, uint64_t now_us)
 {
+	if (a->board)
+		lesson_panel(a);
 	if (!a->board || (!a->chat_open && now_us > a->chat_seen_us + APP_CHAT_SHOW_US))
 		return;
 	struct rnd *r = a->rnd;

@@ -97,6 +97,8 @@ enum cl_event_type {
 	CL_EVENT_BOARD_REFUSED, /* board: the server refused one of our ops (board.reason) */
 	CL_EVENT_CHAT,       /* board: a chat line arrived (author, op_id; op_id 0: the
 				history was reloaded) or a question was answered */
+	CL_EVENT_LESSON,     /* board.author: a lesson started or stopped (0), a student's
+				step changed or was scored (cl_board.lesson) */
 };
 struct cl_event {
 	enum cl_event_type type;
@@ -129,6 +131,15 @@ typedef void (*cl_board_op_fn)(void *user, uint16_t author, uint32_t op_id,
 /* The room's chat as this client has seen it (the newest CL_CHAT_LINES):
  * a late joiner gets the room's recent history with the snapshot. */
 #define CL_CHAT_LINES 64
+/* The room's lesson as this client holds it: what the server logged. */
+struct cl_lesson {
+	struct proto_lesson info;  /* the LESSON op: active, board, name, title, steps, areas */
+	struct proto_lesson mine;  /* our newest STEP (step, cell, prompt) */
+	struct proto_lesson score; /* our newest SCORE */
+	uint8_t step[SIM_BOARD_AUTHORS];    /* each student's step (the leaderboard) */
+	uint16_t points[SIM_BOARD_AUTHORS]; /* each student's lesson points */
+	bool enrolled[SIM_BOARD_AUTHORS];
+};
 struct cl_chat_line {
 	uint32_t seq; /* 0: from a snapshot */
 	uint16_t author;
@@ -163,6 +174,7 @@ struct cl_board {
 		uint32_t first_seq, len;
 		uint8_t data[PROTO_MAX_PACKET];
 	} held[CL_BOARD_HELD];
+	struct cl_lesson lesson;
 	struct cl_chat_line chat[CL_CHAT_LINES]; /* a ring: cl_chat_line() */
 	uint32_t chat_next, chat_count;
 	struct proto_bucket_state chat_bucket; /* the server's chat rate, kept here */
@@ -378,6 +390,11 @@ uint32_t cl_chat_send(struct cl_conn *c, enum proto_chat_scope scope, const char
 /** Marks author's question op_id answered (staff); 0 with why if not sent. */
 uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
 			size_t why_size);
+/** Asks the server to start lesson name on board (staff), stop it, or
+ * (NEXT) to move us to our next step: granted when ours validates.
+ * CORE_OK when sent; the answer comes in the log (or as a refusal). */
+enum core_result cl_lesson_request(struct cl_conn *c, enum proto_lesson_action action,
+				   uint8_t board, const char *name);
 /** Chat line i of those held, oldest first (i < b->chat_count). */
 const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i);
 /** Asks the server where the log stands: it sends its newest ops at once

@@ -249,6 +249,46 @@ const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i)
 	return &b->chat[(b->chat_next + CL_CHAT_LINES - b->chat_count + i) % CL_CHAT_LINES];
 }
 
+enum core_result cl_lesson_request(struct cl_conn *c, enum proto_lesson_action action,
+				   uint8_t board, const char *name)
+{
+	struct proto_lesson_up m = {.action = (uint8_t)action, .board = board};
+	core_strlcpy(m.name, name ? name : "", sizeof(m.name));
+	uint8_t buf[64];
+	uint32_t len = proto_encode_lesson_up(&m, buf, sizeof(buf));
+	if (!len || !c->peer || c->state != CL_STATE_JOINED)
+		return CORE_ERR_INVALID;
+	return net_host_send(c->host, c->peer, NET_CH_LOG, buf, len);
+}
+
+static void lesson_apply(struct cl_conn *c, uint16_t author, uint8_t kind,
+			 const struct proto_lesson *l)
+{
+	struct cl_lesson *cl = &c->board->lesson;
+	if (kind == PROTO_LOG_LESSON) {
+		if (l->active) { /* a new lesson: nobody has a step in it yet */
+			memset(cl, 0, sizeof(*cl));
+		}
+		cl->info = *l;
+		author = 0;
+	} else if (kind == PROTO_LOG_STEP) {
+		cl->step[author] = l->step;
+		cl->enrolled[author] = true;
+		if (author == c->board->author) {
+			cl->mine = *l;
+			memset(&cl->score, 0, sizeof(cl->score));
+		}
+	} else {
+		cl->points[author] = l->points;
+		if (author == c->board->author)
+			cl->score = *l;
+	}
+	if (!c->board->in_snapshot) {
+		struct cl_event ev = {.type = CL_EVENT_LESSON, .board = {.author = author}};
+		cl_push_event(c, &ev);
+	}
+}
+
 static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint32_t seq,
 		       const struct sim_board_op *op, const struct proto_chat *chat)
 {
@@ -313,6 +353,8 @@ static bool apply(struct cl_conn *c, const struct proto_log_op *l, uint32_t seq)
 	}
 	if (proto_log_is_chat(op->kind)) {
 		chat_apply(c, author, op_id, seq, op, chat);
+	} else if (op->kind >= PROTO_LOG_LESSON && op->kind <= PROTO_LOG_SCORE) {
+		lesson_apply(c, author, op->kind, &l->lesson);
 	} else {
 		enum sim_board_result r = b->no_replica && author != b->author
 						  ? SIM_BOARD_APPLIED
@@ -422,6 +464,7 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 			sim_board_reset(&b->boards);
 			memset(b->last_op, 0, sizeof(b->last_op));
 			b->chat_count = b->chat_next = 0;
+			memset(&b->lesson, 0, sizeof(b->lesson));
 			b->epoch = h.epoch;
 			b->in_snapshot = true;
 		}
@@ -444,6 +487,8 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 			struct cl_event ev = {.type = CL_EVENT_BOARD, .board = {.board = SIM_BOARDS}};
 			cl_push_event(c, &ev);
 			ev = (struct cl_event){.type = CL_EVENT_CHAT};
+			cl_push_event(c, &ev);
+			ev = (struct cl_event){.type = CL_EVENT_LESSON};
 			cl_push_event(c, &ev);
 		}
 		return;

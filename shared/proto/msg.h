@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 10 /* 9: the room op log (boards), author numbers; 10: chat */
+#define PROTO_VERSION 10 /* 9: the room op log (boards), author numbers; 10: chat, lessons */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -56,6 +56,7 @@ enum proto_msg_type {
 	PROTO_MSG_BOARD_LOG = 22,  /* server -> client, log: a tail or a snapshot */
 	PROTO_MSG_BOARD_LIVE = 23, /* server -> client, datagram: the newest ops */
 	PROTO_MSG_CHAT = 24,       /* client -> server, log: a chat op (into the same log) */
+	PROTO_MSG_LESSON = 25,     /* client -> server, log: start, stop, next step */
 	PROTO_MSG_TYPE_COUNT
 };
 

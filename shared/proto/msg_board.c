@@ -141,8 +141,77 @@ static bool get_chat(struct proto_reader *r, struct proto_chat *c)
 	       proto_text_check(c->text, PROTO_CHAT_TEXT_MAX, "a chat message", why, sizeof(why));
 }
 
+static bool put_lesson(struct proto_writer *w, uint8_t kind, const struct proto_lesson *l)
+{
+	if (kind == PROTO_LOG_LESSON) {
+		if (l->board >= SIM_BOARDS || l->step_count > 63 || l->area_w > 8191 ||
+		    l->area_h > 4095 || l->cols > 127 || strlen(l->name) > 31 || strlen(l->title) > 63)
+			return false;
+		proto_write_bool(w, l->active);
+		proto_write_bits(w, l->board, 3);
+		proto_write_bits(w, l->step_count, 6);
+		proto_write_bits(w, l->area_w, 13);
+		proto_write_bits(w, l->area_h, 12);
+		proto_write_bits(w, l->cols, 7);
+		put_text(w, l->name, 5);
+		put_text(w, l->title, 6);
+		return true;
+	}
+	if (l->step > 63)
+		return false;
+	proto_write_bits(w, l->step, 6);
+	if (kind == PROTO_LOG_STEP) {
+		if (l->cell > 1023 || strlen(l->prompt) > 255)
+			return false;
+		proto_write_bits(w, l->cell, 10);
+		put_text(w, l->prompt, 8);
+		return true;
+	}
+	if (l->accuracy > 1000 || l->coverage > 1000 || l->smoothness > 1000 || l->total > 1000)
+		return false;
+	proto_write_bits(w, l->accuracy, 10);
+	proto_write_bits(w, l->coverage, 10);
+	proto_write_bits(w, l->smoothness, 10);
+	proto_write_bits(w, l->total, 10);
+	proto_write_bool(w, l->passed);
+	proto_write_bits(w, l->points, 16);
+	return true;
+}
+
+static bool get_lesson(struct proto_reader *r, uint8_t kind, struct proto_lesson *l)
+{
+	char why[8];
+	if (kind == PROTO_LOG_LESSON) {
+		l->active = proto_read_bool(r);
+		l->board = (uint8_t)proto_read_bits(r, 3);
+		l->step_count = (uint8_t)proto_read_bits(r, 6);
+		l->area_w = (uint16_t)proto_read_bits(r, 13);
+		l->area_h = (uint16_t)proto_read_bits(r, 12);
+		l->cols = (uint8_t)proto_read_bits(r, 7);
+		return get_text(r, l->name, sizeof(l->name), 5) &&
+		       get_text(r, l->title, sizeof(l->title), 6) &&
+		       proto_room_name_check(l->name) &&
+		       proto_text_check(l->title, PROTO_LESSON_TITLE_MAX - 1, "a title", why, sizeof(why));
+	}
+	l->step = (uint8_t)proto_read_bits(r, 6);
+	if (kind == PROTO_LOG_STEP) {
+		l->cell = (uint16_t)proto_read_bits(r, 10);
+		return get_text(r, l->prompt, sizeof(l->prompt), 8) &&
+		       (!l->prompt[0] || proto_text_check(l->prompt, PROTO_LESSON_PROMPT_MAX - 1,
+							  "a prompt", why, sizeof(why)));
+	}
+	l->accuracy = (uint16_t)proto_read_bits(r, 10);
+	l->coverage = (uint16_t)proto_read_bits(r, 10);
+	l->smoothness = (uint16_t)proto_read_bits(r, 10);
+	l->total = (uint16_t)proto_read_bits(r, 10);
+	l->passed = proto_read_bool(r);
+	l->points = (uint16_t)proto_read_bits(r, 16);
+	return !r->overflow && l->accuracy <= 1000 && l->coverage <= 1000 && l->smoothness <= 1000 &&
+	       l->total <= 1000;
+}
+
 static bool put_body(struct proto_writer *w, const struct sim_board_op *op,
-		     const struct proto_chat *chat)
+		     const struct proto_chat *chat, const struct proto_lesson *lesson)
 {
 	switch (op->kind) {
 	case SIM_OP_BEGIN:
@@ -170,6 +239,10 @@ static bool put_body(struct proto_writer *w, const struct sim_board_op *op,
 		return true;
 	case PROTO_LOG_CHAT:
 		return put_chat(w, chat);
+	case PROTO_LOG_LESSON:
+	case PROTO_LOG_STEP:
+	case PROTO_LOG_SCORE:
+		return lesson && put_lesson(w, op->kind, lesson);
 	case PROTO_LOG_HIDDEN:
 		return true;
 	default:
@@ -177,7 +250,8 @@ static bool put_body(struct proto_writer *w, const struct sim_board_op *op,
 	}
 }
 
-static bool get_body(struct proto_reader *r, struct sim_board_op *op, struct proto_chat *chat)
+static bool get_body(struct proto_reader *r, struct sim_board_op *op, struct proto_chat *chat,
+		     struct proto_lesson *lesson)
 {
 	switch (op->kind) {
 	case SIM_OP_BEGIN:
@@ -199,6 +273,10 @@ static bool get_body(struct proto_reader *r, struct sim_board_op *op, struct pro
 		return !r->overflow;
 	case PROTO_LOG_CHAT:
 		return get_chat(r, chat);
+	case PROTO_LOG_LESSON:
+	case PROTO_LOG_STEP:
+	case PROTO_LOG_SCORE:
+		return lesson && get_lesson(r, op->kind, lesson);
 	case PROTO_LOG_HIDDEN:
 		return true;
 	default:
@@ -216,7 +294,7 @@ uint32_t proto_encode_board_up(const struct proto_board_up *m, uint8_t *buf, uin
 	proto_write_bits(&w, chat ? PROTO_MSG_CHAT : PROTO_MSG_BOARD_OP, 8);
 	proto_write_bits(&w, m->op_id, 32);
 	proto_write_bits(&w, m->op.kind, 4);
-	if (!put_body(&w, &m->op, &m->chat))
+	if (!put_body(&w, &m->op, &m->chat, NULL))
 		return 0;
 	return finish(&w);
 }
@@ -234,7 +312,7 @@ static enum core_result decode_up(const uint8_t *data, uint32_t len, struct prot
 	if (chat != (type == PROTO_MSG_CHAT) ||
 	    (!chat && (out->op.kind < SIM_OP_BEGIN || out->op.kind >= SIM_OP_KIND_COUNT)))
 		return CORE_ERR_INVALID;
-	if (out->op_id == 0 || !get_body(&r, &out->op, &out->chat))
+	if (out->op_id == 0 || !get_body(&r, &out->op, &out->chat, NULL))
 		return CORE_ERR_INVALID;
 	return done(&r);
 }
@@ -247,6 +325,33 @@ enum core_result proto_decode_board_up(const uint8_t *data, uint32_t len, struct
 enum core_result proto_decode_chat_up(const uint8_t *data, uint32_t len, struct proto_board_up *out)
 {
 	return decode_up(data, len, out, PROTO_MSG_CHAT);
+}
+
+uint32_t proto_encode_lesson_up(const struct proto_lesson_up *m, uint8_t *buf, uint32_t cap)
+{
+	if (m->action > PROTO_LESSON_NEXT || m->board >= SIM_BOARDS || strlen(m->name) > 31)
+		return 0;
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_LESSON, 8);
+	proto_write_bits(&w, m->action, 2);
+	proto_write_bits(&w, m->board, 3);
+	put_text(&w, m->name, 5);
+	return finish(&w);
+}
+
+enum core_result proto_decode_lesson_up(const uint8_t *data, uint32_t len, struct proto_lesson_up *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct proto_reader r;
+	if (!open_msg(&r, data, len, PROTO_MSG_LESSON))
+		return CORE_ERR_INVALID;
+	out->action = (uint8_t)proto_read_bits(&r, 2);
+	out->board = (uint8_t)proto_read_bits(&r, 3);
+	if (out->action > PROTO_LESSON_NEXT || !get_text(&r, out->name, sizeof(out->name), 5) ||
+	    (out->action == PROTO_LESSON_START && !proto_room_name_check(out->name)))
+		return CORE_ERR_INVALID;
+	return done(&r);
 }
 
 uint32_t proto_encode_board_sync(const struct proto_board_sync *m, uint8_t *buf, uint32_t cap)
@@ -302,7 +407,7 @@ uint32_t proto_log_op_encode(const struct proto_log_op *op, uint8_t *buf, uint32
 	if (op->kind == PROTO_LOG_LAST) {
 		proto_write_bits(&w, op->last_op, 32);
 		proto_write_bits(&w, op->reason, 4);
-	} else if (!put_body(&w, &op->op, &op->chat))
+	} else if (!put_body(&w, &op->op, &op->chat, &op->lesson))
 		return 0;
 	return finish(&w);
 }
@@ -354,7 +459,7 @@ int proto_log_next(struct proto_reader *r, struct proto_log_op *out)
 		out->reason = (uint8_t)proto_read_bits(r, 4);
 		return r->overflow || out->reason >= PROTO_LOG_REASON_COUNT ? -1 : 1;
 	}
-	return get_body(r, &out->op, &out->chat) ? 1 : -1;
+	return get_body(r, &out->op, &out->chat, &out->lesson) ? 1 : -1;
 }
 
 enum core_result proto_log_validate(const uint8_t *data, uint32_t len)

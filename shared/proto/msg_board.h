@@ -14,6 +14,11 @@
  *   u8 type | u32 op_id | u4 kind | body (below; name empty, zone 0,
  *   answered 0: the server fills them in)
  *
+ * LESSON  client -> server, log channel: u8 type | u2 action (START, STOP:
+ * staff with the lesson permission; NEXT: a student asks for its next
+ * step, granted only when the current one validates) | u3 board | u5 name
+ * length | name (START: a file of the server's --lessons, no extension)
+ *
  * BOARD_SYNC  client -> server, log channel
  *   u8 type | u32 epoch | u32 last_seq
  * "I hold the room's log up to last_seq" (0: nothing; epoch: the room
@@ -46,6 +51,15 @@
  *            | u9 text length | text (UTF-8, proto_text_check)
  *   ANSWER   u12 question's author | u32 its op_id
  *   HIDDEN   (none): a zone message, to a member outside the zone
+ *   LESSON   u1 active | u3 board | u6 step count | u13 area width mm |
+ *            u12 area height mm | u7 areas per row | u5 name length | name
+ *            | u6 title length | title (author: the instructor)
+ *   STEP     u6 step (0-based; = step count: done) | u10 practice area |
+ *            u8 prompt length | prompt (author: the student)
+ *   SCORE    u6 step | u10 accuracy | u10 coverage | u10 smoothness |
+ *            u10 total | u1 passed | u16 lesson points (the sum of the
+ *            student's best totals) (author: the student)
+ * LESSON, STEP and SCORE are the server's: op id delta 0.
  * points: u7 count | [first: u16 x | u16 y | u8 p when absolute]
  *   | deltas (x, y, p), each zigzag then Rice-coded with k = 2: q ones,
  *   a zero, 2 bits; q >= 14 escapes to 18 raw bits.
@@ -62,6 +76,9 @@
 /* Kinds past the board's (sim_board_kind) that only the log has. */
 #define PROTO_LOG_CHAT 7    /* a chat message (proto_chat) */
 #define PROTO_LOG_ANSWER 8  /* staff mark a question answered (target author, op) */
+#define PROTO_LOG_LESSON 9  /* a lesson started or stopped on a board (proto_lesson) */
+#define PROTO_LOG_STEP 10   /* a student's step now: its prompt and practice area */
+#define PROTO_LOG_SCORE 11  /* a student's strokes scored against their step */
 #define PROTO_LOG_HIDDEN 13 /* a zone message, to a member outside the zone */
 #define PROTO_LOG_LAST 14   /* an author's last op id, outright */
 #define PROTO_LOG_OWN 15    /* the receiver's own op: it has the body */
@@ -101,6 +118,32 @@ enum proto_log_mode {
 	PROTO_LOG_SNAP_END, /* the snapshot's last part: it holds up to first_seq */
 };
 
+enum proto_lesson_action { PROTO_LESSON_START, PROTO_LESSON_STOP, PROTO_LESSON_NEXT };
+#define PROTO_LESSON_NAME_MAX 32
+#define PROTO_LESSON_TITLE_MAX 64
+#define PROTO_LESSON_PROMPT_MAX 201
+struct proto_lesson_up {
+	uint8_t action; /* enum proto_lesson_action */
+	uint8_t board;
+	char name[PROTO_LESSON_NAME_MAX];
+};
+/* LESSON, STEP and SCORE ops. */
+struct proto_lesson {
+	bool active;
+	uint8_t board, step_count, cols;
+	uint16_t area_w, area_h;
+	char name[PROTO_LESSON_NAME_MAX];
+	char title[PROTO_LESSON_TITLE_MAX];
+	uint8_t step;
+	uint16_t cell;
+	char prompt[PROTO_LESSON_PROMPT_MAX];
+	uint16_t accuracy, coverage, smoothness, total, points;
+	bool passed;
+};
+uint32_t proto_encode_lesson_up(const struct proto_lesson_up *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_lesson_up(const uint8_t *data, uint32_t len,
+					struct proto_lesson_up *out) CORE_MUST_CHECK;
+
 /* BOARD_OP or CHAT: op.kind says which (a board kind, or CHAT or ANSWER,
  * whose target is op.target_author and op.target_op). */
 struct proto_board_up {
@@ -123,6 +166,7 @@ struct proto_log_op {
 	uint8_t reason;       /* LAST: why the op was refused (0: not refused) */
 	struct sim_board_op op;
 	struct proto_chat chat; /* CHAT */
+	struct proto_lesson lesson; /* LESSON, STEP, SCORE */
 };
 
 /* The header of a BOARD_LOG message. */

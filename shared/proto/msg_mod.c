@@ -19,6 +19,7 @@ const char *proto_mod_action_name(uint8_t type)
 	case PROTO_MSG_HAND: return "hand";
 	case PROTO_MSG_FLOOR: return "floor";
 	case PROTO_MSG_MOVE_USER: return "move";
+	case PROTO_MSG_LESSON: return "lesson";
 	default: return "?";
 	}
 }
@@ -82,7 +83,8 @@ enum core_result proto_decode_mod_event(const uint8_t *data, uint32_t len,
 	out->unix_time = proto_read_bits(&r, 32);
 	proto_read_string(&r, out->actor_name, sizeof(out->actor_name));
 	proto_read_string(&r, out->text, sizeof(out->text));
-	if (!is_mod_request(out->action))
+	/* A refused lesson request is answered the same way. */
+	if (!is_mod_request(out->action) && !(out->refused && out->action == PROTO_MSG_LESSON))
 		return CORE_ERR_INVALID;
 	return done(&r);
 }

@@ -60,6 +60,10 @@ static enum core_result dec_chat_up(const uint8_t *d, uint32_t n, union proto_an
 {
 	return proto_decode_chat_up(d, n, &o->board_up);
 }
+static enum core_result dec_lesson_up(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_lesson_up(d, n, &o->lesson_up);
+}
 static enum core_result dec_board_sync(const uint8_t *d, uint32_t n, union proto_any *o)
 {
 	return proto_decode_board_sync(d, n, &o->board_sync);
@@ -119,6 +123,9 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 	/* Announcements and answering questions need more than chat: the handler checks. */
 	[PROTO_MSG_CHAT] = {"chat", L, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_CHAT, PROTO_BUCKET_CHAT,
 			    dec_chat_up},
+	/* Start and stop need the lesson permission, next needs draw: the handler checks. */
+	[PROTO_MSG_LESSON] = {"lesson", L, TS, 2 + PROTO_LESSON_NAME_MAX, NONE,
+			      PROTO_BUCKET_MODERATION, dec_lesson_up},
 	[PROTO_MSG_BOARD_SYNC] = {"board_sync", L, TS, 9, NONE, PROTO_BUCKET_SYNC, dec_board_sync},
 	[PROTO_MSG_BOARD_LOG] = {"board_log", L, TC, PROTO_LOG_MESSAGE_MAX, NONE, PROTO_BUCKET_NONE,
 				 dec_board_log},

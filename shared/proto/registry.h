@@ -70,6 +70,7 @@ union proto_any {
 	struct proto_voice_down voice_down;
 	struct proto_speaking speaking;
 	struct proto_board_up board_up;
+	struct proto_lesson_up lesson_up;
 	struct proto_board_sync board_sync;
 };
 

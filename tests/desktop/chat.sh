@@ -1,8 +1,8 @@
 #!/bin/sh
 # Text chat through the desktop client's real input path: a TA (a headless
 # client with an input script) opens the chat line with Enter, types and
-# sends a room line, an announcement, marks a student's question answered
-# and saves the chat to a file; a student's bot receives all of it, and a
+# sends a room line, an announcement, marks a student's question answered,
+# saves the chat to a file and tries to start a lesson (not a TA's to start); a student's bot receives all of it, and a
 # student's own client is told why it may not announce.
 #   chat.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN OUTDIR
 set -eu
@@ -36,12 +36,17 @@ sleep 1 # it asks 0.3 s after joining; the TA's client answers a second after it
 printf '%s\n' "20 press chat" "21 type hello class" "22 key up on" "23 key up off" \
     "24 press chat" "40 press chat" "41 type /a pencils down" "42 press chat" \
     "60 press chat" "61 type /answer" "62 press chat" "80 press chat" "81 type /save" \
-    "82 press chat" "100 press chat" "101 type half a thou" "102 press backspace" \
+    "82 press chat" "90 press chat" "91 type /lesson letters" "92 press chat" \
+    "100 press chat" "101 type half a thou" "102 press backspace" \
     >"$out/ta.script"
 (cd "$out" && "$lyceum" --headless --size 960x540 --msaa 1 --server "127.0.0.1:$port" \
     --token "$(mint ms-ward ta)" --frames 150 --input-script "$out/ta.script" \
     --screenshot "$out/ta.png" >"$out/ta.out" 2>"$out/ta.log") ||
     { echo "chat: the TA's client failed" >&2; cat "$out/ta.log" >&2; exit 1; }
+
+# Lessons are the instructor's: the server refused the TA's, and said why.
+grep -q "Not done: a ta may not start a lesson" "$out/ta.log" ||
+    { echo "chat: the TA's lesson was not refused with the reason" >&2; cat "$out/ta.log" >&2; exit 1; }
 
 # A student's own client: an announcement is not theirs to make.
 printf '%s\n' "20 press chat" "21 type /a free period" "22 press chat" >"$out/pupil.script"

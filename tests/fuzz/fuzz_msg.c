@@ -234,7 +234,8 @@ static void board_log(const uint8_t *data, uint32_t len)
 		proto_reader_init(&r2, one, n);
 		if (!n || proto_log_next(&r2, &again) != 1 || again.kind != op.kind ||
 		    again.author != op.author || again.op_id_delta != op.op_id_delta ||
-		    memcmp(&again.op, &op.op, sizeof(op.op)) || memcmp(&again.chat, &op.chat, sizeof(op.chat)))
+		    memcmp(&again.op, &op.op, sizeof(op.op)) || memcmp(&again.chat, &op.chat, sizeof(op.chat)) ||
+		    memcmp(&again.lesson, &op.lesson, sizeof(op.lesson)))
 			differs("board_log op");
 		if (op.kind < SIM_OP_KIND_COUNT)
 			(void)sim_board_apply(&boards, op.author, op.op_id_delta, seq++, &op.op);

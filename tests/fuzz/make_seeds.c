@@ -185,6 +185,26 @@ static void board_seeds(void)
 			len += proto_log_op_encode(&ops[i], buf + len, (uint32_t)sizeof(buf) - len);
 		msg_seed("chat-tail", FUZZ_PICK_BOARD_LOG, buf, len);
 	}
+	{
+		struct proto_lesson_up start = {.action = PROTO_LESSON_START, .name = "letters"};
+		msg_seed("registry-lesson-start", FUZZ_PICK_REGISTRY, buf,
+			 proto_encode_lesson_up(&start, buf, sizeof(buf)));
+		struct proto_log_head h = {.mode = PROTO_LOG_TAIL, .first_seq = 300};
+		len = proto_log_head_encode(&h, buf, sizeof(buf));
+		struct proto_log_op ops[3] = {
+			{.kind = PROTO_LOG_LESSON, .author = 1, .op = {.kind = PROTO_LOG_LESSON},
+			 .lesson = {.active = true, .step_count = 5, .area_w = 640, .area_h = 400, .cols = 6,
+				    .name = "letters", .title = "Tracing capital letters"}},
+			{.kind = PROTO_LOG_STEP, .author = 2, .op = {.kind = PROTO_LOG_STEP},
+			 .lesson = {.step = 1, .cell = 3, .prompt = "Trace the T"}},
+			{.kind = PROTO_LOG_SCORE, .author = 2, .op = {.kind = PROTO_LOG_SCORE},
+			 .lesson = {.step = 1, .accuracy = 990, .coverage = 870, .smoothness = 960,
+				    .total = 935, .passed = true, .points = 1932}},
+		};
+		for (int i = 0; i < 3; i++)
+			len += proto_log_op_encode(&ops[i], buf + len, (uint32_t)sizeof(buf) - len);
+		msg_seed("lesson-tail", FUZZ_PICK_BOARD_LOG, buf, len);
+	}
 	for (int mode = PROTO_LOG_LIVE; mode <= PROTO_LOG_TAIL; mode++) {
 		struct proto_log_head h = {.mode = (uint8_t)mode, .first_seq = 5000};
 		len = proto_log_head_encode(&h, buf, sizeof(buf));

@@ -36,6 +36,7 @@ enum bot_behavior {
 	BOT_LECTURE, /* the first --walkers wander, the rest walk to a seat each and sit */
 	BOT_DRAW,    /* stand and draw board-v1's seeded strokes on board 0 (bot_board.c) */
 	BOT_CHAT,    /* wander and type seeded lines, questions and (staff) answers (bot_chat.c) */
+	BOT_LESSON,  /* stand and trace its lesson steps in its practice area (bot_lesson.c) */
 };
 
 struct bot_options {
@@ -70,6 +71,8 @@ struct bot_options {
 	bool voice_broadcast;   /* ask for the whole room (instructor, floor) */
 	bool voice_ignore_mute; /* a modified client: keeps sending when muted */
 	bool chat_unchecked;    /* a modified client: sends chat its role may not */
+	const char *lessons_dir; /* lesson files, for --behavior lesson's targets */
+	double lesson_noise_mm;  /* the tracing hand's wobble and offset */
 	const char *record_dir; /* each bot's output, DIR/NAME.wav */
 	bool voice_fec, voice_plc;
 	int frame_ms;
@@ -111,6 +114,7 @@ struct bot {
 	uint32_t stroke_op; /* the op id of its current stroke's begin */
 	uint64_t board_ops, board_dropped;
 	uint64_t chat_sent, chat_not_sent, chat_next_us; /* bot_chat.c */
+	struct bot_lesson *lesson; /* bot_lesson.c */
 	char chat_why[96];  /* why the last line was not sent */
 	char name[PROTO_NAME_MAX];
 	char spawn_zone[PROTO_NAME_MAX];
@@ -266,6 +270,15 @@ void bot_chat_step(struct bot *b, const struct bot_mod_step *st);
 void bot_chat_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 /** The chat part of a bot's report: what it sent and the lines it holds. */
 void bot_chat_report(const struct bot *b, struct json_t *out);
+
+/* bot_lesson.c: --behavior lesson, and lesson steps of --moderate */
+struct bot_lesson;
+/** Sends a lesson step of the script (lesson-start NAME, lesson-stop, lesson-next). */
+void bot_lesson_step(struct bot *b, const struct bot_mod_step *st);
+/** --behavior lesson: traces the current step, asks for the next once it passes. */
+void bot_lesson_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
+void bot_lesson_report(const struct bot *b, struct json_t *out);
+void bot_lesson_free(struct bot *b);
 
 /* bot_crowd.c: --behavior lecture's measures of one crowded zone */
 bool bot_crowd_init(struct bot *b);

@@ -293,6 +293,7 @@ void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
 	switch (run->opt.behavior) {
 	case BOT_IDLE:
 	case BOT_DRAW: /* stands at the board */
+	case BOT_LESSON:
 		break;
 	case BOT_WANDER:
 	case BOT_CHAT:

@@ -26,7 +26,7 @@ void bot_board_attach(struct bot *b)
 
 void bot_board_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 {
-	if (!b->board || !cl_board_synced(&b->conn))
+	if (run->opt.behavior != BOT_DRAW || !b->board || !cl_board_synced(&b->conn))
 		return;
 	/* The pen rests for the run's last BOT_BOARD_REST_S, so what it drew
 	 * has reached everyone when the report is written. */

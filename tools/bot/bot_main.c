@@ -21,7 +21,11 @@ static const char usage[] =
 	"                         (default wander); draw: stand, hold the room's boards and draw\n"
 	"                         board-v1's seeded strokes (seed --seed, author i+1) on board 0;\n"
 	"                         chat: wander and type a seeded line every 2-6 s (room, zone,\n"
-	"                         questions; staff roles answer questions and announce)\n"
+	"                         questions; staff roles answer questions and announce);\n"
+	"                         lesson: stand and trace each step of the room's lesson in\n"
+	"                         its practice area, asking for the next once it passes\n"
+	"  --lessons DIR          lesson files, for lesson's targets (default assets/lessons)\n"
+	"  --lesson-noise MM      lesson: the hand's wobble and offset in mm (default 0)\n"
 	"  --path FILE            JSON [[x, y], ...] waypoints in metres, for path and cheat\n"
 	"  --seat N               seat index (as lyceum-world check lists them), for seat\n"
 	"  --walkers N            lecture: bots 0..N-1 wander, each other bot walks to its own\n"
@@ -45,12 +49,14 @@ static const char usage[] =
 	"";
 /* In two parts: C compilers need only take string literals of 4095 bytes. */
 static const char usage_more[] =
-	"  --moderate SCRIPT      moderation requests every bot sends: AT:ACTION[:TARGET[:TEXT]]\n"
+	"  --moderate SCRIPT      requests every bot sends: AT:ACTION[:TARGET[:TEXT]]\n"
 	"                         separated by ';' (AT: seconds after joining; ACTION: mute,\n"
 	"                         unmute, mute-all, unmute-all, kick, ban, lock, unlock, hand,\n"
 	"                         lower, floor, unfloor, move; or chat: say, say-zone,\n"
 	"                         announce, ask (TEXT: the line), answer (the oldest open\n"
-	"                         question, or TARGET's); TARGET: a display name or self;\n"
+	"                         question, or TARGET's); or lessons: lesson-start (TEXT: the\n"
+	"                         lesson, board 0), lesson-stop, lesson-next; TARGET: a display\n"
+	"                         name or self;\n"
 	"                         TEXT: a kick reason or, for move, the zone)\n"
 	"  --chat-unchecked 1     a modified client: sends chat its role may not (announce,\n"
 	"                         answer) for the server to refuse\n"
@@ -132,7 +138,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 				  .frame_ms = 20,
 				  .bitrate_bps = 24000};
 	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat",
-						"lecture", "draw", "chat"};
+						"lecture", "draw", "chat", "lesson"};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
@@ -166,6 +172,10 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->protocol_version = (uint32_t)d;
 		else if (!strcmp(f, "--vr") && (ok = parse_num(f, v, 0, 1, &d)))
 			o->vr = d != 0;
+		else if (!strcmp(f, "--lessons"))
+			o->lessons_dir = v;
+		else if (!strcmp(f, "--lesson-noise") && (ok = parse_num(f, v, 0, 1000, &d)))
+			o->lesson_noise_mm = d;
 		else if (!strcmp(f, "--chat-unchecked") && (ok = parse_num(f, v, 0, 1, &d)))
 			o->chat_unchecked = d != 0;
 		else if (!strcmp(f, "--stall") && (ok = parse_num(f, v, 0, 86400, &d)))
@@ -180,7 +190,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			}
 			if (!ok)
 				fprintf(stderr, "lyceum-bot: unknown behavior '%s'; use idle, wander, "
-						"path, seat, cheat, lecture, draw or chat\n",
+						"path, seat, cheat, lecture, draw, chat or lesson\n",
 					v);
 		} else if (!strcmp(f, "--path"))
 			o->path_file = v;
@@ -361,7 +371,8 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		}
 		if (bot_voice_wanted(o) && !bot_voice_init(run, b))
 			return false;
-		if ((o->behavior == BOT_DRAW || o->behavior == BOT_CHAT || run->mod_chat) &&
+		if ((o->behavior == BOT_DRAW || o->behavior == BOT_CHAT || o->behavior == BOT_LESSON ||
+		     run->mod_chat) &&
 		    !bot_board_init(run, b))
 			return false;
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {
@@ -475,6 +486,7 @@ static void run_window(struct bot_run *run)
 				bot_reconnect_tick(run, b, now);
 				bot_board_tick(run, b, now);
 				bot_chat_tick(run, b, now);
+				bot_lesson_tick(run, b, now);
 			}
 			if (b->reconnecting && b->conn.state == CL_STATE_JOINED) {
 				b->reconnecting = false;
@@ -572,6 +584,7 @@ int main(int argc, char **argv)
 		cl_conn_close(&run.bots[i].conn, 1000);
 		bot_voice_free(&run.bots[i]);
 		bot_board_free(&run.bots[i]);
+		bot_lesson_free(&run.bots[i]);
 		for (int s = 0; s < BOT_ZONE_SLOTS; s++)
 			free(run.bots[i].seen[s]);
 		free(run.bots[i].last_send_time);

@@ -26,6 +26,9 @@ static const struct {
 	{"announce", PROTO_MSG_CHAT, false, PROTO_CHAT_ANNOUNCE},
 	{"ask", PROTO_MSG_CHAT, false, PROTO_CHAT_QUESTION},
 	{"answer", PROTO_MSG_CHAT, true, PROTO_CHAT_QUESTION},
+	{"lesson-start", PROTO_MSG_LESSON, false, PROTO_LESSON_START},
+	{"lesson-stop", PROTO_MSG_LESSON, false, PROTO_LESSON_STOP},
+	{"lesson-next", PROTO_MSG_LESSON, false, PROTO_LESSON_NEXT},
 };
 
 /* The next ':'-separated field of s (cut there), or "" at the end. */
@@ -69,7 +72,7 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 			fprintf(stderr, "lyceum-bot: --moderate: '%s' is not SECONDS:ACTION[:TARGET[:TEXT]] "
 					"with ACTION one of mute, unmute, mute-all, unmute-all, kick, ban, "
 					"lock, unlock, hand, lower, floor, unfloor, move, say, say-zone, "
-					"announce, ask, answer\n",
+					"announce, ask, answer, lesson-start, lesson-stop, lesson-next\n",
 				item);
 			ok = false;
 			break;
@@ -77,7 +80,7 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 		st->type = actions[k].type;
 		st->flag = actions[k].flag;
 		st->scope = actions[k].scope;
-		run->mod_chat |= st->type == PROTO_MSG_CHAT;
+		run->mod_chat |= st->type == PROTO_MSG_CHAT || st->type == PROTO_MSG_LESSON;
 		core_strlcpy(st->target, target, sizeof(st->target));
 		core_strlcpy(st->text, rest, sizeof(st->text));
 		run->mod_steps++;
@@ -114,6 +117,8 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 		const struct bot_mod_step *st = &run->mod[b->mod_next++];
 		if (st->type == PROTO_MSG_CHAT)
 			bot_chat_step(b, st);
+		else if (st->type == PROTO_MSG_LESSON)
+			bot_lesson_step(b, st);
 		else if (cl_conn_moderate(&b->conn, st->type, target_id(b, st->target), st->flag,
 				     st->text) != CORE_OK)
 			fprintf(stderr, "lyceum-bot: %s: could not send %s\n", b->name,

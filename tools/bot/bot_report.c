@@ -237,6 +237,7 @@ static json_t *bot_json(const struct bot_run *run, const struct bot *b, double w
 	bot_voice_report(run, b, o);
 	bot_board_report(b, o);
 	bot_chat_report(b, o);
+	bot_lesson_report(b, o);
 	return o;
 }
 

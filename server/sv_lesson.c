@@ -1,0 +1,331 @@
+/*
+ * Lessons in a room (sv_log.h): an instructor starts a lesson file on a
+ * board, every student gets a practice area on it and the first step; each
+ * time a student ends (or undoes, or redoes) a stroke on that board, the
+ * server scores the student's strokes of the step against its target and
+ * logs SCORE; a student's NEXT is granted only when the step validates.
+ * The scores are the server's alone: the same strokes give the same score
+ * on every machine (sim/lesson.c is integer-only).
+ */
+#include "sv.h"
+
+#include "plat.h"
+#include "proto/perm.h"
+#include "proto/text.h"
+#include "sim/lesson_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SV_LESSON_STUDENTS 1024
+#define SV_LESSON_STROKES 512 /* a student's strokes scored in one step, at most */
+
+struct sv_lesson_student {
+	uint16_t author;
+	uint16_t cell;
+	uint8_t step;
+	uint32_t step_seq; /* the step began after this seq: strokes before are not its */
+	uint16_t best[SIM_LESSON_STEPS];
+	bool passed; /* the current step validates */
+};
+
+struct sv_lesson {
+	bool active;
+	uint8_t board;
+	char name[PROTO_LESSON_NAME_MAX];
+	uint16_t instructor; /* author number */
+	uint16_t cols, rows;
+	struct sim_lesson lesson;
+	uint16_t count;
+	struct sv_lesson_student students[SV_LESSON_STUDENTS];
+	uint16_t slot[SIM_BOARD_AUTHORS]; /* author -> student + 1 */
+	struct sim_board_point ink_points[SIM_LESSON_INK_MAX];
+	struct sim_lesson_ink ink[SV_LESSON_STROKES];
+};
+
+void sv_lesson_free(struct sv_room *room)
+{
+	free(room->lesson);
+	room->lesson = NULL;
+}
+
+static uint16_t lesson_points(const struct sv_lesson *l, const struct sv_lesson_student *s)
+{
+	uint32_t sum = 0;
+	for (int i = 0; i < l->lesson.step_count; i++)
+		sum += s->best[i];
+	return (uint16_t)CORE_MIN(sum, 65535u);
+}
+
+static struct proto_log_op lesson_op(const struct sv_lesson *l)
+{
+	struct proto_log_op op = {.kind = PROTO_LOG_LESSON, .author = l->instructor,
+				  .op = {.kind = PROTO_LOG_LESSON}};
+	struct proto_lesson *p = &op.lesson;
+	p->active = l->active;
+	p->board = l->board;
+	p->step_count = (uint8_t)l->lesson.step_count;
+	p->area_w = l->lesson.area_w_mm;
+	p->area_h = l->lesson.area_h_mm;
+	p->cols = (uint8_t)CORE_MIN(l->cols, 127);
+	core_strlcpy(p->name, l->name, sizeof(p->name));
+	core_strlcpy(p->title, l->lesson.title, sizeof(p->title));
+	return op;
+}
+
+static struct proto_log_op step_op(const struct sv_lesson *l, const struct sv_lesson_student *s)
+{
+	struct proto_log_op op = {.kind = PROTO_LOG_STEP, .author = s->author,
+				  .op = {.kind = PROTO_LOG_STEP}};
+	op.lesson.step = s->step;
+	op.lesson.cell = s->cell;
+	if (s->step < l->lesson.step_count)
+		core_strlcpy(op.lesson.prompt, l->lesson.steps[s->step].prompt, sizeof(op.lesson.prompt));
+	return op;
+}
+
+static struct proto_log_op score_op(const struct sv_lesson *l, const struct sv_lesson_student *s,
+				    struct sim_score sc)
+{
+	struct proto_log_op op = {.kind = PROTO_LOG_SCORE, .author = s->author,
+				  .op = {.kind = PROTO_LOG_SCORE}};
+	op.lesson.step = s->step;
+	op.lesson.accuracy = sc.accuracy;
+	op.lesson.coverage = sc.coverage;
+	op.lesson.smoothness = sc.smoothness;
+	op.lesson.total = sc.total;
+	op.lesson.passed = s->passed;
+	op.lesson.points = lesson_points(l, s);
+	return op;
+}
+
+static const char *user_of(const struct sv_room *room, uint16_t author)
+{
+	return room->author_user && author <= room->author_count && room->author_user[author][0]
+		       ? room->author_user[author]
+		       : "-";
+}
+
+/* The member as a student of the lesson (its practice area and first
+ * step), logged; NULL when it is staff or the areas are all taken. */
+static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *room,
+				       const struct sv_client *c)
+{
+	struct sv_lesson *l = room->lesson;
+	if (!l->active || !c->author || proto_role_is_staff((enum proto_role)c->role) ||
+	    !proto_perm_allows((enum proto_role)c->role, PROTO_PERM_DRAW))
+		return NULL;
+	if (l->slot[c->author])
+		return &l->students[l->slot[c->author] - 1];
+	uint32_t cells = (uint32_t)l->cols * l->rows;
+	if (l->count >= cells || l->count == SV_LESSON_STUDENTS) {
+		CORE_WARN("room=%s lesson=%s: all %u practice areas are taken; author=%u cannot "
+			  "take part (use a lesson with a smaller area)",
+			  room->name, l->name, cells, c->author);
+		return NULL;
+	}
+	struct sv_lesson_student *s = &l->students[l->count];
+	*s = (struct sv_lesson_student){.author = c->author, .cell = l->count,
+					.step_seq = room->log->seq};
+	l->slot[c->author] = ++l->count;
+	struct proto_log_op op = step_op(l, s);
+	sv_log_server_op(sv, room, &op);
+	return s;
+}
+
+static void stop(struct sv_server *sv, struct sv_room *room)
+{
+	struct sv_lesson *l = room->lesson;
+	/* The leaderboard, for the record: best totals summed, most first. */
+	static bool shown[SV_LESSON_STUDENTS];
+	memset(shown, 0, sizeof(shown));
+	for (uint16_t place = 0; place < l->count; place++) {
+		int best = -1;
+		for (uint16_t i = 0; i < l->count; i++) {
+			if (shown[i])
+				continue;
+			if (best < 0 || lesson_points(l, &l->students[i]) >
+					       lesson_points(l, &l->students[best]))
+				best = i;
+		}
+		struct sv_lesson_student *s = &l->students[best];
+		CORE_INFO("lesson leaderboard room=%s lesson=%s place=%u user=%s author=%u points=%u "
+			  "steps_done=%u of=%u",
+			  room->name, l->name, place + 1, user_of(room, s->author), s->author,
+			  lesson_points(l, s), s->step, l->lesson.step_count);
+		shown[best] = true;
+	}
+	l->active = false;
+	struct proto_log_op op = lesson_op(l);
+	sv_log_server_op(sv, room, &op);
+	CORE_INFO("lesson stopped room=%s lesson=%s students=%u", room->name, l->name, l->count);
+}
+
+static void start(struct sv_server *sv, struct sv_client *c, const struct proto_lesson_up *m)
+{
+	struct sv_room *room = c->room;
+	if (!room->lesson && !(room->lesson = calloc(1, sizeof(*room->lesson)))) {
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "the server has no memory for a lesson");
+		return;
+	}
+	struct sv_lesson *l = room->lesson;
+	static struct sim_lesson loaded;
+	char path[640], err[700];
+	snprintf(path, sizeof(path), "%s/%s.json", sv->cfg.lessons_dir, m->name);
+	if (!sim_lesson_load(path, &loaded, err, sizeof(err))) {
+		CORE_WARN("room=%s: lesson '%s' cannot start: %s", room->name, m->name, err);
+		char why[PROTO_MOD_TEXT_MAX];
+		snprintf(why, sizeof(why), "lesson '%.31s' cannot start: %.40s", m->name,
+			 strstr(err, ": ") ? strstr(err, ": ") + 2 : err);
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
+		return;
+	}
+	if (!room->log->boards.width_mm[m->board]) {
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "this room has no such board");
+		return;
+	}
+	if (l->active)
+		stop(sv, room);
+	memset(l, 0, sizeof(*l));
+	l->lesson = loaded;
+	l->active = true;
+	l->board = m->board;
+	l->instructor = c->author;
+	core_strlcpy(l->name, m->name, sizeof(l->name));
+	sim_lesson_grid(&l->lesson, room->log->boards.width_mm[m->board],
+			room->log->boards.height_mm[m->board], &l->cols, &l->rows);
+	struct proto_log_op op = lesson_op(l);
+	sv_log_server_op(sv, room, &op);
+	CORE_INFO("lesson started room=%s lesson=%s board=%u steps=%u areas=%ux%u by author=%u",
+		  room->name, l->name, l->board, l->lesson.step_count, l->cols, l->rows, c->author);
+	for (int i = 0; i < room->member_count; i++)
+		(void)enrol(sv, room, &sv->clients[room->members[i]]);
+}
+
+static void next_step(struct sv_server *sv, struct sv_client *c)
+{
+	struct sv_lesson *l = c->room->lesson;
+	struct sv_lesson_student *s = l && l->active ? enrol(sv, c->room, c) : NULL;
+	char why[PROTO_MOD_TEXT_MAX];
+	if (!s) {
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "no lesson of yours is running");
+		return;
+	}
+	if (s->step >= l->lesson.step_count) {
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "you have done every step");
+		return;
+	}
+	if (!s->passed) {
+		snprintf(why, sizeof(why), "step %u is not done yet: your best is %u.%u%%, %u%% passes",
+			 s->step + 1, s->best[s->step] / 10, s->best[s->step] % 10,
+			 l->lesson.steps[s->step].pass / 10);
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
+		return;
+	}
+	s->step++;
+	s->passed = false;
+	s->step_seq = c->room->log->seq;
+	struct proto_log_op op = step_op(l, s);
+	sv_log_server_op(sv, c->room, &op);
+}
+
+void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
+{
+	(void)len;
+	const struct proto_lesson_up *q = &m->lesson_up;
+	if (!c->room->log && !sv_log_open(sv, c->room)) {
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "this room's log is closed");
+		return;
+	}
+	if (q->action == PROTO_LESSON_NEXT) {
+		next_step(sv, c);
+		return;
+	}
+	if (!proto_perm_allows((enum proto_role)c->role, PROTO_PERM_LESSON)) {
+		char why[PROTO_MOD_TEXT_MAX];
+		snprintf(why, sizeof(why), "a %s may not %s", proto_role_name((enum proto_role)c->role),
+			 proto_perm_name(PROTO_PERM_LESSON));
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
+		return;
+	}
+	if (q->action == PROTO_LESSON_START)
+		start(sv, c, q);
+	else if (c->room->lesson && c->room->lesson->active)
+		stop(sv, c->room);
+	else
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "no lesson is running");
+}
+
+void sv_lesson_on_join(struct sv_server *sv, struct sv_client *c)
+{
+	if (c->room->lesson && c->room->lesson->active && c->room->log)
+		(void)enrol(sv, c->room, c);
+}
+
+/* The student's strokes of its step, scored and logged. */
+static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson_student *s)
+{
+	struct sv_lesson *l = room->lesson;
+	const struct sim_boards *b = &room->log->boards;
+	uint32_t n = 0, used = 0;
+	for (uint32_t i = 0; i < b->stroke_count && n < SV_LESSON_STROKES; i++) {
+		const struct sim_stroke *st = &b->strokes[i];
+		if (st->author != s->author || st->board != l->board || st->seq <= s->step_seq ||
+		    (st->flags & SIM_STROKE_UNDONE) || used >= SIM_LESSON_INK_MAX)
+			continue;
+		uint32_t k = sim_board_points(b, st, l->ink_points + used, SIM_LESSON_INK_MAX - used);
+		l->ink[n++] = (struct sim_lesson_ink){l->ink_points + used, k};
+		used += k;
+	}
+	const struct sim_lesson_step *step = &l->lesson.steps[s->step];
+	int32_t ox = (int32_t)(s->cell % l->cols) * l->lesson.area_w_mm;
+	int32_t oy = (int32_t)(s->cell / l->cols) * l->lesson.area_h_mm;
+	uint64_t t0 = plat_time_us();
+	struct sim_score sc = sim_lesson_score(step, l->ink, n, ox, oy);
+	sv->lesson_scores++;
+	sv->lesson_score_us += plat_time_us() - t0;
+	bool was = s->passed;
+	s->passed |= sim_lesson_passed(step, sc);
+	if (sc.total > s->best[s->step])
+		s->best[s->step] = sc.total;
+	struct proto_log_op op = score_op(l, s, sc);
+	sv_log_server_op(sv, room, &op);
+	if (s->passed && !was)
+		CORE_INFO("lesson step passed room=%s lesson=%s user=%s author=%u step=%u accuracy=%u "
+			  "coverage=%u smoothness=%u total=%u points=%u",
+			  room->name, l->name, user_of(room, s->author), s->author, s->step + 1,
+			  sc.accuracy, sc.coverage, sc.smoothness, sc.total, op.lesson.points);
+}
+
+void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t author,
+			const struct sim_board_op *op)
+{
+	struct sv_lesson *l = room->lesson;
+	if (!l || !l->active || !l->slot[author] ||
+	    (op->kind != SIM_OP_END && op->kind != SIM_OP_UNDO && op->kind != SIM_OP_REDO))
+		return;
+	struct sv_lesson_student *s = &l->students[l->slot[author] - 1];
+	if (s->step < l->lesson.step_count)
+		rescore(sv, room, s);
+}
+
+void sv_lesson_snapshot(const struct sv_room *room,
+			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx)
+{
+	const struct sv_lesson *l = room->lesson;
+	if (!l || !l->active)
+		return;
+	struct proto_log_op op = lesson_op(l);
+	emit(ctx, &op);
+	for (uint16_t i = 0; i < l->count; i++) {
+		const struct sv_lesson_student *s = &l->students[i];
+		op = step_op(l, s);
+		emit(ctx, &op);
+		if (s->step < l->lesson.step_count && s->best[s->step]) {
+			struct sim_score best = {.total = s->best[s->step]};
+			op = score_op(l, s, best);
+			emit(ctx, &op);
+		}
+	}
+}

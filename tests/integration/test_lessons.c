@@ -1,0 +1,136 @@
+/* Lessons through the real server and real clients (lyceum-bot): an
+ * instructor starts the letters lesson; two careful students trace every
+ * step and are let on step by step, a careless one is scored below the
+ * pass mark and its request for the next step is refused with its score,
+ * a student who joins mid-lesson gets its own practice area and the first
+ * step, a student cannot start a lesson and a missing lesson is refused
+ * with the reason; at the stop the server logs the leaderboard, and every
+ * client holds the same one. */
+#include "itest.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static char g_keys[256];
+
+static json_t *lesson_of(json_t *report, const char *name)
+{
+	json_t *b = itest_bot_named(report, name);
+	assert_non_null(b);
+	json_t *l = json_object_get(b, "lesson");
+	if (!l)
+		fail_msg("%s has no lesson in its report", name);
+	return l;
+}
+
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static void a_class_follows_a_lesson_scored_by_the_server(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	char pub[300], key[300], rep[4][300];
+	snprintf(pub, sizeof(pub), "%s/token.pub", g_keys);
+	snprintf(key, sizeof(key), "%s/token.key", g_keys);
+	const char *names[4] = {"teacher", "neat", "sloppy", "late"};
+	for (int i = 0; i < 4; i++)
+		snprintf(rep[i], sizeof(rep[i]), "%s/%s.json", itest_dir(), names[i]);
+	char *flags[] = {"--token-key", pub, NULL};
+	assert_true(itest_server_start(&sv, flags));
+#define BOT(NAME, ...)                                                                       \
+	{LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "lesson", "--token-key", key, "--name", \
+	 NAME, __VA_ARGS__, NULL}
+	char *teacher[] = BOT("teacher", "--role", "instructor", "--behavior", "idle", "--seconds",
+			      "11", "--report", rep[0], "--moderate",
+			      "0.3:lesson-start::no-such-lesson;1:lesson-start::letters;10:lesson-stop");
+	char *neat[] = BOT("neat", "--count", "2", "--behavior", "lesson", "--seconds", "10.5",
+			   "--report", rep[1]);
+	char *sloppy[] = BOT("sloppy", "--behavior", "lesson", "--lesson-noise", "80", "--seconds",
+			     "10.5", "--report", rep[2], "--moderate", "0.5:lesson-start::letters");
+	char *late[] = BOT("late", "--behavior", "lesson", "--seconds", "5.5", "--report", rep[3]);
+	struct itest_proc t, n, s, l;
+	assert_true(itest_spawn(&t, "teacher", teacher));
+	assert_true(itest_spawn(&n, "neat", neat));
+	assert_true(itest_spawn(&s, "sloppy", sloppy));
+	sleep(4);
+	assert_true(itest_spawn(&l, "late", late));
+	assert_int_equal(itest_wait(&t, 30000), 0);
+	assert_int_equal(itest_wait(&n, 30000), 0);
+	assert_int_equal(itest_wait(&s, 30000), 0);
+	assert_int_equal(itest_wait(&l, 30000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+
+	json_t *tr = itest_json(rep[0]), *nr = itest_json(rep[1]), *sr = itest_json(rep[2]),
+	       *lr = itest_json(rep[3]);
+	assert_non_null(tr);
+	assert_non_null(nr);
+	assert_non_null(sr);
+	assert_non_null(lr);
+	/* The careful ones did every step, each validated by the server. */
+	for (int i = 0; i < 2; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "neat-%d", i);
+		json_t *le = lesson_of(nr, name);
+		assert_string_equal(json_string_value(json_object_get(le, "lesson")), "letters");
+		assert_int_equal(num(le, "step"), 5);
+		assert_true(num(le, "points") >= 5 * 700);
+		assert_int_equal(json_array_size(json_object_get(le, "leaderboard")), 4);
+	}
+	/* The careless one: scored, below the mark, held at step 1. */
+	json_t *sl = lesson_of(sr, "sloppy-0");
+	assert_int_equal(num(sl, "step"), 0);
+	assert_int_equal(num(sl, "nexts_asked"), 1);
+	json_t *last = json_object_get(sl, "last_score");
+	assert_false(json_is_true(json_object_get(last, "passed")));
+	assert_true(num(last, "total") < 700);
+	/* Its two refusals: starting a lesson, and the next step. */
+	json_t *sb = itest_bot_named(sr, "sloppy-0");
+	assert_int_equal(num(sb, "refused_actions"), 2);
+	/* The late joiner took part from its first step. */
+	json_t *ll = lesson_of(lr, "late-0");
+	assert_true(num(ll, "step") >= 1);
+	/* The instructor was told why the missing lesson did not start. */
+	char *out = itest_read(rep[0]);
+	assert_non_null(strstr(out, "lesson 'no-such-lesson' cannot start"));
+	free(out);
+	/* The server's record: ten steps passed by the careful ones, the late
+	 * one's, none of the careless one's, and the leaderboard at the stop. */
+	char *log = itest_read(sv.proc.err_path);
+	assert_true(itest_count(log, "lesson step passed") >= 11);
+	assert_int_equal(itest_count(log, "user=sloppy-0 author=4 step="), 0);
+	assert_int_equal(itest_count(log, "lesson leaderboard"), 4);
+	assert_non_null(strstr(log, "place=1 user=neat-"));
+	assert_non_null(strstr(log, "place=4 user=sloppy-0"));
+	free(log);
+	json_decref(tr);
+	json_decref(nr);
+	json_decref(sr);
+	json_decref(lr);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return itest_keygen(g_keys, sizeof(g_keys), "keys") ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_class_follows_a_lesson_scored_by_the_server),
+	};
+	int rc = cmocka_run_group_tests(tests, setup, NULL);
+	itest_cleanup();
+	return rc;
+}
