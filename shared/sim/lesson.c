@@ -5,23 +5,6 @@
 
 #define COORD_LIMIT 100000 /* drawn points are clamped here: products stay in 64 bits */
 
-uint32_t sim_isqrt64(uint64_t v)
-{
-	uint64_t r = 0, bit = 1ull << 62;
-	while (bit > v)
-		bit >>= 2;
-	while (bit) {
-		if (v >= r + bit) {
-			v -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return (uint32_t)r;
-}
-
 static int32_t clamp(int32_t v)
 {
 	return v < -COORD_LIMIT ? -COORD_LIMIT : v > COORD_LIMIT ? COORD_LIMIT : v;
@@ -59,7 +42,7 @@ static uint32_t target_dist(const struct sim_lesson_step *s, int32_t x, int32_t 
 		}
 		start = s->polyline_end[p];
 	}
-	return best == UINT64_MAX ? UINT32_MAX : sim_isqrt64(best);
+	return best == UINT64_MAX ? UINT32_MAX : core_isqrt64(best);
 }
 
 static uint32_t abs32(int32_t v)
@@ -81,7 +64,7 @@ static uint32_t sample_target(const struct sim_lesson_step *s, uint32_t spacing,
 			if (i + 1 >= s->polyline_end[p])
 				break;
 			int64_t dx = s->x[i + 1] - s->x[i], dy = s->y[i + 1] - s->y[i];
-			uint32_t len = sim_isqrt64((uint64_t)(dx * dx + dy * dy));
+			uint32_t len = core_isqrt64((uint64_t)(dx * dx + dy * dy));
 			uint32_t k = len / spacing;
 			for (uint32_t j = 1; j < k && n < max; j++) {
 				sx[n] = s->x[i] + (int32_t)(dx * j / k);
@@ -100,7 +83,7 @@ static uint32_t target_length(const struct sim_lesson_step *s)
 	for (uint16_t p = 0; p < s->polyline_count; p++) {
 		for (uint16_t i = start; i + 1 < s->polyline_end[p]; i++) {
 			int64_t dx = s->x[i + 1] - s->x[i], dy = s->y[i + 1] - s->y[i];
-			len += sim_isqrt64((uint64_t)(dx * dx + dy * dy));
+			len += core_isqrt64((uint64_t)(dx * dx + dy * dy));
 		}
 		start = s->polyline_end[p];
 	}

@@ -77,5 +77,3 @@ static inline bool sim_lesson_passed(const struct sim_lesson_step *step, struct 
 /** Practice areas on a board of w x h mm: columns and rows of them. */
 void sim_lesson_grid(const struct sim_lesson *l, uint16_t board_w, uint16_t board_h,
 		     uint16_t *cols, uint16_t *rows);
-/** The floor of the square root (integers only: the same on every machine). */
-uint32_t sim_isqrt64(uint64_t v);

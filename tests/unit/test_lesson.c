@@ -1,7 +1,7 @@
 /* Lessons: scoring on reference shapes with known scores (a perfect
- * trace, an offset one, a partial one, a scribble), the integer square
- * root, and lesson files: the shipped ones load, bad ones are refused with
- * the file, the step and what is wrong. */
+ * trace, an offset one, a partial one, a scribble), and lesson files: the
+ * shipped ones load, bad ones are refused with the file, the step and what
+ * is wrong. */
 #include "sim/lesson_load.h"
 
 #include <setjmp.h>
@@ -107,17 +107,6 @@ static void reference_shapes_score_as_expected(void **state)
 		scribble.coverage, scribble.smoothness, scribble.total);
 }
 
-static void integer_square_root(void **state)
-{
-	(void)state;
-	static const uint64_t v[] = {0, 1, 2, 3, 4, 15, 16, 17, 99999999, 1ull << 40, UINT64_MAX};
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		uint64_t r = sim_isqrt64(v[i]);
-		assert_true(r * r <= v[i]);
-		assert_true((r + 1) * (r + 1) > v[i] || r == UINT32_MAX);
-	}
-}
-
 static void shipped_lessons_load(void **state)
 {
 	(void)state;
@@ -183,7 +172,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reference_shapes_score_as_expected),
-		cmocka_unit_test(integer_square_root),
 		cmocka_unit_test(shipped_lessons_load),
 		cmocka_unit_test(bad_lessons_name_the_step_and_the_fault),
 	};

@@ -70,7 +70,7 @@ static void trace(struct bot_run *run, struct bot *b, const struct sim_lesson_st
 			int32_t x0 = st->x[i], y0 = st->y[i];
 			bool last = i + 1 >= st->polyline_end[p];
 			int32_t x1 = last ? x0 : st->x[i + 1], y1 = last ? y0 : st->y[i + 1];
-			int32_t len = (int32_t)sim_isqrt64((uint64_t)((int64_t)(x1 - x0) * (x1 - x0) +
+			int32_t len = (int32_t)core_isqrt64((uint64_t)((int64_t)(x1 - x0) * (x1 - x0) +
 								       (int64_t)(y1 - y0) * (y1 - y0)));
 			int32_t k = last ? 1 : CORE_MAX(1, len / STEP_MM);
 			for (int32_t j = 0; j < k; j++) {
