@@ -48,6 +48,10 @@ enum plat_action {
 	PLAT_ACT_CHAT,         /* Enter: open the chat line; while typing, send it */
 	PLAT_ACT_CANCEL,       /* Escape while typing: close the chat line */
 	PLAT_ACT_BACKSPACE,    /* while typing */
+	/* Boards: */
+	PLAT_ACT_BOARD,        /* F2: the room's first board full-screen, the next, closed */
+	PLAT_ACT_UNDO,         /* Z: undo one's newest stroke */
+	PLAT_ACT_REDO,         /* R: redo it */
 	PLAT_ACT_COUNT,
 };
 
@@ -59,6 +63,7 @@ struct plat_input {
 	bool clicked;                /* left button went down */
 	float click_x, click_y;      /* drawable pixels */
 	float mouse_x, mouse_y;
+	bool button;                 /* the left button is held */
 	bool resized;
 	uint32_t width, height;      /* drawable pixels; 0 x 0 while minimised */
 	/* While typing (set_typing): the text typed since the last poll, UTF-8;
@@ -93,8 +98,10 @@ struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, ui
  *   FRAME press sit|mute|fullscreen|zoom-in|zoom-out|roster|quit|hand|select-next|
  *               select-prev|mod-mute|mod-kick|mod-ban|mod-floor|mod-move|mod-lock|
  *               mod-mute-all|voice-mode|volume-up|volume-down|broadcast|chat|cancel|
- *               backspace
+ *               backspace|board|undo|redo
  *   FRAME click X Y
+ *   FRAME move X Y         (the mouse)
+ *   FRAME button on|off    (the left button held, where the mouse is)
  *   FRAME type TEXT (the rest of the line, typed into an open chat line)
  * NULL and a message in err when the script cannot be read.
  */

@@ -45,5 +45,6 @@
 #define RND_UI_GLYPH 0.0           /* alpha from the font atlas */
 #define RND_UI_RECT 1.0            /* solid, rounded by extra.x pixels */
 #define RND_UI_RING 2.0            /* circle outline, extra.x = line width */
+#define RND_UI_IMAGE 3.0           /* an image (a board), tinted by the colour */
 
 #endif

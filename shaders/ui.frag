@@ -13,6 +13,10 @@ layout(location = 0) out vec4 o_colour;
 void main()
 {
 	float a;
+	if (v_shape.w > RND_UI_IMAGE - 0.5) {
+		o_colour = texture(font, v_uv) * v_colour;
+		return;
+	}
 	if (v_shape.w < RND_UI_GLYPH + 0.5) {
 		a = texture(font, v_uv).r;
 	} else if (v_shape.w < RND_UI_RECT + 0.5) {

@@ -14,12 +14,17 @@
 #include "cl.h"
 #include "plat_window.h"
 #include "rnd.h"
+#include "sim/lesson.h"
 #include "sim/world_load.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #define APP_MAX_NOTICES 6
+#define APP_BOARD_PX_W 1000 /* the board image: 4 mm a pixel */
+#define APP_BOARD_PX_H 500
+#define APP_PEN_COLOUR 0x1d3f8cffu /* RGBA */
+#define APP_PEN_WIDTH 8            /* 0.5 px units */
 #define APP_MAX_AVATARS 256
 #define APP_STATS_FRAMES 4096 /* frame times kept for --stats percentiles */
 
@@ -143,6 +148,24 @@ struct app {
 	char chat_line[PROTO_CHAT_TEXT_MAX + 1];
 	uint64_t chat_seen_us; /* the newest line's arrival: the panel shows a while */
 
+	/* the board view (app_board.c) */
+	struct app_board_view {
+		bool open, dirty;
+		uint8_t board;
+		uint32_t *pixels; /* APP_BOARD_PX_W x APP_BOARD_PX_H, RGBA8 */
+		uint64_t raster_us;
+		bool pen_down, begun;
+		uint16_t pending_n; /* points not yet sent */
+		struct sim_board_point pending[SIM_BOARD_OP_POINTS];
+		struct sim_board_point base; /* the stroke's last point sent */
+		uint64_t sent_us;
+		uint32_t ink_n; /* the stroke under way, shown until the log has it */
+		struct sim_board_point ink[SIM_BOARD_STROKE_POINTS];
+		char lesson_name[PROTO_LESSON_NAME_MAX];
+		struct sim_lesson *lesson; /* its targets, read from the lessons folder */
+		bool lesson_ok;
+	} board_view;
+
 	/* voice (app_voice.c): NULL when there is no audio device */
 	struct snd_engine *voice;
 	struct snd_backend *audio;
@@ -202,6 +225,17 @@ void app_chat_close(struct app *a);
 bool app_chat_input(struct app *a);
 void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us);
 void app_chat_draw(struct app *a, uint64_t now_us);
+
+/* app_board.c: the room's boards full-screen, drawing with the mouse */
+bool app_board_start(struct app *a);
+void app_board_close(struct app *a);
+/** F2 and, while the board shows, the mouse and Z/R; true: the frame's
+ * other input is spent. */
+bool app_board_input(struct app *a, uint64_t now_us);
+void app_board_event(struct app *a, const struct cl_event *ev);
+void app_board_draw(struct app *a, uint64_t now_us);
+/** The board shown (or the first) as PNG in the working folder (staff). */
+bool app_board_save(struct app *a);
 
 /* app_voice.c: the microphone and the room's voices through PortAudio */
 struct snd_engine;

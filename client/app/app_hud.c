@@ -256,7 +256,7 @@ static void help_line(struct app *a)
 				     "wheel zoom   M mic   Tab roster   F11 fullscreen   Esc quit"
 				   : "WASD/arrows move   click: walk or take a seat   E sit/stand   "
 				     "wheel zoom   M mic   T push-to-talk (V)   , . volume   "
-				     "Enter chat   Tab roster   Esc quit";
+				     "Enter chat   F2 board   Tab roster   Esc quit";
 	float tw = rnd_text_width(r, RND_FONT_SMALL, help);
 	float y = (float)st->height - line(a) - 16;
 	rnd_rect(r, 14, y, tw + 24, line(a) + 8, 8, 0x90101218u);
@@ -282,6 +282,7 @@ void app_hud_draw(struct app *a, uint64_t now_us)
 	if (a->roster_open)
 		roster_panel(a);
 	moderation_panel(a);
+	app_board_draw(a, now_us);
 	app_chat_draw(a, now_us);
 	notices(a, now_us);
 	link_overlay(a, now_us);

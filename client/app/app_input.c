@@ -10,6 +10,8 @@
  */
 #include "app.h"
 
+#include "plat.h"
+
 #include "sim/move.h"
 
 #include <math.h>
@@ -140,6 +142,7 @@ void app_input_frame(struct app *a)
 	struct plat_input *in = &a->input;
 	if (app_chat_input(a))
 		return;
+	(void)app_board_input(a, plat_time_us()); /* it takes the mouse while the board shows */
 	float zoom_steps = in->wheel + (float)in->pressed[PLAT_ACT_ZOOM_IN] -
 			   (float)in->pressed[PLAT_ACT_ZOOM_OUT];
 	if (zoom_steps != 0)

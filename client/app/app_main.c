@@ -426,6 +426,8 @@ int main(int argc, char **argv)
 			}
 		} else {
 			(void)app_chat_start(a);
+			if (!app_board_start(a))
+				app_notice(a, 0xfff05a5au, "No memory for the board view");
 			app_net_start(a, plat_time_us());
 			app_voice_start(a);
 		}
@@ -434,6 +436,7 @@ int main(int argc, char **argv)
 		app_voice_close(a);
 		app_net_close(a);
 		app_chat_close(a);
+		app_board_close(a);
 		if (a->opt.stats)
 			print_stats(a);
 	}

@@ -101,6 +101,7 @@ void app_moderate_events(struct app *a)
 			on_event(a, &ev.mod);
 		else
 			app_chat_event(a, &ev, a->conn.service_now_us);
+		app_board_event(a, &ev);
 	}
 }
 

@@ -106,6 +106,14 @@ float rnd_text(struct rnd *r, enum rnd_font font, float x, float y, uint32_t arg
 	       const char *utf8);
 float rnd_text_width(const struct rnd *r, enum rnd_font font, const char *utf8);
 float rnd_line_height(const struct rnd *r, enum rnd_font font);
+/** The board image (RGBA8 pixels, w x h, rows top down) that rnd_draw_board
+ * shows; its first call fixes the size. Uploads at once: call it when the
+ * board changed, not every frame. */
+enum core_result rnd_set_board_image(struct rnd *r, uint32_t w, uint32_t h,
+				     const uint32_t *rgba) CORE_MUST_CHECK;
+/** Draws the board image into the screen rectangle (pixels), under what is
+ * drawn after it; once a frame. */
+void rnd_draw_board(struct rnd *r, float x, float y, float w, float h);
 /**
  * Records and submits the frame and presents it. With a screenshot path the
  * frame is read back (waiting for the GPU) and written as PNG.

@@ -205,6 +205,18 @@ static void shape(struct rnd *r, float x, float y, float w, float h, float param
 	};
 }
 
+void rnd_draw_board(struct rnd *r, float x, float y, float w, float h)
+{
+	if (!r->board_set || r->cur->board_at)
+		return;
+	struct rnd_ui_inst *u = ui_slot(r);
+	if (!u)
+		return;
+	*u = (struct rnd_ui_inst){.rect = {x, y, w, h}, .uv = {0, 0, 1, 1},
+				  .extra = {0, RND_UI_IMAGE}, .colour = 0xffffffffu};
+	r->cur->board_at = r->cur->ui_count;
+}
+
 void rnd_rect(struct rnd *r, float x, float y, float w, float h, float radius, uint32_t argb)
 {
 	shape(r, x, y, w, h, radius, RND_UI_RECT, argb);

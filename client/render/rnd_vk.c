@@ -405,6 +405,54 @@ enum core_result rnd_texture_create(struct rnd *r, uint32_t w, uint32_t h, VkFor
 	return res;
 }
 
+enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32_t w, uint32_t h,
+				    const void *pixels, size_t bytes)
+{
+	struct rnd_buffer staging;
+	enum core_result res = rnd_buffer_create(r, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, &staging);
+	if (res != CORE_OK)
+		return res;
+	memcpy(staging.map, pixels, bytes);
+	VkCommandBuffer cmd;
+	if ((res = begin_once(r, &cmd)) == CORE_OK) {
+		/* After the reads of frames submitted before it, on this queue. */
+		barrier(cmd, img->image, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
+			VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_ACCESS_SHADER_READ_BIT,
+			VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
+			VK_PIPELINE_STAGE_TRANSFER_BIT);
+		VkBufferImageCopy region = {
+			.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
+			.imageExtent = {w, h, 1},
+		};
+		vkCmdCopyBufferToImage(cmd, staging.buf, img->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+				       1, &region);
+		barrier(cmd, img->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+			VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
+			VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+			VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT);
+		res = submit_once(r, cmd);
+	}
+	rnd_buffer_destroy(r, &staging);
+	return res;
+}
+
+enum core_result rnd_set_board_image(struct rnd *r, uint32_t w, uint32_t h, const uint32_t *rgba)
+{
+	if (!w || !h || (r->board.image && (w != r->board_w || h != r->board_h)))
+		return CORE_ERR_INVALID;
+	size_t bytes = (size_t)w * h * 4;
+	if (r->board.image)
+		return rnd_texture_update(r, &r->board, w, h, rgba, bytes);
+	enum core_result res =
+		rnd_texture_create(r, w, h, VK_FORMAT_R8G8B8A8_UNORM, rgba, bytes, &r->board);
+	if (res != CORE_OK)
+		return res;
+	r->board_w = w;
+	r->board_h = h;
+	r->board_set = rnd_texture_set(r, &r->board, r->sampler_linear);
+	return r->board_set ? CORE_OK : CORE_ERR_NOMEM;
+}
+
 /* ---- offscreen target and render pass ------------------------------------ */
 
 #define TARGET_FORMAT VK_FORMAT_R8G8B8A8_UNORM
@@ -728,6 +776,7 @@ void rnd_destroy(struct rnd **pr, uint32_t *out_validation_messages)
 		vkDeviceWaitIdle(r->device);
 		rnd_world_destroy(r);
 		rnd_image_destroy(r, &r->font);
+		rnd_image_destroy(r, &r->board);
 		for (int i = 0; i < RND_FRAMES_IN_FLIGHT; i++) {
 			struct rnd_frame *f = &r->frames[i];
 			rnd_buffer_destroy(r, &f->decals);
@@ -804,7 +853,7 @@ bool rnd_frame_begin(struct rnd *r, const struct rnd_camera *cam)
 	/* CPU time counts from here: the waits for the GPU and the display are over. */
 	r->frame_start_ns = rnd_now_ns();
 	vkResetFences(r->device, 1, &f->done);
-	f->decal_count = f->avatar_count = f->ui_count = 0;
+	f->decal_count = f->avatar_count = f->ui_count = f->board_at = 0;
 	r->cur = f;
 	r->cam = *cam;
 	if (!(r->cam.zoom > 0.05f))

@@ -72,6 +72,7 @@ struct rnd_frame {
 	VkSemaphore acquired;
 	struct rnd_buffer decals, avatars, ui;
 	uint32_t decal_count, avatar_count, ui_count;
+	uint32_t board_at; /* the board's quad among the UI quads + 1; 0: none */
 };
 
 struct rnd_font_face {
@@ -121,6 +122,9 @@ struct rnd {
 	struct rnd_image atlas, font;
 	uint32_t atlas_w, atlas_h;
 	VkDescriptorSet atlas_set, font_set;
+	struct rnd_image board; /* rnd_set_board_image */
+	uint32_t board_w, board_h;
+	VkDescriptorSet board_set;
 	float atlas_strip_v; /* where the renderer's own shapes start in the atlas */
 
 	struct rnd_buffer statics; /* tile sprites of the world */
@@ -154,6 +158,10 @@ enum core_result rnd_texture_create(struct rnd *r, uint32_t w, uint32_t h, VkFor
 				    const void *pixels, size_t bytes,
 				    struct rnd_image *out) CORE_MUST_CHECK;
 void rnd_image_destroy(struct rnd *r, struct rnd_image *img);
+/** New pixels for a texture rnd_texture_create made (the same size and
+ * format); frames already submitted finish with the old ones. */
+enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32_t w, uint32_t h,
+				    const void *pixels, size_t bytes) CORE_MUST_CHECK;
 uint64_t rnd_now_ns(void);
 
 /* rnd_pipe.c */

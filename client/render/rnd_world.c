@@ -338,8 +338,8 @@ void rnd_draw_decal(struct rnd *r, float x_m, float y_m, float z_m, float size_m
 }
 
 /* One instanced draw of `count` quads (six vertices each); 0 draws if none. */
-static uint32_t draw_quads(struct rnd *r, VkCommandBuffer cmd, VkPipeline pipe, VkDescriptorSet set,
-			   VkBuffer instances, uint32_t count)
+static uint32_t draw_range(struct rnd *r, VkCommandBuffer cmd, VkPipeline pipe,
+			   VkDescriptorSet set, VkBuffer instances, uint32_t first, uint32_t count)
 {
 	if (!count)
 		return 0;
@@ -347,8 +347,26 @@ static uint32_t draw_quads(struct rnd *r, VkCommandBuffer cmd, VkPipeline pipe, 
 	vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, pipe);
 	vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, r->layout, 0, 1, &set, 0, NULL);
 	vkCmdBindVertexBuffers(cmd, 0, 1, &instances, &zero);
-	vkCmdDraw(cmd, 6, count, 0, 0);
+	vkCmdDraw(cmd, 6, count, 0, first);
 	return 1;
+}
+
+static uint32_t draw_quads(struct rnd *r, VkCommandBuffer cmd, VkPipeline pipe, VkDescriptorSet set,
+			   VkBuffer instances, uint32_t count)
+{
+	return draw_range(r, cmd, pipe, set, instances, 0, count);
+}
+
+/* The HUD's quads in one draw, or three around the board's image: the
+ * quads before it, the image (its own texture), the quads after it. */
+static uint32_t draw_ui(struct rnd *r, VkCommandBuffer cmd, const struct rnd_frame *f)
+{
+	if (!f->board_at)
+		return draw_quads(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, f->ui_count);
+	uint32_t at = f->board_at - 1;
+	return draw_range(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, 0, at) +
+	       draw_range(r, cmd, r->pipe_ui, r->board_set, f->ui.buf, at, 1) +
+	       draw_range(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, at + 1, f->ui_count - at - 1);
 }
 
 void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd)
@@ -375,6 +393,6 @@ void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd)
 		r->stats.avatar_draw_calls++;
 	}
 	draws += r->stats.avatar_draw_calls;
-	draws += draw_quads(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, f->ui_count);
+	draws += draw_ui(r, cmd, f);
 	r->stats.draw_calls = draws;
 }

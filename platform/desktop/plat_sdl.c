@@ -81,6 +81,9 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_PERIOD: in->pressed[PLAT_ACT_VOLUME_UP]++; break;
 	case SDLK_COMMA: in->pressed[PLAT_ACT_VOLUME_DOWN]++; break;
 	case SDLK_y: in->pressed[PLAT_ACT_BROADCAST]++; break;
+	case SDLK_F2: in->pressed[PLAT_ACT_BOARD]++; break;
+	case SDLK_z: in->pressed[PLAT_ACT_UNDO]++; break;
+	case SDLK_r: in->pressed[PLAT_ACT_REDO]++; break;
 	default: break;
 	}
 }
@@ -127,8 +130,15 @@ static void sdl_poll(struct plat_window *w, struct plat_input *in)
 		case SDL_MOUSEBUTTONDOWN:
 			if (e.button.button == SDL_BUTTON_LEFT) {
 				in->clicked = true;
+				in->button = true;
 				to_drawable(s, e.button.x, e.button.y, &in->click_x, &in->click_y);
+				in->mouse_x = in->click_x;
+				in->mouse_y = in->click_y;
 			}
+			break;
+		case SDL_MOUSEBUTTONUP:
+			if (e.button.button == SDL_BUTTON_LEFT)
+				in->button = false;
 			break;
 		case SDL_MOUSEMOTION:
 			to_drawable(s, e.motion.x, e.motion.y, &in->mouse_x, &in->mouse_y);

@@ -11,7 +11,7 @@
 
 struct script_event {
 	long frame;
-	enum { EV_KEY, EV_PRESS, EV_CLICK, EV_TYPE } kind;
+	enum { EV_KEY, EV_PRESS, EV_CLICK, EV_TYPE, EV_MOVE, EV_BUTTON } kind;
 	int which; /* key or action */
 	bool on;
 	float x, y;
@@ -30,7 +30,7 @@ static const char *const action_names[] = {
 	"sit",	    "mute",	   "fullscreen", "zoom-in",  "zoom-out",	"roster",
 	"quit",	    "hand",	   "select-next", "select-prev", "mod-mute",	"mod-kick",
 	"mod-ban",  "mod-floor", "mod-move",	 "mod-lock", "mod-mute-all", "voice-mode",
-	"volume-up", "volume-down", "broadcast", "chat", "cancel", "backspace"};
+	"volume-up", "volume-down", "broadcast", "chat", "cancel", "backspace", "board", "undo", "redo"};
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) == PLAT_ACT_COUNT,
 	       "every action has a name in input scripts");
 
@@ -77,6 +77,12 @@ static bool parse_script(struct no_window *w, const char *path, char *err, size_
 		} else if (n == 3 && !strcmp(kind, "press") &&
 			   (ev.which = find(action_names, PLAT_ACT_COUNT, a)) >= 0) {
 			ev.kind = EV_PRESS;
+		} else if (n == 4 && !strcmp(kind, "move") && sscanf(a, "%f", &ev.x) == 1 &&
+			   sscanf(b, "%f", &ev.y) == 1) {
+			ev.kind = EV_MOVE;
+		} else if (n == 3 && !strcmp(kind, "button") && (!strcmp(a, "on") || !strcmp(a, "off"))) {
+			ev.kind = EV_BUTTON;
+			ev.on = !strcmp(a, "on");
 		} else if (typed && strlen(typed) < sizeof(ev.text)) {
 			ev.kind = EV_TYPE;
 			strcpy(ev.text, typed);
@@ -86,8 +92,8 @@ static bool parse_script(struct no_window *w, const char *path, char *err, size_
 		} else {
 			snprintf(err, err_size,
 				 "%s line %d: expected 'FRAME key up|down|left|right on|off', "
-				 "'FRAME press ACTION', 'FRAME click X Y' or 'FRAME type TEXT' "
-				 "(at most 63 bytes)",
+				 "'FRAME press ACTION', 'FRAME click X Y', 'FRAME move X Y', "
+				 "'FRAME button on|off' or 'FRAME type TEXT' (at most 63 bytes)",
 				 path, lineno);
 			ok = false;
 		}
@@ -112,6 +118,11 @@ static void nw_poll(struct plat_window *base, struct plat_input *in)
 			in->held[ev->which] = ev->on;
 		} else if (ev->kind == EV_PRESS) {
 			in->pressed[ev->which]++;
+		} else if (ev->kind == EV_MOVE) {
+			in->mouse_x = ev->x;
+			in->mouse_y = ev->y;
+		} else if (ev->kind == EV_BUTTON) {
+			in->button = ev->on;
 		} else if (ev->kind == EV_TYPE) {
 			if (strlen(in->text) + strlen(ev->text) < sizeof(in->text))
 				strcat(in->text, ev->text);

@@ -1,0 +1,350 @@
+/*
+ * app_board.c: the room's boards in the desktop client. F2 opens the first
+ * board full-screen (F2 again: the next board, then closed): the strokes
+ * as the room's log holds them, drawn progressively as others draw, the
+ * running lesson's practice areas with one's own target, and one's own
+ * stroke under way. A left drag draws (the points go out every 50 ms as
+ * begin, appends and end); Z undoes one's newest stroke and R redoes it.
+ * "/save-board" in the chat line writes the board as PNG (staff), so the
+ * notes leave the room.
+ */
+#include "app.h"
+
+#include "plat.h"
+#include "proto/perm.h"
+#include "sim/lesson_load.h"
+
+#include <stb_image_write.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MM_PER_PX (SIM_BOARD_SURFACE_W / APP_BOARD_PX_W)
+#define SEND_US 50000u     /* a pen's batch */
+#define RASTER_US 50000u   /* the image is redrawn at most this often */
+#define MIN_STEP_MM 2      /* a point closer to the last is not a new one */
+#define PAPER 0xfff4f6f8u  /* RGBA8 in memory: a, b, g, r from the top */
+#define GRID 0xffd8dcdeu
+#define TARGET 0xfff0c8a0u
+
+_Static_assert(SIM_BOARD_SURFACE_W % APP_BOARD_PX_W == 0 &&
+		       SIM_BOARD_SURFACE_H / (SIM_BOARD_SURFACE_W / APP_BOARD_PX_W) == APP_BOARD_PX_H,
+	       "the board image keeps the surface's proportions");
+
+/* A stroke's RGBA (0xRRGGBBAA) as a pixel of an R8G8B8A8 image. */
+static uint32_t pixel_of(uint32_t rgba)
+{
+	return (rgba >> 24) | ((rgba >> 16) & 0xffu) << 8 | ((rgba >> 8) & 0xffu) << 16 | 0xff000000u;
+}
+
+static void stamp(uint32_t *px, int cx, int cy, int r, uint32_t c)
+{
+	for (int y = cy - r; y <= cy + r; y++)
+		for (int x = cx - r; x <= cx + r; x++)
+			if (x >= 0 && y >= 0 && x < APP_BOARD_PX_W && y < APP_BOARD_PX_H &&
+			    (x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r + r)
+				px[y * APP_BOARD_PX_W + x] = c;
+}
+
+/* A line of discs from (x0, y0) to (x1, y1), board mm. */
+static void segment(uint32_t *px, int x0, int y0, int x1, int y1, int r, uint32_t c)
+{
+	x0 /= MM_PER_PX, y0 /= MM_PER_PX, x1 /= MM_PER_PX, y1 /= MM_PER_PX;
+	int n = CORE_MAX(abs(x1 - x0), abs(y1 - y0));
+	for (int i = 0; i <= n; i++)
+		stamp(px, x0 + (n ? (x1 - x0) * i / n : 0), y0 + (n ? (y1 - y0) * i / n : 0), r, c);
+}
+
+struct pen {
+	uint32_t *px;
+	int r;
+	uint32_t c;
+	bool first;
+	int x, y;
+};
+
+static void pen_point(void *user, const struct sim_board_point *pt)
+{
+	struct pen *p = user;
+	if (p->first)
+		p->x = pt->x, p->y = pt->y;
+	segment(p->px, p->x, p->y, pt->x, pt->y, p->r, p->c);
+	p->x = pt->x;
+	p->y = pt->y;
+	p->first = false;
+}
+
+/* The running lesson's file, for one's target (from the same assets as the
+ * server's; without it the areas are still shown). */
+static const struct sim_lesson *lesson_targets(struct app *a)
+{
+	struct app_board_view *v = &a->board_view;
+	const struct proto_lesson *info = &a->board->lesson.info;
+	if (!strcmp(v->lesson_name, info->name))
+		return v->lesson_ok ? v->lesson : NULL;
+	core_strlcpy(v->lesson_name, info->name, sizeof(v->lesson_name));
+	if (!v->lesson && !(v->lesson = malloc(sizeof(*v->lesson))))
+		return NULL;
+	char path[700], err[700];
+	snprintf(path, sizeof(path), "%s/%s.json",
+		 access("assets/lessons", R_OK) == 0 ? "assets/lessons"
+						     : LYCEUM_SOURCE_DIR "/assets/lessons",
+		 info->name);
+	v->lesson_ok = sim_lesson_load(path, v->lesson, err, sizeof(err));
+	if (!v->lesson_ok)
+		CORE_INFO("board: the lesson's targets are not shown: %s", err);
+	return v->lesson_ok ? v->lesson : NULL;
+}
+
+static void lesson_overlay(struct app *a, uint32_t *px)
+{
+	const struct cl_lesson *l = &a->board->lesson;
+	if (!l->info.active || l->info.board != a->board_view.board || !l->info.area_w ||
+	    !l->info.area_h)
+		return;
+	for (int x = l->info.area_w; x < SIM_BOARD_SURFACE_W; x += l->info.area_w)
+		segment(px, x, 0, x, SIM_BOARD_SURFACE_H - 1, 0, GRID);
+	for (int y = l->info.area_h; y < SIM_BOARD_SURFACE_H; y += l->info.area_h)
+		segment(px, 0, y, SIM_BOARD_SURFACE_W - 1, y, 0, GRID);
+	const struct sim_lesson *file = lesson_targets(a);
+	uint16_t me = a->board->author;
+	if (!file || !l->enrolled[me] || l->mine.step >= file->step_count || !l->info.cols)
+		return;
+	const struct sim_lesson_step *st = &file->steps[l->mine.step];
+	int ox = (l->mine.cell % l->info.cols) * l->info.area_w;
+	int oy = (l->mine.cell / l->info.cols) * l->info.area_h;
+	uint16_t start = 0;
+	for (uint16_t p = 0; p < st->polyline_count; p++) {
+		for (uint16_t i = start; i + 1 < st->polyline_end[p]; i++)
+			segment(px, ox + st->x[i], oy + st->y[i], ox + st->x[i + 1], oy + st->y[i + 1],
+				2, TARGET);
+		start = st->polyline_end[p];
+	}
+}
+
+/* The whole image again: paper, the lesson, the strokes, ours under way. */
+static void raster(struct app *a)
+{
+	struct app_board_view *v = &a->board_view;
+	for (size_t i = 0; i < (size_t)APP_BOARD_PX_W * APP_BOARD_PX_H; i++)
+		v->pixels[i] = PAPER;
+	lesson_overlay(a, v->pixels);
+	const struct sim_boards *b = &a->board->boards;
+	for (uint32_t i = 0; i < b->stroke_count; i++) {
+		const struct sim_stroke *s = &b->strokes[i];
+		if (s->board != v->board || (s->flags & SIM_STROKE_UNDONE))
+			continue;
+		struct pen p = {v->pixels, s->width / 8, pixel_of(s->color), true, 0, 0};
+		sim_board_each_point(b, s, pen_point, &p);
+	}
+	struct pen p = {v->pixels, APP_PEN_WIDTH / 8, pixel_of(APP_PEN_COLOUR), true, 0, 0};
+	for (uint32_t i = 0; i < v->ink_n; i++)
+		pen_point(&p, &v->ink[i]);
+	v->dirty = false;
+}
+
+bool app_board_start(struct app *a)
+{
+	a->board_view.pixels = malloc(sizeof(uint32_t) * APP_BOARD_PX_W * APP_BOARD_PX_H);
+	return a->board_view.pixels != NULL;
+}
+
+void app_board_close(struct app *a)
+{
+	free(a->board_view.pixels);
+	free(a->board_view.lesson);
+	memset(&a->board_view, 0, sizeof(a->board_view));
+}
+
+/* Where the board shows on screen. */
+static void board_rect(const struct app *a, float *x, float *y, float *w, float *h)
+{
+	float sw = (float)a->input.width, sh = (float)a->input.height;
+	*w = CORE_MIN(sw - 40, (sh - 110) * 2.0f);
+	*h = *w / 2.0f;
+	*x = (sw - *w) * 0.5f;
+	*y = 70;
+}
+
+/* Sends the points gathered since the last batch: the stroke's begin, an
+ * append, or (last) its end. */
+static void send_batch(struct app *a, bool last)
+{
+	struct app_board_view *v = &a->board_view;
+	if (!v->pending_n && !last)
+		return;
+	struct sim_board_op op = {.kind = !v->begun ? SIM_OP_BEGIN : last ? SIM_OP_END : SIM_OP_APPEND};
+	if (!v->begun && !v->pending_n)
+		return; /* a click without a point */
+	if (!v->begun) {
+		op.board = v->board;
+		op.width = APP_PEN_WIDTH;
+		op.color = APP_PEN_COLOUR;
+	}
+	for (uint16_t i = 0; i < v->pending_n; i++) {
+		const struct sim_board_point *pt = &v->pending[i];
+		op.x[i] = pt->x - (v->begun ? v->base.x : 0);
+		op.y[i] = pt->y - (v->begun ? v->base.y : 0);
+		op.p[i] = pt->p - (v->begun ? v->base.p : 0);
+	}
+	op.count = v->pending_n;
+	if (!cl_board_send(&a->conn, &op)) {
+		app_notice(a, 0xfff05a5au, "The stroke could not be sent: too much is waiting");
+		v->pen_down = false;
+		return;
+	}
+	if (v->pending_n)
+		v->base = v->pending[v->pending_n - 1];
+	if (!v->begun && last) { /* begun and ended in one batch */
+		struct sim_board_op end = {.kind = SIM_OP_END};
+		(void)cl_board_send(&a->conn, &end);
+	}
+	v->begun = true;
+	v->pending_n = 0;
+	v->sent_us = a->conn.service_now_us;
+}
+
+static void pen(struct app *a, uint64_t now_us)
+{
+	struct app_board_view *v = &a->board_view;
+	const struct plat_input *in = &a->input;
+	float bx, by, bw, bh;
+	board_rect(a, &bx, &by, &bw, &bh);
+	bool inside = in->mouse_x >= bx && in->mouse_y >= by && in->mouse_x < bx + bw &&
+		      in->mouse_y < by + bh;
+	if (in->button && inside && a->link == APP_LINK_JOINED) {
+		int32_t x = (int32_t)((in->mouse_x - bx) / bw * SIM_BOARD_SURFACE_W);
+		int32_t y = (int32_t)((in->mouse_y - by) / bh * SIM_BOARD_SURFACE_H);
+		x = CORE_CLAMP(x, 0, SIM_BOARD_SURFACE_W - 1);
+		y = CORE_CLAMP(y, 0, SIM_BOARD_SURFACE_H - 1);
+		if (!v->pen_down) {
+			v->pen_down = true;
+			v->begun = false;
+			v->pending_n = 0;
+			v->ink_n = 0;
+			v->sent_us = now_us;
+		}
+		const struct sim_board_point *last = v->ink_n ? &v->ink[v->ink_n - 1] : NULL;
+		if ((!last || abs(x - last->x) + abs(y - last->y) >= MIN_STEP_MM) &&
+		    v->ink_n < SIM_BOARD_STROKE_POINTS) {
+			struct sim_board_point pt = {(uint16_t)x, (uint16_t)y, 128};
+			v->ink[v->ink_n++] = pt;
+			v->pending[v->pending_n++] = pt;
+			v->dirty = true;
+		}
+		if (v->pending_n == SIM_BOARD_OP_POINTS || now_us - v->sent_us >= SEND_US)
+			send_batch(a, false);
+	} else if (v->pen_down) {
+		send_batch(a, true);
+		v->pen_down = false;
+	}
+}
+
+/* Undo (or redo) our newest stroke (undone one) on this board. */
+static void undo(struct app *a, bool redo)
+{
+	const struct sim_stroke *s = sim_board_newest(&a->board->boards, a->board->author, redo);
+	if (!s) {
+		app_notice(a, 0xffa8b0bcu, redo ? "Nothing to redo" : "Nothing of yours to undo");
+		return;
+	}
+	struct sim_board_op op = {.kind = redo ? SIM_OP_REDO : SIM_OP_UNDO, .target_op = s->op_id};
+	(void)cl_board_send(&a->conn, &op);
+}
+
+bool app_board_input(struct app *a, uint64_t now_us)
+{
+	struct app_board_view *v = &a->board_view;
+	struct plat_input *in = &a->input;
+	if (!a->board || !v->pixels)
+		return false;
+	if (in->pressed[PLAT_ACT_BOARD] % 2) {
+		/* F2: the first board, the next, then closed. */
+		uint8_t next = v->open ? (uint8_t)(v->board + 1) : 0;
+		while (next < SIM_BOARDS && !a->board->boards.width_mm[next])
+			next++;
+		if (v->pen_down)
+			send_batch(a, true);
+		v->pen_down = false;
+		v->open = next < SIM_BOARDS && a->link == APP_LINK_JOINED;
+		v->board = v->open ? next : 0;
+		v->dirty = true;
+		if (!v->open && !next)
+			app_notice(a, 0xffa8b0bcu, "This room has no boards");
+	}
+	if (!v->open)
+		return false;
+	pen(a, now_us);
+	if (in->pressed[PLAT_ACT_UNDO] % 2 || in->pressed[PLAT_ACT_REDO] % 2)
+		undo(a, in->pressed[PLAT_ACT_REDO] % 2);
+	/* The board has the mouse and the keys; quitting and chat still work. */
+	bool quit = in->pressed[PLAT_ACT_QUIT], chat = in->pressed[PLAT_ACT_CHAT];
+	memset(in->pressed, 0, sizeof(in->pressed));
+	memset(in->held, 0, sizeof(in->held));
+	in->pressed[PLAT_ACT_QUIT] = quit;
+	in->pressed[PLAT_ACT_CHAT] = chat;
+	in->clicked = false;
+	return true;
+}
+
+void app_board_event(struct app *a, const struct cl_event *ev)
+{
+	if (ev->type == CL_EVENT_BOARD || ev->type == CL_EVENT_LESSON)
+		a->board_view.dirty = true;
+	/* Our stroke is in the replica now: the preview's job is done. */
+	if (ev->type == CL_EVENT_BOARD && !a->board_view.pen_down)
+		a->board_view.ink_n = 0;
+}
+
+void app_board_draw(struct app *a, uint64_t now_us)
+{
+	struct app_board_view *v = &a->board_view;
+	if (!v->open || !a->board)
+		return;
+	if (v->dirty && now_us - v->raster_us >= RASTER_US) {
+		raster(a);
+		v->raster_us = now_us;
+		if (rnd_set_board_image(a->rnd, APP_BOARD_PX_W, APP_BOARD_PX_H, v->pixels) != CORE_OK) {
+			app_notice(a, 0xfff05a5au, "The board cannot be shown (no graphics memory)");
+			v->open = false;
+			return;
+		}
+	}
+	struct rnd *r = a->rnd;
+	float x, y, w, h;
+	board_rect(a, &x, &y, &w, &h);
+	rnd_rect(r, x - 10, y - 44, w + 20, h + 54, 12, 0xe0101218u);
+	char title[160];
+	snprintf(title, sizeof(title), "Board %u of the room: drag to draw, Z undo, R redo, F2 next "
+				       "board or close",
+		 v->board + 1);
+	rnd_text(r, RND_FONT_SMALL, x + 4, y - 34, 0xfff2f4f8u, title);
+	rnd_draw_board(r, x, y, w, h);
+}
+
+bool app_board_save(struct app *a)
+{
+	struct app_board_view *v = &a->board_view;
+	if (!proto_role_is_staff((enum proto_role)a->conn.welcome.role)) {
+		app_notice(a, 0xfff05a5au, "Only staff export boards");
+		return false;
+	}
+	if (!v->pixels || !a->board)
+		return false;
+	raster(a);
+	v->dirty = true; /* the view redraws it when it next shows */
+	char path[160];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	snprintf(path, sizeof(path), "lyceum-board-%s-%u-%04d%02d%02d-%02d%02d%02d.png",
+		 a->conn.welcome.room, v->board + 1, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	bool ok = stbi_write_png(path, APP_BOARD_PX_W, APP_BOARD_PX_H, 4, v->pixels,
+				 APP_BOARD_PX_W * 4) != 0;
+	app_notice(a, ok ? 0xfff2f4f8u : 0xfff05a5au, ok ? "Board saved to %.80s" : "Could not write %.80s",
+		   path);
+	return ok;
+}
