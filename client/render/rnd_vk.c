@@ -370,43 +370,10 @@ static enum core_result begin_once(struct rnd *r, VkCommandBuffer *out)
 	return CORE_OK;
 }
 
-enum core_result rnd_texture_create(struct rnd *r, uint32_t w, uint32_t h, VkFormat format,
-				    const void *pixels, size_t bytes, struct rnd_image *out)
-{
-	enum core_result res = image_create(r, w, h, format, VK_SAMPLE_COUNT_1_BIT,
-					    VK_IMAGE_USAGE_SAMPLED_BIT |
-						    VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-					    VK_IMAGE_ASPECT_COLOR_BIT, out);
-	if (res != CORE_OK)
-		return res;
-	struct rnd_buffer staging;
-	if ((res = rnd_buffer_create(r, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, &staging)) !=
-	    CORE_OK)
-		return res;
-	memcpy(staging.map, pixels, bytes);
-	VkCommandBuffer cmd;
-	if ((res = begin_once(r, &cmd)) == CORE_OK) {
-		barrier(cmd, out->image, VK_IMAGE_LAYOUT_UNDEFINED,
-			VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 0, VK_ACCESS_TRANSFER_WRITE_BIT,
-			VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT);
-		VkBufferImageCopy region = {
-			.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
-			.imageExtent = {w, h, 1},
-		};
-		vkCmdCopyBufferToImage(cmd, staging.buf, out->image,
-				       VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
-		barrier(cmd, out->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-			VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL, VK_ACCESS_TRANSFER_WRITE_BIT,
-			VK_ACCESS_SHADER_READ_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-			VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT);
-		res = submit_once(r, cmd);
-	}
-	rnd_buffer_destroy(r, &staging);
-	return res;
-}
-
-enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32_t w, uint32_t h,
-				    const void *pixels, size_t bytes)
+/* Copies pixels into img through a staging buffer, from layout `from`
+ * (after the reads of frames submitted before it, on this queue). */
+static enum core_result upload(struct rnd *r, struct rnd_image *img, uint32_t w, uint32_t h,
+			       const void *pixels, size_t bytes, VkImageLayout from)
 {
 	struct rnd_buffer staging;
 	enum core_result res = rnd_buffer_create(r, bytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, &staging);
@@ -415,10 +382,10 @@ enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32
 	memcpy(staging.map, pixels, bytes);
 	VkCommandBuffer cmd;
 	if ((res = begin_once(r, &cmd)) == CORE_OK) {
-		/* After the reads of frames submitted before it, on this queue. */
-		barrier(cmd, img->image, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
-			VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_ACCESS_SHADER_READ_BIT,
-			VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
+		bool fresh = from == VK_IMAGE_LAYOUT_UNDEFINED;
+		barrier(cmd, img->image, from, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+			fresh ? 0 : VK_ACCESS_SHADER_READ_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+			fresh ? VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT : VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
 			VK_PIPELINE_STAGE_TRANSFER_BIT);
 		VkBufferImageCopy region = {
 			.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
@@ -434,6 +401,24 @@ enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32
 	}
 	rnd_buffer_destroy(r, &staging);
 	return res;
+}
+
+enum core_result rnd_texture_create(struct rnd *r, uint32_t w, uint32_t h, VkFormat format,
+				    const void *pixels, size_t bytes, struct rnd_image *out)
+{
+	enum core_result res = image_create(r, w, h, format, VK_SAMPLE_COUNT_1_BIT,
+					    VK_IMAGE_USAGE_SAMPLED_BIT |
+						    VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+					    VK_IMAGE_ASPECT_COLOR_BIT, out);
+	if (res != CORE_OK)
+		return res;
+	return upload(r, out, w, h, pixels, bytes, VK_IMAGE_LAYOUT_UNDEFINED);
+}
+
+enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32_t w, uint32_t h,
+				    const void *pixels, size_t bytes)
+{
+	return upload(r, img, w, h, pixels, bytes, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
 }
 
 enum core_result rnd_set_board_image(struct rnd *r, uint32_t w, uint32_t h, const uint32_t *rgba)

@@ -17,12 +17,7 @@ name=chat
 . "$(dirname "$0")/lib.sh"
 use_lavapipe
 port=$((20000 + ($$ + 41) % 20000))
-"$token_tool" keygen --out "$out/keys" >/dev/null
-start_server server --token-key "$out/keys/token.pub"
-mint() { # user role
-    "$token_tool" mint --key "$out/keys/token.key" --user "$1" --name "$1" --role "$2" \
-        --room lesson --ttl 600
-}
+keyed_server
 
 # A student who asks a question and stays to read the answers.
 "$bot" --server "127.0.0.1:$port" --count 1 --name kid --token-key "$out/keys/token.key" \

@@ -41,3 +41,16 @@ wait_for() {
         sleep 0.1
     done
 }
+
+# keyed_server: signing keys in $out/keys and a server ($token_tool, $server)
+# that admits only tokens signed with them.
+keyed_server() {
+    "$token_tool" keygen --out "$out/keys" >/dev/null
+    start_server server --token-key "$out/keys/token.pub"
+}
+
+# mint USER ROLE: a join token for room "lesson" from those keys.
+mint() {
+    "$token_tool" mint --key "$out/keys/token.key" --user "$1" --name "$1" --role "$2" \
+        --room lesson --ttl 600
+}

@@ -17,12 +17,7 @@ name=moderate
 . "$(dirname "$0")/lib.sh"
 use_lavapipe
 port=$((20000 + ($$ + 29) % 20000))
-"$token_tool" keygen --out "$out/keys" >/dev/null
-start_server server --token-key "$out/keys/token.pub"
-mint() { # user role
-    "$token_tool" mint --key "$out/keys/token.key" --user "$1" --name "$1" --role "$2" \
-        --room lesson --ttl 600
-}
+keyed_server
 
 # Two students who raise their hands at once, and stay 14 s.
 "$bot" --server "127.0.0.1:$port" --count 2 --name kid --token-key "$out/keys/token.key" \
