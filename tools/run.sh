@@ -1,6 +1,7 @@
 #!/bin/sh
 # make run: a local lyceum-server with the classroom, 8 wandering bots (two of
-# them talking) and the desktop client joined to it (offscreen with a screenshot when there is no
+# them talking), 2 bots that chat, 3 that trace a lesson once you start one
+# (/lesson letters in the chat line) and the desktop client joined to it (offscreen with a screenshot when there is no
 # display; the server log is then shown live). Ctrl-C stops everything.
 #   LYCEUM_PORT=7777        UDP port of the local server
 #   LYCEUM_RUN_SECONDS=0    stop by itself after this many seconds (0: never)
@@ -11,11 +12,13 @@ seconds=${LYCEUM_RUN_SECONDS:-0}
 logs=$(mktemp -d /tmp/lyceum-run-XXXXXX)
 server_pid=""
 bots_pid=""
+class_pid=""
 tail_pid=""
 
 stop() {
     trap - EXIT INT TERM
     [ -n "$bots_pid" ] && kill "$bots_pid" 2>/dev/null && wait "$bots_pid" 2>/dev/null
+    [ -n "$class_pid" ] && kill $class_pid 2>/dev/null && wait $class_pid 2>/dev/null
     [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
     [ -n "$tail_pid" ] && kill "$tail_pid" 2>/dev/null
     echo "lyceum: stopped. Logs and the bots' report are in $logs"
@@ -72,13 +75,24 @@ fi
     --zones classroom,classroom,classroom,meeting,meeting,hallway --behavior wander \
     --seconds "$seconds" --seed 1 --report "$logs/bots.json" >/dev/null 2>"$logs/bots.log" &
 bots_pid=$!
+# The classroom's text and boards: two who chat, three who trace the
+# lesson's steps in their practice areas while one runs.
+"$build/tools/bot/lyceum-bot" --server "127.0.0.1:$port" --room lesson --count 2 --name chatter \
+    --token-key "$keys/token.key" --role student --zones classroom --behavior chat \
+    --seconds "$seconds" --seed 2 >/dev/null 2>"$logs/chatters.log" &
+class_pid=$!
+"$build/tools/bot/lyceum-bot" --server "127.0.0.1:$port" --room lesson --count 3 --name tracer \
+    --token-key "$keys/token.key" --role student --zones classroom --behavior lesson \
+    --lesson-noise 6 --seconds "$seconds" --seed 3 >/dev/null 2>"$logs/tracers.log" &
+class_pid="$class_pid $!"
 
 client="$build/client/lyceum"
 cat <<MSG
 lyceum: running
   server   lyceum-server on udp 127.0.0.1:$port, world classroom (pid $server_pid)
   bots     8 wandering bots in room 'lesson': classroom, meeting room, hallway (pid $bots_pid);
-           two in the classroom talk${voice:+ (}${voice:+$speech)}
+           two in the classroom talk${voice:+ (}${voice:+$speech)}; 2 more chat, 3 more trace
+           a lesson when you start one: Enter, then /lesson letters; F2 shows the board
   tokens   key pair in $keys; you join as instructor '$me', the bots as students
   join     $client --server 127.0.0.1:$port --token "\$($token_tool mint --key $keys/token.key --user NAME --name NAME --role student --room lesson)"
   logs     $logs
