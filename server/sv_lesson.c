@@ -20,6 +20,10 @@
 
 #define SV_LESSON_STUDENTS 1024
 #define SV_LESSON_STROKES 512 /* a student's strokes scored in one step, at most */
+/* A student is scored at most this often (a burst of undos and redos must
+ * not make the server score thousands of times); a later op, or the next
+ * step's request, scores what came in between. */
+#define SV_LESSON_RESCORE_US 100000u
 
 struct sv_lesson_student {
 	uint16_t author;
@@ -28,6 +32,8 @@ struct sv_lesson_student {
 	uint32_t step_seq; /* the step began after this seq: strokes before are not its */
 	uint16_t best[SIM_LESSON_STEPS];
 	bool passed; /* the current step validates */
+	bool stale;  /* ops since the last scoring, which came too soon after the one before */
+	uint64_t rescored_us;
 };
 
 struct sv_lesson {
@@ -170,6 +176,10 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		return;
 	}
 	struct sv_lesson *l = room->lesson;
+	if (!c->author) {
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "this room has no author number left for you");
+		return;
+	}
 	static struct sim_lesson loaded;
 	char path[640], err[700];
 	snprintf(path, sizeof(path), "%s/%s.json", sv->cfg.lessons_dir, m->name);
@@ -185,6 +195,13 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "this room has no such board");
 		return;
 	}
+	uint16_t cols, rows;
+	sim_lesson_grid(&loaded, room->log->boards.width_mm[m->board],
+			room->log->boards.height_mm[m->board], &cols, &rows);
+	if (!cols || !rows) {
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "its practice area is larger than the board");
+		return;
+	}
 	if (l->active)
 		stop(sv, room);
 	memset(l, 0, sizeof(*l));
@@ -193,8 +210,8 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 	l->board = m->board;
 	l->instructor = c->author;
 	core_strlcpy(l->name, m->name, sizeof(l->name));
-	sim_lesson_grid(&l->lesson, room->log->boards.width_mm[m->board],
-			room->log->boards.height_mm[m->board], &l->cols, &l->rows);
+	l->cols = cols;
+	l->rows = rows;
 	struct proto_log_op op = lesson_op(l);
 	sv_log_server_op(sv, room, &op);
 	CORE_INFO("lesson started room=%s lesson=%s board=%u steps=%u areas=%ux%u by author=%u",
@@ -202,6 +219,8 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 	for (int i = 0; i < room->member_count; i++)
 		(void)enrol(sv, room, &sv->clients[room->members[i]]);
 }
+
+static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson_student *s);
 
 static void next_step(struct sv_server *sv, struct sv_client *c)
 {
@@ -216,6 +235,8 @@ static void next_step(struct sv_server *sv, struct sv_client *c)
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "you have done every step");
 		return;
 	}
+	if (s->stale)
+		rescore(sv, c->room, s);
 	if (!s->passed) {
 		snprintf(why, sizeof(why), "step %u is not done yet: your best is %u.%u%%, %u%% passes",
 			 s->step + 1, s->best[s->step] / 10, s->best[s->step] % 10,
@@ -286,7 +307,9 @@ static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson
 	sv->lesson_scores++;
 	sv->lesson_score_us += plat_time_us() - t0;
 	bool was = s->passed;
-	s->passed |= sim_lesson_passed(step, sc);
+	s->passed = sim_lesson_passed(step, sc); /* what the board holds now: an undo can unpass */
+	s->rescored_us = sv->now_us;
+	s->stale = false;
 	if (sc.total > s->best[s->step])
 		s->best[s->step] = sc.total;
 	struct proto_log_op op = score_op(l, s, sc);
@@ -302,12 +325,38 @@ void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t aut
 			const struct sim_board_op *op)
 {
 	struct sv_lesson *l = room->lesson;
-	if (!l || !l->active || !l->slot[author] ||
-	    (op->kind != SIM_OP_END && op->kind != SIM_OP_UNDO && op->kind != SIM_OP_REDO))
+	if (!l || !l->active || !l->slot[author])
+		return;
+	/* Only what changes the student's ink on the lesson's board. */
+	const struct sim_boards *b = &room->log->boards;
+	const struct sim_stroke *st =
+		op->kind == SIM_OP_END ? sim_board_newest(b, author, false)
+		: op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO
+			? sim_board_find(b, op->target_author ? op->target_author : author, op->target_op)
+			: NULL;
+	if (!st || st->board != l->board || st->author != author)
 		return;
 	struct sv_lesson_student *s = &l->students[l->slot[author] - 1];
-	if (s->step < l->lesson.step_count)
-		rescore(sv, room, s);
+	if (s->step >= l->lesson.step_count)
+		return;
+	if (s->rescored_us && sv->now_us - s->rescored_us < SV_LESSON_RESCORE_US) {
+		s->stale = true;
+		return;
+	}
+	rescore(sv, room, s);
+}
+
+void sv_lesson_tick(struct sv_server *sv, struct sv_room *room)
+{
+	struct sv_lesson *l = room->lesson;
+	if (!l || !l->active || !room->log)
+		return;
+	for (uint16_t i = 0; i < l->count; i++) {
+		struct sv_lesson_student *s = &l->students[i];
+		if (s->stale && s->step < l->lesson.step_count &&
+		    sv->now_us - s->rescored_us >= SV_LESSON_RESCORE_US)
+			rescore(sv, room, s);
+	}
 }
 
 void sv_lesson_snapshot(const struct sv_room *room,

@@ -306,6 +306,8 @@ static uint32_t op_for(const struct sv_log *log, uint32_t seq, const struct sv_c
 	proto_reader_init(&r, log->bytes + at, op_offset(log, seq + 1) - at);
 	if (proto_log_next(&r, &o) != 1)
 		return 0;
+	if (o.author == c->author) /* one's own line, from whichever zone one is in now */
+		return op_offset(log, seq + 1) - at;
 	struct proto_log_op h = {.kind = PROTO_LOG_HIDDEN, .author = o.author,
 				 .op_id_delta = o.op_id_delta, .op = {.kind = PROTO_LOG_HIDDEN}};
 	*src = alt;
@@ -514,14 +516,19 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 			sv_violation(sv, c, "a room op that cannot be logged", len);
 			return;
 		}
+		/* Before anything else is logged (a score may compact the log,
+		 * and the snapshot must hold this op id). */
+		log->last_op[c->author] = u->op_id;
+		uint32_t seq = log->seq;
 		if (type == PROTO_MSG_CHAT) {
 			sv->chat_ops++;
 			sv_chat_apply(log, c->author, u->op_id, &op);
 		} else {
 			sv->board_ops++;
-			(void)sim_board_apply(&log->boards, c->author, u->op_id, log->seq, &u->op);
+			(void)sim_board_apply(&log->boards, c->author, u->op_id, seq, &u->op);
 			sv_lesson_after_op(sv, room, c->author, &u->op);
 		}
+		return;
 	} else {
 		/* Logged as refused: the author learns it in order with the rest. */
 		sv->board_refused++;

@@ -136,6 +136,9 @@ void sv_lesson_on_join(struct sv_server *sv, struct sv_client *c);
 /** After author's board op: its strokes of the step are scored again. */
 void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t author,
 			const struct sim_board_op *op);
+/** The room's lesson timers: scores held back while a student's ops came
+ * fast are worked out once SV_LESSON_RESCORE_US has passed. */
+void sv_lesson_tick(struct sv_server *sv, struct sv_room *room);
 /** The running lesson as ops, for a snapshot. */
 void sv_lesson_snapshot(const struct sv_room *room,
 			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx);

@@ -199,6 +199,10 @@ static bool chat_allowed(struct cl_conn *c, enum proto_perm perm, char *why, siz
 		snprintf(why, why_size, "not in a room");
 		return false;
 	}
+	if (!c->board->author) {
+		snprintf(why, why_size, "this room has no author number left for you");
+		return false;
+	}
 	if (!proto_perm_allows((enum proto_role)c->welcome.role, perm) && !c->board->unchecked) {
 		snprintf(why, why_size, "a %s may not %s",
 			 proto_role_name((enum proto_role)c->welcome.role), proto_perm_name(perm));
@@ -349,6 +353,8 @@ static bool apply(struct cl_conn *c, const struct proto_log_op *l, uint32_t seq)
 	b->last_op[author] = op_id;
 	if (op->kind == PROTO_LOG_HIDDEN) {
 		b->stats.hidden++;
+		if (author == b->author)
+			pop_pending(b, op_id);
 		return true;
 	}
 	if (proto_log_is_chat(op->kind)) {
