@@ -1,8 +1,9 @@
 /*
  * app_hud.c: the heads-up display. Where you are (zone, room), how the
  * connection is (RTT, loss, quality bars), the microphone, who is in the
- * room and in which role, join and leave notices, and a clear message with
- * the reconnect countdown when the server refuses or drops the connection.
+ * room and in which role (and, while a lesson runs, each student's step and
+ * points), join and leave notices, and a clear message with the reconnect
+ * countdown when the server refuses or drops the connection.
  */
 #include "app.h"
 
@@ -149,6 +150,20 @@ static void roster_panel(struct app *a)
 				char vol[16];
 				snprintf(vol, sizeof(vol), "%.0f%%", a->volume[id] * 100);
 				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, DIM, vol) + 8;
+			}
+			/* The running lesson: where each student is and its points. */
+			const struct cl_lesson *les = a->board ? &a->board->lesson : NULL;
+			uint16_t au = a->link == APP_LINK_JOINED ? a->conn.roster[i].author : 0;
+			if (les && les->info.active && au && au < SIM_BOARD_AUTHORS && les->enrolled[au]) {
+				char prog[40];
+				if (les->step[au] >= les->info.step_count)
+					snprintf(prog, sizeof(prog), "done, %u pts",
+						 (les->points[au] + 5) / 10);
+				else
+					snprintf(prog, sizeof(prog), "step %u/%u, %u pts",
+						 les->step[au] + 1, les->info.step_count,
+						 (les->points[au] + 5) / 10);
+				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, 0xfff0c878u, prog) + 8;
 			}
 			if (status & PROTO_STATUS_HAND)
 				tx += rnd_text(r, RND_FONT_SMALL, tx, ty, FAIR, "hand") + 8;

@@ -46,6 +46,7 @@ struct bv_client {
 	struct cl_conn conn;
 	struct cl_board board;
 	struct bv_run *run;
+	bool retried; /* its first connection dropped before it joined */
 	int index;
 	char name[32];
 	char token[PROTO_TOKEN_MAX + 1];
@@ -71,6 +72,7 @@ struct bv_run {
 	int by_author[SIM_BOARD_AUTHORS]; /* author number -> client index + 1 */
 	struct bot_hist sent_ms, drawn_ms;
 	uint64_t points_drawn, batches;
+	int connect_retries; /* clients whose first connection dropped before they joined */
 	const char *worlds_dir;
 	struct sim_world *world;
 	uint8_t sk[NET_TOKEN_SECRET_BYTES], server_pk[NET_SERVER_KEY_BYTES];
@@ -132,9 +134,10 @@ static void on_op(void *user, uint16_t author, uint32_t op_id, const struct sim_
 				     ((double)now - (double)src->first_sample_us[op_id] - i * BV_SAMPLE_US) / 1000.0);
 }
 
+static bool connect_client(struct bv_run *run, struct bv_client *c);
+
 static bool start_client(struct bv_run *run, struct bv_client *c, bool measure)
 {
-	const struct bv_options *o = &run->opt;
 	c->run = run;
 	if (cl_board_init(&c->board) != CORE_OK) {
 		bot_emit_error("out of memory for a board replica", c->name);
@@ -151,6 +154,13 @@ static bool start_client(struct bv_run *run, struct bv_client *c, bool measure)
 		c->board.on_op = on_op;
 		c->board.on_op_user = c;
 	}
+	return connect_client(run, c);
+}
+
+/* A connection with a fresh token (a token admits one). */
+static bool connect_client(struct bv_run *run, struct bv_client *c)
+{
+	const struct bv_options *o = &run->opt;
 	struct cl_conn_config cfg = {.server = o->server, .room = o->room, .name = c->name,
 				     .role = PROTO_ROLE_STUDENT};
 	if (o->token_key) {
@@ -195,7 +205,22 @@ static bool wait_synced(struct bv_run *run, int from, int to)
 		service_all(run, from, to);
 		int done = 0;
 		for (int i = from; i < to; i++) {
-			const struct cl_conn *c = &run->c[i].conn;
+			struct bv_client *bc = &run->c[i];
+			const struct cl_conn *c = &bc->conn;
+			/* A connection lost before its welcome (a handshake through
+			 * loss) connects again, as a person's client would; a refusal
+			 * or a second loss is the end. */
+			if (c->state > CL_STATE_JOINED && c->state != CL_STATE_REFUSED &&
+			    !c->welcome.client_id && !bc->retried) {
+				fprintf(stderr, "lyceum-bot: board-v1: %s: %s before joining; connecting again\n",
+					bc->name, c->error);
+				bc->retried = true;
+				run->connect_retries++;
+				cl_conn_drop(&bc->conn);
+				if (!connect_client(run, bc))
+					return false;
+				continue;
+			}
 			if (c->state > CL_STATE_JOINED) {
 				bot_emit_error("a client did not join:", c->state == CL_STATE_REFUSED ? c->refuse_message : c->error);
 				return false;
@@ -413,6 +438,7 @@ static int run_live(struct bv_run *run)
 		"converged", converged, "content_hash", c0, "order_hashes_agree", orders, "order_hash",
 		o0, "native_content_hash", native, "applied_seq", (json_int_t)run->c[0].board.applied_seq,
 		"gaps_repaired", (json_int_t)gaps, "resyncs", (json_int_t)desyncs);
+	json_object_set_new(r, "connect_retries", json_integer(run->connect_retries));
 	bot_emit_result(r);
 	return converged && orders ? 0 : 3;
 }
@@ -575,6 +601,7 @@ static int run_join(struct bv_run *run)
 			      "bytes_received", "p50", o->joins ? bytes[mid] : 0.0, "content_hash",
 			      first_content, "order_hash", order, "converged", converged,
 			      "native_content_hash", native);
+	json_object_set_new(r, "connect_retries", json_integer(run->connect_retries));
 	bot_emit_result(r);
 	return converged ? 0 : 3;
 }
