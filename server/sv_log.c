@@ -154,12 +154,7 @@ static void builder_op(struct msg_builder *b, const struct proto_log_op *op)
 static void snap_points(struct msg_builder *mb, struct proto_log_op *op,
 			const struct sim_board_point *pts, uint16_t n, const struct sim_board_point *base)
 {
-	op->op.count = n;
-	for (uint16_t k = 0; k < n; k++) {
-		op->op.x[k] = pts[k].x - (base ? base->x : 0);
-		op->op.y[k] = pts[k].y - (base ? base->y : 0);
-		op->op.p[k] = pts[k].p - (base ? base->p : 0);
-	}
+	sim_board_op_points(&op->op, pts, n, base);
 	builder_op(mb, op);
 }
 

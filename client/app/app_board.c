@@ -183,13 +183,7 @@ static void send_batch(struct app *a, bool last)
 		op.width = APP_PEN_WIDTH;
 		op.color = APP_PEN_COLOUR;
 	}
-	for (uint16_t i = 0; i < v->pending_n; i++) {
-		const struct sim_board_point *pt = &v->pending[i];
-		op.x[i] = pt->x - (v->begun ? v->base.x : 0);
-		op.y[i] = pt->y - (v->begun ? v->base.y : 0);
-		op.p[i] = pt->p - (v->begun ? v->base.p : 0);
-	}
-	op.count = v->pending_n;
+	sim_board_op_points(&op, v->pending, v->pending_n, v->begun ? &v->base : NULL);
 	if (!cl_board_send(&a->conn, &op)) {
 		app_notice(a, 0xfff05a5au, "The stroke could not be sent: too much is waiting");
 		v->pen_down = false;

@@ -248,9 +248,15 @@ uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char
 	return queue_op(c, &up);
 }
 
+/* Line i of those held, oldest first, in the ring. */
+static uint32_t chat_slot(const struct cl_board *b, uint32_t i)
+{
+	return (b->chat_next + CL_CHAT_LINES - b->chat_count + i) % CL_CHAT_LINES;
+}
+
 const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i)
 {
-	return &b->chat[(b->chat_next + CL_CHAT_LINES - b->chat_count + i) % CL_CHAT_LINES];
+	return &b->chat[chat_slot(b, i)];
 }
 
 enum core_result cl_lesson_request(struct cl_conn *c, enum proto_lesson_action action,
@@ -300,8 +306,7 @@ static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint3
 	if (op->kind == PROTO_LOG_ANSWER) {
 		uint16_t target = op->target_author ? op->target_author : author;
 		for (uint32_t i = 0; i < b->chat_count; i++) {
-			struct cl_chat_line *l =
-				&b->chat[(b->chat_next + CL_CHAT_LINES - b->chat_count + i) % CL_CHAT_LINES];
+			struct cl_chat_line *l = &b->chat[chat_slot(b, i)];
 			if (l->author == target && l->op_id == op->target_op)
 				l->chat.answered = true;
 		}

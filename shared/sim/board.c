@@ -359,3 +359,14 @@ const char *sim_board_result_name(enum sim_board_result r)
 	};
 	return r < SIM_BOARD_RESULT_COUNT ? names[r] : "?";
 }
+
+void sim_board_op_points(struct sim_board_op *op, const struct sim_board_point *pts, uint16_t n,
+			 const struct sim_board_point *base)
+{
+	op->count = n;
+	for (uint16_t k = 0; k < n; k++) {
+		op->x[k] = pts[k].x - (base ? base->x : 0);
+		op->y[k] = pts[k].y - (base ? base->y : 0);
+		op->p[k] = pts[k].p - (base ? base->p : 0);
+	}
+}

@@ -138,4 +138,9 @@ uint32_t sim_board_points(const struct sim_boards *b, const struct sim_stroke *s
 /** Calls fn for each point of the stroke in order. */
 void sim_board_each_point(const struct sim_boards *b, const struct sim_stroke *s,
 			  void (*fn)(void *user, const struct sim_board_point *pt), void *user);
+/** Puts n points (at most SIM_BOARD_OP_POINTS) into op as the wire says
+ * them: absolute (base NULL: a begin), or offsets from base, the stroke's
+ * last point before them (an append or an end). */
+void sim_board_op_points(struct sim_board_op *op, const struct sim_board_point *pts, uint16_t n,
+			 const struct sim_board_point *base);
 const char *sim_board_result_name(enum sim_board_result r);

@@ -63,9 +63,10 @@ static void trace(struct bot_run *run, struct bot *b, const struct sim_lesson_st
 	for (uint16_t p = 0; p < st->polyline_count; p++) {
 		struct sim_board_op op = {.kind = SIM_OP_BEGIN, .board = b->board->lesson.info.board,
 					  .width = 6, .color = 0x1d3f8cffu};
-		/* A begin's points are absolute; an append's are offsets from the
-		 * stroke's last point before it (base). */
-		int32_t bx = 0, by = 0, lx = 0, ly = 0;
+		/* The points in batches of an op's worth; each batch after the
+		 * begin is said from the one before's last point (base). */
+		struct sim_board_point batch[SIM_BOARD_OP_POINTS], base = {0};
+		uint16_t n = 0;
 		for (uint16_t i = start; i < st->polyline_end[p]; i++) {
 			int32_t x0 = st->x[i], y0 = st->y[i];
 			bool last = i + 1 >= st->polyline_end[p];
@@ -80,22 +81,19 @@ static void trace(struct bot_run *run, struct bot *b, const struct sim_lesson_st
 						       SIM_BOARD_SURFACE_W);
 				int32_t y = CORE_CLAMP(oy + y0 + (y1 - y0) * j / k + dy - w, 0,
 						       SIM_BOARD_SURFACE_H);
-				if (op.count == SIM_BOARD_OP_POINTS) {
+				if (n == SIM_BOARD_OP_POINTS) {
+					sim_board_op_points(&op, batch, n,
+							    op.kind == SIM_OP_BEGIN ? NULL : &base);
 					if (!cl_board_send(&b->conn, &op))
 						return;
+					base = batch[n - 1];
 					op = (struct sim_board_op){.kind = SIM_OP_APPEND};
-					bx = lx;
-					by = ly;
+					n = 0;
 				}
-				bool absolute = op.kind == SIM_OP_BEGIN;
-				op.x[op.count] = absolute ? x : x - bx;
-				op.y[op.count] = absolute ? y : y - by;
-				op.p[op.count] = absolute ? 140 : 0;
-				op.count++;
-				lx = x;
-				ly = y;
+				batch[n++] = (struct sim_board_point){(uint16_t)x, (uint16_t)y, 140};
 			}
 		}
+		sim_board_op_points(&op, batch, n, op.kind == SIM_OP_BEGIN ? NULL : &base);
 		if (!cl_board_send(&b->conn, &op))
 			return;
 		struct sim_board_op end = {.kind = SIM_OP_END};
