@@ -31,21 +31,64 @@ struct proto_field {
 	X(zone, 8, 0)            \
 	X(flags, 8, 0)
 
-#define PROTO_FIELD_SIZE_SUM_(f, b, s) +sizeof(((struct sim_avatar *)0)->f)
-#define PROTO_FIELD_BITS_OK_(f, b, s) \
-	_Static_assert((b) >= 1 && (b) <= 8 * sizeof(((struct sim_avatar *)0)->f), \
-		       "wire width of sim_avatar." #f " does not fit the field");
-PROTO_AVATAR_FIELDS(PROTO_FIELD_BITS_OK_)
-_Static_assert(sizeof(struct sim_avatar) == 0 PROTO_AVATAR_FIELDS(PROTO_FIELD_SIZE_SUM_),
+/*
+ * A remote item as snapshots carry it (typed entities: avatars, items).
+ * Centimetres on the floor plan, the height above the floor, the yaw
+ * (65536 a turn) and who holds it (a client id, 0: nobody).
+ */
+struct proto_item {
+	uint16_t x_cm;
+	uint16_t y_cm;
+	uint16_t z_cm;
+	uint16_t yaw;
+	uint16_t holder;
+};
+#define PROTO_ITEM_MAX_Z_CM 511 /* z travels in 9 bits */
+
+/* X(field, bits, signed) for struct proto_item, in wire order. */
+#define PROTO_ITEM_FIELDS(X) \
+	X(x_cm, 16, 0)       \
+	X(y_cm, 16, 0)       \
+	X(z_cm, 9, 0)        \
+	X(yaw, 16, 0)        \
+	X(holder, 12, 0)
+
+/* The build-time checks of a table: every width holds its field, and the
+ * fields named add up to the whole struct (so a field added to the struct
+ * and not to its table, or padding, stops the build). */
+#define PROTO_FIELD_SIZE_SUM_(T, f) +sizeof(((T *)0)->f)
+#define PROTO_FIELD_BITS_OK_(T, f, b)                                                        \
+	_Static_assert((b) >= 1 && (b) <= 8 * sizeof(((T *)0)->f),                          \
+		       "wire width of " #T "." #f " does not fit the field");
+#define PROTO_AVATAR_BITS_OK_(f, b, s) PROTO_FIELD_BITS_OK_(struct sim_avatar, f, b)
+#define PROTO_AVATAR_SIZE_(f, b, s) PROTO_FIELD_SIZE_SUM_(struct sim_avatar, f)
+#define PROTO_ITEM_BITS_OK_(f, b, s) PROTO_FIELD_BITS_OK_(struct proto_item, f, b)
+#define PROTO_ITEM_SIZE_(f, b, s) PROTO_FIELD_SIZE_SUM_(struct proto_item, f)
+PROTO_AVATAR_FIELDS(PROTO_AVATAR_BITS_OK_)
+_Static_assert(sizeof(struct sim_avatar) == 0 PROTO_AVATAR_FIELDS(PROTO_AVATAR_SIZE_),
 	       "struct sim_avatar has a field that PROTO_AVATAR_FIELDS does not put on the wire "
+	       "(or has padding): add it to shared/proto/fields.h");
+PROTO_ITEM_FIELDS(PROTO_ITEM_BITS_OK_)
+_Static_assert(sizeof(struct proto_item) == 0 PROTO_ITEM_FIELDS(PROTO_ITEM_SIZE_),
+	       "struct proto_item has a field that PROTO_ITEM_FIELDS does not put on the wire "
 	       "(or has padding): add it to shared/proto/fields.h");
 
 extern const struct proto_field proto_avatar_fields[];
 extern const int proto_avatar_field_count;
+extern const struct proto_field proto_item_fields[];
+extern const int proto_item_field_count;
 /** Sum of the table's bit widths. */
 int proto_avatar_bits(void);
+int proto_item_bits(void);
 
 void proto_write_fields(struct proto_writer *w, const struct proto_field *table, int count,
 			const void *s);
 void proto_read_fields(struct proto_reader *r, const struct proto_field *table, int count,
 		       void *s);
+/** Field by field against base: a changed bit, then the value if it did.
+ * Returns whether any field changed (with w NULL, only says so). */
+bool proto_write_field_delta(struct proto_writer *w, const struct proto_field *table, int count,
+			     const void *s, const void *base);
+/** Reads what proto_write_field_delta wrote over s (which holds the base). */
+void proto_read_field_delta(struct proto_reader *r, const struct proto_field *table, int count,
+			    void *s);

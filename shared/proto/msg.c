@@ -3,16 +3,27 @@
 
 #include <string.h>
 
-#define FIELD_ENTRY_(f, b, s) \
-	{#f, offsetof(struct sim_avatar, f), sizeof(((struct sim_avatar *)0)->f), b, s},
-const struct proto_field proto_avatar_fields[] = {PROTO_AVATAR_FIELDS(FIELD_ENTRY_)};
+#define FIELD_ENTRY_(T, f, b, s) {#f, offsetof(T, f), sizeof(((T *)0)->f), b, s},
+#define AVATAR_ENTRY_(f, b, s) FIELD_ENTRY_(struct sim_avatar, f, b, s)
+#define ITEM_ENTRY_(f, b, s) FIELD_ENTRY_(struct proto_item, f, b, s)
+const struct proto_field proto_avatar_fields[] = {PROTO_AVATAR_FIELDS(AVATAR_ENTRY_)};
 const int proto_avatar_field_count = (int)CORE_ARRAY_LEN(proto_avatar_fields);
+const struct proto_field proto_item_fields[] = {PROTO_ITEM_FIELDS(ITEM_ENTRY_)};
+const int proto_item_field_count = (int)CORE_ARRAY_LEN(proto_item_fields);
 
 int proto_avatar_bits(void)
 {
 	int bits = 0;
 	for (int i = 0; i < proto_avatar_field_count; i++)
 		bits += proto_avatar_fields[i].bits;
+	return bits;
+}
+
+int proto_item_bits(void)
+{
+	int bits = 0;
+	for (int i = 0; i < proto_item_field_count; i++)
+		bits += proto_item_fields[i].bits;
 	return bits;
 }
 
@@ -53,6 +64,35 @@ void proto_read_fields(struct proto_reader *r, const struct proto_field *table, 
 			memcpy(base + f->offset, &v, 4);
 		}
 	}
+}
+
+static bool field_differs(const struct proto_field *f, const void *s, const void *base)
+{
+	return memcmp((const uint8_t *)s + f->offset, (const uint8_t *)base + f->offset, f->size) != 0;
+}
+
+bool proto_write_field_delta(struct proto_writer *w, const struct proto_field *table, int count,
+			     const void *s, const void *base)
+{
+	bool any = false;
+	for (int i = 0; i < count; i++) {
+		bool changed = field_differs(&table[i], s, base);
+		any |= changed;
+		if (!w)
+			continue;
+		proto_write_bool(w, changed);
+		if (changed)
+			proto_write_fields(w, &table[i], 1, s);
+	}
+	return any;
+}
+
+void proto_read_field_delta(struct proto_reader *r, const struct proto_field *table, int count,
+			    void *s)
+{
+	for (int i = 0; i < count; i++)
+		if (proto_read_bool(r))
+			proto_read_fields(r, &table[i], 1, s);
 }
 
 static void write_avatar(struct proto_writer *w, const struct sim_avatar *a)

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 10 /* 9: the room op log (boards), author numbers; 10: chat, lessons */
+#define PROTO_VERSION 11 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -57,6 +57,9 @@ enum proto_msg_type {
 	PROTO_MSG_BOARD_LIVE = 23, /* server -> client, datagram: the newest ops */
 	PROTO_MSG_CHAT = 24,       /* client -> server, log: a chat op (into the same log) */
 	PROTO_MSG_LESSON = 25,     /* client -> server, log: start, stop, next step */
+	/* Items (msg_item.c); their state travels in snapshots. */
+	PROTO_MSG_ITEM = 26,      /* client -> server, log: grab or release */
+	PROTO_MSG_ITEM_MOVE = 27, /* client -> server, datagram: where the holder carries it */
 	PROTO_MSG_TYPE_COUNT
 };
 
@@ -388,3 +391,34 @@ enum core_result proto_decode_speaking(const uint8_t *data, uint32_t len,
 				       struct proto_speaking *out) CORE_MUST_CHECK;
 /** "mute", "kick", ...: a moderation message type in logs and notices. */
 const char *proto_mod_action_name(uint8_t type);
+
+/*
+ * ITEM  client -> server, log
+ *   u8 type | u1 release | u5 item
+ * Grab asks for the item (the server grants it to one client at a time, to
+ * an avatar within SIM_ITEM_REACH_MM); release puts it down where it is
+ * carried (the server settles it). Refusals come back as MOD_EVENT.
+ *
+ * ITEM_MOVE  client -> server, state datagram, while holding one
+ *   u8 type | u5 item | x_cm 16 | y_cm 16 | z_cm 9 | yaw 16
+ * Where the holder carries it; the server keeps it within reach.
+ */
+enum proto_item_action {
+	PROTO_ITEM_GRAB = 0,
+	PROTO_ITEM_RELEASE = 1,
+};
+struct proto_item_up {
+	uint8_t action; /* enum proto_item_action */
+	uint8_t item;   /* the world's index */
+};
+struct proto_item_move {
+	uint8_t item;
+	struct proto_item at; /* holder is not sent */
+};
+/* msg_item.c */
+uint32_t proto_encode_item_up(const struct proto_item_up *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_item_up(const uint8_t *data, uint32_t len,
+				      struct proto_item_up *out) CORE_MUST_CHECK;
+uint32_t proto_encode_item_move(const struct proto_item_move *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_item_move(const uint8_t *data, uint32_t len,
+					struct proto_item_move *out) CORE_MUST_CHECK;

@@ -20,6 +20,7 @@ const char *proto_mod_action_name(uint8_t type)
 	case PROTO_MSG_FLOOR: return "floor";
 	case PROTO_MSG_MOVE_USER: return "move";
 	case PROTO_MSG_LESSON: return "lesson";
+	case PROTO_MSG_ITEM: return "item";
 	default: return "?";
 	}
 }
@@ -84,7 +85,8 @@ enum core_result proto_decode_mod_event(const uint8_t *data, uint32_t len,
 	proto_read_string(&r, out->actor_name, sizeof(out->actor_name));
 	proto_read_string(&r, out->text, sizeof(out->text));
 	/* A refused lesson request is answered the same way. */
-	if (!is_mod_request(out->action) && !(out->refused && out->action == PROTO_MSG_LESSON))
+	if (!is_mod_request(out->action) &&
+	    !(out->refused && (out->action == PROTO_MSG_LESSON || out->action == PROTO_MSG_ITEM)))
 		return CORE_ERR_INVALID;
 	return done(&r);
 }

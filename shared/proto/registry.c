@@ -76,6 +76,15 @@ static enum core_result dec_board_log(const uint8_t *d, uint32_t n, union proto_
 	return proto_log_validate(d, n);
 }
 
+static enum core_result dec_item_up(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_item_up(d, n, &o->item_up);
+}
+static enum core_result dec_item_move(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_item_move(d, n, &o->item_move);
+}
+
 #define C PROTO_PATH_CONTROL
 #define L PROTO_PATH_LOG
 #define D PROTO_PATH_DATAGRAM
@@ -126,6 +135,10 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 	/* Start and stop need the lesson permission, next needs draw: the handler checks. */
 	[PROTO_MSG_LESSON] = {"lesson", L, TS, 2 + PROTO_LESSON_NAME_MAX, NONE,
 			      PROTO_BUCKET_MODERATION, dec_lesson_up},
+	[PROTO_MSG_ITEM] = {"item", L, TS, 2, PROTO_PERM_GRAB, PROTO_BUCKET_ITEM, dec_item_up},
+	/* A move after the release crossed it on the way is dropped quietly. */
+	[PROTO_MSG_ITEM_MOVE] = {"item_move", D, TS, 11, PROTO_PERM_GRAB, PROTO_BUCKET_ITEM_MOVE,
+				 dec_item_move},
 	[PROTO_MSG_BOARD_SYNC] = {"board_sync", L, TS, 9, NONE, PROTO_BUCKET_SYNC, dec_board_sync},
 	[PROTO_MSG_BOARD_LOG] = {"board_log", L, TC, PROTO_LOG_MESSAGE_MAX, NONE, PROTO_BUCKET_NONE,
 				 dec_board_log},
@@ -151,6 +164,9 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	/* People type a line every few seconds; a burst of short replies. */
 	[PROTO_BUCKET_CHAT] = {"chat", 1, 8},
 	[PROTO_BUCKET_SYNC] = {"sync", 30, 60}, /* a repair per lost live batch, at worst */
+	/* Someone fumbling with a globe; a holder streams at the move rate. */
+	[PROTO_BUCKET_ITEM] = {"item", 4, 12},
+	[PROTO_BUCKET_ITEM_MOVE] = {"item_move", 40, 60},
 	/* What the answers to one client's syncs may cost the server, in bytes
 	 * (a long tail or a snapshot: at most one per 2 s, sv_log.c). */
 	[PROTO_BUCKET_SYNC_ANSWER] = {"sync_answer", 262144, 524288},

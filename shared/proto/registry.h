@@ -42,6 +42,8 @@ enum proto_bucket {
 	PROTO_BUCKET_BOARD,
 	PROTO_BUCKET_CHAT,
 	PROTO_BUCKET_SYNC,
+	PROTO_BUCKET_ITEM,      /* grab and release */
+	PROTO_BUCKET_ITEM_MOVE, /* a carried item's place */
 	PROTO_BUCKET_SYNC_ANSWER, /* bytes of short tails the server sends one client */
 	/* Bytes, whatever the message: */
 	PROTO_BUCKET_RELIABLE_BYTES, /* ENet's channels */
@@ -72,6 +74,8 @@ union proto_any {
 	struct proto_board_up board_up;
 	struct proto_lesson_up lesson_up;
 	struct proto_board_sync board_sync;
+	struct proto_item_up item_up;
+	struct proto_item_move item_move;
 };
 
 /* No permission needed: the handshake (before a role is known). */

@@ -117,6 +117,7 @@ void proto_world_bits_init(struct proto_world_bits *b, const struct sim_world *w
 	b->pos_y_bits = proto_bits_for((uint32_t)(sim_world_height_mm(w) / 10 + 1));
 	b->seat_bits = proto_bits_for((uint32_t)CORE_MAX(w->seat_count - 1, 0));
 	b->door_bits = proto_bits_for((uint32_t)CORE_MAX(w->door_count - 1, 0));
+	b->item_count = CORE_MIN(w->item_count, SIM_MAX_ITEMS);
 	b->tick_us = 0;
 }
 
@@ -633,9 +634,98 @@ bool proto_encode_view_lists(const struct proto_snapshot *cur, const struct prot
 	return encode_lists(cur, base, base_time_base, base_stale, bits, out);
 }
 
+/* ---- items ----------------------------------------------------------- */
+
+static void write_items_whole(struct proto_writer *w, const struct proto_item *cur, int count)
+{
+	for (int i = 0; i < count; i++)
+		proto_write_fields(w, proto_item_fields, proto_item_field_count, &cur[i]);
+}
+
+static void write_items_delta(struct proto_writer *w, const struct proto_item *cur,
+			      const struct proto_item *base, int count)
+{
+	uint32_t changed = 0;
+	for (int i = 0; i < count; i++)
+		changed += proto_write_field_delta(NULL, proto_item_fields, proto_item_field_count,
+						   &cur[i], &base[i]);
+	proto_write_bool(w, changed > 0);
+	if (!changed)
+		return;
+	proto_write_bits(w, changed, 6);
+	for (int i = 0, prev = -1; i < count; i++) {
+		if (!proto_write_field_delta(NULL, proto_item_fields, proto_item_field_count, &cur[i],
+					     &base[i]))
+			continue;
+		proto_write_egamma(w, (uint32_t)(i - prev));
+		prev = i;
+		proto_write_field_delta(w, proto_item_fields, proto_item_field_count, &cur[i],
+					&base[i]);
+	}
+}
+
+void proto_encode_item_list(const struct proto_item *cur, const struct proto_item *base,
+			    int count, bool in_delta, struct proto_item_list *out)
+{
+	struct proto_writer w;
+	proto_writer_init(&w, out->data, sizeof(out->data));
+	out->bits = 0;
+	if (count <= 0)
+		return;
+	if (!in_delta) {
+		write_items_whole(&w, cur, count);
+		out->bits = w.bit_pos;
+		return;
+	}
+	if (base) { /* the changes, unless all of them whole is smaller */
+		proto_write_bool(&w, false);
+		write_items_delta(&w, cur, base, count);
+		if (w.bit_pos <= 1 + (uint32_t)count * (uint32_t)proto_item_bits()) {
+			out->bits = w.bit_pos;
+			return;
+		}
+		proto_writer_init(&w, out->data, sizeof(out->data));
+	}
+	proto_write_bool(&w, true);
+	write_items_whole(&w, cur, count);
+	out->bits = w.bit_pos;
+}
+
+static bool read_items(struct proto_reader *r, const struct proto_world_bits *bits,
+		       const struct proto_snapshot *base, struct proto_snapshot *out)
+{
+	int count = bits->item_count;
+	out->item_count = (uint8_t)count;
+	if (!count)
+		return true;
+	bool whole = !base || proto_read_bool(r);
+	if (whole) {
+		for (int i = 0; i < count; i++)
+			proto_read_fields(r, proto_item_fields, proto_item_field_count, &out->items[i]);
+		return !r->overflow;
+	}
+	if (base->item_count != count)
+		return false;
+	memcpy(out->items, base->items, (size_t)count * sizeof(out->items[0]));
+	if (!proto_read_bool(r))
+		return !r->overflow;
+	uint32_t changed = proto_read_bits(r, 6);
+	if (changed == 0 || changed > (uint32_t)count)
+		return false;
+	for (uint32_t e = 0, i = UINT32_MAX; e < changed; e++) {
+		uint32_t gap = proto_read_egamma(r);
+		if (r->overflow || gap == 0 || i + gap >= (uint32_t)count)
+			return false;
+		i += gap;
+		proto_read_field_delta(r, proto_item_fields, proto_item_field_count, &out->items[i]);
+	}
+	return !r->overflow;
+}
+
 uint32_t proto_encode_snapshot_with(const struct proto_snapshot_head *cur,
 				    const struct proto_snapshot_head *base,
-				    const struct proto_zone_lists *lists, uint8_t *buf, uint32_t cap)
+				    const struct proto_zone_lists *lists,
+				    const struct proto_item_list *items, uint8_t *buf, uint32_t cap)
 {
 	uint32_t gap = base ? cur->seq - base->seq : 0;
 	if (base && (gap == 0 || gap > PROTO_MAX_BASE_GAP))
@@ -650,6 +740,8 @@ uint32_t proto_encode_snapshot_with(const struct proto_snapshot_head *cur,
 	proto_write_bits(&w, gap, 4);
 	write_self(&w, &cur->self, base ? &base->self : NULL);
 	proto_write_bitstream(&w, lists->data, lists->bits);
+	if (items)
+		proto_write_bitstream(&w, items->data, items->bits);
 	return w.overflow ? 0 : proto_writer_bytes(&w);
 }
 
@@ -664,7 +756,10 @@ uint32_t proto_encode_snapshot(const struct proto_snapshot *cur, const struct pr
 	struct proto_snapshot_head base_head = {.seq = base ? base->seq : 0};
 	if (base)
 		base_head.self = base->self;
-	return proto_encode_snapshot_with(&head, base ? &base_head : NULL, &lists, buf, cap);
+	struct proto_item_list items;
+	proto_encode_item_list(cur->items, base && base->item_count == cur->item_count ? base->items : NULL,
+			       bits->item_count, base != NULL, &items);
+	return proto_encode_snapshot_with(&head, base ? &base_head : NULL, &lists, &items, buf, cap);
 }
 
 uint32_t proto_snapshot_base_seq(const uint8_t *data, uint32_t len,
@@ -789,6 +884,8 @@ enum core_result proto_decode_snapshot(const uint8_t *data, uint32_t len,
 	}
 	if (c != nc || g != ng)
 		return CORE_ERR_INVALID; /* a change or departure of no one */
+	if (!read_items(&r, bits, base, out))
+		return CORE_ERR_INVALID;
 	for (int i = 0; i < out->count; i++)
 		out->avatars[i].state.zone = out->self.zone;
 	return !r.overflow && proto_reader_left_bits(&r) < 8 ? CORE_OK : CORE_ERR_INVALID;

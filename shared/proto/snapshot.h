@@ -38,6 +38,11 @@
  *   walktime: u1 near: i5 ms from the prediction (the avatar's time in the
  *   baseline plus the server ticks elapsed) | time.
  * self positions: u1 near: i13 mm from the baseline's | the whole field.
+ * items (only in worlds that have some; the world says how many, at most
+ *   SIM_MAX_ITEMS): every item's fields (PROTO_ITEM_FIELDS) in a full
+ *   snapshot; in a delta u1 whole: every item's fields | u1 any [u6 count,
+ *   count x { egamma index gap | per field u1 changed [value] }]. The room's
+ *   items are the same for every member: encoded once per baseline frame.
  * pose (138 bits): head - avatar i8 dx i8 dy (8 mm) u8 height (10 mm)
  *   | head orientation smallest-three u2 + 3 x 8 | 2 x (hand - head i7 x 3
  *   (16 mm) | orientation smallest-three u2 + 3 x 7).
@@ -46,6 +51,7 @@
 
 #include "bits.h"
 #include "core/core.h"
+#include "fields.h"
 #include "sim/move.h"
 
 #include <stdbool.h>
@@ -103,6 +109,8 @@ struct proto_snapshot {
 	bool full;
 	struct sim_avatar self;
 	uint32_t time_base; /* decoded: newest send time on the grid (the next delta's reference) */
+	uint8_t item_count; /* the world's */
+	struct proto_item items[SIM_MAX_ITEMS];
 	uint16_t count;     /* everyone in the receiver's zone (itself too), ascending id */
 	struct proto_snapshot_avatar avatars[PROTO_MAX_SNAPSHOT_AVATARS];
 };
@@ -116,6 +124,7 @@ void proto_snapshot_copy(struct proto_snapshot *dst, const struct proto_snapshot
 struct proto_world_bits {
 	int pos_x_bits, pos_y_bits; /* centimetres across the map */
 	int seat_bits, door_bits;
+	int item_count;             /* the world's items: each snapshot carries them */
 	uint32_t tick_us;           /* 0: send times are not predicted */
 };
 
@@ -174,12 +183,25 @@ struct proto_snapshot_head {
 	struct sim_avatar self;
 };
 
+/** A snapshot's items, encoded: the same bits for every receiver in the
+ * room whose baseline is the same frame. */
+struct proto_item_list {
+	uint32_t bits;
+	uint8_t data[(SIM_MAX_ITEMS * (5 + 16 + 16 + 9 + 16 + 12 + 12) + 7) / 8 + 2];
+};
+/** The items cur against base (NULL: every item whole). in_delta: the
+ * snapshot is a delta (its items may still be whole: base NULL). */
+void proto_encode_item_list(const struct proto_item *cur, const struct proto_item *base,
+			    int count, bool in_delta, struct proto_item_list *out);
+
 /** One receiver's snapshot: its header and self against its baseline's
- * (NULL: full), then lists encoded from the same pair of frames. Returns
- * bytes, or 0 when buf is too small. */
+ * (NULL: full), then lists encoded from the same pair of frames, then the
+ * items (NULL: a world without any). Returns bytes, or 0 when buf is too
+ * small. */
 uint32_t proto_encode_snapshot_with(const struct proto_snapshot_head *cur,
 				    const struct proto_snapshot_head *base,
-				    const struct proto_zone_lists *lists, uint8_t *buf, uint32_t cap);
+				    const struct proto_zone_lists *lists,
+				    const struct proto_item_list *items, uint8_t *buf, uint32_t cap);
 
 /**
  * What the receiver already knows, to widen the 16-bit counters of the

@@ -23,7 +23,13 @@
 #define SIM_MAX_DOORS 32
 #define SIM_MAX_SPAWNS 64
 #define SIM_MAX_BOARDS 16
-#define SIM_MAX_ITEMS 256
+/* Every item of a world travels in each full snapshot (proto/snapshot.h). */
+#define SIM_MAX_ITEMS 32
+#define SIM_ITEM_HEIGHT_MM 750      /* an item rests at table height unless told */
+#define SIM_ITEM_MAX_HEIGHT_CM 500
+#define SIM_ITEM_RETURN_S 60        /* unattended this long, it goes back to its spawn */
+#define SIM_ITEM_MAX_RETURN_S 86400
+#define SIM_ITEM_REACH_MM 1500      /* how far from an avatar it can grab or hold one */
 #define SIM_NAME_MAX 32
 #define SIM_ZONE_NONE 0xff
 #define SIM_SEAT_NONE 0xffff
@@ -87,7 +93,9 @@ struct sim_board {
 struct sim_item {
 	uint32_t object_id;
 	char name[SIM_NAME_MAX];
-	struct sim_point pos;
+	struct sim_point pos; /* its spawn */
+	int32_t height_mm;    /* above the floor, at its spawn */
+	uint32_t return_s;    /* unattended this long away from its spawn, it goes back; 0: never */
 };
 
 struct sim_world {

@@ -396,6 +396,29 @@ static enum core_result build_zone(struct build *b, const struct sim_map_object 
 	return CORE_OK;
 }
 
+/* An item's optional properties: 'height' (m above the floor it rests
+ * at) and 'return_after' (s unattended before it goes back; 0: never). */
+static enum core_result item_properties(struct build *b, const struct sim_map_object *o,
+					struct sim_item *it)
+{
+	double height = SIM_ITEM_HEIGHT_MM / 1000.0, back = SIM_ITEM_RETURN_S;
+	enum core_result r = CORE_OK;
+	if (number_property(b->ld, &o->props, "height", &height, &r) < 0 ||
+	    number_property(b->ld, &o->props, "return_after", &back, &r) < 0)
+		return r;
+	if (!isfinite(height) || height < 0 || height * 100 > SIM_ITEM_MAX_HEIGHT_CM)
+		return sim_load_fail(b->ld, "Item 'height' is %g m; give metres above the floor, "
+					    "0 to %.2f",
+				     height, SIM_ITEM_MAX_HEIGHT_CM / 100.0);
+	if (!isfinite(back) || back < 0 || back > SIM_ITEM_MAX_RETURN_S)
+		return sim_load_fail(b->ld, "Item 'return_after' is %g s; give seconds from 0 "
+					    "(never) to %d",
+				     back, SIM_ITEM_MAX_RETURN_S);
+	it->height_mm = (int32_t)(height * 1000 + 0.5);
+	it->return_s = (uint32_t)(back + 0.5);
+	return CORE_OK;
+}
+
 static enum core_result build_object(struct build *b, const struct sim_map_object *o)
 {
 	struct sim_world *w = b->w;
@@ -456,7 +479,8 @@ static enum core_result build_object(struct build *b, const struct sim_map_objec
 		if (w->item_count >= SIM_MAX_ITEMS)
 			return too_many(b, "Item", SIM_MAX_ITEMS);
 		struct sim_item it = {.object_id = id};
-		if ((r = need_centre(b, "Item", o, &it.pos)) != CORE_OK)
+		if ((r = need_centre(b, "Item", o, &it.pos)) != CORE_OK ||
+		    (r = item_properties(b, o, &it)) != CORE_OK)
 			return r;
 		sim_map_copy_text(it.name, object_name(o), sizeof(it.name));
 		w->items[w->item_count++] = it;

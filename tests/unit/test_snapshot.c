@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "proto/msg.h"
+#include "proto/registry.h"
 #include "sim/world_load.h"
 
 #include <math.h>
@@ -33,6 +34,7 @@ static int setup(void **state)
 		return -1;
 	proto_world_bits_init(&bits, &world);
 	bits.tick_us = 33333; /* 30 Hz: walkers' send times are predicted */
+	bits.item_count = 0;  /* avatars alone: items have a test of their own */
 	return 0;
 }
 
@@ -223,7 +225,8 @@ static void receivers_of_a_zone_share_its_lists(void **state)
 		struct proto_snapshot_head head = {100 + (uint32_t)r, cur.server_tick, 7,
 						   (uint8_t)(40 + r), self_now},
 					   base_head = {.seq = 98 + (uint32_t)r, .self = self_then};
-		uint32_t len = proto_encode_snapshot_with(&head, &base_head, &lists, shared, sizeof(shared));
+		uint32_t len = proto_encode_snapshot_with(&head, &base_head, &lists, NULL, shared,
+							  sizeof(shared));
 		base.seq = base_head.seq;
 		base.self = self_then;
 		mine = cur;
@@ -290,7 +293,7 @@ static void a_crowd_arrives_a_part_at_a_time(void **state)
 		struct proto_snapshot_head head = {seq, view.server_tick, 0, 0, view.self},
 					   base_head = {.seq = base.seq, .self = base.self};
 		uint8_t buf[PROTO_MAX_PACKET];
-		uint32_t len = proto_encode_snapshot_with(&head, have_base ? &base_head : NULL, &lists,
+		uint32_t len = proto_encode_snapshot_with(&head, have_base ? &base_head : NULL, &lists, NULL,
 							  buf, sizeof(buf));
 		assert_true(len > 0);
 		assert_int_equal(proto_decode_snapshot(buf, len, &bits, NULL, have_base ? &held : NULL,
@@ -381,6 +384,92 @@ static void missing_or_wrong_baselines_are_rejected(void **state)
 	}
 }
 
+static void random_item(struct proto_item *it)
+{
+	it->x_cm = (uint16_t)(rnd() % 4000);
+	it->y_cm = (uint16_t)(rnd() % 4000);
+	it->z_cm = (uint16_t)(rnd() % (PROTO_ITEM_MAX_Z_CM + 1));
+	it->yaw = (uint16_t)rnd();
+	it->holder = (uint16_t)(rnd() % 2 ? rnd() % PROTO_MAX_CLIENT_ID : 0);
+}
+
+/* Items travel whole in a full snapshot, then as the fields that changed;
+ * a world's every item fits beside a crowd; a delta whose baseline frame
+ * is gone sends them whole; bad input is refused. */
+static void items_travel_whole_then_as_changes(void **state)
+{
+	(void)state;
+	static struct proto_snapshot a, b, out, held;
+	struct proto_world_bits ib = bits;
+	ib.item_count = SIM_MAX_ITEMS;
+	a.seq = 10;
+	a.count = 3;
+	a.item_count = SIM_MAX_ITEMS;
+	for (int i = 0; i < 3; i++)
+		random_avatar(&a.avatars[i], (uint16_t)(i + 1), false);
+	for (int i = 0; i < SIM_MAX_ITEMS; i++)
+		random_item(&a.items[i]);
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t full = proto_encode_snapshot(&a, NULL, &ib, buf, sizeof(buf));
+	assert_true(full > 0);
+	const struct proto_snapshot_ref ref = {10, 0, 0};
+	assert_int_equal(proto_decode_snapshot(buf, full, &ib, &ref, NULL, &held), CORE_OK);
+	assert_int_equal(held.item_count, SIM_MAX_ITEMS);
+	assert_memory_equal(held.items, a.items, sizeof(a.items));
+	/* Two items change: only they travel, and only their changed fields. */
+	b = a;
+	b.seq = 11;
+	b.items[3].x_cm += 7;
+	b.items[17].holder = 42;
+	uint32_t delta = proto_encode_snapshot(&b, &a, &ib, buf, sizeof(buf));
+	assert_true(delta > 0 && delta + 200 < full);
+	const struct proto_snapshot_ref ref2 = {11, 0, 0};
+	assert_int_equal(proto_decode_snapshot(buf, delta, &ib, &ref2, &held, &out), CORE_OK);
+	assert_memory_equal(out.items, b.items, sizeof(b.items));
+	/* None changes: the items cost two bits. */
+	struct proto_item_list same;
+	proto_encode_item_list(a.items, a.items, SIM_MAX_ITEMS, true, &same);
+	assert_int_equal(same.bits, 2);
+	/* A delta without the baseline's items sends them all whole. */
+	struct proto_item_list whole;
+	proto_encode_item_list(b.items, NULL, SIM_MAX_ITEMS, true, &whole);
+	assert_int_equal(whole.bits, 1 + SIM_MAX_ITEMS * proto_item_bits());
+	/* Everything changed: never more than whole. */
+	for (int i = 0; i < SIM_MAX_ITEMS; i++)
+		random_item(&b.items[i]);
+	struct proto_item_list all;
+	proto_encode_item_list(b.items, a.items, SIM_MAX_ITEMS, true, &all);
+	assert_true(all.bits <= whole.bits);
+	/* A snapshot cut short, or items the world does not have, is refused. */
+	assert_int_not_equal(proto_decode_snapshot(buf, delta - 1, &ib, &ref2, &held, &out), CORE_OK);
+	struct proto_world_bits fewer = ib;
+	fewer.item_count = 4;
+	assert_int_not_equal(proto_decode_snapshot(buf, delta, &fewer, &ref2, &held, &out), CORE_OK);
+}
+
+/* The messages a holder sends: grab, release, where it carries the item. */
+static void item_requests_round_trip(void **state)
+{
+	(void)state;
+	uint8_t buf[32];
+	struct proto_item_up up = {PROTO_ITEM_RELEASE, 31}, up2;
+	uint32_t n = proto_encode_item_up(&up, buf, sizeof(buf));
+	assert_int_equal(n, 2);
+	assert_int_equal(proto_decode_item_up(buf, n, &up2), CORE_OK);
+	assert_memory_equal(&up, &up2, sizeof(up));
+	up.item = SIM_MAX_ITEMS;
+	assert_int_equal(proto_encode_item_up(&up, buf, sizeof(buf)), 0);
+	struct proto_item_move mv = {7, {1234, 4321, 120, 40000, 0}}, mv2;
+	n = proto_encode_item_move(&mv, buf, sizeof(buf));
+	assert_true(n > 0 && n <= proto_msg_spec(PROTO_MSG_ITEM_MOVE)->max_size);
+	assert_int_equal(proto_decode_item_move(buf, n, &mv2), CORE_OK);
+	assert_int_equal(mv2.item, mv.item);
+	assert_memory_equal(&mv.at, &mv2.at, sizeof(mv.at));
+	assert_int_not_equal(proto_decode_item_move(buf, n - 1, &mv2), CORE_OK);
+	mv.at.z_cm = PROTO_ITEM_MAX_Z_CM + 1;
+	assert_int_equal(proto_encode_item_move(&mv, buf, sizeof(buf)), 0);
+}
+
 static double quat_angle_deg(const float a[4], const float b[4])
 {
 	double dot = fabs((double)a[0] * b[0] + (double)a[1] * b[1] + (double)a[2] * b[2] +
@@ -462,6 +551,8 @@ int main(void)
 		cmocka_unit_test(missing_or_wrong_baselines_are_rejected),
 		cmocka_unit_test(poses_keep_their_precision),
 		cmocka_unit_test(moves_carry_ack_and_pose),
+		cmocka_unit_test(items_travel_whole_then_as_changes),
+		cmocka_unit_test(item_requests_round_trip),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
