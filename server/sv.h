@@ -220,6 +220,19 @@ struct sv_frame {
 	uint32_t server_tick;
 	int count;
 	struct sv_frame_entry *entries; /* ascending id, SV_ROOM_MAX_CLIENTS */
+	struct proto_item items[SIM_MAX_ITEMS]; /* the room's items (its world's count) */
+};
+
+/* A room's items (sv_item.c): where each is, who holds it. */
+struct sv_item {
+	struct proto_item now;
+	uint64_t away_us; /* put down away from its spawn at (0: at its spawn, or held) */
+};
+struct sv_items {
+	bool ready;      /* set up for the room's world (kept while the room is) */
+	int count;
+	uint32_t changed_frame; /* the newest frame in which an item changed */
+	struct sv_item items[SIM_MAX_ITEMS];
 };
 
 /*
@@ -286,6 +299,7 @@ struct sv_room {
 		int speaking_count;
 		uint16_t speaking[SV_ROOM_MAX_CLIENTS];
 	} voice;
+	struct sv_items items; /* kept while the server runs, like the log */
 	struct sv_log *log; /* boards and the op log: kept while the server runs (sv_log.h) */
 	struct sv_lesson *lesson; /* the lesson running on a board, or the last (sv_lesson.c) */
 	int author_count;   /* author numbers given: 1..author_count */
@@ -356,6 +370,16 @@ struct sv_server {
 	} lists[SV_LISTS_CACHED];
 	int lists_count;
 	uint64_t lists_encoded; /* zone lists encoded, against snapshots_sent */
+	/* A room's items, encoded once per baseline frame (0: a full snapshot;
+	 * SV_ITEMS_WHOLE: a delta whose baseline frame is gone). */
+	struct sv_item_lists {
+		uint32_t base_frame;
+		struct proto_item_list list;
+	} item_lists[SV_LISTS_CACHED];
+	int item_lists_count;
+	/* Items: grabs granted and refused, carried moves taken and dropped
+	 * (from one not holding it), items gone back to their spawn. */
+	uint64_t item_grabs, item_refusals, item_moves, item_moves_dropped, item_returns;
 	uint32_t tick;
 	uint64_t snapshots_sent;
 	uint64_t snapshots_idle; /* not sent: nothing had changed for the receiver */
@@ -487,6 +511,30 @@ void sv_voice_tick(struct sv_server *sv, struct sv_room *room);
 /** Does listener l hear speaker s now (taking a place for it if so)? */
 bool sv_voice_admit(const struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
 		    bool priority);
+
+/* sv_item.c: items grabbed, carried, put down and gone back */
+#define SV_ITEMS_WHOLE UINT32_MAX
+/* A release this close to its spawn puts it back there. */
+#define SV_ITEM_SNAP_MM 500
+/* Grab reach has this much slack over SIM_ITEM_REACH_MM: the avatar the
+ * client saw when it asked was a round trip old. */
+#define SV_ITEM_REACH_SLACK_MM 500
+/** A room opens: its items at their spawns (a room woken keeps them where
+ * they were, held by nobody). */
+void sv_items_open(struct sv_room *room);
+/** Copies the room's items into frame f (prev: the frame before, or NULL). */
+void sv_items_record(struct sv_room *room, struct sv_frame *f, const struct sv_frame *prev);
+/** The items of c's next snapshot, against the frame of its snapshot
+ * base_seq (0: a full snapshot); NULL in a world without items. */
+const struct proto_item_list *sv_item_list(struct sv_server *sv, const struct sv_room *room,
+					   const struct sv_client *c, uint32_t base_seq);
+void sv_on_item(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
+void sv_on_item_move(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
+		     uint32_t len);
+/** A member leaves: what it held is put down where it was. */
+void sv_items_on_leave(struct sv_server *sv, struct sv_client *c);
+/** Items unattended away from their spawn for their time go back. */
+void sv_items_tick(struct sv_server *sv, struct sv_room *room);
 
 /* sv_world.c: which world each room runs */
 /** Loads --world and every world --rooms names; only a broken --world is fatal. */

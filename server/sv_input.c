@@ -165,6 +165,8 @@ static const sv_handler handlers[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_CHAT] = sv_on_board_op,
 	[PROTO_MSG_LESSON] = sv_on_lesson,
 	[PROTO_MSG_BOARD_SYNC] = sv_on_board_sync,
+	[PROTO_MSG_ITEM] = sv_on_item,
+	[PROTO_MSG_ITEM_MOVE] = sv_on_item_move,
 };
 
 /* Every message from a client, on any path: the registry decides whether

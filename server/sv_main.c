@@ -97,7 +97,8 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  "voice_in=%llu voice_out=%llu voice_held=%llu voice_culled=%llu voice_refused=%llu "
 		  "board_ops=%llu board_dups=%llu board_refused=%llu board_live=%llu board_tails=%llu "
 		  "board_snapshots=%llu board_snapshot_builds=%llu board_syncs_deferred=%llu chat=%llu "
-		  "lesson_scores=%llu lesson_score_us=%llu",
+		  "lesson_scores=%llu lesson_score_us=%llu item_grabs=%llu item_refusals=%llu "
+		  "item_moves=%llu item_moves_dropped=%llu item_returns=%llu",
 		  when, ns.peers, rooms, (unsigned long long)sv->tick_count,
 		  sv_tick_percentile_us(sv, 50), sv_tick_percentile_us(sv, 99),
 		  (unsigned long long)sv->tick_max_us, (unsigned long long)sv->snapshots_sent,
@@ -122,7 +123,10 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  (unsigned long long)sv->board_live_sent, (unsigned long long)sv->board_tails,
 		  (unsigned long long)sv->board_snapshots, (unsigned long long)sv->board_snap_builds,
 		  (unsigned long long)sv->board_syncs_deferred, (unsigned long long)sv->chat_ops,
-		  (unsigned long long)sv->lesson_scores, (unsigned long long)sv->lesson_score_us);
+		  (unsigned long long)sv->lesson_scores, (unsigned long long)sv->lesson_score_us,
+		  (unsigned long long)sv->item_grabs, (unsigned long long)sv->item_refusals,
+		  (unsigned long long)sv->item_moves, (unsigned long long)sv->item_moves_dropped,
+		  (unsigned long long)sv->item_returns);
 }
 
 int sv_run(struct sv_server *sv)

@@ -94,7 +94,8 @@ void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, c
 			  c->room ? c->room->name : "-", c->id, sv_qname(c, q),
 			  spec ? spec->name : "?", text);
 	}
-	if ((type < PROTO_MSG_MUTE || type > PROTO_MSG_MOVE_USER) && type != PROTO_MSG_LESSON)
+	if ((type < PROTO_MSG_MUTE || type > PROTO_MSG_MOVE_USER) && type != PROTO_MSG_LESSON &&
+	    type != PROTO_MSG_ITEM)
 		return; /* only requests have an answer */
 	struct proto_mod_event e = {.action = type, .refused = true, .actor = 0, .target = c->id,
 				    .unix_time = (uint32_t)time(NULL)};

@@ -79,6 +79,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 		if (room) {
 			if (room->kept)
 				sv_log_free(room); /* another room's boards */
+			room->items.ready = false; /* and items */
 			room->kept = false;
 			room->locked = false;
 			room->ban_count = 0;
@@ -102,6 +103,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	room->floor = 0;
 	room->hand_count = 0;
 	room->world = world;
+	sv_items_open(room);
 	CORE_INFO("room open room=%s world=%s%s", room->name, world->name,
 		  woke ? " (bans, lock and mutes as they were)" : "");
 	return room;
@@ -304,6 +306,7 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	sv_update_holders(room, c->id, &c->avatar, &gone);
 	sv_moderation_on_leave(sv, c);
 	sv_voice_on_leave(sv, c);
+	sv_items_on_leave(sv, c);
 	/* The next frame lacks it: its zone changed. */
 	room->zone_changed[sv_zone_index(c->avatar.zone)] = room->frame_number + 1;
 	for (int i = 0; i < room->member_count; i++) {

@@ -19,6 +19,7 @@ void sv_record_frame(struct sv_server *sv, struct sv_room *room)
 	const struct sv_frame *prev = sv_frame_get(room, room->frame_number);
 	struct sv_frame *f = &room->frames[++room->frame_number % SV_FRAMES];
 	sv->lists_count = 0; /* what was encoded was of the frame before */
+	sv->item_lists_count = 0;
 	f->number = room->frame_number;
 	f->server_tick = sv->tick;
 	f->count = 0;
@@ -50,6 +51,7 @@ void sv_record_frame(struct sv_server *sv, struct sv_room *room)
 		c->recorded = true;
 		c->frame_slot = (uint16_t)(f->count - 1);
 	}
+	sv_items_record(room, f, prev);
 }
 
 const struct sv_frame *sv_frame_get(const struct sv_room *room, uint32_t n)
@@ -168,10 +170,13 @@ uint32_t sv_snapshot_encode(struct sv_server *sv, struct sv_room *room, struct s
 	if (self)
 		base_head.self = self->state;
 	const struct proto_zone_lists *lists = view ? NULL : zone_lists(sv, room, c->avatar.zone, bf);
-	if (lists && !bf && lists->bits > SV_FULL_LIST_BITS)
+	const struct proto_item_list *items = lists ? sv_item_list(sv, room, c, bf ? base_head.seq : 0)
+						    : NULL;
+	if (lists && !bf && lists->bits + (items ? items->bits : 0) > SV_FULL_LIST_BITS)
 		lists = NULL; /* a full snapshot that only just fits: sv_view.c */
 	if (lists)
-		len = proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists, buf, cap);
+		len = proto_encode_snapshot_with(&head, bf ? &base_head : NULL, lists, items, buf,
+						 cap);
 	if (!len) {
 		len = sv_view_encode(sv, room, c, &head, buf, cap, &whole);
 		view = len && !whole;
@@ -202,7 +207,8 @@ static bool nothing_new(const struct sv_server *sv, const struct sv_room *room,
 		return false;
 	const struct sv_sent *s = &c->sent[c->snapshot_seq % SV_FRAMES];
 	return s->seq == c->snapshot_seq && !s->view && s->zone == c->avatar.zone &&
-	       (int32_t)(room->zone_changed[sv_zone_index(c->avatar.zone)] - s->frame) <= 0;
+	       (int32_t)(room->zone_changed[sv_zone_index(c->avatar.zone)] - s->frame) <= 0 &&
+	       (int32_t)(room->items.changed_frame - s->frame) <= 0;
 }
 
 static void send_room(struct sv_server *sv, struct sv_room *room)
@@ -235,6 +241,7 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 			continue;
 		sv_voice_tick(sv, room);
 		sv_lesson_tick(sv, room); /* scores held back by SV_LESSON_RESCORE_US */
+		sv_items_tick(sv, room);
 		sv_log_flush(sv, room, sv->now_us, false); /* due ops, or where the log stands */
 		sv_record_frame(sv, room);
 		send_room(sv, room);

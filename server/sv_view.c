@@ -280,7 +280,8 @@ static int choose(const struct sv_view_scratch *x, int n, int gone, uint32_t bud
  * newcomers, less the departures sent. */
 static uint32_t encode_choice(struct sv_server *sv, const struct sv_room *room,
 			      const struct sv_view *base, const struct proto_snapshot_head *head,
-			      int n, int take, uint8_t *buf, uint32_t cap)
+			      const struct proto_item_list *items, int n, int take, uint8_t *buf,
+			      uint32_t cap)
 {
 	struct sv_view_scratch *x = &sv->view_scratch;
 	struct proto_snapshot *b = &sv->scratch_base, *cur = &sv->scratch_cur, *z = &x->zone;
@@ -309,8 +310,8 @@ static uint32_t encode_choice(struct sv_server *sv, const struct sv_room *room,
 			x->stale[j] = x->stale[j] && x->chosen[b->avatars[j].id];
 		if (proto_encode_view_lists(cur, base ? b : NULL, base ? base->time_base : 0,
 					    base ? x->stale : NULL, &room->world->bits, &x->lists))
-			len = proto_encode_snapshot_with(head, base ? &base_head : NULL, &x->lists, buf,
-							 cap);
+			len = proto_encode_snapshot_with(head, base ? &base_head : NULL, &x->lists,
+							 items, buf, cap);
 		take -= CORE_MAX(1, take / 8);
 	}
 	return len;
@@ -378,8 +379,12 @@ uint32_t sv_view_encode(struct sv_server *sv, struct sv_room *room, struct sv_cl
 	sv_frame_zone(&room->frames[room->frame_number % SV_FRAMES], c->avatar.zone, &x->zone,
 		      x->zone_slots);
 	int gone, n = gather(sv, room, c, base, last, &x->zone, &sv->scratch_base, &gone);
-	int take = choose(x, n, gone, base ? SV_LIST_BITS : SV_FULL_LIST_BITS);
-	uint32_t len = encode_choice(sv, room, base, head, n, take, buf, cap);
+	/* The room's items go whole or as changes in every snapshot: the
+	 * avatars get what room they leave. */
+	const struct proto_item_list *items = sv_item_list(sv, room, c, base ? base->seq : 0);
+	uint32_t budget = (uint32_t)(base ? SV_LIST_BITS : SV_FULL_LIST_BITS) - (items ? items->bits : 0);
+	int take = choose(x, n, gone, budget);
+	uint32_t len = encode_choice(sv, room, base, head, items, n, take, buf, cap);
 	int left = record_view(sv, room, c, base, head, n, len > 0);
 	/* Everything sent and nothing departed left: the receiver holds the
 	 * frame's zone whole, and the shared encoding can take over. */

@@ -42,6 +42,7 @@ static void server_setup(int members)
 	struct sv_room *room = &sv.rooms[0];
 	room->in_use = true;
 	room->world = &hall;
+	sv_items_open(room); /* the hall's items travel in every snapshot too */
 	room->members = calloc(SV_ROOM_MAX_CLIENTS, sizeof(uint16_t));
 	for (int f = 0; f < SV_FRAMES; f++)
 		room->frames[f] = (struct sv_frame){
