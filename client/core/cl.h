@@ -99,6 +99,7 @@ enum cl_event_type {
 				history was reloaded) or a question was answered */
 	CL_EVENT_LESSON,     /* board.author: a lesson started or stopped (0), a student's
 				step changed or was scored (cl_board.lesson) */
+	CL_EVENT_ITEM,       /* item: an item changed hands (picked up or put down) */
 };
 struct cl_event {
 	enum cl_event_type type;
@@ -110,6 +111,11 @@ struct cl_event {
 		uint32_t op_id;  /* BOARD_REFUSED */
 		uint8_t reason;  /* BOARD_REFUSED: proto_log_reason_name */
 	} board;
+	struct {
+		uint8_t index;   /* the world's */
+		uint16_t holder; /* now (0: put down) */
+		uint16_t before; /* the holder before */
+	} item;
 };
 
 /*
@@ -232,6 +238,23 @@ struct cl_view {
  * jumps reset it, medium ones halve the gap, small drift moves it 1 ms per
  * snapshot, so remote motion never visibly speeds up or slows down.
  */
+/* Items: every snapshot's state of each, stamped with server time, drawn
+ * interp_delay in the past like remote avatars (cl_item.c). */
+#define CL_ITEM_SAMPLES 4 /* power of two */
+struct cl_item_track {
+	uint32_t count; /* samples written */
+	struct cl_item_sample {
+		int64_t server_us;
+		struct proto_item state;
+	} samples[CL_ITEM_SAMPLES];
+};
+struct cl_item_view {
+	uint8_t index;
+	int32_t x_mm, y_mm, z_mm;
+	uint16_t yaw;
+	uint16_t holder; /* client id, 0: nobody */
+};
+
 struct cl_clock {
 	bool valid;
 	int64_t delta_us;
@@ -321,6 +344,8 @@ struct cl_conn {
 	struct cl_clock clock;
 	struct cl_link link;
 	struct cl_remote remotes[CL_MAX_REMOTES];
+	int item_count; /* the world's */
+	struct cl_item_track items[SIM_MAX_ITEMS];
 	uint8_t remote_slot[PROTO_MAX_CLIENT_ID + 1]; /* id -> slot + 1; 0 = none */
 
 	int roster_count;
@@ -441,6 +466,20 @@ void cl_interp_on_snapshot(struct cl_conn *c, uint64_t arrival_us);
 int64_t cl_clock_server_now_us(const struct cl_conn *c, uint64_t now_us);
 /** Remote avatars to draw at local time now_us; returns how many. */
 int cl_conn_view_remotes(const struct cl_conn *c, uint64_t now_us, struct cl_view *out, int max);
+/* cl_item.c */
+/** Records a snapshot's items; an item changing hands is an event. */
+void cl_items_on_snapshot(struct cl_conn *c, int64_t server_us);
+/** The room's items to draw at local time now_us; returns how many. */
+int cl_conn_view_items(const struct cl_conn *c, uint64_t now_us, struct cl_item_view *out, int max);
+/** The item we hold as the newest snapshot says, or -1. */
+int cl_item_held(const struct cl_conn *c);
+/** Asks to pick the item up, or to put it down (the server decides, and
+ * the snapshots show it; a refusal comes as a MODERATION event). */
+enum core_result cl_item_request(struct cl_conn *c, uint8_t item, enum proto_item_action action);
+/** Where we carry the item we hold (a state datagram: send it at the move
+ * rate while holding). */
+enum core_result cl_item_carry(struct cl_conn *c, uint8_t item, int32_t x_mm, int32_t y_mm,
+			       int32_t z_mm, uint16_t yaw);
 /* cl_link.c */
 /** Notes a move that left at sent_us with newest command tick. */
 void cl_link_on_move(struct cl_conn *c, uint32_t tick, uint32_t sent_us);

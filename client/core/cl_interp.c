@@ -85,6 +85,7 @@ void cl_interp_on_snapshot(struct cl_conn *c, uint64_t arrival_us)
 		sm->state = a->state;
 		sm->send_time_us = a->send_time_us;
 	}
+	cl_items_on_snapshot(c, server_us);
 	/* Whoever this snapshot no longer lists left the zone or the room. */
 	for (int i = 0; i < CL_MAX_REMOTES; i++) {
 		struct cl_remote *r = &c->remotes[i];

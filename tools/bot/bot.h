@@ -37,6 +37,7 @@ enum bot_behavior {
 	BOT_DRAW,    /* stand and draw board-v1's seeded strokes on board 0 (bot_board.c) */
 	BOT_CHAT,    /* wander and type seeded lines, questions and (staff) answers (bot_chat.c) */
 	BOT_LESSON,  /* stand and trace its lesson steps in its practice area (bot_lesson.c) */
+	BOT_GRAB,    /* walk to its item, pick it up, carry it about, put it down, again */
 };
 
 struct bot_options {
@@ -73,6 +74,8 @@ struct bot_options {
 	bool chat_unchecked;    /* a modified client: sends chat its role may not */
 	const char *lessons_dir; /* lesson files, for --behavior lesson's targets */
 	double lesson_noise_mm;  /* the tracing hand's wobble and offset */
+	int item;                /* grab: the item's index (-1: bot i takes item i mod count) */
+	double hold_s;           /* grab: how long it carries the item before putting it down */
 	const char *record_dir; /* each bot's output, DIR/NAME.wav */
 	bool voice_fec, voice_plc;
 	int frame_ms;
@@ -115,6 +118,12 @@ struct bot {
 	uint64_t board_ops, board_dropped;
 	uint64_t chat_sent, chat_not_sent, chat_next_us; /* bot_chat.c */
 	struct bot_lesson *lesson; /* bot_lesson.c */
+	struct bot_grab {          /* --behavior grab */
+		bool carrying;     /* the item it holds is being carried about */
+		uint64_t asked_us, held_us, put_down_us;
+		uint64_t asks, grabs, refused, put_downs, carries;
+		int32_t farthest_mm[SIM_MAX_ITEMS]; /* each item seen this far from its spawn */
+	} grab;
 	char chat_why[96];  /* why the last line was not sent */
 	char name[PROTO_NAME_MAX];
 	char spawn_zone[PROTO_NAME_MAX];
@@ -194,7 +203,8 @@ struct bot_run {
 	uint64_t crowd_near_samples, crowd_near_stale, crowd_vanished;
 };
 
-/* bot_behavior.c */
+/* bot_behavior.c (grab: its item events come through bot_moderate_tick) */
+void bot_grab_on_event(struct bot *b, const struct cl_event *ev);
 void bot_behavior_init(void);
 enum core_result bot_path_load(const char *file, struct bot_path *out) CORE_MUST_CHECK;
 /** Samples this tick's input for the bot and sends it (cheats send three). */

@@ -258,6 +258,95 @@ static void lecture(struct bot_run *run, struct bot *b, int8_t *mx, int8_t *my, 
 		go_sit(b, mine, mx, my, buttons, seat);
 }
 
+/* --behavior grab: an item picked up, carried while pacing, put down. */
+#define GRAB_ASK_EVERY_US 1000000u /* a refused or unanswered grab is asked again */
+#define GRAB_REST_US 1500000u      /* after putting it down, before going for it again */
+#define CARRY_AHEAD_MM 400         /* held in front, at chest height */
+#define CARRY_HEIGHT_MM 1100
+
+void bot_grab_on_event(struct bot *b, const struct cl_event *ev)
+{
+	if (ev->type == CL_EVENT_ITEM && ev->item.holder == b->conn.welcome.client_id) {
+		b->grab.grabs++;
+		b->grab.held_us = b->conn.service_now_us;
+	}
+	if (ev->type == CL_EVENT_MODERATION && ev->mod.action == PROTO_MSG_ITEM && ev->mod.refused)
+		b->grab.refused++;
+}
+
+static void carry(struct bot *b, int item, int8_t *mx, int8_t *my)
+{
+	const struct sim_avatar *s = &b->conn.predicted;
+	pace(b, mx, my);
+	/* A holder streams where it carries the item at half the move rate. */
+	if (b->conn.moves_sent % 2)
+		return;
+	double a = (double)s->yaw * TAU / 65536.0;
+	if (cl_item_carry(&b->conn, (uint8_t)item, s->pos_x_mm + (int32_t)lround(CARRY_AHEAD_MM * cos(a)),
+			  s->pos_y_mm + (int32_t)lround(CARRY_AHEAD_MM * sin(a)), CARRY_HEIGHT_MM,
+			  s->yaw) == CORE_OK)
+		b->grab.carries++;
+}
+
+/* Every bot notes how far it saw each item from its spawn (the report's). */
+static int track_items(struct bot *b, struct cl_item_view *views)
+{
+	const struct cl_conn *c = &b->conn;
+	int n = cl_conn_view_items(c, c->service_now_us, views, SIM_MAX_ITEMS);
+	for (int i = 0; i < n; i++) {
+		const struct sim_item *sp = &c->world->items[views[i].index];
+		int64_t dx = views[i].x_mm - sp->pos.x_mm, dy = views[i].y_mm - sp->pos.y_mm;
+		int32_t d = (int32_t)core_isqrt64((uint64_t)(dx * dx + dy * dy));
+		b->grab.farthest_mm[views[i].index] = CORE_MAX(b->grab.farthest_mm[views[i].index], d);
+	}
+	return n;
+}
+
+static void grab(struct bot_run *run, struct bot *b, const struct cl_item_view *views, int n,
+		 int8_t *mx, int8_t *my)
+{
+	struct cl_conn *c = &b->conn;
+	uint64_t now = c->service_now_us;
+	if (n == 0)
+		return;
+	int item = run->opt.item >= 0 ? run->opt.item % n : b->index % n;
+	int held = cl_item_held(c);
+	if (held >= 0) {
+		if (now - b->grab.held_us < (uint64_t)(run->opt.hold_s * 1e6)) {
+			carry(b, held, mx, my);
+			return;
+		}
+		/* Still held until a snapshot says otherwise: asked once a second. */
+		if (now - b->grab.put_down_us >= GRAB_ASK_EVERY_US &&
+		    cl_item_request(c, (uint8_t)held, PROTO_ITEM_RELEASE) == CORE_OK) {
+			b->grab.put_downs++;
+			b->grab.put_down_us = now;
+			b->routed = false;
+		}
+		return;
+	}
+	if (now - b->grab.put_down_us < GRAB_REST_US)
+		return;
+	const struct cl_item_view *v = &views[item];
+	struct sim_point at = {v->x_mm, v->y_mm};
+	const struct sim_avatar *s = &c->predicted;
+	int64_t dx = at.x_mm - s->pos_x_mm, dy = at.y_mm - s->pos_y_mm;
+	if (dx * dx + dy * dy > (int64_t)(SIM_ITEM_REACH_MM - 300) * (SIM_ITEM_REACH_MM - 300)) {
+		if (!b->routed) { /* a route to it; planned again when it moves away */
+			b->waypoint = 0;
+			b->routed = plan_route(b, at, SIM_ITEM_REACH_MM - 500);
+		}
+		if (b->routed && walk_route(b, mx, my))
+			b->routed = false;
+		return;
+	}
+	if (!v->holder && now - b->grab.asked_us >= GRAB_ASK_EVERY_US &&
+	    cl_item_request(c, (uint8_t)item, PROTO_ITEM_GRAB) == CORE_OK) {
+		b->grab.asks++;
+		b->grab.asked_us = now;
+	}
+}
+
 static void send_input(struct bot *b, int8_t mx, int8_t my, uint8_t buttons, uint16_t seat,
 		       uint32_t now_us)
 {
@@ -290,6 +379,8 @@ void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
 	int8_t mx = 0, my = 0;
 	uint8_t buttons = 0;
 	uint16_t seat = SIM_SEAT_NONE;
+	struct cl_item_view views[SIM_MAX_ITEMS];
+	int n_items = b->conn.world && b->conn.world->item_count ? track_items(b, views) : 0;
 	switch (run->opt.behavior) {
 	case BOT_IDLE:
 	case BOT_DRAW: /* stands at the board */
@@ -307,6 +398,9 @@ void bot_behavior_tick(struct bot_run *run, struct bot *b, uint32_t now_us)
 		break;
 	case BOT_LECTURE:
 		lecture(run, b, &mx, &my, &buttons, &seat);
+		break;
+	case BOT_GRAB:
+		grab(run, b, views, n_items, &mx, &my);
 		break;
 	case BOT_CHEAT:
 		/* A speed hack: three ticks of input for every tick of real time,

@@ -17,13 +17,18 @@ static const char usage[] =
 	"  --count N              clients in this process, 1-4000 (default 1)\n"
 	"  --seconds S            how long to stay after joining; 0 = until Ctrl-C (default 10)\n"
 	"  --seed N               seed of every random choice (default 1)\n"
-	"  --behavior NAME        idle | wander | path | seat | cheat | lecture | draw | chat\n"
+	"  --behavior NAME        idle | wander | path | seat | cheat | lecture | draw | chat |\n"
+	"                         lesson | grab\n"
 	"                         (default wander); draw: stand, hold the room's boards and draw\n"
 	"                         board-v1's seeded strokes (seed --seed, author i+1) on board 0;\n"
 	"                         chat: wander and type a seeded line every 2-6 s (room, zone,\n"
 	"                         questions; staff roles answer questions and announce);\n"
 	"                         lesson: stand and trace each step of the room's lesson in\n"
-	"                         its practice area, asking for the next once it passes\n"
+	"                         its practice area, asking for the next once it passes;\n"
+	"                         grab: walk to its item, pick it up, carry it about for\n"
+	"                         --hold seconds, put it down, and go for it again\n"
+	"  --item N               grab: the item's index (default: bot i takes item i mod count)\n"
+	"  --hold S               grab: seconds it carries the item (default 3)\n"
 	"  --lessons DIR          lesson files, for lesson's targets (default assets/lessons)\n"
 	"  --lesson-noise MM      lesson: the hand's wobble and offset in mm (default 0)\n"
 	"  --path FILE            JSON [[x, y], ...] waypoints in metres, for path and cheat\n"
@@ -133,12 +138,14 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 				  .role = PROTO_ROLE_STUDENT,
 				  .ttl_s = 3600,
 				  .speakers = -1,
+				  .item = -1,
+				  .hold_s = 3,
 				  .voice_fec = true,
 				  .voice_plc = true,
 				  .frame_ms = 20,
 				  .bitrate_bps = 24000};
 	static const char *const behaviors[] = {"idle", "wander", "path", "seat", "cheat",
-						"lecture", "draw", "chat", "lesson"};
+						"lecture", "draw", "chat", "lesson", "grab"};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
@@ -176,6 +183,10 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->lessons_dir = v;
 		else if (!strcmp(f, "--lesson-noise") && (ok = parse_num(f, v, 0, 1000, &d)))
 			o->lesson_noise_mm = d;
+		else if (!strcmp(f, "--item") && (ok = parse_num(f, v, 0, SIM_MAX_ITEMS - 1, &d)))
+			o->item = (int)d;
+		else if (!strcmp(f, "--hold") && (ok = parse_num(f, v, 0, 86400, &d)))
+			o->hold_s = d;
 		else if (!strcmp(f, "--chat-unchecked") && (ok = parse_num(f, v, 0, 1, &d)))
 			o->chat_unchecked = d != 0;
 		else if (!strcmp(f, "--stall") && (ok = parse_num(f, v, 0, 86400, &d)))
@@ -190,7 +201,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			}
 			if (!ok)
 				fprintf(stderr, "lyceum-bot: unknown behavior '%s'; use idle, wander, "
-						"path, seat, cheat, lecture, draw, chat or lesson\n",
+						"path, seat, cheat, lecture, draw, chat, lesson or grab\n",
 					v);
 		} else if (!strcmp(f, "--path"))
 			o->path_file = v;

@@ -109,6 +109,7 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 			b->mod_events[b->mod_event_count - 1] = ev.mod;
 		if (ev.type == CL_EVENT_SPEAKING)
 			b->speaking_events++;
+		bot_grab_on_event(b, &ev);
 	}
 	if (b->conn.state != CL_STATE_JOINED)
 		return;

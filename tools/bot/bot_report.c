@@ -168,6 +168,40 @@ static json_t *extent_json(int32_t x0, int32_t x1, int32_t y0, int32_t y1)
 			 y0 / 1000.0, "max_y", y1 / 1000.0);
 }
 
+/* The room's items as this bot saw them last (every bot in a world with
+ * items): who holds each, where, how far from its spawn it was seen; and
+ * what a grab bot asked for and got. */
+static void items_report(const struct bot_run *run, const struct bot *b, json_t *o)
+{
+	const struct cl_conn *c = &b->conn;
+	if (!c->item_count)
+		return;
+	json_t *items = json_array();
+	for (int i = 0; i < c->item_count; i++) {
+		const struct cl_item_track *t = &c->items[i];
+		if (!t->count)
+			continue;
+		const struct proto_item *s = &t->samples[(t->count - 1) & (CL_ITEM_SAMPLES - 1)].state;
+		const struct cl_roster_entry *h = s->holder ? cl_conn_roster_find(c, s->holder) : NULL;
+		json_array_append_new(
+			items, json_pack("{s:s,s:i,s:s,s:o,s:f,s:f}", "name", c->world->items[i].name,
+					 "holder", s->holder, "holder_name",
+					 s->holder == c->welcome.client_id ? b->name : h ? h->name : "",
+					 "position_m", point_json(s->x_cm * 10, s->y_cm * 10),
+					 "height_m", s->z_cm / 100.0, "farthest_from_spawn_m",
+					 b->grab.farthest_mm[i] / 1000.0));
+	}
+	json_object_set_new(o, "items", items);
+	if (run->opt.behavior != BOT_GRAB)
+		return;
+	json_object_set_new(o, "grab",
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:i}", "asked", (json_int_t)b->grab.asks,
+				      "granted", (json_int_t)b->grab.grabs, "refused",
+				      (json_int_t)b->grab.refused, "put_down",
+				      (json_int_t)b->grab.put_downs, "carry_moves",
+				      (json_int_t)b->grab.carries, "holding", cl_item_held(c)));
+}
+
 static json_t *bot_json(const struct bot_run *run, const struct bot *b, double window_s)
 {
 	const struct cl_conn *c = &b->conn;
@@ -238,6 +272,7 @@ static json_t *bot_json(const struct bot_run *run, const struct bot *b, double w
 	bot_board_report(b, o);
 	bot_chat_report(b, o);
 	bot_lesson_report(b, o);
+	items_report(run, b, o);
 	return o;
 }
 

@@ -114,10 +114,12 @@ static bool print_json(const struct sim_world *w, const struct sim_world_report 
 							rect_json(w->boards[i].rect), "facing_deg",
 							yaw_deg(w->boards[i].facing)));
 	for (int i = 0; i < w->item_count; i++)
-		json_array_append_new(items, json_pack("{s:I,s:s,s:o}", "id",
+		json_array_append_new(items, json_pack("{s:I,s:s,s:o,s:f,s:I}", "id",
 						       (json_int_t)w->items[i].object_id, "name",
 						       w->items[i].name, "position_m",
-						       point_json(w->items[i].pos)));
+						       point_json(w->items[i].pos), "height_m",
+						       m(w->items[i].height_mm), "return_after_s",
+						       (json_int_t)w->items[i].return_s));
 	json_t *root = json_pack("{s:s,s:b,s:i,s:i,s:f,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:o}", "world",
 				 w->name, "valid", 1, "width_tiles", w->width_tiles, "height_tiles",
 				 w->height_tiles, "metres_per_tile", m(w->tile_mm), "width_m",
@@ -212,8 +214,10 @@ static void print_text(const struct sim_world *w, const struct sim_world_report 
 	}
 	printf("items (%d):\n", w->item_count);
 	for (int i = 0; i < w->item_count; i++)
-		printf("  item %-4u %-12s at (%6.2f, %6.2f) m\n", w->items[i].object_id,
-		       w->items[i].name, m(w->items[i].pos.x_mm), m(w->items[i].pos.y_mm));
+		printf("  item %-4u %-12s at (%6.2f, %6.2f) m, %.2f m high, home after %u s%s\n",
+		       w->items[i].object_id, w->items[i].name, m(w->items[i].pos.x_mm),
+		       m(w->items[i].pos.y_mm), m(w->items[i].height_mm), w->items[i].return_s,
+		       w->items[i].return_s ? "" : " (never)");
 	print_warnings(rep);
 	printf("valid\n");
 }
