@@ -52,6 +52,7 @@ enum plat_action {
 	PLAT_ACT_BOARD,        /* F2: the room's first board full-screen, the next, closed */
 	PLAT_ACT_UNDO,         /* Z: undo one's newest stroke */
 	PLAT_ACT_REDO,         /* R: redo it */
+	PLAT_ACT_GRAB,         /* Q: pick up the nearest item within reach, or put it down */
 	PLAT_ACT_COUNT,
 };
 

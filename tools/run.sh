@@ -85,6 +85,11 @@ class_pid=$!
     --token-key "$keys/token.key" --role student --zones classroom --behavior lesson \
     --lesson-noise 6 --seconds "$seconds" --seed 3 >/dev/null 2>"$logs/tracers.log" &
 class_pid="$class_pid $!"
+# One carries the classroom's globe about now and then (Q picks it up).
+"$build/tools/bot/lyceum-bot" --server "127.0.0.1:$port" --room lesson --count 1 --name carrier \
+    --token-key "$keys/token.key" --role student --zones classroom --behavior grab --item 0 \
+    --hold 6 --seconds "$seconds" --seed 4 >/dev/null 2>"$logs/carrier.log" &
+class_pid="$class_pid $!"
 
 client="$build/client/lyceum"
 cat <<MSG
@@ -92,7 +97,8 @@ lyceum: running
   server   lyceum-server on udp 127.0.0.1:$port, world classroom (pid $server_pid)
   bots     8 wandering bots in room 'lesson': classroom, meeting room, hallway (pid $bots_pid);
            two in the classroom talk${voice:+ (}${voice:+$speech)}; 2 more chat, 3 more trace
-           a lesson when you start one: Enter, then /lesson letters; F2 shows the board
+           a lesson when you start one: Enter, then /lesson letters; F2 shows the board;
+           one carries the globe about (Q picks up the nearest item, or puts it down)
   tokens   key pair in $keys; you join as instructor '$me', the bots as students
   join     $client --server 127.0.0.1:$port --token "\$($token_tool mint --key $keys/token.key --user NAME --name NAME --role student --room lesson)"
   logs     $logs

@@ -98,6 +98,7 @@ struct app {
 	struct sim_world *world;
 	struct sim_world_art art;
 	bool world_ready; /* uploaded to the renderer */
+	uint64_t item_sent_us; /* the carried item's place last sent */
 	char world_error[512];
 
 	struct cl_conn conn;
@@ -253,3 +254,10 @@ int app_voice_list_devices(void);
 
 /* app_hud.c */
 void app_hud_draw(struct app *a, uint64_t now_us);
+
+/* app_item.c: items picked up (Q), carried, put down */
+void app_item_input(struct app *a);
+/** Streams where we carry the item we hold (call after the tick's move). */
+void app_item_tick(struct app *a, uint64_t now_us);
+void app_item_event(struct app *a, const struct cl_event *ev);
+void app_item_draw(struct app *a, uint64_t now_us);

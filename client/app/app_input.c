@@ -162,6 +162,7 @@ void app_input_frame(struct app *a)
 	app_moderate_input(a);
 	if (a->link != APP_LINK_JOINED || !a->world)
 		return;
+	app_item_input(a);
 	if (in->pressed[PLAT_ACT_SIT]) {
 		const struct sim_avatar *me = &a->conn.predicted;
 		if (me->seat != SIM_SEAT_NONE) {
@@ -283,4 +284,5 @@ void app_input_tick(struct app *a, uint64_t now_us)
 	if (ax != 0 || ay != 0)
 		a->yaw = sim_yaw_of(ax, ay); /* face the way it walks (one bit on the wire) */
 	cl_conn_input(c, ax, ay, a->yaw, buttons, seat, (uint32_t)now_us);
+	app_item_tick(a, now_us);
 }

@@ -102,6 +102,7 @@ void app_moderate_events(struct app *a)
 		else
 			app_chat_event(a, &ev, a->conn.service_now_us);
 		app_board_event(a, &ev);
+		app_item_event(a, &ev);
 	}
 }
 

@@ -213,7 +213,7 @@ static void draw_label(struct app *a, const struct app_avatar *av, uint64_t now_
 		 0xff000000u | av->colour);
 }
 
-static void draw_places(struct app *a, const struct app_avatar *self)
+static void draw_places(struct app *a, const struct app_avatar *self, uint64_t now_us)
 {
 	const struct sim_world *w = a->world;
 	float t = (float)w->tile_mm / 1000.0f;
@@ -238,11 +238,7 @@ static void draw_places(struct app *a, const struct app_avatar *self)
 					       (float)y / 1000.0f + t * 0.5f, 0.005f, t * 0.45f, 0,
 					       colour);
 	}
-	for (int i = 0; i < w->item_count; i++) {
-		float x = (float)w->items[i].pos.x_mm / 1000.0f, y = (float)w->items[i].pos.y_mm / 1000.0f;
-		rnd_draw_decal(a->rnd, x, y, 0.76f, 0.12f, 0, 0xf0f0c040);
-		rnd_draw_decal(a->rnd, x, y, 0.76f, 0.2f, 1, 0xc0f0c040);
-	}
+	app_item_draw(a, now_us);
 }
 
 void app_scene_draw(struct app *a, uint64_t now_us)
@@ -251,7 +247,7 @@ void app_scene_draw(struct app *a, uint64_t now_us)
 		return;
 	const struct app_avatar *self = a->self_index >= 0 ? &a->avatars[a->self_index] : NULL;
 	rnd_set_focus(a->rnd, self ? self->x_m : 0, self ? self->y_m : 0, self != NULL);
-	draw_places(a, self);
+	draw_places(a, self, now_us);
 	float phase = (float)(now_us % 10000000u) / 1e6f * TWO_PI * 1.7f;
 	for (int i = 0; i < a->avatar_count; i++) {
 		const struct app_avatar *av = &a->avatars[i];

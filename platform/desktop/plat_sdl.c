@@ -84,6 +84,7 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_F2: in->pressed[PLAT_ACT_BOARD]++; break;
 	case SDLK_z: in->pressed[PLAT_ACT_UNDO]++; break;
 	case SDLK_r: in->pressed[PLAT_ACT_REDO]++; break;
+	case SDLK_q: in->pressed[PLAT_ACT_GRAB]++; break;
 	default: break;
 	}
 }

@@ -30,7 +30,8 @@ static const char *const action_names[] = {
 	"sit",	    "mute",	   "fullscreen", "zoom-in",  "zoom-out",	"roster",
 	"quit",	    "hand",	   "select-next", "select-prev", "mod-mute",	"mod-kick",
 	"mod-ban",  "mod-floor", "mod-move",	 "mod-lock", "mod-mute-all", "voice-mode",
-	"volume-up", "volume-down", "broadcast", "chat", "cancel", "backspace", "board", "undo", "redo"};
+	"volume-up", "volume-down", "broadcast", "chat", "cancel", "backspace", "board", "undo", "redo",
+	"grab"};
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) == PLAT_ACT_COUNT,
 	       "every action has a name in input scripts");
 
