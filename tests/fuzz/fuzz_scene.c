@@ -86,6 +86,21 @@ static void build_frames(struct fuzz_scene *s)
 			cur->avatars[cur->count++] = *a;
 		}
 		cur->self = live[0].state;
+		/* The room's items: at their spawns, the first carried off from
+		 * frame 2 by avatar 1, put down on the floor at frame 6. */
+		cur->item_count = (uint8_t)s->bits.item_count;
+		for (int i = 0; i < cur->item_count; i++) {
+			struct proto_item *it = &cur->items[i];
+			it->x_cm = (uint16_t)(w->items[i].pos.x_mm / 10);
+			it->y_cm = (uint16_t)(w->items[i].pos.y_mm / 10);
+			it->z_cm = (uint16_t)(w->items[i].height_mm / 10);
+			if (i == 0 && f >= 2) {
+				it->x_cm = (uint16_t)(it->x_cm + 30 * f);
+				it->z_cm = f < 6 ? 110 : 0;
+				it->yaw = (uint16_t)(0x1000 * f);
+				it->holder = f < 6 ? live[1].id : 0;
+			}
+		}
 	}
 	const struct proto_snapshot *last = &s->sent[FUZZ_FRAMES - 1];
 	s->ref = (struct proto_snapshot_ref){last->seq, last->server_tick, last->ack_tick + 3};

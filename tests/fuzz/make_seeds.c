@@ -225,6 +225,19 @@ static void board_seeds(void)
 	}
 }
 
+/* A grab, and where its holder carries the item (a state datagram). */
+static void item_seeds(void)
+{
+	uint8_t buf[64];
+	struct proto_item_up grab = {PROTO_ITEM_GRAB, 1};
+	msg_seed("registry-item-grab", FUZZ_PICK_REGISTRY, buf,
+		 proto_encode_item_up(&grab, buf, sizeof(buf)));
+	struct proto_item_move mv = {1, {812, 377, 110, 0x2400, 0}};
+	uint32_t len = proto_encode_item_move(&mv, buf, sizeof(buf));
+	msg_seed("registry-item-move", FUZZ_PICK_REGISTRY, buf, len);
+	state_seed("item-move", buf, len);
+}
+
 static void move_seeds(void)
 {
 	uint8_t buf[PROTO_MAX_PACKET];
@@ -340,6 +353,7 @@ int main(int argc, char **argv)
 	control_seeds(&scene);
 	mod_seeds();
 	move_seeds();
+	item_seeds();
 	voice_seeds();
 	board_seeds();
 	snapshot_seeds(&scene);
