@@ -21,6 +21,7 @@
 #include "proto/text.h"
 #include "sim/move.h"
 #include "sv_log.h"
+#include "sv_room.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,20 +35,14 @@
  * commands than real time allows are dropped, and the snapshot's ack makes
  * the client replay from where the server really is. */
 #define SV_CMD_BUDGET_MAX 8
-/* Snapshot history, per room: frames of every member's state, shared by all
- * its clients; a client's baseline must be within the last SV_FRAMES. */
-#define SV_FRAMES PROTO_BASELINE_WINDOW
 /* Zone lists a room's snapshot tick keeps encoded: zones x baselines in use
  * (the members of a zone ack one of the last two or three frames). */
 #define SV_LISTS_CACHED 16
-#define SV_ROOM_MAX_CLIENTS 256
 /* A connection that has not sent a valid HELLO by then is dropped. */
 #define SV_HELLO_TIMEOUT_US 5000000u
 /* A dropped client may come back with its resume ticket this long after
  * its connection ended. */
 #define SV_RESUME_US 120000000u
-/* Users removed from one room for the rest of the session. */
-#define SV_ROOM_BANS 64
 /* A move whose newest tick is further ahead of the last one applied is
  * refused: obeyed, it would freeze the avatar until real time caught up. */
 #define SV_MAX_TICK_LEAD 900
@@ -205,35 +200,6 @@ struct sv_client {
 	uint64_t big_sync_us; /* its last tail or snapshot past SV_TAIL_ALWAYS bytes */
 };
 
-/* One member's state as a snapshot frame recorded it. */
-struct sv_frame_entry {
-	uint16_t id;
-	uint8_t zone;
-	bool has_pose;
-	struct sim_avatar state;
-	uint32_t send_time_us;
-	struct proto_pose pose;
-};
-
-struct sv_frame {
-	uint32_t number;
-	uint32_t server_tick;
-	int count;
-	struct sv_frame_entry *entries; /* ascending id, SV_ROOM_MAX_CLIENTS */
-	struct proto_item items[SIM_MAX_ITEMS]; /* the room's items (its world's count) */
-};
-
-/* A room's items (sv_item.c): where each is, who holds it. */
-struct sv_item {
-	struct proto_item now;
-	uint64_t away_us; /* put down away from its spawn at (0: at its spawn, or held) */
-};
-struct sv_items {
-	bool ready;      /* set up for the room's world (kept while the room is) */
-	int count;
-	uint32_t changed_frame; /* the newest frame in which an item changed */
-	struct sv_item items[SIM_MAX_ITEMS];
-};
 
 /*
  * A receiver's own view of its zone (sv_view.c), for a zone whose changes
@@ -263,49 +229,6 @@ struct sv_views {
 	uint16_t priority[PROTO_MAX_CLIENT_ID + 1];
 };
 
-struct sv_room {
-	bool in_use;
-	bool kept;            /* empty, its moderation state kept (room_open wakes it) */
-	uint64_t emptied_us;
-	char name[PROTO_NAME_MAX];
-	const struct sv_world *world; /* what it runs; never one that failed to load */
-	int member_count;
-	uint16_t *members; /* client ids in ascending order, SV_ROOM_MAX_CLIENTS */
-	uint32_t frame_number;
-	struct sv_frame frames[SV_FRAMES];
-	int spawn_next[SIM_MAX_ZONES + 1]; /* per zone; the last is "any" */
-	uint16_t seat_holder[SIM_MAX_SEATS]; /* client id, 0 = free */
-	uint16_t door_holder[SIM_MAX_DOORS];
-	bool locked; /* only staff may join */
-	bool mute_all; /* everyone but staff and the floor holder is muted */
-	uint16_t floor; /* client id holding the floor, 0: nobody */
-	int hand_count;
-	uint16_t hands[PROTO_HAND_QUEUE_MAX]; /* raised hands, oldest first */
-	int muted_user_count;
-	char muted_users[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* mutes outlive reconnects */
-	int ban_count;
-	char bans[SV_ROOM_BANS][NET_TOKEN_USER_MAX]; /* user ids removed for the session */
-	/* The newest frame in which something changed in each zone (an
-	 * avatar's state, someone arriving or leaving); SIM_MAX_ZONES: outside
-	 * every zone. A receiver whose zone has not changed since its last
-	 * snapshot has nothing new to hear. */
-	uint32_t zone_changed[SIM_MAX_ZONES + 1];
-	struct sv_voice_room {
-		/* Members by zone, rebuilt when one joins, leaves or changes
-		 * zone: a frame costs its listeners, not the room. */
-		bool stale;
-		uint16_t zone_start[SIM_MAX_ZONES + 2]; /* by zone; SIM_MAX_ZONES: none */
-		uint16_t by_zone[SV_ROOM_MAX_CLIENTS];
-		int speaking_count;
-		uint16_t speaking[SV_ROOM_MAX_CLIENTS];
-	} voice;
-	struct sv_items items; /* kept while the server runs, like the log */
-	struct sv_log *log; /* boards and the op log: kept while the server runs (sv_log.h) */
-	struct sv_lesson *lesson; /* the lesson running on a board, or the last (sv_lesson.c) */
-	int author_count;   /* author numbers given: 1..author_count */
-	char (*author_user)[NET_TOKEN_USER_MAX]; /* by author number ("": an anonymous join);
-						   reserved on the first join, pages touched as used */
-};
 
 /* Admission state (sv_admit.c): keys, used token ids, resumable tickets. */
 struct sv_seen {
@@ -465,15 +388,6 @@ void sv_drop_silent(struct sv_server *sv, uint64_t now_us);
 void sv_refuse(struct sv_server *sv, net_peer peer, enum proto_refuse_reason reason,
 	       uint16_t client_version, const char *message);
 
-/* sv_room.c: rooms, their lifecycle, joins and leaves */
-const char *sv_zone_name(const struct sv_room *room, uint8_t zone);
-/** The room's side of an admitted hello: bans, lock, room for one more,
- * then the join. False, with the reason and a message, when it says no. */
-bool sv_room_enter(struct sv_server *sv, struct sv_client *c, const struct proto_hello *hello,
-		   const struct sv_identity *id, enum proto_refuse_reason *reason, char *msg,
-		   size_t size);
-/** Frees every room's tables and logs (the server stops). */
-void sv_rooms_fini(struct sv_server *sv);
 
 /* sv_session.c and sv_room.c: helpers the other server files share */
 void sv_send_control(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf, uint32_t len);
@@ -481,12 +395,6 @@ void sv_send_avatar_info(const struct sv_server *sv, struct sv_client *to,
 			 const struct sv_client *who);
 /** A client's display name as a log field: quoted, so it cannot forge fields. */
 const char *sv_qname(const struct sv_client *c, char out[PROTO_QUOTED_MAX]);
-/** Seats and doors change hands only here, after a step. */
-void sv_update_holders(struct sv_room *room, uint16_t id, const struct sim_avatar *before,
-		       const struct sim_avatar *after);
-void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why);
-/** A free spot near one of the zone's spawns (SIM_ZONE_NONE: any zone). */
-struct sim_point sv_spawn_point(struct sv_server *sv, struct sv_room *room, uint8_t zone);
 /** Frees the client's slot (leaving its room); with end_peer its
  * connection ends at once (else it has ended already). */
 void sv_client_drop(struct sv_server *sv, struct sv_client *c, const char *why, bool end_peer);
@@ -512,29 +420,6 @@ void sv_voice_tick(struct sv_server *sv, struct sv_room *room);
 bool sv_voice_admit(const struct sv_server *sv, struct sv_client *l, const struct sv_client *s,
 		    bool priority);
 
-/* sv_item.c: items grabbed, carried, put down and gone back */
-#define SV_ITEMS_WHOLE UINT32_MAX
-/* A release this close to its spawn puts it back there. */
-#define SV_ITEM_SNAP_MM 500
-/* Grab reach has this much slack over SIM_ITEM_REACH_MM: the avatar the
- * client saw when it asked was a round trip old. */
-#define SV_ITEM_REACH_SLACK_MM 500
-/** A room opens: its items at their spawns (a room woken keeps them where
- * they were, held by nobody). */
-void sv_items_open(struct sv_room *room);
-/** Copies the room's items into frame f (prev: the frame before, or NULL). */
-void sv_items_record(struct sv_room *room, struct sv_frame *f, const struct sv_frame *prev);
-/** The items of c's next snapshot, against the frame of its snapshot
- * base_seq (0: a full snapshot); NULL in a world without items. */
-const struct proto_item_list *sv_item_list(struct sv_server *sv, const struct sv_room *room,
-					   const struct sv_client *c, uint32_t base_seq);
-void sv_on_item(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
-void sv_on_item_move(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
-		     uint32_t len);
-/** A member leaves: what it held is put down where it was. */
-void sv_items_on_leave(struct sv_server *sv, struct sv_client *c);
-/** Items unattended away from their spawn for their time go back. */
-void sv_items_tick(struct sv_server *sv, struct sv_room *room);
 
 /* sv_world.c: which world each room runs */
 /** Loads --world and every world --rooms names; only a broken --world is fatal. */

@@ -5,38 +5,48 @@
 #include "proto/text.h"
 #include "sim/world_load.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 
-/* A room's tables are allocated when it opens (on a join, never in the
- * tick) and freed when it closes. */
+/* A room's presence tables come from its own arena, taken when it opens
+ * (on a join, never in the tick) and given back whole when it closes. */
+#define ROOM_ARENA_BYTES                                                             \
+	(SV_ROOM_MAX_CLIENTS * sizeof(uint16_t) +                                    \
+	 SV_FRAMES * SV_ROOM_MAX_CLIENTS * sizeof(struct sv_frame_entry) + 64 * (SV_FRAMES + 1))
+
 static void room_free(struct sv_room *room)
 {
-	free(room->members);
+	core_arena_fini(&room->arena);
 	room->members = NULL;
-	for (int f = 0; f < SV_FRAMES; f++) {
-		free(room->frames[f].entries);
+	for (int f = 0; f < SV_FRAMES; f++)
 		room->frames[f].entries = NULL;
-	}
 	room->in_use = false;
 }
 
 static bool room_alloc(struct sv_room *room)
 {
-	room->members = calloc(SV_ROOM_MAX_CLIENTS, sizeof(*room->members));
-	bool ok = room->members != NULL;
-	for (int f = 0; f < SV_FRAMES; f++) {
+	if (core_arena_init(&room->arena, ROOM_ARENA_BYTES) != CORE_OK)
+		return false;
+	room->members = CORE_ARENA_NEW(&room->arena, uint16_t, SV_ROOM_MAX_CLIENTS);
+	for (int f = 0; f < SV_FRAMES; f++)
 		room->frames[f] = (struct sv_frame){
 			.number = UINT32_MAX,
-			.entries = calloc(SV_ROOM_MAX_CLIENTS, sizeof(struct sv_frame_entry))};
-		ok = ok && room->frames[f].entries;
-	}
-	if (!ok)
-		room_free(room);
-	return ok;
+			.entries = CORE_ARENA_NEW(&room->arena, struct sv_frame_entry,
+						  SV_ROOM_MAX_CLIENTS)};
+	assert(room->frames[SV_FRAMES - 1].entries); /* the arena is sized for them */
+	return true;
+}
+
+void sv_room_tick(struct sv_server *sv, struct sv_room *room)
+{
+	sv_voice_tick(sv, room);
+	sv_lesson_tick(sv, room); /* scores held back by SV_LESSON_RESCORE_US */
+	sv_items_tick(sv, room);
+	sv_log_flush(sv, room, sv->now_us, false); /* due ops, or where the log stands */
 }
 
 const char *sv_zone_name(const struct sv_room *room, uint8_t zone)

@@ -239,10 +239,7 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 		struct sv_room *room = &sv->rooms[r];
 		if (!room->in_use)
 			continue;
-		sv_voice_tick(sv, room);
-		sv_lesson_tick(sv, room); /* scores held back by SV_LESSON_RESCORE_US */
-		sv_items_tick(sv, room);
-		sv_log_flush(sv, room, sv->now_us, false); /* due ops, or where the log stands */
+		sv_room_tick(sv, room);
 		sv_record_frame(sv, room);
 		send_room(sv, room);
 		sent++;
