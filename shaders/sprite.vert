@@ -21,6 +21,9 @@ void main()
 {
 	vec2 c = corners[gl_VertexIndex];
 	vec2 p = i_rect.xy + c * i_rect.zw;
+	bool wall = i_info.y > RND_SPRITE_WALL_IMAGE - 0.5;
+	if (wall)
+		p.y += c.x * i_rect.z * i_info.z;
 	v_uv = mix(i_uv.xy, i_uv.zw, c);
 	v_tint = i_tint;
 #ifdef SPRITE_CUTOUT
@@ -28,6 +31,6 @@ void main()
 	v_iso = p;
 #endif
 	float d = i_info.y > RND_SPRITE_FLOOR - 0.5 && i_info.y < RND_SPRITE_FLOOR + 0.5
-		? RND_DEPTH_FLOOR : key_depth(i_info.x);
+		? RND_DEPTH_FLOOR : key_depth(wall ? mix(i_info.x, i_info.w, c.x) : i_info.x);
 	gl_Position = vec4(iso_to_ndc(p), d, 1.0);
 }

@@ -23,6 +23,7 @@
 #define APP_MAX_NOTICES 6
 #define APP_BOARD_PX_W 1000 /* the board image: 4 mm a pixel */
 #define APP_BOARD_PX_H 500
+#define APP_BOARD_NEAR_M 2.5f /* standing this close to a board, F2 opens that one */
 #define APP_PEN_COLOUR 0x1d3f8cffu /* RGBA */
 #define APP_PEN_WIDTH 8            /* 0.5 px units */
 #define APP_MAX_AVATARS 256
@@ -151,10 +152,14 @@ struct app {
 
 	/* the board view (app_board.c) */
 	struct app_board_view {
-		bool open, dirty;
-		uint8_t board;
-		uint32_t *pixels; /* APP_BOARD_PX_W x APP_BOARD_PX_H, RGBA8 */
-		uint64_t raster_us;
+		bool open;
+		uint8_t board; /* the one open full-screen */
+		struct app_board_image { /* each board's, shown on its wall and full-screen */
+			uint32_t *pixels; /* APP_BOARD_PX_W x APP_BOARD_PX_H, RGBA8; NULL: none yet */
+			bool dirty;
+			uint64_t raster_us;
+		} images[RND_BOARD_IMAGES];
+		uint8_t walls_drawn; /* bit b: board b was drawn on its wall in the last frame */
 		bool pen_down, begun;
 		uint16_t pending_n; /* points not yet sent */
 		struct sim_board_point pending[SIM_BOARD_OP_POINTS];
@@ -235,6 +240,14 @@ void app_board_close(struct app *a);
 bool app_board_input(struct app *a, uint64_t now_us);
 void app_board_event(struct app *a, const struct cl_event *ev);
 void app_board_draw(struct app *a, uint64_t now_us);
+/** Each board on its wall in the room (the world pass). */
+void app_board_draw_walls(struct app *a, uint64_t now_us);
+/** The board whose wall is within APP_BOARD_NEAR_M of us, or -1. */
+int app_board_near(const struct app *a);
+/** Where board b's image stands: its top edge from (x0, y0, z1) to (x1, y1, z1), its
+ * bottom at the image's lower edge height; metres. */
+void app_board_wall(const struct app *a, int b, float *x0, float *y0, float *x1, float *y1,
+		    float *z0, float *z1);
 /** The board shown (or the first) as PNG in the working folder (staff). */
 bool app_board_save(struct app *a);
 

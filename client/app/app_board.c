@@ -1,5 +1,6 @@
 /*
- * app_board.c: the room's boards in the desktop client. F2 opens the first
+ * app_board.c: the room's boards in the desktop client. Each board shows on
+ * its wall in the room, redrawn as strokes arrive; F2 opens the first
  * board full-screen (F2 again: the next board, then closed): the strokes
  * as the room's log holds them, drawn progressively as others draw, the
  * running lesson's practice areas with one's own target, and one's own
@@ -14,6 +15,7 @@
 #include "proto/perm.h"
 #include "sim/lesson_load.h"
 
+#include <math.h>
 #include <stb_image_write.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +25,10 @@
 
 #define MM_PER_PX (SIM_BOARD_SURFACE_W / APP_BOARD_PX_W)
 #define SEND_US 50000u     /* a pen's batch */
-#define RASTER_US 50000u   /* the image is redrawn at most this often */
+#define RASTER_US 50000u   /* the open board's image is redrawn at most this often */
+#define WALL_RASTER_US 250000u /* a board only on its wall, at most this often */
+#define WALL_BOTTOM_M 0.8f /* the image's lower edge above the floor */
+#define WALL_MAX_H_M 1.4f  /* and its height at most (it keeps its proportions) */
 #define MIN_STEP_MM 2      /* a point closer to the last is not a new one */
 #define PAPER 0xfff4f6f8u  /* RGBA8 in memory: a, b, g, r from the top */
 #define GRID 0xffd8dcdeu
@@ -98,10 +103,10 @@ static const struct sim_lesson *lesson_targets(struct app *a)
 	return v->lesson_ok ? v->lesson : NULL;
 }
 
-static void lesson_overlay(struct app *a, uint32_t *px)
+static void lesson_overlay(struct app *a, int board, uint32_t *px)
 {
 	const struct cl_lesson *l = &a->board->lesson;
-	if (!l->info.active || l->info.board != a->board_view.board || !l->info.area_w ||
+	if (!l->info.active || l->info.board != board || !l->info.area_w ||
 	    !l->info.area_h)
 		return;
 	for (int x = l->info.area_w; x < SIM_BOARD_SURFACE_W; x += l->info.area_w)
@@ -124,36 +129,50 @@ static void lesson_overlay(struct app *a, uint32_t *px)
 	}
 }
 
-/* The whole image again: paper, the lesson, the strokes, ours under way. */
-static void raster(struct app *a)
+/* Board `board`'s whole image again: paper, the lesson, the strokes, ours
+ * under way. False when there is no memory for it. */
+static bool raster(struct app *a, int board)
 {
 	struct app_board_view *v = &a->board_view;
+	struct app_board_image *img = &v->images[board];
+	if (!img->pixels && !(img->pixels = malloc(sizeof(uint32_t) * APP_BOARD_PX_W * APP_BOARD_PX_H)))
+		return false;
 	for (size_t i = 0; i < (size_t)APP_BOARD_PX_W * APP_BOARD_PX_H; i++)
-		v->pixels[i] = PAPER;
-	lesson_overlay(a, v->pixels);
+		img->pixels[i] = PAPER;
+	lesson_overlay(a, board, img->pixels);
 	const struct sim_boards *b = &a->board->boards;
 	for (uint32_t i = 0; i < b->stroke_count; i++) {
 		const struct sim_stroke *s = &b->strokes[i];
-		if (s->board != v->board || (s->flags & SIM_STROKE_UNDONE))
+		if (s->board != board || (s->flags & SIM_STROKE_UNDONE))
 			continue;
-		struct pen p = {v->pixels, s->width / 8, pixel_of(s->color), true, 0, 0};
+		struct pen p = {img->pixels, s->width / 8, pixel_of(s->color), true, 0, 0};
 		sim_board_each_point(b, s, pen_point, &p);
 	}
-	struct pen p = {v->pixels, APP_PEN_WIDTH / 8, pixel_of(APP_PEN_COLOUR), true, 0, 0};
-	for (uint32_t i = 0; i < v->ink_n; i++)
-		pen_point(&p, &v->ink[i]);
-	v->dirty = false;
+	if (v->open && v->board == board) {
+		struct pen p = {img->pixels, APP_PEN_WIDTH / 8, pixel_of(APP_PEN_COLOUR), true, 0, 0};
+		for (uint32_t i = 0; i < v->ink_n; i++)
+			pen_point(&p, &v->ink[i]);
+	}
+	img->dirty = false;
+	return true;
+}
+
+static void all_dirty(struct app *a)
+{
+	for (int i = 0; i < RND_BOARD_IMAGES; i++)
+		a->board_view.images[i].dirty = true;
 }
 
 bool app_board_start(struct app *a)
 {
-	a->board_view.pixels = malloc(sizeof(uint32_t) * APP_BOARD_PX_W * APP_BOARD_PX_H);
-	return a->board_view.pixels != NULL;
+	all_dirty(a);
+	return true;
 }
 
 void app_board_close(struct app *a)
 {
-	free(a->board_view.pixels);
+	for (int i = 0; i < RND_BOARD_IMAGES; i++)
+		free(a->board_view.images[i].pixels);
 	free(a->board_view.lesson);
 	memset(&a->board_view, 0, sizeof(a->board_view));
 }
@@ -226,7 +245,7 @@ static void pen(struct app *a, uint64_t now_us)
 			struct sim_board_point pt = {(uint16_t)x, (uint16_t)y, 128};
 			v->ink[v->ink_n++] = pt;
 			v->pending[v->pending_n++] = pt;
-			v->dirty = true;
+			v->images[v->board].dirty = true;
 		}
 		if (v->pending_n == SIM_BOARD_OP_POINTS || now_us - v->sent_us >= SEND_US)
 			send_batch(a, false);
@@ -252,19 +271,20 @@ bool app_board_input(struct app *a, uint64_t now_us)
 {
 	struct app_board_view *v = &a->board_view;
 	struct plat_input *in = &a->input;
-	if (!a->board || !v->pixels)
+	if (!a->board)
 		return false;
 	if (in->pressed[PLAT_ACT_BOARD] % 2) {
-		/* F2: the first board, the next, then closed. */
-		uint8_t next = v->open ? (uint8_t)(v->board + 1) : 0;
-		while (next < SIM_BOARDS && !a->board->boards.width_mm[next])
+		/* F2: the board one stands at (else the first), the next, then closed. */
+		int at = v->open ? -1 : app_board_near(a);
+		uint8_t next = at >= 0 ? (uint8_t)at : v->open ? (uint8_t)(v->board + 1) : 0;
+		while (next < RND_BOARD_IMAGES && !a->board->boards.width_mm[next])
 			next++;
 		if (v->pen_down)
 			send_batch(a, true);
 		v->pen_down = false;
-		v->open = next < SIM_BOARDS && a->link == APP_LINK_JOINED;
+		v->open = next < RND_BOARD_IMAGES && a->link == APP_LINK_JOINED;
 		v->board = v->open ? next : 0;
-		v->dirty = true;
+		v->images[v->board].dirty = true;
 		if (!v->open && !next)
 			app_notice(a, 0xffa8b0bcu, "This room has no boards");
 	}
@@ -285,11 +305,89 @@ bool app_board_input(struct app *a, uint64_t now_us)
 
 void app_board_event(struct app *a, const struct cl_event *ev)
 {
-	if (ev->type == CL_EVENT_BOARD || ev->type == CL_EVENT_LESSON)
-		a->board_view.dirty = true;
+	if (ev->type == CL_EVENT_LESSON ||
+	    (ev->type == CL_EVENT_BOARD && ev->board.board >= RND_BOARD_IMAGES))
+		all_dirty(a);
+	else if (ev->type == CL_EVENT_BOARD)
+		a->board_view.images[ev->board.board].dirty = true;
 	/* Our stroke is in the replica now: the preview's job is done. */
 	if (ev->type == CL_EVENT_BOARD && !a->board_view.pen_down)
 		a->board_view.ink_n = 0;
+}
+
+/* Board b's image brought up to date, no more often than every `every`
+ * µs; false when it cannot be shown. */
+static bool refresh(struct app *a, int b, uint64_t now_us, uint64_t every)
+{
+	struct app_board_image *img = &a->board_view.images[b];
+	if (img->pixels && (!img->dirty || now_us - img->raster_us < every))
+		return true;
+	img->raster_us = now_us;
+	return raster(a, b) && rnd_set_board_image(a->rnd, b, APP_BOARD_PX_W, APP_BOARD_PX_H,
+						   img->pixels) == CORE_OK;
+}
+
+/* Where board b's image stands in the room: along its wall, facing where
+ * the world says, its left edge first (as someone in front of it sees it). */
+static void wall_of(const struct sim_board *bd, float *x0, float *y0, float *x1, float *y1,
+		    float *z1)
+{
+	const struct sim_rect *r = &bd->rect;
+	float cx = (float)(r->x_mm + r->w_mm / 2) / 1000.0f, cy = (float)(r->y_mm + r->h_mm / 2) / 1000.0f;
+	float a = (float)bd->facing * 6.2831853f / 65536.0f - 1.5707963f; /* its right */
+	float dx = cosf(a), dy = sinf(a);
+	float len = (float)(fabsf(dx) > fabsf(dy) ? r->w_mm : r->h_mm) / 1000.0f;
+	float h = CORE_MIN(len / 2.0f, WALL_MAX_H_M);
+	len = h * 2.0f;
+	*x0 = cx - dx * len / 2, *y0 = cy - dy * len / 2;
+	*x1 = cx + dx * len / 2, *y1 = cy + dy * len / 2;
+	*z1 = WALL_BOTTOM_M + h;
+}
+
+int app_board_near(const struct app *a)
+{
+	const struct sim_world *w = a->world;
+	if (!w)
+		return -1;
+	float px = (float)a->conn.predicted.pos_x_mm / 1000.0f, py = (float)a->conn.predicted.pos_y_mm / 1000.0f;
+	int best = -1;
+	float best_d = APP_BOARD_NEAR_M * APP_BOARD_NEAR_M;
+	for (int b = 0; b < w->board_count && b < RND_BOARD_IMAGES; b++) {
+		float x0, y0, x1, y1, z1;
+		wall_of(&w->boards[b], &x0, &y0, &x1, &y1, &z1);
+		/* distance to the board's segment */
+		float vx = x1 - x0, vy = y1 - y0, t = ((px - x0) * vx + (py - y0) * vy) / (vx * vx + vy * vy);
+		t = CORE_CLAMP(t, 0.0f, 1.0f);
+		float dx = x0 + vx * t - px, dy = y0 + vy * t - py;
+		if (dx * dx + dy * dy < best_d) {
+			best_d = dx * dx + dy * dy;
+			best = b;
+		}
+	}
+	return best;
+}
+
+void app_board_wall(const struct app *a, int b, float *x0, float *y0, float *x1, float *y1,
+		    float *z0, float *z1)
+{
+	wall_of(&a->world->boards[b], x0, y0, x1, y1, z1);
+	*z0 = WALL_BOTTOM_M;
+}
+
+void app_board_draw_walls(struct app *a, uint64_t now_us)
+{
+	struct app_board_view *v = &a->board_view;
+	v->walls_drawn = 0;
+	if (!a->board || !a->world || a->link != APP_LINK_JOINED)
+		return;
+	for (int b = 0; b < a->world->board_count && b < RND_BOARD_IMAGES; b++) {
+		if (!refresh(a, b, now_us, v->open && v->board == b ? RASTER_US : WALL_RASTER_US))
+			continue;
+		float x0, y0, x1, y1, z1;
+		wall_of(&a->world->boards[b], &x0, &y0, &x1, &y1, &z1);
+		rnd_draw_wall_board(a->rnd, b, x0, y0, x1, y1, WALL_BOTTOM_M, z1);
+		v->walls_drawn |= (uint8_t)(1u << b);
+	}
 }
 
 void app_board_draw(struct app *a, uint64_t now_us)
@@ -297,14 +395,10 @@ void app_board_draw(struct app *a, uint64_t now_us)
 	struct app_board_view *v = &a->board_view;
 	if (!v->open || !a->board)
 		return;
-	if (v->dirty && now_us - v->raster_us >= RASTER_US) {
-		raster(a);
-		v->raster_us = now_us;
-		if (rnd_set_board_image(a->rnd, APP_BOARD_PX_W, APP_BOARD_PX_H, v->pixels) != CORE_OK) {
-			app_notice(a, 0xfff05a5au, "The board cannot be shown (no graphics memory)");
-			v->open = false;
-			return;
-		}
+	if (!refresh(a, v->board, now_us, RASTER_US)) {
+		app_notice(a, 0xfff05a5au, "The board cannot be shown (no memory)");
+		v->open = false;
+		return;
 	}
 	struct rnd *r = a->rnd;
 	float x, y, w, h;
@@ -315,7 +409,7 @@ void app_board_draw(struct app *a, uint64_t now_us)
 				       "board or close",
 		 v->board + 1);
 	rnd_text(r, RND_FONT_SMALL, x + 4, y - 34, 0xfff2f4f8u, title);
-	rnd_draw_board(r, x, y, w, h);
+	rnd_draw_board(r, v->board, x, y, w, h);
 }
 
 bool app_board_save(struct app *a)
@@ -325,10 +419,10 @@ bool app_board_save(struct app *a)
 		app_notice(a, 0xfff05a5au, "Only staff export boards");
 		return false;
 	}
-	if (!v->pixels || !a->board)
+	if (!a->board || !raster(a, v->board))
 		return false;
-	raster(a);
-	v->dirty = true; /* the view redraws it when it next shows */
+	struct app_board_image *img = &v->images[v->board];
+	img->dirty = true; /* the view redraws it when it next shows */
 	char path[160];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -336,7 +430,7 @@ bool app_board_save(struct app *a)
 	snprintf(path, sizeof(path), "lyceum-board-%s-%u-%04d%02d%02d-%02d%02d%02d.png",
 		 a->conn.welcome.room, v->board + 1, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		 tm.tm_hour, tm.tm_min, tm.tm_sec);
-	bool ok = stbi_write_png(path, APP_BOARD_PX_W, APP_BOARD_PX_H, 4, v->pixels,
+	bool ok = stbi_write_png(path, APP_BOARD_PX_W, APP_BOARD_PX_H, 4, img->pixels,
 				 APP_BOARD_PX_W * 4) != 0;
 	app_notice(a, ok ? 0xfff2f4f8u : 0xfff05a5au, ok ? "Board saved to %.80s" : "Could not write %.80s",
 		   path);

@@ -248,6 +248,7 @@ void app_scene_draw(struct app *a, uint64_t now_us)
 	const struct app_avatar *self = a->self_index >= 0 ? &a->avatars[a->self_index] : NULL;
 	rnd_set_focus(a->rnd, self ? self->x_m : 0, self ? self->y_m : 0, self != NULL);
 	draw_places(a, self, now_us);
+	app_board_draw_walls(a, now_us);
 	float phase = (float)(now_us % 10000000u) / 1e6f * TWO_PI * 1.7f;
 	for (int i = 0; i < a->avatar_count; i++) {
 		const struct app_avatar *av = &a->avatars[i];
@@ -329,6 +330,20 @@ bool app_scene_write_json(struct app *a, const char *path)
 			av->self ? "true" : "false", av->colour, av->sitting ? "true" : "false",
 			av->seat == SIM_SEAT_NONE ? -1 : (int)av->seat, av->x_m, av->y_m, fx, fy, hx,
 			hy, b.x, b.y, b.w, b.h);
+	}
+	/* The boards on their walls: each image's top-left, top-right and
+	 * bottom-left corners on the screen. */
+	fprintf(f, "\n], \"boards\": [");
+	for (int b = 0, n = 0; b < RND_BOARD_IMAGES; b++) {
+		if (!(a->board_view.walls_drawn & (1u << b)))
+			continue;
+		float x0, y0, x1, y1, z0, z1, q[6];
+		app_board_wall(a, b, &x0, &y0, &x1, &y1, &z0, &z1);
+		rnd_world_to_screen(a->rnd, x0, y0, z1, &q[0], &q[1]);
+		rnd_world_to_screen(a->rnd, x1, y1, z1, &q[2], &q[3]);
+		rnd_world_to_screen(a->rnd, x0, y0, z0, &q[4], &q[5]);
+		fprintf(f, "%s\n  {\"board\": %d, \"corners\": [%.1f, %.1f, %.1f, %.1f, %.1f, %.1f]}",
+			n++ ? "," : "", b, q[0], q[1], q[2], q[3], q[4], q[5]);
 	}
 	fprintf(f, "\n]}\n");
 	return fclose(f) == 0;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "core/core.h"
+#include "../../shaders/config.h" /* RND_BOARD_IMAGES */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -106,14 +107,20 @@ float rnd_text(struct rnd *r, enum rnd_font font, float x, float y, uint32_t arg
 	       const char *utf8);
 float rnd_text_width(const struct rnd *r, enum rnd_font font, const char *utf8);
 float rnd_line_height(const struct rnd *r, enum rnd_font font);
-/** The board image (RGBA8 pixels, w x h, rows top down) that rnd_draw_board
- * shows; its first call fixes the size. Uploads at once: call it when the
- * board changed, not every frame. */
-enum core_result rnd_set_board_image(struct rnd *r, uint32_t w, uint32_t h,
+/** Board image slot (0..RND_BOARD_IMAGES-1: RGBA8 pixels, w x h, rows top
+ * down) that rnd_draw_board and rnd_draw_wall_board show; its first call
+ * fixes the size. Uploads at once: call it when the board changed, not
+ * every frame. */
+enum core_result rnd_set_board_image(struct rnd *r, int slot, uint32_t w, uint32_t h,
 				     const uint32_t *rgba) CORE_MUST_CHECK;
-/** Draws the board image into the screen rectangle (pixels), under what is
- * drawn after it; once a frame. */
-void rnd_draw_board(struct rnd *r, float x, float y, float w, float h);
+/** Draws board image slot into the screen rectangle (pixels), under what is
+ * drawn after it; one a frame. */
+void rnd_draw_board(struct rnd *r, int slot, float x, float y, float w, float h);
+/** Draws board image slot on its wall in the room: the image's left edge
+ * stands at (x0, y0) m, its right edge at (x1, y1), from z0 up to z1 m;
+ * avatars and furniture in front of the wall hide it. Once a frame each. */
+void rnd_draw_wall_board(struct rnd *r, int slot, float x0_m, float y0_m, float x1_m, float y1_m,
+			 float z0_m, float z1_m);
 /**
  * Records and submits the frame and presents it. With a screenshot path the
  * frame is read back (waiting for the GPU) and written as PNG.

@@ -151,7 +151,7 @@ float rnd_line_height(const struct rnd *r, enum rnd_font font)
 	return r->fonts[font].line_px;
 }
 
-static struct rnd_ui_inst *ui_slot(struct rnd *r)
+struct rnd_ui_inst *rnd_ui_slot(struct rnd *r)
 {
 	struct rnd_frame *f = r->cur;
 	if (!f)
@@ -177,7 +177,7 @@ float rnd_text(struct rnd *r, enum rnd_font font, float x, float y, uint32_t arg
 		stbtt_GetPackedQuad(table, (int)r->font_w, (int)r->font_h, idx, &pen_x, &pen_y, &q, 0);
 		if (q.x1 <= q.x0)
 			continue; /* a space */
-		struct rnd_ui_inst *u = ui_slot(r);
+		struct rnd_ui_inst *u = rnd_ui_slot(r);
 		if (!u)
 			break;
 		*u = (struct rnd_ui_inst){
@@ -193,7 +193,7 @@ float rnd_text(struct rnd *r, enum rnd_font font, float x, float y, uint32_t arg
 static void shape(struct rnd *r, float x, float y, float w, float h, float param, float mode,
 		  uint32_t argb)
 {
-	struct rnd_ui_inst *u = ui_slot(r);
+	struct rnd_ui_inst *u = rnd_ui_slot(r);
 	if (!u)
 		return;
 	float c = (WHITE_AT + 1.0f) / FONT_ATLAS;
@@ -203,18 +203,6 @@ static void shape(struct rnd *r, float x, float y, float w, float h, float param
 		.extra = {param, mode},
 		.colour = rnd_rgba(argb),
 	};
-}
-
-void rnd_draw_board(struct rnd *r, float x, float y, float w, float h)
-{
-	if (!r->board_set || r->cur->board_at)
-		return;
-	struct rnd_ui_inst *u = ui_slot(r);
-	if (!u)
-		return;
-	*u = (struct rnd_ui_inst){.rect = {x, y, w, h}, .uv = {0, 0, 1, 1},
-				  .extra = {0, RND_UI_IMAGE}, .colour = 0xffffffffu};
-	r->cur->board_at = r->cur->ui_count;
 }
 
 void rnd_rect(struct rnd *r, float x, float y, float w, float h, float radius, uint32_t argb)

@@ -421,22 +421,6 @@ enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32
 	return upload(r, img, w, h, pixels, bytes, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL);
 }
 
-enum core_result rnd_set_board_image(struct rnd *r, uint32_t w, uint32_t h, const uint32_t *rgba)
-{
-	if (!w || !h || (r->board.image && (w != r->board_w || h != r->board_h)))
-		return CORE_ERR_INVALID;
-	size_t bytes = (size_t)w * h * 4;
-	if (r->board.image)
-		return rnd_texture_update(r, &r->board, w, h, rgba, bytes);
-	enum core_result res =
-		rnd_texture_create(r, w, h, VK_FORMAT_R8G8B8A8_UNORM, rgba, bytes, &r->board);
-	if (res != CORE_OK)
-		return res;
-	r->board_w = w;
-	r->board_h = h;
-	r->board_set = rnd_texture_set(r, &r->board, r->sampler_linear);
-	return r->board_set ? CORE_OK : CORE_ERR_NOMEM;
-}
 
 /* ---- offscreen target and render pass ------------------------------------ */
 
@@ -761,7 +745,7 @@ void rnd_destroy(struct rnd **pr, uint32_t *out_validation_messages)
 		vkDeviceWaitIdle(r->device);
 		rnd_world_destroy(r);
 		rnd_image_destroy(r, &r->font);
-		rnd_image_destroy(r, &r->board);
+		rnd_boards_destroy(r);
 		for (int i = 0; i < RND_FRAMES_IN_FLIGHT; i++) {
 			struct rnd_frame *f = &r->frames[i];
 			rnd_buffer_destroy(r, &f->decals);
@@ -839,6 +823,7 @@ bool rnd_frame_begin(struct rnd *r, const struct rnd_camera *cam)
 	r->frame_start_ns = rnd_now_ns();
 	vkResetFences(r->device, 1, &f->done);
 	f->decal_count = f->avatar_count = f->ui_count = f->board_at = 0;
+	f->walls = 0;
 	r->cur = f;
 	r->cam = *cam;
 	if (!(r->cam.zoom > 0.05f))

@@ -73,6 +73,8 @@ struct rnd_frame {
 	struct rnd_buffer decals, avatars, ui;
 	uint32_t decal_count, avatar_count, ui_count;
 	uint32_t board_at; /* the board's quad among the UI quads + 1; 0: none */
+	int board_slot;    /* whose image that quad shows */
+	uint8_t walls;     /* bit i: board image i is drawn on its wall (a decal slot) */
 };
 
 struct rnd_font_face {
@@ -122,9 +124,9 @@ struct rnd {
 	struct rnd_image atlas, font;
 	uint32_t atlas_w, atlas_h;
 	VkDescriptorSet atlas_set, font_set;
-	struct rnd_image board; /* rnd_set_board_image */
-	uint32_t board_w, board_h;
-	VkDescriptorSet board_set;
+	struct rnd_image boards[RND_BOARD_IMAGES]; /* rnd_set_board_image */
+	uint32_t board_w[RND_BOARD_IMAGES], board_h[RND_BOARD_IMAGES];
+	VkDescriptorSet board_sets[RND_BOARD_IMAGES];
 	float atlas_strip_v; /* where the renderer's own shapes start in the atlas */
 
 	struct rnd_buffer statics; /* tile sprites of the world */
@@ -171,6 +173,11 @@ VkDescriptorSet rnd_texture_set(struct rnd *r, const struct rnd_image *img, VkSa
 
 /* rnd_font.c */
 enum core_result rnd_fonts_create(struct rnd *r) CORE_MUST_CHECK;
+/** The frame's next UI quad, or NULL when the frame is full (counted). */
+struct rnd_ui_inst *rnd_ui_slot(struct rnd *r);
+
+/* rnd_board.c */
+void rnd_boards_destroy(struct rnd *r);
 
 /* rnd_mesh.c: the avatar figure, in metres, facing +x */
 uint32_t rnd_avatar_mesh(struct rnd_avatar_vertex *out, uint32_t max);
@@ -180,6 +187,8 @@ void rnd_world_destroy(struct rnd *r);
 /** Records the frame's draws into r->cur->cmd inside the render pass. */
 void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd);
 void rnd_update_push(struct rnd *r);
+/** World metres to iso pixels at zoom 1. */
+void rnd_iso_px(const struct rnd *r, float x, float y, float z, float *px, float *py);
 
 uint32_t rnd_rgba(uint32_t argb);
 

@@ -239,7 +239,7 @@ enum core_result rnd_set_world(struct rnd *r, const struct sim_world *w,
 
 /* ---- projection ------------------------------------------------------------ */
 
-static void iso_px(const struct rnd *r, float x, float y, float z, float *px, float *py)
+void rnd_iso_px(const struct rnd *r, float x, float y, float z, float *px, float *py)
 {
 	*px = (x - y) * r->iso_x;
 	*py = (x + y) * r->iso_y - z * (float)RND_Z_PX_PER_M;
@@ -248,7 +248,7 @@ static void iso_px(const struct rnd *r, float x, float y, float z, float *px, fl
 void rnd_update_push(struct rnd *r)
 {
 	float cx, cy;
-	iso_px(r, r->cam.x_m, r->cam.y_m, 0, &cx, &cy);
+	rnd_iso_px(r, r->cam.x_m, r->cam.y_m, 0, &cx, &cy);
 	float w = (float)r->width, h = (float)r->height;
 	r->push = (struct rnd_push){
 		.iso = {r->iso_x, r->iso_y, (float)RND_Z_PX_PER_M, 0},
@@ -261,7 +261,7 @@ void rnd_update_push(struct rnd *r)
 void rnd_set_focus(struct rnd *r, float x_m, float y_m, bool enabled)
 {
 	float px, py;
-	iso_px(r, x_m, y_m, 0.8f, &px, &py);
+	rnd_iso_px(r, x_m, y_m, 0.8f, &px, &py);
 	r->push.cut[0] = px;
 	r->push.cut[1] = py;
 	r->push.cut[2] = x_m + y_m;
@@ -272,8 +272,8 @@ void rnd_world_to_screen(const struct rnd *r, float x_m, float y_m, float z_m, f
 			 float *out_y)
 {
 	float px, py, cx, cy;
-	iso_px(r, x_m, y_m, z_m, &px, &py);
-	iso_px(r, r->cam.x_m, r->cam.y_m, 0, &cx, &cy);
+	rnd_iso_px(r, x_m, y_m, z_m, &px, &py);
+	rnd_iso_px(r, r->cam.x_m, r->cam.y_m, 0, &cx, &cy);
 	*out_x = (px - cx) * r->cam.zoom + (float)r->width * 0.5f;
 	*out_y = (py - cy) * r->cam.zoom + (float)r->height * 0.5f;
 }
@@ -282,7 +282,7 @@ void rnd_screen_to_world(const struct rnd *r, float sx, float sy, float z_m, flo
 			 float *out_y_m)
 {
 	float cx, cy;
-	iso_px(r, r->cam.x_m, r->cam.y_m, 0, &cx, &cy);
+	rnd_iso_px(r, r->cam.x_m, r->cam.y_m, 0, &cx, &cy);
 	float px = (sx - (float)r->width * 0.5f) / r->cam.zoom + cx;
 	float py = (sy - (float)r->height * 0.5f) / r->cam.zoom + cy + z_m * (float)RND_Z_PX_PER_M;
 	float a = px / r->iso_x, b = py / r->iso_y; /* x - y and x + y */
@@ -319,12 +319,12 @@ void rnd_draw_decal(struct rnd *r, float x_m, float y_m, float z_m, float size_m
 	struct rnd_frame *f = r->cur;
 	if (!f)
 		return;
-	if (f->decal_count == RND_MAX_DECALS) {
+	if (f->decal_count == RND_MAX_DECALS - RND_BOARD_IMAGES) { /* the last are the walls' boards */
 		r->stats.dropped++;
 		return;
 	}
 	float px, py;
-	iso_px(r, x_m, y_m, z_m, &px, &py);
+	rnd_iso_px(r, x_m, y_m, z_m, &px, &py);
 	float w = size_m * 2.0f * r->iso_x, h = size_m * 2.0f * r->iso_y;
 	float u0 = (float)(CORE_CLAMP(shape, 0, 2) * SHAPE_W) / (float)r->atlas_w;
 	float u1 = u0 + (float)SHAPE_W / (float)r->atlas_w;
@@ -365,7 +365,7 @@ static uint32_t draw_ui(struct rnd *r, VkCommandBuffer cmd, const struct rnd_fra
 		return draw_quads(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, f->ui_count);
 	uint32_t at = f->board_at - 1;
 	return draw_range(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, 0, at) +
-	       draw_range(r, cmd, r->pipe_ui, r->board_set, f->ui.buf, at, 1) +
+	       draw_range(r, cmd, r->pipe_ui, r->board_sets[f->board_slot], f->ui.buf, at, 1) +
 	       draw_range(r, cmd, r->pipe_ui, r->font_set, f->ui.buf, at + 1, f->ui_count - at - 1);
 }
 
@@ -382,6 +382,10 @@ void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd)
 	if (r->atlas_set) {
 		draws += draw_quads(r, cmd, r->pipe_sprite, r->atlas_set, r->statics.buf, r->static_count);
 		draws += draw_quads(r, cmd, r->pipe_decal, r->atlas_set, f->decals.buf, f->decal_count);
+		for (int i = 0; i < RND_BOARD_IMAGES; i++)
+			if (f->walls & (1u << i))
+				draws += draw_range(r, cmd, r->pipe_decal, r->board_sets[i], f->decals.buf,
+						    RND_MAX_DECALS - RND_BOARD_IMAGES + (uint32_t)i, 1);
 	}
 	r->stats.avatar_draw_calls = 0;
 	if (f->avatar_count) {

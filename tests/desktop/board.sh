@@ -3,7 +3,8 @@
 # an input script) opens the board with F2, draws two strokes with the
 # mouse, undoes the second with Z and saves the board as PNG; a student's
 # bot holding the room's log receives exactly that (two strokes, one live)
-# and holds the server's hash.
+# and holds the server's hash. Closed again (F2), the board shows on its
+# wall in the room, on the screen.
 #   board.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN OUTDIR
 set -eu
 lyceum=$1
@@ -40,11 +41,11 @@ wait_for "$out/kid.log" "1 of 1 bots joined" 10
     while [ $i -le 90 ]; do echo "$i move $((300 + (i - 71) * 10)) 400"; i=$((i + 1)); done
     echo "91 button off"
     echo "110 press undo"
-    printf "%s\n" "120 press chat" "121 type /save-board" "122 press chat"
+    printf "%s\n" "120 press chat" "121 type /save-board" "122 press chat" "130 press board"
 } >"$out/ta.script"
 (cd "$out" && "$lyceum" --headless --size 960x540 --msaa 1 --server "127.0.0.1:$port" \
-    --token "$(mint ms-ward ta)" --frames 160 --input-script "$out/ta.script" \
-    --screenshot "$out/ta.png" >"$out/ta.out" 2>"$out/ta.log") ||
+    --token "$(mint ms-ward ta)" --frames 170 --input-script "$out/ta.script" --zone classroom \
+    --zoom 0.35 --screenshot "$out/ta.png" --scene-json "$out/ta.json" >"$out/ta.out" 2>"$out/ta.log") ||
     { echo "board: the TA's client failed" >&2; cat "$out/ta.log" >&2; exit 1; }
 
 wait_for "$out/kid.out" '"still_connected"' 20
@@ -62,4 +63,9 @@ png=$(ls "$out"/lyceum-board-lesson-1-*.png 2>/dev/null | head -1)
 # The PNG's header: 1000 x 500 pixels.
 [ "$(od -An -tx1 -j16 -N8 "$png" | tr -d ' \n')" = "000003e8000001f4" ] ||
     { echo "board: $png is not a 1000 x 500 PNG" >&2; exit 1; }
-echo "board: two strokes drawn with the mouse, one undone, reached the room; saved to $(basename "$png")"
+# The board on its wall: drawn, and on the screen (corners inside 960 x 540).
+corners=$(tr -d ' \n' <"$out/ta.json" | sed -n 's/.*"boards":\[{"board":0,"corners":\[\([-0-9.,]*\)\]}\].*/\1/p')
+[ -n "$corners" ] || { echo "board: the board is not drawn on its wall" >&2; cat "$out/ta.json" >&2; exit 1; }
+echo "$corners" | awk -F, '{ for (i = 1; i <= NF; i += 2) if ($i < 0 || $i > 960 || $(i + 1) < 0 || $(i + 1) > 540) exit 1 }' ||
+    { echo "board: the wall's board is off the screen: $corners" >&2; exit 1; }
+echo "board: two strokes drawn with the mouse, one undone, reached the room; saved to $(basename "$png"); on its wall at $corners"
