@@ -59,15 +59,6 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && v[0] ? v : fallback;
 }
 
-static void default_assets_dir(const char *what, char *out, size_t size)
-{
-	/* From a checkout the worlds and lessons sit under assets/; an
-	 * installed server is given --worlds and --lessons. */
-	snprintf(out, size, "assets/%s", what);
-	if (access(out, R_OK) != 0)
-		snprintf(out, size, "%s/assets/%s", LYCEUM_SOURCE_DIR, what);
-}
-
 /* --rooms: ROOM or ROOM=WORLD, comma-separated, at most
  * SV_MAX_ROOM_ENTRIES, each name valid and no room twice. Parsed from the
  * flag's own text, so nothing is cut short on the way. */
@@ -122,10 +113,10 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 	memset(cfg, 0, sizeof(*cfg));
 	int port = 0;
 	core_strlcpy(cfg->bind, env_or("LYCEUM_BIND", "0.0.0.0"), sizeof(cfg->bind));
-	default_assets_dir("worlds", cfg->worlds_dir, sizeof(cfg->worlds_dir));
+	core_strlcpy(cfg->worlds_dir, core_assets_dir(CORE_ASSETS_WORLDS), sizeof(cfg->worlds_dir));
 	core_strlcpy(cfg->worlds_dir, env_or("LYCEUM_WORLDS", cfg->worlds_dir),
 		     sizeof(cfg->worlds_dir));
-	default_assets_dir("lessons", cfg->lessons_dir, sizeof(cfg->lessons_dir));
+	core_strlcpy(cfg->lessons_dir, core_assets_dir(CORE_ASSETS_LESSONS), sizeof(cfg->lessons_dir));
 	core_strlcpy(cfg->lessons_dir, env_or("LYCEUM_LESSONS", cfg->lessons_dir),
 		     sizeof(cfg->lessons_dir));
 	core_strlcpy(cfg->world, env_or("LYCEUM_WORLD", "classroom"), sizeof(cfg->world));

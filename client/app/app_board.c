@@ -93,10 +93,7 @@ static const struct sim_lesson *lesson_targets(struct app *a)
 	if (!v->lesson && !(v->lesson = malloc(sizeof(*v->lesson))))
 		return NULL;
 	char path[700], err[700];
-	snprintf(path, sizeof(path), "%s/%s.json",
-		 access("assets/lessons", R_OK) == 0 ? "assets/lessons"
-						     : LYCEUM_SOURCE_DIR "/assets/lessons",
-		 info->name);
+	snprintf(path, sizeof(path), "%s/%s.json", core_assets_dir(CORE_ASSETS_LESSONS), info->name);
 	v->lesson_ok = sim_lesson_load(path, v->lesson, err, sizeof(err));
 	if (!v->lesson_ok)
 		CORE_INFO("board: the lesson's targets are not shown: %s", err);

@@ -92,7 +92,7 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 		.name = (env = getenv("USER")) && env[0] ? env : "guest",
 		.role = PROTO_ROLE_STUDENT,
 		.token = (env = getenv("LYCEUM_TOKEN")) && env[0] ? env : NULL,
-		.worlds_dir = LYCEUM_SOURCE_DIR "/assets/worlds",
+		.worlds_dir = core_assets_dir(CORE_ASSETS_WORLDS),
 		.world = "classroom",
 		.font = DEFAULT_FONT,
 		.vsync = true,

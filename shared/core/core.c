@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 static enum core_log_level g_level = CORE_LOG_INFO;
 
@@ -106,4 +107,16 @@ uint32_t core_isqrt64(uint64_t v)
 		bit >>= 2;
 	}
 	return (uint32_t)r;
+}
+
+#ifndef LYCEUM_SOURCE_DIR /* a build of the core alone (the aarch64 vectors): no tree */
+#define LYCEUM_SOURCE_DIR "."
+#endif
+
+const char *core_assets_dir(enum core_assets which)
+{
+	if (which == CORE_ASSETS_LESSONS)
+		return access("assets/lessons", R_OK) == 0 ? "assets/lessons"
+							   : LYCEUM_SOURCE_DIR "/assets/lessons";
+	return access("assets/worlds", R_OK) == 0 ? "assets/worlds" : LYCEUM_SOURCE_DIR "/assets/worlds";
 }

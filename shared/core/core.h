@@ -60,3 +60,14 @@ uint64_t core_fnv64(uint64_t h, const void *data, size_t len);
 
 /** Integer square root, floor(sqrt(v)), no floats. */
 uint32_t core_isqrt64(uint64_t v);
+
+/* The assets Lyceum ships. */
+enum core_assets {
+	CORE_ASSETS_WORLDS,
+	CORE_ASSETS_LESSONS,
+};
+/** Where the shipped worlds or lessons are by default: assets/... under the
+ * working folder when it has them (a checkout, an unpacked release), else
+ * the source tree's. Every program's default comes from here; an installed
+ * one is given --worlds and --lessons. */
+const char *core_assets_dir(enum core_assets which);

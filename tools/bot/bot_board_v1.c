@@ -617,8 +617,7 @@ int bot_board_v1_main(int argc, char **argv)
 		free(run);
 		return 2;
 	}
-	run->worlds_dir = access("assets/worlds", R_OK) == 0 ? "assets/worlds"
-							    : LYCEUM_SOURCE_DIR "/assets/worlds";
+	run->worlds_dir = core_assets_dir(CORE_ASSETS_WORLDS);
 	run->sent_ms.width = run->drawn_ms.width = 0.1; /* up to 2 s */
 	if (run->opt.token_key && !bot_load_keys(run->opt.token_key, NULL, run->sk, run->server_pk)) {
 		bot_emit_error("cannot read the token keys:", run->opt.token_key);

@@ -40,8 +40,7 @@ static bool load(struct bot_run *run, struct bot *b, const char *name)
 		return !l->failed;
 	core_strlcpy(l->name, name, sizeof(l->name));
 	const char *dir = run->opt.lessons_dir ? run->opt.lessons_dir
-			  : access("assets/lessons", R_OK) == 0 ? "assets/lessons"
-								 : LYCEUM_SOURCE_DIR "/assets/lessons";
+					       : core_assets_dir(CORE_ASSETS_LESSONS);
 	char path[600], err[700];
 	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
 	l->failed = !sim_lesson_load(path, &l->lesson, err, sizeof(err));

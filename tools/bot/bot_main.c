@@ -131,9 +131,7 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 				  .behavior = BOT_WANDER,
 				  .seat = -1,
 				  .walkers = 20,
-				  .worlds_dir = access("assets/worlds", R_OK) == 0
-							? "assets/worlds"
-							: LYCEUM_SOURCE_DIR "/assets/worlds",
+				  .worlds_dir = core_assets_dir(CORE_ASSETS_WORLDS),
 				  .name_prefix = "bot",
 				  .role = PROTO_ROLE_STUDENT,
 				  .ttl_s = 3600,
@@ -559,10 +557,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--scenario"))
-			return bot_scenario_main(argc, argv,
-						 access("assets/worlds", R_OK) == 0
-							 ? "assets/worlds"
-							 : LYCEUM_SOURCE_DIR "/assets/worlds");
+			return bot_scenario_main(argc, argv, core_assets_dir(CORE_ASSETS_WORLDS));
 	static struct bot_run run;
 	int rc = parse_args(&run.opt, argc, argv);
 	if (rc)

@@ -601,8 +601,7 @@ static void free_run(struct vo_run *run, struct vo_world *vw)
 int bot_voice_v1_main(int argc, char **argv)
 {
 	struct vo_run *run = calloc(1, sizeof(*run));
-	struct vo_world vw = {.dir = access("assets/worlds", R_OK) == 0 ? "assets/worlds"
-									: LYCEUM_SOURCE_DIR "/assets/worlds"};
+	struct vo_world vw = {.dir = core_assets_dir(CORE_ASSETS_WORLDS)};
 	if (!run) {
 		bot_emit_error("out of memory", "");
 		return 1;
