@@ -6,6 +6,7 @@
 #include "sv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct sim_item *spawn_of(const struct sv_room *room, int i)
@@ -30,9 +31,11 @@ static struct proto_item at_spawn(const struct sv_room *room, int i)
 	};
 }
 
-void sv_items_open(struct sv_room *room)
+bool sv_items_open(struct sv_room *room)
 {
-	struct sv_items *it = &room->items;
+	if (!room->items && !(room->items = calloc(1, sizeof(*room->items))))
+		return false;
+	struct sv_items *it = room->items;
 	int count = CORE_MIN(room->world->sim->item_count, SIM_MAX_ITEMS);
 	if (!it->ready || it->count != count) {
 		memset(it, 0, sizeof(*it));
@@ -44,11 +47,18 @@ void sv_items_open(struct sv_room *room)
 	for (int i = 0; i < count; i++) /* nobody from before is here */
 		it->items[i].now.holder = 0;
 	it->changed_frame = 1;
+	return true;
+}
+
+void sv_items_free(struct sv_room *room)
+{
+	free(room->items);
+	room->items = NULL;
 }
 
 void sv_items_record(struct sv_room *room, struct sv_frame *f, const struct sv_frame *prev)
 {
-	struct sv_items *it = &room->items;
+	struct sv_items *it = room->items;
 	for (int i = 0; i < it->count; i++)
 		f->items[i] = it->items[i].now;
 	if (!prev || memcmp(prev->items, f->items, (size_t)it->count * sizeof(f->items[0])))
@@ -58,7 +68,7 @@ void sv_items_record(struct sv_room *room, struct sv_frame *f, const struct sv_f
 const struct proto_item_list *sv_item_list(struct sv_server *sv, const struct sv_room *room,
 					   const struct sv_client *c, uint32_t base_seq)
 {
-	const struct sv_items *it = &room->items;
+	const struct sv_items *it = room->items;
 	if (!it->count)
 		return NULL;
 	const struct sv_frame *bf = NULL;
@@ -94,8 +104,8 @@ static int64_t dist2_mm(const struct proto_item *p, int32_t x_mm, int32_t y_mm)
 
 static int held_by(const struct sv_room *room, uint16_t id)
 {
-	for (int i = 0; i < room->items.count; i++)
-		if (room->items.items[i].now.holder == id)
+	for (int i = 0; i < room->items->count; i++)
+		if (room->items->items[i].now.holder == id)
 			return i;
 	return -1;
 }
@@ -105,7 +115,7 @@ static int held_by(const struct sv_room *room, uint16_t id)
 static void settle(struct sv_server *sv, struct sv_room *room, int i, const struct sv_client *c)
 {
 	const struct sim_world *w = room->world->sim;
-	struct sv_item *item = &room->items.items[i];
+	struct sv_item *item = &room->items->items[i];
 	const struct sim_item *s = spawn_of(room, i);
 	if (dist2_mm(&item->now, s->pos.x_mm, s->pos.y_mm) <=
 	    (int64_t)SV_ITEM_SNAP_MM * SV_ITEM_SNAP_MM) {
@@ -132,7 +142,7 @@ static void refuse(struct sv_server *sv, struct sv_client *c, const char *why)
 static void grab(struct sv_server *sv, struct sv_client *c, int i)
 {
 	struct sv_room *room = c->room;
-	struct sv_item *item = &room->items.items[i];
+	struct sv_item *item = &room->items->items[i];
 	char why[PROTO_MOD_TEXT_MAX], q[PROTO_QUOTED_MAX];
 	if (item->now.holder == c->id)
 		return; /* a resend: it is ours already */
@@ -167,7 +177,7 @@ void sv_on_item(struct sv_server *sv, struct sv_client *c, const union proto_any
 	(void)len;
 	struct sv_room *room = c->room;
 	const struct proto_item_up *up = &m->item_up;
-	if (!room || up->item >= room->items.count) {
+	if (!room || up->item >= room->items->count) {
 		refuse(sv, c, "this room has no such item");
 		return;
 	}
@@ -175,14 +185,14 @@ void sv_on_item(struct sv_server *sv, struct sv_client *c, const union proto_any
 		grab(sv, c, up->item);
 		return;
 	}
-	if (room->items.items[up->item].now.holder != c->id)
+	if (room->items->items[up->item].now.holder != c->id)
 		return; /* put down already (a resend), or never ours: nothing to do */
 	settle(sv, room, up->item, c);
 	char q[PROTO_QUOTED_MAX];
 	CORE_INFO("item room=%s item=%d name=%s put down by client=%u name=%s at x=%.2f y=%.2f",
 		  room->name, up->item, item_name(room, up->item), c->id, sv_qname(c, q),
-		  room->items.items[up->item].now.x_cm / 100.0,
-		  room->items.items[up->item].now.y_cm / 100.0);
+		  room->items->items[up->item].now.x_cm / 100.0,
+		  room->items->items[up->item].now.y_cm / 100.0);
 }
 
 /* Where the holder says it carries it, kept within its reach and on the map. */
@@ -192,8 +202,8 @@ void sv_on_item_move(struct sv_server *sv, struct sv_client *c, const union prot
 	(void)len;
 	struct sv_room *room = c->room;
 	const struct proto_item_move *mv = &m->item_move;
-	if (!room || mv->item >= room->items.count ||
-	    room->items.items[mv->item].now.holder != c->id) {
+	if (!room || mv->item >= room->items->count ||
+	    room->items->items[mv->item].now.holder != c->id) {
 		sv->item_moves_dropped++; /* one that crossed its release on the way */
 		return;
 	}
@@ -206,7 +216,7 @@ void sv_on_item_move(struct sv_server *sv, struct sv_client *c, const union prot
 		x = c->avatar.pos_x_mm + dx * SIM_ITEM_REACH_MM / d;
 		y = c->avatar.pos_y_mm + dy * SIM_ITEM_REACH_MM / d;
 	}
-	struct proto_item *now = &room->items.items[mv->item].now;
+	struct proto_item *now = &room->items->items[mv->item].now;
 	now->x_cm = cm_clamped(x, sim_world_width_mm(w));
 	now->y_cm = cm_clamped(y, sim_world_height_mm(w));
 	now->z_cm = (uint16_t)CORE_MIN(mv->at.z_cm, PROTO_ITEM_MAX_Z_CM);
@@ -227,8 +237,8 @@ void sv_items_on_leave(struct sv_server *sv, struct sv_client *c)
 
 void sv_items_tick(struct sv_server *sv, struct sv_room *room)
 {
-	for (int i = 0; i < room->items.count; i++) {
-		struct sv_item *item = &room->items.items[i];
+	for (int i = 0; i < room->items->count; i++) {
+		struct sv_item *item = &room->items->items[i];
 		uint32_t back_s = spawn_of(room, i)->return_s;
 		if (!item->away_us || item->now.holder || !back_s ||
 		    sv->now_us - item->away_us < (uint64_t)back_s * 1000000u)

@@ -16,7 +16,9 @@
  * (on a join, never in the tick) and given back whole when it closes. */
 #define ROOM_ARENA_BYTES                                                             \
 	(SV_ROOM_MAX_CLIENTS * sizeof(uint16_t) +                                    \
-	 SV_FRAMES * SV_ROOM_MAX_CLIENTS * sizeof(struct sv_frame_entry) + 64 * (SV_FRAMES + 1))
+	 SV_FRAMES * (SV_ROOM_MAX_CLIENTS * sizeof(struct sv_frame_entry) +                 \
+		      SIM_MAX_ITEMS * sizeof(struct proto_item)) +                         \
+	 64 * (2 * SV_FRAMES + 1))
 
 static void room_free(struct sv_room *room)
 {
@@ -36,8 +38,9 @@ static bool room_alloc(struct sv_room *room)
 		room->frames[f] = (struct sv_frame){
 			.number = UINT32_MAX,
 			.entries = CORE_ARENA_NEW(&room->arena, struct sv_frame_entry,
-						  SV_ROOM_MAX_CLIENTS)};
-	assert(room->frames[SV_FRAMES - 1].entries); /* the arena is sized for them */
+						  SV_ROOM_MAX_CLIENTS),
+			.items = CORE_ARENA_NEW(&room->arena, struct proto_item, SIM_MAX_ITEMS)};
+	assert(room->frames[SV_FRAMES - 1].items); /* the arena is sized for them */
 	return true;
 }
 
@@ -89,7 +92,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 		if (room) {
 			if (room->kept)
 				sv_log_free(room); /* another room's boards */
-			room->items.ready = false; /* and items */
+			sv_items_free(room); /* and items */
 			room->kept = false;
 			room->locked = false;
 			room->ban_count = 0;
@@ -113,7 +116,11 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	room->floor = 0;
 	room->hand_count = 0;
 	room->world = world;
-	sv_items_open(room);
+	if (!sv_items_open(room)) {
+		room_free(room);
+		room->kept = woke;
+		return NULL;
+	}
 	CORE_INFO("room open room=%s world=%s%s", room->name, world->name,
 		  woke ? " (bans, lock and mutes as they were)" : "");
 	return room;
@@ -397,5 +404,6 @@ void sv_rooms_fini(struct sv_server *sv)
 	for (int i = 0; i < SV_MAX_ROOMS; i++) {
 		room_free(&sv->rooms[i]);
 		sv_log_free(&sv->rooms[i]);
+		sv_items_free(&sv->rooms[i]);
 	}
 }

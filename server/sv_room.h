@@ -51,7 +51,7 @@ struct sv_frame {
 	uint32_t server_tick;
 	int count;
 	struct sv_frame_entry *entries; /* ascending id, SV_ROOM_MAX_CLIENTS */
-	struct proto_item items[SIM_MAX_ITEMS]; /* the room's items (its world's count) */
+	struct proto_item *items; /* the room's items (its world's count), in its arena */
 };
 
 /* A room's items (sv_item.c): where each is, who holds it. */
@@ -105,7 +105,7 @@ struct sv_room {
 		int speaking_count;
 		uint16_t speaking[SV_ROOM_MAX_CLIENTS];
 	} voice;
-	struct sv_items items; /* kept while the server runs, like the log */
+	struct sv_items *items; /* kept while the server runs, like the log (NULL: not yet) */
 	struct sv_log *log; /* boards and the op log: kept while the server runs (sv_log.h) */
 	struct sv_lesson *lesson; /* the lesson running on a board, or the last (sv_lesson.c) */
 	int author_count;   /* author numbers given: 1..author_count */
@@ -141,8 +141,10 @@ void sv_room_tick(struct sv_server *sv, struct sv_room *room);
  * client saw when it asked was a round trip old. */
 #define SV_ITEM_REACH_SLACK_MM 500
 /** A room opens: its items at their spawns (a room woken keeps them where
- * they were, held by nobody). */
-void sv_items_open(struct sv_room *room);
+ * they were, held by nobody). False when there is no memory for them. */
+bool sv_items_open(struct sv_room *room);
+/** Forgets the room's items (its slot goes to another room, or the server stops). */
+void sv_items_free(struct sv_room *room);
 /** Copies the room's items into frame f (prev: the frame before, or NULL). */
 void sv_items_record(struct sv_room *room, struct sv_frame *f, const struct sv_frame *prev);
 /** The items of c's next snapshot, against the frame of its snapshot

@@ -208,7 +208,7 @@ static bool nothing_new(const struct sv_server *sv, const struct sv_room *room,
 	const struct sv_sent *s = &c->sent[c->snapshot_seq % SV_FRAMES];
 	return s->seq == c->snapshot_seq && !s->view && s->zone == c->avatar.zone &&
 	       (int32_t)(room->zone_changed[sv_zone_index(c->avatar.zone)] - s->frame) <= 0 &&
-	       (int32_t)(room->items.changed_frame - s->frame) <= 0;
+	       (int32_t)(room->items->changed_frame - s->frame) <= 0;
 }
 
 static void send_room(struct sv_server *sv, struct sv_room *room)

@@ -42,12 +42,13 @@ static void server_setup(int members)
 	struct sv_room *room = &sv.rooms[0];
 	room->in_use = true;
 	room->world = &hall;
-	sv_items_open(room); /* the hall's items travel in every snapshot too */
+	assert_true(sv_items_open(room)); /* the hall's items travel in every snapshot too */
 	room->members = calloc(SV_ROOM_MAX_CLIENTS, sizeof(uint16_t));
 	for (int f = 0; f < SV_FRAMES; f++)
 		room->frames[f] = (struct sv_frame){
 			.number = UINT32_MAX,
-			.entries = calloc(SV_ROOM_MAX_CLIENTS, sizeof(struct sv_frame_entry))};
+			.entries = calloc(SV_ROOM_MAX_CLIENTS, sizeof(struct sv_frame_entry)),
+			.items = calloc(SIM_MAX_ITEMS, sizeof(struct proto_item))};
 	uint8_t zone = sim_world_zone_find(w, "hall");
 	for (int id = 1; id <= members; id++) {
 		struct sv_client *c = &sv.clients[id];
@@ -63,8 +64,11 @@ static void server_setup(int members)
 
 static void server_teardown(void)
 {
-	for (int f = 0; f < SV_FRAMES; f++)
+	for (int f = 0; f < SV_FRAMES; f++) {
 		free(sv.rooms[0].frames[f].entries);
+		free(sv.rooms[0].frames[f].items);
+	}
+	sv_items_free(&sv.rooms[0]);
 	free(sv.rooms[0].members);
 	free(sv.clients);
 	free(sv.views);
