@@ -3,6 +3,15 @@
  * @brief The renderer's insides, shared by its files: the Vulkan objects,
  * per-frame resources in [RND_FRAMES_IN_FLIGHT] arrays (niagara's idea) and
  * the instance layouts the shaders read (shaders/config.h).
+ *
+ * Three parts, so that an OpenXR session can drive it (issue 16):
+ *   device  (rnd_device.c): instance, physical device, queue, memory,
+ *           buffers, images, uploads;
+ *   target  (rnd_target.c): the render pass, the offscreen target and
+ *           where a frame goes (a window's swapchain, a read-back);
+ *   scene   (rnd_world.c, rnd_board.c, rnd_font.c, rnd_pipe.c): what is
+ *           drawn, recorded into the target's pass;
+ * and rnd_frame.c ties them into rnd_create and the frame loop.
  */
 #pragma once
 
@@ -151,7 +160,15 @@ struct rnd {
 	struct rnd_stats stats;
 };
 
-/* rnd_vk.c */
+/* rnd_device.c: instance, device, memory, uploads */
+enum core_result rnd_device_create(struct rnd *r) CORE_MUST_CHECK;
+void rnd_device_destroy(struct rnd *r);
+enum core_result rnd_image_create(struct rnd *r, uint32_t w, uint32_t h, VkFormat format,
+				  VkSampleCountFlagBits samples, VkImageUsageFlags usage,
+				  VkImageAspectFlags aspect, struct rnd_image *out) CORE_MUST_CHECK;
+void rnd_barrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
+		 VkAccessFlags src_access, VkAccessFlags dst_access, VkPipelineStageFlags src,
+		 VkPipelineStageFlags dst);
 enum core_result rnd_buffer_create(struct rnd *r, VkDeviceSize size, VkBufferUsageFlags usage,
 				   struct rnd_buffer *out) CORE_MUST_CHECK;
 void rnd_buffer_destroy(struct rnd *r, struct rnd_buffer *b);
@@ -165,6 +182,17 @@ void rnd_image_destroy(struct rnd *r, struct rnd_image *img);
 enum core_result rnd_texture_update(struct rnd *r, struct rnd_image *img, uint32_t w, uint32_t h,
 				    const void *pixels, size_t bytes) CORE_MUST_CHECK;
 uint64_t rnd_now_ns(void);
+
+/* rnd_target.c: the render pass, the offscreen target, the swapchain */
+enum core_result rnd_target_create(struct rnd *r) CORE_MUST_CHECK;
+void rnd_target_destroy(struct rnd *r);
+/** The window's next image for frame f (true at once when headless);
+ * false when there is none to draw into now (minimised, rebuilt). */
+bool rnd_target_acquire(struct rnd *r, struct rnd_frame *f);
+/** After the render pass: the copy to the window's image, the read-back. */
+void rnd_target_record(struct rnd *r, VkCommandBuffer cmd, bool readback);
+void rnd_target_present(struct rnd *r);
+enum core_result rnd_target_write_png(struct rnd *r, const char *path) CORE_MUST_CHECK;
 
 /* rnd_pipe.c */
 enum core_result rnd_pipelines_create(struct rnd *r) CORE_MUST_CHECK;
