@@ -256,7 +256,7 @@ void app_input_tick(struct app *a, uint64_t now_us)
 				continue;
 			}
 			/* slow down for the last few centimetres so it stops on the spot */
-			float speed = last ? CORE_MIN(1.0f, d * (float)SIM_TICK_HZ /
+			float speed = last ? CORE_MIN(1.0f, d * (float)c->welcome.tick_hz /
 									(float)SIM_WALK_SPEED_MM_S * 1000.0f)
 					   : 1.0f;
 			mx = dx / d * speed;

@@ -306,7 +306,6 @@ static int run(struct app *a)
 	struct rnd_camera cam = {0};
 	uint64_t last_us = plat_time_us();
 	a->started_us = last_us;
-	const uint64_t tick_us = 1000000u / SIM_TICK_HZ;
 	const uint64_t headless_frame_us = 1000000u / 60;
 	while (!a->quit) {
 		a->input.width = a->input.width ? a->input.width : a->opt.width;
@@ -318,6 +317,10 @@ static int run(struct app *a)
 		uint64_t now = plat_time_us();
 		app_net_update(a, now);
 		if (a->link == APP_LINK_JOINED) {
+			/* The server's tick, as its WELCOME says: moves are one a tick. */
+			const uint64_t tick_us = 1000000u / (a->conn.welcome.tick_hz
+								     ? a->conn.welcome.tick_hz
+								     : SIM_TICK_HZ);
 			int due = 0;
 			while (now >= a->next_tick_us && due < 8) {
 				app_input_tick(a, now);
