@@ -69,6 +69,8 @@ struct app_avatar {
 	uint16_t id;
 	float x_m, y_m, yaw_rad;
 	bool sitting, walking, speaking, self;
+	bool has_pose; /* a headset user: its hands are drawn where they are */
+	float hand_m[2][3]; /* world metres, z above the floor */
 	uint16_t seat;
 	uint32_t colour;
 	const char *name;

@@ -162,7 +162,17 @@ void app_scene_gather(struct app *a, uint64_t now_us)
 			.colour = app_colour_of(v->id),
 			.name = label,
 			.role = e ? e->role : PROTO_ROLE_STUDENT,
+			.has_pose = v->has_pose,
 		};
+		if (v->has_pose) { /* hands relative to the head, the head to the avatar */
+			struct proto_pose_f f;
+			proto_pose_dequantize(&v->pose, &f);
+			for (int h = 0; h < 2; h++) {
+				o->hand_m[h][0] = o->x_m + f.head_m[0] + f.hand_m[h][0];
+				o->hand_m[h][1] = o->y_m + f.head_m[1] + f.hand_m[h][1];
+				o->hand_m[h][2] = CORE_MAX(0.0f, f.head_m[2] + f.hand_m[h][2]);
+			}
+		}
 	}
 }
 
@@ -267,6 +277,9 @@ void app_scene_draw(struct app *a, uint64_t now_us)
 			.colour = av->colour,
 		};
 		rnd_draw_avatar(a->rnd, &ra);
+		for (int h = 0; av->has_pose && h < 2; h++)
+			rnd_draw_decal(a->rnd, av->hand_m[h][0], av->hand_m[h][1], av->hand_m[h][2],
+				       0.07f, 0, 0xf0000000u | (av->colour & 0xffffffu));
 	}
 	if (a->has_target && a->link == APP_LINK_JOINED)
 		rnd_draw_decal(a->rnd, a->target_x, a->target_y, 0.01f, 0.25f, 1, 0xc0ffe7a0);

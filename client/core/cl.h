@@ -210,6 +210,8 @@ struct cl_remote_sample {
 	int64_t server_us;
 	struct sim_avatar state;
 	uint32_t send_time_us;
+	bool has_pose; /* a headset's: head and hands */
+	struct proto_pose pose;
 };
 
 struct cl_remote {
@@ -230,6 +232,10 @@ struct cl_view {
 	 * test harness that knows the true trajectory can measure the error. */
 	uint32_t send_time_us;
 	bool extrapolated;
+	/* A headset user's head and hands, as the sample nearest the moment
+	 * shown has them (quantised; proto_pose_dequantize gives metres). */
+	bool has_pose;
+	struct proto_pose pose;
 };
 
 /**

@@ -84,6 +84,8 @@ void cl_interp_on_snapshot(struct cl_conn *c, uint64_t arrival_us)
 		sm->server_us = server_us;
 		sm->state = a->state;
 		sm->send_time_us = a->send_time_us;
+		sm->has_pose = a->has_pose;
+		sm->pose = a->pose;
 	}
 	cl_items_on_snapshot(c, server_us);
 	/* Whoever this snapshot no longer lists left the zone or the room. */
@@ -115,6 +117,8 @@ static void view_between(const struct cl_remote_sample *a, const struct cl_remot
 	const struct cl_remote_sample *discrete = num * 2 < den ? a : b;
 	v->flags = discrete->state.flags;
 	v->seat = discrete->state.seat;
+	v->has_pose = discrete->has_pose;
+	v->pose = discrete->pose;
 	/* Never slide through a teleport or onto a seat: jump at the midpoint. */
 	if (den <= 0 || dx * dx + dy * dy > (int64_t)TELEPORT_MM * TELEPORT_MM ||
 	    a->state.seat != b->state.seat) {

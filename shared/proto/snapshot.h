@@ -79,7 +79,10 @@ struct proto_pose {
 };
 
 /** A pose as the headset reports it: metres and unit quaternions (x, y, z, w).
- * The head is relative to the avatar's floor position; hands to the head. */
+ * The head is relative to the avatar's floor position; hands to the head.
+ * Offsets are in the world's axes (x along the tile columns, y along the
+ * rows, z up: head_m[2] is the head's height), not the head's own; a VR
+ * client turns its stage-space poses into these. */
 struct proto_pose_f {
 	float head_m[3];
 	float head_q[4];

@@ -129,9 +129,11 @@ static void vr_poses_reach_the_zone(void **state)
 	assert_non_null(v);
 	json_t *b;
 	size_t i;
-	/* Desktop users saw posed avatars (the headsets) and plain ones (each other). */
+	/* Desktop users saw posed avatars (the headsets) and plain ones (each
+	 * other), and their client core's views showed the headsets' poses. */
 	json_array_foreach(json_object_get(d, "bots"), i, b) {
 		assert_true(json_integer_value(json_object_get(b, "seen_with_pose")) > 10);
+		assert_true(json_integer_value(json_object_get(b, "views_with_pose")) > 10);
 		assert_true(json_integer_value(json_object_get(b, "seen_without_pose")) > 10);
 	}
 	/* Each headset saw the other headset posed and the three desks plain. */

@@ -153,6 +153,7 @@ struct bot {
 	uint8_t last_zone;
 	uint64_t posed_records; /* avatars seen with a pose */
 	uint64_t plain_records; /* avatars seen without one */
+	uint64_t posed_views;   /* remote avatars its client core showed with head and hands */
 	uint8_t *seen[BOT_ZONE_SLOTS];   /* bitsets of avatar ids, per zone */
 	struct bot_crowd *crowd;         /* lecture only: what it saw of its crowd, when */
 	uint32_t *last_send_time;        /* per remote id: newest send time counted */

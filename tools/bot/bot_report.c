@@ -131,6 +131,7 @@ void bot_measure_views(struct bot_run *run, struct bot *b, uint64_t now_us)
 	struct cl_view views[CL_MAX_REMOTES];
 	int n = cl_conn_view_remotes(&b->conn, now_us, views, CL_MAX_REMOTES);
 	for (int i = 0; i < n; i++) {
+		b->posed_views += views[i].has_pose;
 		const struct bot *t = views[i].id <= PROTO_MAX_CLIENT_ID ? run->by_id[views[i].id] : NULL;
 		int32_t x, y;
 		/* Only bots whose own prediction was never corrected know their truth. */
@@ -258,6 +259,7 @@ static json_t *bot_json(const struct bot_run *run, const struct bot *b, double w
 	json_object_set_new(o, "board_messages_ignored", json_integer((json_int_t)c->stats.board_ignored));
 	json_object_set_new(o, "seen_with_pose", json_integer((json_int_t)b->posed_records));
 	json_object_set_new(o, "seen_without_pose", json_integer((json_int_t)b->plain_records));
+	json_object_set_new(o, "views_with_pose", json_integer((json_int_t)b->posed_views));
 	json_object_set_new(o, "max_converge_frames", json_integer(c->stats.max_converge_frames));
 	json_object_set_new(o, "interp_delay_ms", json_real((double)c->clock.interp_delay_us / 1000.0));
 	json_object_set_new(o, "clock_resets", json_integer(c->clock.resets));
