@@ -297,7 +297,7 @@ void sv_drop_silent(struct sv_server *sv, uint64_t now_us)
 				net_addr_format(&c->addr, addr, sizeof(addr));
 				CORE_WARN("addr=%s connected but sent no hello within %u s; dropped "
 					  "(further ones are counted in the stats line's hello_timeouts=)",
-					  addr, SV_HELLO_TIMEOUT_US / 1000000u);
+					  addr, (unsigned)(SV_HELLO_TIMEOUT_US / 1000000u));
 			}
 			sv_refuse(sv, c->peer, PROTO_REFUSE_TIMEOUT, 0,
 				  "no hello within the time allowed after connecting");

@@ -25,8 +25,13 @@ enum net_disconnect_code {
 	NET_DISCONNECT_KICKED = 5,   /* staff removed the client (a MOD_EVENT said who and why) */
 };
 
-/** Peer timeout: a peer silent this long is dropped (ms). */
-#define NET_TIMEOUT_MS 5000
+/** ENet's peer timeout: a reliable message unacknowledged this long ends
+ * the connection (ms). Gone peers are found sooner by their state
+ * datagrams stopping (NET_SILENCE_MS); this only has to outlast ENet's
+ * backed-off retries through a bad link: at 5 s, a link losing 15% each
+ * way ended about one connection in 30 while the roster and the board's
+ * snapshot came in (five tries of a message all lost). */
+#define NET_TIMEOUT_MS 15000
 /* ENet pings a peer it has heard no acknowledgement from for this long;
  * state traffic does not pass through ENet, so at ENet's default (0.5 s)
  * both sides would ping and acknowledge twice a second, 4 datagrams per

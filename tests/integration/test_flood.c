@@ -172,6 +172,9 @@ static void a_flood_disturbs_no_one(void **state)
 		      rss_after);
 	assert_true(rss_before > 0 && rss_after > 0);
 	assert_true(rss_after - rss_before < 4096);
+	/* The silent connections are cut at the hello timeout (10 s after each
+	 * connected; a flooded machine may have connected some late). */
+	assert_true(itest_wait_for(sv.proc.err_path, "sent no hello within 10 s", 15000));
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	char *log = itest_read(sv.proc.err_path);
 	long long p99 = itest_server_stat(&sv, "tick_us_p99");
@@ -182,8 +185,6 @@ static void a_flood_disturbs_no_one(void **state)
 	assert_true(p99 >= 0 && challenges >= 0);
 	assert_true(p99 < 5000);
 	assert_true(bad_cookie > 10000);
-	/* The silent connections were cut at the hello timeout. */
-	assert_non_null(strstr(log, "sent no hello within 5 s"));
 	free(log);
 }
 
