@@ -29,8 +29,8 @@
 #define RND_SPRITE_CUTAWAY 2.0     /* walls: dithered away near and in front of the local avatar */
 #define RND_SPRITE_WALL_IMAGE 3.0  /* a board on its wall: the quad's top edge runs info.z px down
 				      per px across, its key from info.x (left) to info.w (right) */
-#define RND_BOARD_IMAGES 4         /* boards with an image of their own; their wall quads take
-				      the last decal slots */
+#define RND_BOARD_IMAGES 8         /* boards with an image of their own (SIM_BOARDS: every
+				      board); their wall quads take the last decal slots */
 
 /* avatar parts (vertex attribute "part") */
 #define RND_PART_LEG_L 0.0

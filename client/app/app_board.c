@@ -34,6 +34,8 @@
 #define GRID 0xffd8dcdeu
 #define TARGET 0xfff0c8a0u
 
+_Static_assert(RND_BOARD_IMAGES >= SIM_BOARDS && RND_BOARD_IMAGES <= 8,
+	       "every board has an image slot, and walls_drawn has a bit for each");
 _Static_assert(SIM_BOARD_SURFACE_W % APP_BOARD_PX_W == 0 &&
 		       SIM_BOARD_SURFACE_H / (SIM_BOARD_SURFACE_W / APP_BOARD_PX_W) == APP_BOARD_PX_H,
 	       "the board image keeps the surface's proportions");

@@ -482,8 +482,8 @@ int cl_item_held(const struct cl_conn *c);
 /** Asks to pick the item up, or to put it down (the server decides, and
  * the snapshots show it; a refusal comes as a MODERATION event). */
 enum core_result cl_item_request(struct cl_conn *c, uint8_t item, enum proto_item_action action);
-/** Where we carry the item we hold (a state datagram: send it at the move
- * rate while holding). */
+/** Where we carry the item we hold (a state datagram: send it 20 times a
+ * second while holding; the server allows 60). */
 enum core_result cl_item_carry(struct cl_conn *c, uint8_t item, int32_t x_mm, int32_t y_mm,
 			       int32_t z_mm, uint16_t yaw);
 /* cl_link.c */

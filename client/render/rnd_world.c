@@ -381,11 +381,14 @@ void rnd_record_draws(struct rnd *r, VkCommandBuffer cmd)
 	uint32_t draws = 0;
 	if (r->atlas_set) {
 		draws += draw_quads(r, cmd, r->pipe_sprite, r->atlas_set, r->statics.buf, r->static_count);
-		draws += draw_quads(r, cmd, r->pipe_decal, r->atlas_set, f->decals.buf, f->decal_count);
+		/* The boards on their walls before the decals: decals write no
+		 * depth, so a shadow or a carried item in front of a board must
+		 * be drawn after it. */
 		for (int i = 0; i < RND_BOARD_IMAGES; i++)
 			if (f->walls & (1u << i))
 				draws += draw_range(r, cmd, r->pipe_decal, r->board_sets[i], f->decals.buf,
 						    RND_MAX_DECALS - RND_BOARD_IMAGES + (uint32_t)i, 1);
+		draws += draw_quads(r, cmd, r->pipe_decal, r->atlas_set, f->decals.buf, f->decal_count);
 	}
 	r->stats.avatar_draw_calls = 0;
 	if (f->avatar_count) {

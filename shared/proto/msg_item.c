@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+_Static_assert(SIM_MAX_ITEMS <= 32, "an item index travels in 5 bits");
+
 uint32_t proto_encode_item_up(const struct proto_item_up *m, uint8_t *buf, uint32_t cap)
 {
 	if (m->action > PROTO_ITEM_RELEASE || m->item >= SIM_MAX_ITEMS)

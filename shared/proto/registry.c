@@ -164,9 +164,10 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	/* People type a line every few seconds; a burst of short replies. */
 	[PROTO_BUCKET_CHAT] = {"chat", 1, 8},
 	[PROTO_BUCKET_SYNC] = {"sync", 30, 60}, /* a repair per lost live batch, at worst */
-	/* Someone fumbling with a globe; a holder streams at the move rate. */
+	/* Someone fumbling with a globe; a holder streams 20 places a second
+	 * (a headset may send 30). */
 	[PROTO_BUCKET_ITEM] = {"item", 4, 12},
-	[PROTO_BUCKET_ITEM_MOVE] = {"item_move", 40, 60},
+	[PROTO_BUCKET_ITEM_MOVE] = {"item_move", 60, 90},
 	/* What the answers to one client's syncs may cost the server, in bytes
 	 * (a long tail or a snapshot: at most one per 2 s, sv_log.c). */
 	[PROTO_BUCKET_SYNC_ANSWER] = {"sync_answer", 262144, 524288},

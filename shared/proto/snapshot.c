@@ -636,6 +636,8 @@ bool proto_encode_view_lists(const struct proto_snapshot *cur, const struct prot
 
 /* ---- items ----------------------------------------------------------- */
 
+_Static_assert(SIM_MAX_ITEMS < 64, "a delta's count of changed items travels in 6 bits");
+
 static void write_items_whole(struct proto_writer *w, const struct proto_item *cur, int count)
 {
 	for (int i = 0; i < count; i++)
@@ -712,9 +714,10 @@ static bool read_items(struct proto_reader *r, const struct proto_world_bits *bi
 	uint32_t changed = proto_read_bits(r, 6);
 	if (changed == 0 || changed > (uint32_t)count)
 		return false;
-	for (uint32_t e = 0, i = UINT32_MAX; e < changed; e++) {
+	int64_t i = -1;
+	for (uint32_t e = 0; e < changed; e++) {
 		uint32_t gap = proto_read_egamma(r);
-		if (r->overflow || gap == 0 || i + gap >= (uint32_t)count)
+		if (r->overflow || gap == 0 || i + (int64_t)gap >= count)
 			return false;
 		i += gap;
 		proto_read_field_delta(r, proto_item_fields, proto_item_field_count, &out->items[i]);

@@ -27,7 +27,7 @@ pids="$pids $server_pid"
 wait_for "$out/server.out" LISTENING 10
 
 "$bot" --server "127.0.0.1:$port" --count 1 --name onlooker --token-key "$out/keys/token.key" \
-    --worlds "$worlds" --zones left --behavior idle --seconds 8 --report "$out/onlooker.json" \
+    --worlds "$worlds" --zones left --behavior idle --seconds 14 --report "$out/onlooker.json" \
     >"$out/onlooker.out" 2>"$out/onlooker.log" &
 pids="$pids $!"
 wait_for "$out/onlooker.log" "1 of 1 bots joined" 10

@@ -120,7 +120,7 @@ struct bot {
 	struct bot_lesson *lesson; /* bot_lesson.c */
 	struct bot_grab {          /* --behavior grab */
 		bool carrying;     /* the item it holds is being carried about */
-		uint64_t asked_us, held_us, put_down_us;
+		uint64_t asked_us, held_us, put_down_us, carry_us;
 		uint64_t asks, grabs, refused, put_downs, carries;
 		int32_t farthest_mm[SIM_MAX_ITEMS]; /* each item seen this far from its spawn */
 	} grab;

@@ -278,9 +278,12 @@ static void carry(struct bot *b, int item, int8_t *mx, int8_t *my)
 {
 	const struct sim_avatar *s = &b->conn.predicted;
 	pace(b, mx, my);
-	/* A holder streams where it carries the item at half the move rate. */
-	if (b->conn.moves_sent % 2)
+	/* A holder streams where it carries the item 20 times a second,
+	 * whatever the server's tick. */
+	uint64_t now = b->conn.service_now_us;
+	if (now - b->grab.carry_us < 50000)
 		return;
+	b->grab.carry_us = now;
 	double a = (double)s->yaw * TAU / 65536.0;
 	if (cl_item_carry(&b->conn, (uint8_t)item, s->pos_x_mm + (int32_t)lround(CARRY_AHEAD_MM * cos(a)),
 			  s->pos_y_mm + (int32_t)lround(CARRY_AHEAD_MM * sin(a)), CARRY_HEIGHT_MM,
@@ -340,7 +343,9 @@ static void grab(struct bot_run *run, struct bot *b, const struct cl_item_view *
 			b->routed = false;
 		return;
 	}
-	if (!v->holder && now - b->grab.asked_us >= GRAB_ASK_EVERY_US &&
+	/* Asked while it is free, and once in any case: two hands reaching for
+	 * one globe at once both ask, whatever the snapshots showed yet. */
+	if ((!v->holder || !b->grab.asks) && now - b->grab.asked_us >= GRAB_ASK_EVERY_US &&
 	    cl_item_request(c, (uint8_t)item, PROTO_ITEM_GRAB) == CORE_OK) {
 		b->grab.asks++;
 		b->grab.asked_us = now;
