@@ -14,19 +14,13 @@ static const struct sim_item *spawn_of(const struct sv_room *room, int i)
 	return &room->world->sim->items[i];
 }
 
-static uint16_t cm_clamped(int64_t mm, int64_t max_mm)
-{
-	int64_t v = mm < 0 ? 0 : mm > max_mm ? max_mm : mm;
-	return (uint16_t)CORE_MIN((v + 5) / 10, 65535);
-}
-
 static struct proto_item at_spawn(const struct sv_room *room, int i)
 {
 	const struct sim_world *w = room->world->sim;
 	const struct sim_item *s = spawn_of(room, i);
 	return (struct proto_item){
-		.x_cm = cm_clamped(s->pos.x_mm, sim_world_width_mm(w)),
-		.y_cm = cm_clamped(s->pos.y_mm, sim_world_height_mm(w)),
+		.x_cm = proto_item_cm(s->pos.x_mm, sim_world_width_mm(w)),
+		.y_cm = proto_item_cm(s->pos.y_mm, sim_world_height_mm(w)),
 		.z_cm = (uint16_t)CORE_MIN(s->height_mm / 10, PROTO_ITEM_MAX_Z_CM),
 	};
 }
@@ -125,8 +119,8 @@ static void settle(struct sv_server *sv, struct sv_room *room, int i, const stru
 	}
 	int32_t col = item->now.x_cm * 10 / w->tile_mm, row = item->now.y_cm * 10 / w->tile_mm;
 	if (sim_world_blocked(w, col, row)) {
-		item->now.x_cm = cm_clamped(c->avatar.pos_x_mm, sim_world_width_mm(w));
-		item->now.y_cm = cm_clamped(c->avatar.pos_y_mm, sim_world_height_mm(w));
+		item->now.x_cm = proto_item_cm(c->avatar.pos_x_mm, sim_world_width_mm(w));
+		item->now.y_cm = proto_item_cm(c->avatar.pos_y_mm, sim_world_height_mm(w));
 	}
 	item->now.z_cm = 0;
 	item->now.holder = 0;
@@ -217,8 +211,8 @@ void sv_on_item_move(struct sv_server *sv, struct sv_client *c, const union prot
 		y = c->avatar.pos_y_mm + dy * SIM_ITEM_REACH_MM / d;
 	}
 	struct proto_item *now = &room->items->items[mv->item].now;
-	now->x_cm = cm_clamped(x, sim_world_width_mm(w));
-	now->y_cm = cm_clamped(y, sim_world_height_mm(w));
+	now->x_cm = proto_item_cm(x, sim_world_width_mm(w));
+	now->y_cm = proto_item_cm(y, sim_world_height_mm(w));
 	now->z_cm = (uint16_t)CORE_MIN(mv->at.z_cm, PROTO_ITEM_MAX_Z_CM);
 	now->yaw = mv->at.yaw;
 	sv->item_moves++;

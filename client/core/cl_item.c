@@ -104,20 +104,15 @@ enum core_result cl_item_request(struct cl_conn *c, uint8_t item, enum proto_ite
 	return net_host_send(c->host, c->peer, NET_CH_LOG, buf, len);
 }
 
-static uint16_t cm(int32_t mm, int32_t max)
-{
-	return (uint16_t)(CORE_CLAMP(mm, 0, max) / 10);
-}
-
 enum core_result cl_item_carry(struct cl_conn *c, uint8_t item, int32_t x_mm, int32_t y_mm,
 			       int32_t z_mm, uint16_t yaw)
 {
 	if (c->state != CL_STATE_JOINED || !c->peer || item >= c->item_count)
 		return CORE_ERR_INVALID;
 	struct proto_item_move m = {.item = item};
-	m.at.x_cm = cm(x_mm, 655350);
-	m.at.y_cm = cm(y_mm, 655350);
-	m.at.z_cm = cm(z_mm, PROTO_ITEM_MAX_Z_CM * 10);
+	m.at.x_cm = proto_item_cm(x_mm, 655350);
+	m.at.y_cm = proto_item_cm(y_mm, 655350);
+	m.at.z_cm = proto_item_cm(z_mm, PROTO_ITEM_MAX_Z_CM * 10);
 	m.at.yaw = yaw;
 	uint32_t len = proto_encode_item_move(&m, net_host_state_buf(c->host), NET_STATE_MESSAGE_MAX);
 	if (!len || !net_host_state_send(c->host, c->peer, len))

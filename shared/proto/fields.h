@@ -45,6 +45,14 @@ struct proto_item {
 };
 #define PROTO_ITEM_MAX_Z_CM 511 /* z travels in 9 bits */
 
+/** Millimetres as an item's centimetres, rounded, within 0..max_mm. */
+static inline uint16_t proto_item_cm(int64_t mm, int64_t max_mm)
+{
+	int64_t v = mm < 0 ? 0 : mm > max_mm ? max_mm : mm;
+	v = (v + 5) / 10;
+	return (uint16_t)(v > 65535 ? 65535 : v);
+}
+
 /* X(field, bits, signed) for struct proto_item, in wire order. */
 #define PROTO_ITEM_FIELDS(X) \
 	X(x_cm, 16, 0)       \

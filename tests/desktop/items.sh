@@ -20,11 +20,7 @@ name=items
 use_lavapipe
 port=$((20000 + ($$ + 71) % 20000))
 "$token_tool" keygen --out "$out/keys" >/dev/null
-"$server" --bind 127.0.0.1 --port "$port" --worlds "$worlds" --world items \
-    --tick 60 --token-key "$out/keys/token.pub" >"$out/server.out" 2>"$out/server.log" &
-server_pid=$!
-pids="$pids $server_pid"
-wait_for "$out/server.out" LISTENING 10
+start_server server --worlds "$worlds" --world items --tick 60 --token-key "$out/keys/token.pub"
 
 "$bot" --server "127.0.0.1:$port" --count 1 --name onlooker --token-key "$out/keys/token.key" \
     --worlds "$worlds" --zones left --behavior idle --seconds 14 --report "$out/onlooker.json" \
