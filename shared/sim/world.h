@@ -25,6 +25,7 @@
 #define SIM_MAX_BOARDS 16
 /* Every item of a world travels in each full snapshot (proto/snapshot.h). */
 #define SIM_MAX_ITEMS 32
+#define SIM_TILE_MAX_HEIGHT_M 10 /* a tile's 'height' property (the VR room), metres */
 #define SIM_ITEM_HEIGHT_MM 750      /* an item rests at table height unless told */
 #define SIM_ITEM_MAX_HEIGHT_CM 500
 #define SIM_ITEM_RETURN_S 60        /* unattended this long, it goes back to its spawn */

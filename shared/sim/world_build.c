@@ -133,6 +133,13 @@ static enum core_result build_tileset_tiles(struct build *b, const struct sim_ma
 			return sim_load_fail(ld, "tileset %s: tile %d has no id in 0..%lld (its %lld "
 						 "tiles)",
 					     where, i, (long long)(count - 1), (long long)count);
+		const struct sim_map_prop *height = sim_map_prop_find(&tile->props, "height");
+		if (height && ((height->type != SIM_PROP_FLOAT && height->type != SIM_PROP_INT) ||
+			       !(height->number >= 0 && height->number <= SIM_TILE_MAX_HEIGHT_M)))
+			return sim_load_fail(ld, "tileset %s: tile %lld: property 'height' must be a "
+						 "number of metres from 0 to %d (how tall the VR "
+						 "client builds it)",
+					     where, (long long)tile->id, SIM_TILE_MAX_HEIGHT_M);
 		const struct sim_map_prop *blocked = sim_map_prop_find(&tile->props, "blocked");
 		if (!blocked)
 			continue;
@@ -201,6 +208,15 @@ static enum core_result build_tileset_art(struct build *b, const struct sim_map_
 	t->spacing_px = (int32_t)ts->spacing_px;
 	t->offset_x_px = (int32_t)ts->offset_x_px;
 	t->offset_y_px = (int32_t)ts->offset_y_px;
+	/* Heights for the VR room (build_tileset_tiles checked them). */
+	for (const struct sim_map_tile *tile = ts->tiles; tile; tile = tile->next) {
+		const struct sim_map_prop *height = sim_map_prop_find(&tile->props, "height");
+		if (!height)
+			continue;
+		if (!t->height_cm && !(t->height_cm = calloc(t->tilecount, sizeof(*t->height_cm))))
+			return sim_load_fail(ld, "out of memory for tileset %s's heights", where);
+		t->height_cm[tile->id] = (uint16_t)(height->number * 100.0 + 0.5) + 1;
+	}
 	return CORE_OK;
 }
 

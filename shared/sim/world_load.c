@@ -58,6 +58,8 @@ void sim_world_art_free(struct sim_world_art *art)
 {
 	for (int i = 0; i < art->layer_count; i++)
 		free(art->layers[i].gids);
+	for (int i = 0; i < art->tileset_count; i++)
+		free(art->tilesets[i].height_cm);
 	memset(art, 0, sizeof(*art));
 }
 

@@ -50,6 +50,7 @@ struct sim_world_art {
 		int32_t tile_w_px, tile_h_px, margin_px, spacing_px;
 		int32_t offset_x_px, offset_y_px; /* Tiled's tileoffset */
 		char image[512];                  /* path of the image, resolved */
+		uint16_t *height_cm; /* per tile: its 'height' property in cm + 1; 0: none. NULL: no tile has one */
 	} tilesets[SIM_ART_MAX_TILESETS];
 };
 

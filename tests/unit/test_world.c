@@ -356,6 +356,43 @@ static void m_margin_negative(json_t *m)
 	json_object_set_new(grid_tileset(m), "margin", json_integer(-1));
 }
 
+static double tile_height;
+static void m_tile_height(json_t *m)
+{
+	json_t *tile = json_array_get(json_object_get(grid_tileset(m), "tiles"), 3);
+	json_array_append_new(json_object_get(tile, "properties"),
+			      json_pack("{s:s,s:s,s:f}", "name", "height", "type", "float", "value",
+					tile_height));
+}
+static void m_tile_height_text(json_t *m)
+{
+	json_t *tile = json_array_get(json_object_get(grid_tileset(m), "tiles"), 3);
+	json_array_append_new(json_object_get(tile, "properties"),
+			      json_pack("{s:s,s:s,s:s}", "name", "height", "type", "string", "value",
+					"tall"));
+}
+
+/* A tile's 'height' (the VR room's walls and furniture) is metres, 0 to 10,
+ * kept with the art; anything else is named. */
+static void tile_heights_for_the_vr_room(void **state)
+{
+	(void)state;
+	tile_height = 3.2;
+	char path[512], err[512] = "";
+	save_mutated(m_tile_height, path, sizeof(path));
+	struct sim_world_art art;
+	assert_int_equal(sim_world_load_art(path, &world, &art, err, sizeof(err)), CORE_OK);
+	assert_non_null(art.tilesets[0].height_cm);
+	assert_int_equal(art.tilesets[0].height_cm[3], 321); /* cm + 1: 0 is "none" */
+	assert_int_equal(art.tilesets[0].height_cm[2], 0);
+	sim_world_art_free(&art);
+	tile_height = 10.5;
+	EXPECT(m_tile_height, "tileset 0 (embedded)", "tile 3", "'height'", "0 to 10");
+	tile_height = -1;
+	EXPECT(m_tile_height, "tile 3", "'height'");
+	EXPECT(m_tile_height_text, "tile 3", "'height' must be a number of metres");
+}
+
 static void hostile_numbers_are_refused(void **state)
 {
 	(void)state;
@@ -614,6 +651,7 @@ int main(void)
 		cmocka_unit_test(broken_json_and_missing_files_are_named),
 		cmocka_unit_test(base64_tile_data_loads_like_csv),
 		cmocka_unit_test(art_names_layers_and_tileset_image),
+		cmocka_unit_test(tile_heights_for_the_vr_room),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
