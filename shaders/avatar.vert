@@ -1,6 +1,10 @@
 #version 450
 #include "config.h"
+#ifdef RND_XR
+#include "xr.glsl" // the VR scene: true scale, one matrix per eye
+#else
 #include "common.glsl"
+#endif
 
 // Every avatar in one instanced draw: a low-poly figure of boxes, posed here.
 layout(location = 0) in vec3 a_pos;    // metres, facing +x, feet at z = 0
@@ -63,7 +67,11 @@ void main()
 	float lit = 0.45 + 0.55 * max(dot(n, l), 0.0);
 	v_colour = base * lit;
 
+#ifdef RND_XR
+	gl_Position = xr_project(w);
+#else
 	float key = i_place.x + i_place.y + RND_AVATAR_KEY_BIAS +
 		RND_AVATAR_SELF_DEPTH * ((w.x - i_place.x) + (w.y - i_place.y) + 0.8 * w.z);
 	gl_Position = vec4(iso_to_ndc(iso_project(w)), key_depth(key), 1.0);
+#endif
 }

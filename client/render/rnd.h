@@ -30,6 +30,24 @@ struct sim_world_art;
  * Vulkan out of this header). Returns false when it cannot. */
 typedef bool (*rnd_surface_fn)(void *user, void *vk_instance, void *out_vk_surface);
 
+/**
+ * An OpenXR session makes the Vulkan instance and device itself
+ * (XR_KHR_vulkan_enable2: xrCreateVulkanInstanceKHR, xrGetVulkanGraphicsDevice2KHR,
+ * xrCreateVulkanDeviceKHR): the renderer fills in its create infos and
+ * hands them over. Vulkan types as void pointers: create_instance gets a
+ * VkInstanceCreateInfo and writes a VkInstance; pick_device gets the
+ * VkInstance and writes the VkPhysicalDevice the runtime wants; create_device
+ * gets that and a VkDeviceCreateInfo and writes a VkDevice. Each returns
+ * false (having said why) when it cannot.
+ */
+struct rnd_vk_hooks {
+	void *user;
+	bool (*create_instance)(void *user, const void *instance_ci, void *out_instance);
+	bool (*pick_device)(void *user, void *instance, void *out_physical_device);
+	bool (*create_device)(void *user, void *physical_device, const void *device_ci,
+			      void *out_device);
+};
+
 struct rnd_config {
 	uint32_t width, height;     /* headless target, or the window's first drawable size */
 	bool validation;            /* VK_LAYER_KHRONOS_validation + a message counter */
@@ -40,6 +58,7 @@ struct rnd_config {
 	rnd_surface_fn create_surface; /* NULL: headless */
 	void *surface_user;
 	const char *font_path;      /* a TrueType font */
+	const struct rnd_vk_hooks *vk_hooks; /* NULL: the renderer makes its own */
 };
 
 struct rnd_camera {

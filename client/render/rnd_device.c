@@ -90,6 +90,12 @@ static enum core_result create_instance(struct rnd *r)
 		.enabledExtensionCount = n,
 		.ppEnabledExtensionNames = exts,
 	};
+	const struct rnd_vk_hooks *hooks = r->cfg.vk_hooks;
+	if (hooks) {
+		if (!hooks->create_instance(hooks->user, &ci, &r->instance))
+			return CORE_ERR_IO;
+		goto made;
+	}
 	VkResult vr = vkCreateInstance(&ci, NULL, &r->instance);
 	if (vr != VK_SUCCESS) {
 		CORE_ERROR("no Vulkan driver could be started (vkCreateInstance: %d); install a "
@@ -97,6 +103,7 @@ static enum core_result create_instance(struct rnd *r)
 			   (int)vr);
 		return CORE_ERR_IO;
 	}
+made:
 	if (r->cfg.validation) {
 		PFN_vkCreateDebugUtilsMessengerEXT create = (PFN_vkCreateDebugUtilsMessengerEXT)
 			vkGetInstanceProcAddr(r->instance, "vkCreateDebugUtilsMessengerEXT");
@@ -134,8 +141,27 @@ static int device_score(VkPhysicalDevice gpu, VkSurfaceKHR surface, uint32_t *ou
 	return 0;
 }
 
+/* The device the OpenXR runtime names (its headset's GPU), with a
+ * graphics queue family. */
+static bool hooked_device(struct rnd *r)
+{
+	const struct rnd_vk_hooks *hooks = r->cfg.vk_hooks;
+	if (!hooks->pick_device(hooks->user, r->instance, &r->gpu))
+		return false;
+	if (!device_score(r->gpu, VK_NULL_HANDLE, &r->queue_family)) {
+		CORE_ERROR("the Vulkan device the OpenXR runtime named has no graphics queue");
+		return false;
+	}
+	return true;
+}
+
 static enum core_result create_device(struct rnd *r)
 {
+	if (r->cfg.vk_hooks) {
+		if (!hooked_device(r))
+			return CORE_ERR_IO;
+		goto picked;
+	}
 	uint32_t n = 0;
 	vkEnumeratePhysicalDevices(r->instance, &n, NULL);
 	VkPhysicalDevice gpus[16];
@@ -157,6 +183,7 @@ static enum core_result create_device(struct rnd *r)
 			   r->surface ? " to this window" : "");
 		return CORE_ERR_IO;
 	}
+picked:;
 	VkPhysicalDeviceProperties props;
 	vkGetPhysicalDeviceProperties(r->gpu, &props);
 	core_strlcpy(r->stats.device_name, props.deviceName, sizeof(r->stats.device_name));
@@ -195,14 +222,35 @@ static enum core_result create_device(struct rnd *r)
 		.pQueuePriorities = &prio,
 	};
 	const char *exts[] = {VK_KHR_SWAPCHAIN_EXTENSION_NAME};
+	/* Multiview (core in 1.1) draws both eyes of the VR scene in one pass. */
+	VkPhysicalDeviceMultiviewFeatures mv = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_FEATURES,
+	};
+	VkPhysicalDeviceFeatures2 f2 = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+		.pNext = &mv,
+	};
+	vkGetPhysicalDeviceFeatures2(r->gpu, &f2);
+	r->multiview = mv.multiview && props.apiVersion >= VK_API_VERSION_1_1;
+	VkPhysicalDeviceMultiviewFeatures mv_on = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_FEATURES,
+		.multiview = VK_TRUE,
+	};
 	VkDeviceCreateInfo dci = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+		.pNext = r->multiview ? &mv_on : NULL,
 		.queueCreateInfoCount = 1,
 		.pQueueCreateInfos = &qci,
 		.enabledExtensionCount = r->surface ? 1 : 0,
 		.ppEnabledExtensionNames = exts,
 	};
-	RND_VK(vkCreateDevice(r->gpu, &dci, NULL, &r->device));
+	if (r->cfg.vk_hooks) {
+		const struct rnd_vk_hooks *hooks = r->cfg.vk_hooks;
+		if (!hooks->create_device(hooks->user, r->gpu, &dci, &r->device))
+			return CORE_ERR_IO;
+	} else {
+		RND_VK(vkCreateDevice(r->gpu, &dci, NULL, &r->device));
+	}
 	vkGetDeviceQueue(r->device, r->queue_family, 0, &r->queue);
 	VkCommandPoolCreateInfo pci = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
@@ -280,6 +328,14 @@ enum core_result rnd_image_create(struct rnd *r, uint32_t w, uint32_t h, VkForma
 				     VkSampleCountFlagBits samples, VkImageUsageFlags usage,
 				     VkImageAspectFlags aspect, struct rnd_image *out)
 {
+	return rnd_image_create_layers(r, w, h, 1, format, samples, usage, aspect, out);
+}
+
+enum core_result rnd_image_create_layers(struct rnd *r, uint32_t w, uint32_t h, uint32_t layers,
+					 VkFormat format, VkSampleCountFlagBits samples,
+					 VkImageUsageFlags usage, VkImageAspectFlags aspect,
+					 struct rnd_image *out)
+{
 	memset(out, 0, sizeof(*out));
 	VkImageCreateInfo ici = {
 		.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
@@ -287,7 +343,7 @@ enum core_result rnd_image_create(struct rnd *r, uint32_t w, uint32_t h, VkForma
 		.format = format,
 		.extent = {w, h, 1},
 		.mipLevels = 1,
-		.arrayLayers = 1,
+		.arrayLayers = layers,
 		.samples = samples,
 		.tiling = VK_IMAGE_TILING_OPTIMAL,
 		.usage = usage,
@@ -303,9 +359,9 @@ enum core_result rnd_image_create(struct rnd *r, uint32_t w, uint32_t h, VkForma
 	VkImageViewCreateInfo vci = {
 		.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
 		.image = out->image,
-		.viewType = VK_IMAGE_VIEW_TYPE_2D,
+		.viewType = layers > 1 ? VK_IMAGE_VIEW_TYPE_2D_ARRAY : VK_IMAGE_VIEW_TYPE_2D,
 		.format = format,
-		.subresourceRange = {aspect, 0, 1, 0, 1},
+		.subresourceRange = {aspect, 0, 1, 0, layers},
 	};
 	RND_VK(vkCreateImageView(r->device, &vci, NULL, &out->view));
 	return CORE_OK;

@@ -65,6 +65,7 @@ void rnd_destroy(struct rnd **pr, uint32_t *out_validation_messages)
 	*pr = NULL;
 	if (r->device) {
 		vkDeviceWaitIdle(r->device);
+		rnd_xr_destroy(r);
 		rnd_world_destroy(r);
 		rnd_image_destroy(r, &r->font);
 		rnd_boards_destroy(r);

@@ -31,21 +31,7 @@ static const uint32_t spv_ui_frag[] =
 #include "ui.frag.inc"
 	;
 
-struct shader_pair {
-	const uint32_t *vert, *frag;
-	size_t vert_size, frag_size;
-};
-
-#define PAIR(v, f) {v, f, sizeof(v), sizeof(f)}
-
-struct pipe_desc {
-	struct shader_pair shaders;
-	const VkVertexInputBindingDescription *bindings;
-	uint32_t binding_count;
-	const VkVertexInputAttributeDescription *attrs;
-	uint32_t attr_count;
-	bool depth_test, depth_write, blend;
-};
+#define PAIR RND_SHADERS
 
 static enum core_result module(struct rnd *r, const uint32_t *code, size_t size,
 			       VkShaderModule *out)
@@ -59,7 +45,7 @@ static enum core_result module(struct rnd *r, const uint32_t *code, size_t size,
 	return CORE_OK;
 }
 
-static enum core_result pipeline(struct rnd *r, const struct pipe_desc *d, VkPipeline *out)
+enum core_result rnd_pipeline_make(struct rnd *r, const struct rnd_pipe_desc *d, VkPipeline *out)
 {
 	VkShaderModule vs = VK_NULL_HANDLE, fs = VK_NULL_HANDLE;
 	enum core_result res = module(r, d->shaders.vert, d->shaders.vert_size, &vs);
@@ -101,7 +87,7 @@ static enum core_result pipeline(struct rnd *r, const struct pipe_desc *d, VkPip
 	};
 	VkPipelineMultisampleStateCreateInfo ms = {
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-		.rasterizationSamples = r->samples,
+		.rasterizationSamples = d->samples ? d->samples : r->samples,
 	};
 	VkPipelineDepthStencilStateCreateInfo ds = {
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO,
@@ -143,8 +129,8 @@ static enum core_result pipeline(struct rnd *r, const struct pipe_desc *d, VkPip
 		.pDepthStencilState = &ds,
 		.pColorBlendState = &cbs,
 		.pDynamicState = &dys,
-		.layout = r->layout,
-		.renderPass = r->pass,
+		.layout = d->layout ? d->layout : r->layout,
+		.renderPass = d->pass ? d->pass : r->pass,
 	};
 	VkResult vr = vkCreateGraphicsPipelines(r->device, VK_NULL_HANDLE, 1, &ci, NULL, out);
 	vkDestroyShaderModule(r->device, vs, NULL);
@@ -253,19 +239,19 @@ enum core_result rnd_pipelines_create(struct rnd *r)
 		{2, 0, F4, offsetof(struct rnd_sprite_inst, info)},
 		{3, 0, U8X4, offsetof(struct rnd_sprite_inst, tint)},
 	};
-	struct pipe_desc sprite = {
+	struct rnd_pipe_desc sprite = {
 		.shaders = PAIR(spv_sprite_cutout_vert, spv_sprite_cutout_frag),
 		.bindings = &sprite_b, .binding_count = 1,
 		.attrs = sprite_a, .attr_count = 4,
 		.depth_test = true, .depth_write = true,
 	};
-	if ((res = pipeline(r, &sprite, &r->pipe_sprite)) != CORE_OK)
+	if ((res = rnd_pipeline_make(r, &sprite, &r->pipe_sprite)) != CORE_OK)
 		return res;
-	struct pipe_desc decal = sprite;
-	decal.shaders = (struct shader_pair)PAIR(spv_sprite_vert, spv_sprite_blend_frag);
+	struct rnd_pipe_desc decal = sprite;
+	decal.shaders = (struct rnd_shader_pair)PAIR(spv_sprite_vert, spv_sprite_blend_frag);
 	decal.depth_write = false;
 	decal.blend = true;
-	if ((res = pipeline(r, &decal, &r->pipe_decal)) != CORE_OK)
+	if ((res = rnd_pipeline_make(r, &decal, &r->pipe_decal)) != CORE_OK)
 		return res;
 
 	const VkVertexInputBindingDescription avatar_b[] = {
@@ -280,13 +266,13 @@ enum core_result rnd_pipelines_create(struct rnd *r)
 		{4, 1, F4, offsetof(struct rnd_avatar_inst, colour)},
 		{5, 1, F4, offsetof(struct rnd_avatar_inst, anim)},
 	};
-	struct pipe_desc avatar = {
+	struct rnd_pipe_desc avatar = {
 		.shaders = PAIR(spv_avatar_vert, spv_avatar_frag),
 		.bindings = avatar_b, .binding_count = 2,
 		.attrs = avatar_a, .attr_count = 6,
 		.depth_test = true, .depth_write = true,
 	};
-	if ((res = pipeline(r, &avatar, &r->pipe_avatar)) != CORE_OK)
+	if ((res = rnd_pipeline_make(r, &avatar, &r->pipe_avatar)) != CORE_OK)
 		return res;
 
 	const VkVertexInputBindingDescription ui_b = {0, sizeof(struct rnd_ui_inst),
@@ -297,13 +283,13 @@ enum core_result rnd_pipelines_create(struct rnd *r)
 		{2, 0, F4, offsetof(struct rnd_ui_inst, extra)},
 		{3, 0, U8X4, offsetof(struct rnd_ui_inst, colour)},
 	};
-	struct pipe_desc ui = {
+	struct rnd_pipe_desc ui = {
 		.shaders = PAIR(spv_ui_vert, spv_ui_frag),
 		.bindings = &ui_b, .binding_count = 1,
 		.attrs = ui_a, .attr_count = 4,
 		.blend = true,
 	};
-	if ((res = pipeline(r, &ui, &r->pipe_ui)) != CORE_OK)
+	if ((res = rnd_pipeline_make(r, &ui, &r->pipe_ui)) != CORE_OK)
 		return res;
 
 	/* The avatar figure: built once, shared by every instance. */

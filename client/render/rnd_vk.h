@@ -104,6 +104,7 @@ struct rnd {
 	VkCommandPool pool;
 	VkSampleCountFlagBits samples;
 	VkFormat depth_format;
+	bool multiview; /* the device has VK_KHR_multiview's feature, enabled */
 
 	VkSurfaceKHR surface;
 	VkSwapchainKHR swapchain;
@@ -158,6 +159,8 @@ struct rnd {
 	uint32_t font_w, font_h;
 
 	struct rnd_stats stats;
+
+	struct rnd_xr_scene *xr; /* rnd_xr.c: the VR scene, NULL on the desktop */
 };
 
 /* rnd_device.c: instance, device, memory, uploads */
@@ -166,6 +169,11 @@ void rnd_device_destroy(struct rnd *r);
 enum core_result rnd_image_create(struct rnd *r, uint32_t w, uint32_t h, VkFormat format,
 				  VkSampleCountFlagBits samples, VkImageUsageFlags usage,
 				  VkImageAspectFlags aspect, struct rnd_image *out) CORE_MUST_CHECK;
+/** The same with `layers` array layers (a 2D array view when more than one). */
+enum core_result rnd_image_create_layers(struct rnd *r, uint32_t w, uint32_t h, uint32_t layers,
+					 VkFormat format, VkSampleCountFlagBits samples,
+					 VkImageUsageFlags usage, VkImageAspectFlags aspect,
+					 struct rnd_image *out) CORE_MUST_CHECK;
 void rnd_barrier(VkCommandBuffer cmd, VkImage image, VkImageLayout from, VkImageLayout to,
 		 VkAccessFlags src_access, VkAccessFlags dst_access, VkPipelineStageFlags src,
 		 VkPipelineStageFlags dst);
@@ -195,6 +203,25 @@ void rnd_target_present(struct rnd *r);
 enum core_result rnd_target_write_png(struct rnd *r, const char *path) CORE_MUST_CHECK;
 
 /* rnd_pipe.c */
+struct rnd_shader_pair {
+	const uint32_t *vert, *frag;
+	size_t vert_size, frag_size;
+};
+#define RND_SHADERS(v, f) {v, f, sizeof(v), sizeof(f)}
+
+struct rnd_pipe_desc {
+	struct rnd_shader_pair shaders;
+	const VkVertexInputBindingDescription *bindings;
+	uint32_t binding_count;
+	const VkVertexInputAttributeDescription *attrs;
+	uint32_t attr_count;
+	bool depth_test, depth_write, blend;
+	VkPipelineLayout layout; /* 0: the desktop's */
+	VkRenderPass pass;       /* 0: the desktop's offscreen pass */
+	VkSampleCountFlagBits samples; /* 0: the desktop's */
+};
+enum core_result rnd_pipeline_make(struct rnd *r, const struct rnd_pipe_desc *d,
+				   VkPipeline *out) CORE_MUST_CHECK;
 enum core_result rnd_pipelines_create(struct rnd *r) CORE_MUST_CHECK;
 void rnd_pipelines_destroy(struct rnd *r);
 VkDescriptorSet rnd_texture_set(struct rnd *r, const struct rnd_image *img, VkSampler sampler);
@@ -209,6 +236,9 @@ void rnd_boards_destroy(struct rnd *r);
 
 /* rnd_mesh.c: the avatar figure, in metres, facing +x */
 uint32_t rnd_avatar_mesh(struct rnd_avatar_vertex *out, uint32_t max);
+
+/* rnd_xr.c */
+void rnd_xr_destroy(struct rnd *r);
 
 /* rnd_world.c */
 void rnd_world_destroy(struct rnd *r);

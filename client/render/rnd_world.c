@@ -7,6 +7,7 @@
  * soft shadow, all in the 2:1 floor projection).
  */
 #include "rnd_vk.h"
+#include "rnd_xr.h"
 
 #include "sim/world.h"
 #include "sim/world_load.h"
@@ -230,6 +231,8 @@ enum core_result rnd_set_world(struct rnd *r, const struct sim_world *w,
 					VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &r->statics);
 	if (res == CORE_OK)
 		build_sprites(r, w, art, sets);
+	if (res == CORE_OK && r->xr) /* the VR scene's room too */
+		res = rnd_xr_set_room(r, w, art);
 	for (int i = 0; i < art->tileset_count; i++) {
 		stbi_image_free(sets[i].px);
 		free(sets[i].trim);
