@@ -15,6 +15,7 @@ iproute2 procps
 libopus-dev libspeexdsp-dev portaudio19-dev espeak-ng sox
 libsdl2-dev libvulkan-dev glslc libstb-dev fonts-dejavu-core
 mesa-vulkan-drivers vulkan-validationlayers xvfb xauth
+libopenxr-dev libopenxr-loader1 openxr-layer-corevalidation libopenxr-utils libcglm-dev
 "
 
 missing=""
