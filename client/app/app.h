@@ -62,6 +62,11 @@ struct app_options {
 	bool push_to_talk;
 	int frame_ms;
 	int bitrate_bps;
+	/* VR (app_xr.c) */
+	bool xr;
+	bool xr_smooth_turn;
+	int xr_multiview; /* 1 on, 0 off, -1 auto */
+	float xr_refresh_hz;
 };
 
 /** What the scene knows of one avatar this frame. */
@@ -71,6 +76,8 @@ struct app_avatar {
 	bool sitting, walking, speaking, self;
 	bool has_pose; /* a headset user: its hands are drawn where they are */
 	float hand_m[2][3]; /* world metres, z above the floor */
+	float hand_q[2][4]; /* world axes */
+	float head_m[3], head_q[4];
 	uint16_t seat;
 	uint32_t colour;
 	const char *name;
@@ -91,8 +98,18 @@ enum app_link {
 	APP_LINK_GIVEN_UP, /* refused for good (another protocol version) */
 };
 
+/** What a platform without a main() of its own hands the app (Android:
+ * platform/android). NULL on the desktop. */
+struct app_platform {
+	void *android_vm, *android_activity; /* JavaVM *, the activity's jobject */
+	/** Called every frame: the platform's own events; sets *quit to leave. */
+	void (*pump)(void *user, bool *quit);
+	void *user;
+};
+
 struct app {
 	struct app_options opt;
+	const struct app_platform *plat;
 	struct plat_window *win;
 	struct rnd *rnd;
 	struct plat_input input;
@@ -124,6 +141,11 @@ struct app {
 	int target_seat; /* -1: none */
 	uint16_t yaw;
 	bool want_stand;
+	struct app_steer { /* VR: the thumbstick instead of the keys (app_xr.c) */
+		bool active;
+		float x, y;   /* world axes, length up to 1 */
+		uint16_t yaw; /* where the head looks */
+	} steer;
 
 	/* this frame */
 	int avatar_count;
@@ -202,8 +224,10 @@ void app_notice(struct app *a, uint32_t argb, const char *fmt, ...) CORE_PRINTF(
 
 /* app_input.c */
 void app_input_frame(struct app *a);
-/** One 30 Hz tick of input into the client core. */
+/** One tick of input into the client core (the server's rate). */
 void app_input_tick(struct app *a, uint64_t now_us);
+/** Walks to (x, y) metres along a planned route; seat >= 0: and sits there. */
+void app_walk_to(struct app *a, float x, float y, int seat);
 
 /* app_scene.c */
 void app_demo_setup(struct app *a);
@@ -242,6 +266,9 @@ void app_board_close(struct app *a);
 bool app_board_input(struct app *a, uint64_t now_us);
 void app_board_event(struct app *a, const struct cl_event *ev);
 void app_board_draw(struct app *a, uint64_t now_us);
+/** Board b's image is rasterised and uploaded as of now (at most a few
+ * times a second while strokes arrive); false when it cannot be. */
+bool app_board_image_ready(struct app *a, int b, uint64_t now_us);
 /** Each board on its wall in the room (the world pass). */
 void app_board_draw_walls(struct app *a, uint64_t now_us);
 /** The board whose wall is within APP_BOARD_NEAR_M of us, or -1. */
@@ -250,6 +277,11 @@ int app_board_near(const struct app *a);
  * bottom at the image's lower edge height; metres. */
 void app_board_wall(const struct app *a, int b, float *x0, float *y0, float *x1, float *y1,
 		    float *z0, float *z1);
+/** The pen on board `board` at (x, y) board millimetres, down or up (a
+ * stroke begins, grows in 50 ms batches, ends when it lifts); the mouse on
+ * the full-screen board and a VR controller's tip both draw through it. */
+void app_board_pen(struct app *a, int board, bool down, int32_t x, int32_t y, uint8_t pressure,
+		   uint64_t now_us);
 /** The board shown (or the first) as PNG in the working folder (staff). */
 bool app_board_save(struct app *a);
 
@@ -266,6 +298,12 @@ bool app_voice_transmitting(const struct app *a);
 float app_voice_level_db(const struct app *a);
 /** Lists the audio devices on standard output. */
 int app_voice_list_devices(void);
+
+/* app_xr.c: lyceum --xr, the whole run in a headset */
+int app_xr_main(struct app *a);
+
+/* app_main.c: the flags, then the desktop's or the headset's run. */
+int app_main(int argc, char **argv, const struct app_platform *plat);
 
 /* app_hud.c */
 void app_hud_draw(struct app *a, uint64_t now_us);

@@ -218,20 +218,16 @@ static void send_batch(struct app *a, bool last)
 	v->sent_us = a->conn.service_now_us;
 }
 
-static void pen(struct app *a, uint64_t now_us)
+void app_board_pen(struct app *a, int board, bool down, int32_t x, int32_t y, uint8_t pressure,
+		   uint64_t now_us)
 {
 	struct app_board_view *v = &a->board_view;
-	const struct plat_input *in = &a->input;
-	float bx, by, bw, bh;
-	board_rect(a, &bx, &by, &bw, &bh);
-	bool inside = in->mouse_x >= bx && in->mouse_y >= by && in->mouse_x < bx + bw &&
-		      in->mouse_y < by + bh;
-	if (in->button && inside && a->link == APP_LINK_JOINED) {
-		int32_t x = (int32_t)((in->mouse_x - bx) / bw * SIM_BOARD_SURFACE_W);
-		int32_t y = (int32_t)((in->mouse_y - by) / bh * SIM_BOARD_SURFACE_H);
+	if (down && a->link == APP_LINK_JOINED && board >= 0 && board < RND_BOARD_IMAGES &&
+	    (!v->pen_down || v->board == board)) {
 		x = CORE_CLAMP(x, 0, SIM_BOARD_SURFACE_W - 1);
 		y = CORE_CLAMP(y, 0, SIM_BOARD_SURFACE_H - 1);
 		if (!v->pen_down) {
+			v->board = (uint8_t)board;
 			v->pen_down = true;
 			v->begun = false;
 			v->pending_n = 0;
@@ -241,7 +237,7 @@ static void pen(struct app *a, uint64_t now_us)
 		const struct sim_board_point *last = v->ink_n ? &v->ink[v->ink_n - 1] : NULL;
 		if ((!last || abs(x - last->x) + abs(y - last->y) >= MIN_STEP_MM) &&
 		    v->ink_n < SIM_BOARD_STROKE_POINTS) {
-			struct sim_board_point pt = {(uint16_t)x, (uint16_t)y, 128};
+			struct sim_board_point pt = {(uint16_t)x, (uint16_t)y, pressure};
 			v->ink[v->ink_n++] = pt;
 			v->pending[v->pending_n++] = pt;
 			v->images[v->board].dirty = true;
@@ -252,6 +248,19 @@ static void pen(struct app *a, uint64_t now_us)
 		send_batch(a, true);
 		v->pen_down = false;
 	}
+}
+
+static void pen(struct app *a, uint64_t now_us)
+{
+	struct app_board_view *v = &a->board_view;
+	const struct plat_input *in = &a->input;
+	float bx, by, bw, bh;
+	board_rect(a, &bx, &by, &bw, &bh);
+	bool inside = in->mouse_x >= bx && in->mouse_y >= by && in->mouse_x < bx + bw &&
+		      in->mouse_y < by + bh;
+	int32_t x = (int32_t)((in->mouse_x - bx) / bw * SIM_BOARD_SURFACE_W);
+	int32_t y = (int32_t)((in->mouse_y - by) / bh * SIM_BOARD_SURFACE_H);
+	app_board_pen(a, v->board, in->button && inside, x, y, 128, now_us);
 }
 
 /* Undo (or redo) our newest stroke (undone one) on this board. */
@@ -371,6 +380,14 @@ void app_board_wall(const struct app *a, int b, float *x0, float *y0, float *x1,
 {
 	wall_of(&a->world->boards[b], x0, y0, x1, y1, z1);
 	*z0 = WALL_BOTTOM_M;
+}
+
+bool app_board_image_ready(struct app *a, int b, uint64_t now_us)
+{
+	struct app_board_view *v = &a->board_view;
+	return a->board && a->world && b >= 0 && b < a->world->board_count &&
+	       b < RND_BOARD_IMAGES && a->link == APP_LINK_JOINED &&
+	       refresh(a, b, now_us, v->pen_down && v->board == b ? RASTER_US : WALL_RASTER_US);
 }
 
 void app_board_draw_walls(struct app *a, uint64_t now_us)

@@ -98,7 +98,7 @@ static bool plan(const struct sim_world *w, float sx, float sy, float gx, float 
 	return path.count > 0;
 }
 
-static void walk_to(struct app *a, float x, float y, int seat)
+void app_walk_to(struct app *a, float x, float y, int seat)
 {
 	const struct sim_avatar *me = &a->conn.predicted;
 	a->target_seat = seat;
@@ -173,7 +173,7 @@ void app_input_frame(struct app *a)
 			if (s < 0)
 				app_notice(a, 0xffe8b86c, "No free seat in this room");
 			else
-				walk_to(a, (float)a->world->seats[s].pos.x_mm / 1000.0f,
+				app_walk_to(a, (float)a->world->seats[s].pos.x_mm / 1000.0f,
 					(float)a->world->seats[s].pos.y_mm / 1000.0f, s);
 		}
 	}
@@ -196,10 +196,10 @@ void app_input_frame(struct app *a)
 		if (seat >= 0 && seat_holder(a, seat) && seat_holder(a, seat) != a->conn.welcome.client_id)
 			app_notice(a, 0xffe8b86c, "That seat is taken");
 		else if (seat >= 0)
-			walk_to(a, (float)a->world->seats[seat].pos.x_mm / 1000.0f,
+			app_walk_to(a, (float)a->world->seats[seat].pos.x_mm / 1000.0f,
 				(float)a->world->seats[seat].pos.y_mm / 1000.0f, seat);
 		else
-			walk_to(a, x, y, -1);
+			app_walk_to(a, x, y, -1);
 		if (a->conn.predicted.seat != SIM_SEAT_NONE)
 			a->want_stand = true;
 	}
@@ -219,6 +219,10 @@ void app_input_tick(struct app *a, uint64_t now_us)
 	float sx = (float)in->held[PLAT_KEY_RIGHT] - (float)in->held[PLAT_KEY_LEFT];
 	float sy = (float)in->held[PLAT_KEY_DOWN] - (float)in->held[PLAT_KEY_UP];
 	float wx = sx + sy, wy = sy - sx;
+	if (a->steer.active) { /* a thumbstick (VR): world axes, any length up to 1 */
+		wx = a->steer.x;
+		wy = a->steer.y;
+	}
 	uint8_t buttons = 0;
 	uint16_t seat = SIM_SEAT_NONE;
 	float mx = 0, my = 0;
@@ -227,8 +231,9 @@ void app_input_tick(struct app *a, uint64_t now_us)
 		a->has_target = false;
 		a->target_seat = -1;
 		float len = sqrtf(wx * wx + wy * wy);
-		mx = wx / len;
-		my = wy / len;
+		float k = a->steer.active && len <= 1.0f ? 1.0f : 1.0f / len; /* keys: full speed */
+		mx = wx * k;
+		my = wy * k;
 		if (me->seat != SIM_SEAT_NONE)
 			a->want_stand = true;
 	} else if (a->has_target) {
@@ -281,7 +286,9 @@ void app_input_tick(struct app *a, uint64_t now_us)
 	if (me->seat == SIM_SEAT_NONE)
 		a->want_stand = false;
 	int8_t ax = axis(mx), ay = axis(my);
-	if (ax != 0 || ay != 0)
+	if (a->steer.active)
+		a->yaw = a->steer.yaw; /* a headset: the avatar faces where the head does */
+	else if (ax != 0 || ay != 0)
 		a->yaw = sim_yaw_of(ax, ay); /* face the way it walks (one bit on the wire) */
 	cl_conn_input(c, ax, ay, a->yaw, buttons, seat, (uint32_t)now_us);
 	app_item_tick(a, now_us);

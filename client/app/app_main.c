@@ -50,6 +50,15 @@ static const char usage[] =
 	"  --push-to-talk       start in push-to-talk (hold V) instead of voice activity\n"
 	"  --frame-ms 10|20     voice frame length (default 20; 10 halves the framing delay)\n"
 	"  --bitrate BPS        Opus bitrate, 6000-128000 (default 24000)\n"
+	"  --xr                 join in a headset through OpenXR (the active runtime, or\n"
+	"                       XR_RUNTIME_JSON's): the room at true scale; --frames N ends\n"
+	"                       the session after N frames\n"
+	"  --xr-multiview on|off|auto  both eyes in one pass (VK_KHR_multiview) or a pass\n"
+	"                       each; auto (default): on where the device has it, except\n"
+	"                       Mesa's llvmpipe, whose multiview drops clipped triangles\n"
+	"  --xr-smooth-turn     turn smoothly with the right stick (default: 30-degree snaps)\n"
+	"  --xr-refresh HZ      ask the headset for this display rate (72, 90, 120...) when it\n"
+	"                       offers a choice\n"
 	"Keys: WASD/arrows move, click walks (or takes the clicked seat), E sits or stands,\n"
 	"wheel or +/- zoom, M mutes, T push-to-talk or voice activity, V talks (push-to-talk),\n"
 	"Y speaks to the whole room (instructor, floor), [ ] select a roster member and , .\n"
@@ -105,6 +114,7 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 		.resize_frame = -1,
 		.frame_ms = 20,
 		.bitrate_bps = 24000,
+		.xr_multiview = -1,
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
@@ -153,6 +163,22 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 			if (!parse_long(f, v, 6000, 128000, &n))
 				return 2;
 			o->bitrate_bps = (int)n;
+		} else if (!strcmp(f, "--xr")) {
+			o->xr = true;
+			takes = false;
+		} else if (!strcmp(f, "--xr-smooth-turn")) {
+			o->xr_smooth_turn = true;
+			takes = false;
+		} else if (!strcmp(f, "--xr-multiview") && v) {
+			if (strcmp(v, "on") && strcmp(v, "off") && strcmp(v, "auto")) {
+				fprintf(stderr, "lyceum: --xr-multiview is on, off or auto\n");
+				return 2;
+			}
+			o->xr_multiview = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -1;
+		} else if (!strcmp(f, "--xr-refresh") && v) {
+			if (!parse_long(f, v, 30, 240, &n))
+				return 2;
+			o->xr_refresh_hz = (float)n;
 		} else if (!strcmp(f, "--no-labels")) {
 			o->labels = false;
 			takes = false;
@@ -241,6 +267,11 @@ static int parse_args(struct app_options *o, int argc, char **argv)
 	}
 	if (o->input_script && !o->headless) {
 		fprintf(stderr, "lyceum: --input-script goes with --headless\n");
+		return 2;
+	}
+	if (o->xr && (o->headless || o->screenshot || o->input_script)) {
+		fprintf(stderr, "lyceum: --xr draws for the headset: it goes without --headless, "
+				"--screenshot and --input-script\n");
 		return 2;
 	}
 	if (o->screenshot && !o->frames)
@@ -370,14 +401,24 @@ static int run(struct app *a)
 	return 0;
 }
 
+#ifndef __ANDROID__ /* platform/android/android_main.c calls app_main */
 int main(int argc, char **argv)
+{
+	return app_main(argc, argv, NULL);
+}
+#endif
+
+int app_main(int argc, char **argv, const struct app_platform *plat)
 {
 	static struct app app; /* large: lives for the whole run */
 	struct app *a = &app;
+	a->plat = plat;
 	int rc = parse_args(&a->opt, argc, argv);
 	if (rc)
 		return rc;
 	plat_install_stop_handler();
+	if (a->opt.xr)
+		return app_xr_main(a);
 	char err[256] = "";
 	if (!a->opt.headless) {
 		a->win = plat_window_create_sdl("Lyceum", a->opt.width, a->opt.height,

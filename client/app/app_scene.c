@@ -171,7 +171,12 @@ void app_scene_gather(struct app *a, uint64_t now_us)
 				o->hand_m[h][0] = o->x_m + f.head_m[0] + f.hand_m[h][0];
 				o->hand_m[h][1] = o->y_m + f.head_m[1] + f.hand_m[h][1];
 				o->hand_m[h][2] = CORE_MAX(0.0f, f.head_m[2] + f.hand_m[h][2]);
+				memcpy(o->hand_q[h], f.hand_q[h], sizeof(o->hand_q[h]));
 			}
+			o->head_m[0] = o->x_m + f.head_m[0];
+			o->head_m[1] = o->y_m + f.head_m[1];
+			o->head_m[2] = f.head_m[2];
+			memcpy(o->head_q, f.head_q, sizeof(o->head_q));
 		}
 	}
 }

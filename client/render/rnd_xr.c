@@ -60,9 +60,21 @@ struct rnd_xr_scene {
 	struct rnd_xr_stats stats;
 };
 
-bool rnd_xr_multiview(const struct rnd *r)
+bool rnd_xr_multiview(const struct rnd *r, int want)
 {
-	return r->multiview;
+	if (!r->multiview) {
+		if (want == 1)
+			CORE_WARN("the Vulkan device '%s' has no multiview: a pass an eye",
+				  r->stats.device_name);
+		return false;
+	}
+	if (want == -1 && !strncmp(r->stats.device_name, "llvmpipe", 8)) {
+		CORE_INFO("multiview off on %s: its multiview drops triangles that need clipping in "
+			  "the second eye; a pass an eye (--xr-multiview on to force it)",
+			  r->stats.device_name);
+		return false;
+	}
+	return want != 0;
 }
 
 const int64_t *rnd_xr_formats(uint32_t *out_count)

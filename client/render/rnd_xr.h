@@ -49,9 +49,11 @@ struct rnd_xr_stats {
 	uint32_t dropped;       /* boxes that did not fit a frame, ever */
 };
 
-/** Whether the device can draw both eyes in one pass (VK_KHR_multiview,
- * core in Vulkan 1.1, feature `multiview`). */
-bool rnd_xr_multiview(const struct rnd *r);
+/** Whether to draw both eyes in one pass (VK_KHR_multiview, core in Vulkan
+ * 1.1, feature `multiview`): want 1 yes if the device can, 0 no, -1 where
+ * the device can and gets it right (Mesa's llvmpipe 22 drops triangles
+ * that need clipping in every view after the first). Says which, and why. */
+bool rnd_xr_multiview(const struct rnd *r, int want);
 /** The image formats the renderer can draw into, best first (VkFormat);
  * the caller takes the first the runtime offers. */
 const int64_t *rnd_xr_formats(uint32_t *out_count);
