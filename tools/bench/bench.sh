@@ -1,5 +1,6 @@
 #!/bin/bash
 # make bench: micro-benchmarks, the client frame benchmark (bench_client.sh),
+# the VR frame benchmark (bench_xr.sh),
 # then classroom-presence-v1 at 1 x 50, 20 x 50
 # and 40 x 50, every figure measured from outside the processes:
 #   server CPU   /proc/PID/stat (utime + stime) over the measured window
@@ -30,6 +31,7 @@ if [ "${BENCH_MICRO:-1}" = 1 ]; then
     echo "== micro-benchmarks"
     "$build/tools/bench/lyceum-bench-sim"
     "$(dirname "$0")/bench_client.sh" "$build"
+    "$(dirname "$0")/bench_xr.sh" "$build"
 fi
 
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
