@@ -117,7 +117,8 @@ struct app {
 
 	struct sim_world *world;
 	struct sim_world_art art;
-	bool world_ready; /* uploaded to the renderer */
+	bool world_ready;   /* uploaded to the renderer */
+	bool world_pending; /* loaded, not yet uploaded (app_world_sync) */
 	uint64_t item_sent_us; /* the carried item's place last sent */
 	char world_error[512];
 
@@ -218,8 +219,12 @@ struct app {
 void app_net_start(struct app *a, uint64_t now_us);
 void app_net_update(struct app *a, uint64_t now_us);
 void app_net_close(struct app *a);
-/** Loads the world (and its art) by name from the worlds folder. */
+/** Loads the world (and its art) by name from the worlds folder; the
+ * renderer takes it at the next app_world_sync. */
 bool app_load_world(struct app *a, const char *path_or_name);
+/** Hands a newly loaded world to the renderer (on the thread that draws);
+ * false when it cannot be drawn (said in a notice). */
+bool app_world_sync(struct app *a);
 void app_notice(struct app *a, uint32_t argb, const char *fmt, ...) CORE_PRINTF(3, 4);
 
 /* app_input.c */

@@ -363,6 +363,8 @@ static int run(struct app *a)
 		}
 		app_scene_gather(a, now);
 		app_voice_update(a);
+		if (!app_world_sync(a) && a->link == APP_LINK_DEMO)
+			return 1;
 		follow_camera(a, &cam, (float)(now - last_us) / 1e6f);
 		last_us = now;
 		bool last = a->opt.frames && a->frame + 1 >= a->opt.frames;

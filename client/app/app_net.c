@@ -45,21 +45,30 @@ bool app_load_world(struct app *a, const char *path_or_name)
 		free(w);
 		return false;
 	}
-	if (rnd_set_world(a->rnd, w, &art) != CORE_OK) {
-		snprintf(a->world_error, sizeof(a->world_error),
-			 "the world '%.400s' could not be drawn (see the log above)", path);
-		sim_world_art_free(&art);
-		free(w);
-		return false;
-	}
 	if (a->world) {
 		sim_world_art_free(&a->art);
 		free(a->world);
 	}
 	a->world = w;
 	a->art = art;
-	a->world_ready = true;
+	a->world_ready = false;
+	a->world_pending = true; /* the renderer takes it in app_world_sync */
 	a->world_error[0] = '\0';
+	return true;
+}
+
+bool app_world_sync(struct app *a)
+{
+	if (!a->world_pending)
+		return true;
+	a->world_pending = false;
+	if (rnd_set_world(a->rnd, a->world, &a->art) != CORE_OK) {
+		snprintf(a->world_error, sizeof(a->world_error),
+			 "the world '%.400s' could not be drawn (see the log above)", a->world->name);
+		app_notice(a, 0xfff05a5au, "The room cannot be drawn: %s", a->world_error);
+		return false;
+	}
+	a->world_ready = true;
 	return true;
 }
 

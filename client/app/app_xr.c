@@ -19,6 +19,12 @@
  * added on top and sent as the pose, so others see the lean and the hands.
  * The local head pose is the runtime's of this frame: it never waits for
  * the network.
+ *
+ * Threads. The render thread (this loop, paced by xrWaitFrame) does no
+ * network or file I/O: a network thread services the connection, runs the
+ * ticks and the voice, and loads a new world's file; the two share struct
+ * app under one lock, which the render thread holds only to read the
+ * controllers into it and copy out what it draws (struct xr_shared).
  */
 #include "app.h"
 
@@ -28,6 +34,8 @@
 
 #include <cglm/cglm.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,30 +347,47 @@ static void draw_avatars(struct app *a)
 	}
 }
 
-static void draw_items(struct app *a, uint64_t now_us)
+/* What the frame draws of the room's shared state, copied while the
+ * network thread is held off (gather_shared), drawn after. */
+struct xr_shared {
+	int item_count;
+	struct cl_item_view items[SIM_MAX_ITEMS];
+	int board_count;
+	struct xr_board_place {
+		int slot;
+		float x0, y0, x1, y1, z0, z1;
+	} boards[RND_BOARD_IMAGES];
+};
+
+static void gather_shared(struct app *a, uint64_t now_us, struct xr_shared *sh)
 {
-	struct cl_item_view v[SIM_MAX_ITEMS];
-	int n = cl_conn_view_items(&a->conn, now_us, v, SIM_MAX_ITEMS);
-	for (int i = 0; i < n; i++) {
-		float c[3] = {(float)v[i].x_mm / 1000.0f, (float)v[i].y_mm / 1000.0f,
-			      (float)v[i].z_mm / 1000.0f + 0.1f};
-		float q[4] = {0, 0, sinf((float)v[i].yaw * TWO_PI / 65536.0f / 2),
-			      cosf((float)v[i].yaw * TWO_PI / 65536.0f / 2)};
-		rnd_xr_box(a->rnd, c, (const float[3]){0.1f, 0.1f, 0.1f}, q,
-			   v[i].holder ? 0xf0b040u : 0x3c8ce0u);
+	sh->item_count = a->link == APP_LINK_JOINED
+				 ? cl_conn_view_items(&a->conn, now_us, sh->items, SIM_MAX_ITEMS)
+				 : 0;
+	sh->board_count = 0;
+	for (int b = 0; a->world && b < a->world->board_count && b < RND_BOARD_IMAGES; b++) {
+		if (!app_board_image_ready(a, b, now_us)) /* rasterised and uploaded as needed */
+			continue;
+		struct xr_board_place *p = &sh->boards[sh->board_count++];
+		p->slot = b;
+		board_face(a, b, &p->x0, &p->y0, &p->x1, &p->y1, &p->z0, &p->z1);
 	}
 }
 
-static void draw_boards(struct app *a, uint64_t now_us)
+static void draw_shared(struct app *a, const struct xr_shared *sh)
 {
-	if (!a->world)
-		return;
-	for (int b = 0; b < a->world->board_count && b < RND_BOARD_IMAGES; b++) {
-		if (!app_board_image_ready(a, b, now_us))
-			continue;
-		float x0, y0, x1, y1, z0, z1;
-		board_face(a, b, &x0, &y0, &x1, &y1, &z0, &z1);
-		rnd_xr_board(a->rnd, b, x0, y0, x1, y1, z0, z1);
+	for (int i = 0; i < sh->item_count; i++) {
+		const struct cl_item_view *v = &sh->items[i];
+		float c[3] = {(float)v->x_mm / 1000.0f, (float)v->y_mm / 1000.0f,
+			      (float)v->z_mm / 1000.0f + 0.1f};
+		float half = (float)v->yaw * TWO_PI / 65536.0f / 2;
+		float q[4] = {0, 0, sinf(half), cosf(half)};
+		rnd_xr_box(a->rnd, c, (const float[3]){0.1f, 0.1f, 0.1f}, q,
+			   v->holder ? 0xf0b040u : 0x3c8ce0u);
+	}
+	for (int i = 0; i < sh->board_count; i++) {
+		const struct xr_board_place *p = &sh->boards[i];
+		rnd_xr_board(a->rnd, p->slot, p->x0, p->y0, p->x1, p->y1, p->z0, p->z1);
 	}
 }
 
@@ -400,12 +425,11 @@ static void vignette(struct app *a, const struct xr_rig *rig, const struct xr_fr
 }
 
 static void draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame *f,
-		       const struct xr_input *in, float ax, float ay, uint64_t now_us)
+		       const struct xr_input *in, float ax, float ay, const struct xr_shared *sh)
 {
 	rnd_xr_frame_begin(a->rnd);
 	draw_avatars(a);
-	draw_items(a, now_us);
-	draw_boards(a, now_us);
+	draw_shared(a, sh);
 	for (int h = 0; h < 2; h++) {
 		if (!in->hand_valid[h])
 			continue;
@@ -442,6 +466,38 @@ static void tick(struct app *a, uint64_t now)
 	}
 	if (now > a->next_tick_us + tick_us)
 		a->next_tick_us = now + tick_us;
+}
+
+/*
+ * The network thread: the connection, the ticks (moves go out at the
+ * server's rate, steered by what the render thread last set), voice. The
+ * render thread never waits for it longer than one of its turns (a
+ * non-blocking service of the socket), and does no network or file I/O
+ * itself: what it sends is queued (ENet's reliable channel, the pose for
+ * the next tick) and a world the network thread loaded is uploaded by it
+ * at the next frame (app_world_sync).
+ */
+struct net_thread {
+	struct app *a;
+	pthread_t thread;
+	pthread_mutex_t lock; /* everything in struct app the two threads share */
+	atomic_bool stop;
+	bool running;
+};
+
+static void *net_main(void *user)
+{
+	struct net_thread *n = user;
+	while (!atomic_load(&n->stop)) {
+		pthread_mutex_lock(&n->lock);
+		uint64_t now = plat_time_us();
+		app_net_update(n->a, now);
+		tick(n->a, now);
+		app_voice_update(n->a);
+		pthread_mutex_unlock(&n->lock);
+		plat_sleep_us(1000);
+	}
+	return NULL;
 }
 
 /* This thread's CPU time: what a frame costs, the waits for the display
@@ -486,9 +542,10 @@ static void print_stats(const struct app *a, struct xr *x, double *frame_ms, dou
 	fflush(stdout);
 }
 
-static int run(struct app *a, struct xr *x)
+static int run(struct app *a, struct xr *x, struct net_thread *net)
 {
 	struct xr_rig rig = {0};
+	static struct xr_shared shared;
 	static double frame_ms[APP_STATS_FRAMES], record_ms[APP_STATS_FRAMES];
 	long measured = 0;
 	uint64_t draws = 0, last_us = plat_time_us();
@@ -505,8 +562,6 @@ static int run(struct app *a, struct xr *x)
 		}
 		if (a->plat && a->plat->pump)
 			a->plat->pump(a->plat->user, &a->quit);
-		uint64_t now = plat_time_us();
-		app_net_update(a, now);
 		if ((a->quit || plat_stop_requested() ||
 		     (a->opt.frames && (long)xr_frames(x) >= a->opt.frames)) &&
 		    !exit_asked) {
@@ -522,7 +577,7 @@ static int run(struct app *a, struct xr *x)
 		struct xr_frame f;
 		if (!xr_frame_wait(x, &f))
 			continue;
-		now = plat_time_us();
+		uint64_t now = plat_time_us();
 		float dt = CORE_CLAMP((float)(now - last_us) / 1e6f, 0.0f, 0.1f);
 		last_us = now;
 		struct xr_input in;
@@ -532,14 +587,14 @@ static int run(struct app *a, struct xr *x)
 			rig.centre[2] = f.head.p[2];
 			rig.centred = true;
 		}
+		float ax = 0, ay = 0;
+		pthread_mutex_lock(&net->lock);
+		(void)app_world_sync(a);
 		as_keys(a, &in);
 		app_input_frame(a);
 		steer(a, &rig, &f, &in, dt, a->opt.xr_smooth_turn);
 		send_pose(a, &rig, &f, &in);
-		tick(a, now);
 		app_scene_gather(a, now);
-		app_voice_update(a);
-		float ax = 0, ay = 0;
 		if (a->self_index >= 0) {
 			ax = a->avatars[a->self_index].x_m;
 			ay = a->avatars[a->self_index].y_m;
@@ -547,16 +602,18 @@ static int run(struct app *a, struct xr *x)
 			ax = (float)a->world->spawns[0].pos.x_mm / 1000.0f;
 			ay = (float)a->world->spawns[0].pos.y_mm / 1000.0f;
 		}
+		teleport(a, &rig, &in, ax, ay);
+		pens(a, &rig, &in, ax, ay, now);
+		gather_shared(a, now, &shared);
+		pthread_mutex_unlock(&net->lock);
 		if (rig.last_us) {
 			float ddx = ax - rig.last_x, ddy = ay - rig.last_y;
 			float inst = sqrtf(ddx * ddx + ddy * ddy) / CORE_MAX(dt, 0.001f);
 			rig.speed += (inst - rig.speed) * CORE_MIN(1.0f, dt * 10.0f);
 		}
 		rig.last_x = ax, rig.last_y = ay, rig.last_us = now;
-		teleport(a, &rig, &in, ax, ay);
-		pens(a, &rig, &in, ax, ay, now);
 		if (f.should_render)
-			draw_frame(a, &rig, &f, &in, ax, ay, now);
+			draw_frame(a, &rig, &f, &in, ax, ay, &shared);
 		if (xr_frame_submit(x, &f) != CORE_OK) {
 			rc = 1;
 			break;
@@ -584,6 +641,8 @@ int app_xr_main(struct app *a)
 		return 1;
 	}
 	struct xr *x = NULL;
+	struct net_thread net = {.a = a};
+	pthread_mutex_init(&net.lock, NULL);
 	struct xr_config xc = {
 		.validation = a->opt.validation,
 		.multiview = a->opt.xr_multiview,
@@ -596,6 +655,7 @@ int app_xr_main(struct app *a)
 		fprintf(stderr, "lyceum: OpenXR could not start (see above)\n");
 		xr_destroy(&x);
 		a->win->destroy(a->win);
+		pthread_mutex_destroy(&net.lock);
 		return 1;
 	}
 	struct rnd_config rc_cfg = {
@@ -628,9 +688,19 @@ int app_xr_main(struct app *a)
 				CORE_WARN("no memory for the boards' images");
 			app_net_start(a, plat_time_us());
 			app_voice_start(a);
+			if (pthread_create(&net.thread, NULL, net_main, &net) != 0) {
+				fprintf(stderr, "lyceum: cannot start the network thread\n");
+				rc = 1;
+			} else {
+				net.running = true;
+			}
 		}
 		if (!rc)
-			rc = run(a, x);
+			rc = run(a, x, &net);
+		if (net.running) {
+			atomic_store(&net.stop, true);
+			pthread_join(net.thread, NULL);
+		}
 		app_voice_close(a);
 		app_net_close(a);
 		app_chat_close(a);
@@ -653,5 +723,6 @@ int app_xr_main(struct app *a)
 		a->world = NULL;
 	}
 	a->win->destroy(a->win);
+	pthread_mutex_destroy(&net.lock);
 	return rc;
 }
