@@ -3,10 +3,11 @@
 #   make test   install what is missing, build everything, run the tests
 # and, for fuzzing the decoders longer than the tests' few seconds each:
 #   make fuzz   every fuzz target for FUZZ_SECONDS (tests/fuzz/run.sh)
+#   make aarch64  the whole client cross-compiled for aarch64 Linux (headset CPUs)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build build-asan build-fuzz run test test-asan fuzz bench clean
+.PHONY: all deps build build-asan build-fuzz run test test-asan fuzz bench aarch64 clean
 
 all: build
 
@@ -38,6 +39,11 @@ test-asan: build-asan
 fuzz: build-fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 ctest --preset fuzz -j $(JOBS) \
 		--timeout $$(( $(FUZZ_SECONDS) * 2 + 120 ))
+
+aarch64: deps
+	@tools/cross-deps.sh
+	@cmake --preset aarch64 >/dev/null
+	@cmake --build --preset aarch64 -j $(JOBS)
 
 bench: build
 	@tools/bench/bench.sh build/default
