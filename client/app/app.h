@@ -120,6 +120,10 @@ struct app {
 	bool world_ready;   /* uploaded to the renderer */
 	bool world_pending; /* loaded, not yet uploaded (app_world_sync) */
 	uint64_t item_sent_us; /* the carried item's place last sent */
+	struct app_carry {     /* a headset: the item held is in this hand */
+		bool valid;
+		float m[3];    /* world metres, z up */
+	} carry;
 	char world_error[512];
 
 	struct cl_conn conn;

@@ -13,8 +13,15 @@
 #define HELD_COLOUR 0xf060d0f0u
 
 /* Where we carry the item we hold: in front, at chest height. */
-static void carry_point(const struct app *a, float *x, float *y)
+/* Where the item we hold is: in front of us at CARRY_HEIGHT_M, or in the
+ * hand that holds it (a headset, app_xr.c). */
+static void carry_point(const struct app *a, float *x, float *y, float *z)
 {
+	if (a->carry.valid) {
+		*x = a->carry.m[0], *y = a->carry.m[1], *z = CORE_MAX(a->carry.m[2], 0.0f);
+		return;
+	}
+	*z = CARRY_HEIGHT_M;
 	const struct sim_avatar *me = &a->conn.predicted;
 	float yaw = (float)me->yaw * 6.2831853f / 65536.0f;
 	*x = (float)me->pos_x_mm / 1000.0f + CARRY_AHEAD_M * cosf(yaw);
@@ -70,10 +77,10 @@ void app_item_tick(struct app *a, uint64_t now_us)
 	/* At half the tick rate: the server keeps the newest, others interpolate. */
 	if (held < 0 || now_us - a->item_sent_us < 50000)
 		return;
-	float x, y;
-	carry_point(a, &x, &y);
+	float x, y, z;
+	carry_point(a, &x, &y, &z);
 	if (cl_item_carry(&a->conn, (uint8_t)held, (int32_t)lroundf(x * 1000.0f),
-			  (int32_t)lroundf(y * 1000.0f), (int32_t)(CARRY_HEIGHT_M * 1000.0f),
+			  (int32_t)lroundf(y * 1000.0f), (int32_t)lroundf(z * 1000.0f),
 			  a->conn.predicted.yaw) == CORE_OK)
 		a->item_sent_us = now_us;
 }
@@ -108,10 +115,8 @@ void app_item_draw(struct app *a, uint64_t now_us)
 	for (int i = 0; i < n; i++) {
 		float x = (float)v[i].x_mm / 1000.0f, y = (float)v[i].y_mm / 1000.0f;
 		float z = (float)v[i].z_mm / 1000.0f + 0.01f;
-		if (v[i].holder == me) {
-			carry_point(a, &x, &y);
-			z = CARRY_HEIGHT_M;
-		}
+		if (v[i].holder == me)
+			carry_point(a, &x, &y, &z);
 		uint32_t colour = v[i].holder ? HELD_COLOUR : ITEM_COLOUR;
 		rnd_draw_decal(a->rnd, x, y, z, 0.12f, 0, colour);
 		rnd_draw_decal(a->rnd, x, y, z, 0.2f, 1, (colour & 0x00ffffffu) | 0xc0000000u);

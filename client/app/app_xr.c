@@ -58,6 +58,8 @@ struct xr_rig {
 	float aim_x, aim_y;
 	bool aim_ok;
 	float speed;      /* the avatar's speed just now, m/s, for the vignette */
+	int grab_hand;    /* the hand whose grip is held on an item, -1: none */
+	int held_before;  /* the item held last frame (a buzz when it changes) */
 	float last_x, last_y;
 	uint64_t last_us;
 };
@@ -147,8 +149,11 @@ static float yaw_of_forward(const struct xr_rig *rig, const float q[4])
 
 /* ---- input -------------------------------------------------------------------- */
 
-/* The controllers as the desktop's keys where the meaning is the same. */
-static void as_keys(struct app *a, const struct xr_input *in)
+/* The controllers as the desktop's keys where the meaning is the same.
+ * A grip held picks up the nearest item (the desktop's Q) and letting go
+ * puts it down (Q again); the item is carried in that hand. */
+static void as_keys(struct app *a, struct xr_rig *rig, const struct xr_input *in, float ax,
+		    float ay)
 {
 	struct plat_input *p = &a->input;
 	memset(p->pressed, 0, sizeof(p->pressed));
@@ -158,7 +163,22 @@ static void as_keys(struct app *a, const struct xr_input *in)
 	p->pressed[PLAT_ACT_MUTE] = in->mute_edge;
 	p->pressed[PLAT_ACT_SIT] = in->sit_edge;
 	p->pressed[PLAT_ACT_HAND] = in->hand_edge;
-	p->pressed[PLAT_ACT_GRAB] = in->grab_edge[0] || in->grab_edge[1];
+	int holding = a->link == APP_LINK_JOINED ? cl_item_held(&a->conn) : -1;
+	if (rig->grab_hand < 0) {
+		for (int h = 1; h >= 0; h--)
+			if (in->grab_edge[h] && holding < 0) {
+				rig->grab_hand = h;
+				p->pressed[PLAT_ACT_GRAB] = 1; /* pick up */
+				break;
+			}
+	} else if (!in->grab[rig->grab_hand]) {
+		if (holding >= 0)
+			p->pressed[PLAT_ACT_GRAB] = 1; /* put down */
+		rig->grab_hand = -1;
+	}
+	a->carry.valid = rig->grab_hand >= 0 && in->hand_valid[rig->grab_hand];
+	if (a->carry.valid)
+		to_world_point(rig, ax, ay, in->hand[rig->grab_hand].p, a->carry.m);
 	if (plat_stop_requested())
 		p->pressed[PLAT_ACT_QUIT] = 1;
 }
@@ -364,6 +384,14 @@ static void gather_shared(struct app *a, uint64_t now_us, struct xr_shared *sh)
 	sh->item_count = a->link == APP_LINK_JOINED
 				 ? cl_conn_view_items(&a->conn, now_us, sh->items, SIM_MAX_ITEMS)
 				 : 0;
+	for (int i = 0; i < sh->item_count; i++) { /* ours is in our hand now, not when told */
+		struct cl_item_view *v = &sh->items[i];
+		if (v->holder && v->holder == a->conn.welcome.client_id && a->carry.valid) {
+			v->x_mm = (int32_t)lroundf(a->carry.m[0] * 1000.0f);
+			v->y_mm = (int32_t)lroundf(a->carry.m[1] * 1000.0f);
+			v->z_mm = (int32_t)lroundf(a->carry.m[2] * 1000.0f) - 100;
+		}
+	}
 	sh->board_count = 0;
 	for (int b = 0; a->world && b < a->world->board_count && b < RND_BOARD_IMAGES; b++) {
 		if (!app_board_image_ready(a, b, now_us)) /* rasterised and uploaded as needed */
@@ -544,7 +572,7 @@ static void print_stats(const struct app *a, struct xr *x, double *frame_ms, dou
 
 static int run(struct app *a, struct xr *x, struct net_thread *net)
 {
-	struct xr_rig rig = {0};
+	struct xr_rig rig = {.grab_hand = -1, .held_before = -1};
 	static struct xr_shared shared;
 	static double frame_ms[APP_STATS_FRAMES], record_ms[APP_STATS_FRAMES];
 	long measured = 0;
@@ -590,8 +618,16 @@ static int run(struct app *a, struct xr *x, struct net_thread *net)
 		float ax = 0, ay = 0;
 		pthread_mutex_lock(&net->lock);
 		(void)app_world_sync(a);
-		as_keys(a, &in);
+		if (a->self_index >= 0) { /* last frame's place: the carried item follows the hand */
+			ax = a->avatars[a->self_index].x_m;
+			ay = a->avatars[a->self_index].y_m;
+		}
+		as_keys(a, &rig, &in, ax, ay);
 		app_input_frame(a);
+		int held = a->link == APP_LINK_JOINED ? cl_item_held(&a->conn) : -1;
+		if (held != rig.held_before && rig.grab_hand >= 0)
+			xr_haptic(x, (enum xr_hand)rig.grab_hand, 0.6f, 30000000); /* it is yours */
+		rig.held_before = held;
 		steer(a, &rig, &f, &in, dt, a->opt.xr_smooth_turn);
 		send_pose(a, &rig, &f, &in);
 		app_scene_gather(a, now);
