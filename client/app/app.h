@@ -117,6 +117,7 @@ struct app {
 
 	struct sim_world *world;
 	struct sim_world_art art;
+	struct rnd_world_images world_images; /* its tilesets, decoded with it */
 	bool world_ready;   /* uploaded to the renderer */
 	bool world_pending; /* loaded, not yet uploaded (app_world_sync) */
 	uint64_t item_sent_us; /* the carried item's place last sent */
@@ -235,6 +236,8 @@ void app_notice(struct app *a, uint32_t argb, const char *fmt, ...) CORE_PRINTF(
 void app_input_frame(struct app *a);
 /** One tick of input into the client core (the server's rate). */
 void app_input_tick(struct app *a, uint64_t now_us);
+/** The ticks due by now (at most 8 after a stall, then no burst). */
+void app_input_ticks(struct app *a, uint64_t now_us);
 /** Walks to (x, y) metres along a planned route; seat >= 0: and sits there. */
 void app_walk_to(struct app *a, float x, float y, int seat);
 
@@ -313,6 +316,8 @@ int app_xr_main(struct app *a);
 
 /* app_main.c: the flags, then the desktop's or the headset's run. */
 int app_main(int argc, char **argv, const struct app_platform *plat);
+/** The median and p99 of n figures (sorts them). */
+void app_percentiles(double *v, long n, double *median, double *p99);
 
 /* app_hud.c */
 void app_hud_draw(struct app *a, uint64_t now_us);

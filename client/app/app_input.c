@@ -210,6 +210,23 @@ static int8_t axis(float v)
 	return (int8_t)CORE_CLAMP(lroundf(v * (float)SIM_MOVE_MAX), -SIM_MOVE_MAX, SIM_MOVE_MAX);
 }
 
+void app_input_ticks(struct app *a, uint64_t now_us)
+{
+	if (a->link != APP_LINK_JOINED)
+		return;
+	/* The server's tick, as its WELCOME says: moves are one a tick. */
+	const uint64_t tick_us =
+		1000000u / (a->conn.welcome.tick_hz ? a->conn.welcome.tick_hz : SIM_TICK_HZ);
+	int due = 0;
+	while (now_us >= a->next_tick_us && due < 8) {
+		app_input_tick(a, now_us);
+		a->next_tick_us += tick_us;
+		due++;
+	}
+	if (now_us > a->next_tick_us + tick_us)
+		a->next_tick_us = now_us + tick_us; /* after a stall: no burst */
+}
+
 void app_input_tick(struct app *a, uint64_t now_us)
 {
 	struct cl_conn *c = &a->conn;

@@ -288,6 +288,13 @@ static int cmp_double(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+void app_percentiles(double *v, long n, double *median, double *p99)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	*median = v[n / 2];
+	*p99 = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+}
+
 static void print_stats(struct app *a)
 {
 	long n = CORE_MIN(a->frame, (long)APP_STATS_FRAMES);
@@ -295,17 +302,17 @@ static void print_stats(struct app *a)
 		return;
 	/* The first frames pay for pipeline warm-up: leave out up to ten. */
 	long skip = n > 20 ? 10 : 0;
-	double sorted[APP_STATS_FRAMES];
+	double sorted[APP_STATS_FRAMES], med, p99;
 	memcpy(sorted, a->frame_ms + skip, sizeof(double) * (size_t)(n - skip));
-	qsort(sorted, (size_t)(n - skip), sizeof(double), cmp_double);
 	long m = n - skip;
+	app_percentiles(sorted, m, &med, &p99);
 	double secs = (double)(plat_time_us() - a->started_us) / 1e6;
 	const struct rnd_stats *st = rnd_get_stats(a->rnd);
 	printf("{\"frames\": %ld, \"cpu_ms_median\": %.3f, \"cpu_ms_p99\": %.3f, "
 	       "\"draw_calls_per_frame\": %.2f, \"avatar_draws_per_frame\": %u, \"avatars\": %u, "
 	       "\"fps\": %.1f, \"width\": %u, \"height\": %u, \"device\": \"%s\", "
 	       "\"swapchain_builds\": %u, \"validation_messages\": %u}\n",
-	       a->frame, sorted[m / 2], sorted[(m * 99) / 100 < m ? (m * 99) / 100 : m - 1],
+	       a->frame, med, p99,
 	       (double)a->draw_calls_total / (double)a->frame, a->max_avatar_draws, st->avatars,
 	       (double)a->frame / secs, st->width, st->height, st->device_name, st->swapchain_builds,
 	       st->validation_messages);
@@ -347,20 +354,7 @@ static int run(struct app *a)
 		app_input_frame(a);
 		uint64_t now = plat_time_us();
 		app_net_update(a, now);
-		if (a->link == APP_LINK_JOINED) {
-			/* The server's tick, as its WELCOME says: moves are one a tick. */
-			const uint64_t tick_us = 1000000u / (a->conn.welcome.tick_hz
-								     ? a->conn.welcome.tick_hz
-								     : SIM_TICK_HZ);
-			int due = 0;
-			while (now >= a->next_tick_us && due < 8) {
-				app_input_tick(a, now);
-				a->next_tick_us += tick_us;
-				due++;
-			}
-			if (now > a->next_tick_us + tick_us)
-				a->next_tick_us = now + tick_us; /* after a stall: no burst */
-		}
+		app_input_ticks(a, now);
 		app_scene_gather(a, now);
 		app_voice_update(a);
 		if (!app_world_sync(a) && a->link == APP_LINK_DEMO)
@@ -496,6 +490,7 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 	}
 	if (a->world) {
 		sim_world_art_free(&a->art);
+		rnd_world_images_free(&a->world_images);
 		free(a->world);
 	}
 	a->win->destroy(a->win);

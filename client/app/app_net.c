@@ -45,12 +45,25 @@ bool app_load_world(struct app *a, const char *path_or_name)
 		free(w);
 		return false;
 	}
+	/* The tileset images too, here: the thread that draws reads no file. */
+	struct rnd_world_images images;
+	if (rnd_world_images_load(&art, &images) != CORE_OK) {
+		snprintf(a->world_error, sizeof(a->world_error),
+			 "the world '%.400s' has a tileset image that cannot be read (see the log "
+			 "above)",
+			 path);
+		sim_world_art_free(&art);
+		free(w);
+		return false;
+	}
 	if (a->world) {
 		sim_world_art_free(&a->art);
+		rnd_world_images_free(&a->world_images);
 		free(a->world);
 	}
 	a->world = w;
 	a->art = art;
+	a->world_images = images;
 	a->world_ready = false;
 	a->world_pending = true; /* the renderer takes it in app_world_sync */
 	a->world_error[0] = '\0';
@@ -62,7 +75,7 @@ bool app_world_sync(struct app *a)
 	if (!a->world_pending)
 		return true;
 	a->world_pending = false;
-	if (rnd_set_world(a->rnd, a->world, &a->art) != CORE_OK) {
+	if (rnd_set_world(a->rnd, a->world, &a->art, &a->world_images) != CORE_OK) {
 		snprintf(a->world_error, sizeof(a->world_error),
 			 "the world '%.400s' could not be drawn (see the log above)", a->world->name);
 		app_notice(a, 0xfff05a5au, "The room cannot be drawn: %s", a->world_error);

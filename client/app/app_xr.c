@@ -343,9 +343,17 @@ static void send_pose(struct app *a, struct xr_rig *rig, const struct xr_frame *
 /* ---- drawing -------------------------------------------------------------------- */
 
 static const float IDENTITY_Q[4] = {0, 0, 0, 1};
+/* Half extents in world axes at the identity pose, which looks along -y
+ * (up the map): across, ahead, up. */
+static const float VISOR_HALF_M[3] = {0.09f, 0.06f, 0.11f};
+static const float HAND_HALF_M[3] = {0.04f, 0.07f, 0.045f};
 
-static void draw_avatars(struct app *a)
+/* Everyone but us: the render thread alone writes a->avatars (in
+ * app_scene_gather, under the lock), so it reads them without it. */
+static void draw_avatars(struct app *a, uint64_t now_us)
 {
+	/* a stride every 0.6 s, as on the desktop */
+	float walk_phase = (float)(now_us % 600000u) / 600000.0f * TWO_PI;
 	for (int i = 0; i < a->avatar_count; i++) {
 		const struct app_avatar *av = &a->avatars[i];
 		if (av->self)
@@ -353,17 +361,15 @@ static void draw_avatars(struct app *a)
 		struct rnd_avatar ra = {
 			.x_m = av->x_m, .y_m = av->y_m, .yaw_rad = av->yaw_rad,
 			.sitting = av->sitting, .walking = av->walking,
-			.walk_phase_rad = 0, .seat_height_m = 0.45f, .colour = av->colour,
+			.walk_phase_rad = walk_phase, .seat_height_m = 0.45f, .colour = av->colour,
 		};
 		rnd_draw_avatar(a->rnd, &ra);
 		if (!av->has_pose)
 			continue;
 		/* a headset user: a visor where the head is, the hands where they are */
-		rnd_xr_box(a->rnd, av->head_m, (const float[3]){0.09f, 0.11f, 0.05f}, av->head_q,
-			   0x23262cu);
+		rnd_xr_box(a->rnd, av->head_m, VISOR_HALF_M, av->head_q, 0x23262cu);
 		for (int h = 0; h < 2; h++)
-			rnd_xr_box(a->rnd, av->hand_m[h], (const float[3]){0.045f, 0.04f, 0.06f},
-				   av->hand_q[h], av->colour);
+			rnd_xr_box(a->rnd, av->hand_m[h], HAND_HALF_M, av->hand_q[h], av->colour);
 	}
 }
 
@@ -452,11 +458,12 @@ static void vignette(struct app *a, const struct xr_rig *rig, const struct xr_fr
 	}
 }
 
-static void draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame *f,
+/* Draws both eyes; false when the frame could not be (it then ends empty). */
+static bool draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame *f,
 		       const struct xr_input *in, float ax, float ay, const struct xr_shared *sh)
 {
 	rnd_xr_frame_begin(a->rnd);
-	draw_avatars(a);
+	draw_avatars(a, plat_time_us());
 	draw_shared(a, sh);
 	for (int h = 0; h < 2; h++) {
 		if (!in->hand_valid[h])
@@ -464,8 +471,7 @@ static void draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame 
 		float c[3], q[4];
 		to_world_point(rig, ax, ay, in->hand[h].p, c);
 		to_world_quat(rig, in->hand[h].q, q);
-		rnd_xr_box(a->rnd, c, (const float[3]){0.045f, 0.04f, 0.06f}, q,
-			   in->draw[h] > 0.3f ? 0x1d3f8cu : 0xe8c8a8u);
+		rnd_xr_box(a->rnd, c, HAND_HALF_M, q, in->draw[h] > 0.3f ? 0x1d3f8cu : 0xe8c8a8u);
 	}
 	if (rig->aiming && rig->aim_ok)
 		rnd_xr_box(a->rnd, (const float[3]){rig->aim_x, rig->aim_y, 0.01f},
@@ -474,27 +480,14 @@ static void draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame 
 	float vp[2][16];
 	for (int e = 0; e < 2; e++)
 		eye_view_proj(rig, ax, ay, &f->eyes[e], vp[e]);
-	if (rnd_xr_frame_end(a->rnd, f->image, vp) != CORE_OK)
+	if (rnd_xr_frame_end(a->rnd, f->image, vp) != CORE_OK) {
 		CORE_WARN("the VR frame could not be drawn");
+		return false;
+	}
+	return true;
 }
 
 /* ---- the loop -------------------------------------------------------------------- */
-
-static void tick(struct app *a, uint64_t now)
-{
-	if (a->link != APP_LINK_JOINED)
-		return;
-	const uint64_t tick_us =
-		1000000u / (a->conn.welcome.tick_hz ? a->conn.welcome.tick_hz : SIM_TICK_HZ);
-	int due = 0;
-	while (now >= a->next_tick_us && due < 8) {
-		app_input_tick(a, now);
-		a->next_tick_us += tick_us;
-		due++;
-	}
-	if (now > a->next_tick_us + tick_us)
-		a->next_tick_us = now + tick_us;
-}
 
 /*
  * The network thread: the connection, the ticks (moves go out at the
@@ -520,7 +513,7 @@ static void *net_main(void *user)
 		pthread_mutex_lock(&n->lock);
 		uint64_t now = plat_time_us();
 		app_net_update(n->a, now);
-		tick(n->a, now);
+		app_input_ticks(n->a, now);
 		app_voice_update(n->a);
 		pthread_mutex_unlock(&n->lock);
 		plat_sleep_us(1000);
@@ -537,28 +530,14 @@ static double thread_cpu_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
-/* The median and p99 of n figures (sorted in place). */
-static void percentiles(double *v, long n, double *median, double *p99)
-{
-	qsort(v, (size_t)n, sizeof(double), cmp_double);
-	*median = v[n / 2];
-	*p99 = v[(n * 99) / 100];
-}
-
 static void print_stats(const struct app *a, struct xr *x, double *frame_ms, double *record_ms,
 			long n, uint64_t draws)
 {
 	if (n < 1)
 		return;
 	double med, p99, rec_med, rec_p99;
-	percentiles(frame_ms, n, &med, &p99);
-	percentiles(record_ms, n, &rec_med, &rec_p99);
+	app_percentiles(frame_ms, n, &med, &p99);
+	app_percentiles(record_ms, n, &rec_med, &rec_p99);
 	const struct rnd_xr_stats *st = rnd_xr_get_stats(a->rnd);
 	printf("{\"xr_frames\": %llu, \"cpu_ms_median\": %.3f, \"cpu_ms_p99\": %.3f, "
 	       "\"record_ms_median\": %.3f, \"record_ms_p99\": %.3f, "
@@ -570,11 +549,29 @@ static void print_stats(const struct app *a, struct xr *x, double *frame_ms, dou
 	fflush(stdout);
 }
 
-static int run(struct app *a, struct xr *x, struct net_thread *net)
+/* The loop's own state (large: on the heap). */
+struct xr_run {
+	struct xr_rig rig;
+	struct xr_shared shared;
+	double frame_ms[APP_STATS_FRAMES], record_ms[APP_STATS_FRAMES];
+};
+
+/* No frames now (the headset asleep, the session idle): what the controllers
+ * last said must not keep the avatar walking or the microphone open. */
+static void idle_input(struct app *a, struct net_thread *net)
+{
+	pthread_mutex_lock(&net->lock);
+	a->steer.x = a->steer.y = 0;
+	a->input.held[PLAT_KEY_TALK] = false;
+	a->carry.valid = false;
+	pthread_mutex_unlock(&net->lock);
+}
+
+static int run(struct app *a, struct xr *x, struct net_thread *net, struct xr_run *xs)
 {
 	struct xr_rig rig = {.grab_hand = -1, .held_before = -1};
-	static struct xr_shared shared;
-	static double frame_ms[APP_STATS_FRAMES], record_ms[APP_STATS_FRAMES];
+	struct xr_shared *shared = &xs->shared;
+	double *frame_ms = xs->frame_ms, *record_ms = xs->record_ms;
 	long measured = 0;
 	uint64_t draws = 0, last_us = plat_time_us();
 	bool exit_asked = false;
@@ -590,21 +587,24 @@ static int run(struct app *a, struct xr *x, struct net_thread *net)
 		}
 		if (a->plat && a->plat->pump)
 			a->plat->pump(a->plat->user, &a->quit);
-		if ((a->quit || plat_stop_requested() ||
-		     (a->opt.frames && (long)xr_frames(x) >= a->opt.frames)) &&
-		    !exit_asked) {
+		bool quit = a->quit || plat_stop_requested() ||
+			    (a->opt.frames && (long)xr_frames(x) >= a->opt.frames);
+		if (st == XR_STATUS_IDLE) {
+			idle_input(a, net);
+			if (quit)
+				break; /* not running: nothing to end, the session is destroyed */
+			plat_sleep_us(10000);
+			continue;
+		}
+		if (quit && !exit_asked) {
 			xr_request_exit(x); /* the runtime then ends the session: STOPPING */
 			exit_asked = true;
 		}
-		if (st == XR_STATUS_IDLE) {
-			plat_sleep_us(10000);
-			if (exit_asked && !xr_frames(x))
-				break; /* never ran: nothing to end */
+		struct xr_frame f;
+		if (!xr_frame_wait(x, &f)) {
+			idle_input(a, net);
 			continue;
 		}
-		struct xr_frame f;
-		if (!xr_frame_wait(x, &f))
-			continue;
 		uint64_t now = plat_time_us();
 		float dt = CORE_CLAMP((float)(now - last_us) / 1e6f, 0.0f, 0.1f);
 		last_us = now;
@@ -640,7 +640,7 @@ static int run(struct app *a, struct xr *x, struct net_thread *net)
 		}
 		teleport(a, &rig, &in, ax, ay);
 		pens(a, &rig, &in, ax, ay, now);
-		gather_shared(a, now, &shared);
+		gather_shared(a, now, shared);
 		pthread_mutex_unlock(&net->lock);
 		if (rig.last_us) {
 			float ddx = ax - rig.last_x, ddy = ay - rig.last_y;
@@ -648,13 +648,12 @@ static int run(struct app *a, struct xr *x, struct net_thread *net)
 			rig.speed += (inst - rig.speed) * CORE_MIN(1.0f, dt * 10.0f);
 		}
 		rig.last_x = ax, rig.last_y = ay, rig.last_us = now;
-		if (f.should_render)
-			draw_frame(a, &rig, &f, &in, ax, ay, &shared);
-		if (xr_frame_submit(x, &f) != CORE_OK) {
+		bool drawn = f.should_render && draw_frame(a, &rig, &f, &in, ax, ay, shared);
+		if (xr_frame_submit(x, &f, drawn) != CORE_OK) {
 			rc = 1;
 			break;
 		}
-		if (f.should_render) { /* the whole frame on this thread, and the recording */
+		if (drawn) { /* the whole frame on this thread, and the recording */
 			const struct rnd_xr_stats *rs = rnd_xr_get_stats(a->rnd);
 			frame_ms[measured % APP_STATS_FRAMES] = thread_cpu_ms() - cpu0;
 			record_ms[measured % APP_STATS_FRAMES] = rs->cpu_ms;
@@ -731,8 +730,14 @@ int app_xr_main(struct app *a)
 				net.running = true;
 			}
 		}
+		struct xr_run *xs = rc ? NULL : calloc(1, sizeof(*xs));
+		if (!rc && !xs) {
+			fprintf(stderr, "lyceum: out of memory\n");
+			rc = 1;
+		}
 		if (!rc)
-			rc = run(a, x, &net);
+			rc = run(a, x, &net, xs);
+		free(xs);
 		if (net.running) {
 			atomic_store(&net.stop, true);
 			pthread_join(net.thread, NULL);
@@ -742,9 +747,10 @@ int app_xr_main(struct app *a)
 		app_chat_close(a);
 		app_board_close(a);
 	}
-	/* The swapchains live on the renderer's device: the session goes first. */
+	/* The swapchains' images live on the renderer's device: the renderer
+	 * lets go of them, then the session goes, then the device. */
 	if (a->rnd)
-		rnd_wait_idle(a->rnd);
+		rnd_xr_clear_target(a->rnd);
 	xr_destroy(&x);
 	uint32_t messages = 0;
 	rnd_destroy(&a->rnd, &messages);
@@ -755,6 +761,7 @@ int app_xr_main(struct app *a)
 	}
 	if (a->world) {
 		sim_world_art_free(&a->art);
+		rnd_world_images_free(&a->world_images);
 		free(a->world);
 		a->world = NULL;
 	}

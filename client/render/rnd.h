@@ -17,6 +17,7 @@
 #pragma once
 
 #include "core/core.h"
+#include "sim/world_load.h" /* SIM_ART_MAX_TILESETS */
 #include "../../shaders/config.h" /* RND_BOARD_IMAGES */
 
 #include <stdbool.h>
@@ -98,9 +99,25 @@ enum core_result rnd_create(const struct rnd_config *cfg, struct rnd **out_r) CO
  * count, teardown included. */
 void rnd_destroy(struct rnd **r, uint32_t *out_validation_messages);
 
+/** A world's tileset images, decoded (RGBA8) by whoever loads the world,
+ * so the thread that draws does no file I/O. */
+struct rnd_world_images {
+	int count; /* the art's tileset_count once loaded */
+	struct rnd_tileset_image {
+		unsigned char *rgba;
+		int w, h;
+	} sets[SIM_ART_MAX_TILESETS];
+};
+/** Reads and decodes each of the art's tileset images (errors logged,
+ * naming the file). */
+enum core_result rnd_world_images_load(const struct sim_world_art *art,
+				       struct rnd_world_images *out) CORE_MUST_CHECK;
+void rnd_world_images_free(struct rnd_world_images *images);
+
 /** Uploads the world's tile art (called again when the world changes). */
 enum core_result rnd_set_world(struct rnd *r, const struct sim_world *w,
-			       const struct sim_world_art *art) CORE_MUST_CHECK;
+			       const struct sim_world_art *art,
+			       const struct rnd_world_images *images) CORE_MUST_CHECK;
 
 /** The window's drawable size changed (0 x 0 while minimised). */
 void rnd_resize(struct rnd *r, uint32_t width, uint32_t height);

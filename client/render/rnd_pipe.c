@@ -60,7 +60,8 @@ enum core_result rnd_pipeline_make(struct rnd *r, const struct rnd_pipe_desc *d,
 		{.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
 		 .stage = VK_SHADER_STAGE_VERTEX_BIT, .module = vs, .pName = "main"},
 		{.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-		 .stage = VK_SHADER_STAGE_FRAGMENT_BIT, .module = fs, .pName = "main"},
+		 .stage = VK_SHADER_STAGE_FRAGMENT_BIT, .module = fs, .pName = "main",
+		 .pSpecializationInfo = d->frag_spec},
 	};
 	VkPipelineVertexInputStateCreateInfo vi = {
 		.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO,

@@ -6,11 +6,12 @@
  */
 #include "rnd_room.h"
 
+#include "rnd.h"
+
 #include "sim/world.h"
 #include "sim/world_load.h"
 
 #include <math.h>
-#include <stb_image.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,7 +20,7 @@
 
 struct tile_look {
 	uint32_t *rgb;        /* per tile of the tileset: mean colour | 0x1000000 once known */
-	unsigned char *px;
+	const unsigned char *px; /* the tileset's image (struct rnd_world_images) */
 	int w, h;
 };
 
@@ -128,7 +129,8 @@ static bool is_wall_layer(const char *name)
 }
 
 enum core_result rnd_room_build(const struct sim_world *w, const struct sim_world_art *art,
-				struct rnd_room_vertex **out, uint32_t *out_count)
+				const struct rnd_world_images *images, struct rnd_room_vertex **out,
+				uint32_t *out_count)
 {
 	*out = NULL;
 	*out_count = 0;
@@ -143,14 +145,14 @@ enum core_result rnd_room_build(const struct sim_world *w, const struct sim_worl
 	struct tile_look looks[SIM_ART_MAX_TILESETS] = {0};
 	enum core_result res = v ? CORE_OK : CORE_ERR_NOMEM;
 	for (int i = 0; res == CORE_OK && i < art->tileset_count; i++) {
-		int ch;
 		looks[i].rgb = calloc(art->tilesets[i].tilecount, sizeof(uint32_t));
 		if (!looks[i].rgb)
 			res = CORE_ERR_NOMEM;
-		looks[i].px = stbi_load(art->tilesets[i].image, &looks[i].w, &looks[i].h, &ch, 4);
-		if (!looks[i].px)
-			CORE_WARN("cannot read the tileset image '%s' (%s): the VR room is grey there",
-				  art->tilesets[i].image, stbi_failure_reason());
+		if (i < images->count) {
+			looks[i].px = images->sets[i].rgba;
+			looks[i].w = images->sets[i].w;
+			looks[i].h = images->sets[i].h;
+		}
 	}
 	uint32_t n = 0;
 	const float tile_m = (float)w->tile_mm / 1000.0f;
@@ -195,10 +197,8 @@ enum core_result rnd_room_build(const struct sim_world *w, const struct sim_worl
 			n += 36;
 		}
 	}
-	for (int i = 0; i < art->tileset_count; i++) {
+	for (int i = 0; i < art->tileset_count; i++)
 		free(looks[i].rgb);
-		stbi_image_free(looks[i].px);
-	}
 	if (res != CORE_OK) {
 		free(v);
 		return res;

@@ -13,6 +13,7 @@
 
 struct sim_world;
 struct sim_world_art;
+struct rnd_world_images;
 
 /* layout(location = 0..1) in xr_flat.vert */
 struct rnd_room_vertex {
@@ -28,7 +29,8 @@ struct rnd_room_vertex {
  * art layer is the floor; a tile on a later layer is a box as high as its
  * tileset's `height` property (metres), or the defaults above. */
 enum core_result rnd_room_build(const struct sim_world *w, const struct sim_world_art *art,
-				struct rnd_room_vertex **out, uint32_t *out_count) CORE_MUST_CHECK;
+				const struct rnd_world_images *images, struct rnd_room_vertex **out,
+				uint32_t *out_count) CORE_MUST_CHECK;
 
 /** 36 vertices of a box: centre c, half extents h along its own axes, turned
  * by the unit quaternion q (x, y, z, w); colour 0xRRGGBB. */

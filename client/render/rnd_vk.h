@@ -219,6 +219,7 @@ struct rnd_pipe_desc {
 	VkPipelineLayout layout; /* 0: the desktop's */
 	VkRenderPass pass;       /* 0: the desktop's offscreen pass */
 	VkSampleCountFlagBits samples; /* 0: the desktop's */
+	const VkSpecializationInfo *frag_spec; /* the fragment shader's constants, or NULL */
 };
 enum core_result rnd_pipeline_make(struct rnd *r, const struct rnd_pipe_desc *d,
 				   VkPipeline *out) CORE_MUST_CHECK;

@@ -64,7 +64,7 @@ static void draw_strip(uint8_t *px, uint32_t stride_px)
 }
 
 struct loaded_tileset {
-	unsigned char *px;
+	const unsigned char *px; /* the caller's (struct rnd_world_images) */
 	int w, h;
 	uint32_t y; /* row in the atlas */
 	uint16_t (*trim)[4]; /* per tile: x0, y0, x1, y1 of its visible pixels */
@@ -102,19 +102,47 @@ static bool trim_tiles(const struct sim_art_tileset *ts, struct loaded_tileset *
 	return true;
 }
 
-static enum core_result build_atlas(struct rnd *r, const struct sim_world_art *art,
-				    struct loaded_tileset *sets)
+enum core_result rnd_world_images_load(const struct sim_world_art *art,
+				      struct rnd_world_images *out)
 {
-	uint32_t w = 3 * SHAPE_W, h = 0;
+	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < art->tileset_count; i++) {
+		struct rnd_tileset_image *im = &out->sets[i];
 		int ch;
-		sets[i].px = stbi_load(art->tilesets[i].image, &sets[i].w, &sets[i].h, &ch, 4);
-		if (!sets[i].px) {
+		im->rgba = stbi_load(art->tilesets[i].image, &im->w, &im->h, &ch, 4);
+		if (!im->rgba) {
 			CORE_ERROR("cannot read the tileset image '%s' (%s); check the path in the "
 				   "tileset",
 				   art->tilesets[i].image, stbi_failure_reason());
+			rnd_world_images_free(out);
 			return CORE_ERR_INVALID;
 		}
+		out->count = i + 1;
+	}
+	return CORE_OK;
+}
+
+void rnd_world_images_free(struct rnd_world_images *im)
+{
+	for (int i = 0; i < im->count; i++)
+		stbi_image_free(im->sets[i].rgba);
+	memset(im, 0, sizeof(*im));
+}
+
+static enum core_result build_atlas(struct rnd *r, const struct sim_world_art *art,
+				    const struct rnd_world_images *images,
+				    struct loaded_tileset *sets)
+{
+	uint32_t w = 3 * SHAPE_W, h = 0;
+	if (images->count != art->tileset_count) {
+		CORE_ERROR("the world has %d tilesets but %d images were read", art->tileset_count,
+			   images->count);
+		return CORE_ERR_INVALID;
+	}
+	for (int i = 0; i < art->tileset_count; i++) {
+		sets[i].px = images->sets[i].rgba;
+		sets[i].w = images->sets[i].w;
+		sets[i].h = images->sets[i].h;
 		if (!trim_tiles(&art->tilesets[i], &sets[i]))
 			return CORE_ERR_NOMEM;
 		sets[i].y = h;
@@ -208,7 +236,7 @@ static void build_sprites(struct rnd *r, const struct sim_world *w,
 }
 
 enum core_result rnd_set_world(struct rnd *r, const struct sim_world *w,
-			       const struct sim_world_art *art)
+			       const struct sim_world_art *art, const struct rnd_world_images *images)
 {
 	vkDeviceWaitIdle(r->device);
 	rnd_world_destroy(r);
@@ -219,7 +247,7 @@ enum core_result rnd_set_world(struct rnd *r, const struct sim_world *w,
 	r->key_max = (float)(w->width_tiles + w->height_tiles) * r->tile_m + 1.0f;
 
 	struct loaded_tileset sets[SIM_ART_MAX_TILESETS] = {0};
-	enum core_result res = build_atlas(r, art, sets);
+	enum core_result res = build_atlas(r, art, images, sets);
 	uint32_t tiles = count_tiles(art);
 	if (res == CORE_OK && tiles > RND_MAX_STATIC_SPRITES) {
 		CORE_ERROR("the world has %u tiles in its layers; the renderer draws at most %d",
@@ -232,11 +260,9 @@ enum core_result rnd_set_world(struct rnd *r, const struct sim_world *w,
 	if (res == CORE_OK)
 		build_sprites(r, w, art, sets);
 	if (res == CORE_OK && r->xr) /* the VR scene's room too */
-		res = rnd_xr_set_room(r, w, art);
-	for (int i = 0; i < art->tileset_count; i++) {
-		stbi_image_free(sets[i].px);
+		res = rnd_xr_set_room(r, w, art, images);
+	for (int i = 0; i < art->tileset_count; i++)
 		free(sets[i].trim);
-	}
 	return res;
 }
 

@@ -13,17 +13,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Each vertex shader twice: a pass an eye, and both in one multiview pass. */
 static const uint32_t spv_xr_flat_vert[] =
 #include "xr_flat.vert.inc"
+	;
+static const uint32_t spv_xr_flat_mv_vert[] =
+#include "xr_flat_mv.vert.inc"
 	;
 static const uint32_t spv_xr_avatar_vert[] =
 #include "avatar_xr.vert.inc"
 	;
-static const uint32_t spv_flat_frag[] =
-#include "avatar.frag.inc"
+static const uint32_t spv_xr_avatar_mv_vert[] =
+#include "avatar_xr_mv.vert.inc"
 	;
 static const uint32_t spv_xr_board_vert[] =
 #include "xr_board.vert.inc"
+	;
+static const uint32_t spv_xr_board_mv_vert[] =
+#include "xr_board_mv.vert.inc"
+	;
+static const uint32_t spv_xr_flat_frag[] =
+#include "xr_flat.frag.inc"
 	;
 static const uint32_t spv_xr_board_frag[] =
 #include "xr_board.frag.inc"
@@ -41,6 +51,7 @@ struct board_vertex {
 struct rnd_xr_scene {
 	struct rnd_xr_target target;
 	uint32_t passes; /* 1 multiview, 2 one per eye */
+	bool srgb;       /* the images encode: the shaders write linear colour */
 	VkRenderPass pass;
 	struct rnd_image depth[2];
 	VkImageView views[2][RND_XR_MAX_IMAGES];
@@ -157,6 +168,14 @@ static void target_destroy(struct rnd *r, struct rnd_xr_scene *x)
 	if (x->pass)
 		vkDestroyRenderPass(r->device, x->pass, NULL);
 	x->pass = VK_NULL_HANDLE;
+}
+
+void rnd_xr_clear_target(struct rnd *r)
+{
+	if (!r->xr)
+		return;
+	vkDeviceWaitIdle(r->device);
+	target_destroy(r, r->xr);
 }
 
 void rnd_xr_destroy(struct rnd *r)
@@ -294,6 +313,10 @@ static enum core_result create_framebuffers(struct rnd *r, struct rnd_xr_scene *
 
 static enum core_result create_pipelines(struct rnd *r, struct rnd_xr_scene *x)
 {
+	bool mv = x->target.multiview;
+	const VkBool32 linear_out = x->srgb;
+	const VkSpecializationMapEntry entry = {0, 0, sizeof(VkBool32)};
+	const VkSpecializationInfo spec = {1, &entry, sizeof(linear_out), &linear_out};
 	const VkVertexInputBindingDescription flat_b = {0, sizeof(struct rnd_room_vertex),
 							VK_VERTEX_INPUT_RATE_VERTEX};
 	const VkVertexInputAttributeDescription flat_a[] = {
@@ -301,7 +324,9 @@ static enum core_result create_pipelines(struct rnd *r, struct rnd_xr_scene *x)
 		{1, 0, U8X4, offsetof(struct rnd_room_vertex, rgba)},
 	};
 	struct rnd_pipe_desc flat = {
-		.shaders = RND_SHADERS(spv_xr_flat_vert, spv_flat_frag),
+		.shaders = mv ? (struct rnd_shader_pair)RND_SHADERS(spv_xr_flat_mv_vert, spv_xr_flat_frag)
+			      : (struct rnd_shader_pair)RND_SHADERS(spv_xr_flat_vert, spv_xr_flat_frag),
+		.frag_spec = &spec,
 		.bindings = &flat_b, .binding_count = 1,
 		.attrs = flat_a, .attr_count = 2,
 		.depth_test = true, .depth_write = true,
@@ -324,7 +349,8 @@ static enum core_result create_pipelines(struct rnd *r, struct rnd_xr_scene *x)
 		{5, 1, F4, offsetof(struct rnd_avatar_inst, anim)},
 	};
 	struct rnd_pipe_desc avatar = flat;
-	avatar.shaders = (struct rnd_shader_pair)RND_SHADERS(spv_xr_avatar_vert, spv_flat_frag);
+	avatar.shaders = mv ? (struct rnd_shader_pair)RND_SHADERS(spv_xr_avatar_mv_vert, spv_xr_flat_frag)
+			    : (struct rnd_shader_pair)RND_SHADERS(spv_xr_avatar_vert, spv_xr_flat_frag);
 	avatar.bindings = avatar_b;
 	avatar.binding_count = 2;
 	avatar.attrs = avatar_a;
@@ -339,7 +365,8 @@ static enum core_result create_pipelines(struct rnd *r, struct rnd_xr_scene *x)
 		{1, 0, F2, offsetof(struct board_vertex, uv)},
 	};
 	struct rnd_pipe_desc board = flat;
-	board.shaders = (struct rnd_shader_pair)RND_SHADERS(spv_xr_board_vert, spv_xr_board_frag);
+	board.shaders = mv ? (struct rnd_shader_pair)RND_SHADERS(spv_xr_board_mv_vert, spv_xr_board_frag)
+			   : (struct rnd_shader_pair)RND_SHADERS(spv_xr_board_vert, spv_xr_board_frag);
 	board.bindings = &board_b;
 	board.attrs = board_a;
 	return rnd_pipeline_make(r, &board, &x->pipe_board);
@@ -367,6 +394,11 @@ enum core_result rnd_xr_set_target(struct rnd *r, const struct rnd_xr_target *t)
 	target_destroy(r, x);
 	x->target = *t;
 	x->passes = passes;
+	x->srgb = t->format == VK_FORMAT_R8G8B8A8_SRGB || t->format == VK_FORMAT_B8G8R8A8_SRGB;
+	if (!x->srgb)
+		CORE_WARN("the VR images are not sRGB (format %lld): the runtime may show colours "
+			  "too dark or too light",
+			  (long long)t->format);
 	if ((res = create_pass(r, x)) || (res = create_framebuffers(r, x)) ||
 	    (res = create_pipelines(r, x)))
 		return res;
@@ -376,7 +408,7 @@ enum core_result rnd_xr_set_target(struct rnd *r, const struct rnd_xr_target *t)
 }
 
 enum core_result rnd_xr_set_room(struct rnd *r, const struct sim_world *w,
-				 const struct sim_world_art *art)
+				 const struct sim_world_art *art, const struct rnd_world_images *images)
 {
 	enum core_result res = scene_create(r);
 	if (res != CORE_OK)
@@ -387,7 +419,7 @@ enum core_result rnd_xr_set_room(struct rnd *r, const struct sim_world *w,
 	x->room_vertices = 0;
 	struct rnd_room_vertex *v = NULL;
 	uint32_t n = 0;
-	if ((res = rnd_room_build(w, art, &v, &n)) != CORE_OK)
+	if ((res = rnd_room_build(w, art, images, &v, &n)) != CORE_OK)
 		return res;
 	res = rnd_buffer_create(r, sizeof(*v) * CORE_MAX(n, 1u), VK_BUFFER_USAGE_VERTEX_BUFFER_BIT,
 				&x->room);
@@ -473,13 +505,15 @@ void rnd_xr_board(struct rnd *r, int slot, float x0_m, float y0_m, float x1_m, f
 }
 
 /* One eye's pass (or both, multiview); returns the draws. */
-static uint32_t record_pass(struct rnd *r, VkCommandBuffer cmd, uint32_t e, uint32_t image,
+static uint32_t record_pass(struct rnd *r, struct rnd_frame *f, uint32_t e, uint32_t image,
 			    const struct rnd_xr_push *push)
 {
 	struct rnd_xr_scene *x = r->xr;
-	struct rnd_frame *f = r->cur;
+	VkCommandBuffer cmd = f->cmd;
+	/* a pale sky past the walls: sRGB (0.62, 0.70, 0.78), linear for an sRGB image */
 	VkClearValue clear[2] = {
-		{.color = {{0.62f, 0.70f, 0.78f, 1.0f}}}, /* a pale sky past the walls */
+		{.color = {{x->srgb ? 0.342f : 0.62f, x->srgb ? 0.448f : 0.70f,
+			    x->srgb ? 0.571f : 0.78f, 1.0f}}},
 		{.depthStencil = {1.0f, 0}},
 	};
 	VkRenderPassBeginInfo rbi = {
@@ -533,18 +567,11 @@ static uint32_t record_pass(struct rnd *r, VkCommandBuffer cmd, uint32_t e, uint
 	return draws;
 }
 
-enum core_result rnd_xr_frame_end(struct rnd *r, const uint32_t image[2],
-				  float view_proj[2][16])
+static enum core_result record_and_submit(struct rnd *r, struct rnd_frame *f,
+					  const uint32_t image[2], float view_proj[2][16])
 {
 	struct rnd_xr_scene *x = r->xr;
-	struct rnd_frame *f = r->cur;
-	if (!x || !f || !x->pass)
-		return CORE_ERR_INVALID;
-	for (uint32_t e = 0; e < x->passes; e++)
-		if (image[e] >= x->target.image_count[e])
-			return CORE_ERR_INVALID;
 	VkCommandBuffer cmd = f->cmd;
-	RND_VK(vkResetFences(r->device, 1, &f->done));
 	RND_VK(vkResetCommandBuffer(cmd, 0));
 	VkCommandBufferBeginInfo bi = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
@@ -555,12 +582,12 @@ enum core_result rnd_xr_frame_end(struct rnd *r, const uint32_t image[2],
 	uint32_t draws = 0;
 	if (x->passes == 1) {
 		memcpy(push.view_proj, view_proj, sizeof(push.view_proj));
-		draws = record_pass(r, cmd, 0, image[0], &push);
+		draws = record_pass(r, f, 0, image[0], &push);
 	} else {
 		for (uint32_t e = 0; e < 2; e++) {
 			memcpy(push.view_proj[0], view_proj[e], sizeof(push.view_proj[0]));
 			memcpy(push.view_proj[1], view_proj[e], sizeof(push.view_proj[1]));
-			draws = record_pass(r, cmd, e, image[e], &push);
+			draws = record_pass(r, f, e, image[e], &push);
 		}
 	}
 	RND_VK(vkEndCommandBuffer(cmd));
@@ -569,13 +596,31 @@ enum core_result rnd_xr_frame_end(struct rnd *r, const uint32_t image[2],
 		.commandBufferCount = 1,
 		.pCommandBuffers = &cmd,
 	};
+	/* Unsignalled only now: a failure before leaves the slot waitable. */
+	RND_VK(vkResetFences(r->device, 1, &f->done));
 	RND_VK(vkQueueSubmit(r->queue, 1, &si, f->done));
-	x->stats.cpu_ms = (double)(rnd_now_ns() - x->begin_ns) / 1e6;
 	x->stats.draws_per_eye = draws;
+	return CORE_OK;
+}
+
+enum core_result rnd_xr_frame_end(struct rnd *r, const uint32_t image[2],
+				  float view_proj[2][16])
+{
+	struct rnd_xr_scene *x = r->xr;
+	struct rnd_frame *f = r->cur;
+	r->cur = NULL;
+	if (!x || !f || !x->pass)
+		return CORE_ERR_INVALID;
+	for (uint32_t e = 0; e < x->passes; e++)
+		if (image[e] >= x->target.image_count[e])
+			return CORE_ERR_INVALID;
+	enum core_result res = record_and_submit(r, f, image, view_proj);
+	if (res != CORE_OK)
+		return res;
+	x->stats.cpu_ms = (double)(rnd_now_ns() - x->begin_ns) / 1e6;
 	x->stats.boxes = x->box_count;
 	x->stats.avatars = f->avatar_count;
 	r->stats.avatars = f->avatar_count;
-	r->cur = NULL;
 	r->frame_index = (r->frame_index + 1) % RND_FRAMES_IN_FLIGHT;
 	return CORE_OK;
 }

@@ -59,9 +59,12 @@ bool rnd_xr_multiview(const struct rnd *r, int want);
 const int64_t *rnd_xr_formats(uint32_t *out_count);
 /** Makes the passes, depth and framebuffers for the runtime's images. */
 enum core_result rnd_xr_set_target(struct rnd *r, const struct rnd_xr_target *t) CORE_MUST_CHECK;
+/** Lets go of the runtime's images (before its swapchains are destroyed). */
+void rnd_xr_clear_target(struct rnd *r);
 /** Builds the room's floor, walls and furniture (call after rnd_set_world). */
 enum core_result rnd_xr_set_room(struct rnd *r, const struct sim_world *w,
-				 const struct sim_world_art *art) CORE_MUST_CHECK;
+				 const struct sim_world_art *art,
+				 const struct rnd_world_images *images) CORE_MUST_CHECK;
 
 /** Waits for this frame slot's previous submission and starts a frame. */
 void rnd_xr_frame_begin(struct rnd *r);

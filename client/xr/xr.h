@@ -98,8 +98,10 @@ bool xr_frame_wait(struct xr *x, struct xr_frame *f);
 /** Syncs the actions and reads them (at the frame's display time). */
 void xr_input(struct xr *x, const struct xr_frame *f, struct xr_input *in);
 /** Releases the images and ends the frame with its projection layer (none
- * when should_render was false). */
-enum core_result xr_frame_submit(struct xr *x, const struct xr_frame *f) CORE_MUST_CHECK;
+ * when should_render was false or the images were not drawn: the frame
+ * still ends, as the runtime requires). */
+enum core_result xr_frame_submit(struct xr *x, const struct xr_frame *f,
+				 bool drawn) CORE_MUST_CHECK;
 /** A short buzz on a controller. */
 void xr_haptic(struct xr *x, enum xr_hand hand, float amplitude, int64_t duration_ns);
 /** The session's frames so far, the current interaction profile. */

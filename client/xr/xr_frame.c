@@ -10,31 +10,31 @@
 
 #include "rnd_xr.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-#define XR_TRY(x, call, what)                       \
-	do {                                        \
-		if (!xr_check((x), (call), (what))) \
-			return CORE_ERR_IO;         \
-	} while (0)
 
 static enum core_result pick_format(struct xr *x)
 {
 	uint32_t n = 0;
 	XR_TRY(x, xrEnumerateSwapchainFormats(x->session, 0, &n, NULL),
 	       "xrEnumerateSwapchainFormats");
-	int64_t offered[64];
-	n = CORE_MIN(n, 64u);
-	XR_TRY(x, xrEnumerateSwapchainFormats(x->session, n, &n, offered),
-	       "xrEnumerateSwapchainFormats");
+	int64_t *offered = calloc(n ? n : 1, sizeof(*offered));
+	if (!offered)
+		return CORE_ERR_NOMEM;
+	XrResult res = xrEnumerateSwapchainFormats(x->session, n, &n, offered);
 	uint32_t want_n;
 	const int64_t *want = rnd_xr_formats(&want_n);
-	for (uint32_t w = 0; w < want_n; w++)
+	x->format = 0;
+	for (uint32_t w = 0; XR_SUCCEEDED(res) && !x->format && w < want_n; w++)
 		for (uint32_t i = 0; i < n; i++)
 			if (offered[i] == want[w]) {
 				x->format = want[w];
-				return CORE_OK;
+				break;
 			}
+	free(offered);
+	XR_TRY(x, res, "xrEnumerateSwapchainFormats");
+	if (x->format)
+		return CORE_OK;
 	CORE_ERROR("the OpenXR runtime offers none of the 8-bit RGBA swapchain formats the "
 		   "renderer draws into (%u formats offered)",
 		   n);
@@ -48,8 +48,17 @@ enum core_result xr_swapchains_create(struct xr *x, struct rnd *r)
 		return res;
 	x->multiview = rnd_xr_multiview(r, x->cfg.multiview);
 	x->swapchain_count = x->multiview ? 1 : 2;
-	x->width = x->config_views[0].recommendedImageRectWidth;
-	x->height = x->config_views[0].recommendedImageRectHeight;
+	/* One size for both eyes (one multiview image): the larger
+	 * recommendation, within what both allow. */
+	const XrViewConfigurationView *v = x->config_views;
+	x->width = CORE_MIN(CORE_MAX(v[0].recommendedImageRectWidth, v[1].recommendedImageRectWidth),
+			    CORE_MIN(v[0].maxImageRectWidth, v[1].maxImageRectWidth));
+	x->height = CORE_MIN(CORE_MAX(v[0].recommendedImageRectHeight, v[1].recommendedImageRectHeight),
+			     CORE_MIN(v[0].maxImageRectHeight, v[1].maxImageRectHeight));
+	if (!x->width || !x->height) {
+		CORE_ERROR("the OpenXR runtime recommends an eye image of %ux%u", x->width, x->height);
+		return CORE_ERR_IO;
+	}
 	struct rnd_xr_target t = {
 		.multiview = x->multiview,
 		.format = x->format,
@@ -101,17 +110,6 @@ void xr_swapchains_destroy(struct xr *x)
 		}
 }
 
-static void pose_of(const XrPosef *p, struct xr_pose *out)
-{
-	out->p[0] = p->position.x;
-	out->p[1] = p->position.y;
-	out->p[2] = p->position.z;
-	out->q[0] = p->orientation.x;
-	out->q[1] = p->orientation.y;
-	out->q[2] = p->orientation.z;
-	out->q[3] = p->orientation.w;
-}
-
 bool xr_frame_wait(struct xr *x, struct xr_frame *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -147,7 +145,7 @@ bool xr_frame_wait(struct xr *x, struct xr_frame *f)
 		return true;
 	}
 	for (int e = 0; e < 2; e++) {
-		pose_of(&x->views[e].pose, &f->eyes[e].pose);
+		xr_pose_of(&x->views[e].pose, &f->eyes[e].pose);
 		f->eyes[e].fov[0] = x->views[e].fov.angleLeft;
 		f->eyes[e].fov[1] = x->views[e].fov.angleRight;
 		f->eyes[e].fov[2] = x->views[e].fov.angleUp;
@@ -156,7 +154,7 @@ bool xr_frame_wait(struct xr *x, struct xr_frame *f)
 	XrSpaceLocation loc = {.type = XR_TYPE_SPACE_LOCATION};
 	if (XR_SUCCEEDED(xrLocateSpace(x->view_space, x->space, fs.predictedDisplayTime, &loc)) &&
 	    (loc.locationFlags & XR_SPACE_LOCATION_ORIENTATION_VALID_BIT)) {
-		pose_of(&loc.pose, &f->head);
+		xr_pose_of(&loc.pose, &f->head);
 		f->head_valid = true;
 	}
 	for (uint32_t s = 0; s < x->swapchain_count; s++) {
@@ -164,29 +162,38 @@ bool xr_frame_wait(struct xr *x, struct xr_frame *f)
 		XrSwapchainImageWaitInfo wwi = {.type = XR_TYPE_SWAPCHAIN_IMAGE_WAIT_INFO,
 						.timeout = XR_INFINITE_DURATION};
 		if (!xr_check(x, xrAcquireSwapchainImage(x->swapchains[s], &ai, &f->image[s]),
-			      "xrAcquireSwapchainImage") ||
-		    !xr_check(x, xrWaitSwapchainImage(x->swapchains[s], &wwi),
-			      "xrWaitSwapchainImage")) {
-			/* release what was acquired, end the frame empty */
-			for (uint32_t k = 0; k < s; k++) {
-				XrSwapchainImageReleaseInfo ri = {
-					.type = XR_TYPE_SWAPCHAIN_IMAGE_RELEASE_INFO};
-				xrReleaseSwapchainImage(x->swapchains[k], &ri);
-			}
-			f->should_render = false;
-			return true;
-		}
+			      "xrAcquireSwapchainImage"))
+			break;
+		/* An image acquired but not waited for cannot be released: the
+		 * next frame's acquire fails and says so. */
+		if (!xr_check(x, xrWaitSwapchainImage(x->swapchains[s], &wwi),
+			      "xrWaitSwapchainImage"))
+			break;
+		x->acquired[s] = true;
 	}
+	if (!x->acquired[0] || (x->swapchain_count == 2 && !x->acquired[1]))
+		f->should_render = false; /* the frame ends empty; what was acquired is released */
 	if (x->multiview)
 		f->image[1] = f->image[0];
 	return true;
 }
 
-enum core_result xr_frame_submit(struct xr *x, const struct xr_frame *f)
+enum core_result xr_frame_submit(struct xr *x, const struct xr_frame *f, bool drawn)
 {
 	if (!x->frame_begun)
 		return CORE_OK;
 	x->frame_begun = false;
+	/* Every image acquired goes back, drawn or not. */
+	bool released = true;
+	for (uint32_t s = 0; s < x->swapchain_count; s++) {
+		if (!x->acquired[s])
+			continue;
+		x->acquired[s] = false;
+		XrSwapchainImageReleaseInfo ri = {.type = XR_TYPE_SWAPCHAIN_IMAGE_RELEASE_INFO};
+		released &= xr_check(x, xrReleaseSwapchainImage(x->swapchains[s], &ri),
+				     "xrReleaseSwapchainImage");
+	}
+	bool with_layer = f->should_render && drawn && released;
 	XrCompositionLayerProjectionView pv[2];
 	XrCompositionLayerProjection layer = {
 		.type = XR_TYPE_COMPOSITION_LAYER_PROJECTION,
@@ -195,12 +202,7 @@ enum core_result xr_frame_submit(struct xr *x, const struct xr_frame *f)
 		.views = pv,
 	};
 	const XrCompositionLayerBaseHeader *layers[1] = {(const XrCompositionLayerBaseHeader *)&layer};
-	if (f->should_render) {
-		for (uint32_t s = 0; s < x->swapchain_count; s++) {
-			XrSwapchainImageReleaseInfo ri = {.type = XR_TYPE_SWAPCHAIN_IMAGE_RELEASE_INFO};
-			XR_TRY(x, xrReleaseSwapchainImage(x->swapchains[s], &ri),
-			       "xrReleaseSwapchainImage");
-		}
+	if (with_layer) {
 		for (uint32_t e = 0; e < 2; e++) {
 			pv[e] = (XrCompositionLayerProjectionView){
 				.type = XR_TYPE_COMPOSITION_LAYER_PROJECTION_VIEW,
@@ -218,7 +220,7 @@ enum core_result xr_frame_submit(struct xr *x, const struct xr_frame *f)
 		.type = XR_TYPE_FRAME_END_INFO,
 		.displayTime = f->display_time,
 		.environmentBlendMode = XR_ENVIRONMENT_BLEND_MODE_OPAQUE,
-		.layerCount = f->should_render ? 1 : 0,
+		.layerCount = with_layer ? 1 : 0,
 		.layers = layers,
 	};
 	XR_TRY(x, xrEndFrame(x->session, &ei), "xrEndFrame");

@@ -82,12 +82,6 @@ static const struct profile PROFILES[] = {
 	{"/interaction_profiles/khr/simple_controller", SIMPLE, CORE_ARRAY_LEN(SIMPLE), false},
 };
 
-#define XR_TRY(x, call, what)                       \
-	do {                                        \
-		if (!xr_check((x), (call), (what))) \
-			return CORE_ERR_IO;         \
-	} while (0)
-
 static enum core_result suggest(struct xr *x, const struct profile *p)
 {
 	XrActionSuggestedBinding b[32];
@@ -171,16 +165,19 @@ void xr_actions_destroy(struct xr *x)
 
 void xr_actions_profile_changed(struct xr *x)
 {
-	XrInteractionProfileState st = {.type = XR_TYPE_INTERACTION_PROFILE_STATE};
-	if (!xr_check(x, xrGetCurrentInteractionProfile(x->session, x->hands[1], &st),
-		      "xrGetCurrentInteractionProfile"))
-		return;
-	uint32_t n = 0;
+	/* Either hand may have changed (one controller off, a hand tracked). */
 	x->profile[0] = 0;
-	if (st.interactionProfile != XR_NULL_PATH)
-		(void)xr_check(x, xrPathToString(x->instance, st.interactionProfile,
-						 sizeof(x->profile), &n, x->profile),
-			       "xrPathToString");
+	for (int h = 1; h >= 0 && !x->profile[0]; h--) {
+		XrInteractionProfileState st = {.type = XR_TYPE_INTERACTION_PROFILE_STATE};
+		if (!xr_check(x, xrGetCurrentInteractionProfile(x->session, x->hands[h], &st),
+			      "xrGetCurrentInteractionProfile"))
+			return;
+		uint32_t n = 0;
+		if (st.interactionProfile != XR_NULL_PATH)
+			(void)xr_check(x, xrPathToString(x->instance, st.interactionProfile,
+							 sizeof(x->profile), &n, x->profile),
+				       "xrPathToString");
+	}
 	CORE_INFO("OpenXR: controllers: %s", x->profile[0] ? x->profile : "none");
 }
 
@@ -225,13 +222,7 @@ static bool locate(struct xr *x, XrSpace space, XrTime t, struct xr_pose *out)
 					  XR_SPACE_LOCATION_ORIENTATION_VALID_BIT;
 	if ((loc.locationFlags & need) != need)
 		return false;
-	out->p[0] = loc.pose.position.x;
-	out->p[1] = loc.pose.position.y;
-	out->p[2] = loc.pose.position.z;
-	out->q[0] = loc.pose.orientation.x;
-	out->q[1] = loc.pose.orientation.y;
-	out->q[2] = loc.pose.orientation.z;
-	out->q[3] = loc.pose.orientation.w;
+	xr_pose_of(&loc.pose, out);
 	return true;
 }
 

@@ -80,11 +80,20 @@ struct xr {
 	XrViewConfigurationView config_views[2];
 	XrView views[2];
 	bool frame_begun;
+	bool acquired[2]; /* this frame's image of each swapchain: acquired and waited */
 	uint64_t frames;
 };
 
 /* xr_session.c */
+/** Logs a failed call with the runtime's name for the result; true on success. */
 bool xr_check(struct xr *x, XrResult res, const char *what);
+#define XR_TRY(x, call, what)                       \
+	do {                                        \
+		if (!xr_check((x), (call), (what))) \
+			return CORE_ERR_IO;         \
+	} while (0)
+/** An OpenXR pose as xr.h's. */
+void xr_pose_of(const XrPosef *p, struct xr_pose *out);
 
 /* xr_input.c */
 enum core_result xr_actions_create(struct xr *x) CORE_MUST_CHECK;

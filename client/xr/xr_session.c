@@ -15,6 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+void xr_pose_of(const XrPosef *p, struct xr_pose *out)
+{
+	out->p[0] = p->position.x;
+	out->p[1] = p->position.y;
+	out->p[2] = p->position.z;
+	out->q[0] = p->orientation.x;
+	out->q[1] = p->orientation.y;
+	out->q[2] = p->orientation.z;
+	out->q[3] = p->orientation.w;
+}
+
 bool xr_check(struct xr *x, XrResult res, const char *what)
 {
 	if (XR_SUCCEEDED(res))
@@ -27,12 +38,6 @@ bool xr_check(struct xr *x, XrResult res, const char *what)
 		x->lost = true;
 	return false;
 }
-
-#define XR_TRY(x, call, what)                           \
-	do {                                            \
-		if (!xr_check((x), (call), (what)))     \
-			return CORE_ERR_IO;             \
-	} while (0)
 
 static bool has_extension(const XrExtensionProperties *props, uint32_t n, const char *name)
 {
@@ -289,22 +294,25 @@ static enum core_result create_spaces(struct xr *x)
 {
 	uint32_t n = 0;
 	XR_TRY(x, xrEnumerateReferenceSpaces(x->session, 0, &n, NULL), "xrEnumerateReferenceSpaces");
-	XrReferenceSpaceType types[16];
-	n = CORE_MIN(n, 16u);
-	XR_TRY(x, xrEnumerateReferenceSpaces(x->session, n, &n, types), "xrEnumerateReferenceSpaces");
+	XrReferenceSpaceType *types = calloc(n ? n : 1, sizeof(*types));
+	if (!types)
+		return CORE_ERR_NOMEM;
+	XrResult res = xrEnumerateReferenceSpaces(x->session, n, &n, types);
 	/* Stage: the floor is y = 0 where the user set up their play area.
-	 * Local has its origin at the head at start: lower it by a standing
-	 * height so the floor is still about y = 0. */
+	 * Local has its origin at the head at start: the space we make has its
+	 * origin a standing height below that, so the floor is about y = 0. */
 	x->space_type = XR_REFERENCE_SPACE_TYPE_LOCAL;
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; XR_SUCCEEDED(res) && i < n; i++)
 		if (types[i] == XR_REFERENCE_SPACE_TYPE_STAGE)
 			x->space_type = XR_REFERENCE_SPACE_TYPE_STAGE;
+	free(types);
+	XR_TRY(x, res, "xrEnumerateReferenceSpaces");
 	XrReferenceSpaceCreateInfo ci = {
 		.type = XR_TYPE_REFERENCE_SPACE_CREATE_INFO,
 		.referenceSpaceType = x->space_type,
 		.poseInReferenceSpace = {.orientation = {0, 0, 0, 1},
 					 .position = {0, x->space_type == XR_REFERENCE_SPACE_TYPE_LOCAL
-								 ? 1.6f
+								 ? -1.6f
 								 : 0.0f,
 						      0}},
 	};
@@ -322,16 +330,17 @@ static void choose_refresh(struct xr *x)
 	if (!x->has_refresh || !x->cfg.refresh_hz)
 		return;
 	uint32_t n = 0;
-	float rates[16];
-	if (XR_FAILED(x->enumerate_refresh(x->session, 0, &n, NULL)))
+	if (XR_FAILED(x->enumerate_refresh(x->session, 0, &n, NULL)) || !n)
 		return;
-	n = CORE_MIN(n, 16u);
-	if (XR_FAILED(x->enumerate_refresh(x->session, n, &n, rates)))
+	float *rates = calloc(n, sizeof(*rates));
+	if (!rates)
 		return;
 	float best = 0;
-	for (uint32_t i = 0; i < n; i++)
-		if (rates[i] <= x->cfg.refresh_hz + 0.5f && rates[i] > best)
-			best = rates[i];
+	if (XR_SUCCEEDED(x->enumerate_refresh(x->session, n, &n, rates)))
+		for (uint32_t i = 0; i < n; i++)
+			if (rates[i] <= x->cfg.refresh_hz + 0.5f && rates[i] > best)
+				best = rates[i];
+	free(rates);
 	if (best > 0 && xr_check(x, x->request_refresh(x->session, best),
 				 "xrRequestDisplayRefreshRateFB"))
 		CORE_INFO("OpenXR: asked for %.0f Hz", (double)best);
@@ -474,7 +483,9 @@ void xr_destroy(struct xr **px)
 		return;
 	*px = NULL;
 	if (x->session) {
-		if (x->running)
+		/* xrEndSession only where the spec allows it; xrDestroySession ends
+		 * a running session from any state. */
+		if (x->running && x->state == XR_SESSION_STATE_STOPPING)
 			(void)xrEndSession(x->session);
 		xr_swapchains_destroy(x);
 		xr_actions_destroy(x);
