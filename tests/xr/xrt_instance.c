@@ -273,6 +273,8 @@ static bool config_load(struct xrt_config *cfg)
 		cfg->eye_w = w;
 		cfg->eye_h = h;
 	}
+	v = getenv("LYCEUM_XRT_NO_STAGE");
+	cfg->no_stage = v && v[0] && strcmp(v, "0") != 0;
 	v = getenv("LYCEUM_XRT_FOV_DEG");
 	if (v && *v) {
 		char *end;

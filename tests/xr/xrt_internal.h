@@ -265,6 +265,7 @@ struct xrt_config {
 	uint32_t n_capture_frames;
 	char report[XRT_PATH_BUF];
 	char script[XRT_PATH_BUF];
+	bool no_stage; /* LYCEUM_XRT_NO_STAGE=1: no play area (a seated set-up) */
 };
 
 struct xrt_rt {

@@ -18,7 +18,8 @@
 
 static const XrReferenceSpaceType reference_spaces[] = { XR_REFERENCE_SPACE_TYPE_VIEW, XR_REFERENCE_SPACE_TYPE_LOCAL,
 							 XR_REFERENCE_SPACE_TYPE_STAGE };
-#define N_REFERENCE_SPACES (sizeof(reference_spaces) / sizeof(reference_spaces[0]))
+/* Without a play area (LYCEUM_XRT_NO_STAGE) STAGE, the last, is not offered. */
+#define N_REFERENCE_SPACES (sizeof(reference_spaces) / sizeof(reference_spaces[0]) - (xrt.cfg.no_stage ? 1 : 0))
 #define STAGE_SIZE_M 4.0f
 #define LOCAL_HEIGHT_M 1.6f
 
@@ -89,7 +90,7 @@ XRT_API(xrEnumerateReferenceSpaces, xrt_enumerate_reference_spaces,
 		return r;
 	if (!types)
 		return xrt_fail(XR_ERROR_VALIDATION_FAILURE, "spaces is NULL");
-	memcpy(types, reference_spaces, sizeof(reference_spaces));
+	memcpy(types, reference_spaces, N_REFERENCE_SPACES * sizeof(reference_spaces[0]));
 	return XR_SUCCESS;
 }
 
