@@ -348,9 +348,11 @@ static const float IDENTITY_Q[4] = {0, 0, 0, 1};
 static const float VISOR_HALF_M[3] = {0.09f, 0.06f, 0.11f};
 static const float HAND_HALF_M[3] = {0.04f, 0.07f, 0.045f};
 
-/* Everyone but us: the render thread alone writes a->avatars (in
+/* Everyone but us, each with a name label turned to us (`right`: our
+ * right, flat): the render thread alone writes a->avatars (in
  * app_scene_gather, under the lock), so it reads them without it. */
-static void draw_avatars(struct app *a, uint64_t now_us)
+static void draw_avatars(struct app *a, const float right[3], const float eye[3],
+			 uint64_t now_us)
 {
 	/* a stride every 0.6 s, as on the desktop */
 	float walk_phase = (float)(now_us % 600000u) / 600000.0f * TWO_PI;
@@ -364,6 +366,20 @@ static void draw_avatars(struct app *a, uint64_t now_us)
 			.walk_phase_rad = walk_phase, .seat_height_m = 0.45f, .colour = av->colour,
 		};
 		rnd_draw_avatar(a->rnd, &ra);
+		float dx = av->x_m - eye[0], dy = av->y_m - eye[1];
+		/* a neighbour's name at arm's length would fill the view */
+		if (a->opt.labels && av->name && dx * dx + dy * dy > 1.0f) {
+			char text[CL_LABEL_MAX + 32];
+			const char *role = av->role == PROTO_ROLE_STUDENT
+						   ? NULL
+						   : proto_role_name((enum proto_role)av->role);
+			snprintf(text, sizeof(text), "%s%s%s", av->name, role ? " - " : "",
+				 role ? role : "");
+			float top = av->has_pose ? av->head_m[2] + 0.12f : av->sitting ? 1.35f : 1.75f;
+			float c[3] = {av->x_m, av->y_m, top + 0.18f};
+			rnd_xr_label(a->rnd, c, right, 0.09f, av->speaking ? 0xff8fe39au : 0xfff2f4f8u,
+				     text);
+		}
 		if (!av->has_pose)
 			continue;
 		/* a headset user: a visor where the head is, the hands where they are */
@@ -463,7 +479,21 @@ static bool draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame 
 		       const struct xr_input *in, float ax, float ay, const struct xr_shared *sh)
 {
 	rnd_xr_frame_begin(a->rnd);
-	draw_avatars(a, plat_time_us());
+	float right[3] = {1, 0, 0}; /* ours, flat: the labels face us */
+	float eye[3] = {ax, ay, 1.6f};
+	if (f->head_valid) {
+		to_world_point(rig, ax, ay, f->head.p, eye);
+		float sr[3];
+		qrot(f->head.q, (const float[3]){1, 0, 0}, sr);
+		to_world_dir(rig, sr, right);
+		float len = sqrtf(right[0] * right[0] + right[1] * right[1]);
+		right[2] = 0;
+		if (len > 0.01f)
+			right[0] /= len, right[1] /= len;
+		else
+			right[0] = 1, right[1] = 0;
+	}
+	draw_avatars(a, right, eye, plat_time_us());
 	draw_shared(a, sh);
 	for (int h = 0; h < 2; h++) {
 		if (!in->hand_valid[h])

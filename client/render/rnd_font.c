@@ -163,12 +163,11 @@ struct rnd_ui_inst *rnd_ui_slot(struct rnd *r)
 	return (struct rnd_ui_inst *)f->ui.map + f->ui_count++;
 }
 
-float rnd_text(struct rnd *r, enum rnd_font font, float x, float y, uint32_t argb,
-	       const char *s)
+float rnd_glyphs(const struct rnd *r, enum rnd_font font, float x, float y, const char *s,
+		 bool (*fn)(void *user, const float rect[4], const float uv[4]), void *user)
 {
 	const struct rnd_font_face *f = &r->fonts[font];
 	float pen_x = x, pen_y = y + f->ascent_px;
-	uint32_t colour = rnd_rgba(argb);
 	while (*s) {
 		int idx;
 		const stbtt_packedchar *table;
@@ -177,17 +176,45 @@ float rnd_text(struct rnd *r, enum rnd_font font, float x, float y, uint32_t arg
 		stbtt_GetPackedQuad(table, (int)r->font_w, (int)r->font_h, idx, &pen_x, &pen_y, &q, 0);
 		if (q.x1 <= q.x0)
 			continue; /* a space */
-		struct rnd_ui_inst *u = rnd_ui_slot(r);
-		if (!u)
+		const float rect[4] = {q.x0, q.y0, q.x1 - q.x0, q.y1 - q.y0};
+		const float uv[4] = {q.s0, q.t0, q.s1, q.t1};
+		if (!fn(user, rect, uv))
 			break;
-		*u = (struct rnd_ui_inst){
-			.rect = {q.x0, q.y0, q.x1 - q.x0, q.y1 - q.y0},
-			.uv = {q.s0, q.t0, q.s1, q.t1},
-			.extra = {0, RND_UI_GLYPH},
-			.colour = colour,
-		};
 	}
 	return pen_x - x;
+}
+
+void rnd_white_uv(const struct rnd *r, float uv[2])
+{
+	(void)r;
+	uv[0] = uv[1] = (WHITE_AT + 1.0f) / FONT_ATLAS;
+}
+
+struct ui_glyphs {
+	struct rnd *r;
+	uint32_t colour;
+};
+
+static bool ui_glyph(void *user, const float rect[4], const float uv[4])
+{
+	struct ui_glyphs *g = user;
+	struct rnd_ui_inst *u = rnd_ui_slot(g->r);
+	if (!u)
+		return false;
+	*u = (struct rnd_ui_inst){
+		.rect = {rect[0], rect[1], rect[2], rect[3]},
+		.uv = {uv[0], uv[1], uv[2], uv[3]},
+		.extra = {0, RND_UI_GLYPH},
+		.colour = g->colour,
+	};
+	return true;
+}
+
+float rnd_text(struct rnd *r, enum rnd_font font, float x, float y, uint32_t argb,
+	       const char *s)
+{
+	struct ui_glyphs g = {r, rnd_rgba(argb)};
+	return rnd_glyphs(r, font, x, y, s, ui_glyph, &g);
 }
 
 static void shape(struct rnd *r, float x, float y, float w, float h, float param, float mode,

@@ -229,6 +229,13 @@ VkDescriptorSet rnd_texture_set(struct rnd *r, const struct rnd_image *img, VkSa
 
 /* rnd_font.c */
 enum core_result rnd_fonts_create(struct rnd *r) CORE_MUST_CHECK;
+/** Lays out utf8 from (x, y) (its top left, pixels) as rnd_text does and
+ * hands fn each glyph's rectangle (x, y, w, h) and atlas uv (u0, v0, u1,
+ * v1); fn returns false to stop. Returns the width. */
+float rnd_glyphs(const struct rnd *r, enum rnd_font font, float x, float y, const char *utf8,
+		 bool (*fn)(void *user, const float rect[4], const float uv[4]), void *user);
+/** Where the font atlas is solid white (plates behind text). */
+void rnd_white_uv(const struct rnd *r, float uv[2]);
 /** The frame's next UI quad, or NULL when the frame is full (counted). */
 struct rnd_ui_inst *rnd_ui_slot(struct rnd *r);
 

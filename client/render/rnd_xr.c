@@ -32,6 +32,15 @@ static const uint32_t spv_xr_board_vert[] =
 static const uint32_t spv_xr_board_mv_vert[] =
 #include "xr_board_mv.vert.inc"
 	;
+static const uint32_t spv_xr_text_vert[] =
+#include "xr_text.vert.inc"
+	;
+static const uint32_t spv_xr_text_mv_vert[] =
+#include "xr_text_mv.vert.inc"
+	;
+static const uint32_t spv_xr_text_frag[] =
+#include "xr_text.frag.inc"
+	;
 static const uint32_t spv_xr_flat_frag[] =
 #include "xr_flat.frag.inc"
 	;
@@ -48,6 +57,13 @@ struct board_vertex {
 	float uv[2];
 };
 
+/* layout(location = 0..2) in xr_text.vert */
+struct text_vertex {
+	float pos[3];
+	float uv[2];
+	uint32_t rgba; /* R8G8B8A8 unorm */
+};
+
 struct rnd_xr_scene {
 	struct rnd_xr_target target;
 	uint32_t passes; /* 1 multiview, 2 one per eye */
@@ -57,13 +73,15 @@ struct rnd_xr_scene {
 	VkImageView views[2][RND_XR_MAX_IMAGES];
 	VkFramebuffer fbs[2][RND_XR_MAX_IMAGES];
 	VkPipelineLayout layout;
-	VkPipeline pipe_flat, pipe_avatar, pipe_board;
+	VkPipeline pipe_flat, pipe_avatar, pipe_board, pipe_text;
 
 	struct rnd_buffer room; /* the room's triangles (rnd_room.c) */
 	uint32_t room_vertices;
 
 	struct rnd_buffer boxes[RND_FRAMES_IN_FLIGHT]; /* 36 vertices a box */
 	struct rnd_buffer boards[RND_FRAMES_IN_FLIGHT]; /* 6 vertices a board slot */
+	struct rnd_buffer texts[RND_FRAMES_IN_FLIGHT];  /* labels: 6 vertices a glyph or plate */
+	uint32_t text_count; /* vertices this frame */
 	uint32_t flat_count; /* vertices in this frame's boxes buffer */
 	uint32_t box_count;
 	uint8_t board_mask; /* this frame's boards on their walls */
@@ -140,7 +158,9 @@ static enum core_result scene_create(struct rnd *r)
 		if ((res = rnd_buffer_create(r, sizeof(struct rnd_room_vertex) * 36 * RND_XR_MAX_BOXES,
 					     VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &x->boxes[i])) ||
 		    (res = rnd_buffer_create(r, sizeof(struct board_vertex) * 6 * RND_BOARD_IMAGES,
-					     VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &x->boards[i])))
+					     VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &x->boards[i])) ||
+		    (res = rnd_buffer_create(r, sizeof(struct text_vertex) * 6 * RND_XR_MAX_GLYPHS,
+					     VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &x->texts[i])))
 			return res;
 	}
 	return CORE_OK;
@@ -148,7 +168,7 @@ static enum core_result scene_create(struct rnd *r)
 
 static void target_destroy(struct rnd *r, struct rnd_xr_scene *x)
 {
-	VkPipeline *pipes[] = {&x->pipe_flat, &x->pipe_avatar, &x->pipe_board};
+	VkPipeline *pipes[] = {&x->pipe_flat, &x->pipe_avatar, &x->pipe_board, &x->pipe_text};
 	for (size_t i = 0; i < CORE_ARRAY_LEN(pipes); i++) {
 		if (*pipes[i])
 			vkDestroyPipeline(r->device, *pipes[i], NULL);
@@ -188,6 +208,7 @@ void rnd_xr_destroy(struct rnd *r)
 	for (int i = 0; i < RND_FRAMES_IN_FLIGHT; i++) {
 		rnd_buffer_destroy(r, &x->boxes[i]);
 		rnd_buffer_destroy(r, &x->boards[i]);
+		rnd_buffer_destroy(r, &x->texts[i]);
 	}
 	if (x->layout)
 		vkDestroyPipelineLayout(r->device, x->layout, NULL);
@@ -369,7 +390,26 @@ static enum core_result create_pipelines(struct rnd *r, struct rnd_xr_scene *x)
 			   : (struct rnd_shader_pair)RND_SHADERS(spv_xr_board_vert, spv_xr_board_frag);
 	board.bindings = &board_b;
 	board.attrs = board_a;
-	return rnd_pipeline_make(r, &board, &x->pipe_board);
+	if ((res = rnd_pipeline_make(r, &board, &x->pipe_board)) != CORE_OK)
+		return res;
+
+	/* Labels: blended over what is drawn, tested against it, not writing depth. */
+	const VkVertexInputBindingDescription text_b = {0, sizeof(struct text_vertex),
+							VK_VERTEX_INPUT_RATE_VERTEX};
+	const VkVertexInputAttributeDescription text_a[] = {
+		{0, 0, F3, offsetof(struct text_vertex, pos)},
+		{1, 0, F2, offsetof(struct text_vertex, uv)},
+		{2, 0, U8X4, offsetof(struct text_vertex, rgba)},
+	};
+	struct rnd_pipe_desc text = flat;
+	text.shaders = mv ? (struct rnd_shader_pair)RND_SHADERS(spv_xr_text_mv_vert, spv_xr_text_frag)
+			  : (struct rnd_shader_pair)RND_SHADERS(spv_xr_text_vert, spv_xr_text_frag);
+	text.bindings = &text_b;
+	text.attrs = text_a;
+	text.attr_count = 3;
+	text.depth_write = false;
+	text.blend = true;
+	return rnd_pipeline_make(r, &text, &x->pipe_text);
 }
 
 enum core_result rnd_xr_set_target(struct rnd *r, const struct rnd_xr_target *t)
@@ -442,6 +482,7 @@ void rnd_xr_frame_begin(struct rnd *r)
 	f->walls = 0;
 	r->xr->box_count = 0;
 	r->xr->flat_count = 0;
+	r->xr->text_count = 0;
 	r->xr->board_mask = 0;
 	r->cur = f;
 }
@@ -504,6 +545,65 @@ void rnd_xr_board(struct rnd *r, int slot, float x0_m, float y0_m, float x1_m, f
 	x->board_mask |= (uint8_t)(1u << slot);
 }
 
+struct label_layout {
+	struct rnd_xr_scene *x;
+	struct text_vertex *v;
+	float origin[3], right[3], up[3]; /* the label's top left; a pixel along, a pixel down */
+	uint32_t rgba;
+};
+
+/* A quad of the label: rect in the label's pixels (x, y, w, h; y down). */
+static bool label_quad(void *user, const float rect[4], const float uv[4])
+{
+	struct label_layout *l = user;
+	if (l->x->text_count + 6 > RND_XR_MAX_GLYPHS * 6)
+		return false;
+	const float px[4] = {rect[0], rect[0] + rect[2], rect[0] + rect[2], rect[0]};
+	const float py[4] = {rect[1], rect[1], rect[1] + rect[3], rect[1] + rect[3]};
+	const float u[4] = {uv[0], uv[2], uv[2], uv[0]}, v[4] = {uv[1], uv[1], uv[3], uv[3]};
+	static const int order[6] = {0, 1, 2, 0, 2, 3};
+	struct text_vertex *out = l->v + l->x->text_count;
+	for (int k = 0; k < 6; k++) {
+		int c = order[k];
+		for (int i = 0; i < 3; i++)
+			out[k].pos[i] = l->origin[i] + l->right[i] * px[c] - l->up[i] * py[c];
+		out[k].uv[0] = u[c];
+		out[k].uv[1] = v[c];
+		out[k].rgba = l->rgba;
+	}
+	l->x->text_count += 6;
+	return true;
+}
+
+void rnd_xr_label(struct rnd *r, const float c[3], const float right[3], float height_m,
+		  uint32_t argb, const char *utf8)
+{
+	struct rnd_xr_scene *x = r->xr;
+	if (!x || !r->cur || !utf8[0])
+		return;
+	const enum rnd_font font = RND_FONT_LARGE;
+	float w = rnd_text_width(r, font, utf8), h = rnd_line_height(r, font);
+	float k = height_m / h, pad = h * 0.3f;
+	struct label_layout l = {.x = x, .v = x->texts[r->frame_index].map};
+	for (int i = 0; i < 3; i++) {
+		l.right[i] = right[i] * k;
+		l.up[i] = (i == 2 ? 1.0f : 0.0f) * k;
+		l.origin[i] = c[i] - l.right[i] * (w * 0.5f) + l.up[i] * (h * 0.5f);
+	}
+	/* the plate: the atlas's white corner, darkened and translucent */
+	float white[2];
+	rnd_white_uv(r, white);
+	l.rgba = rnd_rgba(0xb0101218u);
+	const float plate[4] = {-pad, -pad * 0.5f, w + pad * 2.0f, h + pad};
+	const float plate_uv[4] = {white[0], white[1], white[0], white[1]};
+	if (!label_quad(&l, plate, plate_uv)) {
+		x->stats.dropped++;
+		return;
+	}
+	l.rgba = rnd_rgba(argb);
+	rnd_glyphs(r, font, 0, 0, utf8, label_quad, &l);
+}
+
 /* One eye's pass (or both, multiview); returns the draws. */
 static uint32_t record_pass(struct rnd *r, struct rnd_frame *f, uint32_t e, uint32_t image,
 			    const struct rnd_xr_push *push)
@@ -562,6 +662,14 @@ static uint32_t record_pass(struct rnd *r, struct rnd_frame *f, uint32_t e, uint
 			vkCmdDraw(cmd, 6, 1, s * 6, 0);
 			draws++;
 		}
+	}
+	if (x->text_count) { /* last: blended over everything else */
+		vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, x->pipe_text);
+		vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, x->layout, 0, 1,
+					&r->font_set, 0, NULL);
+		vkCmdBindVertexBuffers(cmd, 0, 1, &x->texts[r->frame_index].buf, &zero);
+		vkCmdDraw(cmd, x->text_count, 1, 0, 0);
+		draws++;
 	}
 	vkCmdEndRenderPass(cmd);
 	return draws;

@@ -30,6 +30,7 @@
 
 #define RND_XR_MAX_IMAGES 8  /* per swapchain */
 #define RND_XR_MAX_BOXES 1024 /* per frame: heads, hands, items, markers */
+#define RND_XR_MAX_GLYPHS 4096 /* per frame: labels' glyphs and plates */
 
 /** The runtime's Vulkan images for the eyes. multiview: one swapchain of
  * two layers (layer 0 left, 1 right); otherwise two swapchains. Images
@@ -78,6 +79,12 @@ void rnd_xr_box(struct rnd *r, const float c[3], const float h[3], const float q
 void rnd_xr_quad(struct rnd *r, float p[4][3], uint32_t rgb);
 /** Waits until the device has finished everything submitted. */
 void rnd_wait_idle(struct rnd *r);
+/** A label (a name) standing upright at c (its centre, metres), its line
+ * height_m tall, running along `right` (the viewer's right: it faces
+ * them), on a dark plate; colour 0xAARRGGBB. Drawn over the scene's
+ * depth, after everything else. */
+void rnd_xr_label(struct rnd *r, const float c[3], const float right[3], float height_m,
+		  uint32_t argb, const char *utf8);
 /** Board image slot on its wall this frame (see rnd_draw_wall_board). */
 void rnd_xr_board(struct rnd *r, int slot, float x0_m, float y0_m, float x1_m, float y1_m,
 		  float z0_m, float z1_m);
