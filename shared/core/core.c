@@ -1,4 +1,6 @@
 #include "core.h"
+#include <pthread.h>
+#include <stdbool.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,14 +111,65 @@ uint32_t core_isqrt64(uint64_t v)
 	return (uint32_t)r;
 }
 
-#ifndef LYCEUM_SOURCE_DIR /* a build of the core alone (the aarch64 vectors): no tree */
-#define LYCEUM_SOURCE_DIR "."
-#endif
+/* The assets folder and its two, found once (core_assets_dir). */
+static char assets_root[1024], assets_worlds[1100], assets_lessons[1100];
+static pthread_once_t assets_once = PTHREAD_ONCE_INIT;
+
+static bool has_assets(const char *dir)
+{
+	char path[1200];
+	snprintf(path, sizeof(path), "%s/worlds", dir);
+	return access(path, R_OK) == 0;
+}
+
+/* LYCEUM_ASSETS; ./assets; an installed prefix's share/lyceum/assets beside
+ * the program's bin/; the nearest assets/ above the program (a build inside
+ * the source tree). Nothing is compiled in: a copy of the tree or of an
+ * install works wherever it is. */
+static void find_root(void)
+{
+	const char *env = getenv("LYCEUM_ASSETS");
+	if (env && env[0]) {
+		core_strlcpy(assets_root, env, sizeof(assets_root));
+		return;
+	}
+	if (has_assets("assets")) {
+		core_strlcpy(assets_root, "assets", sizeof(assets_root));
+		return;
+	}
+	char exe[700];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		for (int up = 0; slash && up < 5; up++) {
+			*slash = '\0'; /* exe is now a folder holding the program, then its parents */
+			char dir[1100];
+			snprintf(dir, sizeof(dir), "%s/share/lyceum/assets", exe);
+			if (up == 1 && has_assets(dir)) {
+				core_strlcpy(assets_root, dir, sizeof(assets_root));
+				return;
+			}
+			snprintf(dir, sizeof(dir), "%s/assets", exe);
+			if (has_assets(dir)) {
+				core_strlcpy(assets_root, dir, sizeof(assets_root));
+				return;
+			}
+			slash = strrchr(exe, '/');
+		}
+	}
+	core_strlcpy(assets_root, "assets", sizeof(assets_root)); /* says so when opened */
+}
+
+static void find_assets(void)
+{
+	find_root();
+	snprintf(assets_worlds, sizeof(assets_worlds), "%s/worlds", assets_root);
+	snprintf(assets_lessons, sizeof(assets_lessons), "%s/lessons", assets_root);
+}
 
 const char *core_assets_dir(enum core_assets which)
 {
-	if (which == CORE_ASSETS_LESSONS)
-		return access("assets/lessons", R_OK) == 0 ? "assets/lessons"
-							   : LYCEUM_SOURCE_DIR "/assets/lessons";
-	return access("assets/worlds", R_OK) == 0 ? "assets/worlds" : LYCEUM_SOURCE_DIR "/assets/worlds";
+	pthread_once(&assets_once, find_assets); /* the network and render threads both ask */
+	return which == CORE_ASSETS_LESSONS ? assets_lessons : assets_worlds;
 }
