@@ -5,16 +5,23 @@
  * OpenXR loader through app_main, and pumps the activity's events every
  * frame. Everything else is the Linux client's code (docs/android.md).
  *
+ * The worlds and lessons come from the APK's assets (copied to the app's
+ * files folder at start: see copy_assets).
+ *
  * lyceum.args (in the app's external files folder, one flag or value a
  * line): e.g. "--server" "classroom.school.org:7777" "--token" "...".
  * "--xr" is always first; without a file the client joins 127.0.0.1.
  */
 #include "app.h"
 
+#include <android/asset_manager.h>
 #include <android/log.h>
 #include <android_native_app_glue.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_ARGS 32
 
@@ -39,6 +46,47 @@ static void pump(void *user, bool *quit)
 		if (app->destroyRequested)
 			*quit = true;
 	}
+}
+
+/* The APK's assets/worlds and assets/lessons copied to the app's files
+ * folder (a file API reads them there), each run, so an update's worlds
+ * replace the last; LYCEUM_ASSETS then names that folder (core_assets_dir). */
+static bool copy_assets(struct android_app *app)
+{
+	AAssetManager *mgr = app->activity->assetManager;
+	const char *root = app->activity->internalDataPath;
+	static const char *const dirs[] = {"worlds", "lessons"};
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/assets", root);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return false;
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		snprintf(path, sizeof(path), "%s/assets/%s", root, dirs[d]);
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return false;
+		AAssetDir *dir = AAssetManager_openDir(mgr, dirs[d]);
+		if (!dir)
+			return false;
+		const char *name;
+		while ((name = AAssetDir_getNextFileName(dir))) {
+			char from[512];
+			snprintf(from, sizeof(from), "%s/%s", dirs[d], name);
+			AAsset *a = AAssetManager_open(mgr, from, AASSET_MODE_STREAMING);
+			snprintf(path, sizeof(path), "%s/assets/%s/%s", root, dirs[d], name);
+			FILE *f = a ? fopen(path, "wb") : NULL;
+			char buf[16384];
+			int n;
+			while (f && (n = AAsset_read(a, buf, sizeof(buf))) > 0)
+				fwrite(buf, 1, (size_t)n, f);
+			if (f)
+				fclose(f);
+			if (a)
+				AAsset_close(a);
+		}
+		AAssetDir_close(dir);
+	}
+	snprintf(path, sizeof(path), "%s/assets", root);
+	return setenv("LYCEUM_ASSETS", path, 1) == 0;
 }
 
 static int read_args(struct android_app *app, char *buf, size_t size, char **argv)
@@ -69,6 +117,10 @@ void android_main(struct android_app *app)
 {
 	static char buf[4096];
 	char *argv[MAX_ARGS + 1] = {0};
+	if (!copy_assets(app))
+		__android_log_print(ANDROID_LOG_ERROR, "lyceum",
+				    "the APK's worlds and lessons could not be copied to %s",
+				    app->activity->internalDataPath);
 	int argc = read_args(app, buf, sizeof(buf), argv);
 	struct app_platform plat = {
 		.android_vm = app->activity->vm,
