@@ -41,7 +41,7 @@ fuzz: build-fuzz
 		--timeout $$(( $(FUZZ_SECONDS) * 2 + 120 ))
 
 aarch64: deps
-	@tools/cross-deps.sh
+	@tools/deps.sh --arm64
 	@cmake --preset aarch64 >/dev/null
 	@cmake --build --preset aarch64 -j $(JOBS)
 

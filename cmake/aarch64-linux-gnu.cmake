@@ -1,6 +1,6 @@
 # Cross-compiling for aarch64 Linux (the CPU of Quest and Pico headsets)
 # with Debian's gcc-aarch64-linux-gnu against Debian's arm64 packages,
-# installed beside the native ones (tools/cross-deps.sh). The `aarch64`
+# installed beside the native ones (tools/deps.sh --arm64). The `aarch64`
 # preset uses it; CI builds the whole client with it.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)

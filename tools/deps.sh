@@ -2,7 +2,10 @@
 # Installs the Debian packages Lyceum needs that are missing, and nothing else.
 # Idempotent: a second run installs nothing. Works as root or through sudo.
 #   tools/deps.sh          everything needed to build, test and run
-#   tools/deps.sh --check  list what is missing, install nothing (exit 1 if any)
+#   tools/deps.sh --arm64  Debian's arm64 -dev packages beside the native ones
+#                          (multiarch), to cross-compile the whole client for
+#                          aarch64 Linux: make aarch64
+#   --check (with either)  list what is missing, install nothing (exit 1 if any)
 set -eu
 
 PACKAGES="
@@ -17,19 +20,41 @@ libsdl2-dev libvulkan-dev glslc libstb-dev fonts-dejavu-core
 mesa-vulkan-drivers vulkan-validationlayers xvfb xauth
 libopenxr-dev libopenxr-loader1 openxr-layer-corevalidation libopenxr-utils libcglm-dev
 "
+# What the client links, for the aarch64 cross build.
+ARM64_PACKAGES="
+libenet-dev libjansson-dev libsodium-dev libexpat1-dev zlib1g-dev libzstd-dev
+libopus-dev libspeexdsp-dev portaudio19-dev libsdl2-dev libvulkan-dev libstb-dev
+libopenxr-dev libcglm-dev
+"
+
+check=false
+arch=""
+for a in "$@"; do
+    case "$a" in
+    --check) check=true ;;
+    --arm64) arch=arm64 ;;
+    *) echo "deps: unknown option '$a' (--check, --arm64)" >&2; exit 2 ;;
+    esac
+done
+if [ -n "$arch" ]; then
+    list=""
+    for p in $ARM64_PACKAGES; do list="$list $p:$arch"; done
+else
+    list=$PACKAGES
+fi
 
 missing=""
-for p in $PACKAGES; do
+for p in $list; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $p"
     fi
 done
 
 if [ -z "$missing" ]; then
-    [ "${1:-}" = "--check" ] && echo "deps: all packages present"
+    $check && echo "deps: all packages present"
     exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if $check; then
     echo "deps: missing:$missing"
     exit 1
 fi
@@ -46,6 +71,9 @@ fi
 
 echo "deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+if [ -n "$arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+    $SUDO dpkg --add-architecture "$arch"
+fi
 $SUDO apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -316,6 +316,9 @@ int app_xr_main(struct app *a);
 
 /* app_main.c: the flags, then the desktop's or the headset's run. */
 int app_main(int argc, char **argv, const struct app_platform *plat);
+/** Frees the renderer (rc becomes 3 when --validation saw messages), the
+ * world and the window; returns rc. */
+int app_close(struct app *a, int rc);
 /** The median and p99 of n figures (sorts them). */
 void app_percentiles(double *v, long n, double *median, double *p99);
 

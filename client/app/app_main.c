@@ -482,6 +482,11 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 		if (a->opt.stats)
 			print_stats(a);
 	}
+	return app_close(a, rc);
+}
+
+int app_close(struct app *a, int rc)
+{
 	uint32_t messages = 0;
 	rnd_destroy(&a->rnd, &messages);
 	if (a->opt.validation) {
@@ -493,6 +498,7 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 		sim_world_art_free(&a->art);
 		rnd_world_images_free(&a->world_images);
 		free(a->world);
+		a->world = NULL;
 	}
 	a->win->destroy(a->win);
 	return rc;

@@ -782,20 +782,6 @@ int app_xr_main(struct app *a)
 	if (a->rnd)
 		rnd_xr_clear_target(a->rnd);
 	xr_destroy(&x);
-	uint32_t messages = 0;
-	rnd_destroy(&a->rnd, &messages);
-	if (a->opt.validation) {
-		fprintf(stderr, "lyceum: %u Vulkan validation messages\n", messages);
-		if (messages && !rc)
-			rc = 3;
-	}
-	if (a->world) {
-		sim_world_art_free(&a->art);
-		rnd_world_images_free(&a->world_images);
-		free(a->world);
-		a->world = NULL;
-	}
-	a->win->destroy(a->win);
 	pthread_mutex_destroy(&net.lock);
-	return rc;
+	return app_close(a, rc);
 }

@@ -226,6 +226,26 @@ VkDescriptorSet rnd_texture_set(struct rnd *r, const struct rnd_image *img, VkSa
 	return set;
 }
 
+void rnd_avatar_inputs(struct rnd_pipe_desc *d)
+{
+	static const VkVertexInputBindingDescription b[] = {
+		{0, sizeof(struct rnd_avatar_vertex), VK_VERTEX_INPUT_RATE_VERTEX},
+		{1, sizeof(struct rnd_avatar_inst), VK_VERTEX_INPUT_RATE_INSTANCE},
+	};
+	static const VkVertexInputAttributeDescription a[] = {
+		{0, 0, F3, offsetof(struct rnd_avatar_vertex, pos)},
+		{1, 0, F3, offsetof(struct rnd_avatar_vertex, normal)},
+		{2, 0, F1, offsetof(struct rnd_avatar_vertex, part)},
+		{3, 1, F4, offsetof(struct rnd_avatar_inst, place)},
+		{4, 1, F4, offsetof(struct rnd_avatar_inst, colour)},
+		{5, 1, F4, offsetof(struct rnd_avatar_inst, anim)},
+	};
+	d->bindings = b;
+	d->binding_count = 2;
+	d->attrs = a;
+	d->attr_count = 6;
+}
+
 enum core_result rnd_pipelines_create(struct rnd *r)
 {
 	enum core_result res = create_layout(r);
@@ -255,24 +275,11 @@ enum core_result rnd_pipelines_create(struct rnd *r)
 	if ((res = rnd_pipeline_make(r, &decal, &r->pipe_decal)) != CORE_OK)
 		return res;
 
-	const VkVertexInputBindingDescription avatar_b[] = {
-		{0, sizeof(struct rnd_avatar_vertex), VK_VERTEX_INPUT_RATE_VERTEX},
-		{1, sizeof(struct rnd_avatar_inst), VK_VERTEX_INPUT_RATE_INSTANCE},
-	};
-	const VkVertexInputAttributeDescription avatar_a[] = {
-		{0, 0, F3, offsetof(struct rnd_avatar_vertex, pos)},
-		{1, 0, F3, offsetof(struct rnd_avatar_vertex, normal)},
-		{2, 0, F1, offsetof(struct rnd_avatar_vertex, part)},
-		{3, 1, F4, offsetof(struct rnd_avatar_inst, place)},
-		{4, 1, F4, offsetof(struct rnd_avatar_inst, colour)},
-		{5, 1, F4, offsetof(struct rnd_avatar_inst, anim)},
-	};
 	struct rnd_pipe_desc avatar = {
 		.shaders = PAIR(spv_avatar_vert, spv_avatar_frag),
-		.bindings = avatar_b, .binding_count = 2,
-		.attrs = avatar_a, .attr_count = 6,
 		.depth_test = true, .depth_write = true,
 	};
+	rnd_avatar_inputs(&avatar);
 	if ((res = rnd_pipeline_make(r, &avatar, &r->pipe_avatar)) != CORE_OK)
 		return res;
 

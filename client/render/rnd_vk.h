@@ -224,6 +224,8 @@ struct rnd_pipe_desc {
 enum core_result rnd_pipeline_make(struct rnd *r, const struct rnd_pipe_desc *d,
 				   VkPipeline *out) CORE_MUST_CHECK;
 enum core_result rnd_pipelines_create(struct rnd *r) CORE_MUST_CHECK;
+/** The avatar figure's vertex inputs (the mesh and the instances) into d. */
+void rnd_avatar_inputs(struct rnd_pipe_desc *d);
 void rnd_pipelines_destroy(struct rnd *r);
 VkDescriptorSet rnd_texture_set(struct rnd *r, const struct rnd_image *img, VkSampler sampler);
 

@@ -357,25 +357,10 @@ static enum core_result create_pipelines(struct rnd *r, struct rnd_xr_scene *x)
 	if (res != CORE_OK)
 		return res;
 
-	const VkVertexInputBindingDescription avatar_b[] = {
-		{0, sizeof(struct rnd_avatar_vertex), VK_VERTEX_INPUT_RATE_VERTEX},
-		{1, sizeof(struct rnd_avatar_inst), VK_VERTEX_INPUT_RATE_INSTANCE},
-	};
-	const VkVertexInputAttributeDescription avatar_a[] = {
-		{0, 0, F3, offsetof(struct rnd_avatar_vertex, pos)},
-		{1, 0, F3, offsetof(struct rnd_avatar_vertex, normal)},
-		{2, 0, F1, offsetof(struct rnd_avatar_vertex, part)},
-		{3, 1, F4, offsetof(struct rnd_avatar_inst, place)},
-		{4, 1, F4, offsetof(struct rnd_avatar_inst, colour)},
-		{5, 1, F4, offsetof(struct rnd_avatar_inst, anim)},
-	};
 	struct rnd_pipe_desc avatar = flat;
+	rnd_avatar_inputs(&avatar);
 	avatar.shaders = mv ? (struct rnd_shader_pair)RND_SHADERS(spv_xr_avatar_mv_vert, spv_xr_flat_frag)
 			    : (struct rnd_shader_pair)RND_SHADERS(spv_xr_avatar_vert, spv_xr_flat_frag);
-	avatar.bindings = avatar_b;
-	avatar.binding_count = 2;
-	avatar.attrs = avatar_a;
-	avatar.attr_count = 6;
 	if ((res = rnd_pipeline_make(r, &avatar, &x->pipe_avatar)) != CORE_OK)
 		return res;
 
