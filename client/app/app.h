@@ -316,6 +316,9 @@ int app_xr_main(struct app *a);
 
 /* app_main.c: the flags, then the desktop's or the headset's run. */
 int app_main(int argc, char **argv, const struct app_platform *plat);
+/** Starts what the run shows: the --demo class, or the chat, boards,
+ * connection and voice. Non-zero: the exit status. */
+int app_open(struct app *a);
 /** Frees the renderer (rc becomes 3 when --validation saw messages), the
  * world and the window; returns rc. */
 int app_close(struct app *a, int rc);

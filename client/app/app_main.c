@@ -458,21 +458,7 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 		const struct rnd_stats *st = rnd_get_stats(a->rnd);
 		CORE_INFO("drawing with %s, %ux%u%s", st->device_name, st->width, st->height,
 			  a->win->headless ? " offscreen" : "");
-		if (a->opt.demo > 0) {
-			a->link = APP_LINK_DEMO;
-			if (!app_load_world(a, a->opt.world)) {
-				fprintf(stderr, "lyceum: %s\n", a->world_error);
-				rc = 1;
-			} else {
-				app_demo_setup(a);
-			}
-		} else {
-			(void)app_chat_start(a);
-			if (!app_board_start(a))
-				app_notice(a, 0xfff05a5au, "No memory for the board view");
-			app_net_start(a, plat_time_us());
-			app_voice_start(a);
-		}
+		rc = app_open(a);
 		if (!rc)
 			rc = run(a);
 		app_voice_close(a);
@@ -483,6 +469,25 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 			print_stats(a);
 	}
 	return app_close(a, rc);
+}
+
+int app_open(struct app *a)
+{
+	if (a->opt.demo > 0) {
+		a->link = APP_LINK_DEMO;
+		if (!app_load_world(a, a->opt.world)) {
+			fprintf(stderr, "lyceum: %s\n", a->world_error);
+			return 1;
+		}
+		app_demo_setup(a);
+		return 0;
+	}
+	(void)app_chat_start(a);
+	if (!app_board_start(a))
+		app_notice(a, 0xfff05a5au, "No memory for the board view");
+	app_net_start(a, plat_time_us());
+	app_voice_start(a);
+	return 0;
 }
 
 int app_close(struct app *a, int rc)

@@ -739,20 +739,8 @@ int app_xr_main(struct app *a)
 		rc = 1;
 	} else {
 		CORE_INFO("drawing for the headset with %s", rnd_get_stats(a->rnd)->device_name);
-		if (a->opt.demo > 0) { /* no server: a seeded class (the frame benchmark) */
-			a->link = APP_LINK_DEMO;
-			if (!app_load_world(a, a->opt.world)) {
-				fprintf(stderr, "lyceum: %s\n", a->world_error);
-				rc = 1;
-			} else {
-				app_demo_setup(a);
-			}
-		} else {
-			(void)app_chat_start(a);
-			if (!app_board_start(a))
-				CORE_WARN("no memory for the boards' images");
-			app_net_start(a, plat_time_us());
-			app_voice_start(a);
+		rc = app_open(a); /* a seeded class (--demo), or the connection */
+		if (!rc && a->link != APP_LINK_DEMO) {
 			if (pthread_create(&net.thread, NULL, net_main, &net) != 0) {
 				fprintf(stderr, "lyceum: cannot start the network thread\n");
 				rc = 1;

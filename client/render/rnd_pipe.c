@@ -148,6 +148,21 @@ enum core_result rnd_pipeline_make(struct rnd *r, const struct rnd_pipe_desc *d,
 #define F1 VK_FORMAT_R32_SFLOAT
 #define U8X4 VK_FORMAT_R8G8B8A8_UNORM
 
+enum core_result rnd_layout_make(struct rnd *r, VkShaderStageFlags push_stages, uint32_t push_size,
+				 VkPipelineLayout *out)
+{
+	VkPushConstantRange pcr = {.stageFlags = push_stages, .size = push_size};
+	VkPipelineLayoutCreateInfo pci = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+		.setLayoutCount = 1,
+		.pSetLayouts = &r->set_layout,
+		.pushConstantRangeCount = 1,
+		.pPushConstantRanges = &pcr,
+	};
+	RND_VK(vkCreatePipelineLayout(r->device, &pci, NULL, out));
+	return CORE_OK;
+}
+
 static enum core_result create_layout(struct rnd *r)
 {
 	VkDescriptorSetLayoutBinding b = {
@@ -162,18 +177,10 @@ static enum core_result create_layout(struct rnd *r)
 		.pBindings = &b,
 	};
 	RND_VK(vkCreateDescriptorSetLayout(r->device, &lci, NULL, &r->set_layout));
-	VkPushConstantRange pcr = {
-		.stageFlags = VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT,
-		.size = sizeof(struct rnd_push),
-	};
-	VkPipelineLayoutCreateInfo pci = {
-		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-		.setLayoutCount = 1,
-		.pSetLayouts = &r->set_layout,
-		.pushConstantRangeCount = 1,
-		.pPushConstantRanges = &pcr,
-	};
-	RND_VK(vkCreatePipelineLayout(r->device, &pci, NULL, &r->layout));
+	enum core_result res = rnd_layout_make(r, VK_SHADER_STAGE_VERTEX_BIT | VK_SHADER_STAGE_FRAGMENT_BIT,
+					       sizeof(struct rnd_push), &r->layout);
+	if (res != CORE_OK)
+		return res;
 	VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 8};
 	VkDescriptorPoolCreateInfo dpci = {
 		.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,

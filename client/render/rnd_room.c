@@ -111,15 +111,6 @@ static uint32_t tile_colour(const struct sim_art_tileset *ts, struct tile_look *
 	return rgb;
 }
 
-static int tileset_of(const struct sim_world_art *art, uint32_t gid)
-{
-	for (int i = art->tileset_count - 1; i >= 0; i--)
-		if (gid >= art->tilesets[i].firstgid &&
-		    gid < art->tilesets[i].firstgid + art->tilesets[i].tilecount)
-			return i;
-	return -1;
-}
-
 static bool is_wall_layer(const char *name)
 {
 	for (const char *p = name; *p; p++)
@@ -162,7 +153,7 @@ enum core_result rnd_room_build(const struct sim_world *w, const struct sim_worl
 		bool walls = is_wall_layer(art->layers[l].name);
 		for (long i = 0; i < cells; i++) {
 			uint32_t gid = gids[i];
-			int t = gid ? tileset_of(art, gid) : -1;
+			int t = gid ? sim_world_art_tileset(art, gid) : -1;
 			if (t < 0)
 				continue;
 			const struct sim_art_tileset *ts = &art->tilesets[t];

@@ -224,6 +224,10 @@ struct rnd_pipe_desc {
 enum core_result rnd_pipeline_make(struct rnd *r, const struct rnd_pipe_desc *d,
 				   VkPipeline *out) CORE_MUST_CHECK;
 enum core_result rnd_pipelines_create(struct rnd *r) CORE_MUST_CHECK;
+/** A pipeline layout: the one texture set and push_size bytes of push
+ * constants for push_stages. */
+enum core_result rnd_layout_make(struct rnd *r, VkShaderStageFlags push_stages, uint32_t push_size,
+				 VkPipelineLayout *out) CORE_MUST_CHECK;
 /** The avatar figure's vertex inputs (the mesh and the instances) into d. */
 void rnd_avatar_inputs(struct rnd_pipe_desc *d);
 void rnd_pipelines_destroy(struct rnd *r);

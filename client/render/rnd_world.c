@@ -171,15 +171,6 @@ static enum core_result build_atlas(struct rnd *r, const struct sim_world_art *a
 	return r->atlas_set ? CORE_OK : CORE_ERR_NOMEM;
 }
 
-static int tileset_of(const struct sim_world_art *art, uint32_t gid)
-{
-	for (int i = art->tileset_count - 1; i >= 0; i--)
-		if (gid >= art->tilesets[i].firstgid &&
-		    gid < art->tilesets[i].firstgid + art->tilesets[i].tilecount)
-			return i;
-	return -1;
-}
-
 static uint32_t count_tiles(const struct sim_world_art *art)
 {
 	uint32_t n = 0;
@@ -201,7 +192,7 @@ static void build_sprites(struct rnd *r, const struct sim_world *w,
 		bool walls = !strcmp(layer->name, "walls");
 		for (int32_t i = 0; i < art->width_tiles * art->height_tiles; i++) {
 			uint32_t gid = layer->gids[i];
-			int t = gid ? tileset_of(art, gid) : -1;
+			int t = gid ? sim_world_art_tileset(art, gid) : -1;
 			if (t < 0)
 				continue;
 			const struct sim_art_tileset *ts = &art->tilesets[t];

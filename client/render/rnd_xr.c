@@ -141,19 +141,10 @@ static enum core_result scene_create(struct rnd *r)
 	if (!x)
 		return CORE_ERR_NOMEM;
 	r->xr = x;
-	VkPushConstantRange pcr = {
-		.stageFlags = VK_SHADER_STAGE_VERTEX_BIT,
-		.size = sizeof(struct rnd_xr_push),
-	};
-	VkPipelineLayoutCreateInfo pci = {
-		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-		.setLayoutCount = 1,
-		.pSetLayouts = &r->set_layout,
-		.pushConstantRangeCount = 1,
-		.pPushConstantRanges = &pcr,
-	};
-	RND_VK(vkCreatePipelineLayout(r->device, &pci, NULL, &x->layout));
-	enum core_result res;
+	enum core_result res = rnd_layout_make(r, VK_SHADER_STAGE_VERTEX_BIT,
+					       sizeof(struct rnd_xr_push), &x->layout);
+	if (res != CORE_OK)
+		return res;
 	for (int i = 0; i < RND_FRAMES_IN_FLIGHT; i++) {
 		if ((res = rnd_buffer_create(r, sizeof(struct rnd_room_vertex) * 36 * RND_XR_MAX_BOXES,
 					     VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &x->boxes[i])) ||

@@ -54,6 +54,15 @@ static void world_name_from_path(const char *path, char *out, size_t size)
 		*dot = '\0';
 }
 
+int sim_world_art_tileset(const struct sim_world_art *art, uint32_t gid)
+{
+	for (int i = art->tileset_count - 1; i >= 0; i--)
+		if (gid >= art->tilesets[i].firstgid &&
+		    gid < art->tilesets[i].firstgid + art->tilesets[i].tilecount)
+			return i;
+	return -1;
+}
+
 void sim_world_art_free(struct sim_world_art *art)
 {
 	for (int i = 0; i < art->layer_count; i++)

@@ -62,6 +62,8 @@ enum core_result sim_world_load_art(const char *path, struct sim_world *out,
 				    struct sim_world_art *out_art, char *err,
 				    size_t err_size) CORE_MUST_CHECK;
 void sim_world_art_free(struct sim_world_art *art);
+/** The tileset a gid is from (an index into art->tilesets), or -1. */
+int sim_world_art_tileset(const struct sim_world_art *art, uint32_t gid);
 
 /** Loads dir/name.tmj, or dir/name.tmx when there is no .tmj (name without
  * extension). */
