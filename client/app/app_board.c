@@ -313,6 +313,8 @@ bool app_board_input(struct app *a, uint64_t now_us)
 
 void app_board_event(struct app *a, const struct cl_event *ev)
 {
+	if (ev->type == CL_EVENT_LESSON && a->board)
+		(void)lesson_targets(a); /* the file read here, on the network's side, not when drawn */
 	if (ev->type == CL_EVENT_LESSON ||
 	    (ev->type == CL_EVENT_BOARD && ev->board.board >= RND_BOARD_IMAGES))
 		all_dirty(a);

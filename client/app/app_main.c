@@ -418,8 +418,12 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 		return app_xr_main(a);
 	char err[256] = "";
 	if (!a->opt.headless) {
+#ifdef __ANDROID__ /* a headset: no desktop window (platform/android starts --xr) */
+		snprintf(err, sizeof(err), "on Android Lyceum runs in the headset: --xr");
+#else
 		a->win = plat_window_create_sdl("Lyceum", a->opt.width, a->opt.height,
 						a->opt.fullscreen, err, sizeof(err));
+#endif
 		if (!a->win) {
 			fprintf(stderr, "lyceum: %s\n", err);
 			return 1;

@@ -6,7 +6,8 @@
 # left stick to walk east, takes focus away and pushes the stick west (which
 # must do nothing), gives focus back and ends the session. Checked from
 # outside:
-#   - the client exits 0 with no validation message, and the runtime saw
+#   - the client exits 0 with no message from the Vulkan validation layers
+#     or Khronos's OpenXR core validation layer, and the runtime saw
 #     no spec violation and the whole lifecycle (ready .. focused, visible
 #     while unfocused, stopping, idle, exiting);
 #   - both eye images (the best of those captured) show the room and differ
@@ -36,7 +37,9 @@ start_server server --worlds "$worlds" --world items --token-key "$out/keys/toke
 
 # The VR user joins first, so it stands on the left zone's spawn (3, 3) m:
 # the script's hand positions are from there.
+# Khronos's OpenXR core validation layer checks every call lyceum makes.
 (cd "$out" && XR_RUNTIME_JSON="$manifest" LYCEUM_XRT_SCRIPT="$here/client.script" \
+    XR_ENABLE_API_LAYERS=XR_APILAYER_LUNARG_core_validation \
     LYCEUM_XRT_CAPTURE="$out" LYCEUM_XRT_CAPTURE_FRAMES=270,360,450,540,720,900 LYCEUM_XRT_REPORT="$out/xrt.json" \
     "$lyceum" --xr --validation --stats --no-audio --server "127.0.0.1:$port" \
     --worlds "$worlds" --zone left --token "$(mint vr student)" >"$out/vr.out" 2>"$out/vr.log";
@@ -56,6 +59,12 @@ rc=$(cat "$out/vr.rc" 2>/dev/null || echo none)
 [ "$rc" = 0 ] || { echo "$name: lyceum --xr exited $rc" >&2; cat "$out/vr.log" >&2; exit 1; }
 grep -q "0 Vulkan validation messages" "$out/vr.log" ||
     { echo "$name: the validation layers reported" >&2; cat "$out/vr.log" >&2; exit 1; }
+grep -q "Core Validation output" "$out/vr.out" "$out/vr.log" ||
+    { echo "$name: the OpenXR core validation layer did not load (openxr-layer-corevalidation)" >&2; exit 1; }
+if grep -h "VUID-\|Validation Error\|XR_ERROR_VALIDATION_FAILURE" "$out/vr.out" "$out/vr.log"; then
+    echo "$name: the OpenXR core validation layer reported the calls above" >&2
+    exit 1
+fi
 
 rep=$(tr -d ' \n' <"$out/xrt.json")
 echo "$rep" | grep -q '"violations":0' ||
