@@ -302,7 +302,11 @@ struct snd_engine;
 struct snd_backend;
 /** Opens the audio devices; without them the client runs silent (said why). */
 void app_voice_start(struct app *a);
-/** Per frame: keys, frames to and from the server, where everyone stands. */
+/** The frame's voice keys (mode, broadcast, volume): once a frame, where
+ * the keys are read (app_input_frame). */
+void app_voice_input(struct app *a);
+/** Frames to and from the server, where everyone stands (the desktop once
+ * a frame; the headset on its network thread). */
 void app_voice_update(struct app *a);
 void app_voice_close(struct app *a);
 bool app_voice_transmitting(const struct app *a);

@@ -100,6 +100,8 @@ static bool plan(const struct sim_world *w, float sx, float sy, float gx, float 
 
 void app_walk_to(struct app *a, float x, float y, int seat)
 {
+	if (!a->world || a->link != APP_LINK_JOINED)
+		return; /* no room to plan a route in yet */
 	const struct sim_avatar *me = &a->conn.predicted;
 	a->target_seat = seat;
 	a->has_target = plan(a->world, (float)me->pos_x_mm / 1000.0f, (float)me->pos_y_mm / 1000.0f,
@@ -159,6 +161,7 @@ void app_input_frame(struct app *a)
 		a->roster_open = !a->roster_open;
 	if (in->pressed[PLAT_ACT_QUIT])
 		a->quit = true;
+	app_voice_input(a);
 	app_moderate_input(a);
 	if (a->link != APP_LINK_JOINED || !a->world)
 		return;

@@ -82,6 +82,7 @@ bool app_world_sync(struct app *a)
 		return false;
 	}
 	a->world_ready = true;
+	rnd_world_images_free(&a->world_images); /* the renderer has its own copies */
 	return true;
 }
 

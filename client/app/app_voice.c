@@ -83,7 +83,7 @@ float app_voice_level_db(const struct app *a)
 	return a->voice ? snd_engine_mic_level_db(a->voice) : -100.0f;
 }
 
-static void keys(struct app *a)
+void app_voice_input(struct app *a)
 {
 	const struct plat_input *in = &a->input;
 	if (in->pressed[PLAT_ACT_VOICE_MODE] % 2) {
@@ -134,7 +134,6 @@ static void place(struct app *a)
 
 void app_voice_update(struct app *a)
 {
-	keys(a);
 	if (!a->voice)
 		return;
 	const bool joined = a->link == APP_LINK_JOINED;

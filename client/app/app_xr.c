@@ -109,7 +109,7 @@ static void steer(struct app *a, struct xr_rig *rig, const struct xr_frame *f,
 static void teleport(struct app *a, struct xr_rig *rig, const struct xr_input *in, float ax,
 		     float ay)
 {
-	if (!in->active) {
+	if (!in->active || !a->world_ready || a->link != APP_LINK_JOINED) {
 		rig->aiming = false;
 		return;
 	}
@@ -141,7 +141,7 @@ static void teleport(struct app *a, struct xr_rig *rig, const struct xr_input *i
 static void pens(struct app *a, struct xr_rig *rig, const struct xr_input *in, float ax, float ay,
 		 uint64_t now_us)
 {
-	if (!a->world)
+	if (!a->world || !a->world_ready)
 		return;
 	int board = -1;
 	int32_t bx = 0, by = 0;
@@ -276,9 +276,63 @@ static void idle_input(struct app *a, struct net_thread *net)
 {
 	pthread_mutex_lock(&net->lock);
 	a->steer.x = a->steer.y = 0;
+	a->has_target = false; /* a teleport's walk stops too */
 	a->input.held[PLAT_KEY_TALK] = false;
 	a->carry.valid = false;
+	app_board_pen(a, -1, false, 0, 0, 0, plat_time_us()); /* a stroke under way ends */
 	pthread_mutex_unlock(&net->lock);
+}
+
+/* The lock, waited for at most 2 ms. */
+static bool lock_briefly(pthread_mutex_t *lock)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 2000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	return pthread_mutex_timedlock(lock, &until) == 0;
+}
+
+/* The frame's part of the shared state (under the lock): the controllers
+ * into the app as keys, steering and pose; everyone's places out; the
+ * board pens, teleport and what the frame draws. (ax, ay): where we stand. */
+static void frame_shared(struct app *a, struct xr *x, struct xr_rig *rig, const struct xr_frame *f,
+			 const struct xr_input *in, float dt, uint64_t now, struct xr_shared *shared,
+			 float *ax, float *ay)
+{
+	if (!app_world_sync(a))
+		CORE_WARN("the headset keeps showing the last room it could draw");
+	if (a->self_index >= 0) { /* last frame's place: the carried item follows the hand */
+		*ax = a->avatars[a->self_index].x_m;
+		*ay = a->avatars[a->self_index].y_m;
+	}
+	as_keys(a, rig, in, *ax, *ay);
+	app_input_frame(a);
+	int held = a->link == APP_LINK_JOINED ? cl_item_held(&a->conn) : -1;
+	if (held != rig->held_before && rig->grab_hand >= 0)
+		xr_haptic(x, (enum xr_hand)rig->grab_hand, 0.6f, 30000000); /* it is yours */
+	rig->held_before = held;
+	steer(a, rig, f, in, dt, a->opt.xr_smooth_turn);
+	send_pose(a, rig, f, in);
+	app_scene_gather(a, now);
+	if (a->self_index >= 0) {
+		*ax = a->avatars[a->self_index].x_m;
+		*ay = a->avatars[a->self_index].y_m;
+	} else if (a->world && a->world->spawn_count) {
+		*ax = (float)a->world->spawns[0].pos.x_mm / 1000.0f;
+		*ay = (float)a->world->spawns[0].pos.y_mm / 1000.0f;
+	}
+	teleport(a, rig, in, *ax, *ay);
+	pens(a, rig, in, *ax, *ay, now);
+	if (a->world_ready) {
+		gather_shared(a, now, shared);
+	} else { /* the renderer has not got this world: nothing of it yet */
+		shared->item_count = 0;
+		shared->board_count = 0;
+	}
 }
 
 static int run(struct app *a, struct xr *x, struct net_thread *net, struct xr_run *xs)
@@ -329,33 +383,14 @@ static int run(struct app *a, struct xr *x, struct net_thread *net, struct xr_ru
 			rig.centre[2] = f.head.p[2];
 			rig.centred = true;
 		}
-		float ax = 0, ay = 0;
-		pthread_mutex_lock(&net->lock);
-		(void)app_world_sync(a);
-		if (a->self_index >= 0) { /* last frame's place: the carried item follows the hand */
-			ax = a->avatars[a->self_index].x_m;
-			ay = a->avatars[a->self_index].y_m;
+		/* The network thread's turn is short, but one that loads a world
+		 * (its file, its images) is not: the headset then shows the last
+		 * frame's room rather than wait. */
+		float ax = rig.last_x, ay = rig.last_y;
+		if (lock_briefly(&net->lock)) {
+			frame_shared(a, x, &rig, &f, &in, dt, now, shared, &ax, &ay);
+			pthread_mutex_unlock(&net->lock);
 		}
-		as_keys(a, &rig, &in, ax, ay);
-		app_input_frame(a);
-		int held = a->link == APP_LINK_JOINED ? cl_item_held(&a->conn) : -1;
-		if (held != rig.held_before && rig.grab_hand >= 0)
-			xr_haptic(x, (enum xr_hand)rig.grab_hand, 0.6f, 30000000); /* it is yours */
-		rig.held_before = held;
-		steer(a, &rig, &f, &in, dt, a->opt.xr_smooth_turn);
-		send_pose(a, &rig, &f, &in);
-		app_scene_gather(a, now);
-		if (a->self_index >= 0) {
-			ax = a->avatars[a->self_index].x_m;
-			ay = a->avatars[a->self_index].y_m;
-		} else if (a->world && a->world->spawn_count) {
-			ax = (float)a->world->spawns[0].pos.x_mm / 1000.0f;
-			ay = (float)a->world->spawns[0].pos.y_mm / 1000.0f;
-		}
-		teleport(a, &rig, &in, ax, ay);
-		pens(a, &rig, &in, ax, ay, now);
-		gather_shared(a, now, shared);
-		pthread_mutex_unlock(&net->lock);
 		if (rig.last_us) {
 			float ddx = ax - rig.last_x, ddy = ay - rig.last_y;
 			float inst = sqrtf(ddx * ddx + ddy * ddy) / CORE_MAX(dt, 0.001f);

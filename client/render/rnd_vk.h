@@ -253,6 +253,8 @@ uint32_t rnd_avatar_mesh(struct rnd_avatar_vertex *out, uint32_t max);
 
 /* rnd_xr.c */
 void rnd_xr_destroy(struct rnd *r);
+/** The VR room's triangles freed (the world is going). */
+void rnd_xr_room_destroy(struct rnd *r);
 
 /* rnd_world.c */
 void rnd_world_destroy(struct rnd *r);

@@ -34,6 +34,7 @@ void rnd_world_destroy(struct rnd *r)
 		vkFreeDescriptorSets(r->device, r->desc_pool, 1, &r->atlas_set);
 	r->atlas_set = VK_NULL_HANDLE;
 	r->static_count = 0;
+	rnd_xr_room_destroy(r); /* the VR scene's room goes with the world */
 }
 
 /* The renderer's shapes, each SHAPE_W x STRIP_H: 0 diamond, 1 ring, 2 shadow. */

@@ -181,6 +181,14 @@ static void target_destroy(struct rnd *r, struct rnd_xr_scene *x)
 	x->pass = VK_NULL_HANDLE;
 }
 
+void rnd_xr_room_destroy(struct rnd *r)
+{
+	if (!r->xr)
+		return;
+	rnd_buffer_destroy(r, &r->xr->room);
+	r->xr->room_vertices = 0;
+}
+
 void rnd_xr_clear_target(struct rnd *r)
 {
 	if (!r->xr)

@@ -1,4 +1,5 @@
 #include "core.h"
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 
@@ -112,20 +113,23 @@ uint32_t core_isqrt64(uint64_t v)
 }
 
 /* The assets folder and its two, found once (core_assets_dir). */
-static char assets_root[1024], assets_worlds[1100], assets_lessons[1100];
+static char assets_root[PATH_MAX], assets_worlds[PATH_MAX + 16], assets_lessons[PATH_MAX + 16];
 static pthread_once_t assets_once = PTHREAD_ONCE_INIT;
 
 static bool has_assets(const char *dir)
 {
-	char path[1200];
+	char path[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s/worlds", dir);
 	return access(path, R_OK) == 0;
 }
 
-/* LYCEUM_ASSETS; ./assets; an installed prefix's share/lyceum/assets beside
- * the program's bin/; the nearest assets/ above the program (a build inside
- * the source tree). Nothing is compiled in: a copy of the tree or of an
- * install works wherever it is. */
+/* LYCEUM_ASSETS; then from the program's own folder up to the root: an
+ * installed prefix's share/lyceum/assets beside bin/, or the nearest
+ * assets/ (a build inside the source tree); then ./assets (a program run
+ * from elsewhere, in a checkout). Beside the program first, so a stale
+ * assets/ in the working folder does not replace the program's own.
+ * Nothing is compiled in: a copy of the tree or of an install works
+ * wherever it is. */
 static void find_root(void)
 {
 	const char *env = getenv("LYCEUM_ASSETS");
@@ -133,32 +137,28 @@ static void find_root(void)
 		core_strlcpy(assets_root, env, sizeof(assets_root));
 		return;
 	}
-	if (has_assets("assets")) {
-		core_strlcpy(assets_root, "assets", sizeof(assets_root));
-		return;
-	}
-	char exe[700];
+	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
+	if (n > 0 && (size_t)n < sizeof(exe) - 1) {
 		exe[n] = '\0';
 		char *slash = strrchr(exe, '/');
-		for (int up = 0; slash && up < 5; up++) {
+		for (int up = 0; slash; up++) {
 			*slash = '\0'; /* exe is now a folder holding the program, then its parents */
-			char dir[1100];
+			char dir[PATH_MAX + 32];
 			snprintf(dir, sizeof(dir), "%s/share/lyceum/assets", exe);
-			if (up == 1 && has_assets(dir)) {
+			if (up == 1 && has_assets(dir) && strlen(dir) < sizeof(assets_root)) {
 				core_strlcpy(assets_root, dir, sizeof(assets_root));
 				return;
 			}
 			snprintf(dir, sizeof(dir), "%s/assets", exe);
-			if (has_assets(dir)) {
+			if (has_assets(dir) && strlen(dir) < sizeof(assets_root)) {
 				core_strlcpy(assets_root, dir, sizeof(assets_root));
 				return;
 			}
 			slash = strrchr(exe, '/');
 		}
 	}
-	core_strlcpy(assets_root, "assets", sizeof(assets_root)); /* says so when opened */
+	core_strlcpy(assets_root, "assets", sizeof(assets_root)); /* ./assets, or said when opened */
 }
 
 static void find_assets(void)

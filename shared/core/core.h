@@ -67,9 +67,9 @@ enum core_assets {
 	CORE_ASSETS_LESSONS,
 };
 /** Where the shipped worlds or lessons are by default, under one assets
- * folder: $LYCEUM_ASSETS; else assets/ in the working folder (a checkout,
- * an unpacked release); else share/lyceum/assets of the prefix the program
- * is installed in (bin/..); else the nearest assets/ above the program (a
- * build inside the source tree). Nothing is compiled in. Every program's
- * default comes from here; --worlds and --lessons override it. */
+ * folder: $LYCEUM_ASSETS; else share/lyceum/assets of the prefix the
+ * program is installed in (bin/..), or the nearest assets/ above the
+ * program (a build inside the source tree); else assets/ in the working
+ * folder. Nothing is compiled in. Every program's default comes from here;
+ * --worlds and --lessons override it. */
 const char *core_assets_dir(enum core_assets which);
