@@ -321,10 +321,11 @@ int app_xr_main(struct app *a);
 /* app_main.c: the flags, then the desktop's or the headset's run. */
 int app_main(int argc, char **argv, const struct app_platform *plat);
 /** Starts what the run shows: the --demo class, or the chat, boards,
- * connection and voice. Non-zero: the exit status. */
+ * connection and voice (the microphone muted). Non-zero: the exit status. */
 int app_open(struct app *a);
-/** Frees the renderer (rc becomes 3 when --validation saw messages), the
- * world and the window; returns rc. */
+/** Closes what app_open started (safe when it did not run), frees the
+ * renderer (rc becomes 3 when --validation saw messages), the world and
+ * the window; returns rc. */
 int app_close(struct app *a, int rc);
 /** The median and p99 of n figures (sorts them). */
 void app_percentiles(double *v, long n, double *median, double *p99);

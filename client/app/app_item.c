@@ -12,7 +12,6 @@
 #define ITEM_COLOUR 0xf0f0c040u
 #define HELD_COLOUR 0xf060d0f0u
 
-/* Where we carry the item we hold: in front, at chest height. */
 /* Where the item we hold is: in front of us at CARRY_HEIGHT_M, or in the
  * hand that holds it (a headset, app_xr.c). */
 static void carry_point(const struct app *a, float *x, float *y, float *z)

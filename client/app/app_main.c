@@ -452,9 +452,6 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 	a->zoom = a->opt.zoom;
 	a->fullscreen = a->opt.fullscreen;
 	a->roster_open = true;
-	a->muted = true;
-	a->target_seat = -1;
-	a->self_index = -1;
 	if (rnd_create(&rc_cfg, &a->rnd) != CORE_OK) {
 		fprintf(stderr, "lyceum: the renderer could not start (see above)\n");
 		rc = 1;
@@ -465,10 +462,6 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 		rc = app_open(a);
 		if (!rc)
 			rc = run(a);
-		app_voice_close(a);
-		app_net_close(a);
-		app_chat_close(a);
-		app_board_close(a);
 		if (a->opt.stats)
 			print_stats(a);
 	}
@@ -477,6 +470,9 @@ int app_main(int argc, char **argv, const struct app_platform *plat)
 
 int app_open(struct app *a)
 {
+	a->muted = true; /* the microphone starts muted */
+	a->target_seat = -1;
+	a->self_index = -1;
 	if (a->opt.demo > 0) {
 		a->link = APP_LINK_DEMO;
 		if (!app_load_world(a, a->opt.world)) {
@@ -496,6 +492,10 @@ int app_open(struct app *a)
 
 int app_close(struct app *a, int rc)
 {
+	app_voice_close(a);
+	app_net_close(a);
+	app_chat_close(a);
+	app_board_close(a);
 	uint32_t messages = 0;
 	rnd_destroy(&a->rnd, &messages);
 	if (a->opt.validation) {

@@ -5,11 +5,12 @@
  * drawn at true scale for two eyes (rnd_xr.h) at the runtime's pace
  * (xrWaitFrame, client/xr).
  *
- * The axes and the rig: app_xr.h. Threads. The render thread (this loop, paced by xrWaitFrame) does no
- * network or file I/O: a network thread services the connection, runs the
- * ticks and the voice, and loads a new world's file; the two share struct
- * app under one lock, which the render thread holds only to read the
- * controllers into it and copy out what it draws (struct xr_shared).
+ * The axes and the rig: app_xr.h. Threads: the render thread (this loop,
+ * paced by xrWaitFrame) does no network or file I/O; a network thread
+ * services the connection, runs the ticks and the voice, and loads a new
+ * world's file. The two share struct app under one lock, which the render
+ * thread holds only to read the controllers into it and copy out what it
+ * draws (struct xr_shared).
  */
 #include "app_xr.h"
 
@@ -29,7 +30,6 @@
 #define SMOOTH_DEG_S 90.0f
 #define TELEPORT_MAX_M 5.0f
 #define PEN_REACH_M 0.06f  /* the tip this close to a board draws */
-
 
 /* ---- input -------------------------------------------------------------------- */
 
@@ -63,8 +63,6 @@ static void as_keys(struct app *a, struct xr_rig *rig, const struct xr_input *in
 	a->carry.valid = rig->grab_hand >= 0 && in->hand_valid[rig->grab_hand];
 	if (a->carry.valid)
 		to_world_point(rig, ax, ay, in->hand[rig->grab_hand].p, a->carry.m);
-	if (plat_stop_requested())
-		p->pressed[PLAT_ACT_QUIT] = 1;
 }
 
 static void steer(struct app *a, struct xr_rig *rig, const struct xr_frame *f,
@@ -206,9 +204,8 @@ static void send_pose(struct app *a, struct xr_rig *rig, const struct xr_frame *
 /*
  * The network thread: the connection, the ticks (moves go out at the
  * server's rate, steered by what the render thread last set), voice. The
- * render thread never waits for it longer than one of its turns (a
- * non-blocking service of the socket), and does no network or file I/O
- * itself: what it sends is queued (ENet's reliable channel, the pose for
+ * render thread waits for it at most 2 ms (lock_briefly), and does no
+ * network or file I/O itself: what it sends is queued (ENet's reliable channel, the pose for
  * the next tick) and a world the network thread loaded is uploaded by it
  * at the next frame (app_world_sync).
  */
@@ -265,7 +262,6 @@ static void print_stats(const struct app *a, struct xr *x, double *frame_ms, dou
 
 /* The loop's own state (large: on the heap). */
 struct xr_run {
-	struct xr_rig rig;
 	struct xr_shared shared;
 	double frame_ms[APP_STATS_FRAMES], record_ms[APP_STATS_FRAMES];
 };
@@ -450,9 +446,6 @@ int app_xr_main(struct app *a)
 		.font_path = a->opt.font,
 		.vk_hooks = xr_vk_hooks(x),
 	};
-	a->muted = true;
-	a->target_seat = -1;
-	a->self_index = -1;
 	if (rnd_create(&rc_cfg, &a->rnd) != CORE_OK || xr_start(x, a->rnd) != CORE_OK) {
 		fprintf(stderr, "lyceum: the VR session could not start (see above)\n");
 		rc = 1;
@@ -479,10 +472,6 @@ int app_xr_main(struct app *a)
 			atomic_store(&net.stop, true);
 			pthread_join(net.thread, NULL);
 		}
-		app_voice_close(a);
-		app_net_close(a);
-		app_chat_close(a);
-		app_board_close(a);
 	}
 	/* The swapchains' images live on the renderer's device: the renderer
 	 * lets go of them, then the session goes, then the device. */
