@@ -17,7 +17,7 @@
  * to (x1, y1), from z0 up to z1 (app_board_wall), moved along the way it
  * faces out of the blocked tiles it hangs on, a centimetre into the room. */
 void board_face(const struct app *a, int b, float *x0, float *y0, float *x1, float *y1,
-		       float *z0, float *z1)
+		float *z0, float *z1)
 {
 	app_board_wall(a, b, x0, y0, x1, y1, z0, z1);
 	const struct sim_world *w = a->world;
@@ -83,7 +83,6 @@ static void draw_avatars(struct app *a, const float right[3], const float eye[3]
 	}
 }
 
-
 void gather_shared(struct app *a, uint64_t now_us, struct xr_shared *sh)
 {
 	sh->item_count = a->link == APP_LINK_JOINED
@@ -124,25 +123,35 @@ static void draw_shared(struct app *a, const struct xr_shared *sh)
 	}
 }
 
+/* The head in the world this frame: where the eyes are, its right, up and
+ * forward. */
+struct head_view {
+	float at[3], right[3], up[3], fwd[3];
+};
+
+static void head_view(const struct xr_rig *rig, const struct xr_frame *f, float ax, float ay,
+		      struct head_view *h)
+{
+	static const float axes[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, -1}};
+	float *out[3] = {h->right, h->up, h->fwd};
+	to_world_point(rig, ax, ay, f->head.p, h->at);
+	for (int i = 0; i < 3; i++) {
+		float s[3];
+		qrot(f->head.q, axes[i], s);
+		to_world_dir(rig, s, out[i]);
+	}
+}
+
 /* A dark ring around the view while the avatar moves: less of the moving
  * world in the corner of the eye, less sickness. */
-static void vignette(struct app *a, const struct xr_rig *rig, const struct xr_frame *f, float ax,
-		     float ay)
+static void vignette(struct app *a, const struct xr_rig *rig, const struct head_view *h)
 {
 	float k = CORE_CLAMP(rig->speed / 1.2f, 0.0f, 1.0f);
-	if (k < 0.05f || !f->head_valid)
+	if (k < 0.05f)
 		return;
 	const float d = 0.12f;
 	float open = d * tanf((55.0f - 20.0f * k) * (TWO_PI / 360.0f)), outer = d * 3.0f;
-	float centre[3], right[3], up[3], fwd[3];
-	to_world_point(rig, ax, ay, f->head.p, centre);
-	float sr[3], su[3], sf[3];
-	qrot(f->head.q, (const float[3]){1, 0, 0}, sr);
-	qrot(f->head.q, (const float[3]){0, 1, 0}, su);
-	qrot(f->head.q, (const float[3]){0, 0, -1}, sf);
-	to_world_dir(rig, sr, right);
-	to_world_dir(rig, su, up);
-	to_world_dir(rig, sf, fwd);
+	const float *centre = h->at, *right = h->right, *up = h->up, *fwd = h->fwd;
 	const int segs = 16;
 	for (int i = 0; i < segs; i++) {
 		float a0 = (float)i / (float)segs * TWO_PI, a1 = (float)(i + 1) / (float)segs * TWO_PI;
@@ -157,24 +166,19 @@ static void vignette(struct app *a, const struct xr_rig *rig, const struct xr_fr
 	}
 }
 
-/* Draws both eyes; false when the frame could not be (it then ends empty). */
 bool draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame *f,
-		       const struct xr_input *in, float ax, float ay, const struct xr_shared *sh)
+		const struct xr_input *in, float ax, float ay, const struct xr_shared *sh)
 {
 	rnd_xr_frame_begin(a->rnd);
+	struct head_view head;
 	float right[3] = {1, 0, 0}; /* ours, flat: the labels face us */
 	float eye[3] = {ax, ay, 1.6f};
 	if (f->head_valid) {
-		to_world_point(rig, ax, ay, f->head.p, eye);
-		float sr[3];
-		qrot(f->head.q, (const float[3]){1, 0, 0}, sr);
-		to_world_dir(rig, sr, right);
-		float len = sqrtf(right[0] * right[0] + right[1] * right[1]);
-		right[2] = 0;
+		head_view(rig, f, ax, ay, &head);
+		memcpy(eye, head.at, sizeof(eye));
+		float len = sqrtf(head.right[0] * head.right[0] + head.right[1] * head.right[1]);
 		if (len > 0.01f)
-			right[0] /= len, right[1] /= len;
-		else
-			right[0] = 1, right[1] = 0;
+			right[0] = head.right[0] / len, right[1] = head.right[1] / len;
 	}
 	draw_avatars(a, right, eye, plat_time_us());
 	draw_shared(a, sh);
@@ -189,7 +193,8 @@ bool draw_frame(struct app *a, struct xr_rig *rig, const struct xr_frame *f,
 	if (rig->aiming && rig->aim_ok)
 		rnd_xr_box(a->rnd, (const float[3]){rig->aim_x, rig->aim_y, 0.01f},
 			   (const float[3]){0.25f, 0.25f, 0.01f}, IDENTITY_Q, 0x40d080u);
-	vignette(a, rig, f, ax, ay);
+	if (f->head_valid)
+		vignette(a, rig, &head);
 	float vp[2][16];
 	for (int e = 0; e < 2; e++)
 		eye_view_proj(rig, ax, ay, &f->eyes[e], vp[e]);

@@ -32,8 +32,7 @@ void to_world_quat(const struct xr_rig *rig, const float q[4], float out[4])
 
 /* A stage point in the world: the avatar's place plus the offset from the
  * centre of the play area. */
-void to_world_point(const struct xr_rig *rig, float ax, float ay, const float p[3],
-			   float out[3])
+void to_world_point(const struct xr_rig *rig, float ax, float ay, const float p[3], float out[3])
 {
 	float d[3] = {p[0] - rig->centre[0], p[1], p[2] - rig->centre[2]};
 	to_world_dir(rig, d, out);
@@ -65,7 +64,7 @@ static void projection(const float fov[4], mat4 out)
 
 /* world <- eye: the eye's stage pose, mirrored into world axes by P. */
 void eye_view_proj(const struct xr_rig *rig, float ax, float ay, const struct xr_view *e,
-			  float out[16])
+		   float out[16])
 {
 	float pos[3];
 	to_world_point(rig, ax, ay, e->pose.p, pos);

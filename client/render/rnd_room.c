@@ -11,6 +11,7 @@
 #include "sim/world.h"
 #include "sim/world_load.h"
 
+#include <cglm/cglm.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +39,6 @@ static uint32_t shade(uint32_t rgb, float k)
 		    (float)(rgb & 0xff) / 255.0f * k);
 }
 
-/* Rotates v by the unit quaternion q. */
-static void rotate(const float q[4], const float v[3], float out[3])
-{
-	float tx = 2.0f * (q[1] * v[2] - q[2] * v[1]);
-	float ty = 2.0f * (q[2] * v[0] - q[0] * v[2]);
-	float tz = 2.0f * (q[0] * v[1] - q[1] * v[0]);
-	out[0] = v[0] + q[3] * tx + (q[1] * tz - q[2] * ty);
-	out[1] = v[1] + q[3] * ty + (q[2] * tx - q[0] * tz);
-	out[2] = v[2] + q[3] * tz + (q[0] * ty - q[1] * tx);
-}
-
 void rnd_room_box(struct rnd_room_vertex *out, const float c[3], const float h[3],
 		  const float q[4], uint32_t rgb)
 {
@@ -60,7 +50,7 @@ void rnd_room_box(struct rnd_room_vertex *out, const float c[3], const float h[3
 			int u = (axis + 1) % 3, v = (axis + 2) % 3;
 			float normal[3] = {0, 0, 0}, wn[3];
 			normal[axis] = (float)sign;
-			rotate(q, normal, wn);
+			glm_quat_rotatev((float *)q, normal, wn);
 			float lit = 0.55f + 0.45f * CORE_MAX(0.0f, wn[0] * light[0] + wn[1] * light[1] +
 								 wn[2] * light[2]);
 			uint32_t col = shade(rgb, lit);
@@ -72,7 +62,7 @@ void rnd_room_box(struct rnd_room_vertex *out, const float c[3], const float h[3
 				local[u] = su[k] * h[u];
 				local[v] = sv[k] * h[v];
 				float wv[3];
-				rotate(q, local, wv);
+				glm_quat_rotatev((float *)q, local, wv);
 				for (int i = 0; i < 3; i++)
 					corners[k][i] = c[i] + wv[i];
 			}

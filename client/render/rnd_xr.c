@@ -439,8 +439,7 @@ enum core_result rnd_xr_set_room(struct rnd *r, const struct sim_world *w,
 		return res;
 	struct rnd_xr_scene *x = r->xr;
 	vkDeviceWaitIdle(r->device);
-	rnd_buffer_destroy(r, &x->room);
-	x->room_vertices = 0;
+	rnd_xr_room_destroy(r);
 	struct rnd_room_vertex *v = NULL;
 	uint32_t n = 0;
 	if ((res = rnd_room_build(w, art, images, &v, &n)) != CORE_OK)
