@@ -1,7 +1,7 @@
 /*
- * app_voice.c: the desktop client's voice. The audio engine (client/audio)
- * runs in PortAudio's callback; this side, on the main loop, moves frames
- * between it and the connection, tells it where everyone stands, and reads
+ * app_voice.c: the client's voice. The audio engine (client/audio) runs in
+ * the sound device's callback (snd_device.h: PortAudio, or AAudio on
+ * Android); this side moves frames between it and the connection, tells it where everyone stands, and reads
  * the keys: M mutes, T switches between push-to-talk (hold V) and voice
  * activity, Y speaks to the whole room (an instructor, or whoever holds the
  * floor), and , and . make the member selected in the roster quieter or
@@ -12,7 +12,7 @@
 
 #include "plat.h"
 #include "snd.h"
-#include "snd_pa.h"
+#include "snd_device.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +24,7 @@ _Static_assert(SND_MAX_PACKET <= PROTO_VOICE_OPUS_MAX, "an encoded frame fits a 
 
 int app_voice_list_devices(void)
 {
-	return snd_pa_list_devices(stdout) == CORE_OK ? 0 : 1;
+	return snd_device_list(stdout) == CORE_OK ? 0 : 1;
 }
 
 static void on_frame(void *user, const struct proto_voice_down *f, uint64_t arrival_us,
@@ -50,8 +50,8 @@ void app_voice_start(struct app *a)
 		return;
 	}
 	/* 5 ms device buffers: what the device adds to mouth-to-ear. */
-	if (snd_backend_pa_create(a->voice, a->opt.audio_in, a->opt.audio_out, SND_RATE_HZ / 200,
-				  &a->audio) != CORE_OK ||
+	if (snd_device_create(a->voice, a->opt.audio_in, a->opt.audio_out, SND_RATE_HZ / 200,
+			      &a->audio) != CORE_OK ||
 	    snd_backend_start(a->audio) != CORE_OK) {
 		snd_backend_destroy(&a->audio);
 		snd_engine_destroy(&a->voice);

@@ -38,7 +38,7 @@
  * Where mouth-to-ear latency comes from, in order:
  *  1. the capture frame: a frame is encoded once its last sample is in (one
  *     frame, 20 ms by default, 10 ms selectable), plus the device's input
- *     buffer (snd_pa_latency());
+ *     buffer (snd_device_latency());
  *  2. the Opus encoder lookahead, 6.5 ms at 48 kHz (snd_stats.lookahead_ms);
  *  3. the network (not here);
  *  4. the jitter buffer: a talk spurt starts playing target_delay after its
@@ -48,7 +48,7 @@
  *     trimmed by dropping a frame, quiet ones first;
  *  5. output framing: a frame is rendered at a frame boundary, so a packet
  *     waits up to one frame for the next boundary;
- *  6. the device's output buffer (snd_pa_latency()).
+ *  6. the device's output buffer (snd_device_latency()).
  * tests/unit/test_snd_engine.c measures 1-5 with a zero-delay network.
  */
 #pragma once

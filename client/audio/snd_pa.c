@@ -1,8 +1,10 @@
 /**
  * @file snd_pa.c
- * @brief PortAudio backend (see snd_pa.h).
+ * @brief The sound device through PortAudio (snd_device.h): one full-duplex
+ * stream. Pa_Initialize/Pa_Terminate are paired per backend object
+ * (PortAudio counts them itself).
  */
-#include "snd_pa.h"
+#include "snd_device.h"
 
 #include <portaudio.h>
 #include <stdatomic.h>
@@ -19,7 +21,7 @@ struct snd_pa_backend {
 	uint64_t start_us;
 	uint64_t samples;              /* callback thread only */
 	_Atomic uint64_t callbacks, xruns;
-	struct snd_pa_latency latency;
+	struct snd_device_latency latency;
 };
 
 static int pa_callback(const void *input, void *output, unsigned long frames,
@@ -62,7 +64,12 @@ static enum core_result pa_init(void)
 	return CORE_OK;
 }
 
-enum core_result snd_pa_list_devices(FILE *out)
+const char *snd_device_api(void)
+{
+	return "PortAudio";
+}
+
+enum core_result snd_device_list(FILE *out)
 {
 	if (pa_init() != CORE_OK)
 		return CORE_ERR_IO;
@@ -165,9 +172,9 @@ static void pa_stop(struct snd_backend *b)
 	p->stream = NULL;
 }
 
-enum core_result snd_backend_pa_create(struct snd_engine *e, const char *in_name,
-				       const char *out_name, uint32_t frames_per_buffer,
-				       struct snd_backend **out_backend)
+enum core_result snd_device_create(struct snd_engine *e, const char *in_name,
+				   const char *out_name, uint32_t frames_per_buffer,
+				   struct snd_backend **out_backend)
 {
 	*out_backend = NULL;
 	struct snd_pa_backend *p = calloc(1, sizeof(*p));
@@ -203,14 +210,15 @@ enum core_result snd_backend_pa_create(struct snd_engine *e, const char *in_name
 	return CORE_OK;
 }
 
-void snd_pa_latency(const struct snd_backend *b, struct snd_pa_latency *out_latency)
+void snd_device_latency(const struct snd_backend *b, struct snd_device_latency *out_latency)
 {
 	*out_latency = ((const struct snd_pa_backend *)b)->latency;
 }
 
-void snd_pa_counters(const struct snd_backend *b, uint64_t *out_callbacks, uint64_t *out_xruns)
+void snd_device_counters(const struct snd_backend *b, struct snd_device_counters *out)
 {
 	const struct snd_pa_backend *p = (const struct snd_pa_backend *)b;
-	*out_callbacks = atomic_load_explicit(&p->callbacks, memory_order_relaxed);
-	*out_xruns = atomic_load_explicit(&p->xruns, memory_order_relaxed);
+	*out = (struct snd_device_counters){
+		.callbacks = atomic_load_explicit(&p->callbacks, memory_order_relaxed),
+		.xruns = atomic_load_explicit(&p->xruns, memory_order_relaxed)};
 }

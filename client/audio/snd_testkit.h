@@ -89,5 +89,9 @@ double snd_tk_speech_presence(const int16_t *src, uint32_t src_frames, const int
  * raw_channels for a path ending in .raw. malloc'd; NULL (said why). */
 int16_t *snd_tk_read_pcm(const char *path, int raw_channels, uint32_t *out_frames,
 			 int *out_channels);
+/** Speech (@p text, no single quotes) from espeak-ng, by sox at 48 kHz mono
+ * 16-bit and 3 dB below full scale, left in DIR/speech.raw and returned
+ * (malloc'd); NULL when espeak-ng or sox fail (said why). */
+int16_t *snd_tk_make_speech(const char *dir, const char *text, uint32_t *out_frames);
 /** Synthetic voiced speech (pulse train, two formants, 4 Hz syllables), peak ~amp. */
 void snd_tk_voice(int16_t *out, uint32_t n, double f0_hz, double amp);

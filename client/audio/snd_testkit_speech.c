@@ -181,3 +181,19 @@ int16_t *snd_tk_read_pcm(const char *path, int raw_channels, uint32_t *out_frame
 	*out_channels = channels;
 	return pcm;
 }
+
+int16_t *snd_tk_make_speech(const char *dir, const char *text, uint32_t *out_frames)
+{
+	char cmd[1400], path[400];
+	snprintf(cmd, sizeof(cmd),
+		 "espeak-ng -s 150 -w %s/speech.wav '%s' && sox -D %s/speech.wav -r 48000 -c 1 "
+		 "-b 16 -e signed-integer -t raw %s/speech.raw gain -n -3",
+		 dir, text, dir, dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "espeak-ng and sox are needed to make the test speech\n");
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/speech.raw", dir);
+	int channels;
+	return snd_tk_read_pcm(path, 1, out_frames, &channels);
+}
