@@ -22,3 +22,12 @@ if(LYCEUM_CLIENT)
   endif()
 endif()
 lyceum_unit_test(test_snd_wav lyceum_audio)
+# The Android sound device (snd_aaudio.c) on Linux, against a test double of
+# AAudio that follows the NDK's reference (tests/aaudio): no phone, no NDK.
+add_library(lyceum_aaudio_double STATIC aaudio/aaudio_double.c)
+target_include_directories(lyceum_aaudio_double PUBLIC aaudio/include aaudio)
+target_link_libraries(lyceum_aaudio_double PUBLIC Threads::Threads)
+add_executable(test_snd_aaudio integration/test_snd_aaudio.c ${LYCEUM_ROOT}/client/audio/snd_aaudio.c)
+target_link_libraries(test_snd_aaudio PRIVATE lyceum_audio_testkit lyceum_aaudio_double)
+add_test(NAME integration.test_snd_aaudio COMMAND test_snd_aaudio)
+set_tests_properties(integration.test_snd_aaudio PROPERTIES TIMEOUT 120)
