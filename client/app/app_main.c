@@ -93,15 +93,21 @@ static bool parse_size(const char *flag, const char *v, uint32_t *w, uint32_t *h
 	return true;
 }
 
+/* The environment's value of @p name, or @p fallback when unset or empty. */
+static const char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+	return v && v[0] ? v : fallback;
+}
+
 static int parse_args(struct app_options *o, int argc, char **argv)
 {
-	const char *env;
 	*o = (struct app_options){
-		.server = (env = getenv("LYCEUM_SERVER")) ? env : "127.0.0.1:7777",
-		.room = (env = getenv("LYCEUM_ROOM")) ? env : NULL,
-		.name = (env = getenv("USER")) && env[0] ? env : "guest",
+		.server = env_or("LYCEUM_SERVER", "127.0.0.1:7777"),
+		.room = env_or("LYCEUM_ROOM", NULL),
+		.name = env_or("USER", "guest"),
 		.role = PROTO_ROLE_STUDENT,
-		.token = (env = getenv("LYCEUM_TOKEN")) && env[0] ? env : NULL,
+		.token = env_or("LYCEUM_TOKEN", NULL),
 		.worlds_dir = core_assets_dir(CORE_ASSETS_WORLDS),
 		.world = "classroom",
 		.font = DEFAULT_FONT,

@@ -11,6 +11,10 @@
  * lyceum.args (in the app's external files folder, one flag or value a
  * line): e.g. "--server" "classroom.school.org:7777" "--token" "...".
  * "--xr" is always first; without a file the client joins 127.0.0.1.
+ *
+ * The microphone needs RECORD_AUDIO granted at run time (Android 6 and
+ * later): the first start asks, and waits for the answer before the
+ * session begins (ask_for_microphone). Refused, the client listens only.
  */
 #include "app.h"
 
@@ -18,6 +22,7 @@
 #include <android/log.h>
 #include <android_native_app_glue.h>
 #include <errno.h>
+#include <jni.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +94,64 @@ static bool copy_assets(struct android_app *app)
 	return setenv("LYCEUM_ASSETS", path, 1) == 0;
 }
 
+#define PERMISSION_WAIT_MS 20000
+
+/* True when the activity holds @p permission (Context.checkSelfPermission). */
+static bool has_permission(JNIEnv *env, jobject activity, jmethodID check, jstring permission)
+{
+	jint r = (*env)->CallIntMethod(env, activity, check, permission);
+	if ((*env)->ExceptionCheck(env)) {
+		(*env)->ExceptionClear(env);
+		return false;
+	}
+	return r == 0; /* PackageManager.PERMISSION_GRANTED */
+}
+
+/* Asks for RECORD_AUDIO (Activity.requestPermissions) when it is not held,
+ * and pumps the activity until it is granted, for at most
+ * PERMISSION_WAIT_MS: the system's dialog needs the activity alive, and
+ * the AAudio microphone opens only once it is granted. */
+static void ask_for_microphone(struct android_app *app)
+{
+	JavaVM *vm = app->activity->vm;
+	JNIEnv *env = NULL;
+	if ((*vm)->AttachCurrentThread(vm, (void *)&env, NULL) != JNI_OK)
+		return;
+	jobject activity = app->activity->clazz;
+	jclass cls = (*env)->GetObjectClass(env, activity);
+	jmethodID check = (*env)->GetMethodID(env, cls, "checkSelfPermission", "(Ljava/lang/String;)I");
+	jmethodID request = (*env)->GetMethodID(env, cls, "requestPermissions",
+						"([Ljava/lang/String;I)V");
+	jclass string_cls = (*env)->FindClass(env, "java/lang/String");
+	jstring mic = (*env)->NewStringUTF(env, "android.permission.RECORD_AUDIO");
+	if ((*env)->ExceptionCheck(env) || !check || !request || !string_cls || !mic) {
+		(*env)->ExceptionClear(env);
+		__android_log_print(ANDROID_LOG_WARN, "lyceum",
+				    "cannot ask for the microphone permission; voice listens only");
+	} else if (!has_permission(env, activity, check, mic)) {
+		jobjectArray wanted = (*env)->NewObjectArray(env, 1, string_cls, mic);
+		(*env)->CallVoidMethod(env, activity, request, wanted, 1);
+		(*env)->ExceptionClear(env);
+		bool quit = false;
+		for (int waited = 0; waited < PERMISSION_WAIT_MS && !quit; waited += 100) {
+			if (has_permission(env, activity, check, mic))
+				break;
+			int events;
+			struct android_poll_source *source;
+			if (ALooper_pollAll(100, NULL, &events, (void **)&source) >= 0 && source)
+				source->process(app, source);
+			quit = app->destroyRequested;
+		}
+		if (!has_permission(env, activity, check, mic))
+			__android_log_print(ANDROID_LOG_WARN, "lyceum",
+					    "RECORD_AUDIO was not granted: voice listens only "
+					    "(Settings > Apps > Lyceum > Permissions turns it on)");
+		(*env)->DeleteLocalRef(env, wanted);
+	}
+	(*env)->DeleteLocalRef(env, mic);
+	(*vm)->DetachCurrentThread(vm);
+}
+
 static int read_args(struct android_app *app, char *buf, size_t size, char **argv)
 {
 	int argc = 0;
@@ -122,6 +185,7 @@ void android_main(struct android_app *app)
 				    "the APK's worlds and lessons could not be copied to %s",
 				    app->activity->internalDataPath);
 	int argc = read_args(app, buf, sizeof(buf), argv);
+	ask_for_microphone(app);
 	struct app_platform plat = {
 		.android_vm = app->activity->vm,
 		.android_activity = app->activity->clazz,
