@@ -4,10 +4,13 @@
 # and, for fuzzing the decoders longer than the tests' few seconds each:
 #   make fuzz   every fuzz target for FUZZ_SECONDS (tests/fuzz/run.sh)
 #   make aarch64  the whole client cross-compiled for aarch64 Linux (headset CPUs)
+#   make android-check  the Android build's C files compiled for syntax with
+#                 __ANDROID__, and the Quest/Pico manifest and APK packaging
+#                 checked with Debian's aapt (no NDK here: docs/android.md)
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build build-asan build-fuzz run test test-asan fuzz bench aarch64 clean
+.PHONY: all deps build build-asan build-fuzz run test test-asan fuzz bench aarch64 android-check clean
 
 all: build
 
@@ -44,6 +47,11 @@ aarch64: deps
 	@tools/deps.sh --arm64
 	@cmake --preset aarch64 >/dev/null
 	@cmake --build --preset aarch64 -j $(JOBS)
+
+android-check: build
+	@tools/deps.sh --android
+	@platform/android/check-sources.sh build/default
+	@platform/android/package-apk.sh --check
 
 bench: build
 	@tools/bench/bench.sh build/default

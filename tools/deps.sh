@@ -5,7 +5,10 @@
 #   tools/deps.sh --arm64  Debian's arm64 -dev packages beside the native ones
 #                          (multiarch), to cross-compile the whole client for
 #                          aarch64 Linux: make aarch64
-#   --check (with either)  list what is missing, install nothing (exit 1 if any)
+#   tools/deps.sh --android  Debian's aapt, zipalign, apksigner, Android 10
+#                          framework resources and AOSP headers, for
+#                          make android-check (platform/android/)
+#   --check (with any)     list what is missing, install nothing (exit 1 if any)
 set -eu
 
 PACKAGES="
@@ -26,19 +29,27 @@ libenet-dev libjansson-dev libsodium-dev libexpat1-dev zlib1g-dev libzstd-dev
 libopus-dev libspeexdsp-dev portaudio19-dev libsdl2-dev libvulkan-dev libstb-dev
 libopenxr-dev libcglm-dev
 "
+# make android-check: Debian's Android packaging tools, and the AOSP headers
+# (native activity, log, jni.h) for the syntax check of the Android sources.
+ANDROID_PACKAGES="aapt zipalign apksigner android-framework-res
+android-platform-frameworks-native-headers android-liblog-dev android-libnativehelper-dev"
 
 check=false
 arch=""
+android=false
 for a in "$@"; do
     case "$a" in
     --check) check=true ;;
     --arm64) arch=arm64 ;;
-    *) echo "deps: unknown option '$a' (--check, --arm64)" >&2; exit 2 ;;
+    --android) android=true ;;
+    *) echo "deps: unknown option '$a' (--check, --arm64, --android)" >&2; exit 2 ;;
     esac
 done
 if [ -n "$arch" ]; then
     list=""
     for p in $ARM64_PACKAGES; do list="$list $p:$arch"; done
+elif $android; then
+    list=$ANDROID_PACKAGES
 else
     list=$PACKAGES
 fi
