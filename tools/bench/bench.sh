@@ -84,6 +84,22 @@ start_server() {
     grep -q LISTENING "$log.out" || { echo "bench: server did not start: $(cat "$log")" >&2; exit 1; }
 }
 
+# send_floor LISTENERS BATCHES_PER_S BYTES: the kernel's own cost of sending
+# what a server sends, with nothing else (lyceum-udp-floor): BATCHES_PER_S
+# times a second one sendmmsg of BYTES-byte datagrams to LISTENERS sockets
+# in the bots' namespace, for 8 s. Prints its result line (JSON).
+send_floor() {
+    local listeners=$1 rate=$2 bytes=$3 out="$results/udp-floor-$1x$2x$3.jsonl"
+    ip netns exec "$ns_bot" "$build/tools/bench/lyceum-udp-floor" sink --bind 198.18.0.2 \
+        --port 20000 --sockets "$listeners" --seconds 11 >"$out.sink" &
+    local sink=$!
+    until grep -q listening "$out.sink" 2>/dev/null; do kill -0 "$sink" 2>/dev/null || break; sleep 0.02; done
+    ip netns exec "$ns_sv" "$build/tools/bench/lyceum-udp-floor" send --to 198.18.0.2 --port 20000 \
+        --sockets "$listeners" --batches-per-s "$rate" --bytes "$bytes" --seconds 8 >"$out"
+    wait "$sink" || true
+    grep '"event":"result"' "$out"
+}
+
 row() { printf "%-34s %12s %12s %12s\n" "$@"; }
 table=""
 [ "${BENCH_PRESENCE:-1}" = 1 ] || configs=""

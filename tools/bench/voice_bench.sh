@@ -32,7 +32,8 @@ voice_run() {
     local label=$name pbots="" pout=""
     [ "$prooms" -gt 0 ] && label="$name+presence-${prooms}x50"
     echo "== voice-v1: $label ($((clients + pclients)) clients, $((rooms * speakers)) speaking), ${voice_seconds} s window"
-    local log="$results/server-voice-$label.log"
+    local log="$results/server-voice-$label.log" floor="{}"
+    [ "$prooms" -gt 0 ] || floor=$(send_floor $((users - 1)) $((rooms * speakers * 50)) 82)
     start_server bench-open $((clients + pclients)) "$log"
     if [ "$prooms" -gt 0 ]; then
         # Its window covers the voice run's join, settle, window and grace.
@@ -67,7 +68,7 @@ voice_run() {
     STATS="$(grep 'stats final' "$log" | tail -1)" \
     NAME=$name LABEL=$label ROOMS=$rooms USERS=$users SPEAKERS=$speakers PCLIENTS=$pclients \
     T0=$t0 T1=$t1 CPU=$((cpu1 - cpu0)) SYS=$((sys1 - sys0)) HZ=$hz RX=$((rx1 - rx0)) RXP=$((rxp1 - rxp0)) RSS_KB=$rss_kb \
-    MURMUR="$(murmur_ref "$name")" FILE="$results/voice-$label-$(date +%Y%m%dT%H%M%S).json" \
+    MURMUR="$(murmur_ref "$name")" FLOOR="$floor" FILE="$results/voice-$label-$(date +%Y%m%dT%H%M%S).json" \
     python3 - <<'EOF'
 import json, os, re
 e = os.environ
@@ -115,6 +116,7 @@ if pclients:
     print(f"  {'connected at the end (voice + presence)':<46}{'%d + %s' % (r['clients_connected_at_end'], pl['clients_connected_at_end']):>16}")
 else:
     m_cpu, m_rss = (float(x) for x in e["MURMUR"].split())
+    floor = json.loads(e["FLOOR"] or "{}")
     # murmur's wire size of one forwarded frame (Mumble 1.3 UDP voice): 4-byte
     # OCB2 header + 1 type/target byte + varint session (1 byte below 128, else
     # 2; the mean over sessions 1..clients) + varint sequence (2 bytes: it counts
@@ -126,9 +128,12 @@ else:
     m_bytes = frames_per_client * m_frame
     down = int(e["RX"]) / clients / w
     out.update({"down_bytes_per_listener_s": round(down), "down_packets_per_listener_s": round(int(e["RXP"]) / clients / w, 1),
+                "kernel_send_floor": floor,
                 "murmur": {"cpu_us_per_frame_per_listener": m_cpu, "peak_rss_mib": m_rss,
                            "wire_bytes_per_frame": round(m_frame, 2), "down_bytes_per_listener_s": round(m_bytes)}})
     rows = [("server CPU per frame per listener (us)", "%.3f" % cpu_frame_us, "%.1f" % m_cpu, "<= %.2f" % (m_cpu / 3), cpu_frame_us <= m_cpu / 3),
+            ("  the kernel's send path alone (us)", "%.3f" % floor.get("in_sendmmsg_us_per_datagram", 0), "", "", None),
+            ("  a bare sender, all in (us)", "%.3f" % floor.get("cpu_us_per_datagram", 0), "", "", None),
             ("server CPU per client-second (us)", "%.1f" % cpu_client_us, "", "", None),
             ("  of it in the kernel (us)", "%.1f" % (sys_s * 1e6 / (clients * w)), "", "", None),
             ("peak RSS (MiB)", "%.1f" % rss_mib, "%.0f" % m_rss, "<= %.2f" % (m_rss / 4), rss_mib <= m_rss / 4),
@@ -150,6 +155,11 @@ else:
     print(f"  murmur's bytes assume {m_frame:.2f} B per forwarded frame on the wire: 4 B OCB2 header, 1 B type,"
           f" {session:.2f} B varint session, 2 B varint sequence, 1 B varint length, 60 B Opus, 42 B Ethernet+IPv4+UDP;"
           f" {frames_per_client:.1f} frames per listener per s; its pings left out")
+    print(f"  the two rows under the CPU figure: lyceum-udp-floor sending the same datagrams (82 B, one per frame per"
+          f" listener, {floor.get('per_s', 0):.0f} a second in sendmmsg batches of {users - 1}) and nothing else;"
+          f" the first is its CPU inside sendmmsg per datagram (the kernel's send path, measured alone), the second"
+          f" adds its wake-ups: a forwarder that sends one datagram per frame per listener cannot cost less than"
+          f" about the first")
     print(f"  server's own count (cross-check): voice_in={stats.get('voice_in')} voice_out={stats.get('voice_out')}"
           f" voice_culled={stats.get('voice_culled')} voice_refused={stats.get('voice_refused')}")
 with open(e["FILE"], "w") as f:
