@@ -68,6 +68,9 @@ wait_event() {
     done
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The same total in nanoseconds (each thread's run time, /proc/PID/task/*/
+# schedstat), for windows too short for 10 ms ticks.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f\n", s}'; }
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; } # the kernel's share (stime)
 
 # Starts the server in its namespace on WORLD, sized for CLIENTS (all from
