@@ -11,9 +11,30 @@ void proto_writer_init(struct proto_writer *w, void *buf, uint32_t capacity)
 	w->overflow = false;
 }
 
+/* Little-endian words whatever the host (the wire is LSB-first). */
+static uint64_t load_le64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static void store_le64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, sizeof(v));
+}
+
 /* Bits go in LSB-first, so a value shifted by the bit offset lands in at
  * most five bytes, the first keeping the bits already written below it and
- * every byte past the end left zero for the next write to OR into. */
+ * every byte past the end left zero for the next write to OR into. With
+ * eight bytes of room left, one 64-bit store writes them (a snapshot of a
+ * full board is millions of these); near the end, byte by byte. */
 void proto_write_bits(struct proto_writer *w, uint32_t value, int bits)
 {
 	assert(bits >= 1 && bits <= 32);
@@ -23,12 +44,17 @@ void proto_write_bits(struct proto_writer *w, uint32_t value, int bits)
 	}
 	if (bits < 32)
 		value &= (1u << bits) - 1;
-	uint32_t off = w->bit_pos & 7, n = (off + (uint32_t)bits + 7) >> 3;
+	uint32_t byte = w->bit_pos >> 3, off = w->bit_pos & 7;
 	uint64_t v = (uint64_t)value << off;
-	uint8_t *d = w->data + (w->bit_pos >> 3);
-	d[0] = (uint8_t)((d[0] & ((1u << off) - 1)) | (uint8_t)v);
-	for (uint32_t k = 1; k < n; k++)
-		d[k] = (uint8_t)(v >> (8 * k));
+	uint8_t *d = w->data + byte;
+	if (w->capacity - byte >= 8) {
+		store_le64(d, (d[0] & ((1u << off) - 1)) | v);
+	} else {
+		uint32_t n = (off + (uint32_t)bits + 7) >> 3;
+		d[0] = (uint8_t)((d[0] & ((1u << off) - 1)) | (uint8_t)v);
+		for (uint32_t k = 1; k < n; k++)
+			d[k] = (uint8_t)(v >> (8 * k));
+	}
 	w->bit_pos += (uint32_t)bits;
 }
 
@@ -47,25 +73,6 @@ void proto_write_bytes(struct proto_writer *w, const void *p, uint32_t len)
 	const uint8_t *b = p;
 	for (uint32_t i = 0; i < len; i++)
 		proto_write_bits(w, b[i], 8);
-}
-
-/* Little-endian words whatever the host (the wire is LSB-first). */
-static uint64_t load_le64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static void store_le64(uint8_t *p, uint64_t v)
-{
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	memcpy(p, &v, sizeof(v));
 }
 
 void proto_write_bitstream(struct proto_writer *w, const uint8_t *src, uint32_t bits)

@@ -23,8 +23,10 @@ static void put_delta(struct proto_writer *w, int32_t d)
 		proto_write_bits(w, z, RAW_BITS);
 		return;
 	}
-	proto_write_bits(w, (1u << q) - 1, (int)q + 1); /* q ones, then the zero */
-	proto_write_bits(w, z & ((1u << RICE_K) - 1), RICE_K);
+	/* q ones, then the zero, then the low RICE_K bits: one write (at most
+	 * RICE_ESCAPE + RICE_K bits). */
+	proto_write_bits(w, ((1u << q) - 1) | (z & ((1u << RICE_K) - 1)) << (q + 1),
+			 (int)q + 1 + RICE_K);
 }
 
 static int32_t get_delta(struct proto_reader *r)
