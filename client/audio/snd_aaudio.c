@@ -4,25 +4,31 @@
  *
  * AAudio has no full-duplex stream, so the output stream's data callback
  * drives the engine: it reads what the microphone stream has (never
- * waiting: timeout 0) and hands both to snd_engine_process(), the way
- * Oboe's full-duplex helper does. A microphone that has fewer frames than
- * the callback needs is padded with silence and counted as an xrun; what
- * it had queued before the first callback is dropped, so capture starts
- * fresh instead of a buffer late.
+ * waiting: timeout 0) and hands both to snd_engine_process(). A microphone
+ * that has fewer frames than the callback needs is padded with silence and
+ * counted as an xrun. One that has more than the callback takes and a
+ * burst besides (at the start, or after the output stalled while the
+ * microphone kept recording) has the oldest read and dropped, and counted:
+ * the microphone's delay never grows.
  *
  * Both streams ask for 48 kHz 16-bit (AAudio converts when the device runs
  * otherwise), low latency and exclusive use (AAudio falls back to shared).
- * The microphone uses the voice-communication preset, so the headset's own
- * echo canceller works with ours. Without the RECORD_AUDIO permission, or
+ * The microphone uses the voice-communication preset, which turns on the
+ * platform's own echo canceller where the device has one (untested on a
+ * headset: whether it and ours together help is for a device to tell). Without the RECORD_AUDIO permission, or
  * without a microphone, the input stream does not open: the client then
  * listens only, and says so.
  *
- * When the device goes away (a headset's audio route changes, Bluetooth
- * headphones connect), AAudio reports AAUDIO_ERROR_DISCONNECTED through
- * the error callback; as the NDK requires, another thread closes the
- * streams and opens new ones. Every stream call outside the callbacks is
- * made under one lock, so start(), stop(), destroy() and that thread never
- * meet half way.
+ * When a stream fails (the device goes away as a headset's audio route
+ * changes or Bluetooth headphones connect: AAUDIO_ERROR_DISCONNECTED, or
+ * any other error), AAudio calls the error callback; as the NDK requires,
+ * another thread closes the streams and opens new ones, at most
+ * AA_RESTARTS_MAX times a minute. The error callback starts that thread:
+ * the one allocation on AAudio's threads, once per failure. Every stream
+ * call outside the callbacks is made under one lock, so start(), stop(),
+ * destroy() and that thread never meet half way; destroy() also waits for
+ * an error callback still running (the NDK does not say that closing a
+ * stream waits for it).
  */
 #include "snd_device.h"
 
@@ -32,9 +38,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define AA_CHUNK 1024 /* frames handed to the engine at a time (a callback may be longer) */
-#define AA_DRAIN_MAX 16 /* reads of AA_CHUNK when dropping the microphone's backlog */
+#define AA_RESTARTS_MAX 5 /* reopenings a minute before the voice gives up */
+#define AA_WAIT_SLICE_NS 50000000L /* destroy() rechecks a pending restart this often */
 
 struct snd_aa_backend {
 	struct snd_backend base;
@@ -44,17 +52,19 @@ struct snd_aa_backend {
 
 	pthread_mutex_t lock;          /* the streams, running, closing */
 	pthread_cond_t restarted;      /* restart_pending went false */
+	uint64_t restart_times[AA_RESTARTS_MAX]; /* the last reopenings (us), under lock */
 	AAudioStream *in, *out;
 	bool running;                  /* start() was called and stop() was not */
 	bool closing;                  /* destroy() is waiting */
 	atomic_bool restart_pending;   /* a restart thread exists or is being made */
+	atomic_int in_error_callback;  /* error callbacks running now */
+	int32_t in_burst;              /* the microphone's burst: the backlog kept */
 
 	/* callback thread only */
 	int16_t in_buf[AA_CHUNK];
-	bool drained;
 	uint64_t start_us, samples;
 
-	_Atomic uint64_t callbacks, xruns, restarts;
+	_Atomic uint64_t callbacks, xruns, restarts, mic_dropped;
 	struct snd_device_latency latency; /* under lock */
 };
 
@@ -64,6 +74,22 @@ static const char *aa_text(aaudio_result_t r)
 	return t ? t : "unknown AAudio error";
 }
 
+/* What the microphone holds beyond this callback's frames and a burst is
+ * old: read and dropped (and counted), so its delay stays one burst. */
+static void trim_backlog(struct snd_aa_backend *p, AAudioStream *in, int32_t frames)
+{
+	int64_t excess = AAudioStream_getFramesWritten(in) - AAudioStream_getFramesRead(in) -
+			 frames - p->in_burst;
+	while (excess > 0) {
+		int32_t n = excess < AA_CHUNK ? (int32_t)excess : AA_CHUNK;
+		aaudio_result_t got = AAudioStream_read(in, p->in_buf, n, 0);
+		if (got <= 0)
+			break;
+		excess -= got;
+		atomic_fetch_add_explicit(&p->mic_dropped, (uint64_t)got, memory_order_relaxed);
+	}
+}
+
 static aaudio_data_callback_result_t on_data(AAudioStream *stream, void *user, void *audio,
 					     int32_t frames)
 {
@@ -71,11 +97,8 @@ static aaudio_data_callback_result_t on_data(AAudioStream *stream, void *user, v
 	int16_t *out = audio;
 	(void)stream;
 	AAudioStream *in = p->in; /* set before the output starts, cleared after it stops */
-	if (in && !p->drained) {
-		for (int i = 0; i < AA_DRAIN_MAX && AAudioStream_read(in, p->in_buf, AA_CHUNK, 0) > 0; i++)
-			;
-		p->drained = true;
-	}
+	if (in)
+		trim_backlog(p, in, frames);
 	bool short_read = false;
 	for (int32_t done = 0; done < frames;) {
 		int32_t n = frames - done < AA_CHUNK ? frames - done : AA_CHUNK;
@@ -183,7 +206,9 @@ static enum core_result open_streams(struct snd_aa_backend *p)
 	int32_t burst = AAudioStream_getFramesPerBurst(p->out);
 	if (burst > 0)
 		AAudioStream_setBufferSizeInFrames(p->out, 2 * burst);
-	p->drained = false;
+	p->in_burst = p->in && AAudioStream_getFramesPerBurst(p->in) > 0
+			      ? AAudioStream_getFramesPerBurst(p->in)
+			      : 0;
 	p->samples = 0;
 	p->start_us = snd_now_us();
 	if (p->in && (r = AAudioStream_requestStart(p->in)) != AAUDIO_OK) {
@@ -215,7 +240,17 @@ static void *restart_main(void *arg)
 {
 	struct snd_aa_backend *p = arg;
 	pthread_mutex_lock(&p->lock);
-	if (p->running && !p->closing) {
+	uint64_t now = snd_now_us(), oldest = p->restart_times[0];
+	bool too_often = oldest && now - oldest < 60000000u;
+	if (p->running && !p->closing && too_often) {
+		close_streams(p);
+		CORE_ERROR("snd: the audio streams failed %d times in a minute; voice is off until "
+			   "the client restarts",
+			   AA_RESTARTS_MAX);
+	} else if (p->running && !p->closing) {
+		memmove(p->restart_times, p->restart_times + 1,
+			sizeof(p->restart_times) - sizeof(p->restart_times[0]));
+		p->restart_times[AA_RESTARTS_MAX - 1] = now;
 		close_streams(p);
 		atomic_fetch_add_explicit(&p->restarts, 1, memory_order_relaxed);
 		if (open_streams(p) == CORE_OK)
@@ -234,25 +269,25 @@ static void on_error(AAudioStream *stream, void *user, aaudio_result_t error)
 {
 	struct snd_aa_backend *p = user;
 	(void)stream;
-	if (error != AAUDIO_ERROR_DISCONNECTED) {
-		CORE_WARN("snd: AAudio stream error: %s", aa_text(error));
-		return;
+	atomic_fetch_add(&p->in_error_callback, 1);
+	/* Any error ends the stream: both may report one failure, and one
+	 * restart serves both. This is AAudio's thread: it takes no lock. */
+	if (!atomic_exchange(&p->restart_pending, true)) {
+		CORE_WARN("snd: AAudio stream error: %s; reopening the streams", aa_text(error));
+		pthread_t t;
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		int err = pthread_create(&t, &attr, restart_main, p);
+		pthread_attr_destroy(&attr);
+		if (err) {
+			CORE_ERROR("snd: no thread could reopen the audio streams: %s; voice is off",
+				   strerror(err));
+			/* destroy() polls it: no signal needed (this thread takes no lock). */
+			atomic_store(&p->restart_pending, false);
+		}
 	}
-	/* Both streams may report one change: one restart serves both. This is
-	 * AAudio's thread: it takes no lock. */
-	if (atomic_exchange(&p->restart_pending, true))
-		return;
-	pthread_t t;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	int err = pthread_create(&t, &attr, restart_main, p);
-	pthread_attr_destroy(&attr);
-	if (err) {
-		CORE_ERROR("snd: the audio device changed and no thread could reopen it: %s",
-			   strerror(err));
-		atomic_store(&p->restart_pending, false);
-	}
+	atomic_fetch_sub(&p->in_error_callback, 1);
 }
 
 static enum core_result aa_start(struct snd_backend *b)
@@ -283,9 +318,19 @@ static void aa_destroy(struct snd_backend *b)
 	p->closing = true;
 	p->running = false;
 	close_streams(p);
-	/* A restart thread started before the streams closed finds closing set. */
-	while (atomic_load(&p->restart_pending))
-		pthread_cond_wait(&p->restarted, &p->lock);
+	/* A restart thread started before the streams closed finds closing set;
+	 * an error callback may still be returning. Both are rechecked every
+	 * AA_WAIT_SLICE_NS, so a wake-up that never comes cannot hang here. */
+	while (atomic_load(&p->restart_pending) || atomic_load(&p->in_error_callback)) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += AA_WAIT_SLICE_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&p->restarted, &p->lock, &until);
+	}
 	pthread_mutex_unlock(&p->lock);
 	pthread_cond_destroy(&p->restarted);
 	pthread_mutex_destroy(&p->lock);
@@ -355,7 +400,8 @@ void snd_device_counters(const struct snd_backend *b, struct snd_device_counters
 	*out = (struct snd_device_counters){
 		.callbacks = atomic_load_explicit(&p->callbacks, memory_order_relaxed),
 		.xruns = atomic_load_explicit(&p->xruns, memory_order_relaxed),
-		.restarts = atomic_load_explicit(&p->restarts, memory_order_relaxed)};
+		.restarts = atomic_load_explicit(&p->restarts, memory_order_relaxed),
+		.mic_dropped = atomic_load_explicit(&p->mic_dropped, memory_order_relaxed)};
 }
 
 enum core_result snd_device_list(FILE *out)

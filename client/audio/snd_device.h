@@ -24,6 +24,7 @@ struct snd_device_counters {
 	uint64_t callbacks; /* device callbacks run */
 	uint64_t xruns;     /* callbacks that reported an under- or overflow */
 	uint64_t restarts;  /* times the streams were reopened after the device went away */
+	uint64_t mic_dropped; /* microphone frames dropped as too old (AAudio's backlog) */
 };
 
 /** "PortAudio" or "AAudio". */
@@ -34,7 +35,7 @@ const char *snd_device_api(void);
  * the system's choice; in_name "none": no microphone). PortAudio takes an
  * exact or substring match of a device's name, AAudio a device id (a
  * number). frames_per_buffer 0 lets the device choose (AAudio always does).
- * Not found: an error listing the devices.
+ * Not found: an error (PortAudio's lists the devices).
  */
 enum core_result snd_device_create(struct snd_engine *e, const char *in_name,
 				   const char *out_name, uint32_t frames_per_buffer,

@@ -15,11 +15,18 @@
  *    what it consumed; an input stream fills at that clock, holds at most
  *    its capacity (an overflow drops the oldest and counts an xrun) and
  *    AAudioStream_read() with timeout 0 returns what is there, never more;
- *  - error callbacks run on another thread; close() waits for them.
+ *  - error callbacks run on another thread (AAudio's; the NDK does not say
+ *    that close() waits for one, the double's close() does);
+ *  - getFramesWritten/getFramesRead: for input, what the device recorded
+ *    and what was read, so a reader can see its backlog.
  * Calls the reference forbids are counted as violations, with the first
  * described (aaudio_double_report): close, stop, start or a blocking read
  * from a data callback; close from an error callback; any call on a closed
- * stream. The device is not paced in real time: it runs as fast as the
+ * stream (as a pointer the double no longer holds: one calloc hands out
+ * again is not seen). The double counts them and carries on.
+ * For tests it can also fail streams with any error and stall the output
+ * while the microphone records. It ignores device ids and has one clock
+ * and one burst for input and output, so drift between them never shows. The device is not paced in real time: it runs as fast as the
  * callback returns, as the ALSA file device of the PortAudio test does.
  */
 #include "aaudio_double.h"
@@ -35,7 +42,7 @@
 
 #define DBL_RATE 48000
 #define DBL_BURST 192
-#define DBL_CAPACITY (DBL_BURST * 16)
+#define DBL_CAPACITY (DBL_BURST * 96) /* 384 ms: an input buffer holds this much */
 #define DBL_MAX_STREAMS 16
 #define DBL_PLAYED_MAX (48000 * 120) /* frames kept of what was played */
 
@@ -60,11 +67,13 @@ struct AAudioStreamStruct {
 	pthread_t thread;
 	bool thread_live;
 	atomic_bool thread_stop;
-	/* input: frames read, and the device clock at start */
-	uint64_t read_frames, start_frame;
+	/* input: frames read, and the device clock at start; output: frames
+	 * the callbacks wrote */
+	uint64_t read_frames, start_frame, written_frames;
 	/* the error callback's thread */
 	pthread_t error_thread;
 	bool error_thread_live;
+	aaudio_result_t error; /* what the error callback is told */
 };
 
 static struct {
@@ -75,6 +84,7 @@ static struct {
 	uint32_t mic_frames;
 	uint64_t mic_from; /* device frame of the mic's first sample */
 	bool deny_mic;
+	uint32_t stall_frames; /* the output's next stall */
 	int16_t *played;
 	uint32_t played_frames;
 	uint32_t opens, closes, violations;
@@ -274,11 +284,21 @@ static void *output_main(void *arg)
 	       atomic_load(&s->state) == AAUDIO_STREAM_STATE_STARTED) {
 		pthread_mutex_lock(&dbl.lock);
 		dbl.device_frames += DBL_BURST;
-		dbl.data_callbacks++;
+		bool stalled = dbl.stall_frames > 0;
+		if (stalled)
+			dbl.stall_frames = dbl.stall_frames > DBL_BURST ? dbl.stall_frames - DBL_BURST : 0;
+		else
+			dbl.data_callbacks++;
 		pthread_mutex_unlock(&dbl.lock);
+		if (stalled) { /* the device plays silence; no callback */
+			memset(audio, 0, DBL_BURST * frame_bytes(s));
+			keep_played(s, audio, DBL_BURST);
+			continue;
+		}
 		in_data_callback = 1;
 		aaudio_data_callback_result_t r = s->p.data_cb(s, s->p.data_user, audio, DBL_BURST);
 		in_data_callback = 0;
+		s->written_frames += DBL_BURST;
 		keep_played(s, audio, DBL_BURST);
 		if (r == AAUDIO_CALLBACK_RESULT_STOP) {
 			atomic_store(&s->state, AAUDIO_STREAM_STATE_STOPPED);
@@ -431,6 +451,35 @@ aaudio_result_t AAudioStream_setBufferSizeInFrames(AAudioStream *s, int32_t fram
 int32_t AAudioStream_getBufferSizeInFrames(AAudioStream *s) { return live(s, "getBufferSizeInFrames") ? s->buffer_size : AAUDIO_ERROR_INVALID_HANDLE; }
 int32_t AAudioStream_getFramesPerBurst(AAudioStream *s) { return live(s, "getFramesPerBurst") ? DBL_BURST : AAUDIO_ERROR_INVALID_HANDLE; }
 int32_t AAudioStream_getXRunCount(AAudioStream *s) { return live(s, "getXRunCount") ? atomic_load(&s->xruns) : AAUDIO_ERROR_INVALID_HANDLE; }
+/* Input: what the device recorded since start, and what was read (an
+ * overflow moves the read count past what was lost). Output: what the
+ * callbacks wrote, and what the device played of it. */
+int64_t AAudioStream_getFramesWritten(AAudioStream *s)
+{
+	if (!live(s, "getFramesWritten"))
+		return AAUDIO_ERROR_INVALID_HANDLE;
+	if (s->p.direction == AAUDIO_DIRECTION_OUTPUT)
+		return (int64_t)s->written_frames;
+	pthread_mutex_lock(&dbl.lock);
+	int64_t made = atomic_load(&s->state) == AAUDIO_STREAM_STATE_STARTED
+			       ? (int64_t)(dbl.device_frames - s->start_frame)
+			       : (int64_t)s->read_frames;
+	pthread_mutex_unlock(&dbl.lock);
+	return made;
+}
+
+int64_t AAudioStream_getFramesRead(AAudioStream *s)
+{
+	if (!live(s, "getFramesRead"))
+		return AAUDIO_ERROR_INVALID_HANDLE;
+	if (s->p.direction == AAUDIO_DIRECTION_OUTPUT)
+		return (int64_t)s->written_frames;
+	pthread_mutex_lock(&dbl.lock);
+	int64_t read = (int64_t)s->read_frames;
+	pthread_mutex_unlock(&dbl.lock);
+	return read;
+}
+
 int32_t AAudioStream_getSampleRate(AAudioStream *s) { return live(s, "getSampleRate") ? s->p.rate : 0; }
 int32_t AAudioStream_getChannelCount(AAudioStream *s) { return live(s, "getChannelCount") ? s->p.channels : 0; }
 aaudio_format_t AAudioStream_getFormat(AAudioStream *s) { return live(s, "getFormat") ? s->p.format : AAUDIO_FORMAT_INVALID; }
@@ -478,12 +527,24 @@ static void *error_main(void *arg)
 {
 	AAudioStream *s = arg;
 	in_error_callback = 1;
-	s->p.error_cb(s, s->p.error_user, AAUDIO_ERROR_DISCONNECTED);
+	s->p.error_cb(s, s->p.error_user, s->error);
 	in_error_callback = 0;
 	return NULL;
 }
 
 void aaudio_double_disconnect(void)
+{
+	aaudio_double_fail(AAUDIO_ERROR_DISCONNECTED);
+}
+
+void aaudio_double_stall_output(uint32_t frames)
+{
+	pthread_mutex_lock(&dbl.lock);
+	dbl.stall_frames = frames;
+	pthread_mutex_unlock(&dbl.lock);
+}
+
+void aaudio_double_fail(int32_t error)
 {
 	pthread_mutex_lock(&dbl.lock);
 	for (int i = 0; i < DBL_MAX_STREAMS; i++) {
@@ -491,6 +552,7 @@ void aaudio_double_disconnect(void)
 		if (!s || atomic_load(&s->state) != AAUDIO_STREAM_STATE_STARTED)
 			continue;
 		atomic_store(&s->state, AAUDIO_STREAM_STATE_DISCONNECTED);
+		s->error = error;
 		if (s->p.error_cb && !s->error_thread_live)
 			s->error_thread_live = pthread_create(&s->error_thread, NULL, error_main, s) == 0;
 	}

@@ -25,6 +25,15 @@ void aaudio_double_deny_mic(bool deny);
  * on a thread of the double's. */
 void aaudio_double_disconnect(void);
 
+/** The same with another error (a stream that fails ends as if
+ * disconnected: its data callback stops). */
+void aaudio_double_fail(int32_t error);
+
+/** The output stalls for @p frames of the device's clock (no data
+ * callback, silence played) while the microphone keeps recording: its
+ * backlog grows by that much. */
+void aaudio_double_stall_output(uint32_t frames);
+
 /** Copies up to @p max_frames of what the output streams played (stereo,
  * in the order played, all streams one after another); returns the count. */
 uint32_t aaudio_double_played(int16_t *out_stereo, uint32_t max_frames);

@@ -12,6 +12,9 @@
  *  2. the same with the device pulled away a second in: the backend
  *     reopens both streams from a thread of its own (one restart) and the
  *     speech after it is still heard (>= 0.85 over the last two seconds);
+ *     another error (a timeout) likewise; and after the output stalled
+ *     200 ms while the microphone recorded, the backlog is dropped and the
+ *     delay is what it was (it would be 200 ms more if kept);
  *  3. the microphone refused (no RECORD_AUDIO): start() still succeeds and
  *     the output runs, listening only;
  *  4. a device named by something other than a number is an error.
@@ -23,6 +26,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <aaudio/AAudio.h>
 
 #include "aaudio_double.h"
 #include "snd_device.h"
@@ -43,37 +48,49 @@ static void sleep_ms(int ms)
 	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL);
 }
 
+/* What happens to the device a second into the speech. */
+enum mishap {
+	NOTHING,
+	PULLED,       /* disconnected */
+	FAILED,       /* another error (a timeout) */
+	STALLED,      /* the output stalls 200 ms while the microphone records */
+};
+
+#define STALL_FRAMES (SND_RATE_HZ / 5)
+
 /* Runs the engine on the AAudio backend until it captured @p frames of
- * sound, draining its packets as the network side would; with disconnect_at
- * > 0 the device goes away once that many frames were captured. */
-static int run(struct snd_engine *e, struct snd_backend *b, uint32_t frames,
-	       uint32_t disconnect_at)
+ * sound, draining its packets as the network side would; the mishap comes
+ * once a second was captured. */
+static int run(struct snd_engine *e, uint32_t frames, enum mishap mishap)
 {
 	uint32_t want = frames / snd_engine_frame_samples(e);
-	bool pulled = false;
+	bool done = mishap == NOTHING;
 	for (int waited_ms = 0;; waited_ms++) {
 		struct snd_stats st;
 		snd_engine_stats(e, &st);
 		if (st.frames_captured >= want)
 			break;
 		CHECK(waited_ms < 60000);
-		if (disconnect_at && !pulled &&
-		    st.frames_captured >= disconnect_at / snd_engine_frame_samples(e)) {
-			aaudio_double_disconnect();
-			pulled = true;
+		if (!done && st.frames_captured >= SND_RATE_HZ / snd_engine_frame_samples(e)) {
+			if (mishap == PULLED)
+				aaudio_double_disconnect();
+			else if (mishap == FAILED)
+				aaudio_double_fail(AAUDIO_ERROR_TIMEOUT);
+			else
+				aaudio_double_stall_output(STALL_FRAMES);
+			done = true;
 		}
 		struct snd_packet p;
 		while (snd_engine_pop_packet(e, &p))
 			;
 		sleep_ms(1);
 	}
-	(void)b;
 	return 0;
 }
 
 /* Speech on the microphone, out of the speakers: the envelope correlation
  * of the played left channel against the speech, from @p from_s seconds. */
-static int speech_through(const int16_t *speech, uint32_t speech_n, uint32_t disconnect_at,
+static int speech_through(const int16_t *speech, uint32_t speech_n, enum mishap mishap,
 			  double from_s, int16_t *played, double *out_corr, double *out_delay_ms,
 			  struct snd_device_counters *out_counters)
 {
@@ -91,14 +108,8 @@ static int speech_through(const int16_t *speech, uint32_t speech_n, uint32_t dis
 	struct snd_device_latency lat;
 	snd_device_latency(b, &lat);
 	CHECK(lat.sample_rate == 48000 && lat.input_ms > 0 && lat.output_ms > 0);
-	CHECK(run(e, b, speech_n + SND_RATE_HZ, disconnect_at) == 0);
-	/* The restart runs on its own thread: give it time to finish. */
-	for (int i = 0; i < 2000 && disconnect_at; i++) {
-		snd_device_counters(b, out_counters);
-		if (out_counters->restarts)
-			break;
-		sleep_ms(1);
-	}
+	CHECK(run(e, speech_n + SND_RATE_HZ, mishap) == 0);
+	/* A stop and a start between runs changes nothing for the next. */
 	snd_backend_stop(b);
 	snd_device_counters(b, out_counters);
 	snd_backend_destroy(&b);
@@ -146,18 +157,19 @@ int main(void)
 	/* 1. speech through */
 	double corr, delay;
 	struct snd_device_counters n;
-	CHECK(speech_through(speech, speech_n, 0, 0, played, &corr, &delay, &n) == 0);
+	CHECK(speech_through(speech, speech_n, NOTHING, 0, played, &corr, &delay, &n) == 0);
 	printf("aaudio: %llu callbacks, %llu short microphone reads; speech envelope corr %.3f "
 	       "(>= 0.85), delay %.1f ms\n",
 	       (unsigned long long)n.callbacks, (unsigned long long)n.xruns, corr, delay);
 	CHECK(corr >= 0.85);
 	CHECK(delay > 20.0 && delay < 150.0);
-	CHECK(n.restarts == 0);
+	CHECK(n.restarts == 0 && n.xruns == 0);
 	CHECK(clean_double("speech") == 0);
+	double delay_clean = delay;
 
 	/* 2. the device goes away a second in */
 	double tail_s = (double)speech_n / SND_RATE_HZ - 2.0;
-	CHECK(speech_through(speech, speech_n, SND_RATE_HZ, tail_s, played, &corr, &delay, &n) == 0);
+	CHECK(speech_through(speech, speech_n, PULLED, tail_s, played, &corr, &delay, &n) == 0);
 	printf("aaudio: device pulled 1 s in: %llu restart(s); the last 2 s of speech: envelope "
 	       "corr %.3f (>= 0.85), delay %.1f ms\n",
 	       (unsigned long long)n.restarts, corr, delay);
@@ -167,6 +179,24 @@ int main(void)
 	struct aaudio_double_report r;
 	aaudio_double_report(&r);
 	CHECK(r.opens == 4); /* two streams, then two more */
+
+	/* 2b. another error (a timeout) is a failure too: reopened */
+	CHECK(speech_through(speech, speech_n, FAILED, tail_s, played, &corr, &delay, &n) == 0);
+	printf("aaudio: a stream timed out 1 s in: %llu restart(s); the last 2 s: corr %.3f, "
+	       "delay %.1f ms\n", (unsigned long long)n.restarts, corr, delay);
+	CHECK(n.restarts == 1 && corr >= 0.85);
+	CHECK(clean_double("timeout") == 0);
+
+	/* 2c. the output stalls 200 ms while the microphone records: the
+	 * backlog is dropped, and the delay after it is the delay before */
+	CHECK(speech_through(speech, speech_n, STALLED, tail_s, played, &corr, &delay, &n) == 0);
+	printf("aaudio: output stalled 200 ms 1 s in: %llu microphone frames dropped as old; the "
+	       "last 2 s: corr %.3f, delay %.1f ms (%.1f without the stall)\n",
+	       (unsigned long long)n.mic_dropped, corr, delay, delay_clean);
+	CHECK(corr >= 0.85);
+	CHECK(delay > delay_clean - 25.0 && delay < delay_clean + 25.0);
+	CHECK(n.mic_dropped >= STALL_FRAMES - 2 * 192 && n.mic_dropped <= STALL_FRAMES + 2 * 192);
+	CHECK(clean_double("stall") == 0);
 
 	/* 3. no microphone permission: listening only */
 	aaudio_double_reset();

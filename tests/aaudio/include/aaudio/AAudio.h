@@ -135,6 +135,8 @@ aaudio_result_t AAudioStream_setBufferSizeInFrames(AAudioStream *stream, int32_t
 int32_t AAudioStream_getBufferSizeInFrames(AAudioStream *stream);
 int32_t AAudioStream_getFramesPerBurst(AAudioStream *stream);
 int32_t AAudioStream_getXRunCount(AAudioStream *stream);
+int64_t AAudioStream_getFramesWritten(AAudioStream *stream);
+int64_t AAudioStream_getFramesRead(AAudioStream *stream);
 int32_t AAudioStream_getSampleRate(AAudioStream *stream);
 int32_t AAudioStream_getChannelCount(AAudioStream *stream);
 aaudio_format_t AAudioStream_getFormat(AAudioStream *stream);
