@@ -13,8 +13,9 @@
  * "--xr" is always first; without a file the client joins 127.0.0.1.
  *
  * The microphone needs RECORD_AUDIO granted at run time (Android 6 and
- * later): the first start asks, and waits for the answer before the
- * session begins (ask_for_microphone). Refused, the client listens only.
+ * later): each start without it asks, and waits for the answer (at most
+ * 20 s) before the session begins (ask_for_microphone). Refused, the client
+ * listens only.
  */
 #include "app.h"
 
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define MAX_ARGS 32
 
@@ -45,7 +47,7 @@ static void pump(void *user, bool *quit)
 	app->onAppCmd = on_cmd;
 	int events;
 	struct android_poll_source *source;
-	while (ALooper_pollAll(0, NULL, &events, (void **)&source) >= 0) {
+	while (ALooper_pollOnce(0, NULL, &events, (void **)&source) >= 0) {
 		if (source)
 			source->process(app, source);
 		if (app->destroyRequested)
@@ -96,6 +98,29 @@ static bool copy_assets(struct android_app *app)
 
 #define PERMISSION_WAIT_MS 20000
 
+struct permission_wait {
+	bool paused, answered, destroyed;
+};
+
+/* The system's dialog pauses the activity; it resumes once answered. */
+static void on_cmd_waiting(struct android_app *app, int32_t cmd)
+{
+	struct permission_wait *w = app->userData;
+	if (cmd == APP_CMD_PAUSE)
+		w->paused = true;
+	else if (cmd == APP_CMD_RESUME && w->paused)
+		w->answered = true;
+	else if (cmd == APP_CMD_DESTROY)
+		w->destroyed = true;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* True when the activity holds @p permission (Context.checkSelfPermission). */
 static bool has_permission(JNIEnv *env, jobject activity, jmethodID check, jstring permission)
 {
@@ -107,49 +132,88 @@ static bool has_permission(JNIEnv *env, jobject activity, jmethodID check, jstri
 	return r == 0; /* PackageManager.PERMISSION_GRANTED */
 }
 
+/* An exception pending after a JNI call: cleared, and the call failed. */
+static bool jni_failed(JNIEnv *env)
+{
+	if (!(*env)->ExceptionCheck(env))
+		return false;
+	(*env)->ExceptionClear(env);
+	return true;
+}
+
 /* Asks for RECORD_AUDIO (Activity.requestPermissions) when it is not held,
- * and pumps the activity until it is granted, for at most
- * PERMISSION_WAIT_MS: the system's dialog needs the activity alive, and
- * the AAudio microphone opens only once it is granted. */
-static void ask_for_microphone(struct android_app *app)
+ * and pumps the activity until the answer (the dialog paused it and it
+ * resumed), for at most PERMISSION_WAIT_MS: the AAudio microphone opens
+ * only once granted. A refusal is seen as the activity resuming without
+ * the permission. False when the activity was destroyed meanwhile. */
+static bool ask_for_microphone(struct android_app *app)
 {
 	JavaVM *vm = app->activity->vm;
 	JNIEnv *env = NULL;
-	if ((*vm)->AttachCurrentThread(vm, (void *)&env, NULL) != JNI_OK)
-		return;
+	bool attached = false, alive = true;
+	jint got = (*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_6);
+	if (got == JNI_EDETACHED) {
+		if ((*vm)->AttachCurrentThread(vm, (void *)&env, NULL) != JNI_OK)
+			return true;
+		attached = true;
+	} else if (got != JNI_OK) {
+		return true;
+	}
 	jobject activity = app->activity->clazz;
 	jclass cls = (*env)->GetObjectClass(env, activity);
-	jmethodID check = (*env)->GetMethodID(env, cls, "checkSelfPermission", "(Ljava/lang/String;)I");
-	jmethodID request = (*env)->GetMethodID(env, cls, "requestPermissions",
-						"([Ljava/lang/String;I)V");
-	jclass string_cls = (*env)->FindClass(env, "java/lang/String");
-	jstring mic = (*env)->NewStringUTF(env, "android.permission.RECORD_AUDIO");
-	if ((*env)->ExceptionCheck(env) || !check || !request || !string_cls || !mic) {
-		(*env)->ExceptionClear(env);
+	jmethodID check = NULL, request = NULL;
+	jclass string_cls = NULL;
+	jstring mic = NULL;
+	jobjectArray wanted = NULL;
+	bool ok = cls && !jni_failed(env) &&
+		  (check = (*env)->GetMethodID(env, cls, "checkSelfPermission",
+					       "(Ljava/lang/String;)I")) && !jni_failed(env) &&
+		  (request = (*env)->GetMethodID(env, cls, "requestPermissions",
+						 "([Ljava/lang/String;I)V")) && !jni_failed(env) &&
+		  (string_cls = (*env)->FindClass(env, "java/lang/String")) && !jni_failed(env) &&
+		  (mic = (*env)->NewStringUTF(env, "android.permission.RECORD_AUDIO")) &&
+		  !jni_failed(env);
+	jni_failed(env);
+	if (!ok) {
 		__android_log_print(ANDROID_LOG_WARN, "lyceum",
 				    "cannot ask for the microphone permission; voice listens only");
 	} else if (!has_permission(env, activity, check, mic)) {
-		jobjectArray wanted = (*env)->NewObjectArray(env, 1, string_cls, mic);
-		(*env)->CallVoidMethod(env, activity, request, wanted, 1);
-		(*env)->ExceptionClear(env);
-		bool quit = false;
-		for (int waited = 0; waited < PERMISSION_WAIT_MS && !quit; waited += 100) {
-			if (has_permission(env, activity, check, mic))
-				break;
-			int events;
-			struct android_poll_source *source;
-			if (ALooper_pollAll(100, NULL, &events, (void **)&source) >= 0 && source)
-				source->process(app, source);
-			quit = app->destroyRequested;
+		wanted = (*env)->NewObjectArray(env, 1, string_cls, mic);
+		if (wanted && !jni_failed(env)) {
+			(*env)->CallVoidMethod(env, activity, request, wanted, 1);
+			jni_failed(env);
 		}
-		if (!has_permission(env, activity, check, mic))
+		struct permission_wait w = {0};
+		void *user = app->userData;
+		app->userData = &w;
+		app->onAppCmd = on_cmd_waiting;
+		uint64_t t0 = now_ms();
+		while (wanted && !w.answered && !w.destroyed && !app->destroyRequested &&
+		       now_ms() - t0 < PERMISSION_WAIT_MS && !has_permission(env, activity, check, mic)) {
+			int events;
+			struct android_poll_source *source = NULL;
+			if (ALooper_pollOnce(100, NULL, &events, (void **)&source) >= 0 && source)
+				source->process(app, source);
+		}
+		app->onAppCmd = NULL;
+		app->userData = user;
+		alive = !w.destroyed && !app->destroyRequested;
+		if (alive && !has_permission(env, activity, check, mic))
 			__android_log_print(ANDROID_LOG_WARN, "lyceum",
 					    "RECORD_AUDIO was not granted: voice listens only "
 					    "(Settings > Apps > Lyceum > Permissions turns it on)");
-		(*env)->DeleteLocalRef(env, wanted);
 	}
-	(*env)->DeleteLocalRef(env, mic);
-	(*vm)->DetachCurrentThread(vm);
+	if (wanted)
+		(*env)->DeleteLocalRef(env, wanted);
+	if (mic)
+		(*env)->DeleteLocalRef(env, mic);
+	if (string_cls)
+		(*env)->DeleteLocalRef(env, string_cls);
+	if (cls)
+		(*env)->DeleteLocalRef(env, cls);
+	if (attached)
+		(*vm)->DetachCurrentThread(vm);
+	return alive;
 }
 
 static int read_args(struct android_app *app, char *buf, size_t size, char **argv)
@@ -185,7 +249,10 @@ void android_main(struct android_app *app)
 				    "the APK's worlds and lessons could not be copied to %s",
 				    app->activity->internalDataPath);
 	int argc = read_args(app, buf, sizeof(buf), argv);
-	ask_for_microphone(app);
+	if (!ask_for_microphone(app)) {
+		ANativeActivity_finish(app->activity);
+		return;
+	}
 	struct app_platform plat = {
 		.android_vm = app->activity->vm,
 		.android_activity = app->activity->clazz,

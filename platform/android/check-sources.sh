@@ -5,8 +5,9 @@
 # here. The flags are each file's own from build/default's
 # compile_commands.json; the headers are Debian's copies of AOSP's
 # (android-platform-frameworks-native-headers, android-liblog-dev,
-# android-libnativehelper-dev for jni.h), the AAudio header of tests/aaudio,
-# and, in platform/android/syntax, the few NDK declarations Debian lacks.
+# android-libnativehelper-dev for jni.h), the AAudio header of tests/aaudio
+# (so snd_aaudio.c is checked against that header, not the NDK's), and, in
+# platform/android/syntax, the few NDK declarations Debian lacks.
 #   platform/android/check-sources.sh [BUILD_DIR]   (make android-check runs it)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,7 +35,9 @@ for e in entries:
         continue
     seen.add(f)
     files.append((f, e))
-app = next(e for f, e in files if f.endswith("client/app/app_main.c"))
+app = next((e for f, e in files if f.endswith("client/app/app_main.c")), None)
+if app is None:
+    sys.exit(f"check-sources: {build} has no client (app_main.c): use a build with the client, e.g. build/default")
 files.append((os.path.join(root, "platform/android/android_main.c"), app))
 extra = ["-D__ANDROID__", "-D__ANDROID_API__=29", f"-I{root}/platform/android/syntax",
          "-isystem", "/usr/include/android",

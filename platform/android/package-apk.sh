@@ -31,6 +31,10 @@ need() { command -v "$1" >/dev/null || die "$1 not found: $2"; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
+    --lib-dir | --android-jar | --out | --keystore | --ks-pass)
+        [ $# -ge 2 ] || die "$1 needs a value" ;;
+    esac
+    case "$1" in
     --lib-dir) lib_dir=$2; shift 2 ;;
     --android-jar) jar=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -81,7 +85,8 @@ else
 fi
 
 # The libraries stored, not deflated, so that zipalign can page-align them
-# and Android can map them from the APK.
+# and Android can map them from the APK (4 KiB pages: Debian's zipalign has
+# no -P; for Android 15's 16 KiB pages the SDK's zipalign takes -P 16).
 (cd "$work" && python3 - unaligned.apk lib <<'PY'
 import os, sys, zipfile
 with zipfile.ZipFile(sys.argv[1], "a", zipfile.ZIP_STORED) as z:

@@ -24,7 +24,7 @@ struct android_app {
 	int destroyRequested;
 };
 
-enum { APP_CMD_DESTROY = 15 };
+enum { APP_CMD_RESUME = 11, APP_CMD_PAUSE = 13, APP_CMD_DESTROY = 15 };
 
 /* The application's entry point, which the glue's thread calls. */
 extern void android_main(struct android_app *app);
