@@ -18,6 +18,17 @@ double snd_tk_rand(uint64_t *state)
 	return (double)(z >> 11) / 9007199254740992.0;
 }
 
+enum core_result snd_tk_loopback_engine(struct snd_engine **out_engine)
+{
+	struct snd_config cfg;
+	snd_config_defaults(&cfg);
+	cfg.aec = false;
+	enum core_result r = snd_engine_create(&cfg, out_engine);
+	if (r == CORE_OK)
+		snd_engine_set_loopback(*out_engine, 7);
+	return r;
+}
+
 void snd_tk_link_init(struct snd_tk_link *l, struct snd_engine *a, struct snd_engine *b,
 		      const struct snd_tk_link_config *cfg)
 {

@@ -11,6 +11,15 @@
 
 #include "snd.h"
 
+/** For a test's main: a false condition says where, and returns 1. */
+#define SND_TK_CHECK(c)                                                                   \
+	do {                                                                              \
+		if (!(c)) {                                                               \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
+			return 1;                                                         \
+		}                                                                         \
+	} while (0)
+
 struct snd_tk_link_config {
 	uint16_t speaker;       /* id of A at B */
 	float loss;             /* 0..1 per packet */
@@ -42,6 +51,10 @@ struct snd_tk_link {
 	uint64_t capture_us[SND_SEQ_MOD]; /* A's capture time by seq */
 	int16_t a_out[SND_MAX_FRAME * 2];
 };
+
+/** An engine with default settings that hears itself as speaker 7 (echo
+ * cancelling off: it would cancel the loopback), for device tests. */
+enum core_result snd_tk_loopback_engine(struct snd_engine **out_engine);
 
 void snd_tk_link_init(struct snd_tk_link *l, struct snd_engine *a, struct snd_engine *b,
 		      const struct snd_tk_link_config *cfg);

@@ -23,13 +23,7 @@
 #include "snd_device.h"
 #include "snd_testkit.h"
 
-#define CHECK(c)                                                                   \
-	do {                                                                       \
-		if (!(c)) {                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c); \
-			return 1;                                                  \
-		}                                                                  \
-	} while (0)
+#define CHECK SND_TK_CHECK
 
 int main(void)
 {
@@ -68,12 +62,8 @@ int main(void)
 	}
 	CHECK(snd_device_list(stdout) == CORE_OK);
 
-	struct snd_config cfg;
-	snd_config_defaults(&cfg);
-	cfg.aec = false; /* it would cancel the loopback */
 	struct snd_engine *e = NULL;
-	CHECK(snd_engine_create(&cfg, &e) == CORE_OK);
-	snd_engine_set_loopback(e, 7);
+	CHECK(snd_tk_loopback_engine(&e) == CORE_OK);
 	struct snd_backend *b = NULL;
 	CHECK(snd_device_create(e, "default", "default", 256, &b) == CORE_OK);
 	CHECK(snd_backend_start(b) == CORE_OK);
