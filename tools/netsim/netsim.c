@@ -38,7 +38,7 @@ static const char usage[] =
 	"                       (default 0)\n"
 	"  --inject PCT         packets followed by a forged ENet DISCONNECT in clear, as if from\n"
 	"                       the same sender (default 0)\n"
-	"  --seed N             seed of every random choice (default 1)\n"
+	"  --seed N             seed of every random choice, a stream a direction (default 1)\n"
 	"  --seconds S          stop by itself after S seconds (default: on SIGINT/SIGTERM)\n"
 	"  --change-at S        after S seconds the link changes (a student walking away from\n"
 	"                       the access point) to:\n"
@@ -91,13 +91,15 @@ static struct packet *heap[MAX_QUEUED];
 static int heap_len;
 static struct packet *pool;
 static int free_list[MAX_QUEUED], free_len;
-static uint32_t rng;
+/* One random stream a direction: how much one direction carries (an ack
+ * more or less, as timing goes) never moves the other's losses. */
+static uint32_t rng[2];
 static uint32_t order_counter;
 static struct direction_stats stats[2];
 
-static double rnd01(void)
+static double rnd01(int dir)
 {
-	uint32_t z = (rng += 0x6d2b79f5u);
+	uint32_t z = (rng[dir] += 0x6d2b79f5u);
 	z = (z ^ (z >> 15)) * (z | 1u);
 	z ^= z + (z ^ (z >> 7)) * (z | 61u);
 	return (double)(z ^ (z >> 14)) / 4294967296.0;
@@ -168,15 +170,15 @@ static void schedule_one(int client, int dir, const uint8_t *data, uint16_t len,
 static void attack(int client, int dir, const struct options *o, uint64_t now)
 {
 	struct direction_stats *st = &stats[dir];
-	if (o->replay > 0 && replay_count[dir] && rnd01() * 100.0 < o->replay) {
+	if (o->replay > 0 && replay_count[dir] && rnd01(dir) * 100.0 < o->replay) {
 		uint32_t n = replay_count[dir] < REPLAY_RING ? replay_count[dir] : REPLAY_RING;
-		uint32_t k = (uint32_t)(rnd01() * n) % n;
+		uint32_t k = (uint32_t)(rnd01(dir) * n) % n;
 		st->replayed++;
 		schedule_one(replay_ring[dir][k].client, dir, replay_ring[dir][k].data,
 			     replay_ring[dir][k].len, o, now);
 	}
-	if (o->inject > 0 && rnd01() * 100.0 < o->inject) {
-		uint32_t r = (uint32_t)(rnd01() * 65536.0);
+	if (o->inject > 0 && rnd01(dir) * 100.0 < o->inject) {
+		uint32_t r = (uint32_t)(rnd01(dir) * 65536.0);
 		const uint8_t disconnect[8] = {(uint8_t)((r >> 8 & 0x0f) | (r & 0x30)), (uint8_t)r,
 					       0, 0, 0x84, 0xff, 0, 1};
 		st->injected++;
@@ -194,9 +196,9 @@ static void schedule(int client, int dir, const uint8_t *data, uint16_t len,
 		memcpy(replay_ring[dir][k].data, data, len);
 	}
 	uint8_t copy[MAX_DATAGRAM];
-	if (o->corrupt > 0 && len && rnd01() * 100.0 < o->corrupt) {
+	if (o->corrupt > 0 && len && rnd01(dir) * 100.0 < o->corrupt) {
 		memcpy(copy, data, len);
-		uint32_t bit = (uint32_t)(rnd01() * len * 8.0) % (len * 8u);
+		uint32_t bit = (uint32_t)(rnd01(dir) * len * 8.0) % (len * 8u);
 		copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		stats[dir].corrupted++;
 		data = copy;
@@ -209,11 +211,11 @@ static void schedule_one(int client, int dir, const uint8_t *data, uint16_t len,
 			 const struct options *o, uint64_t now)
 {
 	struct direction_stats *st = &stats[dir];
-	if (rnd01() * 100.0 < o->loss) {
+	if (rnd01(dir) * 100.0 < o->loss) {
 		st->dropped++;
 		return;
 	}
-	int copies = rnd01() * 100.0 < o->dup ? 2 : 1;
+	int copies = rnd01(dir) * 100.0 < o->dup ? 2 : 1;
 	st->duplicated += (uint64_t)(copies - 1);
 	struct client *c = &clients[client];
 	for (int k = 0; k < copies; k++) {
@@ -222,7 +224,7 @@ static void schedule_one(int client, int dir, const uint8_t *data, uint16_t len,
 			return;
 		}
 		struct packet *p = &pool[free_list[--free_len]];
-		double delay = o->delay_ms + (rnd01() * 2.0 - 1.0) * o->jitter_ms;
+		double delay = o->delay_ms + (rnd01(dir) * 2.0 - 1.0) * o->jitter_ms;
 		uint64_t due = now + (uint64_t)(delay > 0 ? delay * 1000.0 : 0);
 		if (o->rate_kbps > 0) {
 			/* Serialisation on a link of that rate, queued behind earlier packets. */
@@ -230,7 +232,7 @@ static void schedule_one(int client, int dir, const uint8_t *data, uint16_t len,
 			c->free_at_us[dir] = start + (uint64_t)(len * 8.0 / o->rate_kbps * 1000.0);
 			due += c->free_at_us[dir] - now;
 		}
-		if (rnd01() * 100.0 < o->reorder) {
+		if (rnd01(dir) * 100.0 < o->reorder) {
 			due += (uint64_t)((2.0 * o->jitter_ms + 5.0) * 1000.0);
 			st->reordered++;
 		} else {
@@ -377,7 +379,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lyceum-netsim: cannot resolve %s or %s\n", o.listen, o.server);
 		return 2;
 	}
-	rng = o.seed;
+	rng[0] = o.seed;
+	rng[1] = o.seed ^ 0x9e3779b9u;
 	pool = calloc(MAX_QUEUED, sizeof(*pool));
 	if (!pool)
 		return 1;
