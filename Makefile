@@ -33,11 +33,11 @@ run: build
 	@tools/run.sh build/default
 
 test: build build-fuzz
-	@ctest --preset default -j $(JOBS)
-	@ctest --preset fuzz -j $(JOBS)
+	@ctest --preset default -j $(JOBS) --output-on-failure
+	@ctest --preset fuzz -j $(JOBS) --output-on-failure
 
 test-asan: build-asan
-	@ctest --preset asan -j $(JOBS)
+	@ctest --preset asan -j $(JOBS) --output-on-failure
 
 fuzz: build-fuzz
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 ctest --preset fuzz -j $(JOBS) \
