@@ -90,6 +90,12 @@ static void trim_backlog(struct snd_aa_backend *p, AAudioStream *in, int32_t fra
 	}
 }
 
+/* The device's sample clock in microseconds. */
+static uint64_t device_us(const struct snd_aa_backend *p)
+{
+	return p->start_us + p->samples * 1000000u / SND_RATE_HZ;
+}
+
 static aaudio_data_callback_result_t on_data(AAudioStream *stream, void *user, void *audio,
 					     int32_t frames)
 {
@@ -112,14 +118,11 @@ static aaudio_data_callback_result_t on_data(AAudioStream *stream, void *user, v
 			}
 			mic = p->in_buf;
 		}
-		uint64_t now_us = p->start_us + p->samples * 1000000u / SND_RATE_HZ;
-		snd_engine_process(p->engine, mic, out + 2 * done, (uint32_t)n, now_us);
+		snd_engine_process(p->engine, mic, out + 2 * done, (uint32_t)n, device_us(p));
 		p->samples += (uint64_t)n;
 		done += n;
 	}
-	snd_engine_set_clock_offset(p->engine, (int64_t)(p->start_us + p->samples * 1000000u /
-								       SND_RATE_HZ) -
-						       (int64_t)snd_now_us());
+	snd_engine_set_clock_offset(p->engine, (int64_t)device_us(p) - (int64_t)snd_now_us());
 	atomic_fetch_add_explicit(&p->callbacks, 1, memory_order_relaxed);
 	if (short_read)
 		atomic_fetch_add_explicit(&p->xruns, 1, memory_order_relaxed);
@@ -206,9 +209,6 @@ static enum core_result open_streams(struct snd_aa_backend *p)
 	int32_t burst = AAudioStream_getFramesPerBurst(p->out);
 	if (burst > 0)
 		AAudioStream_setBufferSizeInFrames(p->out, 2 * burst);
-	p->in_burst = p->in && AAudioStream_getFramesPerBurst(p->in) > 0
-			      ? AAudioStream_getFramesPerBurst(p->in)
-			      : 0;
 	p->samples = 0;
 	p->start_us = snd_now_us();
 	if (p->in && (r = AAudioStream_requestStart(p->in)) != AAUDIO_OK) {
@@ -216,14 +216,15 @@ static enum core_result open_streams(struct snd_aa_backend *p)
 		AAudioStream_close(p->in);
 		p->in = NULL;
 	}
+	int32_t in_burst = p->in ? AAudioStream_getFramesPerBurst(p->in) : 0;
+	p->in_burst = in_burst > 0 ? in_burst : 0;
 	if ((r = AAudioStream_requestStart(p->out)) != AAUDIO_OK) {
 		CORE_ERROR("snd: AAudio cannot start the output: %s", aa_text(r));
 		close_streams(p);
 		return CORE_ERR_IO;
 	}
-	int32_t in_burst = p->in ? AAudioStream_getFramesPerBurst(p->in) : 0;
 	p->latency = (struct snd_device_latency){
-		.input_ms = (float)(in_burst > 0 ? in_burst : 0) * 1000.0f / SND_RATE_HZ,
+		.input_ms = (float)p->in_burst * 1000.0f / SND_RATE_HZ,
 		.output_ms = (float)AAudioStream_getBufferSizeInFrames(p->out) * 1000.0f / SND_RATE_HZ,
 		.buffer_ms = (float)(burst > 0 ? burst : 0) * 1000.0f / SND_RATE_HZ,
 		.sample_rate = SND_RATE_HZ};
