@@ -319,9 +319,10 @@ struct sv_server {
 	 * refused (a role that may not speak). */
 	uint64_t voice_in, voice_out, voice_held, voice_culled, voice_refused;
 	uint64_t voice_live_until_us; /* voice flows: forward at once */
-	/* The op log: ops logged, resends dropped, ops refused, live batches
-	 * sent (one per member), tails and snapshots sent, snapshots built. */
-	uint64_t board_ops, board_dups, board_refused, board_live_sent, board_tails,
+	/* The op log: ops logged, resends dropped, ops past a gap dropped
+	 * (their author sends them again), ops refused, live batches sent (one
+	 * per member), tails and snapshots sent, snapshots built. */
+	uint64_t board_ops, board_dups, board_gaps, board_refused, board_live_sent, board_tails,
 		board_snapshots, board_snap_builds, board_syncs_deferred, chat_ops;
 	uint64_t lesson_scores, lesson_score_us; /* strokes scored, and the time it took */
 	uint64_t board_live_until_us;     /* ops flow: drained and flushed every PROTO_LOG_FLUSH_MS */
@@ -440,6 +441,12 @@ typedef void (*sv_handler)(struct sv_server *sv, struct sv_client *c, const unio
 enum core_result sv_input_check(void) CORE_MUST_CHECK;
 /** Counts bad input; the first is logged, a peer that keeps sending it is disconnected. */
 void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, uint32_t len);
+/** One op inside a BOARD_OPS datagram: the registry's checks of a part (its
+ * type, size and decoding) into m; false if it failed (a violation, counted). */
+bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len,
+		   union proto_any *m);
+/** Takes one token from the bucket of message type; false: throttled (counted). */
+bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type);
 
 /* sv_moderate.c: mute, kick and ban, lock, hands and the floor, moves */
 /** Sends a log-channel message to every member of the room. */

@@ -161,8 +161,7 @@ static const sv_handler handlers[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_FLOOR] = sv_on_mod_request,
 	[PROTO_MSG_MOVE_USER] = sv_on_mod_request,
 	[PROTO_MSG_VOICE] = sv_on_voice,
-	[PROTO_MSG_BOARD_OP] = sv_on_board_op,
-	[PROTO_MSG_CHAT] = sv_on_board_op,
+	[PROTO_MSG_BOARD_OPS] = sv_on_board_ops, /* its parts: sv_input_part */
 	[PROTO_MSG_LESSON] = sv_on_lesson,
 	[PROTO_MSG_BOARD_SYNC] = sv_on_board_sync,
 	[PROTO_MSG_ITEM] = sv_on_item,
@@ -183,7 +182,7 @@ static void dispatch(struct sv_server *sv, struct sv_client *c, enum proto_path 
 	}
 	uint8_t type = proto_msg_type(data, len);
 	const struct proto_msg_spec *spec = proto_msg_spec(type);
-	if (!spec || !(spec->direction & PROTO_TO_SERVER) || !handlers[type]) {
+	if (!spec || !(spec->direction & PROTO_TO_SERVER)) {
 		sv_violation(sv, c, "a message type clients do not send", len);
 		return;
 	}
@@ -222,11 +221,43 @@ static void dispatch(struct sv_server *sv, struct sv_client *c, enum proto_path 
 	handlers[type](sv, c, &m, len);
 }
 
+bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len,
+		   union proto_any *m)
+{
+	const struct proto_msg_spec *spec = proto_msg_spec(proto_msg_type(data, len));
+	if (!spec || spec->path != PROTO_PATH_PART || !(spec->direction & PROTO_TO_SERVER)) {
+		sv_violation(sv, c, "a board_ops part that is not a room op", len);
+		return false;
+	}
+	if (len > spec->max_size) {
+		sv_violation(sv, c, "an oversized room op", len);
+		return false;
+	}
+	if (spec->decode(data, len, m) != CORE_OK) {
+		sv_violation(sv, c, "a malformed room op", len);
+		return false;
+	}
+	return true;
+}
+
+bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type)
+{
+	const struct proto_msg_spec *spec = proto_msg_spec(type);
+	if (!proto_bucket_take(&c->buckets[spec->bucket], (enum proto_bucket)spec->bucket, 1,
+			       sv->now_us)) {
+		throttle(sv, c, spec->name);
+		return false;
+	}
+	return true;
+}
+
 enum core_result sv_input_check(void)
 {
 	for (int t = 0; t < PROTO_MSG_TYPE_COUNT; t++) {
 		const struct proto_msg_spec *spec = proto_msg_spec((uint8_t)t);
-		if (spec && (spec->direction & PROTO_TO_SERVER) && (!handlers[t] || !spec->decode)) {
+		bool part = spec && spec->path == PROTO_PATH_PART; /* handled by their container */
+		if (spec && (spec->direction & PROTO_TO_SERVER) &&
+		    (!(handlers[t] || part) || !spec->decode)) {
 			CORE_ERROR("message type %d (%s) may be sent to the server but has no handler",
 				   t, spec->name);
 			return CORE_ERR_INVALID;

@@ -467,7 +467,9 @@ static bool log_append(struct sv_server *sv, struct sv_room *room, const struct 
 static int check_op(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
 {
 	if (proto_log_is_chat(op->kind))
-		return sv_chat_check(c, log, op);
+		return proto_perm_allows((enum proto_role)c->role, PROTO_PERM_CHAT)
+			       ? sv_chat_check(c, log, op)
+			       : PROTO_LOG_REFUSED_ROLE;
 	enum proto_perm need = PROTO_PERM_DRAW;
 	if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && op->op.target_author &&
 	    op->op.target_author != c->author)
@@ -479,26 +481,13 @@ static int check_op(const struct sv_client *c, const struct sv_log *log, struct 
 	return (int)sim_board_check(&log->boards, c->author, &op->op);
 }
 
-void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
+/* The author's next op (its id one past the last logged), checked and
+ * logged, or logged as refused. */
+static void log_client_op(struct sv_server *sv, struct sv_client *c, const struct proto_board_up *u,
+			  uint8_t type, uint32_t len)
 {
 	struct sv_room *room = c->room;
-	if (!room->log)
-		(void)sv_log_open(sv, room);
 	struct sv_log *log = room->log;
-	const struct proto_board_up *u = &m->board_up;
-	uint8_t type = proto_log_is_chat(u->op.kind) ? PROTO_MSG_CHAT : PROTO_MSG_BOARD_OP;
-	if (!log || !c->author) {
-		sv_refuse_action(sv, c, type, "this room's log is closed to you");
-		return;
-	}
-	if (u->op_id <= log->last_op[c->author]) {
-		sv->board_dups++; /* a resend after a reconnect: applied already */
-		return;
-	}
-	if (u->op_id - log->last_op[c->author] > PROTO_OP_ID_GAP_MAX) {
-		sv_violation(sv, c, "a room op id far past the author's last", len);
-		return;
-	}
 	log_reserve(sv, room);
 	/* Checked, logged, and only then applied: the room's state never holds
 	 * an op the log does not. */
@@ -535,6 +524,48 @@ void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto
 		(void)log_append(sv, room, &last, 0);
 	}
 	log->last_op[c->author] = u->op_id;
+}
+
+void sv_on_board_ops(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
+		     uint32_t len)
+{
+	struct sv_room *room = c->room;
+	if (!room->log)
+		(void)sv_log_open(sv, room);
+	struct sv_log *log = room->log;
+	if (!log || !c->author) {
+		sv_refuse_action(sv, c, PROTO_MSG_BOARD_OP, "this room's log is closed to you");
+		return;
+	}
+	const struct proto_board_ops *ops = &m->board_ops;
+	for (uint8_t i = 0; i < ops->count && c->state == SV_CLIENT_JOINED; i++) {
+		const uint8_t *part = ops->data + ops->part[i].off;
+		union proto_any one;
+		if (!sv_input_part(sv, c, part, ops->part[i].len, &one))
+			return;
+		const struct proto_board_up *u = &one.board_up;
+		uint32_t last = log->last_op[c->author];
+		if (u->op_id <= last) {
+			sv->board_dups++; /* sent again before its confirmation came back */
+			continue;
+		}
+		if (u->op_id - last > PROTO_OP_ID_GAP_MAX) {
+			sv_violation(sv, c, "a room op id far past the author's last", len);
+			return;
+		}
+		if (u->op_id != last + 1) {
+			/* An earlier datagram was lost: logging this one would
+			 * skip an op for good. The author sends from the gap. */
+			sv->board_gaps += ops->count - i;
+			return;
+		}
+		/* Only an op that is logged draws from its bucket (resends are
+		 * free); one throttled is sent again, with those after it. */
+		uint8_t type = part[0];
+		if (!sv_input_take(sv, c, type))
+			return;
+		log_client_op(sv, c, u, type, ops->part[i].len);
+	}
 }
 
 void sv_log_server_op(struct sv_server *sv, struct sv_room *room, const struct proto_log_op *op)

@@ -4,10 +4,13 @@
  * is applied to the room's boards, kept for late joiners and sent to the
  * room. The log outlives the room's last client while the server runs.
  *
- * Ops arrive on the log channel, in each author's order; an op whose id
- * is not past its author's last is a resend and is applied once. An op
- * the boards refuse is logged as LAST (with the reason), so its author
- * learns it in order with everything else.
+ * Ops arrive in BOARD_OPS state datagrams, each holding its author's ops
+ * not yet confirmed, oldest first: an op whose id is not past its author's
+ * last is a resend and is applied once, and one that skips an id (an
+ * earlier datagram lost) is dropped with those after it, to come again
+ * from the gap. An op the boards or the author's role refuse is logged as
+ * LAST (with the reason), so its author learns it in order with
+ * everything else and stops sending it.
  *
  * Down: the ops logged since the last flush go to the room every
  * PROTO_LOG_FLUSH_MS as one state datagram per member (LIVE; the author's
@@ -104,8 +107,10 @@ void sv_log_free(struct sv_room *room);
  * reconnects; a fresh one for an anonymous join. 0 when the room has
  * given out every number (the member cannot draw). */
 uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *user);
-/** BOARD_OP and CHAT: an op of the client's, into its room's log. */
-void sv_on_board_op(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
+/** BOARD_OPS: the client's unconfirmed ops (BOARD_OP and CHAT parts), those
+ * new to the log logged in order, up to a gap. */
+void sv_on_board_ops(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
+		     uint32_t len);
 void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union proto_any *m,
 		      uint32_t len);
 /** Sends the ops logged since the last flush to the room's members, if

@@ -22,10 +22,9 @@ static void drain(struct sv_server *sv, uint64_t now)
 	/* Voice frames forwarded in the batch leave now, not with the next
 	 * slot's snapshots. */
 	net_host_state_flush(sv->net);
-	/* Board ops come through ENet: while they flow it is serviced at each
-	 * drain, and while a snapshot goes out its acks are answered at once. */
+	/* While a snapshot goes out its acks are answered at once. */
 	if (sv->state_socket && now - sv->last_service_us < SV_ENET_GAP_US &&
-	    now >= sv->board_live_until_us && now >= sv->board_transfer_until_us)
+	    now >= sv->board_transfer_until_us)
 		return;
 	sv->last_service_us = now;
 	(void)net_host_service(sv->net, now);
@@ -95,7 +94,7 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  "bad_tag=%llu replayed=%llu clear=%llu sessions_full=%llu throttled=%llu "
 		  "refused_actions=%llu moderation=%llu own_views=%llu own_views_partial=%llu "
 		  "voice_in=%llu voice_out=%llu voice_held=%llu voice_culled=%llu voice_refused=%llu "
-		  "board_ops=%llu board_dups=%llu board_refused=%llu board_live=%llu board_tails=%llu "
+		  "board_ops=%llu board_dups=%llu board_gaps=%llu board_refused=%llu board_live=%llu board_tails=%llu "
 		  "board_snapshots=%llu board_snapshot_builds=%llu board_syncs_deferred=%llu chat=%llu "
 		  "lesson_scores=%llu lesson_score_us=%llu item_grabs=%llu item_refusals=%llu "
 		  "item_moves=%llu item_moves_dropped=%llu item_returns=%llu",
@@ -119,7 +118,8 @@ static void log_stats(struct sv_server *sv, const char *when)
 		  (unsigned long long)sv->voice_in, (unsigned long long)sv->voice_out,
 		  (unsigned long long)sv->voice_held, (unsigned long long)sv->voice_culled,
 		  (unsigned long long)sv->voice_refused, (unsigned long long)sv->board_ops,
-		  (unsigned long long)sv->board_dups, (unsigned long long)sv->board_refused,
+		  (unsigned long long)sv->board_dups, (unsigned long long)sv->board_gaps,
+		  (unsigned long long)sv->board_refused,
 		  (unsigned long long)sv->board_live_sent, (unsigned long long)sv->board_tails,
 		  (unsigned long long)sv->board_snapshots, (unsigned long long)sv->board_snap_builds,
 		  (unsigned long long)sv->board_syncs_deferred, (unsigned long long)sv->chat_ops,

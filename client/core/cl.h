@@ -130,8 +130,16 @@ struct cl_event {
 #define CL_BOARD_PENDING 256 /* our ops not yet confirmed; more are refused */
 #define CL_BOARD_HELD 32     /* live batches held while a gap is repaired */
 #define CL_BOARD_SYNC_RETRY_US 1000000u
-#define CL_BOARD_UP_BYTES_PER_S 6144u /* under the server's 8 KiB/s */
+/* Ops go up in state datagrams, whose bytes the server allows 24 KiB/s
+ * (moves and voice included): a backlog (a reconnect, a big drawing) goes
+ * out paced. */
+#define CL_BOARD_UP_BYTES_PER_S 6144u
 #define CL_BOARD_UP_BURST 12288u
+/* An unconfirmed op goes again after a round trip and two batch periods,
+ * at least MIN, doubling up to BACKOFF times, at most MAX. */
+#define CL_BOARD_RESEND_MIN_US 30000u
+#define CL_BOARD_RESEND_MAX_US 1000000u
+#define CL_BOARD_RESEND_BACKOFF 5
 typedef void (*cl_board_op_fn)(void *user, uint16_t author, uint32_t op_id,
 			       const struct sim_board_op *op, bool own);
 /* The room's chat as this client has seen it (the newest CL_CHAT_LINES):
@@ -169,10 +177,11 @@ struct cl_board {
 		struct proto_board_up up;
 		bool final; /* its id is final (given once synced: it may have gone out) */
 		bool wire;  /* sent on this connection */
+		uint64_t sent_us; /* last sent (wire) */
 	} pending[CL_BOARD_PENDING];
+	uint8_t resends; /* the oldest op has gone again this often unconfirmed */
 	uint16_t prev_author; /* the author number before a reconnect gave another */
-	/* Bytes we may send now: the server allows 8 KiB/s of reliable bytes,
-	 * so a backlog (a reconnect, a big drawing) goes out paced. */
+	/* Bytes of BOARD_OPS we may send now (CL_BOARD_UP_BYTES_PER_S). */
 	uint32_t up_budget;
 	uint64_t up_budget_us;
 	int held_count;
@@ -190,6 +199,7 @@ struct cl_board {
 	void *on_op_user;
 	struct cl_board_stats {
 		uint64_t ops, own, refused, live, tails, snapshots, gaps, dropped_held, desyncs;
+		uint64_t resends; /* our unconfirmed ops sent again */
 		uint64_t chat, hidden; /* chat lines; zone messages of other zones */
 		uint64_t bytes; /* of board messages received */
 	} stats;

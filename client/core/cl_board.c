@@ -36,12 +36,39 @@ static struct cl_board_pending *pending_at(struct cl_board *b, uint32_t i)
 	return &b->pending[(b->pending_head + i) % CL_BOARD_PENDING];
 }
 
-/* Sends our ops not yet on this connection, in order, as the byte budget
- * allows (the rest go at the next service). */
+/* How long the oldest op waits for the log to confirm it before it goes
+ * again: a round trip and its variation plus two live batch periods,
+ * doubled each time it has gone again unanswered (a confirmation lost
+ * with its live batch comes with the repair that the gap asks for). */
+static uint64_t resend_us(const struct cl_conn *c)
+{
+	const struct cl_link *l = &c->link;
+	uint64_t wait = l->rtt_samples ? (uint64_t)l->srtt_us + 4u * l->rttvar_us
+				       : CL_BOARD_RESEND_MIN_US;
+	wait = CORE_MAX(wait + 2u * PROTO_LOG_FLUSH_MS * 1000u, (uint64_t)CL_BOARD_RESEND_MIN_US);
+	return CORE_MIN(wait << c->board->resends, (uint64_t)CL_BOARD_RESEND_MAX_US);
+}
+
+/* A BOARD_OPS message in buf of our queued ops from index from on, as
+ * many as fit; *to: the index after the last one in it. */
+static uint32_t fill(struct cl_board *b, uint8_t *buf, uint32_t from, uint32_t *to)
+{
+	uint32_t len = proto_board_ops_start(buf, NET_STATE_MESSAGE_MAX), n;
+	for (*to = from; *to < b->pending_count; ++*to, len = n)
+		if (!(n = proto_board_ops_add(buf, len, NET_STATE_MESSAGE_MAX, &pending_at(b, *to)->up)))
+			break;
+	return len;
+}
+
+/* Sends our ops the log has not confirmed, oldest first, in BOARD_OPS
+ * datagrams as the byte budget allows: those not yet sent on this
+ * connection, or all of them again once the oldest has waited resend_us
+ * (the server drops what follows a gap, so everything after the oldest
+ * goes again too). */
 static void pump(struct cl_conn *c)
 {
 	struct cl_board *b = c->board;
-	if (!b->synced || c->state != CL_STATE_JOINED || !c->peer)
+	if (!b->synced || c->state != CL_STATE_JOINED || !c->peer || !b->pending_count)
 		return;
 	uint64_t now = c->service_now_us;
 	uint64_t earned = (now - b->up_budget_us) * CL_BOARD_UP_BYTES_PER_S / 1000000u;
@@ -49,18 +76,48 @@ static void pump(struct cl_conn *c)
 		b->up_budget = (uint32_t)CORE_MIN((uint64_t)CL_BOARD_UP_BURST, b->up_budget + earned);
 		b->up_budget_us = now;
 	}
-	for (uint32_t i = 0; i < b->pending_count; i++) {
-		struct cl_board_pending *p = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING];
-		if (p->wire || !p->final)
-			continue;
-		uint8_t buf[PROTO_BOARD_OP_MAX];
-		uint32_t len = proto_encode_board_up(&p->up, buf, sizeof(buf));
-		if (len > b->up_budget)
+	const struct cl_board_pending *oldest = pending_at(b, 0);
+	if (oldest->wire && now - oldest->sent_us >= resend_us(c)) {
+		if (b->resends < CL_BOARD_RESEND_BACKOFF)
+			b->resends++;
+		b->stats.resends++;
+		for (uint32_t i = 0; i < b->pending_count; i++)
+			pending_at(b, i)->wire = false;
+	}
+	uint32_t from = 0, to;
+	while (from < b->pending_count && pending_at(b, from)->wire)
+		from++;
+	/* Ops in flight since an earlier service ride along when everything
+	 * fits in one datagram: a lost one is then made good by the next op's
+	 * datagram, not by a timeout. A backlog goes in order, datagram after
+	 * datagram (ops queued together go together). */
+	bool along = from > 0 && pending_at(b, from - 1)->sent_us != now;
+	while (from < b->pending_count) {
+		uint8_t *buf = net_host_state_buf(c->host);
+		uint32_t len = 0;
+		if (along) {
+			along = false;
+			len = fill(b, buf, 0, &to);
+			if (to == b->pending_count)
+				from = 0;
+			else
+				len = 0;
+		}
+		if (!len)
+			len = fill(b, buf, from, &to);
+		if (to == from) { /* queue_op lets in only ops that can be said */
+			c->stats.decode_errors++;
 			return;
+		}
+		if (len > b->up_budget)
+			return; /* the rest at a later service */
 		b->up_budget -= len;
-		p->wire = true;
-		if (!len || net_host_send(c->host, c->peer, NET_CH_LOG, buf, len) != CORE_OK)
-			c->stats.decode_errors++; /* an op we cannot say: the caller's bug */
+		if (!net_host_state_send(c->host, c->peer, len))
+			return;
+		for (; from < to; from++) {
+			pending_at(b, from)->wire = true;
+			pending_at(b, from)->sent_us = now;
+		}
 	}
 }
 
@@ -125,50 +182,56 @@ static void pop_pending(struct cl_board *b, uint32_t upto)
 	while (b->pending_count && pending_at(b, 0)->final && pending_at(b, 0)->up.op_id <= upto) {
 		b->pending_head = (b->pending_head + 1) % CL_BOARD_PENDING;
 		b->pending_count--;
+		b->resends = 0;
 	}
 }
 
-/* Synced: ops queued before it get their final ids (past our last logged
- * one; our own undo targets among them move with them) and go. */
+/* Synced: what the log holds of ours leaves the queue, and the rest gets
+ * final ids, from the one past our last logged (the log takes an author's
+ * ops only in order, and a restarted server's log starts again); our own
+ * undo targets among them move with them. Then they go. */
 static void send_unsent(struct cl_conn *c)
 {
 	struct cl_board *b = c->board;
+	uint32_t logged = b->last_op[b->author];
 	if (b->prev_author) {
 		/* What the log took under the old number is done; the rest
 		 * undoes the old number's strokes by name. */
-		while (b->pending_count && pending_at(b, 0)->up.op_id <= b->last_op[b->prev_author]) {
+		logged = b->last_op[b->prev_author];
+		while (b->pending_count && pending_at(b, 0)->up.op_id <= logged) {
 			b->pending_head = (b->pending_head + 1) % CL_BOARD_PENDING;
 			b->pending_count--;
 		}
 		for (uint32_t i = 0; i < b->pending_count; i++) {
 			struct sim_board_op *op = &pending_at(b, i)->up.op;
 			if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && !op->target_author &&
-			    op->target_op <= b->last_op[b->prev_author])
+			    op->target_op <= logged)
 				op->target_author = b->prev_author;
 		}
 		b->prev_author = 0;
-	}
-	uint32_t first = 0, shift = 0;
-	for (uint32_t i = 0; i < b->pending_count; i++) {
-		struct cl_board_pending *p = pending_at(b, i);
-		if (p->final)
-			continue;
-		if (!first) {
-			first = p->up.op_id;
-			uint32_t floor = b->last_op[b->author];
-			shift = first <= floor ? floor + 1 - first : 0;
+	} else {
+		while (b->pending_count && pending_at(b, 0)->final &&
+		       pending_at(b, 0)->up.op_id <= logged) {
+			b->pending_head = (b->pending_head + 1) % CL_BOARD_PENDING;
+			b->pending_count--;
 		}
-		p->up.op_id += shift;
-		struct sim_board_op *op = &p->up.op;
-		if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) &&
-		    (!op->target_author || op->target_author == b->author) && op->target_op >= first)
-			op->target_op += shift;
-		if (p->up.op_id > b->next_op_id)
-			b->next_op_id = p->up.op_id;
-		p->final = true;
 	}
-	if (b->next_op_id < b->last_op[b->author])
-		b->next_op_id = b->last_op[b->author];
+	b->next_op_id = b->last_op[b->author];
+	if (b->pending_count) {
+		uint32_t first = pending_at(b, 0)->up.op_id;
+		uint32_t shift = b->next_op_id + 1 - first; /* modulo 2^32: may move ids down */
+		for (uint32_t i = 0; i < b->pending_count; i++) {
+			struct cl_board_pending *p = pending_at(b, i);
+			struct sim_board_op *op = &p->up.op;
+			if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) &&
+			    (!op->target_author || op->target_author == b->author) &&
+			    op->target_op >= first && op->target_op < p->up.op_id)
+				op->target_op += shift;
+			p->up.op_id = ++b->next_op_id;
+			p->final = true;
+		}
+	}
+	b->resends = 0;
 	pump(c);
 }
 
@@ -177,6 +240,15 @@ static uint32_t queue_op(struct cl_conn *c, const struct proto_board_up *up)
 	struct cl_board *b = c->board;
 	if (!b || b->pending_count == CL_BOARD_PENDING)
 		return 0;
+	/* An op that cannot be said is refused here, before it takes an id:
+	 * one stuck in the queue would hold every later one back. */
+	uint8_t scratch[PROTO_BOARD_OP_MAX];
+	struct proto_board_up probe = *up;
+	probe.op_id = 1;
+	if (!proto_encode_board_up(&probe, scratch, sizeof(scratch))) {
+		c->stats.decode_errors++;
+		return 0;
+	}
 	struct cl_board_pending *p = pending_at(b, b->pending_count++);
 	p->up = *up;
 	p->up.op_id = ++b->next_op_id;

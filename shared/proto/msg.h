@@ -18,7 +18,8 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 11 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items */
+#define PROTO_VERSION 12 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items;
+			  * 12: ops go up in BOARD_OPS datagrams */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -51,15 +52,16 @@ enum proto_msg_type {
 	PROTO_MSG_VOICE_FORWARD = 18, /* server -> client: a frame, with its speaker */
 	PROTO_MSG_SPEAKING = 19,
 	/* The room op log (msg_board.h). */
-	PROTO_MSG_BOARD_OP = 20,   /* client -> server, log: one op */
+	PROTO_MSG_BOARD_OP = 20,   /* client -> server, inside BOARD_OPS: one op */
 	PROTO_MSG_BOARD_SYNC = 21, /* client -> server, log: the seq it holds to */
 	PROTO_MSG_BOARD_LOG = 22,  /* server -> client, log: a tail or a snapshot */
 	PROTO_MSG_BOARD_LIVE = 23, /* server -> client, datagram: the newest ops */
-	PROTO_MSG_CHAT = 24,       /* client -> server, log: a chat op (into the same log) */
+	PROTO_MSG_CHAT = 24,       /* client -> server, inside BOARD_OPS: a chat op (the same log) */
 	PROTO_MSG_LESSON = 25,     /* client -> server, log: start, stop, next step */
 	/* Items (msg_item.c); their state travels in snapshots. */
 	PROTO_MSG_ITEM = 26,      /* client -> server, log: grab or release */
 	PROTO_MSG_ITEM_MOVE = 27, /* client -> server, datagram: where the holder carries it */
+	PROTO_MSG_BOARD_OPS = 28, /* client -> server, datagram: its ops not yet confirmed, in order */
 	PROTO_MSG_TYPE_COUNT
 };
 

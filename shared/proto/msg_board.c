@@ -329,6 +329,54 @@ enum core_result proto_decode_chat_up(const uint8_t *data, uint32_t len, struct 
 	return decode_up(data, len, out, PROTO_MSG_CHAT);
 }
 
+uint32_t proto_board_ops_start(uint8_t *buf, uint32_t cap)
+{
+	if (cap < PROTO_BOARD_OPS_HEADER)
+		return 0;
+	buf[0] = PROTO_MSG_BOARD_OPS;
+	buf[1] = 0;
+	return PROTO_BOARD_OPS_HEADER;
+}
+
+uint32_t proto_board_ops_add(uint8_t *buf, uint32_t len, uint32_t cap,
+			     const struct proto_board_up *op)
+{
+	if (len < PROTO_BOARD_OPS_HEADER || buf[1] >= PROTO_BOARD_OPS_PARTS || cap < len + 2)
+		return 0;
+	uint32_t n = proto_encode_board_up(op, buf + len + 2, cap - len - 2);
+	if (!n)
+		return 0;
+	buf[len] = (uint8_t)n;
+	buf[len + 1] = (uint8_t)(n >> 8);
+	buf[1]++;
+	return len + 2 + n;
+}
+
+enum core_result proto_decode_board_ops(const uint8_t *data, uint32_t len,
+					struct proto_board_ops *out)
+{
+	out->data = data;
+	out->count = 0;
+	if (len < PROTO_BOARD_OPS_HEADER || data[0] != PROTO_MSG_BOARD_OPS || data[1] == 0 ||
+	    data[1] > PROTO_BOARD_OPS_PARTS)
+		return CORE_ERR_INVALID;
+	uint32_t at = PROTO_BOARD_OPS_HEADER;
+	for (uint8_t i = 0; i < data[1]; i++) {
+		if (len - at < 2)
+			return CORE_ERR_INVALID;
+		uint32_t n = data[at] | (uint32_t)data[at + 1] << 8;
+		at += 2;
+		if (n == 0 || n > len - at)
+			return CORE_ERR_INVALID;
+		out->part[i] = (struct proto_board_ops_part){(uint16_t)at, (uint16_t)n};
+		at += n;
+	}
+	if (at != len)
+		return CORE_ERR_INVALID;
+	out->count = data[1];
+	return CORE_OK;
+}
+
 uint32_t proto_encode_lesson_up(const struct proto_lesson_up *m, uint8_t *buf, uint32_t cap)
 {
 	if (m->action > PROTO_LESSON_NEXT || m->board >= SIM_BOARDS || strlen(m->name) > 31)

@@ -195,6 +195,31 @@ static inline bool proto_log_is_chat(uint8_t kind)
 {
 	return kind == PROTO_LOG_CHAT || kind == PROTO_LOG_ANSWER;
 }
+/* BOARD_OPS: a client's ops not yet confirmed by the log, oldest first, as
+ * one state datagram: u8 type | u8 count | count x (u16le length | a
+ * BOARD_OP or CHAT message). The client sends it with each new op and
+ * again while the log has not confirmed them; the server logs, in order,
+ * those past the author's last op id and stops at a gap (an earlier
+ * datagram lost: the client goes back and sends from there). */
+#define PROTO_BOARD_OPS_HEADER 2
+#define PROTO_BOARD_OPS_PARTS 64
+struct proto_board_ops {
+	const uint8_t *data; /* the message (valid while it is handled) */
+	uint8_t count;
+	struct proto_board_ops_part {
+		uint16_t off, len;
+	} part[PROTO_BOARD_OPS_PARTS];
+};
+/** Starts a BOARD_OPS message in buf; returns its length so far (0: no room). */
+uint32_t proto_board_ops_start(uint8_t *buf, uint32_t cap);
+/** Appends op to the message of len bytes in buf; the new length, or 0
+ * when it does not fit in cap or holds PROTO_BOARD_OPS_PARTS already (the
+ * message is unchanged). */
+uint32_t proto_board_ops_add(uint8_t *buf, uint32_t len, uint32_t cap,
+			     const struct proto_board_up *op);
+/** Checks the framing (the parts are decoded one by one by their receiver). */
+enum core_result proto_decode_board_ops(const uint8_t *data, uint32_t len,
+					struct proto_board_ops *out) CORE_MUST_CHECK;
 uint32_t proto_encode_board_sync(const struct proto_board_sync *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_board_sync(const uint8_t *data, uint32_t len,
 					 struct proto_board_sync *out) CORE_MUST_CHECK;

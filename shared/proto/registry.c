@@ -56,6 +56,10 @@ static enum core_result dec_board_up(const uint8_t *d, uint32_t n, union proto_a
 {
 	return proto_decode_board_up(d, n, &o->board_up);
 }
+static enum core_result dec_board_ops(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_board_ops(d, n, &o->board_ops);
+}
 static enum core_result dec_chat_up(const uint8_t *d, uint32_t n, union proto_any *o)
 {
 	return proto_decode_chat_up(d, n, &o->board_up);
@@ -88,6 +92,7 @@ static enum core_result dec_item_move(const uint8_t *d, uint32_t n, union proto_
 #define C PROTO_PATH_CONTROL
 #define L PROTO_PATH_LOG
 #define D PROTO_PATH_DATAGRAM
+#define P PROTO_PATH_PART
 #define TS PROTO_TO_SERVER
 #define TC PROTO_TO_CLIENT
 #define NONE PROTO_PERM_NONE
@@ -126,11 +131,16 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 				     PROTO_VOICE_DOWN_HEADER + PROTO_VOICE_OPUS_MAX, NONE,
 				     PROTO_BUCKET_NONE, dec_voice_down},
 	[PROTO_MSG_SPEAKING] = {"speaking", L, TC, 3, NONE, PROTO_BUCKET_NONE, dec_speaking},
-	/* Undo of others' strokes and clear need more than draw: the handler checks. */
-	[PROTO_MSG_BOARD_OP] = {"board_op", L, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_DRAW,
+	/* Room ops travel inside BOARD_OPS. Their permission is checked where
+	 * they are logged (sv_log.c), so that a refusal is logged too and the
+	 * author stops sending the op; undo of others' strokes and clear need
+	 * more than draw. */
+	[PROTO_MSG_BOARD_OPS] = {"board_ops", D, TS, PROTO_MAX_PACKET, NONE, PROTO_BUCKET_BOARD_UP,
+				 dec_board_ops},
+	[PROTO_MSG_BOARD_OP] = {"board_op", P, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_DRAW,
 				PROTO_BUCKET_BOARD, dec_board_up},
-	/* Announcements and answering questions need more than chat: the handler checks. */
-	[PROTO_MSG_CHAT] = {"chat", L, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_CHAT, PROTO_BUCKET_CHAT,
+	/* Announcements and answering questions need more than chat. */
+	[PROTO_MSG_CHAT] = {"chat", P, TS, PROTO_BOARD_OP_MAX, PROTO_PERM_CHAT, PROTO_BUCKET_CHAT,
 			    dec_chat_up},
 	/* Start and stop need the lesson permission, next needs draw: the handler checks. */
 	[PROTO_MSG_LESSON] = {"lesson", L, TS, 2 + PROTO_LESSON_NAME_MAX, NONE,
@@ -161,6 +171,8 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	/* A pen sends 20 ops a second; a client back from a dropped link sends
 	 * what it drew meanwhile (the client paces it: cl_board.c). */
 	[PROTO_BUCKET_BOARD] = {"board", 60, 400},
+	/* A pen's datagram each op, and again while unconfirmed (backing off). */
+	[PROTO_BUCKET_BOARD_UP] = {"board_up", 120, 400},
 	/* People type a line every few seconds; a burst of short replies. */
 	[PROTO_BUCKET_CHAT] = {"chat", 1, 8},
 	[PROTO_BUCKET_SYNC] = {"sync", 30, 60}, /* a repair per lost live batch, at worst */

@@ -22,8 +22,9 @@
 
 enum proto_path {
 	PROTO_PATH_CONTROL,  /* ENet, reliable and ordered: handshake, roster */
-	PROTO_PATH_LOG,      /* ENet, reliable and ordered: moderation, later board, chat */
+	PROTO_PATH_LOG,      /* ENet, reliable and ordered: moderation, board syncs and tails */
 	PROTO_PATH_DATAGRAM, /* state datagrams beside ENet: moves, snapshots */
+	PROTO_PATH_PART,     /* only inside a BOARD_OPS datagram: a room op (board, chat) */
 };
 
 enum proto_direction {
@@ -40,6 +41,7 @@ enum proto_bucket {
 	PROTO_BUCKET_HAND,
 	PROTO_BUCKET_VOICE,
 	PROTO_BUCKET_BOARD,
+	PROTO_BUCKET_BOARD_UP, /* BOARD_OPS datagrams (each op draws from BOARD or CHAT) */
 	PROTO_BUCKET_CHAT,
 	PROTO_BUCKET_SYNC,
 	PROTO_BUCKET_ITEM,      /* grab and release */
@@ -72,6 +74,7 @@ union proto_any {
 	struct proto_voice_down voice_down;
 	struct proto_speaking speaking;
 	struct proto_board_up board_up;
+	struct proto_board_ops board_ops;
 	struct proto_lesson_up lesson_up;
 	struct proto_board_sync board_sync;
 	struct proto_item_up item_up;

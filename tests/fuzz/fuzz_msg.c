@@ -191,7 +191,7 @@ static void speaking(const uint8_t *data, uint32_t len)
 		differs("speaking");
 }
 
-static void board_up(const uint8_t *data, uint32_t len)
+static void one_op(const uint8_t *data, uint32_t len)
 {
 	/* BOARD_OP or CHAT: the same op form, a chat kind only in CHAT. */
 	static struct proto_board_up a, b;
@@ -203,6 +203,27 @@ static void board_up(const uint8_t *data, uint32_t len)
 	if ((chat ? proto_decode_chat_up(buf, n, &b) : proto_decode_board_up(buf, n, &b)) != CORE_OK ||
 	    memcmp(&a, &b, sizeof(a)))
 		differs("board_op");
+}
+
+/* BOARD_OPS, each part as one op; or one op on its own. */
+static void board_up(const uint8_t *data, uint32_t len)
+{
+	static struct proto_board_ops ops;
+	if (!len || data[0] != PROTO_MSG_BOARD_OPS) {
+		one_op(data, len);
+		return;
+	}
+	if (proto_decode_board_ops(data, len, &ops) != CORE_OK)
+		return;
+	uint32_t end = PROTO_BOARD_OPS_HEADER;
+	for (uint8_t i = 0; i < ops.count; i++) {
+		if (ops.part[i].off != end + 2 || ops.part[i].off + ops.part[i].len > len)
+			differs("board_ops framing");
+		end = ops.part[i].off + ops.part[i].len;
+		one_op(ops.data + ops.part[i].off, ops.part[i].len);
+	}
+	if (end != len)
+		differs("board_ops framing");
 }
 
 /* A log message as a client takes it: every op read, written again the

@@ -171,6 +171,15 @@ static void board_seeds(void)
 	struct proto_board_up answer = {.op_id = 44, .op = {.kind = PROTO_LOG_ANSWER, .target_author = 3,
 							    .target_op = 43}};
 	msg_seed("chat-answer", FUZZ_PICK_BOARD_UP, buf, proto_encode_board_up(&answer, buf, sizeof(buf)));
+	{ /* what a client sends: its unconfirmed ops in one datagram */
+		uint8_t ops[PROTO_MAX_PACKET];
+		uint32_t n = proto_board_ops_start(ops, sizeof(ops));
+		n = proto_board_ops_add(ops, n, sizeof(ops), &up);
+		n = proto_board_ops_add(ops, n, sizeof(ops), &undo);
+		n = proto_board_ops_add(ops, n, sizeof(ops), &say);
+		msg_seed("board-ops", FUZZ_PICK_BOARD_UP, ops, n);
+		msg_seed("registry-board-ops", FUZZ_PICK_REGISTRY, ops, n);
+	}
 	{
 		struct proto_log_head h = {.mode = PROTO_LOG_TAIL, .first_seq = 77};
 		len = proto_log_head_encode(&h, buf, sizeof(buf));

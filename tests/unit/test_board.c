@@ -4,6 +4,7 @@
 #include "bot_board_gen.h"
 #include "proto/msg.h"
 #include "proto/msg_board.h"
+#include "proto/registry.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -236,6 +237,61 @@ static void op_codecs_round_trip(void **state)
 	assert_int_equal(proto_log_validate(msg, at), CORE_ERR_INVALID);
 }
 
+/* BOARD_OPS: a client's unconfirmed ops in one datagram, each part the op
+ * message it was before; the framing is checked, the parts by their owner. */
+static void board_ops_datagrams_frame_their_ops(void **state)
+{
+	(void)state;
+	uint8_t buf[PROTO_MAX_PACKET];
+	uint32_t len = proto_board_ops_start(buf, sizeof(buf));
+	assert_int_equal(len, PROTO_BOARD_OPS_HEADER);
+	struct proto_board_up ops[3] = {
+		{.op_id = 41, .op = begin_op(3, 30)},
+		{.op_id = 42, .op = {.kind = PROTO_LOG_CHAT}, .chat = {.text = "done"}},
+		{.op_id = 43, .op = {.kind = SIM_OP_UNDO, .target_op = 41}},
+	};
+	for (int i = 0; i < 3; i++) {
+		uint32_t n = proto_board_ops_add(buf, len, sizeof(buf), &ops[i]);
+		assert_true(n > len);
+		len = n;
+	}
+	assert_true(len <= proto_msg_spec(PROTO_MSG_BOARD_OPS)->max_size);
+	struct proto_board_ops got;
+	assert_int_equal(proto_decode_board_ops(buf, len, &got), CORE_OK);
+	assert_int_equal(got.count, 3);
+	struct proto_board_up back;
+	assert_int_equal(got.data[got.part[0].off], PROTO_MSG_BOARD_OP);
+	assert_int_equal(proto_decode_board_up(got.data + got.part[0].off, got.part[0].len, &back),
+			 CORE_OK);
+	assert_int_equal(back.op_id, 41);
+	assert_int_equal(proto_decode_chat_up(got.data + got.part[1].off, got.part[1].len, &back),
+			 CORE_OK);
+	assert_string_equal(back.chat.text, "done");
+	assert_int_equal(proto_decode_board_up(got.data + got.part[2].off, got.part[2].len, &back),
+			 CORE_OK);
+	assert_int_equal(back.op.target_op, 41);
+	/* Every cut of the framing is refused, as are trailing bytes, an empty
+	 * message and a part of length 0. */
+	for (uint32_t n = 0; n < len; n++)
+		assert_int_equal(proto_decode_board_ops(buf, n, &got), CORE_ERR_INVALID);
+	buf[len] = 0;
+	assert_int_equal(proto_decode_board_ops(buf, len + 1, &got), CORE_ERR_INVALID);
+	uint8_t empty[2] = {PROTO_MSG_BOARD_OPS, 0};
+	assert_int_equal(proto_decode_board_ops(empty, 2, &got), CORE_ERR_INVALID);
+	uint8_t zero[4] = {PROTO_MSG_BOARD_OPS, 1, 0, 0};
+	assert_int_equal(proto_decode_board_ops(zero, 4, &got), CORE_ERR_INVALID);
+	/* Full: an op that does not fit leaves the message as it was, and the
+	 * largest op fits in an empty one. */
+	struct proto_board_up big = {.op_id = 44, .op = begin_op(SIM_BOARD_OP_POINTS, 30)};
+	uint32_t n = len;
+	while ((n = proto_board_ops_add(buf, len, sizeof(buf), &big)) != 0)
+		len = n;
+	assert_int_equal(proto_decode_board_ops(buf, len, &got), CORE_OK);
+	assert_int_equal(proto_board_ops_add(buf, len, sizeof(buf), &big), 0);
+	assert_int_equal(proto_decode_board_ops(buf, len, &got), CORE_OK);
+	assert_true(PROTO_BOARD_OPS_HEADER + 2 + PROTO_BOARD_OP_MAX <= PROTO_MAX_PACKET);
+}
+
 /* Chat ops: the round trip, and text no screen should show refused on
  * the way in (the server) and on the way out (every receiver). */
 static void chat_codecs_check_the_text(void **state)
@@ -304,6 +360,7 @@ int main(void)
 		cmocka_unit_test(board_rules),
 		cmocka_unit_test(hash_is_the_canonical_serialisation),
 		cmocka_unit_test(op_codecs_round_trip),
+		cmocka_unit_test(board_ops_datagrams_frame_their_ops),
 		cmocka_unit_test(chat_codecs_check_the_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
