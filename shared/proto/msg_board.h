@@ -108,7 +108,7 @@ struct proto_chat {
 	char name[PROTO_CHAT_NAME_MAX];      /* the sender's display name (the server's word) */
 	char text[PROTO_CHAT_TEXT_MAX + 1];
 };
-#define PROTO_LOG_FLUSH_MS 10
+#define PROTO_LOG_FLUSH_MS 12
 #define PROTO_LOG_MESSAGE_MAX 32768 /* a BOARD_LOG on the log channel */
 
 enum proto_log_mode {
