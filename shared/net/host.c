@@ -412,7 +412,6 @@ enum core_result net_host_client(const char *server, uint16_t default_port, cons
 		net_host_destroy(h);
 		return r;
 	}
-	net_client_socket_connect(h->enet, &h->server_addr);
 	net_wire_on_state(h->wire, on_wire_state, h);
 	h->enet->intercept = net_wire_hook;
 	h->send_socket = h->enet->socket;

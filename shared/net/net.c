@@ -261,16 +261,6 @@ enum core_result net_client_create(ENetHost **out_host)
 	return CORE_OK;
 }
 
-void net_client_socket_connect(ENetHost *host, const ENetAddress *server)
-{
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(server->port),
-				 .sin_addr.s_addr = server->host};
-	if (connect(host->socket, (const struct sockaddr *)&to, sizeof(to)) != 0)
-		CORE_WARN("the client's socket could not be connected to its server (%s); it takes "
-			  "datagrams from any address, and drops those that are not the server's",
-			  strerror(errno));
-}
-
 void net_host_limits(ENetHost *host, size_t peers_per_address, size_t max_waiting)
 {
 	host->maximumPacketSize = NET_MAX_MESSAGE;

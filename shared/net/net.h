@@ -62,12 +62,6 @@ enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t 
 				   bool state_socket, ENetHost **out_host,
 				   int *out_state_fd) CORE_MUST_CHECK;
 enum core_result net_client_create(ENetHost **out_host) CORE_MUST_CHECK;
-/** Connects a client's socket to its one server: the kernel then drops
- * datagrams from anyone else before they are read, and finds the socket
- * and the route of each arriving one at once. ENet still names the server
- * on every send, which a connected UDP socket accepts. Where connect fails
- * (logged) the socket works as before. */
-void net_client_socket_connect(ENetHost *host, const ENetAddress *server);
 /** Applies NET_MAX_MESSAGE, NET_MAX_WAITING_DATA and a cap on the peers
  * from one IP address (ENet's duplicatePeers) to a host. */
 void net_host_limits(ENetHost *host, size_t peers_per_address, size_t max_waiting);
