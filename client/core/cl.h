@@ -175,7 +175,8 @@ struct cl_board {
 	uint32_t pending_head, pending_count;
 	struct cl_board_pending {
 		struct proto_board_up up;
-		bool final; /* its id is final (given once synced: it may have gone out) */
+		bool final; /* its id is given (once synced: it may have gone out); a
+			     * later sync numbers it on from the log's last id of ours */
 		bool wire;  /* sent on this connection */
 		uint64_t sent_us; /* last sent (wire) */
 	} pending[CL_BOARD_PENDING];
@@ -199,7 +200,7 @@ struct cl_board {
 	void *on_op_user;
 	struct cl_board_stats {
 		uint64_t ops, own, refused, live, tails, snapshots, gaps, dropped_held, desyncs;
-		uint64_t resends; /* our unconfirmed ops sent again */
+		uint64_t resends; /* times our unconfirmed ops went again after a wait */
 		uint64_t chat, hidden; /* chat lines; zone messages of other zones */
 		uint64_t bytes; /* of board messages received */
 	} stats;

@@ -88,9 +88,9 @@ static void pump(struct cl_conn *c)
 	while (from < b->pending_count && pending_at(b, from)->wire)
 		from++;
 	/* Ops in flight since an earlier service ride along when everything
-	 * fits in one datagram: a lost one is then made good by the next op's
-	 * datagram, not by a timeout. A backlog goes in order, datagram after
-	 * datagram (ops queued together go together). */
+	 * fits in one datagram and the byte budget: a lost one is then made
+	 * good by the next op's datagram, not by a timeout. A backlog goes in
+	 * order, datagram after datagram. */
 	bool along = from > 0 && pending_at(b, from - 1)->sent_us != now;
 	while (from < b->pending_count) {
 		uint8_t *buf = net_host_state_buf(c->host);
@@ -98,7 +98,7 @@ static void pump(struct cl_conn *c)
 		if (along) {
 			along = false;
 			len = fill(b, buf, 0, &to);
-			if (to == b->pending_count)
+			if (to == b->pending_count && len <= b->up_budget)
 				from = 0;
 			else
 				len = 0;
@@ -109,11 +109,9 @@ static void pump(struct cl_conn *c)
 			c->stats.decode_errors++;
 			return;
 		}
-		if (len > b->up_budget)
+		if (len > b->up_budget || !net_host_state_send(c->host, c->peer, len))
 			return; /* the rest at a later service */
 		b->up_budget -= len;
-		if (!net_host_state_send(c->host, c->peer, len))
-			return;
 		for (; from < to; from++) {
 			pending_at(b, from)->wire = true;
 			pending_at(b, from)->sent_us = now;
@@ -223,10 +221,17 @@ static void send_unsent(struct cl_conn *c)
 		for (uint32_t i = 0; i < b->pending_count; i++) {
 			struct cl_board_pending *p = pending_at(b, i);
 			struct sim_board_op *op = &p->up.op;
-			if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) &&
-			    (!op->target_author || op->target_author == b->author) &&
-			    op->target_op >= first && op->target_op < p->up.op_id)
+			bool own = (op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO ||
+				    op->kind == PROTO_LOG_ANSWER) &&
+				   (!op->target_author || op->target_author == b->author);
+			/* A target among the queued ops moves with them; one before
+			 * them, once the ids have moved (a restarted server's log),
+			 * named an op of the old log, and would name one of ours
+			 * renumbered: it names nothing now (refused as such). */
+			if (own && op->target_op >= first && op->target_op < p->up.op_id)
 				op->target_op += shift;
+			else if (own && shift && op->target_op < first)
+				op->target_op = 0;
 			p->up.op_id = ++b->next_op_id;
 			p->final = true;
 		}
@@ -238,7 +243,9 @@ static void send_unsent(struct cl_conn *c)
 static uint32_t queue_op(struct cl_conn *c, const struct proto_board_up *up)
 {
 	struct cl_board *b = c->board;
-	if (!b || b->pending_count == CL_BOARD_PENDING)
+	/* Synced without an author number: the room has none left for us, and
+	 * the server would refuse every op without logging it. */
+	if (!b || b->pending_count == CL_BOARD_PENDING || (b->synced && !b->author))
 		return 0;
 	/* An op that cannot be said is refused here, before it takes an id:
 	 * one stuck in the queue would hold every later one back. */

@@ -181,8 +181,9 @@ struct proto_log_head {
  * escaping all three deltas, and an op id gap of PROTO_OP_ID_GAP_MAX): about
  * 780 bytes; a pen's ops are a few dozen. */
 #define PROTO_BOARD_OP_MAX 800
-/* An author's op ids may skip ahead by at most this much: a client counts
- * up by one, and a bigger gap is refused as malformed. */
+/* A client counts its op ids up by one; the server logs only the next one
+ * (an id that skips ahead waits for those before it), and one further
+ * ahead than this is refused as malformed. */
 #define PROTO_OP_ID_GAP_MAX (1u << 20)
 
 /** BOARD_OP, or CHAT for a chat kind. */

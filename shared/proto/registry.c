@@ -184,7 +184,7 @@ static const struct proto_bucket_spec buckets[PROTO_BUCKET_COUNT] = {
 	 * (a long tail or a snapshot: at most one per 2 s, sv_log.c). */
 	[PROTO_BUCKET_SYNC_ANSWER] = {"sync_answer", 262144, 524288},
 	[PROTO_BUCKET_RELIABLE_BYTES] = {"reliable_bytes", 8192, 16384},
-	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 24576, 32768}, /* moves and voice */
+	[PROTO_BUCKET_DATAGRAM_BYTES] = {"datagram_bytes", 24576, 32768}, /* moves, voice, ops */
 };
 
 const struct proto_msg_spec *proto_msg_spec(uint8_t type)
