@@ -168,6 +168,49 @@ static const sv_handler handlers[PROTO_MSG_TYPE_COUNT] = {
 	[PROTO_MSG_ITEM_MOVE] = sv_on_item_move,
 };
 
+/* The registry's entry for a message that arrived on path, if a client may
+ * send it there at that size; NULL (a violation, counted) if not. */
+static const struct proto_msg_spec *admit(struct sv_server *sv, struct sv_client *c,
+					  enum proto_path path, const uint8_t *data, uint32_t len)
+{
+	const struct proto_msg_spec *spec = proto_msg_spec(proto_msg_type(data, len));
+	if (!spec || !(spec->direction & PROTO_TO_SERVER)) {
+		sv_violation(sv, c, "a message type clients do not send", len);
+		return NULL;
+	}
+	if (spec->path != path) {
+		sv_violation(sv, c, "a message on the wrong path", len);
+		return NULL;
+	}
+	if (len > spec->max_size) {
+		sv_violation(sv, c, "an oversized message", len);
+		return NULL;
+	}
+	return spec;
+}
+
+bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type)
+{
+	const struct proto_msg_spec *spec = proto_msg_spec(type);
+	if (!proto_bucket_take(&c->buckets[spec->bucket], (enum proto_bucket)spec->bucket, 1,
+			       sv->now_us)) {
+		throttle(sv, c, spec->name);
+		return false;
+	}
+	return true;
+}
+
+bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len,
+		   union proto_any *m)
+{
+	const struct proto_msg_spec *spec = admit(sv, c, PROTO_PATH_PART, data, len);
+	if (spec && spec->decode(data, len, m) != CORE_OK) {
+		sv_violation(sv, c, "a malformed message", len);
+		return false;
+	}
+	return spec != NULL;
+}
+
 /* Every message from a client, on any path: the registry decides whether
  * it is one a client may send there, of that size, at that rate, in its
  * state and role; only then is it decoded and handled. */
@@ -180,30 +223,17 @@ static void dispatch(struct sv_server *sv, struct sv_client *c, enum proto_path 
 		throttle(sv, c, "bytes");
 		return;
 	}
+	const struct proto_msg_spec *spec = admit(sv, c, path, data, len);
+	if (!spec)
+		return;
 	uint8_t type = proto_msg_type(data, len);
-	const struct proto_msg_spec *spec = proto_msg_spec(type);
-	if (!spec || !(spec->direction & PROTO_TO_SERVER)) {
-		sv_violation(sv, c, "a message type clients do not send", len);
-		return;
-	}
-	if (spec->path != path) {
-		sv_violation(sv, c, "a message on the wrong path", len);
-		return;
-	}
-	if (len > spec->max_size) {
-		sv_violation(sv, c, "an oversized message", len);
-		return;
-	}
 	bool hello = type == PROTO_MSG_HELLO;
 	if (hello != (c->state == SV_CLIENT_CONNECTING)) {
 		sv_violation(sv, c, hello ? "a second hello" : "a message before its hello", len);
 		return;
 	}
-	if (!proto_bucket_take(&c->buckets[spec->bucket], (enum proto_bucket)spec->bucket, 1,
-			       sv->now_us)) {
-		throttle(sv, c, spec->name);
+	if (!sv_input_take(sv, c, type))
 		return;
-	}
 	if (spec->perm != PROTO_PERM_NONE &&
 	    !proto_perm_allows((enum proto_role)c->role, (enum proto_perm)spec->perm)) {
 		sv_refuse_action(sv, c, type, NULL);
@@ -219,36 +249,6 @@ static void dispatch(struct sv_server *sv, struct sv_client *c, enum proto_path 
 		return;
 	}
 	handlers[type](sv, c, &m, len);
-}
-
-bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len,
-		   union proto_any *m)
-{
-	const struct proto_msg_spec *spec = proto_msg_spec(proto_msg_type(data, len));
-	if (!spec || spec->path != PROTO_PATH_PART || !(spec->direction & PROTO_TO_SERVER)) {
-		sv_violation(sv, c, "a board_ops part that is not a room op", len);
-		return false;
-	}
-	if (len > spec->max_size) {
-		sv_violation(sv, c, "an oversized room op", len);
-		return false;
-	}
-	if (spec->decode(data, len, m) != CORE_OK) {
-		sv_violation(sv, c, "a malformed room op", len);
-		return false;
-	}
-	return true;
-}
-
-bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type)
-{
-	const struct proto_msg_spec *spec = proto_msg_spec(type);
-	if (!proto_bucket_take(&c->buckets[spec->bucket], (enum proto_bucket)spec->bucket, 1,
-			       sv->now_us)) {
-		throttle(sv, c, spec->name);
-		return false;
-	}
-	return true;
 }
 
 enum core_result sv_input_check(void)

@@ -208,11 +208,7 @@ static void send_unsent(struct cl_conn *c)
 		}
 		b->prev_author = 0;
 	} else {
-		while (b->pending_count && pending_at(b, 0)->final &&
-		       pending_at(b, 0)->up.op_id <= logged) {
-			b->pending_head = (b->pending_head + 1) % CL_BOARD_PENDING;
-			b->pending_count--;
-		}
+		pop_pending(b, logged);
 	}
 	b->next_op_id = b->last_op[b->author];
 	if (b->pending_count) {
