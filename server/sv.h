@@ -27,6 +27,8 @@
 #include <stdint.h>
 
 #define SV_MAX_ROOMS 256
+/* Rooms send their snapshots in this many slots spread over the period. */
+#define SV_SNAPSHOT_SLOTS 32
 #define SV_MAX_CLIENTS 4000 /* client ids fit 12 bits */
 #define SV_SPARE_PEERS 4    /* peers past the limit, used only to say "full" */
 #define SV_MAX_VIOLATIONS 32 /* malformed messages before a peer is disconnected */
@@ -265,6 +267,9 @@ struct sv_server {
 	struct sv_client *clients; /* indexed by id; [0] unused */
 	struct sv_views *views;    /* indexed by id, like clients */
 	struct sv_room rooms[SV_MAX_ROOMS];
+	/* Open rooms in each snapshot slot (room r sends in slot r % SV_SNAPSHOT_SLOTS):
+	 * the loop finds its next busy slot without reading every room. */
+	uint16_t slot_rooms[SV_SNAPSHOT_SLOTS];
 	struct proto_snapshot scratch_cur, scratch_base; /* the snapshot builder's */
 	struct sv_view_scratch { /* sv_view.c's */
 		struct proto_snapshot zone;     /* the zone now */
@@ -348,8 +353,6 @@ struct sv_server {
  * frame history, so the next snapshot is still a delta from the one it
  * acked. */
 #define SV_IDLE_SNAPSHOT_US 500000u
-/* Rooms send their snapshots in this many slots spread over the period. */
-#define SV_SNAPSHOT_SLOTS 32
 /** Tick-time percentile in µs over the ticks counted since the last reset. */
 uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p);
 

@@ -20,8 +20,10 @@
 		      SIM_MAX_ITEMS * sizeof(struct proto_item)) +                         \
 	 64 * (2 * SV_FRAMES + 1))
 
-static void room_free(struct sv_room *room)
+static void room_free(struct sv_server *sv, struct sv_room *room)
 {
+	if (room->in_use)
+		sv->slot_rooms[(room - sv->rooms) % SV_SNAPSHOT_SLOTS]--;
 	core_arena_fini(&room->arena);
 	room->members = NULL;
 	for (int f = 0; f < SV_FRAMES; f++)
@@ -106,6 +108,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	bool woke = room->kept;
 	room->kept = false;
 	room->in_use = true;
+	sv->slot_rooms[(room - sv->rooms) % SV_SNAPSHOT_SLOTS]++;
 	room->member_count = 0;
 	memset(&room->voice, 0, sizeof(room->voice));
 	memset(room->zone_changed, 0, sizeof(room->zone_changed));
@@ -117,7 +120,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 	room->hand_count = 0;
 	room->world = world;
 	if (!sv_items_open(room)) {
-		room_free(room);
+		room_free(sv, room);
 		room->kept = woke;
 		return NULL;
 	}
@@ -348,7 +351,7 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 		/* Its presence tables go; who is banned or muted and whether it is
 		 * locked stay while the server runs: the room's session. */
 		CORE_INFO("room close room=%s", room->name);
-		room_free(room);
+		room_free(sv, room);
 		room->kept = true;
 		room->emptied_us = sv->now_us;
 	}
@@ -402,7 +405,7 @@ bool sv_room_enter(struct sv_server *sv, struct sv_client *c, const struct proto
 void sv_rooms_fini(struct sv_server *sv)
 {
 	for (int i = 0; i < SV_MAX_ROOMS; i++) {
-		room_free(&sv->rooms[i]);
+		room_free(sv, &sv->rooms[i]);
 		sv_log_free(&sv->rooms[i]);
 		sv_items_free(&sv->rooms[i]);
 	}

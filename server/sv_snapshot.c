@@ -235,7 +235,7 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 {
 	int sent = 0;
-	for (int r = slot; r < SV_MAX_ROOMS; r += slots) {
+	for (int r = slot; r < SV_MAX_ROOMS && sv->slot_rooms[slot]; r += slots) {
 		struct sv_room *room = &sv->rooms[r];
 		if (!room->in_use)
 			continue;
@@ -250,11 +250,8 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 
 int sv_slots_to_next_busy(const struct sv_server *sv, int slot, int slots)
 {
-	for (int k = 1; k <= slots; k++) {
-		int next = (slot + k) % slots;
-		for (int r = next; r < SV_MAX_ROOMS; r += slots)
-			if (sv->rooms[r].in_use)
-				return k;
-	}
+	for (int k = 1; k <= slots; k++)
+		if (sv->slot_rooms[(slot + k) % slots])
+			return k;
 	return 1; /* no room at all: look again next slot (a join may come) */
 }
