@@ -53,8 +53,13 @@
 #define SV_MAX_TICK_LEAD 900
 /* Refusals logged per second; the rest are counted (stats: refuse_unlogged=). */
 #define SV_REFUSE_LOG_BURST 20
-/* Messages over a rate limit before a peer is disconnected for flooding. */
+/* Messages over a rate limit within SV_THROTTLE_WINDOW_US before a peer is
+ * disconnected for flooding. A window, not a count for the whole session:
+ * an honest client paces itself by the same buckets, and the odd op that
+ * arrives a hair early (network jitter) is dropped and sent again, which
+ * over an hour's lesson would otherwise add up to an expulsion. */
 #define SV_MAX_THROTTLED 64
+#define SV_THROTTLE_WINDOW_US 10000000u
 
  /* Voice (sv_voice.c). A listener hears at most --voice-streams speakers at
  * once, the loudest; a speaker keeps its place until silent this long, and
@@ -176,7 +181,8 @@ struct sv_client {
 	bool has_views;          /* sv->views[id] is this client's (not a former holder's of the id) */
 	uint64_t connected_us; /* when it connected: HELLO is due by SV_HELLO_TIMEOUT_US */
 	uint32_t violations; /* malformed or unexpected messages */
-	uint32_t throttled;  /* messages over a rate bucket */
+	uint32_t throttled;  /* messages over a rate bucket in this window */
+	uint64_t throttled_since_us; /* the window's start */
 	uint32_t refused_actions; /* requests its role does not allow */
 	struct proto_bucket_state buckets[PROTO_BUCKET_COUNT];
 	bool muted;          /* by staff; held by the server, not the client */

@@ -122,18 +122,24 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
 }
 
 /* Over a rate bucket: the message is dropped (throttled); a peer that
- * keeps at it is disconnected, the room never notices. */
+ * keeps at it (SV_MAX_THROTTLED within SV_THROTTLE_WINDOW_US) is
+ * disconnected, the room never notices. The warning comes once a window. */
 static void throttle(struct sv_server *sv, struct sv_client *c, const char *what)
 {
 	char q[PROTO_QUOTED_MAX];
 	sv->throttled++;
-	if (c->throttled++ == 0)
+	if (!c->throttled || sv->now_us - c->throttled_since_us >= SV_THROTTLE_WINDOW_US) {
+		c->throttled = 0;
+		c->throttled_since_us = sv->now_us;
 		CORE_WARN("room=%s client=%u name=%s sends %s faster than allowed; the extra ones "
 			  "are dropped",
 			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), what);
-	if (c->throttled == SV_MAX_THROTTLED && c->peer) {
-		CORE_WARN("room=%s client=%u name=%s disconnected: %d messages over its rate limits",
-			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), SV_MAX_THROTTLED);
+	}
+	if (++c->throttled == SV_MAX_THROTTLED && c->peer) {
+		CORE_WARN("room=%s client=%u name=%s disconnected: %d messages over its rate limits "
+			  "within %u s",
+			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), SV_MAX_THROTTLED,
+			  SV_THROTTLE_WINDOW_US / 1000000u);
 		sv_client_expel(sv, c, "flooding");
 	}
 }

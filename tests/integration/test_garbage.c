@@ -1,7 +1,7 @@
 /* Bad input from one peer disturbs nobody: a client that sends random bytes
  * on every channel (before and after joining), forged and malformed state
- * datagrams, and raw UDP noise at the port neither crash the server nor
- * cost the other clients anything. */
+ * datagrams, well-formed messages far over their rate, and raw UDP noise
+ * at the port neither crash the server nor cost the other clients anything. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -232,6 +232,23 @@ static void garbage_disturbs_nobody(void **state)
 	assert_true(hung_up(host, peer, 3000));
 	enet_host_destroy(host);
 
+	/* Well-formed messages far over their rate (hands raised and lowered
+	 * a hundred times at once, against 2 a second): dropped, and the
+	 * client disconnected once 64 are over within the window. */
+	peer = join(&host, sv.addr, "eager", &w);
+	for (int i = 0; i < 100 && peer->state == ENET_PEER_STATE_CONNECTED; i++) {
+		struct proto_mod_request hand = {.type = PROTO_MSG_HAND, .flag = i % 2 == 0};
+		uint32_t len = proto_encode_mod_request(&hand, buf, sizeof(buf));
+		assert_true(len > 0);
+		assert_int_equal(net_send(peer, NET_CH_LOG, buf, len), CORE_OK);
+		ENetEvent ev;
+		while (enet_host_service(host, &ev, 0) > 0)
+			if (ev.type == ENET_EVENT_TYPE_RECEIVE)
+				enet_packet_destroy(ev.packet);
+	}
+	assert_true(hung_up(host, peer, 3000));
+	enet_host_destroy(host);
+
 	assert_int_equal(itest_wait(&bots, 20000), 0);
 	json_t *r = itest_json(report);
 	assert_non_null(r);
@@ -260,6 +277,9 @@ static void garbage_disturbs_nobody(void **state)
 	assert_non_null(strstr(log, "name=\"noisy\" disconnected after 32 malformed messages"));
 	assert_non_null(strstr(log, "name=\"forged\" disconnected after 32 malformed messages"));
 	assert_non_null(strstr(log, "state datagram from 127.0.0.1:"));
+	assert_non_null(strstr(log, "name=\"eager\" sends hand faster than allowed"));
+	assert_non_null(strstr(log, "name=\"eager\" disconnected: 64 messages over its rate limits "
+				    "within 10 s"));
 	long long strays = itest_server_stat(&sv, "stray");
 	print_message("server: %lld stray state datagrams dropped\n", strays);
 	assert_true(strays >= 800);
