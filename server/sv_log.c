@@ -586,13 +586,22 @@ void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, b
 		      : !force && now_us < log->live_since_us + PROTO_LOG_FLUSH_MS * 1000u)
 		return;
 	log->live_sent_us = now_us;
+	/* Every member's batch starts with the same head. */
+	struct proto_log_head first = {.mode = PROTO_LOG_LIVE, .first_seq = log->live_from};
+	uint8_t head[PROTO_LOG_HEAD_MAX];
+	const uint32_t head_len = proto_log_head_encode(&first, head, sizeof(head));
 	for (int i = 0; i < room->member_count; i++) {
 		struct sv_client *c = &sv->clients[room->members[i]];
 		uint8_t *out = net_host_state_buf(sv->net);
 		uint32_t seq = log->live_from;
 		do {
-			struct proto_log_head h = {.mode = PROTO_LOG_LIVE, .first_seq = seq};
-			uint32_t len = proto_log_head_encode(&h, out, PROTO_LOG_HEAD_MAX);
+			uint32_t len = head_len;
+			if (seq == log->live_from) {
+				memcpy(out, head, head_len);
+			} else { /* the rest of a batch too big for one datagram */
+				struct proto_log_head h = {.mode = PROTO_LOG_LIVE, .first_seq = seq};
+				len = proto_log_head_encode(&h, out, PROTO_LOG_HEAD_MAX);
+			}
 			for (; seq <= log->seq; seq++) {
 				const struct sv_live_meta *meta = &log->live_meta[seq - log->live_from];
 				/* The member's own op as OWN: it holds the body. */
