@@ -12,6 +12,8 @@
 /* With a state socket ENet carries only handshakes, control and its own
  * pings, so it is serviced at most this often. */
 #define SV_ENET_GAP_US 10000
+/* A batch clock this close to due counts as due. */
+#define SV_BATCH_EARLY_US 300
 
 /* Moves first, then ENet: every drain without a state socket (the moves
  * come through ENet), else at most every SV_ENET_GAP_US. */
@@ -33,17 +35,18 @@ static void drain(struct sv_server *sv, uint64_t now)
 
 /* Sleeps until the socket has data or the tick is due, but not before
  * SV_SERVICE_GAP_US has passed since the last drain. */
-static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t next_tick)
+static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t next_batch,
+			  uint64_t next_tick)
 {
 	uint64_t now = plat_time_us();
 	if (now >= next_tick)
 		return;
 	bool voice = now < sv->voice_live_until_us, transfer = now < sv->board_transfer_until_us;
 	/* Board ops go out in batches anyway: while they flow (and no voice
-	 * does) the loop drains once per batch, and every op waits at most one
-	 * batch period, as it would for the batch if drained at once. */
+	 * does) the loop drains on the batch clock, and every op waits at most
+	 * one batch period, as it would for the batch if drained at once. */
 	if (now < sv->board_live_until_us && !voice && !transfer) {
-		uint64_t until = CORE_MIN(last_drain + PROTO_LOG_FLUSH_MS * 1000u, next_tick);
+		uint64_t until = CORE_MIN(next_batch, next_tick);
 		if (until > now)
 			plat_sleep_us(until - now);
 		return;
@@ -151,14 +154,24 @@ int sv_run(struct sv_server *sv)
 	uint64_t next_slot = start + 1000000u / slots_per_s;
 	uint64_t next_stats = start + SV_STATS_EVERY_S * 1000000ull;
 	uint64_t last_drain = 0, next_silence_check = start + 1000000u;
+	/* While board ops flow, batches leave on a clock of their own, one
+	 * every PROTO_LOG_FLUSH_MS: a snapshot slot in between neither flushes
+	 * nor moves it. Evenly spaced batches keep an op's median wait for the
+	 * fewest of them (a batch is a datagram to every member). */
+	const uint64_t batch_us = PROTO_LOG_FLUSH_MS * 1000u;
+	uint64_t next_batch = 0;
 	while (!plat_stop_requested()) {
-		wait_for_work(sv, last_drain, CORE_MIN(next_slot, sv_log_next_flush_us(sv)));
+		wait_for_work(sv, last_drain, next_batch, CORE_MIN(next_slot, sv_log_next_flush_us(sv)));
 		drain(sv, plat_time_us());
 		uint64_t now = plat_time_us();
 		last_drain = now;
 		/* Board ops logged since the last batch go: all of them when the
-		 * loop runs on the batch period, else when the oldest is due. */
-		sv_log_flush_pending(sv, now, now < sv->board_live_until_us);
+		 * batch clock is due (a sleep may wake a hair early), else when
+		 * the oldest has waited a batch period. */
+		bool batch = now < sv->board_live_until_us && now + SV_BATCH_EARLY_US >= next_batch;
+		if (batch)
+			next_batch = next_batch + batch_us > now ? next_batch + batch_us : now + batch_us;
+		sv_log_flush_pending(sv, now, batch);
 		if (now < next_slot)
 			continue;
 		uint64_t work_start = now;
