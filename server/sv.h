@@ -513,10 +513,11 @@ uint32_t sv_snapshot_encode(struct sv_server *sv, struct sv_room *room, struct s
 void sv_snapshot_sent(struct sv_server *sv, const struct sv_room *room, struct sv_client *c,
 		      bool view);
 /** Records a frame and sends snapshots for the rooms of one slot (rooms
- * slot, slot + slots, ...). Returns how many rooms it served. */
-int sv_send_snapshots(struct sv_server *sv, int slot, int slots);
-/** How many slots ahead (1..slots) the next slot with a room in use is. */
-int sv_slots_to_next_busy(const struct sv_server *sv, int slot, int slots);
+ * slot, slot + SV_SNAPSHOT_SLOTS, ...). Returns how many rooms it served. */
+int sv_send_snapshots(struct sv_server *sv, int slot);
+/** How many slots ahead (1..SV_SNAPSHOT_SLOTS) the next slot with a room in
+ * use is. */
+int sv_slots_to_next_busy(const struct sv_server *sv, int slot);
 
 /* sv_main.c */
 /** Runs until SIGINT/SIGTERM. Returns the process exit status. */

@@ -177,7 +177,7 @@ int sv_run(struct sv_server *sv)
 		uint64_t work_start = now;
 		slots++;
 		sv->tick = (uint32_t)(slots * (uint64_t)sv->cfg.tick_hz / slots_per_s);
-		if (sv_send_snapshots(sv, (int)(slots % SV_SNAPSHOT_SLOTS), SV_SNAPSHOT_SLOTS))
+		if (sv_send_snapshots(sv, (int)(slots % SV_SNAPSHOT_SLOTS)))
 			count_tick(sv, plat_time_us() - work_start);
 		if (now >= next_silence_check) {
 			sv_drop_silent(sv, now);
@@ -190,7 +190,7 @@ int sv_run(struct sv_server *sv)
 			next_stats += SV_STATS_EVERY_S * 1000000ull;
 		}
 		/* Sleep through slots no room sends in (one room: one wake a period). */
-		slots += sv_slots_to_next_busy(sv, (int)(slots % SV_SNAPSHOT_SLOTS), SV_SNAPSHOT_SLOTS) - 1;
+		slots += sv_slots_to_next_busy(sv, (int)(slots % SV_SNAPSHOT_SLOTS)) - 1;
 		next_slot = start + (slots + 1) * 1000000u / slots_per_s;
 		if (now > next_slot + 1000000u) {
 			CORE_WARN("server fell %.1f s behind its snapshots; skipping ahead",

@@ -232,10 +232,10 @@ static void send_room(struct sv_server *sv, struct sv_room *room)
 	}
 }
 
-int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
+int sv_send_snapshots(struct sv_server *sv, int slot)
 {
 	int sent = 0;
-	for (int r = slot; r < SV_MAX_ROOMS && sv->slot_rooms[slot]; r += slots) {
+	for (int r = slot; r < SV_MAX_ROOMS && sv->slot_rooms[slot]; r += SV_SNAPSHOT_SLOTS) {
 		struct sv_room *room = &sv->rooms[r];
 		if (!room->in_use)
 			continue;
@@ -248,10 +248,10 @@ int sv_send_snapshots(struct sv_server *sv, int slot, int slots)
 	return sent;
 }
 
-int sv_slots_to_next_busy(const struct sv_server *sv, int slot, int slots)
+int sv_slots_to_next_busy(const struct sv_server *sv, int slot)
 {
-	for (int k = 1; k <= slots; k++)
-		if (sv->slot_rooms[(slot + k) % slots])
+	for (int k = 1; k <= SV_SNAPSHOT_SLOTS; k++)
+		if (sv->slot_rooms[(slot + k) % SV_SNAPSHOT_SLOTS])
 			return k;
 	return 1; /* no room at all: look again next slot (a join may come) */
 }

@@ -41,6 +41,7 @@ static void server_setup(int members)
 	sv.views = calloc(301, sizeof(*sv.views));
 	struct sv_room *room = &sv.rooms[0];
 	room->in_use = true;
+	sv.slot_rooms[0] = 1; /* as room_open keeps it */
 	room->world = &hall;
 	assert_true(sv_items_open(room)); /* the hall's items travel in every snapshot too */
 	room->members = calloc(SV_ROOM_MAX_CLIENTS, sizeof(uint16_t));
