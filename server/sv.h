@@ -183,6 +183,7 @@ struct sv_client {
 	uint32_t violations; /* malformed or unexpected messages */
 	uint32_t throttled;  /* messages over a rate bucket in this window */
 	uint64_t throttled_since_us; /* the window's start */
+	bool throttle_warned;        /* the one warning of this join is logged */
 	uint32_t refused_actions; /* requests its role does not allow */
 	struct proto_bucket_state buckets[PROTO_BUCKET_COUNT];
 	bool muted;          /* by staff; held by the server, not the client */

@@ -121,9 +121,10 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
 		c->ack_rx_us = c->last_cmd_tick == m.cmds[0].tick ? sv->now_us : 0;
 }
 
-/* Over a rate bucket: the message is dropped (throttled); a peer that
- * keeps at it (SV_MAX_THROTTLED within SV_THROTTLE_WINDOW_US) is
- * disconnected, the room never notices. The warning comes once a window. */
+/* Over a rate bucket: the message is dropped (throttled) and counted; a
+ * peer that keeps at it (SV_MAX_THROTTLED within SV_THROTTLE_WINDOW_US, a
+ * window that starts at the first throttle after the last one ended) is
+ * disconnected, the room never notices. One warning a join. */
 static void throttle(struct sv_server *sv, struct sv_client *c, const char *what)
 {
 	char q[PROTO_QUOTED_MAX];
@@ -131,8 +132,11 @@ static void throttle(struct sv_server *sv, struct sv_client *c, const char *what
 	if (!c->throttled || sv->now_us - c->throttled_since_us >= SV_THROTTLE_WINDOW_US) {
 		c->throttled = 0;
 		c->throttled_since_us = sv->now_us;
+	}
+	if (!c->throttle_warned) {
+		c->throttle_warned = true;
 		CORE_WARN("room=%s client=%u name=%s sends %s faster than allowed; the extra ones "
-			  "are dropped",
+			  "are dropped (counted: stats throttled=)",
 			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), what);
 	}
 	if (++c->throttled == SV_MAX_THROTTLED && c->peer) {

@@ -372,6 +372,7 @@ void sv_moderation_on_join(struct sv_server *sv, struct sv_client *c)
 	c->muted = user_index(room->muted_users, room->muted_user_count, c->user) >= 0;
 	c->hand_raised_us = 0;
 	c->throttled = 0;
+	c->throttle_warned = false;
 	c->refused_actions = 0;
 }
 
