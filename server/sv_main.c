@@ -35,20 +35,18 @@ static void drain(struct sv_server *sv, uint64_t now)
 
 /* Sleeps until the socket has data or the tick is due, but not before
  * SV_SERVICE_GAP_US has passed since the last drain. */
-static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t next_batch,
-			  uint64_t next_tick)
+static void wait_for_work(struct sv_server *sv, uint64_t last_drain, uint64_t next_tick)
 {
 	uint64_t now = plat_time_us();
 	if (now >= next_tick)
 		return;
 	bool voice = now < sv->voice_live_until_us, transfer = now < sv->board_transfer_until_us;
 	/* Board ops go out in batches anyway: while they flow (and no voice
-	 * does) the loop drains on the batch clock, and every op waits at most
-	 * one batch period, as it would for the batch if drained at once. */
+	 * does) the loop sleeps until the batch clock (next_tick holds it) or
+	 * a snapshot slot, and every op waits at most one batch period, as it
+	 * would for the batch if drained at once. */
 	if (now < sv->board_live_until_us && !voice && !transfer) {
-		uint64_t until = CORE_MIN(next_batch, next_tick);
-		if (until > now)
-			plat_sleep_us(until - now);
+		plat_sleep_us(next_tick - now);
 		return;
 	}
 	/* Voice waits for no batch, nor a snapshot's acks. */
@@ -155,13 +153,17 @@ int sv_run(struct sv_server *sv)
 	uint64_t next_stats = start + SV_STATS_EVERY_S * 1000000ull;
 	uint64_t last_drain = 0, next_silence_check = start + 1000000u;
 	/* While board ops flow, batches leave on a clock of their own, one
-	 * every PROTO_LOG_FLUSH_MS: a snapshot slot in between neither flushes
-	 * nor moves it. Evenly spaced batches keep an op's median wait for the
-	 * fewest of them (a batch is a datagram to every member). */
+	 * every PROTO_LOG_FLUSH_MS: a snapshot slot's wake-up in between (more
+	 * than SV_BATCH_EARLY_US before it) does not flush them or move it.
+	 * For a given number of batches (each a datagram to every member),
+	 * evenly spaced ones give an op the shortest median wait. */
 	const uint64_t batch_us = PROTO_LOG_FLUSH_MS * 1000u;
 	uint64_t next_batch = 0;
 	while (!plat_stop_requested()) {
-		wait_for_work(sv, last_drain, next_batch, CORE_MIN(next_slot, sv_log_next_flush_us(sv)));
+		uint64_t next_tick = CORE_MIN(next_slot, sv_log_next_flush_us(sv));
+		if (plat_time_us() < sv->board_live_until_us)
+			next_tick = CORE_MIN(next_tick, next_batch);
+		wait_for_work(sv, last_drain, next_tick);
 		drain(sv, plat_time_us());
 		uint64_t now = plat_time_us();
 		last_drain = now;
