@@ -11,17 +11,19 @@
 #                receiving client, tx (bots -> server) per point drawn; per join
 #   latency, hashes, join times   the bots' result line
 #   BENCH_BOARD_PHASES="live join"   the phases to run
-#   BENCH_BOARD_LIVE_RUNS=3          live runs; each figure is their median
+#   BENCH_BOARD_LIVE_RUNS=3          live runs (1-9): each figure their median
+#                                    (peak RSS their largest); every run held
+#                                    to the hashes; board-live-STAMP.json the
+#                                    summary, -runK.json each run
 # The clients hold join tokens (keys made once under the results folder), so
 # the client that drops off comes back as itself with its last seq.
 board_keys="$results/board-keys"
 [ -s "$board_keys/token.key" ] || "$build/tools/token/lyceum-token" keygen --out "$board_keys" >/dev/null
 
-# One run of a phase; its figures go to the JSON file $2.
+# Run $2 of a phase; its figures go to the JSON file $3.
 board_measure() {
-    local phase=$1 file=$2 run_name
-    run_name=$(basename "$file" .json)
-    local log="$results/server-$run_name.log" out="$results/bots-$run_name.jsonl" floor="{}"
+    local phase=$1 run=$2 file=$3
+    local log="$results/server-board-$phase-$run.log" out="$results/bots-board-$phase-$run.jsonl" floor="{}"
     # The kernel's send path per datagram for live batches (30 members,
     # every PROTO_LOG_FLUSH_MS, about 90 bytes), measured alone.
     [ "$phase" = live ] && floor=$(send_floor 30 100 90)
@@ -52,14 +54,19 @@ board_measure() {
 # live BENCH_BOARD_LIVE_RUNS times (default 3, the median reported: the
 # kernel's cost per datagram on this host swings between runs), join once.
 board_run() {
-    local phase=$1 runs=1 k files=()
+    local phase=$1 runs=1 k files=() stamp
     [ "$phase" = live ] && runs=${BENCH_BOARD_LIVE_RUNS:-3}
+    case $runs in
+        [1-9]) ;;
+        *) echo "bench: BENCH_BOARD_LIVE_RUNS must be 1 to 9, not '$runs'" >&2; exit 2 ;;
+    esac
+    stamp=$(date +%Y%m%dT%H%M%S)
     echo "== board-v1: $phase ($runs run$([ "$runs" = 1 ] || echo s))"
     for ((k = 1; k <= runs; k++)); do
-        files+=("$results/board-$phase-$(date +%Y%m%dT%H%M%S)-$k.json")
-        board_measure "$phase" "${files[-1]}"
+        files+=("$results/board-$phase-$stamp-run$k.json")
+        board_measure "$phase" "$k" "${files[-1]}"
     done
-    python3 "$(dirname "$0")/board_report.py" report "${files[@]}"
+    python3 "$(dirname "$0")/board_report.py" report "$results/board-$phase-$stamp.json" "${files[@]}"
 }
 
 # BENCH_BOARD_PHASES picks phases (default both).
