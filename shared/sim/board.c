@@ -105,6 +105,43 @@ const struct sim_stroke *sim_board_newest(const struct sim_boards *b, uint16_t a
 	return NULL;
 }
 
+/* Is (x, y) within r mm of the segment a-b? */
+static bool near_segment(int64_t x, int64_t y, const struct sim_board_point *a,
+			 const struct sim_board_point *b, int64_t r)
+{
+	int64_t vx = (int64_t)b->x - a->x, vy = (int64_t)b->y - a->y;
+	int64_t wx = x - a->x, wy = y - a->y;
+	int64_t len2 = vx * vx + vy * vy, t = vx * wx + vy * wy;
+	if (len2 == 0 || t <= 0)
+		return wx * wx + wy * wy <= r * r;
+	if (t >= len2)
+		return (x - b->x) * (x - b->x) + (y - b->y) * (y - b->y) <= r * r;
+	/* The perpendicular, |w × v| / |v|, without squaring the cross product
+	 * (it would overflow 64 bits on a board 65 m wide). */
+	int64_t cross = wx * vy - wy * vx;
+	return (cross < 0 ? -cross : cross) <= r * (int64_t)core_isqrt64((uint64_t)len2);
+}
+
+const struct sim_stroke *sim_board_hit(const struct sim_boards *b, uint8_t board, int32_t x,
+				       int32_t y, int32_t reach_mm)
+{
+	for (uint32_t i = b->stroke_count; i-- > 0;) {
+		const struct sim_stroke *s = &b->strokes[i];
+		if (s->board != board || (s->flags & SIM_STROKE_UNDONE) || !s->first)
+			continue;
+		int64_t r = reach_mm + s->width / 2;
+		const struct sim_board_point *prev = NULL;
+		for (uint32_t c = s->first; c; c = b->chunks[c].next)
+			for (uint32_t k = 0; k < b->chunks[c].count; k++) {
+				const struct sim_board_point *pt = &b->chunks[c].points[k];
+				if (near_segment(x, y, prev ? prev : pt, pt, r))
+					return s;
+				prev = pt;
+			}
+	}
+	return NULL;
+}
+
 /* Chunks an append of n points to s needs beyond what s has room for. */
 static uint32_t chunks_needed(const struct sim_boards *b, const struct sim_stroke *s, uint32_t n)
 {

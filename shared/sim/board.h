@@ -132,6 +132,11 @@ const struct sim_stroke *sim_board_find(const struct sim_boards *b, uint16_t aut
 /** The author's newest stroke with (undone) or without a tombstone, or NULL:
  * what undo and redo name when a user presses them. */
 const struct sim_stroke *sim_board_newest(const struct sim_boards *b, uint16_t author, bool undone);
+/** The newest stroke on the board without a tombstone that passes within
+ * reach_mm (plus half its width) of (x, y), or NULL: what an eraser
+ * touches there. */
+const struct sim_stroke *sim_board_hit(const struct sim_boards *b, uint8_t board, int32_t x,
+				       int32_t y, int32_t reach_mm);
 /** Copies up to max of a stroke's points from the start; returns how many. */
 uint32_t sim_board_points(const struct sim_boards *b, const struct sim_stroke *s,
 			  struct sim_board_point *out, uint32_t max);

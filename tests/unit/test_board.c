@@ -155,6 +155,45 @@ static void board_rules(void **state)
 	sim_board_fini(&b);
 }
 
+/* The eraser's hit test: the newest live stroke near the point, its width
+ * counted, on that board only; long segments are measured across, not at
+ * their ends. */
+static void eraser_touches_the_newest_live_stroke(void **state)
+{
+	(void)state;
+	struct sim_boards b;
+	assert_int_equal(sim_board_init(&b, 10000), CORE_OK);
+	sim_board_set_size(&b, 0, 4000, 2000);
+	sim_board_set_size(&b, 1, 4000, 2000);
+	/* Author 1: a horizontal line from (100, 500) to (3100, 500), width 4. */
+	struct sim_board_op line = {.kind = SIM_OP_BEGIN, .width = 4, .color = 1, .count = 2,
+				    .x = {100, 3100}, .y = {500, 500}, .p = {128, 128}};
+	assert_int_equal(sim_board_apply(&b, 1, 1, 1, &line), SIM_BOARD_APPLIED);
+	const struct sim_stroke *first = sim_board_find(&b, 1, 1);
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 510, 8), first); /* mid-segment */
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 490, 8), first);
+	assert_null(sim_board_hit(&b, 0, 1600, 511, 8));              /* 11 > 8 + 4 / 2 */
+	assert_null(sim_board_hit(&b, 0, 3200, 500, 8));              /* past its end */
+	assert_null(sim_board_hit(&b, 1, 1600, 500, 8));              /* another board */
+	/* Author 2 crosses it later, wider: the newer one is touched first. */
+	struct sim_board_op cross = {.kind = SIM_OP_BEGIN, .width = 40, .color = 2, .count = 2,
+				     .x = {1600, 1600}, .y = {100, 900}, .p = {128, 128}};
+	assert_int_equal(sim_board_apply(&b, 2, 1, 2, &cross), SIM_BOARD_APPLIED);
+	const struct sim_stroke *second = sim_board_find(&b, 2, 1);
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 500, 0), second);
+	assert_ptr_equal(sim_board_hit(&b, 0, 1625, 300, 8), second); /* 25 <= 8 + 40 / 2 */
+	/* Erased (undone), it is passed over; a single point is a disc. */
+	struct sim_board_op undo = {.kind = SIM_OP_UNDO, .target_op = 1};
+	assert_int_equal(sim_board_apply(&b, 2, 2, 3, &undo), SIM_BOARD_APPLIED);
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 500, 0), first);
+	struct sim_board_op dot = {.kind = SIM_OP_BEGIN, .board = 1, .width = 2, .color = 3,
+				   .count = 1, .x = {2000}, .y = {1000}, .p = {9}};
+	assert_int_equal(sim_board_apply(&b, 3, 1, 4, &dot), SIM_BOARD_APPLIED);
+	assert_non_null(sim_board_hit(&b, 1, 2003, 1004, 4));
+	assert_null(sim_board_hit(&b, 1, 2004, 1004, 4));
+	sim_board_fini(&b);
+}
+
 static void hash_is_the_canonical_serialisation(void **state)
 {
 	(void)state;
@@ -358,6 +397,7 @@ int main(void)
 		cmocka_unit_test(generator_matches_the_reference),
 		cmocka_unit_test(pen_timeline_matches_the_reference),
 		cmocka_unit_test(board_rules),
+		cmocka_unit_test(eraser_touches_the_newest_live_stroke),
 		cmocka_unit_test(hash_is_the_canonical_serialisation),
 		cmocka_unit_test(op_codecs_round_trip),
 		cmocka_unit_test(board_ops_datagrams_frame_their_ops),
