@@ -424,6 +424,22 @@ void cl_conn_attach_board(struct cl_conn *c, struct cl_board *b);
  * the board has synced may still move (past what the log says is ours),
  * and so may an undo's target among those. */
 uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op);
+/** Our ink not yet in the log: for each point of the strokes our pending
+ * begins, appends and ends carry, in order, fn with the stroke's board,
+ * colour and width (style) and whether the point starts a line. Drawn
+ * over the boards, it shows what we drew before the server confirms it. */
+typedef void (*cl_ink_fn)(void *user, const struct sim_stroke *style,
+			  const struct sim_board_point *pt, bool first);
+void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user);
+/** The op id of our stroke that undo (or redo) names now: the newest
+ * without a tombstone (with one), counting our ops still on their way (a
+ * begin not yet logged, an undo already sent); 0 when there is none. */
+uint32_t cl_board_undo_target(const struct cl_board *b, bool redo);
+/** Erases stroke s (an undo naming its author): ours, or anyone's for
+ * staff. Returns the op id, or 0 with a sentence in why. */
+uint32_t cl_board_erase(struct cl_conn *c, const struct sim_stroke *s, char *why, size_t why_size);
+/** Removes every stroke of board (staff); the op id, or 0 with why. */
+uint32_t cl_board_clear(struct cl_conn *c, uint8_t board, char *why, size_t why_size);
 /** Sends a chat line (text: proto_text_check, at most PROTO_CHAT_TEXT_MAX
  * bytes); returns its op id, or 0 with a sentence in why (not allowed,
  * too fast for the server's rate, bad text, the queue full). */

@@ -267,8 +267,9 @@ uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
 	return queue_op(c, &up);
 }
 
-/* May we send a chat op now? The server's rules, said here first. */
-static bool chat_allowed(struct cl_conn *c, enum proto_perm perm, char *why, size_t why_size)
+/* May we send an op that needs perm now? The server's rules, said here
+ * first. */
+static bool may_send(struct cl_conn *c, enum proto_perm perm, char *why, size_t why_size)
 {
 	if (!c->board || c->state != CL_STATE_JOINED) {
 		snprintf(why, why_size, "not in a room");
@@ -287,6 +288,112 @@ static bool chat_allowed(struct cl_conn *c, enum proto_perm perm, char *why, siz
 		snprintf(why, why_size, "too much is still on its way to the server; wait a moment");
 		return false;
 	}
+	return true;
+}
+
+void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user)
+{
+	/* A stroke begun before these ops is the log's open one of ours: its
+	 * line goes on from the log's last point. */
+	uint32_t open = b->author ? b->boards.open[b->author] : 0;
+	const struct sim_stroke *style = open ? &b->boards.strokes[open - 1] : NULL;
+	struct sim_stroke begun;
+	struct sim_board_point last = style ? style->tail : (struct sim_board_point){0};
+	bool first = true, from_log = style != NULL;
+	for (uint32_t i = 0; i < b->pending_count; i++) {
+		const struct sim_board_op *op = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up.op;
+		bool relative = op->kind == SIM_OP_APPEND || op->kind == SIM_OP_END;
+		if (op->kind == SIM_OP_BEGIN) {
+			begun = (struct sim_stroke){.board = op->board, .width = op->width, .color = op->color};
+			style = &begun;
+			first = true;
+			from_log = false;
+		} else if (!relative || !style) {
+			continue; /* not a stroke's points, or its stroke is gone (cleared) */
+		} else if (from_log) {
+			fn(user, style, &last, true);
+			first = from_log = false;
+		}
+		for (uint32_t k = 0; k < op->count && k < SIM_BOARD_OP_POINTS; k++) {
+			struct sim_board_point pt = {
+				(uint16_t)CORE_CLAMP(op->x[k] + (relative ? last.x : 0), 0, SIM_BOARD_MAX_MM),
+				(uint16_t)CORE_CLAMP(op->y[k] + (relative ? last.y : 0), 0, SIM_BOARD_MAX_MM),
+				(uint8_t)CORE_CLAMP(op->p[k] + (relative ? last.p : 0), 0, 255)};
+			fn(user, style, &pt, first);
+			first = false;
+			if (k + 1 == op->count)
+				last = pt;
+		}
+		if (op->kind == SIM_OP_END)
+			style = NULL;
+	}
+}
+
+/* Our stroke op_id undone (true) or not, as it will stand once the undos
+ * and redos of ours still on their way are applied. */
+static bool undone_after_pending(const struct cl_board *b, uint32_t op_id, bool undone)
+{
+	for (uint32_t i = 0; i < b->pending_count; i++) {
+		const struct sim_board_op *op = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up.op;
+		if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && op->target_op == op_id &&
+		    (!op->target_author || op->target_author == b->author))
+			undone = op->kind == SIM_OP_UNDO;
+	}
+	return undone;
+}
+
+uint32_t cl_board_undo_target(const struct cl_board *b, bool redo)
+{
+	/* Our begins still on their way are the newest strokes (a redo never
+	 * names one: it cannot have been undone in the log yet). */
+	for (uint32_t i = b->pending_count; !redo && i-- > 0;) {
+		const struct proto_board_up *up = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up;
+		if (up->op.kind == SIM_OP_BEGIN && !undone_after_pending(b, up->op_id, false))
+			return up->op_id;
+	}
+	for (uint32_t i = b->boards.stroke_count; i-- > 0;) {
+		const struct sim_stroke *s = &b->boards.strokes[i];
+		if (s->author == b->author &&
+		    undone_after_pending(b, s->op_id, s->flags & SIM_STROKE_UNDONE) == redo)
+			return s->op_id;
+	}
+	return 0;
+}
+
+uint32_t cl_board_erase(struct cl_conn *c, const struct sim_stroke *s, char *why, size_t why_size)
+{
+	bool ours = c->board && s->author == c->board->author;
+	if (!may_send(c, ours ? PROTO_PERM_DRAW : PROTO_PERM_ERASE_OTHERS, why, why_size))
+		return 0;
+	struct sim_board_op op = {.kind = SIM_OP_UNDO,
+				  .target_author = ours ? 0 : s->author,
+				  .target_op = s->op_id};
+	uint32_t id = cl_board_send(c, &op);
+	if (!id)
+		snprintf(why, why_size, "the erase could not be said");
+	return id;
+}
+
+uint32_t cl_board_clear(struct cl_conn *c, uint8_t board, char *why, size_t why_size)
+{
+	if (!may_send(c, PROTO_PERM_CLEAR_BOARD, why, why_size))
+		return 0;
+	if (board >= SIM_BOARDS || !c->board->boards.width_mm[board]) {
+		snprintf(why, why_size, "this room has no board %u", board + 1u);
+		return 0;
+	}
+	struct sim_board_op op = {.kind = SIM_OP_CLEAR, .board = board};
+	uint32_t id = cl_board_send(c, &op);
+	if (!id)
+		snprintf(why, why_size, "the clear could not be said");
+	return id;
+}
+
+/* May we send a chat op now? */
+static bool chat_allowed(struct cl_conn *c, enum proto_perm perm, char *why, size_t why_size)
+{
+	if (!may_send(c, perm, why, why_size))
+		return false;
 	if (!proto_bucket_take(&c->board->chat_bucket, PROTO_BUCKET_CHAT, 1, c->service_now_us)) {
 		const struct proto_bucket_spec *rate = proto_bucket_spec(PROTO_BUCKET_CHAT);
 		snprintf(why, why_size, "slow down: the room takes %u line%s a second (%u at once)",
