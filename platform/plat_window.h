@@ -53,6 +53,9 @@ enum plat_action {
 	PLAT_ACT_UNDO,         /* Z: undo one's newest stroke */
 	PLAT_ACT_REDO,         /* R: redo it */
 	PLAT_ACT_GRAB,         /* Q: pick up the nearest item within reach, or put it down */
+	PLAT_ACT_ERASER,       /* Delete, on an open board: the eraser on or off */
+	PLAT_ACT_PEN_COLOUR,   /* C, on an open board: the next pen colour */
+	PLAT_ACT_PEN_WIDTH,    /* P, on an open board: the next pen width */
 	PLAT_ACT_COUNT,
 };
 
@@ -99,10 +102,11 @@ struct plat_window *plat_window_create_sdl(const char *title, uint32_t width, ui
  *   FRAME press sit|mute|fullscreen|zoom-in|zoom-out|roster|quit|hand|select-next|
  *               select-prev|mod-mute|mod-kick|mod-ban|mod-floor|mod-move|mod-lock|
  *               mod-mute-all|voice-mode|volume-up|volume-down|broadcast|chat|cancel|
- *               backspace|board|undo|redo
+ *               backspace|board|undo|redo|grab|eraser|pen-colour|pen-width
  *   FRAME click X Y
  *   FRAME move X Y         (the mouse)
- *   FRAME button on|off    (the left button held, where the mouse is)
+ *   FRAME button on|off    (the left button held, where the mouse is; on is
+ *                          also a click there, as a real button's press)
  *   FRAME type TEXT (the rest of the line, typed into an open chat line)
  * NULL and a message in err when the script cannot be read.
  */

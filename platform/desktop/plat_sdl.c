@@ -85,6 +85,9 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_z: in->pressed[PLAT_ACT_UNDO]++; break;
 	case SDLK_r: in->pressed[PLAT_ACT_REDO]++; break;
 	case SDLK_q: in->pressed[PLAT_ACT_GRAB]++; break;
+	case SDLK_DELETE: in->pressed[PLAT_ACT_ERASER]++; break;
+	case SDLK_c: in->pressed[PLAT_ACT_PEN_COLOUR]++; break;
+	case SDLK_p: in->pressed[PLAT_ACT_PEN_WIDTH]++; break;
 	default: break;
 	}
 }

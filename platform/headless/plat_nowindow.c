@@ -31,7 +31,7 @@ static const char *const action_names[] = {
 	"quit",	    "hand",	   "select-next", "select-prev", "mod-mute",	"mod-kick",
 	"mod-ban",  "mod-floor", "mod-move",	 "mod-lock", "mod-mute-all", "voice-mode",
 	"volume-up", "volume-down", "broadcast", "chat", "cancel", "backspace", "board", "undo", "redo",
-	"grab"};
+	"grab", "eraser", "pen-colour", "pen-width"};
 _Static_assert(sizeof(action_names) / sizeof(action_names[0]) == PLAT_ACT_COUNT,
 	       "every action has a name in input scripts");
 
@@ -122,7 +122,12 @@ static void nw_poll(struct plat_window *base, struct plat_input *in)
 		} else if (ev->kind == EV_MOVE) {
 			in->mouse_x = ev->x;
 			in->mouse_y = ev->y;
-		} else if (ev->kind == EV_BUTTON) {
+		} else if (ev->kind == EV_BUTTON) { /* as SDL: a press is a click there too */
+			if (ev->on && !in->button) {
+				in->clicked = true;
+				in->click_x = in->mouse_x;
+				in->click_y = in->mouse_y;
+			}
 			in->button = ev->on;
 		} else if (ev->kind == EV_TYPE) {
 			if (strlen(in->text) + strlen(ev->text) < sizeof(in->text))
