@@ -24,8 +24,9 @@
 #define APP_BOARD_PX_W 1000 /* the board image: 4 mm a pixel */
 #define APP_BOARD_PX_H 500
 #define APP_BOARD_NEAR_M 2.5f /* standing this close to a board, F2 opens that one */
-#define APP_PEN_COLOUR 0x1d3f8cffu /* RGBA */
-#define APP_PEN_WIDTH 8            /* 0.5 px units */
+#define APP_PEN_COLOURS 6 /* C on an open board cycles them (app_board.c) */
+#define APP_PEN_WIDTHS 3  /* and P these */
+#define APP_ERASED_MAX 32 /* strokes one drag of the eraser takes */
 #define APP_MAX_AVATARS 256
 #define APP_STATS_FRAMES 4096 /* frame times kept for --stats percentiles */
 
@@ -195,8 +196,16 @@ struct app {
 		struct sim_board_point pending[SIM_BOARD_OP_POINTS];
 		struct sim_board_point base; /* the stroke's last point sent */
 		uint64_t sent_us;
-		uint32_t ink_n; /* the stroke under way, shown until the log has it */
+		uint32_t ink_n; /* the stroke under way (the pen is down) */
 		struct sim_board_point ink[SIM_BOARD_STROKE_POINTS];
+		uint8_t colour, width; /* the pen's: indexes into app_board.c's choices */
+		bool eraser;           /* a drag erases the strokes it touches */
+		bool wall_held;        /* a press that began on a wall's board goes on */
+		uint32_t erased_n;     /* strokes this drag has erased, not erased again */
+		struct app_erased {
+			uint16_t author;
+			uint32_t op_id;
+		} erased[APP_ERASED_MAX];
 		char lesson_name[PROTO_LESSON_NAME_MAX];
 		struct sim_lesson *lesson; /* its targets, read from the lessons folder */
 		bool lesson_ok;
@@ -296,6 +305,8 @@ void app_board_pen(struct app *a, int board, bool down, int32_t x, int32_t y, ui
 		   uint64_t now_us);
 /** The board shown (or the first) as PNG in the working folder (staff). */
 bool app_board_save(struct app *a);
+/** "/clear-board": the open board, else the one we stand at (staff). */
+bool app_board_clear(struct app *a);
 
 /* app_voice.c: the microphone and the room's voices through PortAudio */
 struct snd_engine;

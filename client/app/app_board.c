@@ -1,13 +1,17 @@
 /*
  * app_board.c: the room's boards in the desktop client. Each board shows on
- * its wall in the room, redrawn as strokes arrive; F2 opens the first
- * board full-screen (F2 again: the next board, then closed): the strokes
- * as the room's log holds them, drawn progressively as others draw, the
- * running lesson's practice areas with one's own target, and one's own
- * stroke under way. A left drag draws (the points go out every 50 ms as
- * begin, appends and end); Z undoes one's newest stroke and R redoes it.
- * "/save-board" in the chat line writes the board as PNG (staff), so the
- * notes leave the room.
+ * its wall in the room, redrawn as strokes arrive; standing at a board
+ * (APP_BOARD_NEAR_M), one draws on its wall with the mouse. F2 opens the
+ * board one stands at (else the first) full-screen (F2 again: the next
+ * board, then closed): the strokes as the room's log holds them, drawn
+ * progressively as others draw, the running lesson's practice areas with
+ * one's own target, and one's own strokes until the log has them. A left
+ * drag draws (the points go out every 50 ms as begin, appends and end);
+ * C and P choose the pen's colour and width, Delete turns the eraser on
+ * (a drag removes the strokes it touches: one's own, or anyone's for
+ * staff); Z undoes one's newest stroke and R redoes it. "/save-board" in
+ * the chat line writes the board as PNG and "/clear-board" clears it
+ * (staff), so the notes leave the room.
  */
 #include "app.h"
 
@@ -33,6 +37,20 @@
 #define PAPER 0xfff4f6f8u  /* RGBA8 in memory: a, b, g, r from the top */
 #define GRID 0xffd8dcdeu
 #define TARGET 0xfff0c8a0u
+#define ERASER_REACH_MM 24 /* the eraser takes strokes this near the pointer */
+
+/* The pen's choices: C cycles the colours (RGBA), P the widths (0.5 px
+ * units); the first of each is where a pen starts. */
+static const struct {
+	uint32_t rgba;
+	const char *name;
+} colours[APP_PEN_COLOURS] = {{0x1d3f8cffu, "blue"},  {0x202328ffu, "black"},
+			      {0xc0392bffu, "red"},   {0x1e8449ffu, "green"},
+			      {0xd68910ffu, "orange"}, {0x7d3c98ffu, "purple"}};
+static const struct {
+	uint8_t width;
+	const char *name;
+} widths[APP_PEN_WIDTHS] = {{8, "medium"}, {4, "fine"}, {20, "broad"}};
 
 _Static_assert(RND_BOARD_IMAGES >= SIM_BOARDS && RND_BOARD_IMAGES <= 8,
 	       "every board has an image slot, and walls_drawn has a bit for each");
@@ -66,7 +84,7 @@ static void segment(uint32_t *px, int x0, int y0, int x1, int y1, int r, uint32_
 
 struct pen {
 	uint32_t *px;
-	int r;
+	int width; /* 0.5 px units */
 	uint32_t c;
 	bool first;
 	int x, y;
@@ -77,10 +95,30 @@ static void pen_point(void *user, const struct sim_board_point *pt)
 	struct pen *p = user;
 	if (p->first)
 		p->x = pt->x, p->y = pt->y;
-	segment(p->px, p->x, p->y, pt->x, pt->y, p->r, p->c);
+	/* The radius follows the pressure: the width at 128, a third of it at
+	 * 0, two thirds more at 255. */
+	segment(p->px, p->x, p->y, pt->x, pt->y, p->width * (64 + pt->p) / (8 * 192), p->c);
 	p->x = pt->x;
 	p->y = pt->y;
 	p->first = false;
+}
+
+/* One point of our ink on its way to the log (cl_board_pending_ink). */
+struct own_ink {
+	struct pen pen;
+	int board;
+};
+
+static void own_ink_point(void *user, const struct sim_stroke *style,
+			  const struct sim_board_point *pt, bool first)
+{
+	struct own_ink *o = user;
+	if (style->board != o->board)
+		return;
+	o->pen.width = style->width;
+	o->pen.c = pixel_of(style->color);
+	o->pen.first = o->pen.first || first;
+	pen_point(&o->pen, pt);
 }
 
 /* The running lesson's file, for one's target (from the same assets as the
@@ -144,11 +182,15 @@ static bool raster(struct app *a, int board)
 		const struct sim_stroke *s = &b->strokes[i];
 		if (s->board != board || (s->flags & SIM_STROKE_UNDONE))
 			continue;
-		struct pen p = {img->pixels, s->width / 8, pixel_of(s->color), true, 0, 0};
+		struct pen p = {img->pixels, s->width, pixel_of(s->color), true, 0, 0};
 		sim_board_each_point(b, s, pen_point, &p);
 	}
-	if (v->open && v->board == board) {
-		struct pen p = {img->pixels, APP_PEN_WIDTH / 8, pixel_of(APP_PEN_COLOUR), true, 0, 0};
+	/* Ours that the log does not hold yet, then the stroke under way. */
+	struct own_ink o = {{img->pixels, 0, 0, true, 0, 0}, board};
+	cl_board_pending_ink(a->board, own_ink_point, &o);
+	if (v->pen_down && v->board == board) {
+		struct pen p = {img->pixels, widths[v->width].width, pixel_of(colours[v->colour].rgba),
+				true, 0, 0};
 		for (uint32_t i = 0; i < v->ink_n; i++)
 			pen_point(&p, &v->ink[i]);
 	}
@@ -198,8 +240,8 @@ static void send_batch(struct app *a, bool last)
 		return; /* a click without a point */
 	if (!v->begun) {
 		op.board = v->board;
-		op.width = APP_PEN_WIDTH;
-		op.color = APP_PEN_COLOUR;
+		op.width = widths[v->width].width;
+		op.color = colours[v->colour].rgba;
 	}
 	sim_board_op_points(&op, v->pending, v->pending_n, v->begun ? &v->base : NULL);
 	if (!cl_board_send(&a->conn, &op)) {
@@ -247,7 +289,44 @@ void app_board_pen(struct app *a, int board, bool down, int32_t x, int32_t y, ui
 	} else if (v->pen_down) {
 		send_batch(a, true);
 		v->pen_down = false;
+		v->ink_n = 0; /* every point is on its way now: the pending ink shows it */
+		v->images[v->board].dirty = true;
 	}
+}
+
+/* The eraser held at (x, y) on board: the stroke it touches goes (once a
+ * drag); a refusal is said once a drag. */
+static void erase_at(struct app *a, int board, bool held, int32_t x, int32_t y)
+{
+	struct app_board_view *v = &a->board_view;
+	if (!held) {
+		v->erased_n = 0;
+		return;
+	}
+	const struct sim_stroke *s = sim_board_hit(&a->board->boards, (uint8_t)board, x, y,
+						   ERASER_REACH_MM);
+	if (!s || v->erased_n == APP_ERASED_MAX)
+		return;
+	for (uint32_t i = 0; i < v->erased_n; i++)
+		if (v->erased[i].author == s->author && v->erased[i].op_id == s->op_id)
+			return;
+	v->erased[v->erased_n++] = (struct app_erased){s->author, s->op_id};
+	char why[160];
+	if (!cl_board_erase(&a->conn, s, why, sizeof(why))) {
+		if (v->erased_n == 1)
+			app_notice(a, 0xfff05a5au, "Not erased: %.100s", why);
+		v->erased_n = APP_ERASED_MAX; /* nothing more this drag */
+	}
+}
+
+/* The mouse on board at (x, y) board mm, the button held or not: the pen
+ * or the eraser. */
+static void tool_at(struct app *a, int board, bool held, int32_t x, int32_t y, uint64_t now_us)
+{
+	if (a->board_view.eraser)
+		erase_at(a, board, held, x, y);
+	else
+		app_board_pen(a, board, held, x, y, 128, now_us);
 }
 
 static void pen(struct app *a, uint64_t now_us)
@@ -260,19 +339,106 @@ static void pen(struct app *a, uint64_t now_us)
 		      in->mouse_y < by + bh;
 	int32_t x = (int32_t)((in->mouse_x - bx) / bw * SIM_BOARD_SURFACE_W);
 	int32_t y = (int32_t)((in->mouse_y - by) / bh * SIM_BOARD_SURFACE_H);
-	app_board_pen(a, v->board, in->button && inside, x, y, 128, now_us);
+	tool_at(a, v->board, in->button && inside, x, y, now_us);
 }
 
-/* Undo (or redo) our newest stroke (undone one) on this board. */
+/* Board b's image on its wall as the screen shows it: the corners of its
+ * top-left, top-right and bottom-left. */
+static void wall_on_screen(const struct app *a, int b, float q[6])
+{
+	float x0, y0, x1, y1, z0, z1;
+	app_board_wall(a, b, &x0, &y0, &x1, &y1, &z0, &z1);
+	rnd_world_to_screen(a->rnd, x0, y0, z1, &q[0], &q[1]);
+	rnd_world_to_screen(a->rnd, x1, y1, z1, &q[2], &q[3]);
+	rnd_world_to_screen(a->rnd, x0, y0, z0, &q[4], &q[5]);
+}
+
+/* In the room: the mouse on the wall of the board one stands at draws (or
+ * erases) there. A press that starts on the board is the board's, not a
+ * walk; true while the board has the mouse. */
+static bool wall_pen(struct app *a, uint64_t now_us)
+{
+	struct app_board_view *v = &a->board_view;
+	struct plat_input *in = &a->input;
+	int b = app_board_near(a);
+	if (b < 0 || !(v->walls_drawn & (1u << b)) || (v->pen_down && v->board != b)) {
+		if (v->wall_held) /* walked away mid-stroke: it ends (a headset's pen is not ours) */
+			tool_at(a, v->board, false, 0, 0, now_us);
+		v->wall_held = false;
+		return false;
+	}
+	/* The image is an affine map of the board's surface (the camera is
+	 * orthographic): solve mouse = q0 + u (q1 - q0) + w (q2 - q0). */
+	float q[6];
+	wall_on_screen(a, b, q);
+	float ax = q[2] - q[0], ay = q[3] - q[1], bx = q[4] - q[0], by = q[5] - q[1];
+	float det = ax * by - ay * bx;
+	if (fabsf(det) < 1.0f)
+		return false; /* seen edge on */
+	float mx = in->mouse_x - q[0], my = in->mouse_y - q[1];
+	float u = (mx * by - my * bx) / det, w = (ax * my - ay * mx) / det;
+	bool inside = u >= 0 && u <= 1 && w >= 0 && w <= 1;
+	bool was = v->wall_held;
+	if (in->clicked && inside)
+		v->wall_held = true; /* this press is the board's */
+	v->wall_held = v->wall_held && in->button;
+	if (v->wall_held || was)
+		tool_at(a, b, v->wall_held && inside, (int32_t)(u * SIM_BOARD_SURFACE_W),
+			(int32_t)(w * SIM_BOARD_SURFACE_H), now_us);
+	if (v->wall_held)
+		in->clicked = false;
+	return v->wall_held;
+}
+
+/* Undo (or redo) our newest stroke (undone one), ours on its way counted. */
 static void undo(struct app *a, bool redo)
 {
-	const struct sim_stroke *s = sim_board_newest(&a->board->boards, a->board->author, redo);
-	if (!s) {
+	uint32_t target = cl_board_undo_target(a->board, redo);
+	if (!target) {
 		app_notice(a, 0xffa8b0bcu, redo ? "Nothing to redo" : "Nothing of yours to undo");
 		return;
 	}
-	struct sim_board_op op = {.kind = redo ? SIM_OP_REDO : SIM_OP_UNDO, .target_op = s->op_id};
-	(void)cl_board_send(&a->conn, &op);
+	struct sim_board_op op = {.kind = redo ? SIM_OP_REDO : SIM_OP_UNDO, .target_op = target};
+	if (!cl_board_send(&a->conn, &op))
+		app_notice(a, 0xfff05a5au, "Not %s: too much is waiting", redo ? "redone" : "undone");
+}
+
+/* C, P, Delete: the pen's colour, its width, the eraser. */
+static void tool_keys(struct app *a)
+{
+	struct app_board_view *v = &a->board_view;
+	const struct plat_input *in = &a->input;
+	bool eraser = in->pressed[PLAT_ACT_ERASER] % 2;
+	int colour = in->pressed[PLAT_ACT_PEN_COLOUR], width = in->pressed[PLAT_ACT_PEN_WIDTH];
+	if (!eraser && !colour && !width)
+		return;
+	app_board_pen(a, -1, false, 0, 0, 0, a->conn.service_now_us); /* a stroke under way ends */
+	v->erased_n = 0;
+	v->colour = (uint8_t)((v->colour + colour) % APP_PEN_COLOURS);
+	v->width = (uint8_t)((v->width + width) % APP_PEN_WIDTHS);
+	v->eraser = eraser ? !v->eraser : false; /* choosing a pen puts the eraser down */
+	if (v->eraser)
+		app_notice(a, 0xffd8e2eeu, "Eraser: drag over strokes to remove them");
+	else
+		app_notice(a, 0xffd8e2eeu, "Pen: %s, %s", colours[v->colour].name,
+			   widths[v->width].name);
+}
+
+bool app_board_clear(struct app *a)
+{
+	struct app_board_view *v = &a->board_view;
+	int b = v->open ? v->board : app_board_near(a);
+	char why[160];
+	if (!a->board || b < 0) {
+		app_notice(a, 0xfff05a5au, "Stand at a board (or open it with F2) to clear it");
+		return false;
+	}
+	if (!cl_board_clear(&a->conn, (uint8_t)b, why, sizeof(why))) {
+		app_notice(a, 0xfff05a5au, "Not cleared: %.100s", why);
+		return false;
+	}
+	app_notice(a, 0xfff2f4f8u, "Board %d cleared", b + 1);
+	return true;
 }
 
 bool app_board_input(struct app *a, uint64_t now_us)
@@ -296,8 +462,13 @@ bool app_board_input(struct app *a, uint64_t now_us)
 		if (!v->open && !next)
 			app_notice(a, 0xffa8b0bcu, "This room has no boards");
 	}
-	if (!v->open)
+	if (a->link == APP_LINK_JOINED && (v->open || app_board_near(a) >= 0))
+		tool_keys(a);
+	if (!v->open) {
+		if (a->link == APP_LINK_JOINED)
+			(void)wall_pen(a, now_us);
 		return false;
+	}
 	pen(a, now_us);
 	if (in->pressed[PLAT_ACT_UNDO] % 2 || in->pressed[PLAT_ACT_REDO] % 2)
 		undo(a, in->pressed[PLAT_ACT_REDO] % 2);
@@ -320,9 +491,8 @@ void app_board_event(struct app *a, const struct cl_event *ev)
 		all_dirty(a);
 	else if (ev->type == CL_EVENT_BOARD)
 		a->board_view.images[ev->board.board].dirty = true;
-	/* Our stroke is in the replica now: the preview's job is done. */
-	if (ev->type == CL_EVENT_BOARD && !a->board_view.pen_down)
-		a->board_view.ink_n = 0;
+	else if (ev->type == CL_EVENT_BOARD_REFUSED)
+		all_dirty(a); /* a refused op of ours leaves the pending ink */
 }
 
 /* Board b's image brought up to date, no more often than every `every`
@@ -423,9 +593,13 @@ void app_board_draw(struct app *a, uint64_t now_us)
 	board_rect(a, &x, &y, &w, &h);
 	rnd_rect(r, x - 10, y - 44, w + 20, h + 54, 12, 0xe0101218u);
 	char title[160];
-	snprintf(title, sizeof(title), "Board %u of the room: drag to draw, Z undo, R redo, F2 next "
-				       "board or close",
-		 v->board + 1);
+	char tool[48];
+	snprintf(tool, sizeof(tool), v->eraser ? "eraser" : "%s %s pen", widths[v->width].name,
+		 colours[v->colour].name);
+	snprintf(title, sizeof(title),
+		 "Board %u, %s: drag to draw, C colour, P width, Del eraser, Z undo, R redo, "
+		 "F2 next board or close",
+		 v->board + 1, tool);
 	rnd_text(r, RND_FONT_SMALL, x + 4, y - 34, 0xfff2f4f8u, title);
 	rnd_draw_board(r, v->board, x, y, w, h);
 }

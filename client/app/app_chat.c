@@ -5,7 +5,8 @@
  * and staff have "/a " (an announcement everyone sees) and "/answer" (marks
  * the oldest open question answered). "/save" writes the chat to a text
  * file and "/save-board" the board as PNG (app_board.c), so the notes leave
- * the room. The panel shows the newest lines;
+ * the room; "/clear-board" clears the board (staff).
+ * The panel shows the newest lines;
  * announcements and refusals also come up as notices. Lessons are driven
  * from the same line: "/lesson NAME" starts one on the first board and
  * "/lesson stop" ends it (instructors), "/next" asks for one's next step;
@@ -110,6 +111,10 @@ static void send_line(struct app *a, const char *line)
 	}
 	if (!strcmp(line, "/save-board")) {
 		(void)app_board_save(a);
+		return;
+	}
+	if (!strcmp(line, "/clear-board")) {
+		(void)app_board_clear(a);
 		return;
 	}
 	if (!strncmp(line, "/lesson ", 8) || !strcmp(line, "/next")) {

@@ -1,33 +1,40 @@
 #!/bin/sh
 # Boards in the desktop client's real input path: a TA's client (headless,
-# an input script) opens the board with F2, draws two strokes with the
-# mouse, undoes the second with Z and saves the board as PNG; a student's
-# bot holding the room's log receives exactly that (two strokes, one live)
-# and holds the server's hash. Closed again (F2), the board shows on its
-# wall in the room, on the screen.
-#   board.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN OUTDIR
+# an input script) opens the board with F2, draws a stroke with the mouse,
+# picks another colour (C) and draws a second, undoes it with Z, takes the
+# eraser (Delete) and drags it across the first, saves the board as PNG,
+# closes it (F2) and draws a third stroke on the board's wall in the room
+# (standing at it). A student's bot holding the room's log receives
+# exactly that (three strokes, the third alone live, two colours) and
+# holds the server's hash; the board shows on its wall, on the screen.
+# The room runs tests/data/worlds/board.tmj: its one board stands 1.6 m
+# from the spawn, so the TA is at it.
+#   board.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN WORLDS OUTDIR
 set -eu
 lyceum=$1
 server=$2
 bot=$3
 token_tool=$4
-out=$5
+worlds=$5
+out=$6
 mkdir -p "$out"
 rm -rf "$out"/*
 name=board
 . "$(dirname "$0")/lib.sh"
 use_lavapipe
 port=$((20000 + ($$ + 53) % 20000))
-keyed_server
+"$token_tool" keygen --out "$out/keys" >/dev/null
+start_server server --worlds "$worlds" --world board --token-key "$out/keys/token.pub"
 
 # A student who holds the room's log (its script says one line) and stays.
-"$bot" --server "127.0.0.1:$port" --count 1 --name kid --token-key "$out/keys/token.key" \
-    --behavior idle --seconds 9 --moderate "0.2:say::watching the board" \
+"$bot" --server "127.0.0.1:$port" --count 1 --name kid --token-key "$out/keys/token.key" --worlds "$worlds" \
+    --behavior idle --seconds 12 --moderate "0.2:say::watching the board" \
     --report "$out/kid.json" >"$out/kid.out" 2>"$out/kid.log" &
 pids="$pids $!"
 wait_for "$out/kid.log" "1 of 1 bots joined" 10
 
-# The board at 960 x 540 shows at (50, 70), 860 x 430 px: 4000 x 2000 mm.
+# Full-screen, the board at 960 x 540 shows at (50, 70), 860 x 430 px:
+# 4000 x 2000 mm.
 {
     echo "20 press board"
     echo "30 move 200 200"
@@ -35,23 +42,42 @@ wait_for "$out/kid.log" "1 of 1 bots joined" 10
     i=32
     while [ $i -le 60 ]; do echo "$i move $((200 + (i - 31) * 8)) $((200 + (i - 31) * 3))"; i=$((i + 1)); done
     echo "61 button off"
+    echo "65 press pen-colour"
     echo "70 move 300 400"
     echo "71 button on"
     i=72
     while [ $i -le 90 ]; do echo "$i move $((300 + (i - 71) * 10)) 400"; i=$((i + 1)); done
     echo "91 button off"
     echo "110 press undo"
-    printf "%s\n" "120 press chat" "121 type /save-board" "122 press chat" "130 press board"
+    # The eraser across the first stroke (it passes x = 300 at y = 237).
+    echo "112 press eraser"
+    echo "114 move 300 215"
+    echo "115 button on"
+    i=116
+    while [ $i -le 126 ]; do echo "$i move 300 $((215 + (i - 115) * 4))"; i=$((i + 1)); done
+    echo "127 button off"
+    echo "129 press eraser"
+    printf "%s\n" "130 press chat" "131 type /save-board" "132 press chat" "140 press board"
+    # On the board's wall in the room (zoom 0.6, the camera on the TA at
+    # the spawn, (3, 3) m): its image spans (500, 171) top-left, (527, 184)
+    # top-right, (500, 231) bottom-left.
+    echo "160 move 506 192"
+    echo "161 button on"
+    i=162
+    while [ $i -le 180 ]; do echo "$i move $((506 + (i - 161) * 16 / 19)) $((192 + (i - 161) * 26 / 19))"; i=$((i + 1)); done
+    echo "181 button off"
 } >"$out/ta.script"
 (cd "$out" && "$lyceum" --headless --size 960x540 --msaa 1 --server "127.0.0.1:$port" \
-    --token "$(mint ms-ward ta)" --frames 170 --input-script "$out/ta.script" --zone classroom \
-    --zoom 0.35 --screenshot "$out/ta.png" --scene-json "$out/ta.json" >"$out/ta.out" 2>"$out/ta.log") ||
+    --token "$(mint ms-ward ta)" --frames 230 --input-script "$out/ta.script" --zone left --worlds "$worlds" \
+    --zoom 0.6 --screenshot "$out/ta.png" --scene-json "$out/ta.json" >"$out/ta.out" 2>"$out/ta.log") ||
     { echo "board: the TA's client failed" >&2; cat "$out/ta.log" >&2; exit 1; }
 
 wait_for "$out/kid.out" '"still_connected"' 20
 kid=$(tr -d ' \n' <"$out/kid.json")
-echo "$kid" | grep -q '"strokes":2,"live":1,' ||
-    { echo "board: the student does not hold two strokes, one undone" >&2; cat "$out/kid.json" >&2; exit 1; }
+echo "$kid" | grep -q '"strokes":3,"live":1,' ||
+    { echo "board: the student does not hold three strokes, one live" >&2; cat "$out/kid.json" >&2; exit 1; }
+echo "$kid" | grep -q '"colours":2,' ||
+    { echo "board: the student does not see two pen colours" >&2; cat "$out/kid.json" >&2; exit 1; }
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 line=$(grep 'board hash room=lesson board=0' "$out/server.log" | tail -1)
@@ -68,4 +94,4 @@ corners=$(tr -d ' \n' <"$out/ta.json" | sed -n 's/.*"boards":\[{"board":0,"corne
 [ -n "$corners" ] || { echo "board: the board is not drawn on its wall" >&2; cat "$out/ta.json" >&2; exit 1; }
 echo "$corners" | awk -F, '{ for (i = 1; i <= NF; i += 2) if ($i < 0 || $i > 960 || $(i + 1) < 0 || $(i + 1) > 540) exit 1 }' ||
     { echo "board: the wall's board is off the screen: $corners" >&2; exit 1; }
-echo "board: two strokes drawn with the mouse, one undone, reached the room; saved to $(basename "$png"); on its wall at $corners"
+echo "board: three strokes drawn with the mouse (two colours, one undone, one erased, one on the wall) reached the room; saved to $(basename "$png"); on its wall at $corners"
