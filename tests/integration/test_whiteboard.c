@@ -2,7 +2,8 @@
  * board-v1 load at 5% loss and a 100 ms round trip converges on every
  * replica and on the server (the reconnecting client, which comes back
  * with its last seq, included); late joiners receive the board through
- * the late-join path and agree with the server. */
+ * the late-join path and agree with the server; students may not erase
+ * others' strokes or clear the board, staff may. */
 #include "itest.h"
 
 #include <setjmp.h>
@@ -134,6 +135,70 @@ static void drawing_bots_report_the_servers_board(void **state)
 	json_decref(rep);
 }
 
+static long long board_stat(json_t *bot, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(json_object_get(bot, "board"), key));
+}
+
+/* Who may remove what: two students (modified clients that send what
+ * their role may not) try to erase the TA's stroke and to clear the board,
+ * and are refused; the TA erases a student's stroke and, when the pens
+ * rest, clears the board. Every replica ends empty, as the server's. */
+static void staff_erase_and_clear_students_may_not(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	char pub[300], key[300], pupils_json[300], ta_json[300];
+	snprintf(pub, sizeof(pub), "%s/token.pub", g_keys);
+	snprintf(key, sizeof(key), "%s/token.key", g_keys);
+	snprintf(pupils_json, sizeof(pupils_json), "%s/erase-pupils.json", itest_dir());
+	snprintf(ta_json, sizeof(ta_json), "%s/erase-ta.json", itest_dir());
+	char *flags[] = {"--token-key", pub, NULL};
+	assert_true(itest_server_start(&sv, flags));
+	char *pupils[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "erase", "--token-key", key,
+			  "--count", "2", "--name", "pupil", "--behavior", "draw", "--seconds", "10",
+			  "--chat-unchecked", "1", "--report", pupils_json, "--moderate",
+			  "4:erase:teacher-0;4.5:clear-board:1", NULL};
+	char *ta[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "erase", "--token-key", key,
+		      "--count", "1", "--name", "teacher", "--role", "ta", "--behavior", "draw",
+		      "--seconds", "10", "--report", ta_json, "--moderate",
+		      "5:erase:pupil-0;9:clear-board:1", NULL};
+	struct itest_proc p, t;
+	assert_true(itest_spawn(&p, "erase-pupils", pupils));
+	assert_true(itest_spawn(&t, "erase-ta", ta));
+	assert_int_equal(itest_wait(&p, 30000), 0);
+	assert_int_equal(itest_wait(&t, 30000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	char server_hash[65];
+	assert_true(itest_board_hash(&sv, "erase", server_hash));
+	json_t *pr = itest_json(pupils_json), *tr = itest_json(ta_json);
+	assert_non_null(pr);
+	assert_non_null(tr);
+	json_t *teacher = itest_bot_named(tr, "teacher-0");
+	assert_non_null(teacher);
+	/* The TA's erase and clear went out and were logged, not refused. */
+	assert_int_equal(board_stat(teacher, "erased"), 1);
+	assert_int_equal(board_stat(teacher, "cleared"), 1);
+	assert_int_equal(board_stat(teacher, "refused"), 0);
+	for (int i = 0; i < 2; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "pupil-%d", i);
+		json_t *b = itest_bot_named(pr, name);
+		assert_non_null(b);
+		assert_int_equal(board_stat(b, "erased"), 1);
+		assert_int_equal(board_stat(b, "cleared"), 1);
+		assert_int_equal(board_stat(b, "refused"), 2);
+		assert_int_equal(board_stat(b, "strokes"), 0); /* cleared */
+		assert_string_equal(json_string_value(json_object_get(json_object_get(b, "board"),
+								       "content_hash")),
+				    server_hash);
+	}
+	assert_int_equal(board_stat(teacher, "strokes"), 0);
+	assert_int_equal(itest_server_stat(&sv, "board_refused"), 4);
+	json_decref(pr);
+	json_decref(tr);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -146,6 +211,7 @@ int main(void)
 		cmocka_unit_test(thirty_pens_through_loss_converge_with_the_server),
 		cmocka_unit_test(late_joiners_receive_the_board_the_server_holds),
 		cmocka_unit_test(drawing_bots_report_the_servers_board),
+		cmocka_unit_test(staff_erase_and_clear_students_may_not),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, NULL);
 	itest_cleanup();

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool bot_board_init(struct bot_run *run, struct bot *b)
 {
@@ -53,6 +54,41 @@ void bot_board_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 	}
 }
 
+void bot_board_step(struct bot *b, const struct bot_mod_step *st)
+{
+	char why[160] = "the bot holds no board";
+	if (b->board && st->flag) { /* clear-board */
+		int n = st->target[0] ? atoi(st->target) : 1;
+		if (n >= 1 && n <= SIM_BOARDS && cl_board_clear(&b->conn, (uint8_t)(n - 1), why, sizeof(why))) {
+			b->board_cleared++;
+			return;
+		}
+		if (n < 1 || n > SIM_BOARDS)
+			snprintf(why, sizeof(why), "no board '%s' (1 to %d)", st->target, SIM_BOARDS);
+	} else if (b->board) { /* erase */
+		uint16_t author = 0;
+		if (!strcmp(st->target, "self") || !st->target[0])
+			author = b->board->author;
+		for (int i = 0; !author && i < b->conn.roster_count; i++)
+			if (!strcmp(b->conn.roster[i].name, st->target))
+				author = b->conn.roster[i].author;
+		const struct sim_stroke *s = NULL;
+		for (uint32_t i = b->board->boards.stroke_count; author && !s && i-- > 0;) {
+			const struct sim_stroke *t = &b->board->boards.strokes[i];
+			if (t->author == author && !(t->flags & SIM_STROKE_UNDONE))
+				s = t;
+		}
+		if (s && cl_board_erase(&b->conn, s, why, sizeof(why))) {
+			b->board_erased++;
+			return;
+		}
+		if (!s)
+			snprintf(why, sizeof(why), "no live stroke of '%s' to erase", st->target);
+	}
+	fprintf(stderr, "lyceum-bot: %s: %s not sent: %s\n", b->name, st->flag ? "clear-board" : "erase",
+		why);
+}
+
 void bot_board_report(const struct bot *b, json_t *out)
 {
 	const struct cl_board *cb = b->board;
@@ -64,10 +100,22 @@ void bot_board_report(const struct bot *b, json_t *out)
 		proto_hash_hex(order, oh);
 		proto_hash_hex(content, ch);
 	}
-	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "synced",
+	/* How many pen colours the strokes show (at most 16 told apart). */
+	uint32_t seen[16];
+	int colours = 0;
+	for (uint32_t i = 0; i < cb->boards.stroke_count; i++) {
+		uint32_t c = cb->boards.strokes[i].color;
+		int k = 0;
+		while (k < colours && seen[k] != c)
+			k++;
+		if (k == colours && colours < 16)
+			seen[colours++] = c;
+	}
+	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "synced",
 			      cb->synced, "seq", (json_int_t)cb->applied_seq, "strokes",
 			      (json_int_t)cb->boards.stroke_count, "live", (json_int_t)cb->boards.live,
-			      "points", (json_int_t)cb->boards.points, "ops_sent", (json_int_t)b->board_ops,
+			      "colours", colours, "points", (json_int_t)cb->boards.points, "ops_sent",
+			      (json_int_t)b->board_ops, "erased", (json_int_t)b->board_erased, "cleared", (json_int_t)b->board_cleared,
 			      "ops_pending", (json_int_t)cb->pending_count, "refused",
 			      (json_int_t)cb->stats.refused, "gaps_repaired", (json_int_t)cb->stats.gaps,
 			      "resyncs", (json_int_t)cb->stats.desyncs, "content_hash", ch, "order_hash", oh);

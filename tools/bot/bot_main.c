@@ -381,7 +381,7 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		if (bot_voice_wanted(o) && !bot_voice_init(run, b))
 			return false;
 		if ((o->behavior == BOT_DRAW || o->behavior == BOT_CHAT || o->behavior == BOT_LESSON ||
-		     run->mod_chat) &&
+		     run->mod_log) &&
 		    !bot_board_init(run, b))
 			return false;
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {

@@ -29,6 +29,7 @@ static const struct {
 	{"lesson-start", PROTO_MSG_LESSON, false, PROTO_LESSON_START},
 	{"lesson-stop", PROTO_MSG_LESSON, false, PROTO_LESSON_STOP},
 	{"lesson-next", PROTO_MSG_LESSON, false, PROTO_LESSON_NEXT},
+	{"erase", PROTO_MSG_BOARD_OP, false, 0},  {"clear-board", PROTO_MSG_BOARD_OP, true, 0},
 };
 
 /* The next ':'-separated field of s (cut there), or "" at the end. */
@@ -72,7 +73,8 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 			fprintf(stderr, "lyceum-bot: --moderate: '%s' is not SECONDS:ACTION[:TARGET[:TEXT]] "
 					"with ACTION one of mute, unmute, mute-all, unmute-all, kick, ban, "
 					"lock, unlock, hand, lower, floor, unfloor, move, say, say-zone, "
-					"announce, ask, answer, lesson-start, lesson-stop, lesson-next\n",
+					"announce, ask, answer, lesson-start, lesson-stop, lesson-next, erase, "
+					"clear-board\n",
 				item);
 			ok = false;
 			break;
@@ -80,7 +82,8 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 		st->type = actions[k].type;
 		st->flag = actions[k].flag;
 		st->scope = actions[k].scope;
-		run->mod_chat |= st->type == PROTO_MSG_CHAT || st->type == PROTO_MSG_LESSON;
+		run->mod_log |= st->type == PROTO_MSG_CHAT || st->type == PROTO_MSG_LESSON ||
+				 st->type == PROTO_MSG_BOARD_OP;
 		core_strlcpy(st->target, target, sizeof(st->target));
 		core_strlcpy(st->text, rest, sizeof(st->text));
 		run->mod_steps++;
@@ -120,6 +123,8 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 			bot_chat_step(b, st);
 		else if (st->type == PROTO_MSG_LESSON)
 			bot_lesson_step(b, st);
+		else if (st->type == PROTO_MSG_BOARD_OP)
+			bot_board_step(b, st);
 		else if (cl_conn_moderate(&b->conn, st->type, target_id(b, st->target), st->flag,
 				     st->text) != CORE_OK)
 			fprintf(stderr, "lyceum-bot: %s: could not send %s\n", b->name,
