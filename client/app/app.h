@@ -169,10 +169,7 @@ struct app {
 	bool room_locked;
 	int move_zone_next;
 
-	/* roster changes become notices */
-	uint8_t known[PROTO_MAX_CLIENT_ID + 1];
-	int prev_roster_count;
-	struct cl_roster_entry prev_roster[CL_MAX_ROSTER];
+	/* what happened in the room (roster changes, announcements, refusals) */
 	struct app_notice notices[APP_MAX_NOTICES];
 
 	/* chat (app_chat.c): the room's log as this client holds it */

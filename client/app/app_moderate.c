@@ -99,6 +99,10 @@ void app_moderate_events(struct app *a)
 	while (cl_conn_next_event(&a->conn, &ev)) {
 		if (ev.type == CL_EVENT_MODERATION)
 			on_event(a, &ev.mod);
+		else if (ev.type == CL_EVENT_ROSTER && ev.roster.change == CL_ROSTER_JOINED)
+			app_notice(a, 0xffd8e2ee, "%s joined", ev.roster.name);
+		else if (ev.type == CL_EVENT_ROSTER && ev.roster.change == CL_ROSTER_LEFT)
+			app_notice(a, 0xffb8c0cc, "%s left", ev.roster.name);
 		else
 			app_chat_event(a, &ev, a->conn.service_now_us);
 		app_board_event(a, &ev);

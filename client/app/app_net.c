@@ -217,11 +217,6 @@ void app_net_update(struct app *a, uint64_t now_us)
 		a->next_tick_us = now_us;
 		a->has_target = false;
 		a->target_seat = -1;
-		memset(a->known, 0, sizeof(a->known));
-		for (int i = 0; i < c->roster_count; i++)
-			a->known[c->roster[i].id] = 1;
-		a->prev_roster_count = c->roster_count;
-		memcpy(a->prev_roster, c->roster, sizeof(c->roster[0]) * (size_t)c->roster_count);
 		app_notice(a, 0xff8fd694, "%s room '%s' as %s%s%s",
 			   a->ever_joined ? "Back in" : "Joined", c->welcome.room, c->welcome.name,
 			   c->welcome.role != PROTO_ROLE_STUDENT ? ", " : "",
@@ -245,22 +240,7 @@ void app_net_update(struct app *a, uint64_t now_us)
 	}
 	if (a->link != APP_LINK_JOINED)
 		return;
-	app_moderate_events(a);
-	/* Roster changes since the last frame become join and leave notices. */
-	uint8_t seen[PROTO_MAX_CLIENT_ID + 1];
-	memset(seen, 0, sizeof(seen));
-	for (int i = 0; i < c->roster_count; i++) {
-		uint16_t id = c->roster[i].id;
-		seen[id] = 1;
-		if (!a->known[id] && id != c->welcome.client_id)
-			app_notice(a, 0xffd8e2ee, "%s joined", c->roster[i].name);
-	}
-	for (int i = 0; i < a->prev_roster_count; i++)
-		if (!seen[a->prev_roster[i].id])
-			app_notice(a, 0xffb8c0cc, "%s left", a->prev_roster[i].name);
-	memcpy(a->known, seen, sizeof(seen));
-	a->prev_roster_count = c->roster_count;
-	memcpy(a->prev_roster, c->roster, sizeof(c->roster[0]) * (size_t)c->roster_count);
+	app_moderate_events(a); /* joins and leaves come as roster events */
 }
 
 void app_net_close(struct app *a)

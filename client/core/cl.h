@@ -100,7 +100,11 @@ enum cl_event_type {
 	CL_EVENT_LESSON,     /* board.author: a lesson started or stopped (0), a student's
 				step changed or was scored (cl_board.lesson) */
 	CL_EVENT_ITEM,       /* item: an item changed hands (picked up or put down) */
+	CL_EVENT_ROSTER,     /* roster: someone joined, left, or their role or status
+				changed (the members there when we joined are the
+				roster, not events) */
 };
+enum cl_roster_change { CL_ROSTER_JOINED, CL_ROSTER_LEFT, CL_ROSTER_CHANGED };
 struct cl_event {
 	enum cl_event_type type;
 	struct proto_mod_event mod;
@@ -111,6 +115,11 @@ struct cl_event {
 		uint32_t op_id;  /* BOARD_REFUSED */
 		uint8_t reason;  /* BOARD_REFUSED: proto_log_reason_name */
 	} board;
+	struct {
+		uint16_t id;
+		uint8_t change;  /* enum cl_roster_change */
+		char name[PROTO_NAME_MAX];
+	} roster;
 	struct {
 		uint8_t index;   /* the world's */
 		uint16_t holder; /* now (0: put down) */
@@ -311,6 +320,7 @@ struct cl_stats {
 	uint64_t snaps;             /* corrections above CL_SNAP_ERROR_MM (teleport, seat, kick) */
 	uint64_t events_dropped;    /* events the caller did not take in time */
 	uint64_t refused_actions;   /* our requests the server refused */
+	uint64_t roster_full;       /* members past CL_MAX_ROSTER, left off the roster */
 	int max_converge_frames;    /* frames a blended correction took to vanish */
 	uint64_t voice_sent, voice_received;
 	uint64_t board_ignored; /* board messages with no board attached (an app that shows none) */
@@ -367,6 +377,7 @@ struct cl_conn {
 
 	int roster_count;
 	struct cl_roster_entry roster[CL_MAX_ROSTER];
+	bool roster_settled; /* the welcome's service is over: changes are events */
 	struct proto_hand_queue hands; /* raised hands, oldest first */
 	bool kicked;                   /* staff removed us: error says who and why */
 	bool room_mute_all;            /* everyone but staff and the floor is muted */

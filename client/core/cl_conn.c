@@ -187,13 +187,27 @@ static void on_snapshot(struct cl_conn *c, const uint8_t *data, uint32_t len, ui
 	cl_predict_reconcile(c);
 }
 
+/* A roster change as an event, once the roster we joined has come. */
+static void roster_event(struct cl_conn *c, uint16_t id, enum cl_roster_change change,
+			 const char *name)
+{
+	if (!c->roster_settled)
+		return;
+	struct cl_event ev = {.type = CL_EVENT_ROSTER, .roster = {.id = id, .change = (uint8_t)change}};
+	core_strlcpy(ev.roster.name, name, sizeof(ev.roster.name));
+	cl_push_event(c, &ev);
+}
+
 static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 {
 	/* A member already listed is updated (their status changed), else added. */
 	struct cl_roster_entry *e = (struct cl_roster_entry *)cl_conn_roster_find(c, info->id);
+	roster_event(c, info->id, e ? CL_ROSTER_CHANGED : CL_ROSTER_JOINED, info->name);
 	if (!e) {
-		if (c->roster_count >= CL_MAX_ROSTER)
+		if (c->roster_count >= CL_MAX_ROSTER) {
+			c->stats.roster_full++;
 			return;
+		}
 		e = &c->roster[c->roster_count++];
 		*e = (struct cl_roster_entry){.id = info->id};
 	}
@@ -209,6 +223,7 @@ static void roster_remove(struct cl_conn *c, uint16_t id)
 {
 	for (int i = 0; i < c->roster_count; i++) {
 		if (c->roster[i].id == id) {
+			roster_event(c, id, CL_ROSTER_LEFT, c->roster[i].name);
 			c->roster[i] = c->roster[--c->roster_count];
 			return;
 		}
@@ -524,6 +539,9 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		}
 	}
 	int got = net_host_service(c->host, now_us);
+	/* The server sends the roster right behind the welcome, so it came in
+	 * the same service: from the next one on a change to it is news. */
+	c->roster_settled = c->state == CL_STATE_JOINED;
 	cl_board_service(c, now_us);
 	/* The socket is connected to the server, so the kernel tells when
 	 * nothing listens there (ICMP port unreachable): no need to wait out

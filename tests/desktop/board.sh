@@ -76,6 +76,8 @@ wait_for "$out/kid.out" '"still_connected"' 20
 kid=$(tr -d ' \n' <"$out/kid.json")
 echo "$kid" | grep -q '"strokes":3,"live":1,' ||
     { echo "board: the student does not hold three strokes, one live" >&2; cat "$out/kid.json" >&2; exit 1; }
+echo "$kid" | grep -q '"roster_joined":1,"roster_left":1' ||
+    { echo "board: the student was not told of the TA's coming and going" >&2; cat "$out/kid.json" >&2; exit 1; }
 echo "$kid" | grep -q '"colours":2,' ||
     { echo "board: the student does not see two pen colours" >&2; cat "$out/kid.json" >&2; exit 1; }
 kill "$server_pid"

@@ -140,6 +140,7 @@ struct bot {
 	int mod_event_count;  /* events received (only the first BOT_MOD_EVENTS kept) */
 	struct proto_mod_event mod_events[BOT_MOD_EVENTS];
 	uint64_t speaking_events; /* someone in the room started or stopped talking */
+	uint64_t roster_events[2]; /* members joined, left (CL_EVENT_ROSTER) */
 	bool reconnecting;    /* dropped on purpose, coming back with its ticket */
 	int reconnects;
 	uint32_t rng;

@@ -112,6 +112,8 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 			b->mod_events[b->mod_event_count - 1] = ev.mod;
 		if (ev.type == CL_EVENT_SPEAKING)
 			b->speaking_events++;
+		if (ev.type == CL_EVENT_ROSTER && ev.roster.change != CL_ROSTER_CHANGED)
+			b->roster_events[ev.roster.change == CL_ROSTER_LEFT]++;
 		bot_grab_on_event(b, &ev);
 	}
 	if (b->conn.state != CL_STATE_JOINED)
@@ -196,6 +198,9 @@ void bot_moderate_report(const struct bot *b, json_t *out)
 									   sizeof(label))));
 	}
 	json_object_set_new(out, "roster", roster);
+	/* Members who joined and left after us, as the client core told it. */
+	json_object_set_new(out, "roster_joined", json_integer((json_int_t)b->roster_events[0]));
+	json_object_set_new(out, "roster_left", json_integer((json_int_t)b->roster_events[1]));
 	json_t *users = json_array();
 	for (int i = 0; i < c->roster_count; i++)
 		if (c->roster[i].user[0])
