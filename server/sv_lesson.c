@@ -362,8 +362,11 @@ void sv_lesson_tick(struct sv_server *sv, struct sv_room *room)
 void sv_lesson_snapshot(const struct sv_room *room,
 			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx)
 {
+	/* The running lesson, or the last one's results: each student's step
+	 * and points (those of the steps done too, so the leaderboard of a
+	 * late joiner is the room's). */
 	const struct sv_lesson *l = room->lesson;
-	if (!l || !l->active)
+	if (!l || !l->name[0])
 		return;
 	struct proto_log_op op = lesson_op(l);
 	emit(ctx, &op);
@@ -371,8 +374,8 @@ void sv_lesson_snapshot(const struct sv_room *room,
 		const struct sv_lesson_student *s = &l->students[i];
 		op = step_op(l, s);
 		emit(ctx, &op);
-		if (s->step < l->lesson.step_count && s->best[s->step]) {
-			struct sim_score best = {.total = s->best[s->step]};
+		struct sim_score best = {.total = s->step < l->lesson.step_count ? s->best[s->step] : 0};
+		if (best.total || lesson_points(l, s)) {
 			op = score_op(l, s, best);
 			emit(ctx, &op);
 		}

@@ -144,7 +144,7 @@ void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t aut
 /** The room's lesson timers: scores held back while a student's ops came
  * fast are worked out once SV_LESSON_RESCORE_US has passed. */
 void sv_lesson_tick(struct sv_server *sv, struct sv_room *room);
-/** The running lesson as ops, for a snapshot. */
+/** The running lesson, or the last one's results, as ops for a snapshot. */
 void sv_lesson_snapshot(const struct sv_room *room,
 			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx);
 void sv_lesson_free(struct sv_room *room);

@@ -69,7 +69,26 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 	assert_int_equal(itest_wait(&n, 30000), 0);
 	assert_int_equal(itest_wait(&s, 30000), 0);
 	assert_int_equal(itest_wait(&l, 30000), 0);
+	/* After the stop, with everyone gone, a newcomer is shown the results. */
+	char results_json[300];
+	snprintf(results_json, sizeof(results_json), "%s/results.json", itest_dir());
+	char *after[] = BOT("after", "--behavior", "lesson", "--seconds", "2", "--report", results_json);
+	struct itest_proc af;
+	assert_int_equal(itest_run(&af, "after", after, 30000), 0);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	json_t *ar = itest_json(results_json);
+	assert_non_null(ar);
+	json_t *al = lesson_of(ar, "after-0");
+	assert_string_equal(json_string_value(json_object_get(al, "lesson")), "letters");
+	assert_false(json_is_true(json_object_get(al, "active")));
+	json_t *results = json_object_get(al, "leaderboard");
+	assert_int_equal(json_array_size(results), 4);
+	int done_well = 0;
+	for (size_t i = 0; i < json_array_size(results); i++)
+		done_well += num(json_array_get(results, i), "step") == 5 &&
+			     num(json_array_get(results, i), "points") >= 5 * 700;
+	assert_true(done_well >= 2); /* the careful ones (and the late one), points whole */
+	json_decref(ar);
 
 	json_t *tr = itest_json(rep[0]), *nr = itest_json(rep[1]), *sr = itest_json(rep[2]),
 	       *lr = itest_json(rep[3]);
