@@ -177,6 +177,7 @@ struct app {
 	bool chat_open;
 	char chat_line[PROTO_CHAT_TEXT_MAX + 1];
 	uint64_t chat_seen_us; /* the newest line's arrival: the panel shows a while */
+	uint64_t lesson_ended_us; /* the lesson's results show a while after it ends */
 
 	/* the board view (app_board.c) */
 	struct app_board_view {

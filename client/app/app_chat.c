@@ -21,6 +21,8 @@
 
 #define APP_CHAT_SHOWN 8
 #define APP_CHAT_SHOW_US 20000000u /* the panel fades this long after the last line */
+#define APP_RESULTS_SHOW_US 120000000u /* a lesson's results show this long after it ends */
+#define APP_LEADERS 5 /* the leaderboard's lines */
 #define PANEL 0xc0101218u
 #define TEXT 0xfff2f4f8u
 #define DIM 0xffa8b0bcu
@@ -196,6 +198,7 @@ void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us)
 {
 	if (ev->type == CL_EVENT_LESSON && a->board && !ev->board.author &&
 	    a->board->lesson.info.name[0]) {
+		a->lesson_ended_us = a->board->lesson.info.active ? 0 : now_us;
 		app_notice(a, ANNOUNCE, "Lesson \"%.60s\" %s", a->board->lesson.info.title,
 			   a->board->lesson.info.active ? "started" : "ended");
 		return;
@@ -207,25 +210,73 @@ void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us)
 	if (ev->type != CL_EVENT_CHAT || !a->board || !a->board->chat_count)
 		return;
 	a->chat_seen_us = now_us;
-	const struct cl_chat_line *l = cl_chat_line(a->board, a->board->chat_count - 1);
-	if (ev->board.op_id && l->op_id == ev->board.op_id && l->chat.scope == PROTO_CHAT_ANNOUNCE &&
-	    !l->own)
-		app_notice(a, ANNOUNCE, "%.31s: %.90s", who(a, l), l->chat.text);
+	if (!ev->board.op_id)
+		return; /* the history reloaded, or an answer */
+	/* The event's line: the newest, unless more came in the same batch. */
+	for (uint32_t i = a->board->chat_count; i-- > 0;) {
+		const struct cl_chat_line *l = cl_chat_line(a->board, i);
+		if (l->op_id != ev->board.op_id || l->author != ev->board.author)
+			continue;
+		if (l->chat.scope == PROTO_CHAT_ANNOUNCE && !l->own)
+			app_notice(a, ANNOUNCE, "%.31s: %.90s", who(a, l), l->chat.text);
+		return;
+	}
 }
 
-/* The running lesson: its title, our step's prompt, the server's score. */
-static void lesson_panel(struct app *a)
+/* The lesson's students by their points, most first: up to n authors in
+ * top; returns how many are enrolled. *mine: our place (0: not enrolled). */
+static int leaders(const struct cl_lesson *l, uint16_t me, uint16_t *top, int n, int *mine)
+{
+	int count = 0, used = 0;
+	*mine = 0;
+	for (uint16_t au = 1; au < SIM_BOARD_AUTHORS; au++) {
+		if (!l->enrolled[au])
+			continue;
+		count++;
+		int at = used < n ? used : n;
+		while (at > 0 && l->points[top[at - 1]] < l->points[au])
+			at--;
+		if (at < n) {
+			memmove(&top[at + 1], &top[at], sizeof(top[0]) * (size_t)(CORE_MIN(used, n - 1) - at));
+			top[at] = au;
+			used = CORE_MIN(used + 1, n);
+		}
+	}
+	if (me && l->enrolled[me]) {
+		*mine = 1;
+		for (uint16_t au = 1; au < SIM_BOARD_AUTHORS; au++)
+			*mine += l->enrolled[au] && l->points[au] > l->points[me];
+	}
+	return count;
+}
+
+/* The name of the member who draws as author, or "someone who left". */
+static const char *author_name(const struct app *a, uint16_t author)
+{
+	for (int i = 0; i < a->conn.roster_count; i++)
+		if (a->conn.roster[i].author == author)
+			return a->conn.roster[i].name;
+	return "someone who left";
+}
+
+/* The lesson: its title, our step's prompt, the server's score, and the
+ * leaderboard (while it runs, and a while after it ends). */
+static void lesson_panel(struct app *a, uint64_t now_us)
 {
 	const struct cl_lesson *l = &a->board->lesson;
-	if (!l->info.active)
+	bool results = !l->info.active && l->info.name[0] && a->lesson_ended_us &&
+		       now_us < a->lesson_ended_us + APP_RESULTS_SHOW_US;
+	if (!l->info.active && !results)
 		return;
 	struct rnd *r = a->rnd;
 	const struct rnd_stats *st = rnd_get_stats(r);
 	float lh = rnd_line_height(r, RND_FONT_SMALL) + 3.0f;
 	char line1[160], line2[260], line3[160] = "";
-	snprintf(line1, sizeof(line1), "Lesson: %s", l->info.title);
+	snprintf(line1, sizeof(line1), results ? "Lesson ended: %s" : "Lesson: %s", l->info.title);
 	bool enrolled = l->enrolled[a->board->author];
-	if (!enrolled)
+	if (results)
+		snprintf(line2, sizeof(line2), "Results: the best score of each step, summed");
+	else if (!enrolled)
 		snprintf(line2, sizeof(line2), "%u steps; students trace them in their practice areas",
 			 l->info.step_count);
 	else if (l->mine.step >= l->info.step_count)
@@ -234,24 +285,44 @@ static void lesson_panel(struct app *a)
 	else
 		snprintf(line2, sizeof(line2), "Step %u of %u: %s", l->mine.step + 1,
 			 l->info.step_count, l->mine.prompt);
-	if (enrolled && l->score.step == l->mine.step && l->score.total)
+	if (!results && enrolled && l->score.step == l->mine.step && l->score.total)
 		snprintf(line3, sizeof(line3), "Score %u%% (accuracy %u%%, coverage %u%%, smooth %u%%)%s",
 			 l->score.total / 10, l->score.accuracy / 10, l->score.coverage / 10,
 			 l->score.smoothness / 10, l->score.passed ? ": passed, /next" : "");
+	/* The leaderboard: the first few, and our place if we are further. */
+	uint16_t top[APP_LEADERS];
+	int mine, count = leaders(l, a->board->author, top, APP_LEADERS, &mine);
+	int rows = CORE_MIN(count, APP_LEADERS);
+	char board[APP_LEADERS + 1][120];
+	for (int i = 0; i < rows; i++) {
+		uint16_t au = top[i];
+		snprintf(board[i], sizeof(board[i]), "%d. %.31s  %u pts, %s", i + 1, author_name(a, au),
+			 (l->points[au] + 5) / 10,
+			 l->step[au] >= l->info.step_count ? "done" : "working");
+	}
+	if (mine > APP_LEADERS)
+		snprintf(board[rows++], sizeof(board[0]), "%d. you  %u pts (of %d)", mine,
+			 (l->points[a->board->author] + 5) / 10, count);
 	float w = CORE_MAX(rnd_text_width(r, RND_FONT_SMALL, line2),
 			   rnd_text_width(r, RND_FONT_SMALL, line3)) + 24;
+	for (int i = 0; i < rows; i++)
+		w = CORE_MAX(w, rnd_text_width(r, RND_FONT_SMALL, board[i]) + 24);
 	w = CORE_MIN(CORE_MAX(w, 260.0f), (float)st->width - 28);
 	float x = (float)st->width - w - 14, y = 120;
-	rnd_rect(r, x, y, w, 3 * lh + 12, 10, PANEL);
+	rnd_rect(r, x, y, w, (float)(3 + rows) * lh + 12, 10, PANEL);
 	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6, ANNOUNCE, line1);
 	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + lh, TEXT, line2);
 	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + 2 * lh, DIM, line3);
+	for (int i = 0; i < rows; i++)
+		rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + (float)(3 + i) * lh,
+			 i + 1 == mine || (i == APP_LEADERS && mine > APP_LEADERS) ? 0xffffe7a0u : TEXT,
+			 board[i]);
 }
 
 void app_chat_draw(struct app *a, uint64_t now_us)
 {
 	if (a->board)
-		lesson_panel(a);
+		lesson_panel(a, now_us);
 	if (!a->board || (!a->chat_open && now_us > a->chat_seen_us + APP_CHAT_SHOW_US))
 		return;
 	struct rnd *r = a->rnd;
