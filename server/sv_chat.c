@@ -8,16 +8,12 @@
 
 #include "proto/perm.h"
 
+#include <stddef.h>
 #include <string.h>
-
-static uint32_t slot(const struct sv_log *log, uint32_t i)
-{
-	return (log->chat_next + SV_CHAT_HISTORY - log->chat_count + i) % SV_CHAT_HISTORY;
-}
 
 const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i)
 {
-	return &log->chat[slot(log, i)];
+	return &log->chat[i];
 }
 
 int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
@@ -52,16 +48,20 @@ void sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const st
 	if (op->kind == PROTO_LOG_ANSWER) {
 		uint16_t target = op->op.target_author ? op->op.target_author : author;
 		for (uint32_t i = 0; i < log->chat_count; i++) {
-			struct sv_chat_entry *e = &log->chat[slot(log, i)];
+			struct sv_chat_entry *e = &log->chat[i];
 			if (e->author == target && e->op_id == op->op.target_op)
 				e->chat.answered = true;
 		}
 		return;
 	}
 	if (op->chat.scope == PROTO_CHAT_ZONE)
-		return; /* never in a snapshot: see SV_CHAT_HISTORY */
-	log->chat[log->chat_next] = (struct sv_chat_entry){author, op_id, op->chat};
-	log->chat_next = (log->chat_next + 1) % SV_CHAT_HISTORY;
-	if (log->chat_count < SV_CHAT_HISTORY)
-		log->chat_count++;
+		return; /* never in a snapshot: see PROTO_CHAT_HISTORY */
+	if (log->chat_count == PROTO_CHAT_HISTORY) { /* full: one goes (proto_chat_evict) */
+		uint32_t out = proto_chat_evict(log->chat, sizeof(log->chat[0]),
+						offsetof(struct sv_chat_entry, chat), log->chat_count);
+		memmove(&log->chat[out], &log->chat[out + 1],
+			sizeof(log->chat[0]) * (log->chat_count - 1 - out));
+		log->chat_count--;
+	}
+	log->chat[log->chat_count++] = (struct sv_chat_entry){author, op_id, op->chat};
 }

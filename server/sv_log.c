@@ -54,7 +54,7 @@ bool sv_log_open(struct sv_server *sv, struct sv_room *room)
 	log->live_meta = calloc(SV_LIVE_MAX, sizeof(*log->live_meta));
 	log->snap = malloc(SV_LOG_SNAP_BYTES);
 	log->zone_of = calloc(SV_LOG_OPS, 1);
-	log->chat = calloc(SV_CHAT_HISTORY, sizeof(*log->chat));
+	log->chat = calloc(PROTO_CHAT_HISTORY, sizeof(*log->chat));
 	if (!log->bytes || !log->offs || !log->live_meta || !log->snap || !log->zone_of || !log->chat ||
 	    sim_board_init(&log->boards, SV_LOG_POINTS) != CORE_OK) {
 		log_release(log);

@@ -45,9 +45,10 @@ struct sv_room;
 struct sv_client;
 
 /* Chat a late joiner is shown (sv_chat.c): the room's newest messages
- * that the whole room saw (zone messages reach a late joiner in a tail,
- * never in a snapshot, which every member may be sent). */
-#define SV_CHAT_HISTORY 64
+ * that the whole room saw, PROTO_CHAT_HISTORY of them, oldest first, and
+ * the questions still waiting for an answer (proto_chat_evict). Zone
+ * messages reach a late joiner in a tail, never in a snapshot, which
+ * every member may be sent. */
 struct sv_chat_entry {
 	uint16_t author;
 	uint32_t op_id;
@@ -89,8 +90,8 @@ struct sv_log {
 	 * room's op); the newest one's seq (a tail before it is sent as is). */
 	uint8_t *zone_of;
 	uint32_t zone_last_seq;
-	struct sv_chat_entry *chat; /* SV_CHAT_HISTORY, a ring */
-	uint32_t chat_next, chat_count;
+	struct sv_chat_entry *chat; /* PROTO_CHAT_HISTORY, oldest first */
+	uint32_t chat_count;
 	bool hash_logged; /* the boards have not changed since the last hash line */
 };
 #define SV_LIVE_MAX 4096 /* ops between flushes, at most (then it flushes at once) */

@@ -151,9 +151,10 @@ struct cl_event {
 #define CL_BOARD_RESEND_BACKOFF 5
 typedef void (*cl_board_op_fn)(void *user, uint16_t author, uint32_t op_id,
 			       const struct sim_board_op *op, bool own);
-/* The room's chat as this client has seen it (the newest CL_CHAT_LINES):
- * a late joiner gets the room's recent history with the snapshot. */
-#define CL_CHAT_LINES 64
+/* The room's chat as this client has seen it, oldest first: a late joiner
+ * gets the room's recent history with the snapshot; when full, a new line
+ * pushes out the oldest that is not an open question (proto_chat_evict). */
+#define CL_CHAT_LINES PROTO_CHAT_HISTORY
 /* The room's lesson as this client holds it: what the server logged. */
 struct cl_lesson {
 	struct proto_lesson info;  /* the LESSON op: active, board, name, title, steps, areas */
@@ -200,8 +201,8 @@ struct cl_board {
 		uint8_t data[PROTO_MAX_PACKET];
 	} held[CL_BOARD_HELD];
 	struct cl_lesson lesson;
-	struct cl_chat_line chat[CL_CHAT_LINES]; /* a ring: cl_chat_line() */
-	uint32_t chat_next, chat_count;
+	struct cl_chat_line chat[CL_CHAT_LINES]; /* oldest first: cl_chat_line() */
+	uint32_t chat_count;
 	struct proto_bucket_state chat_bucket; /* the server's chat rate, kept here */
 	bool unchecked; /* a modified client (tests): sends what its role may not */
 	cl_board_op_fn on_op; /* optional: every board op applied (bots measure with it) */

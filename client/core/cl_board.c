@@ -4,6 +4,7 @@
 #include "proto/perm.h"
 #include "proto/text.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -430,15 +431,9 @@ uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char
 	return queue_op(c, &up);
 }
 
-/* Line i of those held, oldest first, in the ring. */
-static uint32_t chat_slot(const struct cl_board *b, uint32_t i)
-{
-	return (b->chat_next + CL_CHAT_LINES - b->chat_count + i) % CL_CHAT_LINES;
-}
-
 const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i)
 {
-	return &b->chat[chat_slot(b, i)];
+	return &b->chat[i];
 }
 
 enum core_result cl_lesson_request(struct cl_conn *c, enum proto_lesson_action action,
@@ -488,18 +483,22 @@ static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint3
 	if (op->kind == PROTO_LOG_ANSWER) {
 		uint16_t target = op->target_author ? op->target_author : author;
 		for (uint32_t i = 0; i < b->chat_count; i++) {
-			struct cl_chat_line *l = &b->chat[chat_slot(b, i)];
+			struct cl_chat_line *l = &b->chat[i];
 			if (l->author == target && l->op_id == op->target_op)
 				l->chat.answered = true;
 		}
 	} else {
-		b->chat[b->chat_next] = (struct cl_chat_line){.seq = seq, .author = author,
-							      .op_id = op_id,
-							      .own = author == b->author,
-							      .chat = *chat};
-		b->chat_next = (b->chat_next + 1) % CL_CHAT_LINES;
-		if (b->chat_count < CL_CHAT_LINES)
-			b->chat_count++;
+		if (b->chat_count == CL_CHAT_LINES) { /* full: one goes */
+			uint32_t out = proto_chat_evict(b->chat, sizeof(b->chat[0]),
+							offsetof(struct cl_chat_line, chat), b->chat_count);
+			memmove(&b->chat[out], &b->chat[out + 1],
+				sizeof(b->chat[0]) * (b->chat_count - 1 - out));
+			b->chat_count--;
+		}
+		b->chat[b->chat_count++] = (struct cl_chat_line){.seq = seq, .author = author,
+								 .op_id = op_id,
+								 .own = author == b->author,
+								 .chat = *chat};
 		b->stats.chat++;
 	}
 	if (!b->in_snapshot) {
@@ -656,7 +655,7 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		if (h.start) {
 			sim_board_reset(&b->boards);
 			memset(b->last_op, 0, sizeof(b->last_op));
-			b->chat_count = b->chat_next = 0;
+			b->chat_count = 0;
 			memset(&b->lesson, 0, sizeof(b->lesson));
 			b->epoch = h.epoch;
 			b->in_snapshot = true;

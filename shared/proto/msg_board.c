@@ -539,3 +539,17 @@ const char *proto_log_reason_name(uint8_t reason)
 						       : "?";
 	}
 }
+
+uint32_t proto_chat_evict(const void *lines, size_t stride, size_t chat_offset, uint32_t count)
+{
+	uint32_t open = 0, first_closed = count;
+	for (uint32_t i = 0; i < count; i++) {
+		const struct proto_chat *c =
+			(const struct proto_chat *)((const uint8_t *)lines + i * stride + chat_offset);
+		if (c->scope == PROTO_CHAT_QUESTION && !c->answered)
+			open++;
+		else if (first_closed == count)
+			first_closed = i;
+	}
+	return open >= PROTO_CHAT_OPEN_MAX || first_closed == count ? 0 : first_closed;
+}

@@ -196,6 +196,18 @@ static inline bool proto_log_is_chat(uint8_t kind)
 {
 	return kind == PROTO_LOG_CHAT || kind == PROTO_LOG_ANSWER;
 }
+/* A room's chat history (the server's, and each client's copy of it)
+ * holds PROTO_CHAT_HISTORY lines, oldest first. When it is full, a new
+ * line pushes out the oldest line that is not a question still waiting
+ * for its answer, so questions are not lost to a busy chat; once
+ * PROTO_CHAT_OPEN_MAX of them wait, the oldest line goes, whatever it is.
+ * Each client applies the same rule to its copy (which also holds its
+ * zone's lines), so what staff answer is what they see. */
+#define PROTO_CHAT_HISTORY 128
+#define PROTO_CHAT_OPEN_MAX 32
+/** The index (of count lines, stride bytes apart, each with its
+ * proto_chat at chat_offset) that a new line pushes out. */
+uint32_t proto_chat_evict(const void *lines, size_t stride, size_t chat_offset, uint32_t count);
 /* BOARD_OPS: a client's ops not yet confirmed by the log, oldest first, as
  * one state datagram: u8 type | u8 count | count x (u16le length | a
  * BOARD_OP or CHAT message). The client sends it with each new op and

@@ -194,6 +194,28 @@ static void eraser_touches_the_newest_live_stroke(void **state)
 	sim_board_fini(&b);
 }
 
+/* A full chat history pushes out its oldest line that is not a question
+ * still open; past PROTO_CHAT_OPEN_MAX open ones, the oldest line. */
+static void chat_history_keeps_open_questions(void **state)
+{
+	(void)state;
+	static struct proto_chat lines[PROTO_CHAT_HISTORY];
+	memset(lines, 0, sizeof(lines));
+	const size_t stride = sizeof(lines[0]);
+	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 0);
+	lines[0].scope = PROTO_CHAT_QUESTION;
+	lines[1].scope = PROTO_CHAT_QUESTION;
+	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 2);
+	lines[1].answered = true; /* an answered question goes like any line */
+	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 1);
+	for (int i = 0; i < PROTO_CHAT_OPEN_MAX; i++)
+		lines[10 + i].scope = PROTO_CHAT_QUESTION;
+	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 0);
+	for (int i = 0; i < PROTO_CHAT_HISTORY; i++)
+		lines[i] = (struct proto_chat){.scope = PROTO_CHAT_QUESTION};
+	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 0);
+}
+
 static void hash_is_the_canonical_serialisation(void **state)
 {
 	(void)state;
@@ -402,6 +424,7 @@ int main(void)
 		cmocka_unit_test(op_codecs_round_trip),
 		cmocka_unit_test(board_ops_datagrams_frame_their_ops),
 		cmocka_unit_test(chat_codecs_check_the_text),
+		cmocka_unit_test(chat_history_keeps_open_questions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
