@@ -61,6 +61,37 @@ static inline uint16_t proto_item_cm(int64_t mm, int64_t max_mm)
 	X(yaw, 16, 0)        \
 	X(holder, 12, 0)
 
+/*
+ * A VR pose as it travels (typed entities: poses), already quantised so
+ * encoding is lossless: the head from the avatar's position, the hands
+ * from the head. Widths in memory are chosen so the struct has no padding
+ * (the table's check below needs that); the wire widths are the table's.
+ */
+struct proto_pose {
+	uint32_t head_q;     /* smallest-three: u2 index + 3 x 8 bits */
+	uint32_t hand_q[2];  /* smallest-three: u2 index + 3 x 7 bits */
+	int16_t head_dx;     /* head - avatar position, 8 mm units (8 bits) */
+	int16_t head_dy;
+	uint16_t head_z;     /* head height above the floor, 10 mm units (8 bits) */
+	int8_t hand_d[2][3]; /* hand - head, 16 mm units, 7 bits each */
+};
+
+/* X(field, bits, signed) for struct proto_pose, in wire order. */
+#define PROTO_POSE_FIELDS(X) \
+	X(head_dx, 8, 1)     \
+	X(head_dy, 8, 1)     \
+	X(head_z, 8, 0)      \
+	X(head_q, 26, 0)     \
+	X(hand_d[0][0], 7, 1) \
+	X(hand_d[0][1], 7, 1) \
+	X(hand_d[0][2], 7, 1) \
+	X(hand_q[0], 23, 0)  \
+	X(hand_d[1][0], 7, 1) \
+	X(hand_d[1][1], 7, 1) \
+	X(hand_d[1][2], 7, 1) \
+	X(hand_q[1], 23, 0)
+#define PROTO_POSE_BITS 138
+
 /* The build-time checks of a table: every width holds its field, and the
  * fields named add up to the whole struct (so a field added to the struct
  * and not to its table, or padding, stops the build). */
@@ -80,11 +111,22 @@ PROTO_ITEM_FIELDS(PROTO_ITEM_BITS_OK_)
 _Static_assert(sizeof(struct proto_item) == 0 PROTO_ITEM_FIELDS(PROTO_ITEM_SIZE_),
 	       "struct proto_item has a field that PROTO_ITEM_FIELDS does not put on the wire "
 	       "(or has padding): add it to shared/proto/fields.h");
+#define PROTO_POSE_BITS_OK_(f, b, s) PROTO_FIELD_BITS_OK_(struct proto_pose, f, b)
+#define PROTO_POSE_SIZE_(f, b, s) PROTO_FIELD_SIZE_SUM_(struct proto_pose, f)
+#define PROTO_POSE_WIRE_(f, b, s) +(b)
+PROTO_POSE_FIELDS(PROTO_POSE_BITS_OK_)
+_Static_assert(sizeof(struct proto_pose) == 0 PROTO_POSE_FIELDS(PROTO_POSE_SIZE_),
+	       "struct proto_pose has a field that PROTO_POSE_FIELDS does not put on the wire "
+	       "(or has padding): add it to shared/proto/fields.h");
+_Static_assert(PROTO_POSE_BITS == 0 PROTO_POSE_FIELDS(PROTO_POSE_WIRE_),
+	       "PROTO_POSE_BITS is the sum of the pose table's widths");
 
 extern const struct proto_field proto_avatar_fields[];
 extern const int proto_avatar_field_count;
 extern const struct proto_field proto_item_fields[];
 extern const int proto_item_field_count;
+extern const struct proto_field proto_pose_fields[];
+extern const int proto_pose_field_count;
 /** Sum of the table's bit widths. */
 int proto_avatar_bits(void);
 int proto_item_bits(void);

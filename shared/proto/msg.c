@@ -10,6 +10,9 @@ const struct proto_field proto_avatar_fields[] = {PROTO_AVATAR_FIELDS(AVATAR_ENT
 const int proto_avatar_field_count = (int)CORE_ARRAY_LEN(proto_avatar_fields);
 const struct proto_field proto_item_fields[] = {PROTO_ITEM_FIELDS(ITEM_ENTRY_)};
 const int proto_item_field_count = (int)CORE_ARRAY_LEN(proto_item_fields);
+#define POSE_ENTRY_(f, b, s) FIELD_ENTRY_(struct proto_pose, f, b, s)
+const struct proto_field proto_pose_fields[] = {PROTO_POSE_FIELDS(POSE_ENTRY_)};
+const int proto_pose_field_count = (int)CORE_ARRAY_LEN(proto_pose_fields);
 
 int proto_avatar_bits(void)
 {

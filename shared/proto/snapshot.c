@@ -58,9 +58,9 @@ static void quat_unpack(uint32_t packed, int bits, float q[4])
 void proto_pose_quantize(const struct proto_pose_f *in, struct proto_pose *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->head_dx = (int8_t)clamp_round(in->head_m[0], 0.008f, -128, 127);
-	out->head_dy = (int8_t)clamp_round(in->head_m[1], 0.008f, -128, 127);
-	out->head_z = (uint8_t)clamp_round(in->head_m[2], 0.010f, 0, 255);
+	out->head_dx = (int16_t)clamp_round(in->head_m[0], 0.008f, -128, 127);
+	out->head_dy = (int16_t)clamp_round(in->head_m[1], 0.008f, -128, 127);
+	out->head_z = (uint16_t)clamp_round(in->head_m[2], 0.010f, 0, 255);
 	out->head_q = quat_pack(in->head_q, 8);
 	for (int h = 0; h < 2; h++) {
 		for (int a = 0; a < 3; a++)
@@ -84,29 +84,12 @@ void proto_pose_dequantize(const struct proto_pose *p, struct proto_pose_f *out)
 
 void proto_write_pose(struct proto_writer *w, const struct proto_pose *p)
 {
-	proto_write_signed(w, p->head_dx, 8);
-	proto_write_signed(w, p->head_dy, 8);
-	proto_write_bits(w, p->head_z, 8);
-	proto_write_bits(w, p->head_q, 26);
-	for (int h = 0; h < 2; h++) {
-		for (int a = 0; a < 3; a++)
-			proto_write_signed(w, p->hand_d[h][a], 7);
-		proto_write_bits(w, p->hand_q[h], 23);
-	}
+	proto_write_fields(w, proto_pose_fields, proto_pose_field_count, p);
 }
 
 void proto_read_pose(struct proto_reader *r, struct proto_pose *p)
 {
-	memset(p, 0, sizeof(*p)); /* padding too: poses are compared with memcmp */
-	p->head_dx = (int8_t)proto_read_signed(r, 8);
-	p->head_dy = (int8_t)proto_read_signed(r, 8);
-	p->head_z = (uint8_t)proto_read_bits(r, 8);
-	p->head_q = proto_read_bits(r, 26);
-	for (int h = 0; h < 2; h++) {
-		for (int a = 0; a < 3; a++)
-			p->hand_d[h][a] = (int8_t)proto_read_signed(r, 7);
-		p->hand_q[h] = proto_read_bits(r, 23);
-	}
+	proto_read_fields(r, proto_pose_fields, proto_pose_field_count, p);
 }
 
 /* ---- remote avatar quantisation --------------------------------------- */

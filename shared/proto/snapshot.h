@@ -66,17 +66,7 @@
 /* The server never deltas against a snapshot more than this many older than
  * the one it sends; clients keep this many decoded snapshots as baselines. */
 #define PROTO_BASELINE_WINDOW 16 /* about 1 s at 15 Hz: a lagging ack (bad Wi-Fi, a busy client) keeps its base */
-#define PROTO_POSE_BITS 138
 #define PROTO_HOLD_NONE 255 /* hold_ms: nothing to measure a round trip by */
-
-/** A VR pose as it travels: already quantised, so encoding is lossless. */
-struct proto_pose {
-	int8_t head_dx, head_dy; /* head - avatar position, 8 mm units */
-	uint8_t head_z;          /* head height above the floor, 10 mm units */
-	uint32_t head_q;         /* smallest-three: u2 index + 3 x 8 bits */
-	int8_t hand_d[2][3];     /* hand - head, 16 mm units, 7 bits each */
-	uint32_t hand_q[2];      /* smallest-three: u2 index + 3 x 7 bits */
-};
 
 /** A pose as the headset reports it: metres and unit quaternions (x, y, z, w).
  * The head is relative to the avatar's floor position; hands to the head.
