@@ -415,6 +415,9 @@ static void compact(struct sv_server *sv, struct sv_room *room)
 	if (!snap_build(sv, room))
 		CORE_ERROR("room=%s: the op log is full and cannot be compacted; clients that "
 			   "fall behind now get no tail", room->name);
+	else if (sv->log_sink.compacted)
+		sv->log_sink.compacted(sv->log_sink.ctx, room->name, log->epoch, log->snap_seq,
+				       log->snap, log->snap_len);
 	CORE_INFO("board log compacted room=%s seq=%u ops_dropped=%u bytes_dropped=%u", room->name,
 		  log->seq, log->seq + 1 - log->first_seq, log->used);
 	log->first_seq = log->seq + 1;
@@ -629,7 +632,8 @@ void sv_log_flush(struct sv_server *sv, struct sv_room *room, uint64_t now_us, b
 	log->live_from = log->seq + 1;
 	int r = (int)(room - sv->rooms);
 	sv->log_pending[r / 64] &= ~(1ull << (r % 64));
-	net_host_state_flush(sv->net);
+	if (room->member_count)
+		net_host_state_flush(sv->net);
 }
 
 void sv_log_flush_pending(struct sv_server *sv, uint64_t now_us, bool force)

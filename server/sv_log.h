@@ -21,7 +21,8 @@
  *
  * Storage is reserved when the log opens and never grows: ops are kept in
  * one block, and when it fills the log is compacted (the snapshot becomes
- * the start). The persistence hook sees every op as it is logged.
+ * the start). The persistence hook (struct sv_log_sink) sees every op as
+ * it is logged, and every compaction.
  */
 #pragma once
 
@@ -55,10 +56,18 @@ struct sv_chat_entry {
 	struct proto_chat chat;
 };
 
-/* Sees every op as it is logged (durable storage plugs in here). */
+/* Durable storage plugs in here (none yet: DESIGN.md, "Persistence").
+ * append sees every op as it is logged, as BOARD_LOG carries it, in seq
+ * order; compacted says that the log dropped its ops up to seq, whose
+ * effect the snapshot now holds (len bytes: the BOARD_LOG messages a late
+ * joiner receives, each after its length as a host-order u32): storage may
+ * keep it and drop those ops. A new epoch (the room's log opened again)
+ * starts from seq 1. */
 struct sv_log_sink {
 	void (*append)(void *ctx, const char *room, uint32_t epoch, uint32_t seq, const uint8_t *op,
 		       uint32_t len);
+	void (*compacted)(void *ctx, const char *room, uint32_t epoch, uint32_t seq,
+			  const uint8_t *snapshot, uint32_t len);
 	void *ctx;
 };
 
