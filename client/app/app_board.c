@@ -462,16 +462,18 @@ bool app_board_input(struct app *a, uint64_t now_us)
 		if (!v->open && !next)
 			app_notice(a, 0xffa8b0bcu, "This room has no boards");
 	}
-	if (a->link == APP_LINK_JOINED && (v->open || app_board_near(a) >= 0))
+	/* The pen's keys and undo, full-screen or standing at a board. */
+	if (a->link == APP_LINK_JOINED && (v->open || app_board_near(a) >= 0)) {
 		tool_keys(a);
+		if (in->pressed[PLAT_ACT_UNDO] % 2 || in->pressed[PLAT_ACT_REDO] % 2)
+			undo(a, in->pressed[PLAT_ACT_REDO] % 2);
+	}
 	if (!v->open) {
 		if (a->link == APP_LINK_JOINED)
 			(void)wall_pen(a, now_us);
 		return false;
 	}
 	pen(a, now_us);
-	if (in->pressed[PLAT_ACT_UNDO] % 2 || in->pressed[PLAT_ACT_REDO] % 2)
-		undo(a, in->pressed[PLAT_ACT_REDO] % 2);
 	/* The board has the mouse and the keys; quitting and chat still work. */
 	bool quit = in->pressed[PLAT_ACT_QUIT], chat = in->pressed[PLAT_ACT_CHAT];
 	memset(in->pressed, 0, sizeof(in->pressed));

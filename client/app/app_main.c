@@ -64,6 +64,10 @@ static const char usage[] =
 	"wheel or +/- zoom, M mutes, T push-to-talk or voice activity, V talks (push-to-talk),\n"
 	"Y speaks to the whole room (instructor, floor), [ ] select a roster member and , .\n"
 	"make them quieter or louder for you, Tab shows the roster, F11 fullscreen, Esc quits.\n"
+	"Boards: F2 opens the one you stand at full-screen; drag to draw (on its wall too,\n"
+	"standing at it), C colour, P width, Delete eraser, Z undo, R redo; Q picks up an item.\n"
+	"Chat: Enter; /z zone, /q question, /a announce, /answer, /save, /save-board,\n"
+	"/clear-board, /lesson NAME, /lesson stop, /next.\n"
 	"Exit status: 0 ok, 1 failure, 2 bad flags, 3 validation messages.\n";
 
 static bool parse_long(const char *flag, const char *v, long lo, long hi, long *out)
