@@ -191,9 +191,12 @@ static void snap_stroke(struct msg_builder *mb, const struct sim_boards *b,
 					   .op = {.kind = SIM_OP_END}};
 		builder_op(mb, &end);
 	}
-	if (s->flags & SIM_STROKE_UNDONE) {
-		struct proto_log_op undo = {.kind = SIM_OP_UNDO, .author = s->author,
-					    .op = {.kind = SIM_OP_UNDO, .target_op = s->op_id}};
+	if (s->flags & SIM_STROKE_UNDONE) { /* as whoever undid it */
+		uint16_t by = s->undone_by ? s->undone_by : s->author;
+		struct proto_log_op undo = {
+			.kind = SIM_OP_UNDO, .author = by,
+			.op = {.kind = SIM_OP_UNDO, .target_author = by != s->author ? s->author : 0,
+			       .target_op = s->op_id}};
 		builder_op(mb, &undo);
 	}
 }
@@ -476,6 +479,15 @@ static int check_op(const struct sv_client *c, const struct sv_log *log, struct 
 	enum proto_perm need = PROTO_PERM_DRAW;
 	if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && op->op.target_author &&
 	    op->op.target_author != c->author)
+		need = PROTO_PERM_ERASE_OTHERS;
+	/* Bringing back what someone else erased is erasing others' work too. */
+	const struct sim_stroke *s = op->kind == SIM_OP_REDO
+					     ? sim_board_find(&log->boards,
+							      op->op.target_author ? op->op.target_author
+										   : c->author,
+							      op->op.target_op)
+					     : NULL;
+	if (s && s->undone_by && s->undone_by != c->author)
 		need = PROTO_PERM_ERASE_OTHERS;
 	if (op->kind == SIM_OP_CLEAR)
 		need = PROTO_PERM_CLEAR_BOARD;

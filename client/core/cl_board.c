@@ -345,17 +345,20 @@ static bool undone_after_pending(const struct cl_board *b, uint32_t op_id, bool 
 
 uint32_t cl_board_undo_target(const struct cl_board *b, bool redo)
 {
-	/* Our begins still on their way are the newest strokes (a redo never
-	 * names one: it cannot have been undone in the log yet). */
-	for (uint32_t i = b->pending_count; !redo && i-- > 0;) {
+	/* Our begins still on their way are the newest strokes (one of them
+	 * is undone only by an undo also on its way). */
+	for (uint32_t i = b->pending_count; i-- > 0;) {
 		const struct proto_board_up *up = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up;
-		if (up->op.kind == SIM_OP_BEGIN && !undone_after_pending(b, up->op_id, false))
+		if (up->op.kind == SIM_OP_BEGIN && undone_after_pending(b, up->op_id, false) == redo)
 			return up->op_id;
 	}
+	/* Then the log's, newest first; a redo passes over a stroke that
+	 * someone else erased (theirs to bring back, not ours). */
 	for (uint32_t i = b->boards.stroke_count; i-- > 0;) {
 		const struct sim_stroke *s = &b->boards.strokes[i];
-		if (s->author == b->author &&
-		    undone_after_pending(b, s->op_id, s->flags & SIM_STROKE_UNDONE) == redo)
+		if (s->author != b->author || (redo && s->undone_by && s->undone_by != b->author))
+			continue;
+		if (undone_after_pending(b, s->op_id, s->flags & SIM_STROKE_UNDONE) == redo)
 			return s->op_id;
 	}
 	return 0;

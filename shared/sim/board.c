@@ -301,10 +301,11 @@ static void close_open(struct sim_boards *b, uint16_t author)
 	}
 }
 
-static void set_undone(struct sim_boards *b, struct sim_stroke *s, bool undone)
+static void set_undone(struct sim_boards *b, struct sim_stroke *s, bool undone, uint16_t by)
 {
 	if (!!(s->flags & SIM_STROKE_UNDONE) == undone)
 		return;
+	s->undone_by = undone ? by : 0;
 	if (undone) {
 		s->flags |= SIM_STROKE_UNDONE;
 		b->live--;
@@ -350,13 +351,13 @@ enum sim_board_result sim_board_apply(struct sim_boards *b, uint16_t author, uin
 	case SIM_OP_UNDO:
 	case SIM_OP_REDO: {
 		uint32_t v = find_index(b, op->target_author ? op->target_author : author, op->target_op);
-		set_undone(b, &b->strokes[v - 1], op->kind == SIM_OP_UNDO);
+		set_undone(b, &b->strokes[v - 1], op->kind == SIM_OP_UNDO, author);
 		break;
 	}
 	case SIM_OP_CLEAR:
 		for (uint32_t i = 0; i < b->stroke_count; i++)
 			if (b->strokes[i].board == op->board)
-				set_undone(b, &b->strokes[i], true);
+				set_undone(b, &b->strokes[i], true, author);
 		remove_board(b, op->board);
 		break;
 	default:

@@ -10,7 +10,9 @@
  * reconnects) and the op id of its begin: the author can undo a stroke
  * before it has learned the stroke's seq. An author has at most one open
  * stroke, which appends extend; the next begin (or an end) closes it.
- * Undo and redo are tombstones on the stroke (its points are kept); clear
+ * Undo and redo are tombstones on the stroke (its points are kept), and
+ * the stroke remembers whose undo it was (staff erasing a student's stroke
+ * is not the student's to bring back: the server's rule); clear
  * removes every stroke of a board and frees their storage (a cleared
  * stroke cannot be redone). Board coordinates are millimetres.
  *
@@ -83,6 +85,7 @@ struct sim_stroke {
 	uint32_t op_id; /* of its begin, the author's */
 	uint16_t author;
 	uint8_t board, width, flags;
+	uint16_t undone_by; /* UNDONE: the author whose undo (or erase) it was */
 	uint32_t color;
 	uint32_t count;
 	uint32_t first, last; /* chunks */

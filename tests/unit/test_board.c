@@ -127,6 +127,8 @@ static void board_rules(void **state)
 	/* Someone else's undo names the author; clear takes every stroke. */
 	struct sim_board_op theirs = {.kind = SIM_OP_UNDO, .target_author = 1, .target_op = 1};
 	assert_int_equal(sim_board_apply(&b, 2, 1, 7, &theirs), SIM_BOARD_APPLIED);
+	/* The stroke remembers whose undo it was (the server's redo rule). */
+	assert_int_equal(sim_board_find(&b, 1, 1)->undone_by, 2);
 	struct sim_board_op second = begin_op(2, 900);
 	assert_int_equal(sim_board_apply(&b, 2, 2, 8, &second), SIM_BOARD_APPLIED);
 	/* Clear removes the board's strokes and gives their storage back;

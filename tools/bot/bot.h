@@ -116,7 +116,7 @@ struct bot {
 	uint64_t pen_t0_us;
 	uint32_t stroke_op; /* the op id of its current stroke's begin */
 	uint64_t board_ops, board_dropped;
-	uint64_t board_erased, board_cleared; /* erase and clear-board steps sent */
+	uint64_t board_erased, board_cleared, board_redone; /* erase, clear-board, redo-erased sent */
 	uint64_t chat_sent, chat_not_sent, chat_next_us; /* bot_chat.c */
 	struct bot_lesson *lesson; /* bot_lesson.c */
 	struct bot_grab {          /* --behavior grab */
@@ -276,7 +276,9 @@ void bot_board_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
 void bot_board_report(const struct bot *b, struct json_t *out);
 void bot_board_free(struct bot *b);
 /** A --moderate board step: erase (TARGET's newest live stroke: a member's
- * name, or self) or clear-board (TARGET: the board's number, 1 if none). */
+ * name, or self), clear-board (TARGET: the board's number, 1 if none) or
+ * redo-erased (our newest stroke someone else erased, as a modified client
+ * would: the server refuses it to a student). */
 void bot_board_step(struct bot *b, const struct bot_mod_step *st);
 
 /* bot_chat.c: chat steps of --moderate, and --behavior chat */

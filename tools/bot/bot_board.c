@@ -57,7 +57,22 @@ void bot_board_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 {
 	char why[160] = "the bot holds no board";
-	if (b->board && st->flag) { /* clear-board */
+	if (b->board && st->scope == 1) { /* redo-erased: as a modified client would */
+		const struct sim_stroke *s = NULL;
+		for (uint32_t i = b->board->boards.stroke_count; !s && i-- > 0;) {
+			const struct sim_stroke *t = &b->board->boards.strokes[i];
+			if (t->author == b->board->author && (t->flags & SIM_STROKE_UNDONE) &&
+			    t->undone_by && t->undone_by != t->author)
+				s = t;
+		}
+		struct sim_board_op op = {.kind = SIM_OP_REDO, .target_op = s ? s->op_id : 0};
+		if (s && cl_board_send(&b->conn, &op)) {
+			b->board_redone++;
+			return;
+		}
+		snprintf(why, sizeof(why), s ? "too much is waiting" : "no stroke of ours that "
+										"someone else erased");
+	} else if (b->board && st->flag) { /* clear-board */
 		int n = st->target[0] ? atoi(st->target) : 1;
 		if (n >= 1 && n <= SIM_BOARDS && cl_board_clear(&b->conn, (uint8_t)(n - 1), why, sizeof(why))) {
 			b->board_cleared++;
@@ -72,12 +87,8 @@ void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 		for (int i = 0; !author && i < b->conn.roster_count; i++)
 			if (!strcmp(b->conn.roster[i].name, st->target))
 				author = b->conn.roster[i].author;
-		const struct sim_stroke *s = NULL;
-		for (uint32_t i = b->board->boards.stroke_count; author && !s && i-- > 0;) {
-			const struct sim_stroke *t = &b->board->boards.strokes[i];
-			if (t->author == author && !(t->flags & SIM_STROKE_UNDONE))
-				s = t;
-		}
+		const struct sim_stroke *s = author ? sim_board_newest(&b->board->boards, author, false)
+						    : NULL;
 		if (s && cl_board_erase(&b->conn, s, why, sizeof(why))) {
 			b->board_erased++;
 			return;
@@ -85,8 +96,8 @@ void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 		if (!s)
 			snprintf(why, sizeof(why), "no live stroke of '%s' to erase", st->target);
 	}
-	fprintf(stderr, "lyceum-bot: %s: %s not sent: %s\n", b->name, st->flag ? "clear-board" : "erase",
-		why);
+	fprintf(stderr, "lyceum-bot: %s: %s not sent: %s\n", b->name,
+		st->scope == 1 ? "redo-erased" : st->flag ? "clear-board" : "erase", why);
 }
 
 void bot_board_report(const struct bot *b, json_t *out)
@@ -111,11 +122,12 @@ void bot_board_report(const struct bot *b, json_t *out)
 		if (k == colours && colours < 16)
 			seen[colours++] = c;
 	}
-	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "synced",
+	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "synced",
 			      cb->synced, "seq", (json_int_t)cb->applied_seq, "strokes",
 			      (json_int_t)cb->boards.stroke_count, "live", (json_int_t)cb->boards.live,
 			      "colours", colours, "points", (json_int_t)cb->boards.points, "ops_sent",
 			      (json_int_t)b->board_ops, "erased", (json_int_t)b->board_erased, "cleared", (json_int_t)b->board_cleared,
+			      "redone_erased", (json_int_t)b->board_redone,
 			      "ops_pending", (json_int_t)cb->pending_count, "refused",
 			      (json_int_t)cb->stats.refused, "gaps_repaired", (json_int_t)cb->stats.gaps,
 			      "resyncs", (json_int_t)cb->stats.desyncs, "content_hash", ch, "order_hash", oh);
