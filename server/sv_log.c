@@ -521,7 +521,10 @@ static void log_client_op(struct sv_server *sv, struct sv_client *c, const struc
 		uint32_t seq = log->seq;
 		if (type == PROTO_MSG_CHAT) {
 			sv->chat_ops++;
-			sv_chat_apply(log, c->author, u->op_id, &op);
+			if (sv_chat_apply(log, c->author, u->op_id, &op))
+				CORE_WARN("room=%s: %d questions wait for an answer; the oldest left the "
+					  "chat history (staff: answer them, or they go)",
+					  room->name, PROTO_CHAT_OPEN_MAX);
 		} else {
 			sv->board_ops++;
 			(void)sim_board_apply(&log->boards, c->author, u->op_id, seq, &u->op);

@@ -134,8 +134,9 @@ uint64_t sv_log_next_flush_us(const struct sv_server *sv);
 /** May this chat op be logged? SIM_BOARD_APPLIED, or the LAST reason;
  * fills in what the server vouches for (the name, the zone). */
 int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op);
-/** The logged chat op (author's op_id) joins the history. */
-void sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op);
+/** The logged chat op (author's op_id) joins the history; true when the
+ * history held PROTO_CHAT_OPEN_MAX open questions and the oldest went. */
+bool sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op);
 /** The history's entry i, oldest first (i < log->chat_count). */
 const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i);
 

@@ -542,14 +542,20 @@ const char *proto_log_reason_name(uint8_t reason)
 
 uint32_t proto_chat_evict(const void *lines, size_t stride, size_t chat_offset, uint32_t count)
 {
-	uint32_t open = 0, first_closed = count;
+	uint32_t open = 0, first_open = count, first_closed = count;
 	for (uint32_t i = 0; i < count; i++) {
 		const struct proto_chat *c =
 			(const struct proto_chat *)((const uint8_t *)lines + i * stride + chat_offset);
-		if (c->scope == PROTO_CHAT_QUESTION && !c->answered)
-			open++;
-		else if (first_closed == count)
+		bool is_open = c->scope == PROTO_CHAT_QUESTION && !c->answered;
+		open += is_open;
+		if (is_open && first_open == count)
+			first_open = i;
+		if (!is_open && first_closed == count)
 			first_closed = i;
 	}
-	return open >= PROTO_CHAT_OPEN_MAX || first_closed == count ? 0 : first_closed;
+	/* Past the open questions kept, the oldest of them goes: the server and
+	 * every client hold the same open questions, so they drop the same. */
+	if (open >= PROTO_CHAT_OPEN_MAX || first_closed == count)
+		return first_open < count ? first_open : 0;
+	return first_closed;
 }

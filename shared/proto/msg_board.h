@@ -200,9 +200,11 @@ static inline bool proto_log_is_chat(uint8_t kind)
  * holds PROTO_CHAT_HISTORY lines, oldest first. When it is full, a new
  * line pushes out the oldest line that is not a question still waiting
  * for its answer, so questions are not lost to a busy chat; once
- * PROTO_CHAT_OPEN_MAX of them wait, the oldest line goes, whatever it is.
- * Each client applies the same rule to its copy (which also holds its
- * zone's lines), so what staff answer is what they see. */
+ * PROTO_CHAT_OPEN_MAX of them wait, the oldest open question goes (the
+ * server logs it). Each client applies the same rule to its copy (which
+ * also holds its zone's lines); the open questions are the same on both
+ * sides, so both drop the same one, and what staff answer the server
+ * still holds. */
 #define PROTO_CHAT_HISTORY 128
 #define PROTO_CHAT_OPEN_MAX 32
 /** The index (of count lines, stride bytes apart, each with its

@@ -197,7 +197,7 @@ static void eraser_touches_the_newest_live_stroke(void **state)
 }
 
 /* A full chat history pushes out its oldest line that is not a question
- * still open; past PROTO_CHAT_OPEN_MAX open ones, the oldest line. */
+ * still open; with PROTO_CHAT_OPEN_MAX open ones, the oldest of them. */
 static void chat_history_keeps_open_questions(void **state)
 {
 	(void)state;
@@ -210,9 +210,14 @@ static void chat_history_keeps_open_questions(void **state)
 	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 2);
 	lines[1].answered = true; /* an answered question goes like any line */
 	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 1);
-	for (int i = 0; i < PROTO_CHAT_OPEN_MAX; i++)
+	/* 32 open (lines 0 and 10..40): the oldest open question goes. */
+	for (int i = 0; i < PROTO_CHAT_OPEN_MAX - 1; i++)
 		lines[10 + i].scope = PROTO_CHAT_QUESTION;
 	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 0);
+	lines[0].answered = true;
+	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 0); /* 31 open */
+	lines[50].scope = PROTO_CHAT_QUESTION; /* 32 again: the oldest open is line 10 */
+	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 10);
 	for (int i = 0; i < PROTO_CHAT_HISTORY; i++)
 		lines[i] = (struct proto_chat){.scope = PROTO_CHAT_QUESTION};
 	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 0);
