@@ -101,6 +101,7 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		c->stats.decode_errors++;
 		return;
 	}
+	c->welcome_us = c->service_now_us;
 	/* The world name came over the network: it must be a name, exactly as
 	 * the server requires of its own, never a path to open. */
 	if (!sim_world_name_valid(c->welcome.world)) {
@@ -202,12 +203,12 @@ static void roster_add(struct cl_conn *c, const struct proto_avatar_info *info)
 {
 	/* A member already listed is updated (their status changed), else added. */
 	struct cl_roster_entry *e = (struct cl_roster_entry *)cl_conn_roster_find(c, info->id);
+	if (!e && c->roster_count >= CL_MAX_ROSTER) {
+		c->stats.roster_full++; /* not listed, so no event either */
+		return;
+	}
 	roster_event(c, info->id, e ? CL_ROSTER_CHANGED : CL_ROSTER_JOINED, info->name);
 	if (!e) {
-		if (c->roster_count >= CL_MAX_ROSTER) {
-			c->stats.roster_full++;
-			return;
-		}
 		e = &c->roster[c->roster_count++];
 		*e = (struct cl_roster_entry){.id = info->id};
 	}
@@ -539,9 +540,12 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		}
 	}
 	int got = net_host_service(c->host, now_us);
-	/* The server sends the roster right behind the welcome, so it came in
-	 * the same service: from the next one on a change to it is news. */
-	c->roster_settled = c->state == CL_STATE_JOINED;
+	/* The server sends the roster right behind the welcome, on the same
+	 * ordered channel and before our first snapshot: once a snapshot has
+	 * come (or CL_ROSTER_SETTLE_US have passed, the first one having
+	 * overtaken the welcome), a change to it is news. */
+	if (c->state == CL_STATE_JOINED && !c->roster_settled)
+		c->roster_settled = c->stats.snapshots > 0 || now_us - c->welcome_us >= CL_ROSTER_SETTLE_US;
 	cl_board_service(c, now_us);
 	/* The socket is connected to the server, so the kernel tells when
 	 * nothing listens there (ICMP port unreachable): no need to wait out

@@ -28,47 +28,48 @@ start_server server --worlds "$worlds" --world board --token-key "$out/keys/toke
 
 # A student who holds the room's log (its script says one line) and stays.
 "$bot" --server "127.0.0.1:$port" --count 1 --name kid --token-key "$out/keys/token.key" --worlds "$worlds" \
-    --behavior idle --seconds 12 --moderate "0.2:say::watching the board" \
+    --behavior idle --seconds 14 --moderate "0.2:say::watching the board" \
     --report "$out/kid.json" >"$out/kid.out" 2>"$out/kid.log" &
 pids="$pids $!"
 wait_for "$out/kid.log" "1 of 1 bots joined" 10
+sleep 0.6 # its roster settled (CL_ROSTER_SETTLE_US): the TA's coming is news
 
 # Full-screen, the board at 960 x 540 shows at (50, 70), 860 x 430 px:
 # 4000 x 2000 mm.
 {
-    echo "20 press board"
-    echo "30 move 200 200"
-    echo "31 button on"
-    i=32
-    while [ $i -le 60 ]; do echo "$i move $((200 + (i - 31) * 8)) $((200 + (i - 31) * 3))"; i=$((i + 1)); done
-    echo "61 button off"
-    echo "65 press pen-colour"
-    echo "70 move 300 400"
+    echo "60 press board"
+    echo "70 move 200 200"
     echo "71 button on"
     i=72
-    while [ $i -le 90 ]; do echo "$i move $((300 + (i - 71) * 10)) 400"; i=$((i + 1)); done
-    echo "91 button off"
-    echo "110 press undo"
+    while [ $i -le 100 ]; do echo "$i move $((200 + (i - 71) * 8)) $((200 + (i - 71) * 3))"; i=$((i + 1)); done
+    echo "101 button off"
+    echo "105 press pen-colour"
+    echo "110 move 300 400"
+    echo "111 button on"
+    i=112
+    while [ $i -le 130 ]; do echo "$i move $((300 + (i - 111) * 10)) 400"; i=$((i + 1)); done
+    echo "131 button off"
+    echo "150 press undo"
     # The eraser across the first stroke (it passes x = 300 at y = 237).
-    echo "112 press eraser"
-    echo "114 move 300 215"
-    echo "115 button on"
-    i=116
-    while [ $i -le 126 ]; do echo "$i move 300 $((215 + (i - 115) * 4))"; i=$((i + 1)); done
-    echo "127 button off"
-    echo "129 press eraser"
-    printf "%s\n" "130 press chat" "131 type /save-board" "132 press chat" "140 press board"
+    echo "152 press eraser"
+    echo "154 move 300 215"
+    echo "155 button on"
+    i=156
+    while [ $i -le 166 ]; do echo "$i move 300 $((215 + (i - 155) * 4))"; i=$((i + 1)); done
+    echo "167 button off"
+    echo "169 press eraser"
+    printf "%s\n" "170 press chat" "171 type /save-board" "172 press chat" "180 press board"
     # On the board's wall in the room (zoom 0.6, the camera on the TA at
     # the spawn, (3, 3) m): its image spans (500, 171) top-left, (527, 184)
     # top-right, (500, 231) bottom-left.
-    echo "160 move 506 192"
-    echo "161 button on"
-    i=162
-    while [ $i -le 180 ]; do echo "$i move $((506 + (i - 161) * 16 / 19)) $((192 + (i - 161) * 26 / 19))"; i=$((i + 1)); done
-    echo "181 button off"
+    echo "200 move 506 192"
+    echo "201 button on"
+    i=202
+    while [ $i -le 220 ]; do echo "$i move $((506 + (i - 201) * 16 / 19)) $((192 + (i - 201) * 26 / 19))"; i=$((i + 1)); done
+    echo "221 button off"
 } >"$out/ta.script"
 (cd "$out" && "$lyceum" --headless --size 960x540 --msaa 1 --server "127.0.0.1:$port" \
-    --token "$(mint ms-ward ta)" --frames 230 --input-script "$out/ta.script" --zone left --worlds "$worlds" \
+    --token "$(mint ms-ward ta)" --frames 270 --input-script "$out/ta.script" --zone left --worlds "$worlds" \
     --zoom 0.6 --screenshot "$out/ta.png" --scene-json "$out/ta.json" >"$out/ta.out" 2>"$out/ta.log") ||
     { echo "board: the TA's client failed" >&2; cat "$out/ta.log" >&2; exit 1; }
 
