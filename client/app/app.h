@@ -26,7 +26,7 @@
 #define APP_BOARD_NEAR_M 2.5f /* standing this close to a board, F2 opens that one */
 #define APP_PEN_COLOURS 6 /* C on an open board cycles them (app_board.c) */
 #define APP_PEN_WIDTHS 3  /* and P these */
-#define APP_ERASED_MAX 32 /* strokes one drag of the eraser takes */
+#define APP_ERASED_MAX 256 /* strokes one drag of the eraser takes */
 #define APP_MAX_AVATARS 256
 #define APP_STATS_FRAMES 4096 /* frame times kept for --stats percentiles */
 
@@ -199,7 +199,11 @@ struct app {
 		uint8_t colour, width; /* the pen's: indexes into app_board.c's choices */
 		bool eraser;           /* a drag erases the strokes it touches */
 		bool wall_held;        /* a press that began on a wall's board goes on */
+		uint64_t clear_asked_us; /* the first /clear-board, waiting to be said again */
+		int clear_board;
 		uint32_t erased_n;     /* strokes this drag has erased, not erased again */
+		bool erase_said;       /* this drag's refusal or limit was said */
+		int32_t erase_x, erase_y; /* where the eraser last looked (board mm) */
 		struct app_erased {
 			uint16_t author;
 			uint32_t op_id;

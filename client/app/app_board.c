@@ -38,6 +38,7 @@
 #define GRID 0xffd8dcdeu
 #define TARGET 0xfff0c8a0u
 #define ERASER_REACH_MM 24 /* the eraser takes strokes this near the pointer */
+#define CLEAR_CONFIRM_US 10000000u /* /clear-board again within this: it goes */
 
 /* The pen's choices: C cycles the colours (RGBA), P the widths (0.5 px
  * units); the first of each is where a pen starts. */
@@ -96,8 +97,8 @@ static void pen_point(void *user, const struct sim_board_point *pt)
 	if (p->first)
 		p->x = pt->x, p->y = pt->y;
 	/* The radius follows the pressure: the width at 128, a third of it at
-	 * 0, two thirds more at 255. */
-	segment(p->px, p->x, p->y, pt->x, pt->y, p->width * (64 + pt->p) / (8 * 192), p->c);
+	 * 0, two thirds more at 255 (rounded: a fine pen's is a pixel or none). */
+	segment(p->px, p->x, p->y, pt->x, pt->y, (p->width * (64 + pt->p) + 768) / (8 * 192), p->c);
 	p->x = pt->x;
 	p->y = pt->y;
 	p->first = false;
@@ -294,28 +295,55 @@ void app_board_pen(struct app *a, int board, bool down, int32_t x, int32_t y, ui
 	}
 }
 
-/* The eraser held at (x, y) on board: the stroke it touches goes (once a
- * drag); a refusal is said once a drag. */
+/* What the eraser passes over: someone else's stroke (unless we are
+ * staff), and one whose erase is on its way already. */
+static bool eraser_skips(void *user, const struct sim_stroke *s)
+{
+	const struct app *a = user;
+	if (s->author != a->board->author &&
+	    !proto_perm_allows((enum proto_role)a->conn.welcome.role, PROTO_PERM_ERASE_OTHERS))
+		return true;
+	for (uint32_t i = 0; i < a->board_view.erased_n; i++)
+		if (a->board_view.erased[i].author == s->author &&
+		    a->board_view.erased[i].op_id == s->op_id)
+			return true;
+	return cl_board_undo_on_its_way(a->board, s);
+}
+
+/* The eraser held at (x, y) on board: every stroke it touches goes, once;
+ * a refusal, or the drag's limit, is said once a drag. */
 static void erase_at(struct app *a, int board, bool held, int32_t x, int32_t y)
 {
 	struct app_board_view *v = &a->board_view;
 	if (!held) {
 		v->erased_n = 0;
+		v->erase_said = false;
+		v->erase_x = v->erase_y = -1;
 		return;
 	}
-	const struct sim_stroke *s = sim_board_hit(&a->board->boards, (uint8_t)board, x, y,
-						   ERASER_REACH_MM);
-	if (!s || v->erased_n == APP_ERASED_MAX)
+	/* Look again only where the pointer moved (the test walks strokes). */
+	if (abs(x - v->erase_x) + abs(y - v->erase_y) < MIN_STEP_MM)
 		return;
-	for (uint32_t i = 0; i < v->erased_n; i++)
-		if (v->erased[i].author == s->author && v->erased[i].op_id == s->op_id)
-			return;
-	v->erased[v->erased_n++] = (struct app_erased){s->author, s->op_id};
-	char why[160];
-	if (!cl_board_erase(&a->conn, s, why, sizeof(why))) {
-		if (v->erased_n == 1)
+	v->erase_x = x;
+	v->erase_y = y;
+	const struct sim_stroke *s;
+	while ((s = sim_board_hit(&a->board->boards, (uint8_t)board, x, y, ERASER_REACH_MM,
+				  eraser_skips, a))) {
+		char why[160];
+		if (v->erased_n == APP_ERASED_MAX) {
+			snprintf(why, sizeof(why), "a drag takes %d strokes at most: lift and go on",
+				 APP_ERASED_MAX);
+		} else {
+			v->erased[v->erased_n].author = s->author;
+			v->erased[v->erased_n].op_id = s->op_id;
+			v->erased_n++;
+			if (cl_board_erase(&a->conn, s, why, sizeof(why)))
+				continue;
+		}
+		if (!v->erase_said)
 			app_notice(a, 0xfff05a5au, "Not erased: %.100s", why);
-		v->erased_n = APP_ERASED_MAX; /* nothing more this drag */
+		v->erase_said = true;
+		return;
 	}
 }
 
@@ -433,11 +461,25 @@ bool app_board_clear(struct app *a)
 		app_notice(a, 0xfff05a5au, "Stand at a board (or open it with F2) to clear it");
 		return false;
 	}
+	if (!proto_perm_allows((enum proto_role)a->conn.welcome.role, PROTO_PERM_CLEAR_BOARD)) {
+		app_notice(a, 0xfff05a5au, "Not cleared: only staff clear a board");
+		return false;
+	}
+	/* Clearing cannot be undone and takes everyone's work: said twice. */
+	uint64_t now = a->conn.service_now_us;
+	if (!v->clear_asked_us || v->clear_board != b || now - v->clear_asked_us > CLEAR_CONFIRM_US) {
+		v->clear_asked_us = now;
+		v->clear_board = b;
+		app_notice(a, 0xffe8b86cu, "Clear board %d for everyone? It cannot be undone: "
+					   "/clear-board again within 10 s", b + 1);
+		return false;
+	}
+	v->clear_asked_us = 0;
 	if (!cl_board_clear(&a->conn, (uint8_t)b, why, sizeof(why))) {
 		app_notice(a, 0xfff05a5au, "Not cleared: %.100s", why);
 		return false;
 	}
-	app_notice(a, 0xfff2f4f8u, "Board %d cleared", b + 1);
+	app_notice(a, 0xfff2f4f8u, "Clearing board %d", b + 1);
 	return true;
 }
 

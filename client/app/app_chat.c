@@ -198,9 +198,13 @@ void app_chat_event(struct app *a, const struct cl_event *ev, uint64_t now_us)
 {
 	if (ev->type == CL_EVENT_LESSON && a->board && !ev->board.author &&
 	    a->board->lesson.info.name[0]) {
-		a->lesson_ended_us = a->board->lesson.info.active ? 0 : now_us;
-		app_notice(a, ANNOUNCE, "Lesson \"%.60s\" %s", a->board->lesson.info.title,
-			   a->board->lesson.info.active ? "started" : "ended");
+		/* A snapshot tells where the room stands, not what just happened:
+		 * a lesson that ended before we came is not announced. */
+		bool active = a->board->lesson.info.active;
+		a->lesson_ended_us = active || ev->board.snapshot ? 0 : now_us;
+		if (!ev->board.snapshot || active)
+			app_notice(a, ANNOUNCE, "Lesson \"%.60s\" %s", a->board->lesson.info.title,
+				   ev->board.snapshot ? "is on" : active ? "started" : "ended");
 		return;
 	}
 	if (ev->type == CL_EVENT_BOARD_REFUSED) {
@@ -313,10 +317,12 @@ static void lesson_panel(struct app *a, uint64_t now_us)
 	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6, ANNOUNCE, line1);
 	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + lh, TEXT, line2);
 	rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + 2 * lh, DIM, line3);
-	for (int i = 0; i < rows; i++)
+	uint16_t me = a->board->author;
+	for (int i = 0; i < rows; i++) {
+		bool ours = i < APP_LEADERS ? top[i] == me : mine > APP_LEADERS;
 		rnd_text(r, RND_FONT_SMALL, x + 12, y + 6 + (float)(3 + i) * lh,
-			 i + 1 == mine || (i == APP_LEADERS && mine > APP_LEADERS) ? 0xffffe7a0u : TEXT,
-			 board[i]);
+			 ours ? 0xffffe7a0u : TEXT, board[i]);
+	}
 }
 
 void app_chat_draw(struct app *a, uint64_t now_us)

@@ -117,6 +117,7 @@ struct cl_event {
 		uint16_t author;
 		uint32_t op_id;  /* BOARD_REFUSED */
 		uint8_t reason;  /* BOARD_REFUSED: proto_log_reason_name */
+		bool snapshot;   /* BOARD, CHAT, LESSON: a snapshot's end, not news */
 	} board;
 	struct {
 		uint16_t id;
@@ -451,6 +452,8 @@ void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user);
  * without a tombstone (with one), counting our ops still on their way (a
  * begin not yet logged, an undo already sent); 0 when there is none. */
 uint32_t cl_board_undo_target(const struct cl_board *b, bool redo);
+/** Is an undo (or erase) of ours for stroke s still on its way? */
+bool cl_board_undo_on_its_way(const struct cl_board *b, const struct sim_stroke *s);
 /** Erases stroke s (an undo naming its author): ours, or anyone's for
  * staff. Returns the op id, or 0 with a sentence in why. */
 uint32_t cl_board_erase(struct cl_conn *c, const struct sim_stroke *s, char *why, size_t why_size);

@@ -343,6 +343,17 @@ static bool undone_after_pending(const struct cl_board *b, uint32_t op_id, bool 
 	return undone;
 }
 
+bool cl_board_undo_on_its_way(const struct cl_board *b, const struct sim_stroke *s)
+{
+	for (uint32_t i = 0; i < b->pending_count; i++) {
+		const struct sim_board_op *op = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up.op;
+		if (op->kind == SIM_OP_UNDO && op->target_op == s->op_id &&
+		    (op->target_author ? op->target_author : b->author) == s->author)
+			return true;
+	}
+	return false;
+}
+
 uint32_t cl_board_undo_target(const struct cl_board *b, bool redo)
 {
 	/* Our begins still on their way are the newest strokes (one of them
@@ -679,11 +690,12 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 			b->stats.snapshots++;
 			/* What the snapshot holds of ours is confirmed. */
 			pop_pending(b, b->last_op[b->author]);
-			struct cl_event ev = {.type = CL_EVENT_BOARD, .board = {.board = SIM_BOARDS}};
+			struct cl_event ev = {.type = CL_EVENT_BOARD,
+					      .board = {.board = SIM_BOARDS, .snapshot = true}};
 			cl_push_event(c, &ev);
-			ev = (struct cl_event){.type = CL_EVENT_CHAT};
+			ev = (struct cl_event){.type = CL_EVENT_CHAT, .board = {.snapshot = true}};
 			cl_push_event(c, &ev);
-			ev = (struct cl_event){.type = CL_EVENT_LESSON};
+			ev = (struct cl_event){.type = CL_EVENT_LESSON, .board = {.snapshot = true}};
 			cl_push_event(c, &ev);
 		}
 		return;

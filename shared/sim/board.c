@@ -123,11 +123,16 @@ static bool near_segment(int64_t x, int64_t y, const struct sim_board_point *a,
 }
 
 const struct sim_stroke *sim_board_hit(const struct sim_boards *b, uint8_t board, int32_t x,
-				       int32_t y, int32_t reach_mm)
+				       int32_t y, int32_t reach_mm,
+				       bool (*skip)(void *user, const struct sim_stroke *s), void *user)
 {
+	x = CORE_CLAMP(x, 0, SIM_BOARD_MAX_MM);
+	y = CORE_CLAMP(y, 0, SIM_BOARD_MAX_MM);
+	reach_mm = CORE_CLAMP(reach_mm, 0, SIM_BOARD_MAX_MM);
 	for (uint32_t i = b->stroke_count; i-- > 0;) {
 		const struct sim_stroke *s = &b->strokes[i];
-		if (s->board != board || (s->flags & SIM_STROKE_UNDONE) || !s->first)
+		if (s->board != board || (s->flags & SIM_STROKE_UNDONE) || !s->first ||
+		    (skip && skip(user, s)))
 			continue;
 		int64_t r = reach_mm + s->width / 2;
 		const struct sim_board_point *prev = NULL;

@@ -137,9 +137,11 @@ const struct sim_stroke *sim_board_find(const struct sim_boards *b, uint16_t aut
 const struct sim_stroke *sim_board_newest(const struct sim_boards *b, uint16_t author, bool undone);
 /** The newest stroke on the board without a tombstone that passes within
  * reach_mm (plus half its width) of (x, y), or NULL: what an eraser
- * touches there. */
+ * touches there. skip (optional) passes over strokes the caller may not or
+ * need not take (someone else's, one already on its way out). */
 const struct sim_stroke *sim_board_hit(const struct sim_boards *b, uint8_t board, int32_t x,
-				       int32_t y, int32_t reach_mm);
+				       int32_t y, int32_t reach_mm,
+				       bool (*skip)(void *user, const struct sim_stroke *s), void *user);
 /** Copies up to max of a stroke's points from the start; returns how many. */
 uint32_t sim_board_points(const struct sim_boards *b, const struct sim_stroke *s,
 			  struct sim_board_point *out, uint32_t max);

@@ -4,9 +4,10 @@
 # picks another colour (C) and draws a second, undoes it with Z, takes the
 # eraser (Delete) and drags it across the first, saves the board as PNG,
 # closes it (F2) and draws a third stroke on the board's wall in the room
-# (standing at it). A student's bot holding the room's log receives
-# exactly that (three strokes, the third alone live, two colours) and
-# holds the server's hash; the board shows on its wall, on the screen.
+# (standing at it); a single /clear-board only asks again. A student's bot
+# holding the room's log receives exactly that (three strokes, the third
+# alone live, two colours) and holds the server's hash; the board shows
+# on its wall, on the screen.
 # The room runs tests/data/worlds/board.tmj: its one board stands 1.6 m
 # from the spawn, so the TA is at it.
 #   board.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN WORLDS OUTDIR
@@ -67,6 +68,8 @@ sleep 0.6 # its roster settled (CL_ROSTER_SETTLE_US): the TA's coming is news
     i=202
     while [ $i -le 220 ]; do echo "$i move $((506 + (i - 201) * 16 / 19)) $((192 + (i - 201) * 26 / 19))"; i=$((i + 1)); done
     echo "221 button off"
+    # Clearing takes saying twice: once only asks.
+    printf "%s\n" "230 press chat" "231 type /clear-board" "232 press chat"
 } >"$out/ta.script"
 (cd "$out" && "$lyceum" --headless --size 960x540 --msaa 1 --server "127.0.0.1:$port" \
     --token "$(mint ms-ward ta)" --frames 270 --input-script "$out/ta.script" --zone left --worlds "$worlds" \
@@ -77,6 +80,8 @@ wait_for "$out/kid.out" '"still_connected"' 20
 kid=$(tr -d ' \n' <"$out/kid.json")
 echo "$kid" | grep -q '"strokes":3,"live":1,' ||
     { echo "board: the student does not hold three strokes, one live" >&2; cat "$out/kid.json" >&2; exit 1; }
+grep -q "Clear board 1 for everyone" "$out/ta.log" ||
+    { echo "board: a single /clear-board did not ask again" >&2; cat "$out/ta.log" >&2; exit 1; }
 echo "$kid" | grep -q '"roster_joined":1,"roster_left":1' ||
     { echo "board: the student was not told of the TA's coming and going" >&2; cat "$out/kid.json" >&2; exit 1; }
 echo "$kid" | grep -q '"colours":2,' ||

@@ -157,6 +157,12 @@ static void board_rules(void **state)
 	sim_board_fini(&b);
 }
 
+static bool skip_author_2(void *user, const struct sim_stroke *s)
+{
+	(void)user;
+	return s->author == 2;
+}
+
 /* The eraser's hit test: the newest live stroke near the point, its width
  * counted, on that board only; long segments are measured across, not at
  * their ends. */
@@ -172,27 +178,30 @@ static void eraser_touches_the_newest_live_stroke(void **state)
 				    .x = {100, 3100}, .y = {500, 500}, .p = {128, 128}};
 	assert_int_equal(sim_board_apply(&b, 1, 1, 1, &line), SIM_BOARD_APPLIED);
 	const struct sim_stroke *first = sim_board_find(&b, 1, 1);
-	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 510, 8), first); /* mid-segment */
-	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 490, 8), first);
-	assert_null(sim_board_hit(&b, 0, 1600, 511, 8));              /* 11 > 8 + 4 / 2 */
-	assert_null(sim_board_hit(&b, 0, 3200, 500, 8));              /* past its end */
-	assert_null(sim_board_hit(&b, 1, 1600, 500, 8));              /* another board */
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 510, 8, NULL, NULL), first); /* mid-segment */
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 490, 8, NULL, NULL), first);
+	assert_null(sim_board_hit(&b, 0, 1600, 511, 8, NULL, NULL));              /* 11 > 8 + 4 / 2 */
+	assert_null(sim_board_hit(&b, 0, 3200, 500, 8, NULL, NULL));              /* past its end */
+	assert_null(sim_board_hit(&b, 1, 1600, 500, 8, NULL, NULL));              /* another board */
 	/* Author 2 crosses it later, wider: the newer one is touched first. */
 	struct sim_board_op cross = {.kind = SIM_OP_BEGIN, .width = 40, .color = 2, .count = 2,
 				     .x = {1600, 1600}, .y = {100, 900}, .p = {128, 128}};
 	assert_int_equal(sim_board_apply(&b, 2, 1, 2, &cross), SIM_BOARD_APPLIED);
 	const struct sim_stroke *second = sim_board_find(&b, 2, 1);
-	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 500, 0), second);
-	assert_ptr_equal(sim_board_hit(&b, 0, 1625, 300, 8), second); /* 25 <= 8 + 40 / 2 */
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 500, 0, NULL, NULL), second);
+	assert_ptr_equal(sim_board_hit(&b, 0, 1625, 300, 8, NULL, NULL), second); /* 25 <= 8 + 40 / 2 */
+	/* A student's eraser passes over others' strokes to its own below. */
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 500, 0, skip_author_2, NULL), first);
+	assert_null(sim_board_hit(&b, 0, -70000, 500, 0, NULL, NULL)); /* off the board */
 	/* Erased (undone), it is passed over; a single point is a disc. */
 	struct sim_board_op undo = {.kind = SIM_OP_UNDO, .target_op = 1};
 	assert_int_equal(sim_board_apply(&b, 2, 2, 3, &undo), SIM_BOARD_APPLIED);
-	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 500, 0), first);
+	assert_ptr_equal(sim_board_hit(&b, 0, 1600, 500, 0, NULL, NULL), first);
 	struct sim_board_op dot = {.kind = SIM_OP_BEGIN, .board = 1, .width = 2, .color = 3,
 				   .count = 1, .x = {2000}, .y = {1000}, .p = {9}};
 	assert_int_equal(sim_board_apply(&b, 3, 1, 4, &dot), SIM_BOARD_APPLIED);
-	assert_non_null(sim_board_hit(&b, 1, 2003, 1004, 4));
-	assert_null(sim_board_hit(&b, 1, 2004, 1004, 4));
+	assert_non_null(sim_board_hit(&b, 1, 2003, 1004, 4, NULL, NULL));
+	assert_null(sim_board_hit(&b, 1, 2004, 1004, 4, NULL, NULL));
 	sim_board_fini(&b);
 }
 
