@@ -178,6 +178,8 @@ void bot_moderate_report(const struct bot *b, json_t *out)
 	}
 	json_object_set_new(out, "moderation_events", events);
 	json_object_set_new(out, "refused_actions", json_integer((json_int_t)c->stats.refused_actions));
+	/* Events the bot did not take in time (the client core drops the oldest). */
+	json_object_set_new(out, "events_dropped", json_integer((json_int_t)c->stats.events_dropped));
 	json_object_set_new(out, "kicked", json_boolean(c->kicked));
 	json_object_set_new(out, "reconnects", json_integer(b->reconnects));
 	const struct cl_roster_entry *me = cl_conn_roster_find(c, c->welcome.client_id);

@@ -1,0 +1,128 @@
+/* The client core's own view of its board ops before the server confirms
+ * them (cl_board.c): which stroke undo and redo name, counting ops still
+ * on their way, and the ink those ops carry, which the app draws until the
+ * log has it. No network: the ops wait in the queue, as on a slow link. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cl.h"
+
+static struct cl_conn g_conn;
+static struct cl_board g_board;
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&g_conn, 0, sizeof(g_conn));
+	if (cl_board_init(&g_board) != CORE_OK)
+		return -1;
+	sim_board_set_size(&g_board.boards, 0, 4000, 2000);
+	g_board.author = 1;
+	g_conn.board = &g_board;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cl_board_fini(&g_board);
+	return 0;
+}
+
+static struct sim_board_op begin(int x)
+{
+	struct sim_board_op op = {.kind = SIM_OP_BEGIN, .width = 8, .color = 0x102030ffu, .count = 2,
+				  .x = {x, x + 10}, .y = {100, 100}, .p = {128, 128}};
+	return op;
+}
+
+static void undo_and_redo_count_ops_on_their_way(void **state)
+{
+	(void)state;
+	/* The log holds stroke 1 of ours, and stroke 1 of author 2. */
+	struct sim_board_op a = begin(100), theirs = begin(900);
+	assert_int_equal(sim_board_apply(&g_board.boards, 1, 1, 1, &a), SIM_BOARD_APPLIED);
+	assert_int_equal(sim_board_apply(&g_board.boards, 2, 1, 2, &theirs), SIM_BOARD_APPLIED);
+	g_board.next_op_id = 1;
+	assert_int_equal(cl_board_undo_target(&g_board, false), 1);
+	assert_int_equal(cl_board_undo_target(&g_board, true), 0);
+	/* A stroke on its way is the newest: undo names it. */
+	struct sim_board_op b = begin(300);
+	uint32_t b_id = cl_board_send(&g_conn, &b);
+	assert_int_equal(b_id, 2);
+	assert_int_equal(cl_board_undo_target(&g_board, false), b_id);
+	/* Its undo on its way too: the next undo names the log's stroke, and
+	 * redo names the one just undone (both still unconfirmed). */
+	struct sim_board_op u = {.kind = SIM_OP_UNDO, .target_op = b_id};
+	assert_int_not_equal(cl_board_send(&g_conn, &u), 0);
+	assert_int_equal(cl_board_undo_target(&g_board, false), 1);
+	assert_int_equal(cl_board_undo_target(&g_board, true), b_id);
+	assert_true(cl_board_undo_on_its_way(&g_board, &(struct sim_stroke){.author = 1, .op_id = b_id}));
+	/* Stroke 1 undone by author 2 (staff erasing it): ours to keep off. */
+	struct sim_board_op erase = {.kind = SIM_OP_UNDO, .target_author = 1, .target_op = 1};
+	assert_int_equal(sim_board_apply(&g_board.boards, 2, 2, 3, &erase), SIM_BOARD_APPLIED);
+	assert_int_equal(cl_board_undo_target(&g_board, false), 0);
+	assert_int_equal(cl_board_undo_target(&g_board, true), b_id); /* not stroke 1 */
+}
+
+struct ink {
+	int n;
+	int x[16], y[16];
+	bool first[16];
+	uint32_t color;
+};
+
+static void collect(void *user, const struct sim_stroke *style, const struct sim_board_point *pt,
+		    bool first)
+{
+	struct ink *k = user;
+	if (k->n < 16) {
+		k->x[k->n] = pt->x;
+		k->y[k->n] = pt->y;
+		k->first[k->n] = first;
+		k->n++;
+	}
+	k->color = style->color;
+}
+
+static void pending_ink_is_what_the_log_will_hold(void **state)
+{
+	(void)state;
+	/* The log holds our open stroke, ending at (110, 100). */
+	struct sim_board_op open = begin(100);
+	assert_int_equal(sim_board_apply(&g_board.boards, 1, 1, 1, &open), SIM_BOARD_APPLIED);
+	g_board.next_op_id = 1;
+	/* On their way: its end (offsets from its last point), then a new
+	 * stroke: begin (absolute) and an append (offsets from the begin's
+	 * last point). */
+	struct sim_board_op end = {.kind = SIM_OP_END, .count = 1, .x = {5}, .y = {7}, .p = {0}};
+	struct sim_board_op next = begin(500);
+	struct sim_board_op more = {.kind = SIM_OP_APPEND, .count = 2, .x = {1, 3}, .y = {2, 4}};
+	assert_int_not_equal(cl_board_send(&g_conn, &end), 0);
+	assert_int_not_equal(cl_board_send(&g_conn, &next), 0);
+	assert_int_not_equal(cl_board_send(&g_conn, &more), 0);
+	struct ink k = {0};
+	cl_board_pending_ink(&g_board, collect, &k);
+	const int want_x[] = {110, 115, 500, 510, 511, 513}, want_y[] = {100, 107, 100, 100, 102, 104};
+	const bool want_first[] = {true, false, true, false, false, false};
+	assert_int_equal(k.n, 6);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(k.x[i], want_x[i]);
+		assert_int_equal(k.y[i], want_y[i]);
+		assert_int_equal(k.first[i], want_first[i]);
+	}
+	assert_int_equal(k.color, 0x102030ffu);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(undo_and_redo_count_ops_on_their_way, setup, teardown),
+		cmocka_unit_test_setup_teardown(pending_ink_is_what_the_log_will_hold, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
