@@ -45,7 +45,6 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 
 bool sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op)
 {
-	bool dropped_open = false;
 	if (op->kind == PROTO_LOG_ANSWER) {
 		uint16_t target = op->op.target_author ? op->op.target_author : author;
 		for (uint32_t i = 0; i < log->chat_count; i++) {
@@ -57,15 +56,8 @@ bool sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const st
 	}
 	if (op->chat.scope == PROTO_CHAT_ZONE)
 		return false; /* never in a snapshot: see PROTO_CHAT_HISTORY */
-	if (log->chat_count == PROTO_CHAT_HISTORY) { /* full: one goes (proto_chat_evict) */
-		uint32_t out = proto_chat_evict(log->chat, sizeof(log->chat[0]),
-						offsetof(struct sv_chat_entry, chat), log->chat_count);
-		const struct proto_chat *gone = &log->chat[out].chat;
-		dropped_open = gone->scope == PROTO_CHAT_QUESTION && !gone->answered;
-		memmove(&log->chat[out], &log->chat[out + 1],
-			sizeof(log->chat[0]) * (log->chat_count - 1 - out));
-		log->chat_count--;
-	}
+	bool dropped_open = proto_chat_make_room(log->chat, sizeof(log->chat[0]),
+						 offsetof(struct sv_chat_entry, chat), &log->chat_count);
 	log->chat[log->chat_count] = (struct sv_chat_entry){author, op_id, op->chat};
 	log->chat_count++;
 	return dropped_open;

@@ -502,17 +502,13 @@ static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint3
 				l->chat.answered = true;
 		}
 	} else {
-		if (b->chat_count == CL_CHAT_LINES) { /* full: one goes */
-			uint32_t out = proto_chat_evict(b->chat, sizeof(b->chat[0]),
-							offsetof(struct cl_chat_line, chat), b->chat_count);
-			memmove(&b->chat[out], &b->chat[out + 1],
-				sizeof(b->chat[0]) * (b->chat_count - 1 - out));
-			b->chat_count--;
-		}
-		b->chat[b->chat_count++] = (struct cl_chat_line){.seq = seq, .author = author,
-								 .op_id = op_id,
-								 .own = author == b->author,
-								 .chat = *chat};
+		(void)proto_chat_make_room(b->chat, sizeof(b->chat[0]),
+					   offsetof(struct cl_chat_line, chat), &b->chat_count);
+		b->chat[b->chat_count] = (struct cl_chat_line){.seq = seq, .author = author,
+							       .op_id = op_id,
+							       .own = author == b->author,
+							       .chat = *chat};
+		b->chat_count++;
 		b->stats.chat++;
 	}
 	if (!b->in_snapshot) {

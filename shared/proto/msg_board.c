@@ -559,3 +559,16 @@ uint32_t proto_chat_evict(const void *lines, size_t stride, size_t chat_offset, 
 		return first_open < count ? first_open : 0;
 	return first_closed;
 }
+
+bool proto_chat_make_room(void *lines, size_t stride, size_t chat_offset, uint32_t *count)
+{
+	if (*count < PROTO_CHAT_HISTORY)
+		return false;
+	uint32_t out = proto_chat_evict(lines, stride, chat_offset, *count);
+	uint8_t *line = (uint8_t *)lines + out * stride;
+	const struct proto_chat *gone = (const struct proto_chat *)(line + chat_offset);
+	bool open = gone->scope == PROTO_CHAT_QUESTION && !gone->answered;
+	memmove(line, line + stride, stride * (*count - 1 - out));
+	(*count)--;
+	return open;
+}

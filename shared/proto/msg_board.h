@@ -210,6 +210,11 @@ static inline bool proto_log_is_chat(uint8_t kind)
 /** The index (of count lines, stride bytes apart, each with its
  * proto_chat at chat_offset) that a new line pushes out. */
 uint32_t proto_chat_evict(const void *lines, size_t stride, size_t chat_offset, uint32_t count);
+/** Makes room for one more line in a history of *count lines (array of
+ * PROTO_CHAT_HISTORY, laid out as for proto_chat_evict): when full, the
+ * line proto_chat_evict names goes and the rest close up. True when that
+ * line was a question still open. */
+bool proto_chat_make_room(void *lines, size_t stride, size_t chat_offset, uint32_t *count);
 /* BOARD_OPS: a client's ops not yet confirmed by the log, oldest first, as
  * one state datagram: u8 type | u8 count | count x (u16le length | a
  * BOARD_OP or CHAT message). The client sends it with each new op and

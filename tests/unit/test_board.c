@@ -230,6 +230,31 @@ static void chat_history_keeps_open_questions(void **state)
 	for (int i = 0; i < PROTO_CHAT_HISTORY; i++)
 		lines[i] = (struct proto_chat){.scope = PROTO_CHAT_QUESTION};
 	assert_int_equal(proto_chat_evict(lines, stride, 0, PROTO_CHAT_HISTORY), 0);
+
+	/* Making room: nothing goes until full; then the evicted line goes and
+	 * the rest close up, oldest first, and an open question is reported. */
+	static struct tagged {
+		uint32_t tag;
+		struct proto_chat chat;
+	} hist[PROTO_CHAT_HISTORY];
+	memset(hist, 0, sizeof(hist));
+	uint32_t count = PROTO_CHAT_HISTORY - 1;
+	assert_false(proto_chat_make_room(hist, sizeof(hist[0]), offsetof(struct tagged, chat), &count));
+	assert_int_equal(count, PROTO_CHAT_HISTORY - 1);
+	count = PROTO_CHAT_HISTORY;
+	for (uint32_t i = 0; i < count; i++)
+		hist[i].tag = i;
+	hist[0].chat.scope = PROTO_CHAT_QUESTION;
+	assert_false(proto_chat_make_room(hist, sizeof(hist[0]), offsetof(struct tagged, chat), &count));
+	assert_int_equal(count, PROTO_CHAT_HISTORY - 1);
+	assert_int_equal(hist[0].tag, 0); /* the open question stays */
+	assert_int_equal(hist[1].tag, 2); /* line 1 went */
+	assert_int_equal(hist[count - 1].tag, PROTO_CHAT_HISTORY - 1);
+	for (uint32_t i = 0; i < count; i++)
+		hist[i].chat.scope = PROTO_CHAT_QUESTION;
+	count = PROTO_CHAT_HISTORY;
+	assert_true(proto_chat_make_room(hist, sizeof(hist[0]), offsetof(struct tagged, chat), &count));
+	assert_int_equal(hist[0].tag, 2);
 }
 
 static void hash_is_the_canonical_serialisation(void **state)
