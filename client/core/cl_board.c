@@ -37,6 +37,12 @@ static struct cl_board_pending *pending_at(struct cl_board *b, uint32_t i)
 	return &b->pending[(b->pending_head + i) % CL_BOARD_PENDING];
 }
 
+/* Our op i of those not yet confirmed, oldest first, to read. */
+static const struct proto_board_up *pending_up(const struct cl_board *b, uint32_t i)
+{
+	return &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up;
+}
+
 /* How long the oldest op waits for the log to confirm it before it goes
  * again: a round trip and its variation plus two live batch periods,
  * doubled each time it has gone again unanswered (a confirmation lost
@@ -302,7 +308,7 @@ void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user)
 	struct sim_board_point last = style ? style->tail : (struct sim_board_point){0};
 	bool first = true, from_log = style != NULL;
 	for (uint32_t i = 0; i < b->pending_count; i++) {
-		const struct sim_board_op *op = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up.op;
+		const struct sim_board_op *op = &pending_up(b, i)->op;
 		bool relative = op->kind == SIM_OP_APPEND || op->kind == SIM_OP_END;
 		if (op->kind == SIM_OP_BEGIN) {
 			begun = (struct sim_stroke){.board = op->board, .width = op->width, .color = op->color};
@@ -330,14 +336,21 @@ void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user)
 	}
 }
 
+/* Does our op (an undo or a redo) name the stroke (author, op_id)? */
+static bool names_stroke(const struct cl_board *b, const struct sim_board_op *op, uint16_t author,
+			 uint32_t op_id)
+{
+	return (op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && op->target_op == op_id &&
+	       (op->target_author ? op->target_author : b->author) == author;
+}
+
 /* Our stroke op_id undone (true) or not, as it will stand once the undos
  * and redos of ours still on their way are applied. */
 static bool undone_after_pending(const struct cl_board *b, uint32_t op_id, bool undone)
 {
 	for (uint32_t i = 0; i < b->pending_count; i++) {
-		const struct sim_board_op *op = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up.op;
-		if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && op->target_op == op_id &&
-		    (!op->target_author || op->target_author == b->author))
+		const struct sim_board_op *op = &pending_up(b, i)->op;
+		if (names_stroke(b, op, b->author, op_id))
 			undone = op->kind == SIM_OP_UNDO;
 	}
 	return undone;
@@ -346,9 +359,8 @@ static bool undone_after_pending(const struct cl_board *b, uint32_t op_id, bool 
 bool cl_board_undo_on_its_way(const struct cl_board *b, const struct sim_stroke *s)
 {
 	for (uint32_t i = 0; i < b->pending_count; i++) {
-		const struct sim_board_op *op = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up.op;
-		if (op->kind == SIM_OP_UNDO && op->target_op == s->op_id &&
-		    (op->target_author ? op->target_author : b->author) == s->author)
+		const struct sim_board_op *op = &pending_up(b, i)->op;
+		if (op->kind == SIM_OP_UNDO && names_stroke(b, op, s->author, s->op_id))
 			return true;
 	}
 	return false;
@@ -359,7 +371,7 @@ uint32_t cl_board_undo_target(const struct cl_board *b, bool redo)
 	/* Our begins still on their way are the newest strokes (one of them
 	 * is undone only by an undo also on its way). */
 	for (uint32_t i = b->pending_count; i-- > 0;) {
-		const struct proto_board_up *up = &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up;
+		const struct proto_board_up *up = pending_up(b, i);
 		if (up->op.kind == SIM_OP_BEGIN && undone_after_pending(b, up->op_id, false) == redo)
 			return up->op_id;
 	}
