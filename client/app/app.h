@@ -300,6 +300,9 @@ int app_board_near(const struct app *a);
  * bottom at the image's lower edge height; metres. */
 void app_board_wall(const struct app *a, int b, float *x0, float *y0, float *x1, float *y1,
 		    float *z0, float *z1);
+/** Board b's image on its wall as the screen shows it: the corners of its
+ * top-left (q[0], q[1]), top-right and bottom-left, in pixels. */
+void app_board_wall_on_screen(const struct app *a, int b, float q[6]);
 /** The pen on board `board` at (x, y) board millimetres, down or up (a
  * stroke begins, grows in 50 ms batches, ends when it lifts); the mouse on
  * the full-screen board and a VR controller's tip both draw through it. */

@@ -370,9 +370,7 @@ static void pen(struct app *a, uint64_t now_us)
 	tool_at(a, v->board, in->button && inside, x, y, now_us);
 }
 
-/* Board b's image on its wall as the screen shows it: the corners of its
- * top-left, top-right and bottom-left. */
-static void wall_on_screen(const struct app *a, int b, float q[6])
+void app_board_wall_on_screen(const struct app *a, int b, float q[6])
 {
 	float x0, y0, x1, y1, z0, z1;
 	app_board_wall(a, b, &x0, &y0, &x1, &y1, &z0, &z1);
@@ -398,7 +396,7 @@ static bool wall_pen(struct app *a, uint64_t now_us)
 	/* The image is an affine map of the board's surface (the camera is
 	 * orthographic): solve mouse = q0 + u (q1 - q0) + w (q2 - q0). */
 	float q[6];
-	wall_on_screen(a, b, q);
+	app_board_wall_on_screen(a, b, q);
 	float ax = q[2] - q[0], ay = q[3] - q[1], bx = q[4] - q[0], by = q[5] - q[1];
 	float det = ax * by - ay * bx;
 	if (fabsf(det) < 1.0f)

@@ -355,11 +355,8 @@ bool app_scene_write_json(struct app *a, const char *path)
 	for (int b = 0, n = 0; b < RND_BOARD_IMAGES; b++) {
 		if (!(a->board_view.walls_drawn & (1u << b)))
 			continue;
-		float x0, y0, x1, y1, z0, z1, q[6];
-		app_board_wall(a, b, &x0, &y0, &x1, &y1, &z0, &z1);
-		rnd_world_to_screen(a->rnd, x0, y0, z1, &q[0], &q[1]);
-		rnd_world_to_screen(a->rnd, x1, y1, z1, &q[2], &q[3]);
-		rnd_world_to_screen(a->rnd, x0, y0, z0, &q[4], &q[5]);
+		float q[6];
+		app_board_wall_on_screen(a, b, q);
 		fprintf(f, "%s\n  {\"board\": %d, \"corners\": [%.1f, %.1f, %.1f, %.1f, %.1f, %.1f]}",
 			n++ ? "," : "", b, q[0], q[1], q[2], q[3], q[4], q[5]);
 	}
