@@ -259,6 +259,9 @@ int bot_voice_v1_main(int argc, char **argv);
 bool bot_moderate_parse(struct bot_run *run, const char *script) CORE_MUST_CHECK;
 /** Sends the steps that are due and keeps the events that arrived. */
 void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us);
+/** A script step's TARGET as a client id: a display name, "self", 0 for
+ * none, PROTO_MAX_CLIENT_ID for nobody by that name (the server says so). */
+uint16_t bot_target_id(const struct bot *b, const char *name);
 /** Drops the connection (as a lost Wi-Fi would) and reconnects with the
  * resume ticket, once, at --reconnect-at. */
 void bot_reconnect_tick(struct bot_run *run, struct bot *b, uint64_t now_us);

@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 bool bot_board_init(struct bot_run *run, struct bot *b)
 {
@@ -81,12 +80,10 @@ void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 		if (n < 1 || n > SIM_BOARDS)
 			snprintf(why, sizeof(why), "no board '%s' (1 to %d)", st->target, SIM_BOARDS);
 	} else if (b->board) { /* erase */
-		uint16_t author = 0;
-		if (!strcmp(st->target, "self") || !st->target[0])
-			author = b->board->author;
-		for (int i = 0; !author && i < b->conn.roster_count; i++)
-			if (!strcmp(b->conn.roster[i].name, st->target))
-				author = b->conn.roster[i].author;
+		uint16_t id = bot_target_id(b, st->target);
+		const struct cl_roster_entry *who = cl_conn_roster_find(&b->conn, id);
+		uint16_t author = !id || id == b->conn.welcome.client_id ? b->board->author
+			: who ? who->author : 0;
 		const struct sim_stroke *s = author ? sim_board_newest(&b->board->boards, author, false)
 						    : NULL;
 		if (s && cl_board_erase(&b->conn, s, why, sizeof(why))) {
@@ -122,12 +119,13 @@ void bot_board_report(const struct bot *b, json_t *out)
 		if (k == colours && colours < 16)
 			seen[colours++] = c;
 	}
-	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}", "synced",
-			      cb->synced, "seq", (json_int_t)cb->applied_seq, "strokes",
+	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
+			      "synced", cb->synced, "seq", (json_int_t)cb->applied_seq, "strokes",
 			      (json_int_t)cb->boards.stroke_count, "live", (json_int_t)cb->boards.live,
 			      "colours", colours, "points", (json_int_t)cb->boards.points, "ops_sent",
-			      (json_int_t)b->board_ops, "erased", (json_int_t)b->board_erased, "cleared", (json_int_t)b->board_cleared,
-			      "redone_erased", (json_int_t)b->board_redone,
+			      (json_int_t)b->board_ops, "erased", (json_int_t)b->board_erased,
+			      "cleared", (json_int_t)b->board_cleared, "redone_erased",
+			      (json_int_t)b->board_redone,
 			      "ops_pending", (json_int_t)cb->pending_count, "refused",
 			      (json_int_t)cb->stats.refused, "gaps_repaired", (json_int_t)cb->stats.gaps,
 			      "resyncs", (json_int_t)cb->stats.desyncs, "content_hash", ch, "order_hash", oh);

@@ -93,7 +93,7 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 	return ok;
 }
 
-static uint16_t target_id(const struct bot *b, const char *name)
+uint16_t bot_target_id(const struct bot *b, const char *name)
 {
 	if (!name[0])
 		return 0;
@@ -128,7 +128,7 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 			bot_lesson_step(b, st);
 		else if (st->type == PROTO_MSG_BOARD_OP)
 			bot_board_step(b, st);
-		else if (cl_conn_moderate(&b->conn, st->type, target_id(b, st->target), st->flag,
+		else if (cl_conn_moderate(&b->conn, st->type, bot_target_id(b, st->target), st->flag,
 				     st->text) != CORE_OK)
 			fprintf(stderr, "lyceum-bot: %s: could not send %s\n", b->name,
 				proto_mod_action_name(st->type));
