@@ -35,39 +35,37 @@ pids="$pids $!"
 wait_for "$out/kid.log" "1 of 1 bots joined" 10
 sleep 0.6 # its roster settled (CL_ROSTER_SETTLE_US): the TA's coming is news
 
+# drag START END X Y DX DY [DEN]: the mouse to (X, Y) at frame START, the
+# button down a frame later, then a move a frame by (DX, DY) / DEN, and the
+# button up at frame END.
+drag() {
+    echo "$1 move $3 $4"
+    echo "$(($1 + 1)) button on"
+    k=1
+    while [ $k -le $(($2 - $1 - 2)) ]; do
+        echo "$(($1 + 1 + k)) move $(($3 + k * $5 / ${7:-1})) $(($4 + k * $6 / ${7:-1}))"
+        k=$((k + 1))
+    done
+    echo "$2 button off"
+}
+
 # Full-screen, the board at 960 x 540 shows at (50, 70), 860 x 430 px:
 # 4000 x 2000 mm.
 {
     echo "60 press board"
-    echo "70 move 200 200"
-    echo "71 button on"
-    i=72
-    while [ $i -le 100 ]; do echo "$i move $((200 + (i - 71) * 8)) $((200 + (i - 71) * 3))"; i=$((i + 1)); done
-    echo "101 button off"
+    drag 70 101 200 200 8 3
     echo "105 press pen-colour"
-    echo "110 move 300 400"
-    echo "111 button on"
-    i=112
-    while [ $i -le 130 ]; do echo "$i move $((300 + (i - 111) * 10)) 400"; i=$((i + 1)); done
-    echo "131 button off"
+    drag 110 131 300 400 10 0
     echo "150 press undo"
     # The eraser across the first stroke (it passes x = 300 at y = 237).
     echo "152 press eraser"
-    echo "154 move 300 215"
-    echo "155 button on"
-    i=156
-    while [ $i -le 166 ]; do echo "$i move 300 $((215 + (i - 155) * 4))"; i=$((i + 1)); done
-    echo "167 button off"
+    drag 154 167 300 215 0 4
     echo "169 press eraser"
     printf "%s\n" "170 press chat" "171 type /save-board" "172 press chat" "180 press board"
     # On the board's wall in the room (zoom 0.6, the camera on the TA at
     # the spawn, (3, 3) m): its image spans (500, 171) top-left, (527, 184)
     # top-right, (500, 231) bottom-left.
-    echo "200 move 506 192"
-    echo "201 button on"
-    i=202
-    while [ $i -le 220 ]; do echo "$i move $((506 + (i - 201) * 16 / 19)) $((192 + (i - 201) * 26 / 19))"; i=$((i + 1)); done
-    echo "221 button off"
+    drag 200 221 506 192 16 26 19
     # Clearing takes saying twice: once only asks.
     printf "%s\n" "230 press chat" "231 type /clear-board" "232 press chat"
 } >"$out/ta.script"
