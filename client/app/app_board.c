@@ -186,13 +186,15 @@ static bool raster(struct app *a, int board)
 		struct pen p = {img->pixels, s->width, pixel_of(s->color), true, 0, 0};
 		sim_board_each_point(b, s, pen_point, &p);
 	}
-	/* Ours that the log does not hold yet, then the stroke under way. */
+	/* Ours that the log does not hold yet (the points sent), then the
+	 * stroke under way's points not sent yet, from the last one sent. */
 	struct own_ink o = {{img->pixels, 0, 0, true, 0, 0}, board};
 	cl_board_pending_ink(a->board, own_ink_point, &o);
 	if (v->pen_down && v->board == board) {
 		struct pen p = {img->pixels, widths[v->width].width, pixel_of(colours[v->colour].rgba),
 				true, 0, 0};
-		for (uint32_t i = 0; i < v->ink_n; i++)
+		uint32_t sent = v->ink_n - v->pending_n;
+		for (uint32_t i = sent ? sent - 1 : 0; i < v->ink_n; i++)
 			pen_point(&p, &v->ink[i]);
 	}
 	img->dirty = false;
