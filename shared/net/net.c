@@ -330,6 +330,7 @@ struct batch_sys {
 	struct mmsghdr *msgs;
 	struct iovec *iov;
 	struct sockaddr_in *addr;
+	bool receiving; /* every header points at its buffer, for recvmmsg */
 };
 #endif
 
@@ -406,6 +407,7 @@ static void batch_prepare(struct net_batch *b, int i, uint32_t len)
 static int batch_send_sys(struct net_batch *b, ENetSocket sock)
 {
 	struct batch_sys *sys = b->sys;
+	sys->receiving = false;
 	for (int i = 0; i < b->count; i++) {
 		sys->addr[i] = (struct sockaddr_in){.sin_family = AF_INET,
 						    .sin_port = ENET_HOST_TO_NET_16(b->addr[i].port),
@@ -432,8 +434,12 @@ static int batch_send_sys(struct net_batch *b, ENetSocket sock)
 int net_batch_receive(struct net_batch *b, ENetSocket sock)
 {
 	struct batch_sys *sys = b->sys;
-	for (int i = 0; i < b->cap; i++)
-		batch_prepare(b, i, NET_STATE_MAX);
+	/* The headers are set once; a receive changes only the address
+	 * lengths of those it filled, put back below. */
+	if (!sys->receiving)
+		for (int i = 0; i < b->cap; i++)
+			batch_prepare(b, i, NET_STATE_MAX);
+	sys->receiving = true;
 	int n;
 	do
 		n = recvmmsg((int)sock, sys->msgs, (unsigned)b->cap, MSG_DONTWAIT, NULL);
@@ -444,6 +450,7 @@ int net_batch_receive(struct net_batch *b, ENetSocket sock)
 		b->len[i] = (sys->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? 0 : sys->msgs[i].msg_len;
 		b->addr[i] = (ENetAddress){.host = sys->addr[i].sin_addr.s_addr,
 					   .port = ENET_NET_TO_HOST_16(sys->addr[i].sin_port)};
+		sys->msgs[i].msg_hdr.msg_namelen = sizeof(sys->addr[i]);
 	}
 	return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? -1 : b->count;
 }
