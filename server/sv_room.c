@@ -266,6 +266,7 @@ static void room_join(struct sv_server *sv, struct sv_client *c, struct sv_room 
 				   .role = c->role,
 				  .same_name = c->same_name,
 				  .author = c->author,
+				  .roster = (uint16_t)room->member_count,
 				  .room_flags = (uint8_t)((room->locked ? PROTO_ROOM_LOCKED : 0) |
 							  (room->mute_all ? PROTO_ROOM_MUTE_ALL : 0))};
 	core_strlcpy(w.room, room->name, sizeof(w.room));

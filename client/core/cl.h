@@ -25,9 +25,6 @@
 
 #define CL_CMD_HISTORY 64 /* power of two: 2 s of commands at 30 Hz */
 #define CL_MAX_ROSTER 256
-/* A roster change is an event once a snapshot has followed the welcome,
- * or this long after it. */
-#define CL_ROSTER_SETTLE_US 500000u
 /* A joined client that has sent no move for this long sends an idle one:
  * the server takes silence (NET_SILENCE_MS) as a client gone. */
 #define CL_KEEPALIVE_US 1000000u
@@ -382,8 +379,8 @@ struct cl_conn {
 
 	int roster_count;
 	struct cl_roster_entry roster[CL_MAX_ROSTER];
-	bool roster_settled; /* the roster we joined has come: changes are events */
-	uint64_t welcome_us; /* the service that read the welcome */
+	bool roster_settled;  /* the roster we joined has come: changes are events */
+	uint16_t roster_due;  /* its AVATAR_INFOs still to come (the welcome's count) */
 	struct proto_hand_queue hands; /* raised hands, oldest first */
 	bool kicked;                   /* staff removed us: error says who and why */
 	bool room_mute_all;            /* everyone but staff and the floor is muted */

@@ -101,7 +101,10 @@ static void on_welcome(struct cl_conn *c, const uint8_t *data, uint32_t len)
 		c->stats.decode_errors++;
 		return;
 	}
-	c->welcome_us = c->service_now_us;
+	/* The roster follows on this channel, in order: until its last info
+	 * has come, the members are who was there, not news. */
+	c->roster_due = c->welcome.roster;
+	c->roster_settled = c->roster_due == 0;
 	/* The world name came over the network: it must be a name, exactly as
 	 * the server requires of its own, never a path to open. */
 	if (!sim_world_name_valid(c->welcome.world)) {
@@ -377,6 +380,8 @@ static void on_receive(struct cl_conn *c, enum net_channel channel, const uint8_
 	switch (type) {
 	case PROTO_MSG_AVATAR_INFO:
 		roster_add(c, &m.avatar_info);
+		if (!c->roster_settled && --c->roster_due == 0)
+			c->roster_settled = true;
 		break;
 	case PROTO_MSG_AVATAR_GONE:
 		roster_remove(c, m.avatar_gone);
@@ -540,12 +545,6 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 		}
 	}
 	int got = net_host_service(c->host, now_us);
-	/* The server sends the roster right behind the welcome, on the same
-	 * ordered channel and before our first snapshot: once a snapshot has
-	 * come (or CL_ROSTER_SETTLE_US have passed, the first one having
-	 * overtaken the welcome), a change to it is news. */
-	if (c->state == CL_STATE_JOINED && !c->roster_settled)
-		c->roster_settled = c->stats.snapshots > 0 || now_us - c->welcome_us >= CL_ROSTER_SETTLE_US;
 	cl_board_service(c, now_us);
 	/* The socket is connected to the server, so the kernel tells when
 	 * nothing listens there (ICMP port unreachable): no need to wait out

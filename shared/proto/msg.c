@@ -226,6 +226,7 @@ uint32_t proto_encode_welcome(const struct proto_welcome *m, uint8_t *buf, uint3
 	proto_write_bits(&w, m->same_name, 8);
 	proto_write_bits(&w, m->room_flags, 2);
 	proto_write_bits(&w, m->author, 12);
+	proto_write_bits(&w, m->roster, 16);
 	uint16_t n = m->ticket_len > PROTO_TICKET_MAX ? PROTO_TICKET_MAX : m->ticket_len;
 	proto_write_bits(&w, n, 16);
 	proto_write_bytes(&w, m->ticket, n);
@@ -251,6 +252,7 @@ enum core_result proto_decode_welcome(const uint8_t *data, uint32_t len, struct 
 	out->same_name = (uint8_t)proto_read_bits(&r, 8);
 	out->room_flags = (uint8_t)proto_read_bits(&r, 2);
 	out->author = (uint16_t)proto_read_bits(&r, 12);
+	out->roster = (uint16_t)proto_read_bits(&r, 16);
 	out->ticket_len = (uint16_t)proto_read_bits(&r, 16);
 	if (out->ticket_len > PROTO_TICKET_MAX)
 		return CORE_ERR_INVALID;

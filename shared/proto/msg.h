@@ -18,8 +18,8 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 12 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items;
-			  * 12: ops go up in BOARD_OPS datagrams */
+#define PROTO_VERSION 13 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items;
+			  * 12: ops go up in BOARD_OPS datagrams; 13: WELCOME counts the roster */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -158,6 +158,10 @@ struct proto_welcome {
 	/* Its author number: the room's name for this user in the op log,
 	 * the same after a reconnect with its ticket. */
 	uint16_t author;
+	/* The AVATAR_INFOs that follow on control: the room's members as the
+	 * newcomer joins them, itself included. Once they have come, a
+	 * member's info or departure is news. */
+	uint16_t roster;
 	uint16_t ticket_len;
 	uint8_t ticket[PROTO_TICKET_MAX];
 };

@@ -81,7 +81,8 @@ static void welcome_and_refuse_round_trip(void **state)
 	struct proto_welcome w = {.version = PROTO_VERSION, .client_id = 4095,
 				  .tick_hz = 30, .snapshot_hz = 15, .server_tick = 0xdeadbeef,
 				  .state = sample_avatar(7), .role = PROTO_ROLE_TA, .same_name = 2,
-				  .room_flags = PROTO_ROOM_LOCKED | PROTO_ROOM_MUTE_ALL, .ticket_len = 200};
+				  .room_flags = PROTO_ROOM_LOCKED | PROTO_ROOM_MUTE_ALL, .roster = 321,
+				  .ticket_len = 200};
 	memset(w.ticket, 0xA5, w.ticket_len);
 	strcpy(w.name, "Grace Hopper");
 	strcpy(w.room, "r");
@@ -98,6 +99,7 @@ static void welcome_and_refuse_round_trip(void **state)
 	assert_string_equal(wo.name, "Grace Hopper");
 	assert_int_equal(wo.same_name, 2);
 	assert_int_equal(wo.room_flags, PROTO_ROOM_LOCKED | PROTO_ROOM_MUTE_ALL);
+	assert_int_equal(wo.roster, 321);
 	assert_int_equal(wo.ticket_len, 200);
 	assert_memory_equal(wo.ticket, w.ticket, 200);
 	check_prefixes_and_trailing(buf, len, (decode_fn)proto_decode_welcome, &wo);
@@ -347,7 +349,8 @@ static void registry_entries_hold_their_messages(void **state)
 	h.has_spawn_pos = true;
 	assert_true(proto_encode_hello(&h, buf, sizeof(buf)) <=
 		    proto_msg_spec(PROTO_MSG_HELLO)->max_size);
-	struct proto_welcome w = {.tick_hz = 30, .snapshot_hz = 15, .ticket_len = PROTO_TICKET_MAX};
+	struct proto_welcome w = {.tick_hz = 30, .snapshot_hz = 15, .roster = UINT16_MAX,
+				  .author = 4095, .ticket_len = PROTO_TICKET_MAX};
 	memset(w.room, 'r', PROTO_NAME_MAX - 1);
 	memset(w.world, 'w', PROTO_NAME_MAX - 1);
 	memset(w.name, 'n', PROTO_NAME_MAX - 1);
