@@ -33,7 +33,6 @@ start_server server --worlds "$worlds" --world board --token-key "$out/keys/toke
     --report "$out/kid.json" >"$out/kid.out" 2>"$out/kid.log" &
 pids="$pids $!"
 wait_for "$out/kid.log" "1 of 1 bots joined" 10
-sleep 0.6 # its roster settled (CL_ROSTER_SETTLE_US): the TA's coming is news
 
 # drag START END X Y DX DY [DEN]: the mouse to (X, Y) at frame START, the
 # button down a frame later, then a move a frame by (DX, DY) / DEN, and the

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The README's stated bound for remote interpolation error. The maximum is
  * one sample of thousands and moves with scheduling hiccups on a loaded
@@ -299,6 +300,52 @@ static void connection_figures_follow_the_network(void **state)
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 }
 
+/* A class already in the room is the roster a newcomer joins, not news,
+ * even when its many AVATAR_INFOs come over a lossy link in several
+ * datagrams and a snapshot overtakes a lost one (the welcome says how many
+ * follow); someone who comes and goes after that is news. */
+static void a_class_roster_through_loss_is_no_news(void **state)
+{
+	(void)state;
+	struct itest_server sv, ns;
+	assert_true(itest_server_start(&sv, NULL));
+	char *const lossy[] = {"--delay", "40", "--jitter", "10", "--loss", "20", "--seed", "5",
+			       NULL};
+	assert_true(itest_netsim_start(&ns, &sv, lossy));
+	struct itest_proc class_p, late_p;
+	char class_report[300], late_report[300];
+	char *pupils[] = {"--count", "60", "--behavior", "idle", "--seconds", "9", "--name", "pupil",
+			  "--room", "hall", NULL};
+	spawn_bots(&class_p, "class", pupils, sv.addr, class_report);
+	assert_true(itest_wait_for(class_p.err_path, "60 of 60 bots joined", 20000));
+	char *late[] = {"--count", "1", "--behavior", "idle", "--seconds", "5", "--name", "late",
+			"--room", "hall", NULL};
+	spawn_bots(&late_p, "late", late, ns.addr, late_report);
+	assert_true(itest_wait_for(late_p.err_path, "1 of 1 bots joined", 20000));
+	/* Once its roster is in, one more comes for a moment and goes. */
+	struct itest_proc visitor;
+	char *visit[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--count", "1", "--behavior", "idle",
+			 "--seconds", "1", "--name", "visitor", "--room", "hall", NULL};
+	nanosleep(&(struct timespec){.tv_sec = 1, .tv_nsec = 500000000}, NULL);
+	assert_int_equal(itest_run(&visitor, "visitor", visit, 20000), 0);
+	json_t *r = finish_bots(&late_p, "late", late_report);
+	assert_non_null(r);
+	json_t *b = bot_at(r, 0);
+	fprintf(stderr, "late through 20%% loss: roster of %zu, told of %lld joining and %lld leaving\n",
+		json_array_size(json_object_get(b, "roster")), (long long)get_int(b, "roster_joined"),
+		(long long)get_int(b, "roster_left"));
+	CHECK(json_array_size(json_object_get(b, "roster")) == 61,
+	      "the newcomer holds %zu members, not the class of 60 and itself",
+	      json_array_size(json_object_get(b, "roster")));
+	CHECK(get_int(b, "roster_joined") == 1 && get_int(b, "roster_left") == 1,
+	      "the newcomer was told of %lld joining and %lld leaving, not the visitor alone",
+	      (long long)get_int(b, "roster_joined"), (long long)get_int(b, "roster_left"));
+	json_decref(r);
+	json_decref(finish_bots(&class_p, "class", class_report));
+	assert_int_equal(itest_stop(&ns.proc, 5000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +353,7 @@ int main(void)
 		cmocka_unit_test(two_racers_one_seat),
 		cmocka_unit_test(cheaters_are_held_to_the_rules),
 		cmocka_unit_test(connection_figures_follow_the_network),
+		cmocka_unit_test(a_class_roster_through_loss_is_no_news),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	itest_cleanup();
