@@ -24,6 +24,9 @@
 #define APP_BOARD_PX_W 1000 /* the board image: 4 mm a pixel */
 #define APP_BOARD_PX_H 500
 #define APP_BOARD_NEAR_M 2.5f /* standing this close to a board, F2 opens that one */
+/* The pen's keys and undo work standing at a board, and this long after the
+ * pen last left one (a headset's pen reaches a board from further away). */
+#define APP_PEN_KEYS_AFTER_US 10000000u
 #define APP_PEN_COLOURS 6 /* C on an open board cycles them (app_board.c) */
 #define APP_PEN_WIDTHS 3  /* and P these */
 #define APP_ERASED_MAX 256 /* strokes one drag of the eraser takes */
@@ -190,6 +193,7 @@ struct app {
 		} images[RND_BOARD_IMAGES];
 		uint8_t walls_drawn; /* bit b: board b was drawn on its wall in the last frame */
 		bool pen_down, begun;
+		uint64_t pen_up_us; /* when the pen last left a board */
 		uint16_t pending_n; /* points not yet sent */
 		struct sim_board_point pending[SIM_BOARD_OP_POINTS];
 		struct sim_board_point base; /* the stroke's last point sent */

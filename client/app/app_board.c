@@ -292,6 +292,7 @@ void app_board_pen(struct app *a, int board, bool down, int32_t x, int32_t y, ui
 	} else if (v->pen_down) {
 		send_batch(a, true);
 		v->pen_down = false;
+		v->pen_up_us = now_us;
 		v->ink_n = 0; /* every point is on its way now: the pending ink shows it */
 		v->images[v->board].dirty = true;
 	}
@@ -504,8 +505,11 @@ bool app_board_input(struct app *a, uint64_t now_us)
 		if (!v->open && !next)
 			app_notice(a, 0xffa8b0bcu, "This room has no boards");
 	}
-	/* The pen's keys and undo, full-screen or standing at a board. */
-	if (a->link == APP_LINK_JOINED && (v->open || app_board_near(a) >= 0)) {
+	/* The pen's keys and undo, full-screen, standing at a board or just
+	 * after drawing on one. */
+	bool at_board = v->open || v->pen_down || app_board_near(a) >= 0 ||
+			(v->pen_up_us && now_us - v->pen_up_us < APP_PEN_KEYS_AFTER_US);
+	if (a->link == APP_LINK_JOINED && at_board) {
 		tool_keys(a);
 		if (in->pressed[PLAT_ACT_UNDO] % 2 || in->pressed[PLAT_ACT_REDO] % 2)
 			undo(a, in->pressed[PLAT_ACT_REDO] % 2);

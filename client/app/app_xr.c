@@ -47,6 +47,8 @@ static void as_keys(struct app *a, struct xr_rig *rig, const struct xr_input *in
 	p->pressed[PLAT_ACT_MUTE] = in->mute_edge;
 	p->pressed[PLAT_ACT_SIT] = in->sit_edge;
 	p->pressed[PLAT_ACT_HAND] = in->hand_edge;
+	p->pressed[PLAT_ACT_UNDO] = in->undo_edge;
+	p->pressed[PLAT_ACT_REDO] = in->redo_edge;
 	int holding = a->link == APP_LINK_JOINED ? cl_item_held(&a->conn) : -1;
 	if (rig->grab_hand < 0) {
 		for (int h = 1; h >= 0; h--)

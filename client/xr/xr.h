@@ -58,6 +58,7 @@ struct xr_input {
 	bool grab_edge[2];
 	bool talk;            /* push-to-talk, held */
 	bool mute_edge, sit_edge, hand_edge;
+	bool undo_edge, redo_edge; /* one's newest stroke undone, the last undo redone */
 	bool hand_valid[2];
 	struct xr_pose hand[2]; /* grip poses */
 	struct xr_pose aim[2];  /* aim poses (pointing) */

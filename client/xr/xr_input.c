@@ -14,6 +14,8 @@
  *   mute     left Y                left B                menu
  *   sit      right A               right A               -
  *   hand     right B               right B               -
+ *   undo     right stick click     right stick click     -
+ *   redo     left stick click      left stick click      -
  */
 #include "xr_internal.h"
 
@@ -36,6 +38,8 @@ static const struct action_desc ACTIONS[XR_ACT_COUNT] = {
 	[XR_ACT_MUTE] = {"mute", "Mute", XR_ACTION_TYPE_BOOLEAN_INPUT, false},
 	[XR_ACT_SIT] = {"sit", "Sit or stand", XR_ACTION_TYPE_BOOLEAN_INPUT, false},
 	[XR_ACT_HAND] = {"raise_hand", "Raise a hand", XR_ACTION_TYPE_BOOLEAN_INPUT, false},
+	[XR_ACT_UNDO] = {"undo", "Undo your last stroke", XR_ACTION_TYPE_BOOLEAN_INPUT, false},
+	[XR_ACT_REDO] = {"redo", "Redo your last undo", XR_ACTION_TYPE_BOOLEAN_INPUT, false},
 	[XR_ACT_GRIP_POSE] = {"hand_pose", "Hand", XR_ACTION_TYPE_POSE_INPUT, true},
 	[XR_ACT_AIM_POSE] = {"aim_pose", "Pointer", XR_ACTION_TYPE_POSE_INPUT, true},
 	[XR_ACT_HAPTIC] = {"buzz", "Buzz", XR_ACTION_TYPE_VIBRATION_OUTPUT, true},
@@ -51,18 +55,19 @@ struct binding {
 #define HANDS(act, leaf) {act, L leaf}, {act, R leaf}
 #define POSES HANDS(XR_ACT_GRIP_POSE, "input/grip/pose"), HANDS(XR_ACT_AIM_POSE, "input/aim/pose"), \
 	HANDS(XR_ACT_HAPTIC, "output/haptic")
+#define UNDO_REDO {XR_ACT_UNDO, R "input/thumbstick/click"}, {XR_ACT_REDO, L "input/thumbstick/click"}
 
 static const struct binding TOUCH[] = {
 	{XR_ACT_MOVE, L "input/thumbstick"}, {XR_ACT_TURN, R "input/thumbstick"},
 	HANDS(XR_ACT_DRAW, "input/trigger/value"), HANDS(XR_ACT_GRAB, "input/squeeze/value"),
 	{XR_ACT_TALK, L "input/x/click"}, {XR_ACT_MUTE, L "input/y/click"},
-	{XR_ACT_SIT, R "input/a/click"}, {XR_ACT_HAND, R "input/b/click"}, POSES,
+	{XR_ACT_SIT, R "input/a/click"}, {XR_ACT_HAND, R "input/b/click"}, UNDO_REDO, POSES,
 };
 static const struct binding INDEX[] = {
 	{XR_ACT_MOVE, L "input/thumbstick"}, {XR_ACT_TURN, R "input/thumbstick"},
 	HANDS(XR_ACT_DRAW, "input/trigger/value"), HANDS(XR_ACT_GRAB, "input/squeeze/value"),
 	{XR_ACT_TALK, L "input/a/click"}, {XR_ACT_MUTE, L "input/b/click"},
-	{XR_ACT_SIT, R "input/a/click"}, {XR_ACT_HAND, R "input/b/click"}, POSES,
+	{XR_ACT_SIT, R "input/a/click"}, {XR_ACT_HAND, R "input/b/click"}, UNDO_REDO, POSES,
 };
 static const struct binding SIMPLE[] = {
 	HANDS(XR_ACT_DRAW, "input/select/click"), {XR_ACT_MUTE, L "input/menu/click"}, POSES,
@@ -255,7 +260,7 @@ void xr_input(struct xr *x, const struct xr_frame *f, struct xr_input *in)
 		if (XR_FAILED(res))
 			(void)xr_check(x, res, "xrSyncActions");
 		memset(x->prev_grab, 0, sizeof(x->prev_grab));
-		x->prev_mute = x->prev_sit = x->prev_hand = false;
+		x->prev_mute = x->prev_sit = x->prev_hand = x->prev_undo = x->prev_redo = false;
 		return;
 	}
 	in->active = true;
@@ -276,13 +281,18 @@ void xr_input(struct xr *x, const struct xr_frame *f, struct xr_input *in)
 	}
 	in->talk = get_bool(x, XR_ACT_TALK);
 	bool mute = get_bool(x, XR_ACT_MUTE), sit = get_bool(x, XR_ACT_SIT),
-	     hand = get_bool(x, XR_ACT_HAND);
+	     hand = get_bool(x, XR_ACT_HAND), undo = get_bool(x, XR_ACT_UNDO),
+	     redo = get_bool(x, XR_ACT_REDO);
 	in->mute_edge = mute && !x->prev_mute;
 	in->sit_edge = sit && !x->prev_sit;
 	in->hand_edge = hand && !x->prev_hand;
+	in->undo_edge = undo && !x->prev_undo;
+	in->redo_edge = redo && !x->prev_redo;
 	x->prev_mute = mute;
 	x->prev_sit = sit;
 	x->prev_hand = hand;
+	x->prev_undo = undo;
+	x->prev_redo = redo;
 }
 
 void xr_haptic(struct xr *x, enum xr_hand hand, float amplitude, int64_t duration_ns)

@@ -32,6 +32,8 @@ enum xr_action_id {
 	XR_ACT_MUTE,     /* boolean */
 	XR_ACT_SIT,      /* boolean */
 	XR_ACT_HAND,     /* boolean: raise a hand */
+	XR_ACT_UNDO,     /* boolean: undo one's newest stroke */
+	XR_ACT_REDO,     /* boolean */
 	XR_ACT_GRIP_POSE,
 	XR_ACT_AIM_POSE,
 	XR_ACT_HAPTIC,
@@ -68,7 +70,7 @@ struct xr {
 	XrAction actions[XR_ACT_COUNT];
 	XrPath hands[2];
 	XrSpace grip_space[2], aim_space[2];
-	bool prev_grab[2], prev_mute, prev_sit, prev_hand;
+	bool prev_grab[2], prev_mute, prev_sit, prev_hand, prev_undo, prev_redo;
 	char profile[128];
 
 	/* swapchains (xr_frame.c): one of two layers (multiview) or one an eye */

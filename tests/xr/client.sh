@@ -2,8 +2,9 @@
 # lyceum --xr through the real Khronos loader against the test runtime
 # (lyceum_xrt), on a real server over loopback, with the Vulkan validation
 # layers on. The runtime's script (client.script) puts the right hand's tip
-# on the items world's board and pulls the trigger across it, pushes the
-# left stick to walk east, takes focus away and pushes the stick west (which
+# on the items world's board and pulls the trigger across it, undoes the
+# stroke (the right stick's button) and redoes it (the left's), pushes the
+# left stick to walk east and undoes the stroke again on the way, takes focus away and pushes the stick west (which
 # must do nothing), gives focus back and ends the session. Checked from
 # outside:
 #   - the client exits 0 with no message from the Vulkan validation layers
@@ -14,7 +15,8 @@
 #     by parallax, the right way round;
 #   - an onlooking bot receives the stroke and sees the VR user walk east
 #     (and never west), with a head-and-hands pose;
-#   - the server's board holds it.
+#   - the server's board holds it, undone (and has refused nothing so far);
+#     the client never said there was nothing to undo or redo.
 #   client.sh LYCEUM SERVER BOT TOKEN_TOOL WORLDS MANIFEST EYES OUTDIR
 set -eu
 lyceum=$1
@@ -102,7 +104,15 @@ obs=$(tr -d ' \n' <"$out/onlooker.json")
 strokes=$(echo "$obs" | sed -n 's/.*"board":{[^}]*"strokes":\([0-9]*\).*/\1/p')
 [ "${strokes:-0}" -ge 1 ] ||
     { echo "$name: the onlooker received no stroke" >&2; cat "$out/onlooker.json" >&2; exit 1; }
-wait_for "$out/server.log" 'board hash room=lesson board=0 seq=[0-9]* strokes=[1-9]' 10
+wait_for "$out/server.log" 'board hash room=lesson board=0 seq=[0-9]* strokes=1 live=0' 10
+echo "$obs" | grep -q '"board":{[^}]*"live":0' ||
+    { echo "$name: the onlooker holds the stroke live: the headset's undo, redo, undo did not land" >&2; exit 1; }
+if grep -q 'board_refused=[1-9]' "$out/server.log"; then
+    echo "$name: the server refused one of the headset's ops" >&2; exit 1
+fi
+if grep -E "Nothing to redo|Nothing of yours to undo|Not undone|Not redone" "$out/vr.log"; then
+    echo "$name: the headset's undo or redo found nothing to do" >&2; exit 1
+fi
 poses=$(echo "$obs" | sed -n 's/.*"views_with_pose":\([0-9]*\).*/\1/p')
 [ "${poses:-0}" -ge 1 ] || { echo "$name: the onlooker saw no head and hands" >&2; exit 1; }
 ext=$(echo "$obs" | sed -n 's/.*"remotes":\[{[^]]*"extent_m":{\([^}]*\)}.*/\1/p')
