@@ -9,13 +9,11 @@
  * arrived. Moves are state datagrams: read from the state socket where
  * there is one, else taken from ENet's socket by the session layer. */
 #define SV_SERVICE_GAP_US 5000
+/* With a state socket ENet carries only handshakes, control and its own
+ * pings, so it is serviced at most this often. */
+#define SV_ENET_GAP_US 10000
 /* A batch clock this close to due counts as due. */
 #define SV_BATCH_EARLY_US 300
-/* With a state socket ENet carries only handshakes, control and its own
- * pings, so it is serviced at most this often; while board ops flow (whose
- * batches wake the loop every PROTO_LOG_FLUSH_MS), every other wake-up. */
-#define SV_ENET_GAP_US 10000
-#define SV_ENET_GAP_BOARD_US (2 * PROTO_LOG_FLUSH_MS * 1000 - SV_BATCH_EARLY_US)
 
 /* Moves first, then ENet: every drain without a state socket (the moves
  * come through ENet), else at most every SV_ENET_GAP_US. */
@@ -27,10 +25,7 @@ static void drain(struct sv_server *sv, uint64_t now)
 	 * slot's snapshots. */
 	net_host_state_flush(sv->net);
 	/* While a snapshot goes out its acks are answered at once. */
-	uint64_t gap = now < sv->board_live_until_us && now >= sv->voice_live_until_us
-			       ? SV_ENET_GAP_BOARD_US
-			       : SV_ENET_GAP_US;
-	if (sv->state_socket && now - sv->last_service_us < gap &&
+	if (sv->state_socket && now - sv->last_service_us < SV_ENET_GAP_US &&
 	    now >= sv->board_transfer_until_us)
 		return;
 	sv->last_service_us = now;
