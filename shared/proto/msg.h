@@ -135,6 +135,8 @@ struct proto_hello {
  *   | avatar fields (spawn state) | u8 role | str name | u8 same_name
  *   | u2 room_flags (1: locked, 2: everyone but staff and the floor muted)
  *   | u12 author (this client's author number in the room's op log)
+ *   | u16 roster (the AVATAR_INFOs that follow on control: the members
+ *     as this client joins them, itself included)
  *   | u16 ticket_len | ticket bytes
  * role
  * and name: what the server admitted this client as (from its join token).
