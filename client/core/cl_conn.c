@@ -372,16 +372,20 @@ static void on_receive(struct cl_conn *c, enum net_channel channel, const uint8_
 	}
 	if (c->state != CL_STATE_JOINED)
 		return;
+	/* The welcome's roster ends with its last info, even one we cannot
+	 * read (counted below): what follows is news. */
+	bool roster_ends = type == PROTO_MSG_AVATAR_INFO && !c->roster_settled &&
+			   --c->roster_due == 0;
 	union proto_any m;
 	if (spec->decode(data, len, &m) != CORE_OK) {
 		c->stats.decode_errors++;
+		c->roster_settled |= roster_ends;
 		return;
 	}
 	switch (type) {
 	case PROTO_MSG_AVATAR_INFO:
 		roster_add(c, &m.avatar_info);
-		if (!c->roster_settled && --c->roster_due == 0)
-			c->roster_settled = true;
+		c->roster_settled |= roster_ends;
 		break;
 	case PROTO_MSG_AVATAR_GONE:
 		roster_remove(c, m.avatar_gone);
