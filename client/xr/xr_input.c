@@ -231,6 +231,9 @@ static bool locate(struct xr *x, XrSpace space, XrTime t, struct xr_pose *out)
 	return true;
 }
 
+/* A stick's button counts while the stick is within this of centre. */
+#define STICK_CLICK_MAX 0.5f
+
 static float dead_zone(float v)
 {
 	const float dz = 0.15f;
@@ -259,13 +262,14 @@ void xr_input(struct xr *x, const struct xr_frame *f, struct xr_input *in)
 	if (res != XR_SUCCESS || !xr_focused(x)) { /* XR_SESSION_NOT_FOCUSED: input pauses */
 		if (XR_FAILED(res))
 			(void)xr_check(x, res, "xrSyncActions");
+		/* A button still held when focus comes back is no new press. */
 		memset(x->prev_grab, 0, sizeof(x->prev_grab));
-		x->prev_mute = x->prev_sit = x->prev_hand = x->prev_undo = x->prev_redo = false;
+		x->prev_mute = x->prev_sit = x->prev_hand = x->prev_undo = x->prev_redo = true;
 		return;
 	}
 	in->active = true;
 	get_vec2(x, XR_ACT_MOVE, in->move);
-	float turn[2];
+	float turn[2], raw_move[2] = {in->move[0], in->move[1]};
 	get_vec2(x, XR_ACT_TURN, turn);
 	in->move[0] = dead_zone(in->move[0]);
 	in->move[1] = dead_zone(in->move[1]);
@@ -280,9 +284,12 @@ void xr_input(struct xr *x, const struct xr_frame *f, struct xr_input *in)
 		x->prev_grab[h] = in->grab[h];
 	}
 	in->talk = get_bool(x, XR_ACT_TALK);
+	/* A stick pushed hard (to walk, turn or teleport) is often clicked by
+	 * the same thumb: its button counts only with the stick near centre. */
 	bool mute = get_bool(x, XR_ACT_MUTE), sit = get_bool(x, XR_ACT_SIT),
-	     hand = get_bool(x, XR_ACT_HAND), undo = get_bool(x, XR_ACT_UNDO),
-	     redo = get_bool(x, XR_ACT_REDO);
+	     hand = get_bool(x, XR_ACT_HAND),
+	     undo = get_bool(x, XR_ACT_UNDO) && hypotf(turn[0], turn[1]) < STICK_CLICK_MAX,
+	     redo = get_bool(x, XR_ACT_REDO) && hypotf(raw_move[0], raw_move[1]) < STICK_CLICK_MAX;
 	in->mute_edge = mute && !x->prev_mute;
 	in->sit_edge = sit && !x->prev_sit;
 	in->hand_edge = hand && !x->prev_hand;

@@ -4,7 +4,8 @@
 # layers on. The runtime's script (client.script) puts the right hand's tip
 # on the items world's board and pulls the trigger across it, undoes the
 # stroke (the right stick's button) and redoes it (the left's), pushes the
-# left stick to walk east and undoes the stroke again on the way, takes focus away and pushes the stick west (which
+# left stick to walk east, steps back from the board and undoes the stroke
+# again (more than 2.5 m from it, within 10 s of drawing), takes focus away and pushes the stick west (which
 # must do nothing), gives focus back and ends the session. Checked from
 # outside:
 #   - the client exits 0 with no message from the Vulkan validation layers
@@ -121,5 +122,10 @@ maxx=$(echo "$ext" | sed -n 's/.*"max_x":\([-0-9.]*\).*/\1/p')
 # east from x = 3 m for 1.5 s at 1.4 m/s; west would take min_x below 3
 awk -v a="$minx" -v b="$maxx" 'BEGIN { exit !(b - 3.0 >= 1.0 && a >= 2.9) }' ||
     { echo "$name: the onlooker saw the VR user between x = $minx and $maxx m (want east >= 1 m, never west)" >&2; exit 1; }
+# back from the board (y = 0.51 m) from y = 3 m, so the last undo came from
+# more than 2.5 m away
+maxy=$(echo "$ext" | sed -n 's/.*"max_y":\([-0-9.]*\).*/\1/p')
+awk -v y="$maxy" 'BEGIN { exit !(y >= 3.5) }' ||
+    { echo "$name: the onlooker saw the VR user no further back than y = $maxy m (want >= 3.5)" >&2; exit 1; }
 echo "$name: $(sed -n 's/^{"xr_frames"/frames/p' "$out/vr.out" | cut -c1-120)"
-echo "$name: stroke seen, walked east to x = $maxx m and not west while unfocused, eyes: $seen"
+echo "$name: stroke seen and undone, walked east to x = $maxx m, back to y = $maxy m and not west while unfocused, eyes: $seen"
