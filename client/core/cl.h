@@ -445,10 +445,14 @@ uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op);
 typedef void (*cl_ink_fn)(void *user, const struct sim_stroke *style,
 			  const struct sim_board_point *pt, bool first);
 void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user);
-/** The op id of our stroke that undo (or redo) names now: the newest
+/** The op id of the stroke that undo (or redo) names now: our newest
  * without a tombstone (with one), counting our ops still on their way (a
- * begin not yet logged, an undo already sent); 0 when there is none. */
-uint32_t cl_board_undo_target(const struct cl_board *b, bool redo);
+ * begin not yet logged, an undo or erase already sent); 0 when there is
+ * none. A redo with theirs (staff) also brings back someone else's stroke
+ * that we erased, the newest first: *author (when not NULL) is then its
+ * author, else 0 (ours). */
+uint32_t cl_board_undo_target(const struct cl_board *b, bool redo, bool theirs,
+			      uint16_t *author);
 /** Is an undo (or erase) of ours for stroke s still on its way? */
 bool cl_board_undo_on_its_way(const struct cl_board *b, const struct sim_stroke *s);
 /** Erases stroke s (an undo naming its author): ours, or anyone's for

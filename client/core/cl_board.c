@@ -344,13 +344,14 @@ static bool names_stroke(const struct cl_board *b, const struct sim_board_op *op
 	       (op->target_author ? op->target_author : b->author) == author;
 }
 
-/* Our stroke op_id undone (true) or not, as it will stand once the undos
- * and redos of ours still on their way are applied. */
-static bool undone_after_pending(const struct cl_board *b, uint32_t op_id, bool undone)
+/* The stroke (author, op_id) undone (true) or not, as it will stand once
+ * the undos and redos of ours still on their way are applied. */
+static bool undone_after_pending(const struct cl_board *b, uint16_t author, uint32_t op_id,
+				 bool undone)
 {
 	for (uint32_t i = 0; i < b->pending_count; i++) {
 		const struct sim_board_op *op = &pending_up(b, i)->op;
-		if (names_stroke(b, op, b->author, op_id))
+		if (names_stroke(b, op, author, op_id))
 			undone = op->kind == SIM_OP_UNDO;
 	}
 	return undone;
@@ -366,23 +367,33 @@ bool cl_board_undo_on_its_way(const struct cl_board *b, const struct sim_stroke 
 	return false;
 }
 
-uint32_t cl_board_undo_target(const struct cl_board *b, bool redo)
+uint32_t cl_board_undo_target(const struct cl_board *b, bool redo, bool theirs,
+			      uint16_t *author)
 {
+	if (author)
+		*author = 0;
 	/* Our begins still on their way are the newest strokes (one of them
 	 * is undone only by an undo also on its way). */
 	for (uint32_t i = b->pending_count; i-- > 0;) {
 		const struct proto_board_up *up = pending_up(b, i);
-		if (up->op.kind == SIM_OP_BEGIN && undone_after_pending(b, up->op_id, false) == redo)
+		if (up->op.kind == SIM_OP_BEGIN &&
+		    undone_after_pending(b, b->author, up->op_id, false) == redo)
 			return up->op_id;
 	}
-	/* Then the log's, newest first; a redo passes over a stroke that
-	 * someone else erased (theirs to bring back, not ours). */
+	/* Then the log's, newest first. A redo passes over a stroke of ours
+	 * that someone else erased (theirs to bring back, not ours), and
+	 * with theirs brings back someone else's that we erased. */
 	for (uint32_t i = b->boards.stroke_count; i-- > 0;) {
 		const struct sim_stroke *s = &b->boards.strokes[i];
-		if (s->author != b->author || (redo && s->undone_by && s->undone_by != b->author))
+		bool ours = s->author == b->author;
+		if (ours ? redo && s->undone_by && s->undone_by != b->author
+			 : !(redo && theirs && s->undone_by == b->author))
 			continue;
-		if (undone_after_pending(b, s->op_id, s->flags & SIM_STROKE_UNDONE) == redo)
+		if (undone_after_pending(b, s->author, s->op_id, s->flags & SIM_STROKE_UNDONE) == redo) {
+			if (author && !ours)
+				*author = s->author;
 			return s->op_id;
+		}
 	}
 	return 0;
 }

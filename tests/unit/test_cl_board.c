@@ -48,25 +48,56 @@ static void undo_and_redo_count_ops_on_their_way(void **state)
 	assert_int_equal(sim_board_apply(&g_board.boards, 1, 1, 1, &a), SIM_BOARD_APPLIED);
 	assert_int_equal(sim_board_apply(&g_board.boards, 2, 1, 2, &theirs), SIM_BOARD_APPLIED);
 	g_board.next_op_id = 1;
-	assert_int_equal(cl_board_undo_target(&g_board, false), 1);
-	assert_int_equal(cl_board_undo_target(&g_board, true), 0);
+	assert_int_equal(cl_board_undo_target(&g_board, false, false, NULL), 1);
+	assert_int_equal(cl_board_undo_target(&g_board, true, false, NULL), 0);
 	/* A stroke on its way is the newest: undo names it. */
 	struct sim_board_op b = begin(300);
 	uint32_t b_id = cl_board_send(&g_conn, &b);
 	assert_int_equal(b_id, 2);
-	assert_int_equal(cl_board_undo_target(&g_board, false), b_id);
+	assert_int_equal(cl_board_undo_target(&g_board, false, false, NULL), b_id);
 	/* Its undo on its way too: the next undo names the log's stroke, and
 	 * redo names the one just undone (both still unconfirmed). */
 	struct sim_board_op u = {.kind = SIM_OP_UNDO, .target_op = b_id};
 	assert_int_not_equal(cl_board_send(&g_conn, &u), 0);
-	assert_int_equal(cl_board_undo_target(&g_board, false), 1);
-	assert_int_equal(cl_board_undo_target(&g_board, true), b_id);
+	assert_int_equal(cl_board_undo_target(&g_board, false, false, NULL), 1);
+	assert_int_equal(cl_board_undo_target(&g_board, true, false, NULL), b_id);
 	assert_true(cl_board_undo_on_its_way(&g_board, &(struct sim_stroke){.author = 1, .op_id = b_id}));
 	/* Stroke 1 undone by author 2 (staff erasing it): ours to keep off. */
 	struct sim_board_op erase = {.kind = SIM_OP_UNDO, .target_author = 1, .target_op = 1};
 	assert_int_equal(sim_board_apply(&g_board.boards, 2, 2, 3, &erase), SIM_BOARD_APPLIED);
-	assert_int_equal(cl_board_undo_target(&g_board, false), 0);
-	assert_int_equal(cl_board_undo_target(&g_board, true), b_id); /* not stroke 1 */
+	assert_int_equal(cl_board_undo_target(&g_board, false, false, NULL), 0);
+	assert_int_equal(cl_board_undo_target(&g_board, true, false, NULL), b_id); /* not stroke 1 */
+}
+
+static void staff_redo_brings_back_what_they_erased(void **state)
+{
+	(void)state;
+	/* Our stroke 1 and author 2's stroke 1; we (staff) erased author 2's. */
+	struct sim_board_op ours = begin(100), theirs = begin(900);
+	struct sim_board_op erase = {.kind = SIM_OP_UNDO, .target_author = 2, .target_op = 1};
+	assert_int_equal(sim_board_apply(&g_board.boards, 1, 1, 1, &ours), SIM_BOARD_APPLIED);
+	assert_int_equal(sim_board_apply(&g_board.boards, 2, 1, 2, &theirs), SIM_BOARD_APPLIED);
+	assert_int_equal(sim_board_apply(&g_board.boards, 1, 2, 3, &erase), SIM_BOARD_APPLIED);
+	g_board.next_op_id = 2;
+	uint16_t author = 99;
+	/* A student's R (or anyone's without theirs) has nothing of its own to redo. */
+	assert_int_equal(cl_board_undo_target(&g_board, true, false, &author), 0);
+	assert_int_equal(author, 0);
+	/* Staff's R names author 2's stroke; Z still names only our own. */
+	assert_int_equal(cl_board_undo_target(&g_board, true, true, &author), 1);
+	assert_int_equal(author, 2);
+	assert_int_equal(cl_board_undo_target(&g_board, false, true, &author), 1);
+	assert_int_equal(author, 0);
+	/* With that redo on its way, a second R finds nothing more. */
+	struct sim_board_op redo = {.kind = SIM_OP_REDO, .target_author = 2, .target_op = 1};
+	assert_int_not_equal(cl_board_send(&g_conn, &redo), 0);
+	assert_int_equal(cl_board_undo_target(&g_board, true, true, &author), 0);
+	/* Stroke 2 of author 2, erased by someone else: not ours to bring back. */
+	struct sim_board_op theirs2 = begin(1500);
+	struct sim_board_op erase2 = {.kind = SIM_OP_UNDO, .target_author = 2, .target_op = 2};
+	assert_int_equal(sim_board_apply(&g_board.boards, 2, 2, 4, &theirs2), SIM_BOARD_APPLIED);
+	assert_int_equal(sim_board_apply(&g_board.boards, 3, 1, 5, &erase2), SIM_BOARD_APPLIED);
+	assert_int_equal(cl_board_undo_target(&g_board, true, true, &author), 0);
 }
 
 struct ink {
@@ -123,6 +154,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(undo_and_redo_count_ops_on_their_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(pending_ink_is_what_the_log_will_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(staff_redo_brings_back_what_they_erased, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
