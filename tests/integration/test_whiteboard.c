@@ -163,7 +163,9 @@ static void staff_erase_and_clear_students_may_not(void **state)
 	char *flags[] = {"--token-key", pub, NULL};
 	assert_true(itest_server_start(&sv, flags));
 	/* The students draw until 6.5 s and leave at 8 s; the TA draws until
-	 * 8.5 s, erases at 4.5 s and clears at 9.5 s. */
+	 * 8.5 s, erases at 4.5 s, presses R three times from 7 s (bringing
+	 * back what it erased, and any of its own it undid since) and clears
+	 * at 9.5 s. */
 	char *pupils[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "erase", "--token-key", key,
 			  "--count", "2", "--name", "pupil", "--behavior", "draw", "--seconds", "8",
 			  "--chat-unchecked", "1", "--report", pupils_json, "--moderate",
@@ -171,7 +173,7 @@ static void staff_erase_and_clear_students_may_not(void **state)
 	char *ta[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "erase", "--token-key", key,
 		      "--count", "1", "--name", "teacher", "--role", "ta", "--behavior", "draw",
 		      "--seconds", "10", "--report", ta_json, "--moderate",
-		      "4.5:erase:pupil-0;9.5:clear-board:1", NULL};
+		      "4.5:erase:pupil-0;7:redo;7.3:redo;7.6:redo;9.5:clear-board:1", NULL};
 	struct itest_proc p, t;
 	assert_true(itest_spawn(&p, "erase-pupils", pupils));
 	assert_true(itest_spawn(&t, "erase-ta", ta));
@@ -195,6 +197,9 @@ static void staff_erase_and_clear_students_may_not(void **state)
 	/* The TA's erase and clear went out and were logged, not refused. */
 	assert_int_equal(board_stat(teacher, "erased"), 1);
 	assert_int_equal(board_stat(teacher, "cleared"), 1);
+	/* Its R brought back the student's stroke it had erased, and the
+	 * server took it (a student's attempt at that was refused). */
+	assert_int_equal(board_stat(teacher, "redone_theirs"), 1);
 	assert_int_equal(board_stat(teacher, "refused"), 0);
 	long long refused = 0;
 	for (int i = 0; i < 2; i++) {

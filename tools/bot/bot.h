@@ -117,6 +117,7 @@ struct bot {
 	uint32_t stroke_op; /* the op id of its current stroke's begin */
 	uint64_t board_ops, board_dropped;
 	uint64_t board_erased, board_cleared, board_redone; /* erase, clear-board, redo-erased sent */
+	uint64_t board_redo, board_redo_theirs; /* redo sent (as R), of them someone else's stroke */
 	uint64_t chat_sent, chat_not_sent, chat_next_us; /* bot_chat.c */
 	struct bot_lesson *lesson; /* bot_lesson.c */
 	struct bot_grab {          /* --behavior grab */

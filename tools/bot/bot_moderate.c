@@ -31,6 +31,7 @@ static const struct {
 	{"lesson-next", PROTO_MSG_LESSON, false, PROTO_LESSON_NEXT},
 	{"erase", PROTO_MSG_BOARD_OP, false, 0},  {"clear-board", PROTO_MSG_BOARD_OP, true, 0},
 	{"redo-erased", PROTO_MSG_BOARD_OP, false, 1},
+	{"redo", PROTO_MSG_BOARD_OP, false, 2},
 };
 
 /* The next ':'-separated field of s (cut there), or "" at the end. */
@@ -75,7 +76,7 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 					"with ACTION one of mute, unmute, mute-all, unmute-all, kick, ban, "
 					"lock, unlock, hand, lower, floor, unfloor, move, say, say-zone, "
 					"announce, ask, answer, lesson-start, lesson-stop, lesson-next, erase, "
-					"clear-board, redo-erased\n",
+					"clear-board, redo-erased, redo\n",
 				item);
 			ok = false;
 			break;
