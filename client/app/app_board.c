@@ -422,19 +422,12 @@ static bool wall_pen(struct app *a, uint64_t now_us)
 /* Undo (or redo) our newest stroke (undone one), ours on its way counted. */
 static void undo(struct app *a, bool redo)
 {
-	/* Staff's R also brings back what their eraser took of others'. */
-	bool staff = proto_perm_allows((enum proto_role)a->conn.welcome.role,
-				       PROTO_PERM_ERASE_OTHERS);
-	uint16_t author;
-	uint32_t target = cl_board_undo_target(a->board, redo, staff, &author);
-	if (!target) {
-		app_notice(a, 0xffa8b0bcu, redo ? "Nothing to redo" : "Nothing of yours to undo");
+	struct sim_board_op op;
+	if (cl_board_undo(&a->conn, redo, &op))
 		return;
-	}
-	struct sim_board_op op = {.kind = redo ? SIM_OP_REDO : SIM_OP_UNDO,
-				  .target_author = author,
-				  .target_op = target};
-	if (!cl_board_send(&a->conn, &op))
+	if (!op.target_op)
+		app_notice(a, 0xffa8b0bcu, redo ? "Nothing to redo" : "Nothing of yours to undo");
+	else
 		app_notice(a, 0xfff05a5au, "Not %s: too much is waiting", redo ? "redone" : "undone");
 }
 

@@ -453,6 +453,12 @@ void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user);
  * author, else 0 (ours). */
 uint32_t cl_board_undo_target(const struct cl_board *b, bool redo, bool theirs,
 			      uint16_t *author);
+/** Undo (or redo) as the desktop's Z (R) does: the stroke
+ * cl_board_undo_target names, staff's redo also bringing back what they
+ * erased of others'. *op is the op (target_op 0: nothing to undo or redo).
+ * Returns its op id, or 0 when there was nothing or it could not be
+ * queued. */
+uint32_t cl_board_undo(struct cl_conn *c, bool redo, struct sim_board_op *op);
 /** Is an undo (or erase) of ours for stroke s still on its way? */
 bool cl_board_undo_on_its_way(const struct cl_board *b, const struct sim_stroke *s);
 /** Erases stroke s (an undo naming its author): ours, or anyone's for

@@ -398,6 +398,21 @@ uint32_t cl_board_undo_target(const struct cl_board *b, bool redo, bool theirs,
 	return 0;
 }
 
+uint32_t cl_board_undo(struct cl_conn *c, bool redo, struct sim_board_op *op)
+{
+	*op = (struct sim_board_op){0};
+	if (!c->board)
+		return 0;
+	/* Staff's redo also brings back what their eraser took of others'. */
+	bool staff = proto_perm_allows((enum proto_role)c->welcome.role, PROTO_PERM_ERASE_OTHERS);
+	uint16_t author;
+	uint32_t target = cl_board_undo_target(c->board, redo, staff, &author);
+	*op = (struct sim_board_op){.kind = redo ? SIM_OP_REDO : SIM_OP_UNDO,
+				    .target_author = author,
+				    .target_op = target};
+	return target ? cl_board_send(c, op) : 0;
+}
+
 uint32_t cl_board_erase(struct cl_conn *c, const struct sim_stroke *s, char *why, size_t why_size)
 {
 	bool ours = c->board && s->author == c->board->author;

@@ -88,10 +88,17 @@ static void staff_redo_brings_back_what_they_erased(void **state)
 	assert_int_equal(author, 2);
 	assert_int_equal(cl_board_undo_target(&g_board, false, true, &author), 1);
 	assert_int_equal(author, 0);
-	/* With that redo on its way, a second R finds nothing more. */
-	struct sim_board_op redo = {.kind = SIM_OP_REDO, .target_author = 2, .target_op = 1};
-	assert_int_not_equal(cl_board_send(&g_conn, &redo), 0);
+	/* R as a TA presses it (cl_board_undo) sends that redo; with it on
+	 * its way, a second R finds nothing more. */
+	g_conn.welcome.role = PROTO_ROLE_TA;
+	struct sim_board_op redo;
+	assert_int_not_equal(cl_board_undo(&g_conn, true, &redo), 0);
+	assert_int_equal(redo.kind, SIM_OP_REDO);
+	assert_int_equal(redo.target_author, 2);
+	assert_int_equal(redo.target_op, 1);
 	assert_int_equal(cl_board_undo_target(&g_board, true, true, &author), 0);
+	assert_int_equal(cl_board_undo(&g_conn, true, &redo), 0);
+	assert_int_equal(redo.target_op, 0);
 	/* Stroke 2 of author 2, erased by someone else: not ours to bring back. */
 	struct sim_board_op theirs2 = begin(1500);
 	struct sim_board_op erase2 = {.kind = SIM_OP_UNDO, .target_author = 2, .target_op = 2};

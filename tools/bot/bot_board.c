@@ -57,17 +57,13 @@ void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 {
 	char why[160] = "the bot holds no board";
 	if (b->board && st->scope == 2) { /* redo: the desktop's R, staff's bringing back what they erased */
-		bool staff = proto_perm_allows((enum proto_role)b->conn.welcome.role,
-					       PROTO_PERM_ERASE_OTHERS);
-		uint16_t author;
-		uint32_t target = cl_board_undo_target(b->board, true, staff, &author);
-		struct sim_board_op op = {.kind = SIM_OP_REDO, .target_author = author, .target_op = target};
-		if (target && cl_board_send(&b->conn, &op)) {
+		struct sim_board_op op;
+		if (cl_board_undo(&b->conn, true, &op)) {
 			b->board_redo++;
-			b->board_redo_theirs += author != 0;
+			b->board_redo_theirs += op.target_author != 0;
 			return;
 		}
-		snprintf(why, sizeof(why), target ? "too much is waiting" : "nothing to redo");
+		snprintf(why, sizeof(why), op.target_op ? "too much is waiting" : "nothing to redo");
 	} else if (b->board && st->scope == 1) { /* redo-erased: as a modified client would */
 		const struct sim_stroke *s = NULL;
 		for (uint32_t i = b->board->boards.stroke_count; !s && i-- > 0;) {
@@ -142,7 +138,8 @@ void bot_board_report(const struct bot *b, json_t *out)
 			      (json_int_t)b->board_ops, "erased", (json_int_t)b->board_erased,
 			      "cleared", (json_int_t)b->board_cleared, "redone_erased",
 			      (json_int_t)b->board_redone, "redone", (json_int_t)b->board_redo,
-			      "redone_theirs", (json_int_t)b->board_redo_theirs, "ops_pending", (json_int_t)cb->pending_count, "refused",
+			      "redone_theirs", (json_int_t)b->board_redo_theirs, "ops_pending",
+			      (json_int_t)cb->pending_count, "refused",
 			      (json_int_t)cb->stats.refused, "gaps_repaired", (json_int_t)cb->stats.gaps,
 			      "resyncs", (json_int_t)cb->stats.desyncs, "content_hash", ch, "order_hash", oh);
 	if (o)
