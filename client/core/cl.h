@@ -139,6 +139,7 @@ struct cl_event {
  */
 #define CL_BOARD_PENDING 256 /* our ops not yet confirmed; more are refused */
 #define CL_BOARD_HELD 32     /* live batches held while a gap is repaired */
+#define CL_BOARD_TOOK 64     /* strokes we took off last, for redo's order */
 #define CL_BOARD_SYNC_RETRY_US 1000000u
 /* Ops go up in state datagrams, whose bytes the server allows 24 KiB/s
  * (moves and voice included): a backlog (a reconnect, a big drawing) goes
@@ -191,6 +192,15 @@ struct cl_board {
 		bool wire;  /* sent on this connection */
 		uint64_t sent_us; /* last sent (wire) */
 	} pending[CL_BOARD_PENDING];
+	/* The strokes we took off the board (our undos and erases), newest
+	 * last: redo brings back the last we took first, as an editor's
+	 * does. A ring of the last CL_BOARD_TOOK, of the log of took_epoch. */
+	struct cl_board_took {
+		uint16_t author;
+		uint32_t op_id;
+	} took[CL_BOARD_TOOK];
+	uint32_t took_count; /* ever taken */
+	uint32_t took_epoch;
 	uint8_t resends; /* the oldest op has gone again this often unconfirmed */
 	uint16_t prev_author; /* the author number before a reconnect gave another */
 	/* Bytes of BOARD_OPS we may send now (CL_BOARD_UP_BYTES_PER_S). */
@@ -445,12 +455,14 @@ uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op);
 typedef void (*cl_ink_fn)(void *user, const struct sim_stroke *style,
 			  const struct sim_board_point *pt, bool first);
 void cl_board_pending_ink(const struct cl_board *b, cl_ink_fn fn, void *user);
-/** The op id of the stroke that undo (or redo) names now: our newest
- * without a tombstone (with one), counting our ops still on their way (a
- * begin not yet logged, an undo or erase already sent); 0 when there is
- * none. A redo with theirs (staff) also brings back someone else's stroke
- * that we erased, the newest first: *author (when not NULL) is then its
- * author, else 0 (ours). */
+/** The op id of the stroke that undo (or redo) names now, counting our
+ * ops still on their way (a begin not yet logged, an undo or erase
+ * already sent); 0 when there is none. Undo names our newest stroke
+ * without a tombstone. Redo names the stroke we took off last (by undo or
+ * eraser) that is still off, then (past the last CL_BOARD_TOOK, or after
+ * the log started again) our newest with a tombstone of ours; with theirs
+ * (staff) also someone else's that we erased: *author (when not NULL) is
+ * then its author, else 0 (ours). */
 uint32_t cl_board_undo_target(const struct cl_board *b, bool redo, bool theirs,
 			      uint16_t *author);
 /** Undo (or redo) as the desktop's Z (R) does: the stroke

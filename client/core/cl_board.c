@@ -259,12 +259,6 @@ uint32_t cl_board_queue(struct cl_conn *c, const struct proto_board_up *up)
 	return p->up.op_id;
 }
 
-uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
-{
-	struct proto_board_up up = {.op = *op};
-	return cl_board_queue(c, &up);
-}
-
 static void lesson_apply(struct cl_conn *c, uint16_t author, uint8_t kind,
 			 const struct proto_lesson *l)
 {
@@ -466,6 +460,8 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 	case PROTO_LOG_SNAP:
 	case PROTO_LOG_SNAP_END:
 		if (h.start) {
+			if (h.epoch != b->took_epoch)
+				b->took_count = 0; /* another log: its op ids name other strokes */
 			sim_board_reset(&b->boards);
 			memset(b->last_op, 0, sizeof(b->last_op));
 			b->chat_count = 0;

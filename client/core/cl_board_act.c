@@ -16,6 +16,21 @@ static const struct proto_board_up *pending_up(const struct cl_board *b, uint32_
 	return &b->pending[(b->pending_head + i) % CL_BOARD_PENDING].up;
 }
 
+uint32_t cl_board_send(struct cl_conn *c, const struct sim_board_op *op)
+{
+	struct cl_board *b = c->board;
+	struct proto_board_up up = {.op = *op};
+	uint32_t id = cl_board_queue(c, &up);
+	if (id && op->kind == SIM_OP_UNDO) {
+		b->took[b->took_count++ % CL_BOARD_TOOK] = (struct cl_board_took){
+			.author = op->target_author ? op->target_author : b->author,
+			.op_id = op->target_op};
+		if (b->epoch)
+			b->took_epoch = b->epoch;
+	}
+	return id;
+}
+
 /* May we send an op that needs perm now? The server's rules, said here
  * first. */
 static bool may_send(struct cl_conn *c, enum proto_perm perm, char *why, size_t why_size)
@@ -109,11 +124,48 @@ bool cl_board_undo_on_its_way(const struct cl_board *b, const struct sim_stroke 
 	return false;
 }
 
+/* Is our begin op_id still on its way? */
+static bool begin_on_its_way(const struct cl_board *b, uint32_t op_id)
+{
+	for (uint32_t i = 0; i < b->pending_count; i++)
+		if (pending_up(b, i)->op.kind == SIM_OP_BEGIN && pending_up(b, i)->op_id == op_id)
+			return true;
+	return false;
+}
+
+/* The stroke we took off last that is still off, ours or (theirs)
+ * someone else's: its op id (its author in *author), or 0. */
+static uint32_t last_taken(const struct cl_board *b, bool theirs, uint16_t *author)
+{
+	for (uint32_t k = 0; k < CORE_MIN(b->took_count, CL_BOARD_TOOK); k++) {
+		const struct cl_board_took *t = &b->took[(b->took_count - 1 - k) % CL_BOARD_TOOK];
+		bool ours = t->author == b->author;
+		if (!ours && !theirs)
+			continue;
+		const struct sim_stroke *s = sim_board_find(&b->boards, t->author, t->op_id);
+		if (!s && !(ours && begin_on_its_way(b, t->op_id)))
+			continue; /* gone with the log it was in */
+		/* Off by our hand: our last op on its way that names it is an
+		 * undo, or with none the log's tombstone is ours. */
+		bool off = s && (s->flags & SIM_STROKE_UNDONE) && s->undone_by == b->author;
+		if (undone_after_pending(b, t->author, t->op_id, off)) {
+			*author = ours ? 0 : t->author;
+			return t->op_id;
+		}
+	}
+	return 0;
+}
+
 uint32_t cl_board_undo_target(const struct cl_board *b, bool redo, bool theirs,
 			      uint16_t *author)
 {
-	if (author)
-		*author = 0;
+	uint16_t none;
+	if (!author)
+		author = &none;
+	*author = 0;
+	uint32_t last = redo ? last_taken(b, theirs, author) : 0;
+	if (last)
+		return last;
 	/* Our begins still on their way are the newest strokes (one of them
 	 * is undone only by an undo also on its way). */
 	for (uint32_t i = b->pending_count; i-- > 0;) {
@@ -132,7 +184,7 @@ uint32_t cl_board_undo_target(const struct cl_board *b, bool redo, bool theirs,
 			 : !(redo && theirs && s->undone_by == b->author))
 			continue;
 		if (undone_after_pending(b, s->author, s->op_id, s->flags & SIM_STROKE_UNDONE) == redo) {
-			if (author && !ours)
+			if (!ours)
 				*author = s->author;
 			return s->op_id;
 		}

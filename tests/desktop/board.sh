@@ -3,11 +3,13 @@
 # an input script) opens the board with F2, draws a stroke with the mouse,
 # picks another colour (C) and draws a second, undoes it with Z, takes the
 # eraser (Delete) and drags it across the first, saves the board as PNG,
+# brings back with R what it took off last (the first stroke, erased
+# after the second was undone: an editor's redo, not the board's newest),
 # closes it (F2) and draws a third stroke on the board's wall in the room
 # (standing at it); a single /clear-board only asks again. A student's bot
-# holding the room's log receives exactly that (three strokes, the third
-# alone live, two colours) and holds the server's hash; the board shows
-# on its wall, on the screen.
+# holding the room's log receives exactly that (three strokes, the first
+# and third live, in two colours) and holds the server's hash; the board
+# shows on its wall, on the screen.
 # The room runs tests/data/worlds/board.tmj: its one board stands 1.6 m
 # from the spawn, so the TA is at it.
 #   board.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN WORLDS OUTDIR
@@ -60,7 +62,7 @@ drag() {
     echo "152 press eraser"
     drag 154 167 300 215 0 4
     echo "169 press eraser"
-    printf "%s\n" "170 press chat" "171 type /save-board" "172 press chat" "180 press board"
+    printf "%s\n" "170 press chat" "171 type /save-board" "172 press chat" "174 press redo" "180 press board"
     # On the board's wall in the room (zoom 0.6, the camera on the TA at
     # the spawn, (3, 3) m): its image spans (500, 171) top-left, (527, 184)
     # top-right, (500, 231) bottom-left.
@@ -75,14 +77,14 @@ drag() {
 
 wait_for "$out/kid.out" '"still_connected"' 20
 kid=$(tr -d ' \n' <"$out/kid.json")
-echo "$kid" | grep -q '"strokes":3,"live":1,' ||
-    { echo "board: the student does not hold three strokes, one live" >&2; cat "$out/kid.json" >&2; exit 1; }
+echo "$kid" | grep -q '"strokes":3,"live":2,' ||
+    { echo "board: the student does not hold three strokes, two live" >&2; cat "$out/kid.json" >&2; exit 1; }
 grep -q "Clear board 1 for everyone" "$out/ta.log" ||
     { echo "board: a single /clear-board did not ask again" >&2; cat "$out/ta.log" >&2; exit 1; }
 echo "$kid" | grep -q '"roster_joined":1,"roster_left":1' ||
     { echo "board: the student was not told of the TA's coming and going" >&2; cat "$out/kid.json" >&2; exit 1; }
-echo "$kid" | grep -q '"colours":2,' ||
-    { echo "board: the student does not see two pen colours" >&2; cat "$out/kid.json" >&2; exit 1; }
+echo "$kid" | grep -q '"colours":2,"live_colours":2,' ||
+    { echo "board: the student does not see two pen colours live (R brought back the undone stroke, not the erased one?)" >&2; cat "$out/kid.json" >&2; exit 1; }
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 line=$(grep 'board hash room=lesson board=0' "$out/server.log" | tail -1)
@@ -99,4 +101,4 @@ corners=$(tr -d ' \n' <"$out/ta.json" | sed -n 's/.*"boards":\[{"board":0,"corne
 [ -n "$corners" ] || { echo "board: the board is not drawn on its wall" >&2; cat "$out/ta.json" >&2; exit 1; }
 echo "$corners" | awk -F, '{ for (i = 1; i <= NF; i += 2) if ($i < 0 || $i > 960 || $(i + 1) < 0 || $(i + 1) > 540) exit 1 }' ||
     { echo "board: the wall's board is off the screen: $corners" >&2; exit 1; }
-echo "board: three strokes drawn with the mouse (two colours, one undone, one erased, one on the wall) reached the room; saved to $(basename "$png"); on its wall at $corners"
+echo "board: three strokes drawn with the mouse (two colours, one undone, one erased and brought back, one on the wall) reached the room; saved to $(basename "$png"); on its wall at $corners"

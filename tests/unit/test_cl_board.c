@@ -1,5 +1,5 @@
 /* The client core's own view of its board ops before the server confirms
- * them (cl_board.c): which stroke undo and redo name, counting ops still
+ * them (cl_board_act.c): which stroke undo and redo name, counting ops still
  * on their way, and the ink those ops carry, which the app draws until the
  * log has it. No network: the ops wait in the queue, as on a slow link. */
 #include <setjmp.h>
@@ -107,6 +107,56 @@ static void staff_redo_brings_back_what_they_erased(void **state)
 	assert_int_equal(cl_board_undo_target(&g_board, true, true, &author), 0);
 }
 
+static void redo_brings_back_the_last_taken_first(void **state)
+{
+	(void)state;
+	/* Our strokes 1, 2 and 3 in the log, and author 2's stroke 1. Z twice
+	 * takes 3 off, then 2. */
+	for (uint32_t k = 1; k <= 3; k++) {
+		struct sim_board_op s = begin((int)k * 300);
+		assert_int_equal(sim_board_apply(&g_board.boards, 1, k, k, &s), SIM_BOARD_APPLIED);
+	}
+	struct sim_board_op theirs = begin(2000);
+	assert_int_equal(sim_board_apply(&g_board.boards, 2, 1, 4, &theirs), SIM_BOARD_APPLIED);
+	g_board.next_op_id = 3;
+	struct sim_board_op op;
+	assert_int_equal(cl_board_undo(&g_conn, false, &op), 4);
+	assert_int_equal(op.target_op, 3);
+	assert_int_equal(cl_board_undo(&g_conn, false, &op), 5);
+	assert_int_equal(op.target_op, 2);
+	/* R brings back 2, the last taken, as an editor's redo does (the
+	 * board's order would say 3, which was drawn after it). */
+	assert_int_equal(cl_board_undo_target(&g_board, true, false, NULL), 2);
+	/* The same once the log has both undos. */
+	struct sim_board_op u3 = {.kind = SIM_OP_UNDO, .target_op = 3};
+	struct sim_board_op u2 = {.kind = SIM_OP_UNDO, .target_op = 2};
+	assert_int_equal(sim_board_apply(&g_board.boards, 1, 4, 5, &u3), SIM_BOARD_APPLIED);
+	assert_int_equal(sim_board_apply(&g_board.boards, 1, 5, 6, &u2), SIM_BOARD_APPLIED);
+	g_board.pending_count = 0;
+	assert_int_equal(cl_board_undo_target(&g_board, true, false, NULL), 2);
+	/* Two Rs on a slow link: 2, then 3, then nothing. */
+	assert_int_equal(cl_board_undo(&g_conn, true, &op), 6);
+	assert_int_equal(op.target_op, 2);
+	assert_int_equal(cl_board_undo(&g_conn, true, &op), 7);
+	assert_int_equal(op.target_op, 3);
+	assert_int_equal(cl_board_undo(&g_conn, true, &op), 0);
+	/* Staff: the eraser takes author 2's stroke, then Z takes our 3
+	 * (back on its way). R brings back our 3 first, then theirs. */
+	g_conn.welcome.role = PROTO_ROLE_TA;
+	struct sim_board_op erase = {.kind = SIM_OP_UNDO, .target_author = 2, .target_op = 1};
+	assert_int_equal(cl_board_send(&g_conn, &erase), 8);
+	assert_int_equal(cl_board_undo(&g_conn, false, &op), 9);
+	assert_int_equal(op.target_op, 3);
+	uint16_t author = 99;
+	assert_int_equal(cl_board_undo_target(&g_board, true, true, &author), 3);
+	assert_int_equal(author, 0);
+	assert_int_equal(cl_board_undo(&g_conn, true, &op), 10);
+	assert_int_equal(cl_board_undo_target(&g_board, true, true, &author), 1);
+	assert_int_equal(author, 2);
+	/* A student's R passes over the stroke of author 2 it could not bring back. */
+	assert_int_equal(cl_board_undo_target(&g_board, true, false, &author), 0);
+}
+
 struct ink {
 	int n;
 	int x[16], y[16];
@@ -162,6 +212,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(undo_and_redo_count_ops_on_their_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(pending_ink_is_what_the_log_will_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(staff_redo_brings_back_what_they_erased, setup, teardown),
+		cmocka_unit_test_setup_teardown(redo_brings_back_the_last_taken_first, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,6 +109,23 @@ void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 		why);
 }
 
+static int count_colours(const struct sim_boards *b, bool live_only)
+{
+	uint32_t seen[16];
+	int colours = 0;
+	for (uint32_t i = 0; i < b->stroke_count; i++) {
+		if (live_only && (b->strokes[i].flags & SIM_STROKE_UNDONE))
+			continue;
+		uint32_t c = b->strokes[i].color;
+		int k = 0;
+		while (k < colours && seen[k] != c)
+			k++;
+		if (k == colours && colours < 16)
+			seen[colours++] = c;
+	}
+	return colours;
+}
+
 void bot_board_report(const struct bot *b, json_t *out)
 {
 	const struct cl_board *cb = b->board;
@@ -120,21 +137,13 @@ void bot_board_report(const struct bot *b, json_t *out)
 		proto_hash_hex(order, oh);
 		proto_hash_hex(content, ch);
 	}
-	/* How many pen colours the strokes show (at most 16 told apart). */
-	uint32_t seen[16];
-	int colours = 0;
-	for (uint32_t i = 0; i < cb->boards.stroke_count; i++) {
-		uint32_t c = cb->boards.strokes[i].color;
-		int k = 0;
-		while (k < colours && seen[k] != c)
-			k++;
-		if (k == colours && colours < 16)
-			seen[colours++] = c;
-	}
-	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
+	/* How many pen colours the strokes show, and the live ones (at most
+	 * 16 told apart). */
+	int colours = count_colours(&cb->boards, false), live_colours = count_colours(&cb->boards, true);
+	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
 			      "synced", cb->synced, "seq", (json_int_t)cb->applied_seq, "strokes",
 			      (json_int_t)cb->boards.stroke_count, "live", (json_int_t)cb->boards.live,
-			      "colours", colours, "points", (json_int_t)cb->boards.points, "ops_sent",
+			      "colours", colours, "live_colours", live_colours, "points", (json_int_t)cb->boards.points, "ops_sent",
 			      (json_int_t)b->board_ops, "erased", (json_int_t)b->board_erased,
 			      "cleared", (json_int_t)b->board_cleared, "redone_erased",
 			      (json_int_t)b->board_redone, "redone", (json_int_t)b->board_redo,
