@@ -27,6 +27,8 @@
 /* The pen's keys and undo work standing at a board, and this long after the
  * pen last left one (a headset's pen reaches a board from further away). */
 #define APP_PEN_KEYS_AFTER_US 10000000u
+/* Esc said twice within this leaves (once: a notice asks). */
+#define APP_LEAVE_CONFIRM_US 3000000u
 #define APP_PEN_COLOURS 6 /* C on an open board cycles them (app_board.c) */
 #define APP_PEN_WIDTHS 3  /* and P these */
 #define APP_ERASED_MAX 256 /* strokes one drag of the eraser takes */
@@ -146,6 +148,7 @@ struct app {
 	/* input */
 	float zoom;
 	bool roster_open, muted, fullscreen;
+	uint64_t leave_asked_us; /* Esc once: a second within APP_LEAVE_CONFIRM_US leaves */
 	bool has_target;
 	float target_x, target_y;
 	int target_seat; /* -1: none */

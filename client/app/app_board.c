@@ -489,6 +489,15 @@ bool app_board_input(struct app *a, uint64_t now_us)
 	struct plat_input *in = &a->input;
 	if (!a->board)
 		return false;
+	if (v->open && in->pressed[PLAT_ACT_CANCEL]) {
+		/* Esc closes the board (it does not leave the class). */
+		in->pressed[PLAT_ACT_CANCEL] = 0;
+		if (v->pen_down)
+			send_batch(a, true);
+		v->pen_down = false;
+		v->open = false;
+		v->board = 0;
+	}
 	if (in->pressed[PLAT_ACT_BOARD] % 2) {
 		/* F2: the board one stands at (else the first), the next, then closed. */
 		int at = v->open ? -1 : app_board_near(a);

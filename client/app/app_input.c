@@ -138,6 +138,20 @@ static int nearest_free_seat(const struct app *a, float x, float y, float max_m)
 	return best;
 }
 
+/* Esc (when it closes nothing: the chat line and the board take theirs)
+ * leaves, said twice within APP_LEAVE_CONFIRM_US: a student reaching for
+ * Esc to close something should not leave the class. Closing the window
+ * leaves at once. */
+static void escape(struct app *a, uint64_t now_us)
+{
+	if (a->leave_asked_us && now_us - a->leave_asked_us < APP_LEAVE_CONFIRM_US) {
+		a->quit = true;
+	} else {
+		a->leave_asked_us = now_us;
+		app_notice(a, 0xffe8d7a0u, "Press Esc again to leave%s", a->link == APP_LINK_JOINED ? " the room" : "");
+	}
+}
+
 /* Per frame: zoom, fullscreen, mute, roster, clicks. */
 void app_input_frame(struct app *a)
 {
@@ -161,6 +175,8 @@ void app_input_frame(struct app *a)
 		a->roster_open = !a->roster_open;
 	if (in->pressed[PLAT_ACT_QUIT])
 		a->quit = true;
+	if (in->pressed[PLAT_ACT_CANCEL])
+		escape(a, plat_time_us());
 	app_voice_input(a);
 	app_moderate_input(a);
 	if (a->link != APP_LINK_JOINED || !a->world)

@@ -66,7 +66,7 @@ static void key(struct plat_input *in, SDL_Keycode k, Uint16 mod, bool down, boo
 	case SDLK_PLUS: case SDLK_EQUALS: case SDLK_KP_PLUS: in->pressed[PLAT_ACT_ZOOM_IN]++; break;
 	case SDLK_MINUS: case SDLK_KP_MINUS: in->pressed[PLAT_ACT_ZOOM_OUT]++; break;
 	case SDLK_TAB: in->pressed[PLAT_ACT_ROSTER]++; break;
-	case SDLK_ESCAPE: in->pressed[PLAT_ACT_QUIT]++; break;
+	case SDLK_ESCAPE: in->pressed[PLAT_ACT_CANCEL]++; break; /* the app: close, or leave */
 	case SDLK_h: in->pressed[PLAT_ACT_HAND]++; break;
 	case SDLK_RIGHTBRACKET: case SDLK_PAGEDOWN: in->pressed[PLAT_ACT_SELECT_NEXT]++; break;
 	case SDLK_LEFTBRACKET: case SDLK_PAGEUP: in->pressed[PLAT_ACT_SELECT_PREV]++; break;

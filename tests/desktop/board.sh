@@ -62,7 +62,7 @@ drag() {
     echo "152 press eraser"
     drag 154 167 300 215 0 4
     echo "169 press eraser"
-    printf "%s\n" "170 press chat" "171 type /save-board" "172 press chat" "174 press redo" "180 press board"
+    printf "%s\n" "170 press chat" "171 type /save-board" "172 press chat" "174 press redo" "180 press cancel"
     # On the board's wall in the room (zoom 0.6, the camera on the TA at
     # the spawn, (3, 3) m): its image spans (500, 171) top-left, (527, 184)
     # top-right, (500, 231) bottom-left.

@@ -5,6 +5,7 @@
 #   keys   holding "left" walks screen-left: world (-1, +1)
 #   click  a click on the floor walks there, around what is in the way
 #   sit    E walks to the nearest free seat and sits on it
+#   escape Esc once asks, twice leaves
 #   input.sh LYCEUM LYCEUM_SERVER OUTDIR
 set -eu
 lyceum=$1
@@ -38,6 +39,15 @@ run still 20 "# nothing pressed"
 run keys 90 "5 key left on" "50 key left off"
 run click 150 "5 click 220 225"
 run sit 240 "5 press sit"
+# Esc once only asks (the client runs on to its last frame and writes
+# its screenshot); twice within 3 s leaves at once.
+run escape-once 60 "10 press cancel"
+grep -q "Press Esc again to leave" "$out/escape-once.log" && [ -s "$out/escape-once.png" ] ||
+    { echo "input: a single Esc did not just ask" >&2; cat "$out/escape-once.log" >&2; exit 1; }
+run escape-twice 600 "10 press cancel" "40 press cancel"
+[ ! -e "$out/escape-twice.png" ] ||
+    { echo "input: Esc twice did not leave (the client ran to its last frame)" >&2; exit 1; }
+echo "escape ok: once asks, twice leaves"
 
 set -- $(self_of "$out/still.json")
 x0=$1 y0=$2
