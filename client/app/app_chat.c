@@ -119,14 +119,18 @@ static void send_line(struct app *a, const char *line)
 		(void)app_board_clear(a);
 		return;
 	}
+	if (!strcmp(line, "/lesson")) {
+		app_notice(a, DIM, "/lesson NAME starts a lesson on board 1 (staff); /lesson stop ends it");
+		return;
+	}
 	if (!strncmp(line, "/lesson ", 8) || !strcmp(line, "/next")) {
 		bool next = !strcmp(line, "/next"), halt = !strcmp(line, "/lesson stop");
 		enum proto_lesson_action act = next ? PROTO_LESSON_NEXT
 					       : halt ? PROTO_LESSON_STOP
 						      : PROTO_LESSON_START;
 		if (cl_lesson_request(&a->conn, act, 0, next || halt ? "" : line + 8) != CORE_OK)
-			app_notice(a, REFUSED, "Not sent: a lesson is named by letters, digits, '.', "
-					       "'_' and '-' (at most 31)");
+			app_notice(a, REFUSED, "Not sent: '%.40s' is not a lesson's name (letters, digits, "
+					       "'.', '_' and '-', at most 31)", line + 8);
 		return;
 	}
 	if (!strcmp(line, "/answer")) {
@@ -138,12 +142,25 @@ static void send_line(struct app *a, const char *line)
 		return;
 	}
 	enum proto_chat_scope scope = PROTO_CHAT_ROOM;
+	bool command = line[0] == '/';
 	for (size_t i = 0; i < CORE_ARRAY_LEN(prefixes); i++) {
 		size_t n = strlen(prefixes[i].prefix);
 		if (!strncmp(line, prefixes[i].prefix, n)) {
 			scope = prefixes[i].scope;
 			line += n;
+			command = false;
 		}
+	}
+	/* A mistyped command is not said to the room; "//" says a line that
+	 * starts with "/". */
+	if (command && line[1] == '/') {
+		line++;
+	} else if (command) {
+		app_notice(a, REFUSED, "Not sent: no command '%.20s' (// says a line starting with /)",
+			   line);
+		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer, /save, /save-board, /clear-board, "
+				   "/lesson NAME|stop, /next");
+		return;
 	}
 	if (!cl_chat_send(&a->conn, scope, line, why, sizeof(why)))
 		app_notice(a, REFUSED, "Not sent: %.100s", why);

@@ -286,6 +286,8 @@ enum core_result cl_lesson_request(struct cl_conn *c, enum proto_lesson_action a
 				   uint8_t board, const char *name)
 {
 	struct proto_lesson_up m = {.action = (uint8_t)action, .board = board};
+	if (name && strlen(name) >= sizeof(m.name))
+		return CORE_ERR_INVALID; /* not cut to another lesson's name */
 	core_strlcpy(m.name, name ? name : "", sizeof(m.name));
 	uint8_t buf[64];
 	uint32_t len = proto_encode_lesson_up(&m, buf, sizeof(buf));

@@ -379,8 +379,9 @@ enum core_result proto_decode_board_ops(const uint8_t *data, uint32_t len,
 
 uint32_t proto_encode_lesson_up(const struct proto_lesson_up *m, uint8_t *buf, uint32_t cap)
 {
-	if (m->action > PROTO_LESSON_NEXT || m->board >= SIM_BOARDS || strlen(m->name) > 31)
-		return 0;
+	if (m->action > PROTO_LESSON_NEXT || m->board >= SIM_BOARDS || strlen(m->name) > 31 ||
+	    (m->action == PROTO_LESSON_START && !proto_room_name_check(m->name)))
+		return 0; /* what the decoder would refuse */
 	struct proto_writer w;
 	proto_writer_init(&w, buf, cap);
 	proto_write_bits(&w, PROTO_MSG_LESSON, 8);

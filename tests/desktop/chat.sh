@@ -2,8 +2,11 @@
 # Text chat through the desktop client's real input path: a TA (a headless
 # client with an input script) opens the chat line with Enter, types and
 # sends a room line, an announcement, marks a student's question answered,
-# saves the chat to a file and tries to start a lesson (not a TA's to start); a student's bot receives all of it, and a
-# student's own client is told why it may not announce.
+# saves the chat to a file and tries to start a lesson (not a TA's to
+# start); a mistyped command and a lesson name no lesson can have are
+# refused by the client with the reason, and "//" says a line starting
+# with "/". A student's bot receives all of it, and a student's own
+# client is told why it may not announce.
 #   chat.sh LYCEUM LYCEUM_SERVER LYCEUM_BOT LYCEUM_TOKEN OUTDIR
 set -eu
 lyceum=$1
@@ -32,7 +35,9 @@ printf '%s\n' "20 press chat" "21 type hello class" "22 key up on" "23 key up of
     "24 press chat" "40 press chat" "41 type /a pencils down" "42 press chat" \
     "60 press chat" "61 type /answer" "62 press chat" "80 press chat" "81 type /save" \
     "82 press chat" "90 press chat" "91 type /lesson letters" "92 press chat" \
-    "100 press chat" "101 type half a thou" "102 press backspace" \
+    "100 press chat" "101 type half a thou" "102 press backspace" "103 press cancel" \
+    "110 press chat" "111 type /answr" "112 press chat" "115 press chat" "116 type //shrug" \
+    "117 press chat" "120 press chat" "121 type /lesson My Lesson" "122 press chat" \
     >"$out/ta.script"
 (cd "$out" && "$lyceum" --headless --size 960x540 --msaa 1 --server "127.0.0.1:$port" \
     --token "$(mint ms-ward ta)" --frames 150 --input-script "$out/ta.script" \
@@ -42,6 +47,12 @@ printf '%s\n' "20 press chat" "21 type hello class" "22 key up on" "23 key up of
 # Lessons are the instructor's: the server refused the TA's, and said why.
 grep -q "Not done: a ta may not start a lesson" "$out/ta.log" ||
     { echo "chat: the TA's lesson was not refused with the reason" >&2; cat "$out/ta.log" >&2; exit 1; }
+
+# A mistyped command is not said to the room, "//" says a line that starts
+# with "/", and a name no lesson can have is refused by the client itself.
+grep -q "Not sent: no command '/answr'" "$out/ta.log" &&
+    grep -q "Not sent: 'My Lesson' is not a lesson's name" "$out/ta.log" ||
+    { echo "chat: a mistyped command or lesson name was not refused with the reason" >&2; cat "$out/ta.log" >&2; exit 1; }
 
 # A student's own client: an announcement is not theirs to make.
 printf '%s\n' "20 press chat" "21 type /a free period" "22 press chat" >"$out/pupil.script"
@@ -56,7 +67,8 @@ wait_for "$out/kid.out" '"still_connected"' 20
 kid=$(tr -d ' \n' <"$out/kid.json") # (spaces go too: "hello class" reads helloclass)
 for want in '"from":"ms-ward","scope":"room","text":"helloclass"' \
     '"from":"ms-ward","scope":"announce","text":"pencilsdown"' \
-    '"scope":"question","text":"howdoIfindthearea","answered":true'; do
+    '"scope":"question","text":"howdoIfindthearea","answered":true' \
+    '"from":"ms-ward","scope":"room","text":"/shrug"'; do
     echo "$kid" | grep -q "$want" ||
         { echo "chat: the student's bot never saw: $want" >&2; cat "$out/kid.json" >&2; exit 1; }
 done
@@ -65,6 +77,8 @@ saved=$(ls "$out"/lyceum-chat-lesson-*.txt 2>/dev/null | head -1)
 grep -q '^\[question\] kid-0: how do I find the area (answered)$' "$saved" &&
     grep -q '^\[announcement\] ms-ward: pencils down$' "$saved" ||
     { echo "chat: the saved chat is not the room's" >&2; cat "$saved" >&2; exit 1; }
+grep -q 'answr' "$out/kid.json" "$saved" &&
+    { echo "chat: a mistyped command was said to the room" >&2; exit 1; }
 grep -q 'free period' "$out/server.log" "$saved" &&
     { echo "chat: a refused announcement got through" >&2; exit 1; }
 [ -s "$out/ta.png" ] || { echo "chat: no screenshot" >&2; exit 1; }

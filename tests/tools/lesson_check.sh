@@ -2,7 +2,8 @@
 # lyceum-lesson check, as an author runs it: the shipped lessons pass (one
 # "ok" line each, exit 0); a lesson with a bad step fails (exit 1) with an
 # error that names the file, the step and what is wrong; a file that is not
-# JSON fails too, naming the file.
+# JSON fails too, naming the file; so does a file whose name no request
+# can carry; areas too big for a class of 30 pass with a warning.
 #   lesson_check.sh LYCEUM_LESSON LESSONS_DIR OUTDIR
 set -eu
 tool=$1
@@ -26,4 +27,15 @@ grep -q "bad-step.json: step 2: .*tolerance_mm" "$out/bad.txt" ||
 printf '{"format": "lyceum-lesson-1", "title": ' >"$out/cut.json"
 if "$tool" check "$out/cut.json" >"$out/cut.txt" 2>&1; then fail "a cut-off file passed"; fi
 grep -q "cut.json" "$out/cut.txt" || fail "the error does not name the file: $(cat "$out/cut.txt")"
+# A good lesson under a name no request can carry cannot be started.
+cp "$lessons/letters.json" "$out/My Letters.json"
+if "$tool" check "$out/My Letters.json" >"$out/name.txt" 2>&1; then fail "a file named 'My Letters' passed"; fi
+grep -q "My Letters.json: the file's name 'My Letters' cannot be started" "$out/name.txt" ||
+    fail "the error does not say the name cannot be started: $(cat "$out/name.txt")"
+
+# Areas too big for a class: it passes, with a warning that says so.
+sed 's/"width_mm": 640/"width_mm": 2000/' "$lessons/letters.json" >"$out/wide.json"
+"$tool" check "$out/wide.json" >"$out/wide.txt" 2>&1 || fail "a lesson with wide areas failed: $(cat "$out/wide.txt")"
+grep -q "warning: a board (4000 x 2000 mm) holds 10 practice areas of 2000 x 400 mm" "$out/wide.txt" ||
+    fail "no warning that a class does not fit: $(cat "$out/wide.txt")"
 echo "lesson_check: $n lessons ok; $(cat "$out/bad.txt")"

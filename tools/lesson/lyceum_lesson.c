@@ -9,6 +9,7 @@
  *                                       in practice-area mm), printing JSON
  * Exit status: 0 all good, 1 a lesson or ink is bad, 2 bad usage.
  */
+#include "proto/text.h"
 #include "sim/lesson_load.h"
 
 #include <jansson.h>
@@ -34,11 +35,35 @@ static int check(int argc, char **argv)
 			bad++;
 			continue;
 		}
+		/* It is started by its file's name: one a request cannot carry
+		 * can never be started. */
+		const char *base = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+		char name[64];
+		size_t n = strlen(base) > 5 && !strcmp(base + strlen(base) - 5, ".json") ? strlen(base) - 5
+											: strlen(base);
+		snprintf(name, sizeof(name), "%.*s", (int)n, base);
+		if (n >= sizeof(name) || !proto_room_name_check(name)) {
+			fprintf(stderr,
+				"lyceum-lesson: %s: the file's name '%.*s' cannot be started: name it "
+				"NAME.json, NAME being 1 to 31 letters, digits, '.', '_' or '-'\n",
+				argv[i], (int)n, base);
+			bad++;
+			continue;
+		}
 		uint16_t cols, rows;
 		sim_lesson_grid(&l, SIM_BOARD_SURFACE_W, SIM_BOARD_SURFACE_H, &cols, &rows);
 		printf("%s: ok: \"%s\", %u step%s, practice area %u x %u mm (%u on a board)\n", argv[i],
 		       l.title, l.step_count, l.step_count == 1 ? "" : "s", l.area_w_mm, l.area_h_mm,
 		       cols * rows);
+		/* Students past the areas draw without a score: say so to the author. */
+		if (cols * rows < 30)
+			fprintf(stderr,
+				"lyceum-lesson: %s: warning: a board (%u x %u mm) holds %u practice "
+				"area%s of %u x %u mm; in a larger class the rest draw without a score "
+				"(30 fit in areas of %u x %u mm)\n",
+				argv[i], SIM_BOARD_SURFACE_W, SIM_BOARD_SURFACE_H, cols * rows,
+				cols * rows == 1 ? "" : "s", l.area_w_mm, l.area_h_mm,
+				SIM_BOARD_SURFACE_W / 6, SIM_BOARD_SURFACE_H / 5);
 	}
 	return bad ? 1 : 0;
 }
