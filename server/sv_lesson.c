@@ -14,9 +14,12 @@
 #include "proto/text.h"
 #include "sim/lesson_load.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SV_LESSON_STUDENTS 1024
 #define SV_LESSON_STROKES 512 /* a student's strokes scored in one step, at most */
@@ -44,6 +47,7 @@ struct sv_lesson {
 	uint16_t cols, rows;
 	struct sim_lesson lesson;
 	uint16_t count;
+	bool told_full; /* the instructor knows the areas ran out */
 	struct sv_lesson_student students[SV_LESSON_STUDENTS];
 	uint16_t slot[SIM_BOARD_AUTHORS]; /* author -> student + 1 */
 	struct sim_board_point ink_points[SIM_LESSON_INK_MAX];
@@ -113,10 +117,22 @@ static const char *user_of(const struct sv_room *room, uint16_t author)
 		       : "-";
 }
 
+/* The member who started the room's lesson, or NULL (gone). */
+static struct sv_client *instructor_of(struct sv_server *sv, const struct sv_room *room)
+{
+	for (int i = 0; i < room->member_count; i++) {
+		struct sv_client *m = &sv->clients[room->members[i]];
+		if (m->author == room->lesson->instructor)
+			return m;
+	}
+	return NULL;
+}
+
 /* The member as a student of the lesson (its practice area and first
- * step), logged; NULL when it is staff or the areas are all taken. */
+ * step), logged; NULL when it is staff or the areas are all taken (then
+ * it is told, and so is the instructor, once). */
 static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *room,
-				       const struct sv_client *c)
+				       struct sv_client *c, bool *told)
 {
 	struct sv_lesson *l = room->lesson;
 	if (!l->active || !c->author || proto_role_is_staff((enum proto_role)c->role) ||
@@ -126,9 +142,26 @@ static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *roo
 		return &l->students[l->slot[c->author] - 1];
 	uint32_t cells = (uint32_t)l->cols * l->rows;
 	if (l->count >= cells || l->count == SV_LESSON_STUDENTS) {
-		CORE_WARN("room=%s lesson=%s: all %u practice areas are taken; author=%u cannot "
-			  "take part (use a lesson with a smaller area)",
-			  room->name, l->name, cells, c->author);
+		/* Said to the student and to whoever started the lesson, not
+		 * only logged: a student drawing unscored would not know. */
+		uint32_t areas = CORE_MIN(cells, SV_LESSON_STUDENTS);
+		char why[PROTO_MOD_TEXT_MAX], q[PROTO_QUOTED_MAX];
+		CORE_WARN("room=%s lesson=%s: all %u practice areas are taken; author=%u name=%s cannot "
+			  "take part (use a lesson with smaller areas)",
+			  room->name, l->name, areas, c->author, sv_qname(c, q));
+		snprintf(why, sizeof(why), "all %u practice areas are taken: this lesson cannot score you",
+			 areas);
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
+		if (told)
+			*told = true;
+		struct sv_client *teacher = instructor_of(sv, room);
+		if (teacher && !l->told_full) {
+			l->told_full = true;
+			snprintf(why, sizeof(why), "no practice area for %.24s and later ones (%u fit "
+						   "the board)",
+				 c->name, areas);
+			sv_refuse_action(sv, teacher, PROTO_MSG_LESSON, why);
+		}
 		return NULL;
 	}
 	struct sv_lesson_student *s = &l->students[l->count];
@@ -168,6 +201,52 @@ static void stop(struct sv_server *sv, struct sv_room *room)
 	CORE_INFO("lesson stopped room=%s lesson=%s students=%u", room->name, l->name, l->count);
 }
 
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_lesson(const struct dirent *e)
+{
+	size_t len = strlen(e->d_name);
+	return len > 5 && !strcmp(e->d_name + len - 5, ".json");
+}
+
+/* " a b c" (the lessons in dir, by name), as many as fit in out; " none"
+ * when there are none. */
+static void lesson_names(const char *dir, char *out, size_t size)
+{
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, is_lesson, by_name);
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(list[i]->d_name) - 5;
+		if (used + len + 1 < size)
+			used += (size_t)snprintf(out + used, size - used, " %.*s", (int)len,
+						 list[i]->d_name);
+		free(list[i]);
+	}
+	free(list);
+	if (!used)
+		core_strlcpy(out, " none", size);
+}
+
+void sv_lesson_announce_dir(const char *dir)
+{
+	char names[512];
+	DIR *d = opendir(dir);
+	if (!d) {
+		CORE_WARN("no lessons: cannot open the lessons folder '%s' (%s); instructors cannot "
+			  "start one (give --lessons DIR)",
+			  dir, strerror(errno));
+		return;
+	}
+	closedir(d);
+	lesson_names(dir, names, sizeof(names));
+	CORE_INFO("lessons in %s:%s", dir, names);
+}
+
 static void start(struct sv_server *sv, struct sv_client *c, const struct proto_lesson_up *m)
 {
 	struct sv_room *room = c->room;
@@ -185,9 +264,19 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 	snprintf(path, sizeof(path), "%s/%s.json", sv->cfg.lessons_dir, m->name);
 	if (!sim_lesson_load(path, &loaded, err, sizeof(err))) {
 		CORE_WARN("room=%s: lesson '%s' cannot start: %s", room->name, m->name, err);
+		/* The instructor reads this: a typo gets the names there are, a
+		 * broken file as much of what is wrong as the notice holds. */
 		char why[PROTO_MOD_TEXT_MAX];
-		snprintf(why, sizeof(why), "lesson '%.31s' cannot start: %.40s", m->name,
-			 strstr(err, ": ") ? strstr(err, ": ") + 2 : err);
+		size_t n;
+		if (access(path, R_OK) != 0) {
+			n = (size_t)snprintf(why, sizeof(why), "no lesson '%.31s' here; there are:", m->name);
+			lesson_names(sv->cfg.lessons_dir, why + n, sizeof(why) - n);
+		} else {
+			size_t skip = strlen(path);
+			const char *detail = !strncmp(err, path, skip) && err[skip] == ':' ? err + skip + 2 : err;
+			n = (size_t)snprintf(why, sizeof(why), "lesson '%.31s' is broken: ", m->name);
+			core_strlcpy(why + n, detail, sizeof(why) - n);
+		}
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
 		return;
 	}
@@ -217,7 +306,7 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 	CORE_INFO("lesson started room=%s lesson=%s board=%u steps=%u areas=%ux%u by author=%u",
 		  room->name, l->name, l->board, l->lesson.step_count, l->cols, l->rows, c->author);
 	for (int i = 0; i < room->member_count; i++)
-		(void)enrol(sv, room, &sv->clients[room->members[i]]);
+		(void)enrol(sv, room, &sv->clients[room->members[i]], NULL);
 }
 
 static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson_student *s);
@@ -225,10 +314,12 @@ static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson
 static void next_step(struct sv_server *sv, struct sv_client *c)
 {
 	struct sv_lesson *l = c->room->lesson;
-	struct sv_lesson_student *s = l && l->active ? enrol(sv, c->room, c) : NULL;
+	bool told = false;
+	struct sv_lesson_student *s = l && l->active ? enrol(sv, c->room, c, &told) : NULL;
 	char why[PROTO_MOD_TEXT_MAX];
 	if (!s) {
-		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "no lesson of yours is running");
+		if (!told)
+			sv_refuse_action(sv, c, PROTO_MSG_LESSON, "no lesson of yours is running");
 		return;
 	}
 	if (s->step >= l->lesson.step_count) {
@@ -281,7 +372,7 @@ void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_a
 void sv_lesson_on_join(struct sv_server *sv, struct sv_client *c)
 {
 	if (c->room->lesson && c->room->lesson->active && c->room->log)
-		(void)enrol(sv, c->room, c);
+		(void)enrol(sv, c->room, c, NULL);
 }
 
 /* The student's strokes of its step, scored and logged. */
@@ -319,31 +410,47 @@ static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson
 			  "coverage=%u smoothness=%u total=%u points=%u",
 			  room->name, l->name, user_of(room, s->author), s->author, s->step + 1,
 			  sc.accuracy, sc.coverage, sc.smoothness, sc.total, op.lesson.points);
+	else if (was && !s->passed) /* its ink undone, erased or cleared */
+		CORE_INFO("lesson step pass taken back room=%s lesson=%s user=%s author=%u step=%u "
+			  "total=%u",
+			  room->name, l->name, user_of(room, s->author), s->author, s->step + 1, sc.total);
 }
 
-void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t author,
-			const struct sim_board_op *op)
+/* The student's ink changed: scored now, or (scored a moment ago) at the
+ * tick once SV_LESSON_RESCORE_US has passed. */
+static void ink_changed(struct sv_server *sv, struct sv_room *room, struct sv_lesson_student *s)
 {
-	struct sv_lesson *l = room->lesson;
-	if (!l || !l->active || !l->slot[author])
-		return;
-	/* Only what changes the student's ink on the lesson's board. */
-	const struct sim_boards *b = &room->log->boards;
-	const struct sim_stroke *st =
-		op->kind == SIM_OP_END ? sim_board_newest(b, author, false)
-		: op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO
-			? sim_board_find(b, op->target_author ? op->target_author : author, op->target_op)
-			: NULL;
-	if (!st || st->board != l->board || st->author != author)
-		return;
-	struct sv_lesson_student *s = &l->students[l->slot[author] - 1];
-	if (s->step >= l->lesson.step_count)
+	if (s->step >= room->lesson->lesson.step_count)
 		return;
 	if (s->rescored_us && sv->now_us - s->rescored_us < SV_LESSON_RESCORE_US) {
 		s->stale = true;
 		return;
 	}
 	rescore(sv, room, s);
+}
+
+void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t author,
+			const struct sim_board_op *op)
+{
+	struct sv_lesson *l = room->lesson;
+	if (!l || !l->active)
+		return;
+	/* Only what changes a student's ink on the lesson's board: its own
+	 * end, undo or redo, staff's eraser or redo on its strokes (a pass
+	 * taken back with the ink), a clear of the board (every pass). */
+	if (op->kind == SIM_OP_CLEAR) {
+		for (uint16_t i = 0; op->board == l->board && i < l->count; i++)
+			ink_changed(sv, room, &l->students[i]);
+		return;
+	}
+	const struct sim_boards *b = &room->log->boards;
+	const struct sim_stroke *st =
+		op->kind == SIM_OP_END ? sim_board_newest(b, author, false)
+		: op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO
+			? sim_board_find(b, op->target_author ? op->target_author : author, op->target_op)
+			: NULL;
+	if (st && st->board == l->board && l->slot[st->author])
+		ink_changed(sv, room, &l->students[l->slot[st->author] - 1]);
 }
 
 void sv_lesson_tick(struct sv_server *sv, struct sv_room *room)

@@ -149,7 +149,12 @@ struct sv_lesson;
 void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
 /** A member joined the room: a student takes part in the running lesson. */
 void sv_lesson_on_join(struct sv_server *sv, struct sv_client *c);
-/** After author's board op: its strokes of the step are scored again. */
+/** At start: the lessons an instructor can start, logged (or a warning
+ * that the folder cannot be read). */
+void sv_lesson_announce_dir(const char *dir);
+/** After author's board op: the strokes of the step of the student whose
+ * ink it changed (its own, or staff erasing or clearing it) are scored
+ * again. */
 void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t author,
 			const struct sim_board_op *op);
 /** The room's lesson timers: scores held back while a student's ops came

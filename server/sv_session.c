@@ -58,6 +58,7 @@ enum core_result sv_server_init(struct sv_server *sv, const struct sv_config *cf
 	 * that room. */
 	if (sv_worlds_init(sv) != CORE_OK)
 		return CORE_ERR_INVALID;
+	sv_lesson_announce_dir(sv->cfg.lessons_dir);
 	if (sv_admit_init(sv) != CORE_OK)
 		return CORE_ERR_INVALID;
 	uint8_t sk[NET_SERVER_KEY_BYTES];

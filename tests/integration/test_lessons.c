@@ -4,8 +4,11 @@
  * pass mark and its request for the next step is refused with its score,
  * a student who joins mid-lesson gets its own practice area and the first
  * step, a student cannot start a lesson and a missing lesson is refused
- * with the reason; at the stop the server logs the leaderboard, and every
- * client holds the same one. */
+ * with the reason (and the lessons there are); at the stop the server logs
+ * the leaderboard, and every client holds the same one. A lesson whose
+ * areas the board holds two of: the third student and the instructor are
+ * told it cannot be scored, and the instructor's clear of the board takes
+ * back the passes of the two who hold one. */
 #include "itest.h"
 
 #include <setjmp.h>
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -121,7 +125,7 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 	assert_true(num(ll, "step") >= 1);
 	/* The instructor was told why the missing lesson did not start. */
 	char *out = itest_read(rep[0]);
-	assert_non_null(strstr(out, "lesson 'no-such-lesson' cannot start"));
+	assert_non_null(strstr(out, "no lesson 'no-such-lesson' here; there are: letters shapes"));
 	free(out);
 	/* The server's record: ten steps passed by the careful ones, the late
 	 * one's, none of the careless one's, and the leaderboard at the stop. */
@@ -138,6 +142,90 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 	json_decref(lr);
 }
 
+/* letters.json with practice areas of W x H mm, as DIR/NAME.json. */
+static void write_lesson(const char *dir, const char *name, int w, int h)
+{
+	char *text = itest_read(LYCEUM_SOURCE_DIR "/assets/lessons/letters.json");
+	assert_non_null(text);
+	static const char area[] = "\"width_mm\": 640,\n    \"height_mm\": 400";
+	char *at = strstr(text, area);
+	assert_non_null(at);
+	char path[400];
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%.*s\"width_mm\": %d, \"height_mm\": %d%s", (int)(at - text), text, w, h,
+		at + strlen(area));
+	assert_int_equal(fclose(f), 0);
+	free(text);
+}
+
+static void a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back(void **state)
+{
+	(void)state;
+	/* A lesson whose areas are so big that the board holds two. */
+	char dir[300], pub[300], key[300], rep[3][300];
+	snprintf(dir, sizeof(dir), "%s/pair-lessons", itest_dir());
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_lesson(dir, "pair", 2000, 2000);
+	snprintf(pub, sizeof(pub), "%s/token.pub", g_keys);
+	snprintf(key, sizeof(key), "%s/token.key", g_keys);
+	const char *names[3] = {"teacher", "pupil", "third"};
+	for (int i = 0; i < 3; i++)
+		snprintf(rep[i], sizeof(rep[i]), "%s/full-%s.json", itest_dir(), names[i]);
+	struct itest_server sv;
+	char *flags[] = {"--token-key", pub, "--lessons", dir, NULL};
+	assert_true(itest_server_start(&sv, flags));
+	/* Two pupils pass step 1 and keep it; a third joins once they have
+	 * the areas. The instructor clears the board when they have passed. */
+	char *teacher[] = BOT("teacher", "--role", "instructor", "--behavior", "idle", "--seconds",
+			      "9", "--report", rep[0], "--moderate",
+			      "0.3:lesson-start::nosuch;0.6:lesson-start::pair;6:clear-board:1");
+	char *pupils[] = BOT("pupil", "--count", "2", "--behavior", "lesson", "--lessons", dir,
+			     "--lesson-steps", "1", "--seconds", "8.5", "--report", rep[1]);
+	char *third[] = BOT("third", "--behavior", "lesson", "--lessons", dir, "--seconds", "4",
+			    "--report", rep[2]);
+	struct itest_proc t, p, th;
+	assert_true(itest_spawn(&t, "teacher", teacher));
+	assert_true(itest_spawn(&p, "pupil", pupils));
+	sleep(2);
+	assert_int_equal(itest_run(&th, "third", third, 30000), 0);
+	assert_int_equal(itest_wait(&t, 30000), 0);
+	assert_int_equal(itest_wait(&p, 30000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	/* The third was told it cannot be scored, and so was the instructor,
+	 * who was also told which lessons there are when it mistyped one. */
+	char *out = itest_read(rep[2]);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "all 2 practice areas are taken: this lesson cannot score you"));
+	free(out);
+	out = itest_read(rep[0]);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "no practice area for third-0 and later ones (2 fit the board)"));
+	assert_non_null(strstr(out, "no lesson 'nosuch' here; there are: pair"));
+	free(out);
+	/* Both pupils passed step 1, held it, and lost it with their ink. */
+	json_t *pr = itest_json(rep[1]);
+	assert_non_null(pr);
+	for (int i = 0; i < 2; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "pupil-%d", i);
+		json_t *le = lesson_of(pr, name);
+		assert_int_equal(num(le, "step"), 0);
+		assert_int_equal(num(le, "nexts_asked"), 0);
+		json_t *last = json_object_get(le, "last_score");
+		assert_false(json_is_true(json_object_get(last, "passed")));
+		assert_int_equal(num(last, "coverage"), 0);
+	}
+	json_decref(pr);
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(log);
+	assert_int_equal(itest_count(log, "lesson step passed room=lesson lesson=pair"), 2);
+	assert_int_equal(itest_count(log, "lesson step pass taken back room=lesson lesson=pair"), 2);
+	assert_non_null(strstr(log, "lessons in "));
+	free(log);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -148,6 +236,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_class_follows_a_lesson_scored_by_the_server),
+		cmocka_unit_test(a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, NULL);
 	itest_cleanup();

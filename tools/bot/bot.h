@@ -74,6 +74,7 @@ struct bot_options {
 	bool chat_unchecked;    /* a modified client: sends chat its role may not */
 	const char *lessons_dir; /* lesson files, for --behavior lesson's targets */
 	double lesson_noise_mm;  /* the tracing hand's wobble and offset */
+	int lesson_steps;        /* stop after passing this many steps (0: all) */
 	int item;                /* grab: the item's index (-1: bot i takes item i mod count) */
 	double hold_s;           /* grab: how long it carries the item before putting it down */
 	const char *record_dir; /* each bot's output, DIR/NAME.wav */

@@ -3,7 +3,7 @@
  * --behavior lesson: a student that traces its step's target in its own
  * practice area (with --lesson-noise of offset and wobble), waits for the
  * server's score and asks for the next step once the step passes (or, once,
- * even though it has not: the server must refuse). */
+ * even though it has not: the server must refuse), up to --lesson-steps. */
 #include "bot.h"
 
 #include "bot_rng.h"
@@ -121,6 +121,9 @@ void bot_lesson_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 		return;
 	int step = cl->mine.step;
 	if (step >= l->lesson.step_count || l->asked_step == step || b->board->pending_count)
+		return;
+	/* --lesson-steps: the last step it takes is traced, scored and kept. */
+	if (run->opt.lesson_steps && step >= run->opt.lesson_steps - 1 && l->drawn_step == step)
 		return;
 	bool scored = l->drawn_step == step && cl->score.step == step &&
 		      (cl->score.total || cl->score.coverage || cl->score.accuracy);

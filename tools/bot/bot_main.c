@@ -31,6 +31,7 @@ static const char usage[] =
 	"  --hold S               grab: seconds it carries the item (default 3)\n"
 	"  --lessons DIR          lesson files, for lesson's targets (default assets/lessons)\n"
 	"  --lesson-noise MM      lesson: the hand's wobble and offset in mm (default 0)\n"
+	"  --lesson-steps N       lesson: stop after passing N steps, keeping the pass (default: all)\n"
 	"  --path FILE            JSON [[x, y], ...] waypoints in metres, for path and cheat\n"
 	"  --seat N               seat index (as lyceum-world check lists them), for seat\n"
 	"  --walkers N            lecture: bots 0..N-1 wander, each other bot walks to its own\n"
@@ -181,6 +182,8 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->lessons_dir = v;
 		else if (!strcmp(f, "--lesson-noise") && (ok = parse_num(f, v, 0, 1000, &d)))
 			o->lesson_noise_mm = d;
+		else if (!strcmp(f, "--lesson-steps") && (ok = parse_num(f, v, 1, 255, &d)))
+			o->lesson_steps = (int)d;
 		else if (!strcmp(f, "--item") && (ok = parse_num(f, v, 0, SIM_MAX_ITEMS - 1, &d)))
 			o->item = (int)d;
 		else if (!strcmp(f, "--hold") && (ok = parse_num(f, v, 0, 86400, &d)))
