@@ -459,6 +459,9 @@ bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *dat
 bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type);
 
 /* sv_moderate.c: mute, kick and ban, lock, hands and the floor, moves */
+/** Sends a log-channel message to one member (ordered with the room's log). */
+void sv_send_log(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf,
+		 uint32_t len);
 /** Sends a log-channel message to every member of the room. */
 void sv_room_send_log(struct sv_server *sv, struct sv_room *room, const uint8_t *buf,
 		      uint32_t len);

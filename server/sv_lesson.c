@@ -117,6 +117,30 @@ static const char *user_of(const struct sv_room *room, uint16_t author)
 		       : "-";
 }
 
+/* The student's step's target, to its client: what it draws against is
+ * what the server scores against, whatever lesson files it has. */
+static void send_target(struct sv_server *sv, struct sv_client *c, const struct sv_lesson *l,
+			const struct sv_lesson_student *s)
+{
+	if (s->step >= l->lesson.step_count)
+		return;
+	const struct sim_lesson_step *st = &l->lesson.steps[s->step];
+	static struct proto_lesson_target t;
+	core_strlcpy(t.name, l->name, sizeof(t.name));
+	t.step = s->step;
+	t.polyline_count = st->polyline_count;
+	memcpy(t.polyline_end, st->polyline_end, sizeof(t.polyline_end));
+	for (uint16_t i = 0; st->polyline_count && i < st->polyline_end[st->polyline_count - 1]; i++) {
+		t.x[i] = (uint16_t)st->x[i];
+		t.y[i] = (uint16_t)st->y[i];
+	}
+	static uint8_t buf[PROTO_LESSON_TARGET_MAX];
+	uint32_t len = proto_encode_lesson_target(&t, buf, sizeof(buf));
+	if (!len)
+		CORE_WARN("lesson=%s step=%u: its target cannot be sent", l->name, s->step + 1u);
+	sv_send_log(sv, c, buf, len);
+}
+
 /* The member who started the room's lesson, or NULL (gone). */
 static struct sv_client *instructor_of(struct sv_server *sv, const struct sv_room *room)
 {
@@ -138,8 +162,11 @@ static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *roo
 	if (!l->active || !c->author || proto_role_is_staff((enum proto_role)c->role) ||
 	    !proto_perm_allows((enum proto_role)c->role, PROTO_PERM_DRAW))
 		return NULL;
-	if (l->slot[c->author])
-		return &l->students[l->slot[c->author] - 1];
+	if (l->slot[c->author]) { /* back (a reconnect): its target again */
+		struct sv_lesson_student *back = &l->students[l->slot[c->author] - 1];
+		send_target(sv, c, l, back);
+		return back;
+	}
 	uint32_t cells = (uint32_t)l->cols * l->rows;
 	if (l->count >= cells || l->count == SV_LESSON_STUDENTS) {
 		/* Said to the student and to whoever started the lesson, not
@@ -170,6 +197,7 @@ static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *roo
 	l->slot[c->author] = ++l->count;
 	struct proto_log_op op = step_op(l, s);
 	sv_log_server_op(sv, room, &op);
+	send_target(sv, c, l, s);
 	return s;
 }
 
@@ -340,6 +368,7 @@ static void next_step(struct sv_server *sv, struct sv_client *c)
 	s->step_seq = c->room->log->seq;
 	struct proto_log_op op = step_op(l, s);
 	sv_log_server_op(sv, c->room, &op);
+	send_target(sv, c, l, s);
 }
 
 void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-static void send_log(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf,
-		     uint32_t len)
+void sv_send_log(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf,
+		 uint32_t len)
 {
 	if (!len || !net_host_connected(sv->net, c->peer))
 		return;
@@ -27,7 +27,7 @@ void sv_room_send_log(struct sv_server *sv, struct sv_room *room, const uint8_t 
 		      uint32_t len)
 {
 	for (int i = 0; i < room->member_count; i++)
-		send_log(sv, &sv->clients[room->members[i]], buf, len);
+		sv_send_log(sv, &sv->clients[room->members[i]], buf, len);
 }
 
 /* A member's status changed: everyone's roster hears it. */
@@ -102,7 +102,7 @@ void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, c
 	core_strlcpy(e.actor_name, "server", sizeof(e.actor_name));
 	core_strlcpy(e.text, text, sizeof(e.text));
 	uint8_t buf[256];
-	send_log(sv, c, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
+	sv_send_log(sv, c, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
 }
 
 /* Who did what to whom and when: the log line is the record, the event
@@ -382,7 +382,7 @@ void sv_moderation_welcome(struct sv_server *sv, struct sv_client *c)
 	const struct sv_room *room = c->room;
 	uint8_t buf[128];
 	if (room->hand_count)
-		send_log(sv, c, buf, encode_hands(room, buf, sizeof(buf)));
+		sv_send_log(sv, c, buf, encode_hands(room, buf, sizeof(buf)));
 }
 
 void sv_moderation_on_leave(struct sv_server *sv, struct sv_client *c)

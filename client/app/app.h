@@ -215,9 +215,6 @@ struct app {
 			uint16_t author;
 			uint32_t op_id;
 		} erased[APP_ERASED_MAX];
-		char lesson_name[PROTO_LESSON_NAME_MAX];
-		struct sim_lesson *lesson; /* its targets, read from the lessons folder */
-		bool lesson_ok;
 	} board_view;
 
 	/* voice (app_voice.c): NULL when there is no audio device */

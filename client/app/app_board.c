@@ -17,7 +17,6 @@
 
 #include "plat.h"
 #include "proto/perm.h"
-#include "sim/lesson_load.h"
 
 #include <math.h>
 #include <stb_image_write.h>
@@ -124,23 +123,6 @@ static void own_ink_point(void *user, const struct sim_stroke *style,
 
 /* The running lesson's file, for one's target (from the same assets as the
  * server's; without it the areas are still shown). */
-static const struct sim_lesson *lesson_targets(struct app *a)
-{
-	struct app_board_view *v = &a->board_view;
-	const struct proto_lesson *info = &a->board->lesson.info;
-	if (!strcmp(v->lesson_name, info->name))
-		return v->lesson_ok ? v->lesson : NULL;
-	core_strlcpy(v->lesson_name, info->name, sizeof(v->lesson_name));
-	if (!v->lesson && !(v->lesson = malloc(sizeof(*v->lesson))))
-		return NULL;
-	char path[700], err[700];
-	snprintf(path, sizeof(path), "%s/%s.json", core_assets_dir(CORE_ASSETS_LESSONS), info->name);
-	v->lesson_ok = sim_lesson_load(path, v->lesson, err, sizeof(err));
-	if (!v->lesson_ok)
-		CORE_INFO("board: the lesson's targets are not shown: %s", err);
-	return v->lesson_ok ? v->lesson : NULL;
-}
-
 static void lesson_overlay(struct app *a, int board, uint32_t *px)
 {
 	const struct cl_lesson *l = &a->board->lesson;
@@ -151,11 +133,10 @@ static void lesson_overlay(struct app *a, int board, uint32_t *px)
 		segment(px, x, 0, x, SIM_BOARD_SURFACE_H - 1, 0, GRID);
 	for (int y = l->info.area_h; y < SIM_BOARD_SURFACE_H; y += l->info.area_h)
 		segment(px, 0, y, SIM_BOARD_SURFACE_W - 1, y, 0, GRID);
-	const struct sim_lesson *file = lesson_targets(a);
-	uint16_t me = a->board->author;
-	if (!file || !l->enrolled[me] || l->mine.step >= file->step_count || !l->info.cols)
+	/* Our step's target, as the server sent it (what it scores against). */
+	const struct proto_lesson_target *st = cl_lesson_target(a->board);
+	if (!st || !l->info.cols)
 		return;
-	const struct sim_lesson_step *st = &file->steps[l->mine.step];
 	int ox = (l->mine.cell % l->info.cols) * l->info.area_w;
 	int oy = (l->mine.cell / l->info.cols) * l->info.area_h;
 	uint16_t start = 0;
@@ -217,7 +198,6 @@ void app_board_close(struct app *a)
 {
 	for (int i = 0; i < RND_BOARD_IMAGES; i++)
 		free(a->board_view.images[i].pixels);
-	free(a->board_view.lesson);
 	memset(&a->board_view, 0, sizeof(a->board_view));
 }
 
@@ -540,8 +520,6 @@ bool app_board_input(struct app *a, uint64_t now_us)
 
 void app_board_event(struct app *a, const struct cl_event *ev)
 {
-	if (ev->type == CL_EVENT_LESSON && a->board)
-		(void)lesson_targets(a); /* the file read here, on the network's side, not when drawn */
 	if (ev->type == CL_EVENT_LESSON ||
 	    (ev->type == CL_EVENT_BOARD && ev->board.board >= RND_BOARD_IMAGES))
 		all_dirty(a);

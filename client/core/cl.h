@@ -165,6 +165,10 @@ struct cl_lesson {
 	uint8_t step[SIM_BOARD_AUTHORS];    /* each student's step (the leaderboard) */
 	uint16_t points[SIM_BOARD_AUTHORS]; /* each student's lesson points */
 	bool enrolled[SIM_BOARD_AUTHORS];
+	/* The server's LESSON_TARGET for us (cl_lesson_target reads it): it may
+	 * come before the ops it goes with, so a new lesson keeps it (the last
+	 * member: a new lesson clears the ones before it). */
+	struct proto_lesson_target target;
 };
 struct cl_chat_line {
 	uint32_t seq; /* 0: from a snapshot */
@@ -491,6 +495,9 @@ uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char
  * CORE_OK when sent; the answer comes in the log (or as a refusal). */
 enum core_result cl_lesson_request(struct cl_conn *c, enum proto_lesson_action action,
 				   uint8_t board, const char *name);
+/** Our step's target in the running lesson (practice-area mm, as the
+ * server scores it), or NULL: not enrolled, or not come yet. */
+const struct proto_lesson_target *cl_lesson_target(const struct cl_board *b);
 /** Chat line i of those held, oldest first (i < b->chat_count). */
 const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i);
 /** Asks the server where the log stands: it sends its newest ops at once
@@ -502,6 +509,8 @@ bool cl_board_synced(const struct cl_conn *c);
 /* The connection's side (cl_conn.c calls these). */
 void cl_board_on_welcome(struct cl_conn *c);
 void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len);
+/** The server's LESSON_TARGET: kept for cl_lesson_target, and an event. */
+void cl_board_on_target(struct cl_conn *c, const struct proto_lesson_target *t);
 void cl_board_service(struct cl_conn *c, uint64_t now_us);
 /** Queues an event for the caller (the oldest goes when CL_EVENTS wait). */
 void cl_push_event(struct cl_conn *c, const struct cl_event *ev);

@@ -264,9 +264,11 @@ static void lesson_apply(struct cl_conn *c, uint16_t author, uint8_t kind,
 {
 	struct cl_lesson *cl = &c->board->lesson;
 	if (kind == PROTO_LOG_LESSON) {
-		if (l->active) { /* a new lesson: nobody has a step in it yet */
-			memset(cl, 0, sizeof(*cl));
-		}
+		/* A new lesson: nobody has a step in it yet. Our target (the
+		 * last member) may have come first: it is kept, known by the
+		 * lesson's name and the step. */
+		if (l->active)
+			memset(cl, 0, offsetof(struct cl_lesson, target));
 		cl->info = *l;
 		author = 0;
 	} else if (kind == PROTO_LOG_STEP) {
@@ -285,6 +287,24 @@ static void lesson_apply(struct cl_conn *c, uint16_t author, uint8_t kind,
 		struct cl_event ev = {.type = CL_EVENT_LESSON, .board = {.author = author}};
 		cl_push_event(c, &ev);
 	}
+}
+
+void cl_board_on_target(struct cl_conn *c, const struct proto_lesson_target *t)
+{
+	if (!c->board)
+		return;
+	c->board->lesson.target = *t;
+	struct cl_event ev = {.type = CL_EVENT_LESSON, .board = {.author = c->board->author}};
+	cl_push_event(c, &ev);
+}
+
+const struct proto_lesson_target *cl_lesson_target(const struct cl_board *b)
+{
+	const struct cl_lesson *l = &b->lesson;
+	bool ours = l->info.active && b->author && l->enrolled[b->author] &&
+		    l->target.polyline_count && l->target.step == l->mine.step &&
+		    !strcmp(l->target.name, l->info.name);
+	return ours ? &l->target : NULL;
 }
 
 static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint32_t seq,
@@ -465,7 +485,7 @@ void cl_board_on_message(struct cl_conn *c, const uint8_t *data, uint32_t len)
 			sim_board_reset(&b->boards);
 			memset(b->last_op, 0, sizeof(b->last_op));
 			b->chat_count = 0;
-			memset(&b->lesson, 0, sizeof(b->lesson));
+			memset(&b->lesson, 0, offsetof(struct cl_lesson, target)); /* the target stays */
 			b->epoch = h.epoch;
 			b->in_snapshot = true;
 		}

@@ -399,6 +399,9 @@ static void on_receive(struct cl_conn *c, enum net_channel channel, const uint8_
 	case PROTO_MSG_BOARD_LOG:
 		cl_board_on_message(c, data, len);
 		break;
+	case PROTO_MSG_LESSON_TARGET:
+		cl_board_on_target(c, &m.lesson_target);
+		break;
 	case PROTO_MSG_HAND_QUEUE: {
 		c->hands = m.hand_queue;
 		struct cl_event ev = {.type = CL_EVENT_HANDS};

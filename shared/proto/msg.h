@@ -18,8 +18,9 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 13 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items;
-			  * 12: ops go up in BOARD_OPS datagrams; 13: WELCOME counts the roster */
+#define PROTO_VERSION 14 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items;
+			  * 12: ops go up in BOARD_OPS datagrams; 13: WELCOME counts the roster;
+			  * 14: LESSON_TARGET */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */
@@ -62,6 +63,7 @@ enum proto_msg_type {
 	PROTO_MSG_ITEM = 26,      /* client -> server, log: grab or release */
 	PROTO_MSG_ITEM_MOVE = 27, /* client -> server, datagram: where the holder carries it */
 	PROTO_MSG_BOARD_OPS = 28, /* client -> server, datagram: its ops not yet confirmed, in order */
+	PROTO_MSG_LESSON_TARGET = 29, /* server -> client, log: its step's target */
 	PROTO_MSG_TYPE_COUNT
 };
 

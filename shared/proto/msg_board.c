@@ -2,6 +2,7 @@
 #include "msg_board.h"
 #include "msg.h"
 #include "msg_codec.h"
+#include "sim/lesson.h"
 #include "text.h"
 
 #include <string.h>
@@ -402,6 +403,67 @@ enum core_result proto_decode_lesson_up(const uint8_t *data, uint32_t len, struc
 	if (out->action > PROTO_LESSON_NEXT || !get_text(&r, out->name, sizeof(out->name), 5) ||
 	    (out->action == PROTO_LESSON_START && !proto_room_name_check(out->name)))
 		return CORE_ERR_INVALID;
+	return done(&r);
+}
+
+/* A lesson file's step fits a LESSON_TARGET (u5 step, u4 polylines, u9 points). */
+_Static_assert(SIM_LESSON_STEPS <= 32 && SIM_LESSON_POLYLINES == PROTO_LESSON_TARGET_POLYLINES &&
+		       SIM_LESSON_POINTS == PROTO_LESSON_TARGET_POINTS && SIM_BOARD_SURFACE_W <= 4095,
+	       "LESSON_TARGET cannot carry a lesson file's step");
+
+uint32_t proto_encode_lesson_target(const struct proto_lesson_target *m, uint8_t *buf, uint32_t cap)
+{
+	uint16_t n = m->polyline_count ? m->polyline_end[m->polyline_count - 1] : 0;
+	if (strlen(m->name) >= PROTO_LESSON_NAME_MAX || m->step >= 32 || !m->polyline_count ||
+	    m->polyline_count > PROTO_LESSON_TARGET_POLYLINES || n > PROTO_LESSON_TARGET_POINTS)
+		return 0;
+	struct proto_writer w;
+	proto_writer_init(&w, buf, cap);
+	proto_write_bits(&w, PROTO_MSG_LESSON_TARGET, 8);
+	put_text(&w, m->name, 5);
+	proto_write_bits(&w, m->step, 5);
+	proto_write_bits(&w, m->polyline_count - 1u, 4);
+	uint16_t start = 0;
+	for (uint16_t i = 0; i < m->polyline_count; i++) {
+		if (m->polyline_end[i] <= start)
+			return 0;
+		proto_write_bits(&w, m->polyline_end[i] - start - 1u, 9);
+		start = m->polyline_end[i];
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (m->x[i] > 4095 || m->y[i] > 4095)
+			return 0;
+		proto_write_bits(&w, m->x[i], 12);
+		proto_write_bits(&w, m->y[i], 12);
+	}
+	return finish(&w);
+}
+
+enum core_result proto_decode_lesson_target(const uint8_t *data, uint32_t len,
+					    struct proto_lesson_target *out)
+{
+	out->name[0] = '\0';
+	out->step = 0;
+	out->polyline_count = 0;
+	struct proto_reader r;
+	if (!open_msg(&r, data, len, PROTO_MSG_LESSON_TARGET) ||
+	    !get_text(&r, out->name, sizeof(out->name), 5))
+		return CORE_ERR_INVALID;
+	out->step = (uint8_t)proto_read_bits(&r, 5);
+	uint16_t count = (uint16_t)(proto_read_bits(&r, 4) + 1), end = 0;
+	for (uint16_t i = 0; i < count; i++) {
+		end += (uint16_t)(proto_read_bits(&r, 9) + 1);
+		if (end > PROTO_LESSON_TARGET_POINTS || r.overflow)
+			return CORE_ERR_INVALID;
+		out->polyline_end[i] = end;
+	}
+	for (uint16_t i = 0; i < end; i++) {
+		out->x[i] = (uint16_t)proto_read_bits(&r, 12);
+		out->y[i] = (uint16_t)proto_read_bits(&r, 12);
+	}
+	if (r.overflow)
+		return CORE_ERR_INVALID;
+	out->polyline_count = count;
 	return done(&r);
 }
 

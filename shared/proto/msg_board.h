@@ -19,6 +19,13 @@
  * step, granted only when the current one validates) | u3 board | u5 name
  * length | name (START: a file of the server's --lessons, no extension)
  *
+ * LESSON_TARGET  server -> client, log channel: the target of a student's
+ * step, sent to that student when it takes part, reconnects or moves on,
+ * so it draws what the server scores against (not a file of its own)
+ *   u8 type | u5 name length | name (the lesson) | u5 step | u5 polylines
+ *   (1-16) | polylines x u10 points (1-512 in all) | points x (u12 x, u12 y)
+ *   (practice-area mm)
+ *
  * BOARD_SYNC  client -> server, log channel
  *   u8 type | u32 epoch | u32 last_seq
  * "I hold the room's log up to last_seq" (0: nothing; epoch: the room
@@ -140,6 +147,20 @@ struct proto_lesson {
 	uint16_t accuracy, coverage, smoothness, total, points;
 	bool passed;
 };
+/* LESSON_TARGET: a step's target polylines, in practice-area mm. */
+#define PROTO_LESSON_TARGET_POLYLINES 16
+#define PROTO_LESSON_TARGET_POINTS 512
+#define PROTO_LESSON_TARGET_MAX (1 + 1 + PROTO_LESSON_NAME_MAX + 2 + 20 + 3 * PROTO_LESSON_TARGET_POINTS)
+struct proto_lesson_target {
+	char name[PROTO_LESSON_NAME_MAX];
+	uint8_t step;
+	uint16_t polyline_count;
+	uint16_t polyline_end[PROTO_LESSON_TARGET_POLYLINES]; /* each one's end (exclusive) */
+	uint16_t x[PROTO_LESSON_TARGET_POINTS], y[PROTO_LESSON_TARGET_POINTS];
+};
+uint32_t proto_encode_lesson_target(const struct proto_lesson_target *m, uint8_t *buf, uint32_t cap);
+enum core_result proto_decode_lesson_target(const uint8_t *data, uint32_t len,
+					    struct proto_lesson_target *out) CORE_MUST_CHECK;
 uint32_t proto_encode_lesson_up(const struct proto_lesson_up *m, uint8_t *buf, uint32_t cap);
 enum core_result proto_decode_lesson_up(const uint8_t *data, uint32_t len,
 					struct proto_lesson_up *out) CORE_MUST_CHECK;

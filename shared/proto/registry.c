@@ -68,6 +68,10 @@ static enum core_result dec_lesson_up(const uint8_t *d, uint32_t n, union proto_
 {
 	return proto_decode_lesson_up(d, n, &o->lesson_up);
 }
+static enum core_result dec_lesson_target(const uint8_t *d, uint32_t n, union proto_any *o)
+{
+	return proto_decode_lesson_target(d, n, &o->lesson_target);
+}
 static enum core_result dec_board_sync(const uint8_t *d, uint32_t n, union proto_any *o)
 {
 	return proto_decode_board_sync(d, n, &o->board_sync);
@@ -145,6 +149,8 @@ static const struct proto_msg_spec specs[PROTO_MSG_TYPE_COUNT] = {
 	/* Start and stop need the lesson permission, next needs draw: the handler checks. */
 	[PROTO_MSG_LESSON] = {"lesson", L, TS, 2 + PROTO_LESSON_NAME_MAX, NONE,
 			      PROTO_BUCKET_MODERATION, dec_lesson_up},
+	[PROTO_MSG_LESSON_TARGET] = {"lesson_target", L, TC, PROTO_LESSON_TARGET_MAX, NONE,
+				     PROTO_BUCKET_NONE, dec_lesson_target},
 	[PROTO_MSG_ITEM] = {"item", L, TS, 2, PROTO_PERM_GRAB, PROTO_BUCKET_ITEM, dec_item_up},
 	/* A move after the release crossed it on the way is dropped quietly. */
 	[PROTO_MSG_ITEM_MOVE] = {"item_move", D, TS, 11, PROTO_PERM_GRAB, PROTO_BUCKET_ITEM_MOVE,

@@ -76,6 +76,7 @@ union proto_any {
 	struct proto_board_up board_up;
 	struct proto_board_ops board_ops;
 	struct proto_lesson_up lesson_up;
+	struct proto_lesson_target lesson_target;
 	struct proto_board_sync board_sync;
 	struct proto_item_up item_up;
 	struct proto_item_move item_move;

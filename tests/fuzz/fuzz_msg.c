@@ -265,12 +265,28 @@ static void board_log(const uint8_t *data, uint32_t len)
 		differs("board_log validate");
 }
 
+/* A LESSON_TARGET's round trip: the polylines it carries, no more. */
+static void lesson_target(const struct proto_lesson_target *a)
+{
+	static struct proto_lesson_target b;
+	uint32_t n = proto_encode_lesson_target(a, buf, sizeof(buf));
+	encoded("lesson_target", n);
+	uint16_t points = a->polyline_end[a->polyline_count - 1];
+	if (proto_decode_lesson_target(buf, n, &b) != CORE_OK || strcmp(a->name, b.name) ||
+	    a->step != b.step || a->polyline_count != b.polyline_count ||
+	    memcmp(a->polyline_end, b.polyline_end, a->polyline_count * sizeof(a->polyline_end[0])) ||
+	    memcmp(a->x, b.x, points * sizeof(a->x[0])) || memcmp(a->y, b.y, points * sizeof(a->y[0])))
+		differs("lesson_target");
+}
+
 static void registry(const uint8_t *data, uint32_t len)
 {
 	static union proto_any any;
-	const struct proto_msg_spec *spec = proto_msg_spec(proto_msg_type(data, len));
-	if (spec && spec->decode && len <= spec->max_size)
-		(void)!spec->decode(data, len, &any);
+	uint8_t type = proto_msg_type(data, len);
+	const struct proto_msg_spec *spec = proto_msg_spec(type);
+	if (spec && spec->decode && len <= spec->max_size &&
+	    spec->decode(data, len, &any) == CORE_OK && type == PROTO_MSG_LESSON_TARGET)
+		lesson_target(&any.lesson_target);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

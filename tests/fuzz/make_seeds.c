@@ -195,6 +195,11 @@ static void board_seeds(void)
 		msg_seed("chat-tail", FUZZ_PICK_BOARD_LOG, buf, len);
 	}
 	{
+		static struct proto_lesson_target target = {
+			.name = "letters", .step = 1, .polyline_count = 2, .polyline_end = {2, 4},
+			.x = {250, 250, 170, 330}, .y = {60, 340, 60, 60}};
+		msg_seed("registry-lesson-target", FUZZ_PICK_REGISTRY, buf,
+			 proto_encode_lesson_target(&target, buf, sizeof(buf)));
 		struct proto_lesson_up start = {.action = PROTO_LESSON_START, .name = "letters"};
 		msg_seed("registry-lesson-start", FUZZ_PICK_REGISTRY, buf,
 			 proto_encode_lesson_up(&start, buf, sizeof(buf)));

@@ -7,8 +7,9 @@
  * with the reason (and the lessons there are); at the stop the server logs
  * the leaderboard, and every client holds the same one. A lesson whose
  * areas the board holds two of: the third student and the instructor are
- * told it cannot be scored, and the instructor's clear of the board takes
- * back the passes of the two who hold one. */
+ * told it cannot be scored, the two who have one trace the targets the
+ * server sends them (the lesson is only the server's), and the
+ * instructor's clear of the board takes back their passes. */
 #include "itest.h"
 
 #include <setjmp.h>
@@ -181,10 +182,11 @@ static void a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back(void
 	char *teacher[] = BOT("teacher", "--role", "instructor", "--behavior", "idle", "--seconds",
 			      "9", "--report", rep[0], "--moderate",
 			      "0.3:lesson-start::nosuch;0.6:lesson-start::pair;6:clear-board:1");
-	char *pupils[] = BOT("pupil", "--count", "2", "--behavior", "lesson", "--lessons", dir,
-			     "--lesson-steps", "1", "--seconds", "8.5", "--report", rep[1]);
-	char *third[] = BOT("third", "--behavior", "lesson", "--lessons", dir, "--seconds", "4",
-			    "--report", rep[2]);
+	/* The lesson is the server's alone: the pupils trace the targets it
+	 * sends them. */
+	char *pupils[] = BOT("pupil", "--count", "2", "--behavior", "lesson", "--lesson-steps", "1",
+			     "--seconds", "8.5", "--report", rep[1]);
+	char *third[] = BOT("third", "--behavior", "lesson", "--seconds", "4", "--report", rep[2]);
 	struct itest_proc t, p, th;
 	assert_true(itest_spawn(&t, "teacher", teacher));
 	assert_true(itest_spawn(&p, "pupil", pupils));

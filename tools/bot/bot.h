@@ -72,7 +72,6 @@ struct bot_options {
 	bool voice_broadcast;   /* ask for the whole room (instructor, floor) */
 	bool voice_ignore_mute; /* a modified client: keeps sending when muted */
 	bool chat_unchecked;    /* a modified client: sends chat its role may not */
-	const char *lessons_dir; /* lesson files, for --behavior lesson's targets */
 	double lesson_noise_mm;  /* the tracing hand's wobble and offset */
 	int lesson_steps;        /* stop after passing this many steps (0: all) */
 	int item;                /* grab: the item's index (-1: bot i takes item i mod count) */

@@ -1,13 +1,12 @@
 /* Bots in lessons: the lesson steps of a --moderate script (an instructor
  * starts and stops a lesson; a student asks for its next step) and
- * --behavior lesson: a student that traces its step's target in its own
- * practice area (with --lesson-noise of offset and wobble), waits for the
+ * --behavior lesson: a student that traces its step's target (as the
+ * server sent it: LESSON_TARGET) in its own practice area (with --lesson-noise of offset and wobble), waits for the
  * server's score and asks for the next step once the step passes (or, once,
  * even though it has not: the server must refuse), up to --lesson-steps. */
 #include "bot.h"
 
 #include "bot_rng.h"
-#include "sim/lesson_load.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -18,9 +17,6 @@
 #define STEP_MM 5 /* the pen's points along the target */
 
 struct bot_lesson {
-	char name[PROTO_LESSON_NAME_MAX]; /* the lesson file loaded */
-	bool failed;                      /* it could not be read: said once */
-	struct sim_lesson lesson;
 	int drawn_step;  /* the step whose target it traced last (-1: none) */
 	int asked_step;  /* the step it asked to leave (-1: none) */
 	uint32_t rng;
@@ -33,26 +29,10 @@ void bot_lesson_step(struct bot *b, const struct bot_mod_step *st)
 		fprintf(stderr, "lyceum-bot: %s: could not send the lesson request\n", b->name);
 }
 
-static bool load(struct bot_run *run, struct bot *b, const char *name)
-{
-	struct bot_lesson *l = b->lesson;
-	if (!strcmp(l->name, name))
-		return !l->failed;
-	core_strlcpy(l->name, name, sizeof(l->name));
-	const char *dir = run->opt.lessons_dir ? run->opt.lessons_dir
-					       : core_assets_dir(CORE_ASSETS_LESSONS);
-	char path[600], err[700];
-	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
-	l->failed = !sim_lesson_load(path, &l->lesson, err, sizeof(err));
-	if (l->failed)
-		fprintf(stderr, "lyceum-bot: %s: cannot trace lesson %s: %s\n", b->name, name, err);
-	return !l->failed;
-}
-
 /* The step's target, from the practice area at (ox, oy), by a hand that
  * is off by up to noise mm and wobbles as much. */
-static void trace(struct bot_run *run, struct bot *b, const struct sim_lesson_step *st, int32_t ox,
-		  int32_t oy)
+static void trace(struct bot_run *run, struct bot *b, const struct proto_lesson_target *st,
+		  int32_t ox, int32_t oy)
 {
 	struct bot_lesson *l = b->lesson;
 	int noise = (int)run->opt.lesson_noise_mm;
@@ -117,10 +97,12 @@ void bot_lesson_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 	struct bot_lesson *l = b->lesson;
 	const struct cl_lesson *cl = &b->board->lesson;
 	uint16_t me = b->board->author;
-	if (!cl->info.active || !cl->enrolled[me] || !load(run, b, cl->info.name))
+	/* The target the server sent: what it scores against. */
+	const struct proto_lesson_target *target = cl_lesson_target(b->board);
+	if (!cl->info.active || !cl->enrolled[me] || !target)
 		return;
 	int step = cl->mine.step;
-	if (step >= l->lesson.step_count || l->asked_step == step || b->board->pending_count)
+	if (step >= cl->info.step_count || l->asked_step == step || b->board->pending_count)
 		return;
 	/* --lesson-steps: the last step it takes is traced, scored and kept. */
 	if (run->opt.lesson_steps && step >= run->opt.lesson_steps - 1 && l->drawn_step == step)
@@ -129,7 +111,7 @@ void bot_lesson_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 		      (cl->score.total || cl->score.coverage || cl->score.accuracy);
 	if (l->drawn_step != step) {
 		uint16_t cols = cl->info.cols ? cl->info.cols : 1;
-		trace(run, b, &l->lesson.steps[step], (int32_t)(cl->mine.cell % cols) * cl->info.area_w,
+		trace(run, b, target, (int32_t)(cl->mine.cell % cols) * cl->info.area_w,
 		      (int32_t)(cl->mine.cell / cols) * cl->info.area_h);
 		l->drawn_step = step;
 	} else if (scored && (cl->score.passed || l->nexts == 0)) {

@@ -29,7 +29,6 @@ static const char usage[] =
 	"                         --hold seconds, put it down, and go for it again\n"
 	"  --item N               grab: the item's index (default: bot i takes item i mod count)\n"
 	"  --hold S               grab: seconds it carries the item (default 3)\n"
-	"  --lessons DIR          lesson files, for lesson's targets (default assets/lessons)\n"
 	"  --lesson-noise MM      lesson: the hand's wobble and offset in mm (default 0)\n"
 	"  --lesson-steps N       lesson: stop after passing N steps, keeping the pass (default: all)\n"
 	"  --path FILE            JSON [[x, y], ...] waypoints in metres, for path and cheat\n"
@@ -178,8 +177,6 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			o->protocol_version = (uint32_t)d;
 		else if (!strcmp(f, "--vr") && (ok = parse_num(f, v, 0, 1, &d)))
 			o->vr = d != 0;
-		else if (!strcmp(f, "--lessons"))
-			o->lessons_dir = v;
 		else if (!strcmp(f, "--lesson-noise") && (ok = parse_num(f, v, 0, 1000, &d)))
 			o->lesson_noise_mm = d;
 		else if (!strcmp(f, "--lesson-steps") && (ok = parse_num(f, v, 1, 255, &d)))
