@@ -385,8 +385,9 @@ void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_a
 	}
 	if (!proto_perm_allows((enum proto_role)c->role, PROTO_PERM_LESSON)) {
 		char why[PROTO_MOD_TEXT_MAX];
-		snprintf(why, sizeof(why), "a %s may not %s", proto_role_name((enum proto_role)c->role),
-			 proto_perm_name(PROTO_PERM_LESSON));
+		enum proto_role role = (enum proto_role)c->role;
+		snprintf(why, sizeof(why), "%s %s may not %s", proto_role_article(role),
+			 proto_role_name(role), proto_perm_name(PROTO_PERM_LESSON));
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
 		return;
 	}

@@ -81,7 +81,7 @@ void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, c
 	if (why)
 		core_strlcpy(text, why, sizeof(text));
 	else
-		snprintf(text, sizeof(text), "a %s may not %s",
+		snprintf(text, sizeof(text), "%s %s may not %s", proto_role_article((enum proto_role)c->role),
 			 proto_role_name((enum proto_role)c->role),
 			 spec && spec->perm != PROTO_PERM_NONE
 				 ? proto_perm_name((enum proto_perm)spec->perm)

@@ -481,6 +481,7 @@ bool app_board_input(struct app *a, uint64_t now_us)
 	if (in->pressed[PLAT_ACT_BOARD] % 2) {
 		/* F2: the board one stands at (else the first), the next, then closed. */
 		int at = v->open ? -1 : app_board_near(a);
+		bool was_open = v->open;
 		uint8_t next = at >= 0 ? (uint8_t)at : v->open ? (uint8_t)(v->board + 1) : 0;
 		while (next < RND_BOARD_IMAGES && !a->board->boards.width_mm[next])
 			next++;
@@ -490,8 +491,10 @@ bool app_board_input(struct app *a, uint64_t now_us)
 		v->open = next < RND_BOARD_IMAGES && a->link == APP_LINK_JOINED;
 		v->board = v->open ? next : 0;
 		v->images[v->board].dirty = true;
-		if (!v->open && !next)
-			app_notice(a, 0xffa8b0bcu, "This room has no boards");
+		/* Nothing opened though nothing was open: say why. */
+		if (!v->open && !was_open)
+			app_notice(a, 0xffa8b0bcu, a->link != APP_LINK_JOINED ? "Not in a room yet"
+									 : "This room has no boards");
 	}
 	/* The pen's keys and undo, full-screen, standing at a board or just
 	 * after drawing on one. */
@@ -645,16 +648,24 @@ bool app_board_save(struct app *a)
 		app_notice(a, 0xfff05a5au, "Only staff export boards");
 		return false;
 	}
-	if (!a->board || !raster(a, v->board))
+	/* The board open, else the one we stand at, else the first. */
+	int b = v->open ? v->board : app_board_near(a);
+	for (b = b < 0 ? 0 : b; a->board && b < RND_BOARD_IMAGES && !a->board->boards.width_mm[b];)
+		b++;
+	if (!a->board || b >= RND_BOARD_IMAGES) {
+		app_notice(a, 0xfff05a5au, "This room has no boards");
 		return false;
-	struct app_board_image *img = &v->images[v->board];
+	}
+	if (!raster(a, b))
+		return false;
+	struct app_board_image *img = &v->images[b];
 	img->dirty = true; /* the view redraws it when it next shows */
 	char path[160];
 	time_t now = time(NULL);
 	struct tm tm;
-	gmtime_r(&now, &tm);
-	snprintf(path, sizeof(path), "lyceum-board-%s-%u-%04d%02d%02d-%02d%02d%02d.png",
-		 a->conn.welcome.room, v->board + 1, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	localtime_r(&now, &tm); /* the teacher's clock */
+	snprintf(path, sizeof(path), "lyceum-board-%s-%d-%04d%02d%02d-%02d%02d%02d.png",
+		 a->conn.welcome.room, b + 1, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		 tm.tm_hour, tm.tm_min, tm.tm_sec);
 	bool ok = stbi_write_png(path, APP_BOARD_PX_W, APP_BOARD_PX_H, 4, img->pixels,
 				 APP_BOARD_PX_W * 4) != 0;

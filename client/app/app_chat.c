@@ -72,7 +72,7 @@ static void save(struct app *a)
 	char path[128];
 	time_t now = time(NULL);
 	struct tm tm;
-	gmtime_r(&now, &tm);
+	localtime_r(&now, &tm); /* the teacher's clock */
 	snprintf(path, sizeof(path), "lyceum-chat-%s-%04d%02d%02d-%02d%02d%02d.txt",
 		 a->conn.welcome.room, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		 tm.tm_min, tm.tm_sec);
@@ -81,6 +81,9 @@ static void save(struct app *a)
 		app_notice(a, REFUSED, "Cannot write %.60s here", path);
 		return;
 	}
+	fprintf(f, "# The chat of room %s, saved %04d-%02d-%02d %02d:%02d, oldest first\n",
+		a->conn.welcome.room, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		tm.tm_min);
 	for (uint32_t i = 0; i < a->board->chat_count; i++) {
 		const struct cl_chat_line *l = cl_chat_line(a->board, i);
 		fprintf(f, "%s%s: %s%s\n", scope_tags[l->chat.scope], who(a, l), l->chat.text,

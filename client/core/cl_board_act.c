@@ -44,8 +44,9 @@ static bool may_send(struct cl_conn *c, enum proto_perm perm, char *why, size_t 
 		return false;
 	}
 	if (!proto_perm_allows((enum proto_role)c->welcome.role, perm) && !c->board->unchecked) {
-		snprintf(why, why_size, "a %s may not %s",
-			 proto_role_name((enum proto_role)c->welcome.role), proto_perm_name(perm));
+		enum proto_role role = (enum proto_role)c->welcome.role;
+		snprintf(why, why_size, "%s %s may not %s", proto_role_article(role),
+			 proto_role_name(role), proto_perm_name(perm));
 		return false;
 	}
 	if (c->board->pending_count == CL_BOARD_PENDING) {

@@ -116,6 +116,11 @@ const char *proto_role_name(enum proto_role role)
 	return role < PROTO_ROLE_COUNT ? role_names[role] : "?";
 }
 
+const char *proto_role_article(enum proto_role role)
+{
+	return strchr("aeiou", proto_role_name(role)[0]) ? "an" : "a";
+}
+
 bool proto_role_parse(const char *s, enum proto_role *out_role)
 {
 	for (int i = 0; i < PROTO_ROLE_COUNT; i++) {

@@ -103,6 +103,8 @@ enum proto_token_kind {
 };
 
 const char *proto_role_name(enum proto_role role);
+/** "a" or "an", whichever goes before the role's name in a sentence. */
+const char *proto_role_article(enum proto_role role);
 /** "version", "token-expired", ...: a refusal's reason in a log line. */
 const char *proto_refuse_reason_name(enum proto_refuse_reason reason);
 bool proto_role_parse(const char *s, enum proto_role *out_role);

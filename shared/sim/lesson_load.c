@@ -157,8 +157,10 @@ bool sim_lesson_load(const char *path, struct sim_lesson *out, char *err, size_t
 	memset(out, 0, sizeof(*out));
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!root && je.line < 1) /* not opened: no place in it to name */
+		return fail(&c, "cannot be read: %s", je.text);
 	if (!root)
-		return fail(&c, "not a readable JSON file: %s (line %d, column %d)", je.text, je.line,
+		return fail(&c, "not valid JSON: %s (line %d, column %d)", je.text, je.line,
 			    je.column);
 	bool ok = false;
 	json_t *steps = json_object_get(root, "steps"), *area = json_object_get(root, "area");

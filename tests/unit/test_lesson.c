@@ -127,7 +127,7 @@ static void bad_lessons_name_the_step_and_the_fault(void **state)
 	static const struct {
 		const char *json, *expect;
 	} cases[] = {
-		{"{", "not a readable JSON file"},
+		{"{", "not valid JSON"},
 		{"{\"format\":\"lyceum-lesson-2\"}", "\"format\" must be"},
 		{"{\"format\":\"lyceum-lesson-1\",\"title\":\"T\",\"area\":{\"width_mm\":600,"
 		 "\"height_mm\":400},\"steps\":[{\"prompt\":\"p\",\"target\":[[[10,10],[700,10]]],"

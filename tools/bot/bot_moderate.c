@@ -62,6 +62,8 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 			break;
 		}
 		struct bot_mod_step *st = &run->mod[run->mod_steps];
+		char whole[160]; /* for the error: field() cuts item up */
+		core_strlcpy(whole, item, sizeof(whole));
 		char *rest = item;
 		char *at = field(&rest), *word = field(&rest), *target = field(&rest);
 		char *end;
@@ -77,7 +79,7 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 					"lock, unlock, hand, lower, floor, unfloor, move, say, say-zone, "
 					"announce, ask, answer, lesson-start, lesson-stop, lesson-next, erase, "
 					"clear-board, redo-erased, redo\n",
-				item);
+				whole);
 			ok = false;
 			break;
 		}

@@ -96,6 +96,12 @@ static int score(const char *path, const char *step_arg, const char *ink_path)
 	int rc = 0;
 	for (size_t s = 0; s < n && !rc && strokes && pts; s++) {
 		json_t *line = json_array_get(ink, s);
+		if (!json_is_array(line)) {
+			fprintf(stderr, "lyceum-lesson: %s: stroke %zu is not a list of [x, y] points\n",
+				ink_path, s + 1);
+			rc = 1;
+			break;
+		}
 		strokes[s].points = pts + total;
 		for (size_t i = 0; i < json_array_size(line) && total < SIM_LESSON_INK_MAX; i++) {
 			json_t *p = json_array_get(line, i);
