@@ -339,6 +339,19 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 
 static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson_student *s);
 
+/* The student on to its next step: logged, and its target sent. */
+static void advance(struct sv_server *sv, struct sv_client *c, struct sv_lesson *l,
+		    struct sv_lesson_student *s)
+{
+	s->step++;
+	s->passed = false;
+	s->stale = false;
+	s->step_seq = c->room->log->seq;
+	struct proto_log_op op = step_op(l, s);
+	sv_log_server_op(sv, c->room, &op);
+	send_target(sv, c, l, s);
+}
+
 static void next_step(struct sv_server *sv, struct sv_client *c)
 {
 	struct sv_lesson *l = c->room->lesson;
@@ -363,12 +376,39 @@ static void next_step(struct sv_server *sv, struct sv_client *c)
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
 		return;
 	}
-	s->step++;
-	s->passed = false;
-	s->step_seq = c->room->log->seq;
-	struct proto_log_op op = step_op(l, s);
-	sv_log_server_op(sv, c->room, &op);
-	send_target(sv, c, l, s);
+	advance(sv, c, l, s);
+}
+
+/* Staff move a student on to its next step, passed or not: a student
+ * stuck on a step is not held there for the rest of the lesson. */
+static void move_on(struct sv_server *sv, struct sv_client *staff, const char *name)
+{
+	struct sv_room *room = staff->room;
+	struct sv_lesson *l = room->lesson;
+	struct sv_client *who = NULL;
+	char why[PROTO_MOD_TEXT_MAX], q[PROTO_QUOTED_MAX];
+	for (int i = 0; i < room->member_count && !who; i++)
+		if (!strcmp(sv->clients[room->members[i]].name, name))
+			who = &sv->clients[room->members[i]];
+	struct sv_lesson_student *s = l && l->active && who && who->author && l->slot[who->author]
+					      ? &l->students[l->slot[who->author] - 1]
+					      : NULL;
+	if (!l || !l->active)
+		snprintf(why, sizeof(why), "no lesson is running");
+	else if (!who)
+		snprintf(why, sizeof(why), "nobody here is called %.31s", name);
+	else if (!s)
+		snprintf(why, sizeof(why), "%.31s has no practice area in this lesson", name);
+	else if (s->step >= l->lesson.step_count)
+		snprintf(why, sizeof(why), "%.31s has done every step", name);
+	if (!s || s->step >= l->lesson.step_count) {
+		sv_refuse_action(sv, staff, PROTO_MSG_LESSON, why);
+		return;
+	}
+	CORE_INFO("lesson step moved on room=%s lesson=%s user=%s author=%u step=%u passed=%d by=%s",
+		  room->name, l->name, user_of(room, s->author), s->author, s->step + 1, s->passed,
+		  sv_qname(staff, q));
+	advance(sv, who, l, s);
 }
 
 void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
@@ -379,7 +419,7 @@ void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_a
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "this room's log is closed");
 		return;
 	}
-	if (q->action == PROTO_LESSON_NEXT) {
+	if (q->action == PROTO_LESSON_NEXT && !q->name[0]) {
 		next_step(sv, c);
 		return;
 	}
@@ -393,6 +433,8 @@ void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_a
 	}
 	if (q->action == PROTO_LESSON_START)
 		start(sv, c, q);
+	else if (q->action == PROTO_LESSON_NEXT)
+		move_on(sv, c, q->name);
 	else if (c->room->lesson && c->room->lesson->active)
 		stop(sv, c->room);
 	else

@@ -126,6 +126,13 @@ static void send_line(struct app *a, const char *line)
 		app_notice(a, DIM, "/lesson NAME starts a lesson on board 1 (staff); /lesson stop ends it");
 		return;
 	}
+	if (!strncmp(line, "/next ", 6)) { /* staff: that student on, passed or not */
+		if (cl_lesson_request(&a->conn, PROTO_LESSON_NEXT, 0, line + 6) != CORE_OK)
+			app_notice(a, REFUSED, "Not sent: '%.40s' is too long for a name", line + 6);
+		else
+			app_notice(a, DIM, "Asked to move %.31s on to the next step", line + 6);
+		return;
+	}
 	if (!strncmp(line, "/lesson ", 8) || !strcmp(line, "/next")) {
 		bool next = !strcmp(line, "/next"), halt = !strcmp(line, "/lesson stop");
 		enum proto_lesson_action act = next ? PROTO_LESSON_NEXT
@@ -162,7 +169,7 @@ static void send_line(struct app *a, const char *line)
 		app_notice(a, REFUSED, "Not sent: no command '%.20s' (// says a line starting with /)",
 			   line);
 		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer, /save, /save-board, /clear-board, "
-				   "/lesson NAME|stop, /next");
+				   "/lesson NAME|stop, /next [NAME]");
 		return;
 	}
 	if (!cl_chat_send(&a->conn, scope, line, why, sizeof(why)))

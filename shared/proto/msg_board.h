@@ -16,8 +16,10 @@
  *
  * LESSON  client -> server, log channel: u8 type | u2 action (START, STOP:
  * staff with the lesson permission; NEXT: a student asks for its next
- * step, granted only when the current one validates) | u3 board | u5 name
- * length | name (START: a file of the server's --lessons, no extension)
+ * step, granted only when the current one validates, or with a name staff
+ * move that student on, passed or not) | u3 board | u5 name length | name
+ * (START: a file of the server's --lessons, no extension; NEXT: empty, or
+ * a member's display name)
  *
  * LESSON_TARGET  server -> client, log channel: the target of a student's
  * step, sent to that student when it takes part, reconnects or moves on,

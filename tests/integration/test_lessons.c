@@ -8,8 +8,9 @@
  * the leaderboard, and every client holds the same one. A lesson whose
  * areas the board holds two of: the third student and the instructor are
  * told it cannot be scored, the two who have one trace the targets the
- * server sends them (the lesson is only the server's), and the
- * instructor's clear of the board takes back their passes. */
+ * server sends them (the lesson is only the server's), the instructor's
+ * clear of the board takes back their passes, and the instructor moves
+ * one of them on to its next step (which a student may not). */
 #include "itest.h"
 
 #include <setjmp.h>
@@ -181,12 +182,14 @@ static void a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back(void
 	 * the areas. The instructor clears the board when they have passed. */
 	char *teacher[] = BOT("teacher", "--role", "instructor", "--behavior", "idle", "--seconds",
 			      "9", "--report", rep[0], "--moderate",
-			      "0.3:lesson-start::nosuch;0.6:lesson-start::pair;6:clear-board:1");
+			      "0.3:lesson-start::nosuch;0.6:lesson-start::pair;6:clear-board:1;"
+			      "7:lesson-next:pupil-0;7.2:lesson-next:nobody");
 	/* The lesson is the server's alone: the pupils trace the targets it
 	 * sends them. */
 	char *pupils[] = BOT("pupil", "--count", "2", "--behavior", "lesson", "--lesson-steps", "1",
 			     "--seconds", "8.5", "--report", rep[1]);
-	char *third[] = BOT("third", "--behavior", "lesson", "--seconds", "4", "--report", rep[2]);
+	char *third[] = BOT("third", "--behavior", "lesson", "--seconds", "4", "--report", rep[2],
+			    "--moderate", "2:lesson-next:pupil-1");
 	struct itest_proc t, p, th;
 	assert_true(itest_spawn(&t, "teacher", teacher));
 	assert_true(itest_spawn(&p, "pupil", pupils));
@@ -200,30 +203,35 @@ static void a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back(void
 	char *out = itest_read(rep[2]);
 	assert_non_null(out);
 	assert_non_null(strstr(out, "all 2 practice areas are taken: this lesson cannot score you"));
+	assert_non_null(strstr(out, "a student may not start a lesson"));
 	free(out);
 	out = itest_read(rep[0]);
 	assert_non_null(out);
 	assert_non_null(strstr(out, "no practice area for third-0 and later ones (2 fit the board)"));
 	assert_non_null(strstr(out, "no lesson 'nosuch' here; there are: pair"));
+	assert_non_null(strstr(out, "nobody here is called nobody"));
 	free(out);
-	/* Both pupils passed step 1, held it, and lost it with their ink. */
+	/* Both pupils passed step 1, held it, and lost it with their ink;
+	 * then the instructor moved pupil-0 on (a student could not). */
 	json_t *pr = itest_json(rep[1]);
 	assert_non_null(pr);
-	for (int i = 0; i < 2; i++) {
-		char name[16];
-		snprintf(name, sizeof(name), "pupil-%d", i);
-		json_t *le = lesson_of(pr, name);
-		assert_int_equal(num(le, "step"), 0);
-		assert_int_equal(num(le, "nexts_asked"), 0);
-		json_t *last = json_object_get(le, "last_score");
-		assert_false(json_is_true(json_object_get(last, "passed")));
-		assert_int_equal(num(last, "coverage"), 0);
-	}
+	json_t *stayed = lesson_of(pr, "pupil-1");
+	assert_int_equal(num(stayed, "step"), 0);
+	assert_int_equal(num(stayed, "nexts_asked"), 0);
+	json_t *last = json_object_get(stayed, "last_score");
+	assert_false(json_is_true(json_object_get(last, "passed")));
+	assert_int_equal(num(last, "coverage"), 0);
+	json_t *moved = lesson_of(pr, "pupil-0");
+	assert_int_equal(num(moved, "step"), 1);
+	assert_int_equal(num(moved, "nexts_asked"), 0);
 	json_decref(pr);
 	char *log = itest_read(sv.proc.err_path);
 	assert_non_null(log);
-	assert_int_equal(itest_count(log, "lesson step passed room=lesson lesson=pair"), 2);
+	/* Step 1 by both, and step 2 by pupil-0 when it has traced it. */
+	assert_true(itest_count(log, "lesson step passed room=lesson lesson=pair") >= 2);
 	assert_int_equal(itest_count(log, "lesson step pass taken back room=lesson lesson=pair"), 2);
+	assert_int_equal(itest_count(log, "lesson step moved on room=lesson lesson=pair"), 1);
+	assert_non_null(strstr(log, "step=1 passed=0 by=\"teacher-0\""));
 	assert_non_null(strstr(log, "lessons in "));
 	free(log);
 }

@@ -25,7 +25,9 @@ struct bot_lesson {
 
 void bot_lesson_step(struct bot *b, const struct bot_mod_step *st)
 {
-	if (cl_lesson_request(&b->conn, (enum proto_lesson_action)st->scope, 0, st->text) != CORE_OK)
+	/* lesson-start's TEXT is the lesson; lesson-next's TARGET a student (staff). */
+	const char *name = st->scope == PROTO_LESSON_NEXT ? st->target : st->text;
+	if (cl_lesson_request(&b->conn, (enum proto_lesson_action)st->scope, 0, name) != CORE_OK)
 		fprintf(stderr, "lyceum-bot: %s: could not send the lesson request\n", b->name);
 }
 
