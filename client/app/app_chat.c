@@ -93,11 +93,13 @@ static void save(struct app *a)
 	app_notice(a, ok ? TEXT : REFUSED, ok ? "Chat saved to %.80s" : "Could not write %.80s", path);
 }
 
-static const struct cl_chat_line *oldest_open_question(const struct app *a)
+/* The oldest open question, of `from` (a display name) when not NULL. */
+static const struct cl_chat_line *oldest_open_question(const struct app *a, const char *from)
 {
 	for (uint32_t i = 0; i < a->board->chat_count; i++) {
 		const struct cl_chat_line *l = cl_chat_line(a->board, i);
-		if (l->chat.scope == PROTO_CHAT_QUESTION && !l->chat.answered)
+		if (l->chat.scope == PROTO_CHAT_QUESTION && !l->chat.answered &&
+		    (!from || !strcmp(who(a, l), from)))
 			return l;
 	}
 	return NULL;
@@ -143,10 +145,12 @@ static void send_line(struct app *a, const char *line)
 					       "'.', '_' and '-', at most 31)", line + 8);
 		return;
 	}
-	if (!strcmp(line, "/answer")) {
-		const struct cl_chat_line *q = oldest_open_question(a);
+	if (!strcmp(line, "/answer") || !strncmp(line, "/answer ", 8)) {
+		const char *from = line[7] ? line + 8 : NULL;
+		const struct cl_chat_line *q = oldest_open_question(a, from);
 		if (!q)
-			app_notice(a, DIM, "No open question");
+			app_notice(a, DIM, "No open question%s%.31s", from ? " from " : "",
+				   from ? from : "");
 		else if (!cl_chat_answer(&a->conn, q->author, q->op_id, why, sizeof(why)))
 			app_notice(a, REFUSED, "Not marked: %.100s", why);
 		return;
@@ -168,7 +172,7 @@ static void send_line(struct app *a, const char *line)
 	} else if (command) {
 		app_notice(a, REFUSED, "Not sent: no command '%.20s' (// says a line starting with /)",
 			   line);
-		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer, /save, /save-board, /clear-board, "
+		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer [NAME], /save, /save-board, /clear-board, "
 				   "/lesson NAME|stop, /next [NAME]");
 		return;
 	}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Text chat through the desktop client's real input path: a TA (a headless
 # client with an input script) opens the chat line with Enter, types and
-# sends a room line, an announcement, marks a student's question answered,
+# sends a room line, an announcement, marks a student's question answered
+# by its name (an older one of another student stays open),
 # saves the chat to a file and tries to start a lesson (not a TA's to
 # start); a mistyped command and a lesson name no lesson can have are
 # refused by the client with the reason, and "//" says a line starting
@@ -22,6 +23,13 @@ use_lavapipe
 port=$((20000 + ($$ + 41) % 20000))
 keyed_server
 
+# A student whose question comes first and is left open: the TA answers
+# kid-0's by name.
+"$bot" --server "127.0.0.1:$port" --count 1 --name pal --token-key "$out/keys/token.key" \
+    --behavior idle --seconds 14 --moderate "0.2:ask::can we go early" \
+    >"$out/pal.out" 2>"$out/pal.log" &
+pids="$pids $!"
+wait_for "$out/pal.log" "1 of 1 bots joined" 10
 # A student who asks a question and stays to read the answers.
 "$bot" --server "127.0.0.1:$port" --count 1 --name kid --token-key "$out/keys/token.key" \
     --behavior idle --seconds 14 --moderate "0.3:ask::how do I find the area" \
@@ -33,7 +41,7 @@ sleep 1 # it asks 0.3 s after joining; the TA's client answers a second after it
 # The TA's client: Enter, text, Enter; the line's keys do not move the avatar.
 printf '%s\n' "20 press chat" "21 type hello class" "22 key up on" "23 key up off" \
     "24 press chat" "40 press chat" "41 type /a pencils down" "42 press chat" \
-    "60 press chat" "61 type /answer" "62 press chat" "80 press chat" "81 type /save" \
+    "60 press chat" "61 type /answer kid-0" "62 press chat" "80 press chat" "81 type /save" \
     "82 press chat" "90 press chat" "91 type /lesson letters" "92 press chat" \
     "100 press chat" "101 type half a thou" "102 press backspace" "103 press cancel" \
     "110 press chat" "111 type /answr" "112 press chat" "115 press chat" "116 type //shrug" \
@@ -68,7 +76,8 @@ kid=$(tr -d ' \n' <"$out/kid.json") # (spaces go too: "hello class" reads helloc
 for want in '"from":"ms-ward","scope":"room","text":"helloclass"' \
     '"from":"ms-ward","scope":"announce","text":"pencilsdown"' \
     '"scope":"question","text":"howdoIfindthearea","answered":true' \
-    '"from":"ms-ward","scope":"room","text":"/shrug"'; do
+    '"from":"ms-ward","scope":"room","text":"/shrug"' \
+    '"from":"pal-0","scope":"question","text":"canwegoearly","answered":false'; do
     echo "$kid" | grep -q "$want" ||
         { echo "chat: the student's bot never saw: $want" >&2; cat "$out/kid.json" >&2; exit 1; }
 done
