@@ -166,6 +166,31 @@ static void grab(struct sv_server *sv, struct sv_client *c, int i)
 		  item_name(room, i), c->id, sv_qname(c, q));
 }
 
+/* Staff: the item back on its spawn, out of its holder's hands (a
+ * student keeping the globe for the whole lesson, the end of an
+ * activity). The holder sees it go like anyone else. */
+static void send_home(struct sv_server *sv, struct sv_client *c, int i)
+{
+	struct sv_room *room = c->room;
+	struct sv_item *item = &room->items->items[i];
+	if (!proto_perm_allows((enum proto_role)c->role, PROTO_PERM_RETURN_ITEMS)) {
+		char why[PROTO_MOD_TEXT_MAX];
+		enum proto_role role = (enum proto_role)c->role;
+		snprintf(why, sizeof(why), "%s %s may not %s", proto_role_article(role),
+			 proto_role_name(role), proto_perm_name(PROTO_PERM_RETURN_ITEMS));
+		refuse(sv, c, why);
+		return;
+	}
+	uint16_t holder = item->now.holder;
+	item->now = at_spawn(room, i);
+	item->away_us = 0;
+	sv->item_returns++;
+	char q[PROTO_QUOTED_MAX], qh[PROTO_QUOTED_MAX];
+	CORE_INFO("item room=%s item=%d name=%s sent home by client=%u name=%s (held by %s)", room->name,
+		  i, item_name(room, i), c->id, sv_qname(c, q),
+		  holder ? sv_qname(&sv->clients[holder], qh) : "nobody");
+}
+
 void sv_on_item(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len)
 {
 	(void)len;
@@ -177,6 +202,10 @@ void sv_on_item(struct sv_server *sv, struct sv_client *c, const union proto_any
 	}
 	if (up->action == PROTO_ITEM_GRAB) {
 		grab(sv, c, up->item);
+		return;
+	}
+	if (up->action == PROTO_ITEM_RETURN) {
+		send_home(sv, c, up->item);
 		return;
 	}
 	if (room->items->items[up->item].now.holder != c->id)

@@ -13,6 +13,7 @@
  * a lesson panel shows the step's prompt and the server's score.
  */
 #include "app.h"
+#include "plat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,28 @@ static const struct cl_chat_line *oldest_open_question(const struct app *a, cons
 	return NULL;
 }
 
+/* Staff: every item that is held or away back on its spawn ("/return-items"),
+ * at the end of an activity or from a student who will not put it down. */
+static void return_items(struct app *a)
+{
+	if (!proto_perm_allows((enum proto_role)a->conn.welcome.role, PROTO_PERM_RETURN_ITEMS)) {
+		app_notice(a, REFUSED, "Not sent: only staff send items home");
+		return;
+	}
+	struct cl_item_view views[SIM_MAX_ITEMS];
+	int n = a->world ? cl_conn_view_items(&a->conn, plat_time_us(), views, SIM_MAX_ITEMS) : 0, sent = 0;
+	for (int k = 0; k < n; k++) {
+		const struct sim_item *home = &a->world->items[views[k].index];
+		bool away = views[k].holder || labs((long)(views[k].x_mm - home->pos.x_mm)) > 10 ||
+			    labs((long)(views[k].y_mm - home->pos.y_mm)) > 10;
+		sent += away && cl_item_request(&a->conn, views[k].index, PROTO_ITEM_RETURN) == CORE_OK;
+	}
+	if (sent)
+		app_notice(a, DIM, "Sent %d item%s home", sent, sent == 1 ? "" : "s");
+	else
+		app_notice(a, DIM, "Every item is home");
+}
+
 static void send_line(struct app *a, const char *line)
 {
 	static const struct {
@@ -122,6 +145,10 @@ static void send_line(struct app *a, const char *line)
 	}
 	if (!strcmp(line, "/clear-board")) {
 		(void)app_board_clear(a);
+		return;
+	}
+	if (!strcmp(line, "/return-items")) {
+		return_items(a);
 		return;
 	}
 	if (!strcmp(line, "/lesson")) {
@@ -172,8 +199,8 @@ static void send_line(struct app *a, const char *line)
 	} else if (command) {
 		app_notice(a, REFUSED, "Not sent: no command '%.20s' (// says a line starting with /)",
 			   line);
-		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer [NAME], /save, /save-board, /clear-board, "
-				   "/lesson NAME|stop, /next [NAME]");
+		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer [NAME], /save, /save-board, "
+				   "/clear-board, /return-items, /lesson NAME|stop, /next [NAME]");
 		return;
 	}
 	if (!cl_chat_send(&a->conn, scope, line, why, sizeof(why)))

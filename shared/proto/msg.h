@@ -418,6 +418,7 @@ const char *proto_mod_action_name(uint8_t type);
 enum proto_item_action {
 	PROTO_ITEM_GRAB = 0,
 	PROTO_ITEM_RELEASE = 1,
+	PROTO_ITEM_RETURN = 2, /* staff: back on its spawn, from whoever holds it */
 };
 struct proto_item_up {
 	uint8_t action; /* enum proto_item_action */

@@ -8,12 +8,12 @@ _Static_assert(SIM_MAX_ITEMS <= 32, "an item index travels in 5 bits");
 
 uint32_t proto_encode_item_up(const struct proto_item_up *m, uint8_t *buf, uint32_t cap)
 {
-	if (m->action > PROTO_ITEM_RELEASE || m->item >= SIM_MAX_ITEMS)
+	if (m->action > PROTO_ITEM_RETURN || m->item >= SIM_MAX_ITEMS)
 		return 0;
 	struct proto_writer w;
 	proto_writer_init(&w, buf, cap);
 	proto_write_bits(&w, PROTO_MSG_ITEM, 8);
-	proto_write_bool(&w, m->action == PROTO_ITEM_RELEASE);
+	proto_write_bits(&w, m->action, 2);
 	proto_write_bits(&w, m->item, 5);
 	return finish(&w);
 }
@@ -24,9 +24,9 @@ enum core_result proto_decode_item_up(const uint8_t *data, uint32_t len, struct 
 	struct proto_reader r;
 	if (!open_msg(&r, data, len, PROTO_MSG_ITEM))
 		return CORE_ERR_INVALID;
-	out->action = proto_read_bool(&r) ? PROTO_ITEM_RELEASE : PROTO_ITEM_GRAB;
+	out->action = (uint8_t)proto_read_bits(&r, 2);
 	out->item = (uint8_t)proto_read_bits(&r, 5);
-	return done(&r);
+	return out->action > PROTO_ITEM_RETURN ? CORE_ERR_INVALID : done(&r);
 }
 
 /* Every field of the item's table but the holder, which only the server sets. */

@@ -17,6 +17,7 @@ static const struct {
 	[PROTO_PERM_ERASE_OTHERS] = {"erase others' strokes", T | I},
 	[PROTO_PERM_CLEAR_BOARD] = {"clear a board", T | I},
 	[PROTO_PERM_GRAB] = {"grab items", S | T | I},
+	[PROTO_PERM_RETURN_ITEMS] = {"send items home", T | I},
 	[PROTO_PERM_SIT] = {"sit", S | T | I},
 	[PROTO_PERM_CHAT] = {"chat", S | T | I},
 	[PROTO_PERM_ANNOUNCE] = {"announce", T | I},

@@ -22,6 +22,7 @@ enum proto_perm {
 	PROTO_PERM_ERASE_OTHERS,    /* erase or undo someone else's strokes */
 	PROTO_PERM_CLEAR_BOARD,
 	PROTO_PERM_GRAB,            /* grab and carry items */
+	PROTO_PERM_RETURN_ITEMS,    /* send items home, from whoever holds them */
 	PROTO_PERM_SIT,
 	PROTO_PERM_CHAT,
 	PROTO_PERM_ANNOUNCE,        /* a message shown to everyone */

@@ -5,7 +5,8 @@
  * told who holds it, and both see the same holder); the holder carries it
  * about, an onlooker sees it move, and when the holder leaves with it the
  * server puts it down; put down away from its spawn (so, or by its
- * holder), it goes back there once its time is up. */
+ * holder), it goes back there once its time is up. A TA sends the cube
+ * home from a student's hands, which a student may not. */
 #include "itest.h"
 
 #include <setjmp.h>
@@ -117,10 +118,51 @@ static void one_holder_carried_about_and_home_again(void **state)
 	json_decref(lr);
 }
 
+static void staff_send_a_held_item_home(void **state)
+{
+	(void)state;
+	/* A student keeps the cube; a TA sends it home from its hands (the
+	 * desktop's /return-items), which a student may not. */
+	const char *dir = itest_dir(), *worlds = LYCEUM_SOURCE_DIR "/tests/data/worlds";
+	char keys[256], pub[300], key[300], rep_kid[300];
+	assert_true(itest_keygen(keys, sizeof(keys), "item-keys"));
+	snprintf(pub, sizeof(pub), "%s/token.pub", keys);
+	snprintf(key, sizeof(key), "%s/token.key", keys);
+	snprintf(rep_kid, sizeof(rep_kid), "%s/kid.json", dir);
+	struct itest_server sv;
+	char *flags[] = {"--worlds", (char *)worlds, "--world", "items", "--token-key", pub, NULL};
+	assert_true(itest_server_start(&sv, flags));
+	char *holder[] = BOT("holder", "--token-key", key, "--behavior", "grab", "--item", "0",
+			     "--hold", "30", "--seconds", "5");
+	char *ta[] = BOT("ta", "--token-key", key, "--role", "ta", "--behavior", "idle", "--seconds",
+			 "3", "--moderate", "1.5:return-items");
+	char *kid[] = BOT("kid", "--token-key", key, "--behavior", "idle", "--seconds", "3",
+			  "--moderate", "1:return-items", "--report", rep_kid);
+	struct itest_proc h, t, k;
+	assert_true(itest_spawn(&h, "holder", holder));
+	assert_true(itest_wait_for(sv.proc.err_path, "name=cube grabbed by", 10000));
+	assert_true(itest_spawn(&k, "kid", kid));
+	assert_true(itest_spawn(&t, "ta", ta));
+	assert_int_equal(itest_wait(&k, 30000), 0);
+	assert_int_equal(itest_wait(&t, 30000), 0);
+	assert_int_equal(itest_wait(&h, 30000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(log);
+	assert_int_equal(itest_count(log, "name=cube sent home by client="), 1);
+	assert_non_null(strstr(log, "name=\"ta-0\" (held by \"holder-0\")"));
+	free(log);
+	char *out = itest_read(rep_kid);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "a student may not send items home"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_holder_carried_about_and_home_again),
+		cmocka_unit_test(staff_send_a_held_item_home),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	itest_cleanup();

@@ -63,6 +63,7 @@ static const char usage_more[] =
 	"                         lesson, board 0), lesson-stop, lesson-next; or boards: erase\n"
 	"                         (TARGET's newest live stroke), clear-board (TARGET: the\n"
 	"                         board's number), redo-erased, redo (as the desktop's R);\n"
+	"                         or return-items (staff: every item home);\n"
 	"                         TARGET: a display name or self; TEXT: a kick reason or, for\n"
 	"                         move, the zone)\n"
 	"  --chat-unchecked 1     a modified client: sends chat its role may not (announce,\n"

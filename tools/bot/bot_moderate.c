@@ -32,6 +32,7 @@ static const struct {
 	{"erase", PROTO_MSG_BOARD_OP, false, 0},  {"clear-board", PROTO_MSG_BOARD_OP, true, 0},
 	{"redo-erased", PROTO_MSG_BOARD_OP, false, 1},
 	{"redo", PROTO_MSG_BOARD_OP, false, 2},
+	{"return-items", PROTO_MSG_ITEM, false, PROTO_ITEM_RETURN},
 };
 
 /* The next ':'-separated field of s (cut there), or "" at the end. */
@@ -78,7 +79,7 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 					"with ACTION one of mute, unmute, mute-all, unmute-all, kick, ban, "
 					"lock, unlock, hand, lower, floor, unfloor, move, say, say-zone, "
 					"announce, ask, answer, lesson-start, lesson-stop, lesson-next, erase, "
-					"clear-board, redo-erased, redo\n",
+					"clear-board, redo-erased, redo, return-items\n",
 				whole);
 			ok = false;
 			break;
@@ -131,6 +132,9 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 			bot_lesson_step(b, st);
 		else if (st->type == PROTO_MSG_BOARD_OP)
 			bot_board_step(b, st);
+		else if (st->type == PROTO_MSG_ITEM) /* the desktop's /return-items, every item */
+			for (int i = 0; i < b->conn.item_count; i++)
+				(void)cl_item_request(&b->conn, (uint8_t)i, PROTO_ITEM_RETURN);
 		else if (cl_conn_moderate(&b->conn, st->type, bot_target_id(b, st->target), st->flag,
 				     st->text) != CORE_OK)
 			fprintf(stderr, "lyceum-bot: %s: could not send %s\n", b->name,
