@@ -19,6 +19,17 @@ const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i
 int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
 {
 	enum proto_role role = (enum proto_role)c->role;
+	if (op->kind == PROTO_LOG_REMOVE) {
+		if (!proto_perm_allows(role, PROTO_PERM_REMOVE_CHAT))
+			return PROTO_LOG_REFUSED_ROLE;
+		uint16_t author = op->op.target_author ? op->op.target_author : op->author;
+		for (uint32_t i = 0; i < log->chat_count; i++) {
+			const struct sv_chat_entry *e = sv_chat_history(log, i);
+			if (e->author == author && e->op_id == op->op.target_op)
+				return SIM_BOARD_APPLIED;
+		}
+		return PROTO_LOG_REFUSED_NO_LINE;
+	}
 	if (op->kind == PROTO_LOG_ANSWER) {
 		if (!proto_perm_allows(role, PROTO_PERM_ANNOUNCE))
 			return PROTO_LOG_REFUSED_ROLE;
@@ -45,6 +56,15 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 
 bool sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op)
 {
+	if (op->kind == PROTO_LOG_REMOVE) { /* out of the history: no snapshot carries it */
+		uint16_t target = op->op.target_author ? op->op.target_author : author;
+		uint32_t kept = 0;
+		for (uint32_t i = 0; i < log->chat_count; i++)
+			if (log->chat[i].author != target || log->chat[i].op_id != op->op.target_op)
+				log->chat[kept++] = log->chat[i];
+		log->chat_count = kept;
+		return false;
+	}
 	if (op->kind == PROTO_LOG_ANSWER) {
 		uint16_t target = op->op.target_author ? op->op.target_author : author;
 		for (uint32_t i = 0; i < log->chat_count; i++) {

@@ -128,6 +128,23 @@ static void return_items(struct app *a)
 		app_notice(a, DIM, "Every item is home");
 }
 
+/* Staff: NAME's newest line out of the room's history ("/remove NAME"). */
+static void remove_line(struct app *a, const char *name)
+{
+	char why[128];
+	for (uint32_t i = a->board->chat_count; i-- > 0;) {
+		const struct cl_chat_line *l = cl_chat_line(a->board, i);
+		if (l->chat.scope == PROTO_CHAT_ZONE || strcmp(who(a, l), name))
+			continue;
+		if (!cl_chat_remove(&a->conn, l->author, l->op_id, why, sizeof(why)))
+			app_notice(a, REFUSED, "Not removed: %.100s", why);
+		else
+			app_notice(a, DIM, "Removing %.31s's line \"%.40s\"", name, l->chat.text);
+		return;
+	}
+	app_notice(a, DIM, "No line of %.31s to remove", name);
+}
+
 static void send_line(struct app *a, const char *line)
 {
 	static const struct {
@@ -145,6 +162,10 @@ static void send_line(struct app *a, const char *line)
 	}
 	if (!strcmp(line, "/clear-board")) {
 		(void)app_board_clear(a);
+		return;
+	}
+	if (!strncmp(line, "/remove ", 8)) {
+		remove_line(a, line + 8);
 		return;
 	}
 	if (!strcmp(line, "/return-items")) {
@@ -199,8 +220,8 @@ static void send_line(struct app *a, const char *line)
 	} else if (command) {
 		app_notice(a, REFUSED, "Not sent: no command '%.20s' (// says a line starting with /)",
 			   line);
-		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer [NAME], /save, /save-board, "
-				   "/clear-board, /return-items, /lesson NAME|stop, /next [NAME]");
+		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer [NAME], /remove NAME, /save, "
+				   "/save-board, /clear-board, /return-items, /lesson NAME|stop, /next [NAME]");
 		return;
 	}
 	if (!cl_chat_send(&a->conn, scope, line, why, sizeof(why)))

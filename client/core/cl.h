@@ -490,6 +490,11 @@ uint32_t cl_chat_send(struct cl_conn *c, enum proto_chat_scope scope, const char
 /** Marks author's question op_id answered (staff); 0 with why if not sent. */
 uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
 			size_t why_size);
+/** Takes author's chat line op_id out of the room's history (staff): it
+ * leaves every client's chat and every later snapshot; 0 with why if not
+ * sent. */
+uint32_t cl_chat_remove(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
+			size_t why_size);
 /** Asks the server to start lesson name on board (staff), stop it, or
  * (NEXT) to move us to our next step: granted when ours validates.
  * CORE_OK when sent; the answer comes in the log (or as a refusal). */

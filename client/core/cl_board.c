@@ -216,7 +216,7 @@ static void send_unsent(struct cl_conn *c)
 			struct cl_board_pending *p = pending_at(b, i);
 			struct sim_board_op *op = &p->up.op;
 			bool own = (op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO ||
-				    op->kind == PROTO_LOG_ANSWER) &&
+				    op->kind == PROTO_LOG_ANSWER || op->kind == PROTO_LOG_REMOVE) &&
 				   (!op->target_author || op->target_author == b->author);
 			/* A target among the queued ops moves with them; one before
 			 * them, once the ids have moved (a restarted server's log),
@@ -311,7 +311,14 @@ static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint3
 		       const struct sim_board_op *op, const struct proto_chat *chat)
 {
 	struct cl_board *b = c->board;
-	if (op->kind == PROTO_LOG_ANSWER) {
+	if (op->kind == PROTO_LOG_REMOVE) {
+		uint16_t target = op->target_author ? op->target_author : author;
+		uint32_t kept = 0;
+		for (uint32_t i = 0; i < b->chat_count; i++)
+			if (b->chat[i].author != target || b->chat[i].op_id != op->target_op)
+				b->chat[kept++] = b->chat[i];
+		b->chat_count = kept;
+	} else if (op->kind == PROTO_LOG_ANSWER) {
 		uint16_t target = op->target_author ? op->target_author : author;
 		for (uint32_t i = 0; i < b->chat_count; i++) {
 			struct cl_chat_line *l = &b->chat[i];

@@ -278,6 +278,16 @@ uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char
 	return cl_board_queue(c, &up);
 }
 
+uint32_t cl_chat_remove(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
+			size_t why_size)
+{
+	if (!chat_allowed(c, PROTO_PERM_REMOVE_CHAT, why, why_size))
+		return 0;
+	struct proto_board_up up = {.op = {.kind = PROTO_LOG_REMOVE, .target_author = author,
+					   .target_op = op_id}};
+	return cl_board_queue(c, &up);
+}
+
 const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i)
 {
 	return &b->chat[i];

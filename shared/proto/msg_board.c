@@ -230,6 +230,7 @@ static bool put_body(struct proto_writer *w, const struct sim_board_op *op,
 	case SIM_OP_UNDO:
 	case SIM_OP_REDO:
 	case PROTO_LOG_ANSWER:
+	case PROTO_LOG_REMOVE:
 		if (op->target_author > PROTO_MAX_CLIENT_ID)
 			return false;
 		proto_write_bits(w, op->target_author, 12);
@@ -268,6 +269,7 @@ static bool get_body(struct proto_reader *r, struct sim_board_op *op, struct pro
 	case SIM_OP_UNDO:
 	case SIM_OP_REDO:
 	case PROTO_LOG_ANSWER:
+	case PROTO_LOG_REMOVE:
 		op->target_author = (uint16_t)proto_read_bits(r, 12);
 		op->target_op = proto_read_bits(r, 32);
 		return !r->overflow;
@@ -597,6 +599,8 @@ const char *proto_log_reason_name(uint8_t reason)
 		return "you are in no zone: send it to the room";
 	case PROTO_LOG_REFUSED_NO_QUESTION:
 		return "no such open question";
+	case PROTO_LOG_REFUSED_NO_LINE:
+		return "no such line (zone lines and old ones cannot be removed)";
 	default:
 		return reason < SIM_BOARD_RESULT_COUNT ? sim_board_result_name((enum sim_board_result)reason)
 						       : "?";

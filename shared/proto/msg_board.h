@@ -88,6 +88,7 @@
 #define PROTO_LOG_LESSON 9  /* a lesson started or stopped on a board (proto_lesson) */
 #define PROTO_LOG_STEP 10   /* a student's step now: its prompt and practice area */
 #define PROTO_LOG_SCORE 11  /* a student's strokes scored against their step */
+#define PROTO_LOG_REMOVE 12 /* staff remove a chat line (target author, op) */
 #define PROTO_LOG_HIDDEN 13 /* a zone message, to a member outside the zone */
 #define PROTO_LOG_LAST 14   /* an author's last op id, outright */
 #define PROTO_LOG_OWN 15    /* the receiver's own op: it has the body */
@@ -96,6 +97,7 @@ enum proto_log_refusal {
 	PROTO_LOG_REFUSED_ROLE = SIM_BOARD_RESULT_COUNT, /* the sender's role may not */
 	PROTO_LOG_REFUSED_NO_ZONE,  /* a zone message from outside every zone */
 	PROTO_LOG_REFUSED_NO_QUESTION, /* answered: no such open question */
+	PROTO_LOG_REFUSED_NO_LINE,     /* removed: no such line in the history */
 	PROTO_LOG_REASON_COUNT,
 };
 /** What a LAST's reason means, for people. */
@@ -217,7 +219,7 @@ enum core_result proto_decode_chat_up(const uint8_t *data, uint32_t len,
 				      struct proto_board_up *out) CORE_MUST_CHECK;
 static inline bool proto_log_is_chat(uint8_t kind)
 {
-	return kind == PROTO_LOG_CHAT || kind == PROTO_LOG_ANSWER;
+	return kind == PROTO_LOG_CHAT || kind == PROTO_LOG_ANSWER || kind == PROTO_LOG_REMOVE;
 }
 /* A room's chat history (the server's, and each client's copy of it)
  * holds PROTO_CHAT_HISTORY lines, oldest first. When it is full, a new

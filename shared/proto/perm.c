@@ -21,6 +21,7 @@ static const struct {
 	[PROTO_PERM_SIT] = {"sit", S | T | I},
 	[PROTO_PERM_CHAT] = {"chat", S | T | I},
 	[PROTO_PERM_ANNOUNCE] = {"announce", T | I},
+	[PROTO_PERM_REMOVE_CHAT] = {"remove chat lines", T | I},
 	[PROTO_PERM_RAISE_HAND] = {"raise a hand", S | T},
 	[PROTO_PERM_GIVE_FLOOR] = {"give the floor", T | I},
 	[PROTO_PERM_MUTE] = {"mute and unmute others", T | I},

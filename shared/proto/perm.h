@@ -26,6 +26,7 @@ enum proto_perm {
 	PROTO_PERM_SIT,
 	PROTO_PERM_CHAT,
 	PROTO_PERM_ANNOUNCE,        /* a message shown to everyone */
+	PROTO_PERM_REMOVE_CHAT,     /* take a chat line out of the room's history */
 	PROTO_PERM_RAISE_HAND,
 	PROTO_PERM_GIVE_FLOOR,      /* take someone from the hand queue */
 	PROTO_PERM_MUTE,            /* mute and unmute others, mute all */

@@ -171,6 +171,9 @@ static void board_seeds(void)
 	struct proto_board_up answer = {.op_id = 44, .op = {.kind = PROTO_LOG_ANSWER, .target_author = 3,
 							    .target_op = 43}};
 	msg_seed("chat-answer", FUZZ_PICK_BOARD_UP, buf, proto_encode_board_up(&answer, buf, sizeof(buf)));
+	struct proto_board_up removal = {.op_id = 45, .op = {.kind = PROTO_LOG_REMOVE, .target_author = 3,
+							     .target_op = 43}};
+	msg_seed("chat-remove", FUZZ_PICK_BOARD_UP, buf, proto_encode_board_up(&removal, buf, sizeof(buf)));
 	{ /* what a client sends: its unconfirmed ops in one datagram */
 		uint8_t ops[PROTO_MAX_PACKET];
 		uint32_t n = proto_board_ops_start(ops, sizeof(ops));

@@ -1,7 +1,8 @@
 /* Text chat through the real server and real clients (lyceum-bot): room
  * lines reach the room, zone lines only their zone (the rest see a HIDDEN
  * placeholder), announcements come from staff only and reach every zone,
- * questions are marked answered by staff, a late joiner receives the
+ * questions are marked answered by staff, a line staff removed leaves
+ * every client and the history, a late joiner receives the
  * room's history (without other zones' lines), and the client keeps to
  * the server's rate and text rules before anything is sent. */
 #include "itest.h"
@@ -66,7 +67,8 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 	char *teacher[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "chat", "--token-key", key,
 			   "--count", "1", "--name", "teacher", "--role", "ta", "--zones", "hallway",
 			   "--behavior", "idle", "--seconds", "7", "--report", teacher_json,
-			   "--moderate", "4:announce::pencils down;4.5:answer;5:answer;5.5:answer", NULL};
+			   "--moderate", "4:announce::pencils down;4.5:answer;5:answer;5.5:answer;6:remove:pupil-1",
+			   NULL};
 	struct itest_proc p, t;
 	assert_true(itest_spawn(&p, "pupils", pupils));
 	assert_true(itest_spawn(&t, "teacher", teacher));
@@ -100,11 +102,12 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 		snprintf(name, sizeof(name), "pupil-%d", i);
 		json_t *b = itest_bot_named(pr, name);
 		/* Everyone's room lines, the TA's announcement, the questions
-		 * answered by the TA; its own announcement refused, in order. */
+		 * answered by the TA but pupil-1's, which the TA removed (its
+		 * newest line); its own announcement refused, in order. */
 		assert_int_equal(lines_with(b, "room", "hello room", -1), 3);
 		assert_int_equal(lines_with(b, "announce", "pencils down", -1), 1);
 		assert_int_equal(lines_with(b, "announce", "not allowed", -1), 0);
-		assert_int_equal(lines_with(b, "question", "what is a radius", 1), 3);
+		assert_int_equal(lines_with(b, "question", "what is a radius", 1), 2);
 		assert_int_equal(chat_stat(b, "refused"), 1);
 		assert_int_equal(chat_stat(b, "sent"), 4);
 	}
@@ -114,14 +117,14 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 	assert_int_equal(lines_with(meeting, "zone", "zone only", -1), 1);
 	assert_int_equal(chat_stat(meeting, "hidden"), 2);
 	assert_int_equal(lines_with(ta, "zone", "zone only", -1), 0);
-	assert_int_equal(chat_stat(ta, "sent"), 4);
+	assert_int_equal(chat_stat(ta, "sent"), 5);
 
 	/* The late joiner: the history the room saw (no zone lines), and its
 	 * own rules kept before sending: a padded line and the eleventh of a
 	 * burst are refused with a reason, nothing reaches the server. */
 	assert_int_equal(lines_with(newcomer, "room", "hello room", -1), 3);
 	assert_int_equal(lines_with(newcomer, "announce", "pencils down", -1), 1);
-	assert_int_equal(lines_with(newcomer, "question", "what is a radius", 1), 3);
+	assert_int_equal(lines_with(newcomer, "question", "what is a radius", 1), 2);
 	assert_int_equal(lines_with(newcomer, "zone", "", -1), 0);
 	assert_int_equal(chat_stat(newcomer, "sent"), 8);
 	assert_int_equal(chat_stat(newcomer, "not_sent"), 3);
@@ -129,8 +132,9 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 								  "why_not")),
 			       "slow down"));
 	assert_int_equal(chat_stat(newcomer, "refused"), 0);
-	/* 3 x 4 lines of the pupils, 4 of the TA, 8 of the late joiner. */
-	assert_int_equal(itest_server_stat(&sv, "chat"), 12 - 3 + 4 + 8);
+	/* 3 x 4 lines of the pupils, 4 of the TA and its removal, 8 of the
+	 * late joiner. */
+	assert_int_equal(itest_server_stat(&sv, "chat"), 12 - 3 + 5 + 8);
 	/* The three announcements; nothing over the rate reached the server. */
 	assert_int_equal(itest_server_stat(&sv, "refused_actions"), 3);
 	assert_int_equal(itest_server_stat(&sv, "throttled"), 0);

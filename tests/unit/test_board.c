@@ -425,18 +425,20 @@ static void chat_codecs_check_the_text(void **state)
 	len = proto_encode_board_up(&up, buf, sizeof(buf));
 	assert_true(len > 0 && len <= PROTO_BOARD_OP_MAX);
 	assert_int_equal(proto_decode_chat_up(buf, len, &back), CORE_OK);
-	/* In the log: a zone line, a placeholder, an answer. */
+	/* In the log: a zone line, a placeholder, an answer, a removal. */
 	uint8_t msg[1024];
 	struct proto_log_head h = {.mode = PROTO_LOG_TAIL, .first_seq = 9};
 	uint32_t at = proto_log_head_encode(&h, msg, sizeof(msg));
-	struct proto_log_op ops[3] = {
+	struct proto_log_op ops[4] = {
 		{.kind = PROTO_LOG_CHAT, .author = 2, .op_id_delta = 1, .op = {.kind = PROTO_LOG_CHAT},
 		 .chat = {.scope = PROTO_CHAT_ZONE, .zone = 31, .name = "Ms Ward", .text = "Pairs, please"}},
 		{.kind = PROTO_LOG_HIDDEN, .author = 3, .op_id_delta = 4, .op = {.kind = PROTO_LOG_HIDDEN}},
 		{.kind = PROTO_LOG_ANSWER, .author = 2, .op_id_delta = 1,
 		 .op = {.kind = PROTO_LOG_ANSWER, .target_author = 3, .target_op = 17}},
+		{.kind = PROTO_LOG_REMOVE, .author = 2, .op_id_delta = 1,
+		 .op = {.kind = PROTO_LOG_REMOVE, .target_author = 4, .target_op = 21}},
 	};
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		at += proto_log_op_encode(&ops[i], msg + at, (uint32_t)sizeof(msg) - at);
 	struct proto_reader r;
 	struct proto_log_head got;
@@ -451,6 +453,10 @@ static void chat_codecs_check_the_text(void **state)
 	assert_int_equal(op.op_id_delta, 4);
 	assert_int_equal(proto_log_next(&r, &op), 1);
 	assert_int_equal(op.op.target_op, 17);
+	assert_int_equal(proto_log_next(&r, &op), 1);
+	assert_int_equal(op.kind, PROTO_LOG_REMOVE);
+	assert_int_equal(op.op.target_author, 4);
+	assert_int_equal(op.op.target_op, 21);
 	assert_int_equal(proto_log_next(&r, &op), 0);
 }
 

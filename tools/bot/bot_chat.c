@@ -37,7 +37,16 @@ void bot_chat_step(struct bot *b, const struct bot_mod_step *st)
 {
 	char why[96] = "no board replica";
 	uint32_t id = 0;
-	if (b->board && st->flag) {
+	if (b->board && st->flag && st->scope == PROTO_CHAT_ROOM) { /* remove: TARGET's newest */
+		const struct cl_chat_line *l = NULL;
+		for (uint32_t i = b->board->chat_count; i-- > 0 && !l;)
+			if (!strcmp(cl_chat_line(b->board, i)->chat.name, st->target))
+				l = cl_chat_line(b->board, i);
+		if (l)
+			id = cl_chat_remove(&b->conn, l->author, l->op_id, why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "no line of '%s' to remove", st->target);
+	} else if (b->board && st->flag) {
 		const struct cl_chat_line *q = open_question(b->board, st->target);
 		if (q)
 			id = cl_chat_answer(&b->conn, q->author, q->op_id, why, sizeof(why));

@@ -26,6 +26,7 @@ static const struct {
 	{"announce", PROTO_MSG_CHAT, false, PROTO_CHAT_ANNOUNCE},
 	{"ask", PROTO_MSG_CHAT, false, PROTO_CHAT_QUESTION},
 	{"answer", PROTO_MSG_CHAT, true, PROTO_CHAT_QUESTION},
+	{"remove", PROTO_MSG_CHAT, true, PROTO_CHAT_ROOM}, /* flag: a line named, not said */
 	{"lesson-start", PROTO_MSG_LESSON, false, PROTO_LESSON_START},
 	{"lesson-stop", PROTO_MSG_LESSON, false, PROTO_LESSON_STOP},
 	{"lesson-next", PROTO_MSG_LESSON, false, PROTO_LESSON_NEXT},
@@ -78,7 +79,7 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 			fprintf(stderr, "lyceum-bot: --moderate: '%s' is not SECONDS:ACTION[:TARGET[:TEXT]] "
 					"with ACTION one of mute, unmute, mute-all, unmute-all, kick, ban, "
 					"lock, unlock, hand, lower, floor, unfloor, move, say, say-zone, "
-					"announce, ask, answer, lesson-start, lesson-stop, lesson-next, erase, "
+					"announce, ask, answer, remove, lesson-start, lesson-stop, lesson-next, erase, "
 					"clear-board, redo-erased, redo, return-items\n",
 				whole);
 			ok = false;
