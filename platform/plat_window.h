@@ -27,7 +27,7 @@ enum plat_action {
 	PLAT_ACT_ZOOM_IN,    /* +, = */
 	PLAT_ACT_ZOOM_OUT,   /* - */
 	PLAT_ACT_ROSTER,     /* Tab */
-	PLAT_ACT_QUIT,       /* window closed, Escape */
+	PLAT_ACT_QUIT,       /* window closed (Escape is CANCEL: the app decides) */
 	PLAT_ACT_HAND,       /* H: raise or lower one's hand */
 	PLAT_ACT_SELECT_NEXT, /* ], Page Down: the next member in the roster */
 	PLAT_ACT_SELECT_PREV, /* [, Page Up */
@@ -46,7 +46,7 @@ enum plat_action {
 	PLAT_ACT_BROADCAST,    /* Y: speak to the whole room (instructor, floor) */
 	/* Chat: */
 	PLAT_ACT_CHAT,         /* Enter: open the chat line; while typing, send it */
-	PLAT_ACT_CANCEL,       /* Escape while typing: close the chat line */
+	PLAT_ACT_CANCEL,       /* Escape: close the chat line or the board; twice, leave */
 	PLAT_ACT_BACKSPACE,    /* while typing */
 	/* Boards: */
 	PLAT_ACT_BOARD,        /* F2: the room's first board full-screen, the next, closed */

@@ -210,6 +210,7 @@ struct sv_client {
 	uint64_t stream_swap_us; /* a louder speaker last took a place from another */
 	uint16_t author; /* its author number in the room's op log; 0: cannot draw */
 	uint64_t big_sync_us; /* its last tail or snapshot past SV_TAIL_ALWAYS bytes */
+	bool board_synced;    /* it has asked for the log on this connection */
 };
 
 

@@ -25,8 +25,13 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 		uint16_t author = op->op.target_author ? op->op.target_author : op->author;
 		for (uint32_t i = 0; i < log->chat_count; i++) {
 			const struct sv_chat_entry *e = sv_chat_history(log, i);
-			if (e->author == author && e->op_id == op->op.target_op)
-				return SIM_BOARD_APPLIED;
+			if (e->author != author || e->op_id != op->op.target_op)
+				continue;
+			/* As moderation: staff's lines only by a higher rank (an
+			 * instructor's by nobody), one's own by oneself. */
+			bool rank = !proto_role_is_staff((enum proto_role)e->role) || author == c->author ||
+				    (role == PROTO_ROLE_INSTRUCTOR && e->role == PROTO_ROLE_TA);
+			return rank ? SIM_BOARD_APPLIED : PROTO_LOG_REFUSED_ROLE;
 		}
 		return PROTO_LOG_REFUSED_NO_LINE;
 	}
@@ -54,7 +59,8 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 	return SIM_BOARD_APPLIED;
 }
 
-bool sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op)
+bool sv_chat_apply(struct sv_log *log, uint16_t author, uint8_t role, uint32_t op_id,
+		   const struct proto_log_op *op)
 {
 	if (op->kind == PROTO_LOG_REMOVE) { /* out of the history: no snapshot carries it */
 		uint16_t target = op->op.target_author ? op->op.target_author : author;
@@ -78,7 +84,7 @@ bool sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const st
 		return false; /* never in a snapshot: see PROTO_CHAT_HISTORY */
 	bool dropped_open = proto_chat_make_room(log->chat, sizeof(log->chat[0]),
 						 offsetof(struct sv_chat_entry, chat), &log->chat_count);
-	log->chat[log->chat_count] = (struct sv_chat_entry){author, op_id, op->chat};
+	log->chat[log->chat_count] = (struct sv_chat_entry){author, op_id, op->chat, role};
 	log->chat_count++;
 	return dropped_open;
 }

@@ -182,6 +182,16 @@ static void send_home(struct sv_server *sv, struct sv_client *c, int i)
 		return;
 	}
 	uint16_t holder = item->now.holder;
+	/* As moderation: not from the hands of staff of equal or higher rank. */
+	const struct sv_client *h = holder ? &sv->clients[holder] : NULL;
+	if (h && h != c && proto_role_is_staff((enum proto_role)h->role) &&
+	    !(c->role == PROTO_ROLE_INSTRUCTOR && h->role == PROTO_ROLE_TA)) {
+		char why[PROTO_MOD_TEXT_MAX];
+		snprintf(why, sizeof(why), "%.31s holds the %s; staff of equal or higher rank keep theirs",
+			 h->name, item_name(room, i));
+		refuse(sv, c, why);
+		return;
+	}
 	item->now = at_spawn(room, i);
 	item->away_us = 0;
 	sv->item_returns++;

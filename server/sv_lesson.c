@@ -379,7 +379,7 @@ static void next_step(struct sv_server *sv, struct sv_client *c)
 	advance(sv, c, l, s);
 }
 
-/* Staff move a student on to its next step, passed or not: a student
+/* The instructor moves a student on to its next step, passed or not: a student
  * stuck on a step is not held there for the rest of the lesson. */
 static void move_on(struct sv_server *sv, struct sv_client *staff, const char *name)
 {
@@ -439,6 +439,13 @@ void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_a
 		stop(sv, c->room);
 	else
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "no lesson is running");
+}
+
+void sv_lesson_on_first_sync(struct sv_server *sv, struct sv_client *c)
+{
+	struct sv_lesson *l = c->room->lesson;
+	if (l && l->active && c->author && l->slot[c->author])
+		send_target(sv, c, l, &l->students[l->slot[c->author] - 1]);
 }
 
 void sv_lesson_on_join(struct sv_server *sv, struct sv_client *c)

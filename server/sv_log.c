@@ -373,6 +373,13 @@ void sv_on_board_sync(struct sv_server *sv, struct sv_client *c, const union pro
 		return;
 	struct sv_log *log = c->room->log;
 	const struct proto_board_sync *q = &m->board_sync;
+	/* Its first sync comes after its WELCOME: what went to it on the log
+	 * channel at the join may have overtaken the WELCOME and been
+	 * dropped (another channel), so its lesson target goes again. */
+	if (!c->board_synced) {
+		c->board_synced = true;
+		sv_lesson_on_first_sync(sv, c);
+	}
 	/* The live ops not yet flushed are in the tail: flush first, so the
 	 * live batch that follows starts past it. */
 	sv_log_flush(sv, c->room, sv->now_us, true);
@@ -521,7 +528,7 @@ static void log_client_op(struct sv_server *sv, struct sv_client *c, const struc
 		uint32_t seq = log->seq;
 		if (type == PROTO_MSG_CHAT) {
 			sv->chat_ops++;
-			if (sv_chat_apply(log, c->author, u->op_id, &op))
+			if (sv_chat_apply(log, c->author, c->role, u->op_id, &op))
 				CORE_WARN("room=%s: %d questions wait for an answer; the oldest left the "
 					  "chat history (staff: answer them, or they go)",
 					  room->name, PROTO_CHAT_OPEN_MAX);

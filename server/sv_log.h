@@ -54,6 +54,7 @@ struct sv_chat_entry {
 	uint16_t author;
 	uint32_t op_id;
 	struct proto_chat chat;
+	uint8_t role; /* its author's when said: who may remove it */
 };
 
 /* Durable storage plugs in here (none yet: DESIGN.md, "Persistence").
@@ -136,7 +137,8 @@ uint64_t sv_log_next_flush_us(const struct sv_server *sv);
 int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op);
 /** The logged chat op (author's op_id) joins the history; true when the
  * history held PROTO_CHAT_OPEN_MAX open questions and the oldest went. */
-bool sv_chat_apply(struct sv_log *log, uint16_t author, uint32_t op_id, const struct proto_log_op *op);
+bool sv_chat_apply(struct sv_log *log, uint16_t author, uint8_t role, uint32_t op_id,
+		   const struct proto_log_op *op);
 /** The history's entry i, oldest first (i < log->chat_count). */
 const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i);
 
@@ -149,6 +151,9 @@ struct sv_lesson;
 void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_any *m, uint32_t len);
 /** A member joined the room: a student takes part in the running lesson. */
 void sv_lesson_on_join(struct sv_server *sv, struct sv_client *c);
+/** A member's first BOARD_SYNC: its lesson target again (the one sent at
+ * its join may have come before its WELCOME). */
+void sv_lesson_on_first_sync(struct sv_server *sv, struct sv_client *c);
 /** At start: the lessons an instructor can start, logged (or a warning
  * that the folder cannot be read). */
 void sv_lesson_announce_dir(const char *dir);

@@ -114,15 +114,19 @@ static void return_items(struct app *a)
 		app_notice(a, REFUSED, "Not sent: only staff send items home");
 		return;
 	}
+	/* Half the item bucket's burst at a time: a grab may follow. */
+	const int most = (int)proto_bucket_spec(PROTO_BUCKET_ITEM)->burst / 2;
 	struct cl_item_view views[SIM_MAX_ITEMS];
 	int n = a->world ? cl_conn_view_items(&a->conn, plat_time_us(), views, SIM_MAX_ITEMS) : 0, sent = 0;
-	for (int k = 0; k < n; k++) {
+	for (int k = 0; k < n && sent < most; k++) {
 		const struct sim_item *home = &a->world->items[views[k].index];
 		bool away = views[k].holder || labs((long)(views[k].x_mm - home->pos.x_mm)) > 10 ||
 			    labs((long)(views[k].y_mm - home->pos.y_mm)) > 10;
 		sent += away && cl_item_request(&a->conn, views[k].index, PROTO_ITEM_RETURN) == CORE_OK;
 	}
-	if (sent)
+	if (sent == most)
+		app_notice(a, DIM, "Sent %d items home; /return-items again for any left", sent);
+	else if (sent)
 		app_notice(a, DIM, "Sent %d item%s home", sent, sent == 1 ? "" : "s");
 	else
 		app_notice(a, DIM, "Every item is home");

@@ -242,7 +242,7 @@ static void link_overlay(struct app *a, uint64_t now_us)
 	char second[160] = "";
 	if (a->link == APP_LINK_WAITING) {
 		uint64_t left = a->reconnect_at_us > now_us ? a->reconnect_at_us - now_us : 0;
-		snprintf(second, sizeof(second), "Reconnecting in %llu s (attempt %d). Esc quits.",
+		snprintf(second, sizeof(second), "Reconnecting in %llu s (attempt %d). Esc twice quits.",
 			 (unsigned long long)(left + 999999u) / 1000000u, a->attempts + 1);
 	} else if (a->link == APP_LINK_CONNECTING && a->attempts > 1) {
 		snprintf(second, sizeof(second), "Attempt %d", a->attempts);
@@ -268,10 +268,10 @@ static void help_line(struct app *a)
 	const struct rnd_stats *st = rnd_get_stats(r);
 	const char *help = a->link == APP_LINK_DEMO
 				   ? "WASD/arrows move   click: walk or take a seat   E sit/stand   "
-				     "wheel zoom   M mic   Tab roster   F11 fullscreen   Esc quit"
+				     "wheel zoom   M mic   Tab roster   F11 fullscreen   Esc Esc leave"
 				   : "WASD/arrows move   click: walk or take a seat   E sit/stand   "
 				     "wheel zoom   M mic   T push-to-talk (V)   , . volume   "
-				     "Enter chat   F2 board   Tab roster   Esc quit";
+				     "Enter chat   F2 board   Tab roster   Esc Esc leave";
 	float tw = rnd_text_width(r, RND_FONT_SMALL, help);
 	float y = (float)st->height - line(a) - 16;
 	rnd_rect(r, 14, y, tw + 24, line(a) + 8, 8, 0x90101218u);

@@ -63,7 +63,7 @@ static const char usage[] =
 	"Keys: WASD/arrows move, click walks (or takes the clicked seat), E sits or stands,\n"
 	"wheel or +/- zoom, M mutes, T push-to-talk or voice activity, V talks (push-to-talk),\n"
 	"Y speaks to the whole room (instructor, floor), [ ] select a roster member and , .\n"
-	"make them quieter or louder for you, Tab shows the roster, F11 fullscreen, Esc quits.\n"
+	"make them quieter or louder for you, Tab shows the roster, F11 fullscreen, Esc closes the board, twice leaves.\n"
 	"Boards: F2 opens the one you stand at full-screen; drag to draw (on its wall too,\n"
 	"standing at it), C colour, P width, Delete eraser, Z undo, R redo; Q picks up an item.\n"
 	"Chat: Enter; /z zone, /q question, /a announce, /answer, /save, /save-board,\n"

@@ -415,9 +415,11 @@ _Static_assert(SIM_LESSON_STEPS <= 32 && SIM_LESSON_POLYLINES == PROTO_LESSON_TA
 
 uint32_t proto_encode_lesson_target(const struct proto_lesson_target *m, uint8_t *buf, uint32_t cap)
 {
-	uint16_t n = m->polyline_count ? m->polyline_end[m->polyline_count - 1] : 0;
 	if (strlen(m->name) >= PROTO_LESSON_NAME_MAX || m->step >= 32 || !m->polyline_count ||
-	    m->polyline_count > PROTO_LESSON_TARGET_POLYLINES || n > PROTO_LESSON_TARGET_POINTS)
+	    m->polyline_count > PROTO_LESSON_TARGET_POLYLINES)
+		return 0;
+	uint16_t n = m->polyline_end[m->polyline_count - 1];
+	if (n > PROTO_LESSON_TARGET_POINTS)
 		return 0;
 	struct proto_writer w;
 	proto_writer_init(&w, buf, cap);

@@ -8,7 +8,8 @@
  * (a reconnect carries on): the server applies each (author, op_id) once,
  * so ops resent after a reconnect are not applied twice.
  *
- * CHAT  client -> server, log channel: a chat op (CHAT or ANSWER), in the
+ * CHAT  client -> server, inside BOARD_OPS: a chat op (CHAT, ANSWER or
+ * REMOVE), in the
  * same op id sequence as the author's board ops, with its own permission
  * and rate bucket
  *   u8 type | u32 op_id | u4 kind | body (below; name empty, zone 0,
@@ -24,9 +25,9 @@
  * LESSON_TARGET  server -> client, log channel: the target of a student's
  * step, sent to that student when it takes part, reconnects or moves on,
  * so it draws what the server scores against (not a file of its own)
- *   u8 type | u5 name length | name (the lesson) | u5 step | u5 polylines
- *   (1-16) | polylines x u10 points (1-512 in all) | points x (u12 x, u12 y)
- *   (practice-area mm)
+ *   u8 type | u5 name length | name (the lesson) | u5 step | u4 polylines
+ *   - 1 (1-16) | per polyline u9 points - 1 (512 in all at most) | per
+ *   point u12 x | u12 y (practice-area mm)
  *
  * BOARD_SYNC  client -> server, log channel
  *   u8 type | u32 epoch | u32 last_seq
@@ -59,6 +60,7 @@
  *   CHAT     u2 scope | u5 zone | u1 answered | u5 name length | name
  *            | u9 text length | text (UTF-8, proto_text_check)
  *   ANSWER   u12 question's author | u32 its op_id
+ *   REMOVE   u12 line's author | u32 its op_id (staff: out of the history)
  *   HIDDEN   (none): a zone message, to a member outside the zone
  *   LESSON   u1 active | u3 board | u6 step count | u13 area width mm |
  *            u12 area height mm | u7 areas per row | u5 name length | name

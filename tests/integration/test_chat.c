@@ -67,13 +67,20 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 	char *teacher[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "chat", "--token-key", key,
 			   "--count", "1", "--name", "teacher", "--role", "ta", "--zones", "hallway",
 			   "--behavior", "idle", "--seconds", "7", "--report", teacher_json,
-			   "--moderate", "4:announce::pencils down;4.5:answer;5:answer;5.5:answer;6:remove:pupil-1",
+			   "--moderate", "4:announce::pencils down;4.5:answer;5:answer;5.5:answer;6:remove:pupil-1;"
+			   "6.3:remove:head-0",
 			   NULL};
-	struct itest_proc p, t;
+	/* An instructor says a line; a TA may not remove it. */
+	char *head[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--room", "chat", "--token-key", key,
+			"--count", "1", "--name", "head", "--role", "instructor", "--zones", "hallway",
+			"--behavior", "idle", "--seconds", "7", "--moderate", "1:say::welcome all", NULL};
+	struct itest_proc p, t, h;
 	assert_true(itest_spawn(&p, "pupils", pupils));
 	assert_true(itest_spawn(&t, "teacher", teacher));
+	assert_true(itest_spawn(&h, "head", head));
 	assert_int_equal(itest_wait(&p, 30000), 0);
 	assert_int_equal(itest_wait(&t, 30000), 0);
+	assert_int_equal(itest_wait(&h, 30000), 0);
 
 	/* Later, with everyone gone: the room's chat outlives them. A student
 	 * joins, reads the history, and types too fast and badly. */
@@ -117,7 +124,9 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 	assert_int_equal(lines_with(meeting, "zone", "zone only", -1), 1);
 	assert_int_equal(chat_stat(meeting, "hidden"), 2);
 	assert_int_equal(lines_with(ta, "zone", "zone only", -1), 0);
-	assert_int_equal(chat_stat(ta, "sent"), 5);
+	assert_int_equal(chat_stat(ta, "sent"), 6);
+	assert_int_equal(chat_stat(ta, "refused"), 1); /* the instructor's line stays */
+	assert_int_equal(lines_with(ta, "room", "welcome all", -1), 1);
 
 	/* The late joiner: the history the room saw (no zone lines), and its
 	 * own rules kept before sending: a padded line and the eleventh of a
@@ -132,11 +141,13 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 								  "why_not")),
 			       "slow down"));
 	assert_int_equal(chat_stat(newcomer, "refused"), 0);
-	/* 3 x 4 lines of the pupils, 4 of the TA and its removal, 8 of the
-	 * late joiner. */
-	assert_int_equal(itest_server_stat(&sv, "chat"), 12 - 3 + 5 + 8);
-	/* The three announcements; nothing over the rate reached the server. */
-	assert_int_equal(itest_server_stat(&sv, "refused_actions"), 3);
+	/* 3 x 4 lines of the pupils, 4 of the TA and its removal, the
+	 * instructor's, 8 of the late joiner. */
+	assert_int_equal(itest_server_stat(&sv, "chat"), 12 - 3 + 5 + 1 + 8);
+	assert_int_equal(lines_with(newcomer, "room", "welcome all", -1), 1);
+	/* The three announcements and the TA's removal of the instructor's
+	 * line; nothing over the rate reached the server. */
+	assert_int_equal(itest_server_stat(&sv, "refused_actions"), 4);
 	assert_int_equal(itest_server_stat(&sv, "throttled"), 0);
 	json_decref(pr);
 	json_decref(tr);

@@ -39,9 +39,12 @@ void bot_chat_step(struct bot *b, const struct bot_mod_step *st)
 	uint32_t id = 0;
 	if (b->board && st->flag && st->scope == PROTO_CHAT_ROOM) { /* remove: TARGET's newest */
 		const struct cl_chat_line *l = NULL;
-		for (uint32_t i = b->board->chat_count; i-- > 0 && !l;)
-			if (!strcmp(cl_chat_line(b->board, i)->chat.name, st->target))
-				l = cl_chat_line(b->board, i);
+		bool self = !strcmp(st->target, "self");
+		for (uint32_t i = b->board->chat_count; i-- > 0 && !l;) {
+			const struct cl_chat_line *k = cl_chat_line(b->board, i);
+			if (self ? k->own : !strcmp(k->chat.name, st->target))
+				l = k;
+		}
 		if (l)
 			id = cl_chat_remove(&b->conn, l->author, l->op_id, why, sizeof(why));
 		else

@@ -133,8 +133,8 @@ void bot_moderate_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 			bot_lesson_step(b, st);
 		else if (st->type == PROTO_MSG_BOARD_OP)
 			bot_board_step(b, st);
-		else if (st->type == PROTO_MSG_ITEM) /* the desktop's /return-items, every item */
-			for (int i = 0; i < b->conn.item_count; i++)
+		else if (st->type == PROTO_MSG_ITEM) /* the desktop's /return-items: 6 at most */
+			for (int i = 0; i < b->conn.item_count && i < 6; i++)
 				(void)cl_item_request(&b->conn, (uint8_t)i, PROTO_ITEM_RETURN);
 		else if (cl_conn_moderate(&b->conn, st->type, bot_target_id(b, st->target), st->flag,
 				     st->text) != CORE_OK)
