@@ -30,6 +30,7 @@
 
 struct sv_lesson_student {
 	uint16_t author;
+	char name[PROTO_NAME_MAX]; /* as it joined the lesson: results name who left too */
 	uint16_t cell;
 	uint8_t step;
 	uint32_t step_seq; /* the step began after this seq: strokes before are not its */
@@ -90,6 +91,7 @@ static struct proto_log_op step_op(const struct sv_lesson *l, const struct sv_le
 				  .op = {.kind = PROTO_LOG_STEP}};
 	op.lesson.step = s->step;
 	op.lesson.cell = s->cell;
+	core_strlcpy(op.lesson.student, s->name, sizeof(op.lesson.student));
 	if (s->step < l->lesson.step_count)
 		core_strlcpy(op.lesson.prompt, l->lesson.steps[s->step].prompt, sizeof(op.lesson.prompt));
 	return op;
@@ -194,6 +196,7 @@ static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *roo
 	struct sv_lesson_student *s = &l->students[l->count];
 	*s = (struct sv_lesson_student){.author = c->author, .cell = l->count,
 					.step_seq = room->log->seq};
+	core_strlcpy(s->name, c->name, sizeof(s->name));
 	l->slot[c->author] = ++l->count;
 	struct proto_log_op op = step_op(l, s);
 	sv_log_server_op(sv, room, &op);

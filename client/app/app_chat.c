@@ -132,6 +132,8 @@ static void return_items(struct app *a)
 		app_notice(a, DIM, "Every item is home");
 }
 
+static void save_results(struct app *a);
+
 /* Staff: NAME's newest line out of the room's history ("/remove NAME"). */
 static void remove_line(struct app *a, const char *name)
 {
@@ -158,6 +160,10 @@ static void send_line(struct app *a, const char *line)
 	char why[128];
 	if (!strcmp(line, "/save")) {
 		save(a);
+		return;
+	}
+	if (!strcmp(line, "/save-results")) {
+		save_results(a);
 		return;
 	}
 	if (!strcmp(line, "/save-board")) {
@@ -225,7 +231,8 @@ static void send_line(struct app *a, const char *line)
 		app_notice(a, REFUSED, "Not sent: no command '%.20s' (// says a line starting with /)",
 			   line);
 		app_notice(a, DIM, "Commands: /z /q /a TEXT, /answer [NAME], /remove NAME, /save, "
-				   "/save-board, /clear-board, /return-items, /lesson NAME|stop, /next [NAME]");
+				   "/save-board, /save-results, /clear-board, /return-items");
+		app_notice(a, DIM, "and /lesson NAME|stop, /next [NAME]");
 		return;
 	}
 	if (!cl_chat_send(&a->conn, scope, line, why, sizeof(why)))
@@ -337,13 +344,61 @@ static int leaders(const struct cl_lesson *l, uint16_t me, uint16_t *top, int n,
 	return count;
 }
 
-/* The name of the member who draws as author, or "someone who left". */
+/* The name of the member who draws as author, else the name it took part
+ * in the lesson under, else "someone who left". */
 static const char *author_name(const struct app *a, uint16_t author)
 {
 	for (int i = 0; i < a->conn.roster_count; i++)
 		if (a->conn.roster[i].author == author)
 			return a->conn.roster[i].name;
-	return "someone who left";
+	const char *was = a->board->lesson.names[author];
+	return was[0] ? was : "someone who left";
+}
+
+/* Staff: the lesson's results as CSV ("/save-results"), running or ended:
+ * place, name, points (each step's best score in percent, summed), steps
+ * done, so the marks leave the room. */
+static void save_results(struct app *a)
+{
+	const struct cl_lesson *l = &a->board->lesson;
+	if (!proto_role_is_staff((enum proto_role)a->conn.welcome.role)) {
+		app_notice(a, REFUSED, "Only staff export results");
+		return;
+	}
+	if (!l->info.name[0]) {
+		app_notice(a, DIM, "No lesson has run in this room since you came");
+		return;
+	}
+	static uint16_t order[SIM_BOARD_AUTHORS];
+	int mine, count = leaders(l, 0, order, SIM_BOARD_AUTHORS - 1, &mine);
+	char path[160];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	snprintf(path, sizeof(path), "lyceum-results-%s-%s-%04d%02d%02d-%02d%02d%02d.csv",
+		 a->conn.welcome.room, l->info.name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		app_notice(a, REFUSED, "Cannot write %.60s here", path);
+		return;
+	}
+	fprintf(f, "place,name,points,steps_done,steps\n");
+	for (int i = 0; i < count; i++) {
+		uint16_t au = order[i];
+		fprintf(f, "%d,", i + 1);
+		/* A name is quoted, its quotes doubled (RFC 4180). */
+		fputc('"', f);
+		for (const char *c = author_name(a, au); *c; c++) {
+			if (*c == '"')
+				fputc('"', f);
+			fputc(*c, f);
+		}
+		fprintf(f, "\",%u,%u,%u\n", (l->points[au] + 5) / 10,
+			CORE_MIN(l->step[au], l->info.step_count), l->info.step_count);
+	}
+	bool ok = fclose(f) == 0;
+	app_notice(a, ok ? TEXT : REFUSED, ok ? "Results saved to %.80s" : "Could not write %.80s", path);
 }
 
 /* The lesson: its title, our step's prompt, the server's score, and the

@@ -165,6 +165,9 @@ struct cl_lesson {
 	uint8_t step[SIM_BOARD_AUTHORS];    /* each student's step (the leaderboard) */
 	uint16_t points[SIM_BOARD_AUTHORS]; /* each student's lesson points */
 	bool enrolled[SIM_BOARD_AUTHORS];
+	/* Each student's name as it joined the lesson (its STEP ops): the
+	 * results name those who have left too. */
+	char names[SIM_BOARD_AUTHORS][PROTO_CHAT_NAME_MAX];
 	/* The server's LESSON_TARGET for us (cl_lesson_target reads it): it may
 	 * come before the ops it goes with, so a new lesson keeps it (the last
 	 * member: a new lesson clears the ones before it). */

@@ -274,6 +274,8 @@ static void lesson_apply(struct cl_conn *c, uint16_t author, uint8_t kind,
 	} else if (kind == PROTO_LOG_STEP) {
 		cl->step[author] = l->step;
 		cl->enrolled[author] = true;
+		if (l->student[0])
+			core_strlcpy(cl->names[author], l->student, sizeof(cl->names[author]));
 		if (author == c->board->author) {
 			cl->mine = *l;
 			memset(&cl->score, 0, sizeof(cl->score));

@@ -164,10 +164,11 @@ static bool put_lesson(struct proto_writer *w, uint8_t kind, const struct proto_
 		return false;
 	proto_write_bits(w, l->step, 6);
 	if (kind == PROTO_LOG_STEP) {
-		if (l->cell > 1023 || strlen(l->prompt) > 255)
+		if (l->cell > 1023 || strlen(l->prompt) > 255 || strlen(l->student) > 31)
 			return false;
 		proto_write_bits(w, l->cell, 10);
 		put_text(w, l->prompt, 8);
+		put_text(w, l->student, 5);
 		return true;
 	}
 	if (l->accuracy > 1000 || l->coverage > 1000 || l->smoothness > 1000 || l->total > 1000)
@@ -201,7 +202,9 @@ static bool get_lesson(struct proto_reader *r, uint8_t kind, struct proto_lesson
 		l->cell = (uint16_t)proto_read_bits(r, 10);
 		return get_text(r, l->prompt, sizeof(l->prompt), 8) &&
 		       (!l->prompt[0] || proto_text_check(l->prompt, PROTO_LESSON_PROMPT_MAX - 1,
-							  "a prompt", why, sizeof(why)));
+							  "a prompt", why, sizeof(why))) &&
+		       get_text(r, l->student, sizeof(l->student), 5) &&
+		       (!l->student[0] || proto_name_check(l->student, why, sizeof(why)));
 	}
 	l->accuracy = (uint16_t)proto_read_bits(r, 10);
 	l->coverage = (uint16_t)proto_read_bits(r, 10);

@@ -66,7 +66,8 @@
  *            u12 area height mm | u7 areas per row | u5 name length | name
  *            | u6 title length | title (author: the instructor)
  *   STEP     u6 step (0-based; = step count: done) | u10 practice area |
- *            u8 prompt length | prompt (author: the student)
+ *            u8 prompt length | prompt | u5 name length | the student's
+ *            display name (author: the student)
  *   SCORE    u6 step | u10 accuracy | u10 coverage | u10 smoothness |
  *            u10 total | u1 passed | u16 lesson points (the sum of the
  *            student's best totals) (author: the student)
@@ -152,6 +153,7 @@ struct proto_lesson {
 	char prompt[PROTO_LESSON_PROMPT_MAX];
 	uint16_t accuracy, coverage, smoothness, total, points;
 	bool passed;
+	char student[PROTO_CHAT_NAME_MAX]; /* STEP: the student's display name (the server's word) */
 };
 /* LESSON_TARGET: a step's target polylines, in practice-area mm. */
 #define PROTO_LESSON_TARGET_POLYLINES 16

@@ -26,13 +26,13 @@ keyed_server
 # A student whose question comes first and is left open: the TA answers
 # kid-0's by name.
 "$bot" --server "127.0.0.1:$port" --count 1 --name pal --token-key "$out/keys/token.key" \
-    --behavior idle --seconds 14 --moderate "0.2:ask::can we go early" \
+    --behavior idle --seconds 20 --moderate "0.2:ask::can we go early" \
     >"$out/pal.out" 2>"$out/pal.log" &
 pids="$pids $!"
 wait_for "$out/pal.log" "1 of 1 bots joined" 10
 # A student who asks a question and stays to read the answers.
 "$bot" --server "127.0.0.1:$port" --count 1 --name kid --token-key "$out/keys/token.key" \
-    --behavior idle --seconds 14 --moderate "0.3:ask::how do I find the area" \
+    --behavior idle --seconds 20 --moderate "0.3:ask::how do I find the area" \
     --report "$out/kid.json" >"$out/kid.out" 2>"$out/kid.log" &
 pids="$pids $!"
 wait_for "$out/kid.log" "1 of 1 bots joined" 10
@@ -71,7 +71,20 @@ printf '%s\n' "20 press chat" "21 type /a free period" "22 press chat" >"$out/pu
 grep -q "Not sent: a student may not announce" "$out/pupil.log" ||
     { echo "chat: the student was not told why" >&2; cat "$out/pupil.log" >&2; exit 1; }
 
-wait_for "$out/kid.out" '"still_connected"' 20
+# The instructor's client starts a lesson (the two students take part) and
+# saves its results: a CSV with every student, named.
+printf '%s\n' "20 press chat" "21 type /lesson letters" "22 press chat" "70 press chat" \
+    "71 type /save-results" "72 press chat" >"$out/head.script"
+(cd "$out" && "$lyceum" --headless --size 640x400 --msaa 1 --server "127.0.0.1:$port" \
+    --token "$(mint ms-head instructor)" --frames 100 --input-script "$out/head.script" \
+    >"$out/head.out" 2>"$out/head.log") ||
+    { echo "chat: the instructor's client failed" >&2; cat "$out/head.log" >&2; exit 1; }
+results=$(ls "$out"/lyceum-results-lesson-letters-*.csv 2>/dev/null | head -1)
+[ -n "$results" ] && [ "$(head -1 "$results")" = "place,name,points,steps_done,steps" ] &&
+    grep -q '^[12],"kid-0",0,0,5$' "$results" && grep -q '^[12],"pal-0",0,0,5$' "$results" ||
+    { echo "chat: /save-results wrote no CSV of the class" >&2; cat "$out/head.log" "$results" >&2; exit 1; }
+
+wait_for "$out/kid.out" '"still_connected"' 30
 kid=$(tr -d ' \n' <"$out/kid.json") # (spaces go too: "hello class" reads helloclass)
 for want in '"from":"ms-ward","scope":"room","text":"helloclass"' \
     '"from":"ms-ward","scope":"announce","text":"pencilsdown"' \

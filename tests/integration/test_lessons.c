@@ -89,6 +89,12 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 	assert_false(json_is_true(json_object_get(al, "active")));
 	json_t *results = json_object_get(al, "leaderboard");
 	assert_int_equal(json_array_size(results), 4);
+	/* Named, those who left too (their STEP ops carry the name). */
+	bool late_named = false;
+	for (size_t i = 0; i < json_array_size(results); i++)
+		late_named |= !strcmp(json_string_value(json_object_get(json_array_get(results, i), "name")),
+				      "late-0");
+	assert_true(late_named);
 	int done_well = 0;
 	for (size_t i = 0; i < json_array_size(results); i++)
 		done_well += num(json_array_get(results, i), "step") == 5 &&

@@ -134,8 +134,9 @@ void bot_lesson_report(const struct bot *b, json_t *out)
 	json_t *board = json_array();
 	for (int a = 1; a < SIM_BOARD_AUTHORS; a++)
 		if (cl->enrolled[a])
-			json_array_append_new(board, json_pack("{s:i,s:i,s:i}", "author", a, "step",
-							       cl->step[a], "points", cl->points[a]));
+			json_array_append_new(board, json_pack("{s:i,s:s,s:i,s:i}", "author", a, "name",
+							       cl->names[a], "step", cl->step[a],
+							       "points", cl->points[a]));
 	json_t *o = json_pack("{s:s,s:b,s:i,s:i,s:i,s:s,s:{s:i,s:i,s:i,s:i,s:b},s:I,s:I,s:o}", "lesson",
 			      cl->info.name, "active", cl->info.active, "steps", cl->info.step_count,
 			      "step", cl->mine.step, "points", cl->points[me], "prompt",
