@@ -460,6 +460,12 @@ bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *dat
 bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type);
 
 /* sv_moderate.c: mute, kick and ban, lock, hands and the floor, moves */
+/** "a student may not clear a board": the refusal of a request the role
+ * lacks perm for (PROTO_PERM_NONE: "do that"). */
+void sv_refuse_perm(struct sv_server *sv, struct sv_client *c, uint8_t type, enum proto_perm perm);
+/** Moderation's ranks: staff act on students and observers, an instructor
+ * on a TA too, nobody on an instructor (but on themselves: the caller). */
+bool sv_outranks(uint8_t actor_role, uint8_t target_role);
 /** Sends a log-channel message to one member (ordered with the room's log). */
 void sv_send_log(const struct sv_server *sv, struct sv_client *c, const uint8_t *buf,
 		 uint32_t len);

@@ -16,36 +16,40 @@ const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i
 	return &log->chat[i];
 }
 
+/* The line an ANSWER or REMOVE names, in the history, or NULL. */
+static const struct sv_chat_entry *named_line(const struct sv_log *log,
+					      const struct proto_log_op *op)
+{
+	uint16_t author = op->op.target_author ? op->op.target_author : op->author;
+	for (uint32_t i = 0; i < log->chat_count; i++) {
+		const struct sv_chat_entry *e = sv_chat_history(log, i);
+		if (e->author == author && e->op_id == op->op.target_op)
+			return e;
+	}
+	return NULL;
+}
+
 int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
 {
 	enum proto_role role = (enum proto_role)c->role;
 	if (op->kind == PROTO_LOG_REMOVE) {
 		if (!proto_perm_allows(role, PROTO_PERM_REMOVE_CHAT))
 			return PROTO_LOG_REFUSED_ROLE;
-		uint16_t author = op->op.target_author ? op->op.target_author : op->author;
-		for (uint32_t i = 0; i < log->chat_count; i++) {
-			const struct sv_chat_entry *e = sv_chat_history(log, i);
-			if (e->author != author || e->op_id != op->op.target_op)
-				continue;
-			/* As moderation: staff's lines only by a higher rank (an
-			 * instructor's by nobody), one's own by oneself. */
-			bool rank = !proto_role_is_staff((enum proto_role)e->role) || author == c->author ||
-				    (role == PROTO_ROLE_INSTRUCTOR && e->role == PROTO_ROLE_TA);
-			return rank ? SIM_BOARD_APPLIED : PROTO_LOG_REFUSED_ROLE;
-		}
-		return PROTO_LOG_REFUSED_NO_LINE;
+		const struct sv_chat_entry *e = named_line(log, op);
+		if (!e)
+			return PROTO_LOG_REFUSED_NO_LINE;
+		/* As moderation: staff's lines only by a higher rank (an
+		 * instructor's by nobody), one's own by oneself. */
+		return e->author == c->author || sv_outranks(role, e->role) ? SIM_BOARD_APPLIED
+									   : PROTO_LOG_REFUSED_ROLE;
 	}
 	if (op->kind == PROTO_LOG_ANSWER) {
 		if (!proto_perm_allows(role, PROTO_PERM_ANNOUNCE))
 			return PROTO_LOG_REFUSED_ROLE;
-		uint16_t author = op->op.target_author ? op->op.target_author : op->author;
-		for (uint32_t i = 0; i < log->chat_count; i++) {
-			const struct sv_chat_entry *e = sv_chat_history(log, i);
-			if (e->author == author && e->op_id == op->op.target_op &&
-			    e->chat.scope == PROTO_CHAT_QUESTION && !e->chat.answered)
-				return SIM_BOARD_APPLIED;
-		}
-		return PROTO_LOG_REFUSED_NO_QUESTION;
+		const struct sv_chat_entry *e = named_line(log, op);
+		return e && e->chat.scope == PROTO_CHAT_QUESTION && !e->chat.answered
+			       ? SIM_BOARD_APPLIED
+			       : PROTO_LOG_REFUSED_NO_QUESTION;
 	}
 	struct proto_chat *chat = &op->chat;
 	if (chat->scope == PROTO_CHAT_ANNOUNCE && !proto_perm_allows(role, PROTO_PERM_ANNOUNCE))

@@ -174,18 +174,14 @@ static void send_home(struct sv_server *sv, struct sv_client *c, int i)
 	struct sv_room *room = c->room;
 	struct sv_item *item = &room->items->items[i];
 	if (!proto_perm_allows((enum proto_role)c->role, PROTO_PERM_RETURN_ITEMS)) {
-		char why[PROTO_MOD_TEXT_MAX];
-		enum proto_role role = (enum proto_role)c->role;
-		snprintf(why, sizeof(why), "%s %s may not %s", proto_role_article(role),
-			 proto_role_name(role), proto_perm_name(PROTO_PERM_RETURN_ITEMS));
-		refuse(sv, c, why);
+		sv->item_refusals++;
+		sv_refuse_perm(sv, c, PROTO_MSG_ITEM, PROTO_PERM_RETURN_ITEMS);
 		return;
 	}
 	uint16_t holder = item->now.holder;
 	/* As moderation: not from the hands of staff of equal or higher rank. */
 	const struct sv_client *h = holder ? &sv->clients[holder] : NULL;
-	if (h && h != c && proto_role_is_staff((enum proto_role)h->role) &&
-	    !(c->role == PROTO_ROLE_INSTRUCTOR && h->role == PROTO_ROLE_TA)) {
+	if (h && h != c && !sv_outranks(c->role, h->role)) {
 		char why[PROTO_MOD_TEXT_MAX];
 		snprintf(why, sizeof(why), "%.31s holds the %s; staff of equal or higher rank keep theirs",
 			 h->name, item_name(room, i));

@@ -427,11 +427,7 @@ void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_a
 		return;
 	}
 	if (!proto_perm_allows((enum proto_role)c->role, PROTO_PERM_LESSON)) {
-		char why[PROTO_MOD_TEXT_MAX];
-		enum proto_role role = (enum proto_role)c->role;
-		snprintf(why, sizeof(why), "%s %s may not %s", proto_role_article(role),
-			 proto_role_name(role), proto_perm_name(PROTO_PERM_LESSON));
-		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
+		sv_refuse_perm(sv, c, PROTO_MSG_LESSON, PROTO_PERM_LESSON);
 		return;
 	}
 	if (q->action == PROTO_LESSON_START)

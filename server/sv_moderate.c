@@ -74,18 +74,30 @@ uint8_t sv_member_status(const struct sv_server *sv, const struct sv_client *c)
 	return s;
 }
 
+bool sv_outranks(uint8_t actor_role, uint8_t target_role)
+{
+	return !proto_role_is_staff((enum proto_role)target_role) ||
+	       (actor_role == PROTO_ROLE_INSTRUCTOR && target_role == PROTO_ROLE_TA);
+}
+
+void sv_refuse_perm(struct sv_server *sv, struct sv_client *c, uint8_t type, enum proto_perm perm)
+{
+	char text[PROTO_MOD_TEXT_MAX];
+	enum proto_role role = (enum proto_role)c->role;
+	snprintf(text, sizeof(text), "%s %s may not %s", proto_role_article(role),
+		 proto_role_name(role), perm == PROTO_PERM_NONE ? "do that" : proto_perm_name(perm));
+	sv_refuse_action(sv, c, type, text);
+}
+
 void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, const char *why)
 {
 	char text[PROTO_MOD_TEXT_MAX];
 	const struct proto_msg_spec *spec = proto_msg_spec(type);
-	if (why)
-		core_strlcpy(text, why, sizeof(text));
-	else
-		snprintf(text, sizeof(text), "%s %s may not %s", proto_role_article((enum proto_role)c->role),
-			 proto_role_name((enum proto_role)c->role),
-			 spec && spec->perm != PROTO_PERM_NONE
-				 ? proto_perm_name((enum proto_perm)spec->perm)
-				 : "do that");
+	if (!why) {
+		sv_refuse_perm(sv, c, type, spec ? (enum proto_perm)spec->perm : PROTO_PERM_NONE);
+		return;
+	}
+	core_strlcpy(text, why, sizeof(text));
 	sv->refused_actions++;
 	if (c->refused_actions++ == 0) {
 		char q[PROTO_QUOTED_MAX];
@@ -140,8 +152,7 @@ static struct sv_client *target_of(struct sv_server *sv, struct sv_client *actor
 	}
 	/* Staff act on students and observers; only an instructor on a TA, and
 	 * nobody on an instructor but themselves. */
-	bool allowed = !proto_role_is_staff((enum proto_role)t->role) || t == actor ||
-		       (actor->role == PROTO_ROLE_INSTRUCTOR && t->role == PROTO_ROLE_TA);
+	bool allowed = t == actor || sv_outranks(actor->role, t->role);
 	if (!allowed) {
 		sv_refuse_action(sv, actor, m->type, "staff of equal or higher rank cannot be moderated");
 		return NULL;

@@ -268,24 +268,26 @@ uint32_t cl_chat_send(struct cl_conn *c, enum proto_chat_scope scope, const char
 	return cl_board_queue(c, &up);
 }
 
+/* A staff op on author's line op_id (ANSWER, REMOVE), if perm allows. */
+static uint32_t on_line(struct cl_conn *c, uint8_t kind, enum proto_perm perm, uint16_t author,
+			uint32_t op_id, char *why, size_t why_size)
+{
+	if (!chat_allowed(c, perm, why, why_size))
+		return 0;
+	struct proto_board_up up = {.op = {.kind = kind, .target_author = author, .target_op = op_id}};
+	return cl_board_queue(c, &up);
+}
+
 uint32_t cl_chat_answer(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
 			size_t why_size)
 {
-	if (!chat_allowed(c, PROTO_PERM_ANNOUNCE, why, why_size))
-		return 0;
-	struct proto_board_up up = {.op = {.kind = PROTO_LOG_ANSWER, .target_author = author,
-					   .target_op = op_id}};
-	return cl_board_queue(c, &up);
+	return on_line(c, PROTO_LOG_ANSWER, PROTO_PERM_ANNOUNCE, author, op_id, why, why_size);
 }
 
 uint32_t cl_chat_remove(struct cl_conn *c, uint16_t author, uint32_t op_id, char *why,
 			size_t why_size)
 {
-	if (!chat_allowed(c, PROTO_PERM_REMOVE_CHAT, why, why_size))
-		return 0;
-	struct proto_board_up up = {.op = {.kind = PROTO_LOG_REMOVE, .target_author = author,
-					   .target_op = op_id}};
-	return cl_board_queue(c, &up);
+	return on_line(c, PROTO_LOG_REMOVE, PROTO_PERM_REMOVE_CHAT, author, op_id, why, why_size);
 }
 
 const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i)
