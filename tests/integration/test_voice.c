@@ -254,12 +254,12 @@ static double quality(const char *recording)
 
 /* One speaker on a clean link, one listener behind lyceum-netsim; returns
  * the quality of the listener's recording. */
-static double through_loss(const char *loss, bool repair, const char *tag)
+static double through_loss(const char *loss, bool repair, const char *seed, const char *tag)
 {
 	struct itest_server sv, ns;
 	assert_true(itest_server_start(&sv, NULL));
-	char *impair[] = {"--loss", (char *)loss, "--delay", "40", "--jitter", "40", "--seed", "7",
-			  NULL};
+	char *impair[] = {"--loss", (char *)loss, "--delay", "40", "--jitter", "40", "--seed",
+			  (char *)seed, NULL};
 	assert_true(itest_netsim_start(&ns, &sv, impair));
 	char dir[300], report[300], wav[400];
 	snprintf(dir, sizeof(dir), "%s/rec-%s", itest_dir(), tag);
@@ -298,15 +298,23 @@ static double through_loss(const char *loss, bool repair, const char *tag)
 
 /* The clean link reads about 0.99, 5% loss repaired about 0.99, 15%
  * repaired 0.95 to 0.97, and 15% with lost frames played as silence 0.88
- * to 0.89 (same seed): the threshold sits between. */
+ * to 0.93: the threshold sits between. Which frames a loss takes (speech
+ * or pause) follows the timing of all the traffic through the simulator,
+ * so one unrepaired run spreads by about 0.01 a standard deviation; the
+ * proof that the threshold fails without repair takes the mean of two
+ * runs (two seeds), half as spread. */
 static void speech_survives_loss_with_fec_and_concealment(void **state)
 {
 	(void)state;
-	assert_true(through_loss("5", true, "loss5") >= QUALITY_MIN);
-	assert_true(through_loss("15", true, "loss15") >= QUALITY_MIN);
+	assert_true(through_loss("5", true, "7", "loss5") >= QUALITY_MIN);
+	assert_true(through_loss("15", true, "7", "loss15") >= QUALITY_MIN);
 	/* The threshold is not one anything passes: the same loss without
 	 * repair falls below it. */
-	assert_true(through_loss("15", false, "loss15-bare") < QUALITY_MIN);
+	double bare = (through_loss("15", false, "7", "loss15-bare") +
+		       through_loss("15", false, "11", "loss15-bare-2")) / 2;
+	fprintf(stderr, "loss 15%%, neither FEC nor concealment: mean quality %.3f of two runs\n",
+		bare);
+	assert_true(bare < QUALITY_MIN);
 }
 
 int main(void)
