@@ -244,11 +244,15 @@ static int is_lesson(const struct dirent *e)
 }
 
 /* " a b c" (the lessons in dir, by name), as many as fit in out; " none"
- * when there are none. */
-static void lesson_names(const char *dir, char *out, size_t size)
+ * when there are none. False (errno set) when dir cannot be read. */
+static bool lesson_names(const char *dir, char *out, size_t size)
 {
 	struct dirent **list = NULL;
 	int n = scandir(dir, &list, is_lesson, by_name);
+	if (n < 0) {
+		core_strlcpy(out, " none", size);
+		return false;
+	}
 	size_t used = 0;
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
@@ -261,21 +265,18 @@ static void lesson_names(const char *dir, char *out, size_t size)
 	free(list);
 	if (!used)
 		core_strlcpy(out, " none", size);
+	return true;
 }
 
 void sv_lesson_announce_dir(const char *dir)
 {
 	char names[512];
-	DIR *d = opendir(dir);
-	if (!d) {
+	if (lesson_names(dir, names, sizeof(names)))
+		CORE_INFO("lessons in %s:%s", dir, names);
+	else
 		CORE_WARN("no lessons: cannot open the lessons folder '%s' (%s); instructors cannot "
 			  "start one (give --lessons DIR)",
 			  dir, strerror(errno));
-		return;
-	}
-	closedir(d);
-	lesson_names(dir, names, sizeof(names));
-	CORE_INFO("lessons in %s:%s", dir, names);
 }
 
 static void start(struct sv_server *sv, struct sv_client *c, const struct proto_lesson_up *m)
@@ -301,7 +302,7 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		size_t n;
 		if (access(path, R_OK) != 0) {
 			n = (size_t)snprintf(why, sizeof(why), "no lesson '%.31s' here; there are:", m->name);
-			lesson_names(sv->cfg.lessons_dir, why + n, sizeof(why) - n);
+			(void)lesson_names(sv->cfg.lessons_dir, why + n, sizeof(why) - n);
 		} else {
 			size_t skip = strlen(path);
 			const char *detail = !strncmp(err, path, skip) && err[skip] == ':' ? err + skip + 2 : err;

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #define APP_MAX_NOTICES 6
 #define APP_BOARD_PX_W 1000 /* the board image: 4 mm a pixel */
@@ -246,6 +247,9 @@ bool app_load_world(struct app *a, const char *path_or_name);
  * false when it cannot be drawn (said in a notice). */
 bool app_world_sync(struct app *a);
 void app_notice(struct app *a, uint32_t argb, const char *fmt, ...) CORE_PRINTF(3, 4);
+/* The local time (the teacher's clock) as YYYYMMDD-HHMMSS for an exported
+ * file's name; *tm (when not NULL) gets it too. */
+void app_file_stamp(char out[16], struct tm *tm);
 
 /* app_input.c */
 void app_input_frame(struct app *a);

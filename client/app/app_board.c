@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MM_PER_PX (SIM_BOARD_SURFACE_W / APP_BOARD_PX_W)
@@ -469,20 +468,18 @@ bool app_board_input(struct app *a, uint64_t now_us)
 	struct plat_input *in = &a->input;
 	if (!a->board)
 		return false;
-	if (v->open && in->pressed[PLAT_ACT_CANCEL]) {
-		/* Esc closes the board (it does not leave the class). */
+	/* Esc closes the board (it does not leave the class); F2 moves on. */
+	bool esc = v->open && in->pressed[PLAT_ACT_CANCEL];
+	if (esc)
 		in->pressed[PLAT_ACT_CANCEL] = 0;
-		if (v->pen_down)
-			send_batch(a, true);
-		v->pen_down = false;
-		v->open = false;
-		v->board = 0;
-	}
-	if (in->pressed[PLAT_ACT_BOARD] % 2) {
+	if (esc || in->pressed[PLAT_ACT_BOARD] % 2) {
 		/* F2: the board one stands at (else the first), the next, then closed. */
 		int at = v->open ? -1 : app_board_near(a);
 		bool was_open = v->open;
-		uint8_t next = at >= 0 ? (uint8_t)at : v->open ? (uint8_t)(v->board + 1) : 0;
+		uint8_t next = esc ? RND_BOARD_IMAGES
+			       : at >= 0 ? (uint8_t)at
+			       : v->open ? (uint8_t)(v->board + 1)
+					 : 0;
 		while (next < RND_BOARD_IMAGES && !a->board->boards.width_mm[next])
 			next++;
 		if (v->pen_down)
@@ -660,13 +657,9 @@ bool app_board_save(struct app *a)
 		return false;
 	struct app_board_image *img = &v->images[b];
 	img->dirty = true; /* the view redraws it when it next shows */
-	char path[160];
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm); /* the teacher's clock */
-	snprintf(path, sizeof(path), "lyceum-board-%s-%d-%04d%02d%02d-%02d%02d%02d.png",
-		 a->conn.welcome.room, b + 1, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	char path[160], stamp[16];
+	app_file_stamp(stamp, NULL);
+	snprintf(path, sizeof(path), "lyceum-board-%s-%d-%s.png", a->conn.welcome.room, b + 1, stamp);
 	bool ok = stbi_write_png(path, APP_BOARD_PX_W, APP_BOARD_PX_H, 4, img->pixels,
 				 APP_BOARD_PX_W * 4) != 0;
 	app_notice(a, ok ? 0xfff2f4f8u : 0xfff05a5au, ok ? "Board saved to %.80s" : "Could not write %.80s",

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define APP_CHAT_SHOWN 8
 #define APP_CHAT_SHOW_US 20000000u /* the panel fades this long after the last line */
@@ -70,13 +69,10 @@ static const char *who(const struct app *a, const struct cl_chat_line *l)
 /* The chat as text, oldest first: "/save". */
 static void save(struct app *a)
 {
-	char path[128];
-	time_t now = time(NULL);
+	char path[128], stamp[16];
 	struct tm tm;
-	localtime_r(&now, &tm); /* the teacher's clock */
-	snprintf(path, sizeof(path), "lyceum-chat-%s-%04d%02d%02d-%02d%02d%02d.txt",
-		 a->conn.welcome.room, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
+	app_file_stamp(stamp, &tm);
+	snprintf(path, sizeof(path), "lyceum-chat-%s-%s.txt", a->conn.welcome.room, stamp);
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		app_notice(a, REFUSED, "Cannot write %.60s here", path);
@@ -371,13 +367,10 @@ static void save_results(struct app *a)
 	}
 	static uint16_t order[SIM_BOARD_AUTHORS];
 	int mine, count = leaders(l, 0, order, SIM_BOARD_AUTHORS - 1, &mine);
-	char path[160];
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	snprintf(path, sizeof(path), "lyceum-results-%s-%s-%04d%02d%02d-%02d%02d%02d.csv",
-		 a->conn.welcome.room, l->info.name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec);
+	char path[160], stamp[16];
+	app_file_stamp(stamp, NULL);
+	snprintf(path, sizeof(path), "lyceum-results-%s-%s-%s.csv", a->conn.welcome.room,
+		 l->info.name, stamp);
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		app_notice(a, REFUSED, "Cannot write %.60s here", path);

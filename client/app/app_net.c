@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void app_notice(struct app *a, uint32_t argb, const char *fmt, ...)
 {
@@ -26,6 +27,16 @@ void app_notice(struct app *a, uint32_t argb, const char *fmt, ...)
 	slot->argb = argb;
 	slot->until_us = plat_time_us() + 5000000u;
 	CORE_INFO("%s", slot->text);
+}
+
+void app_file_stamp(char out[16], struct tm *tm)
+{
+	struct tm local;
+	time_t now = time(NULL);
+	localtime_r(&now, &local);
+	strftime(out, 16, "%Y%m%d-%H%M%S", &local);
+	if (tm)
+		*tm = local;
 }
 
 bool app_load_world(struct app *a, const char *path_or_name)
