@@ -148,6 +148,7 @@ void sv_refuse(struct sv_server *sv, net_peer peer, enum proto_refuse_reason rea
 				 .server_version = PROTO_VERSION,
 				 .client_version = client_version};
 	core_strlcpy(m.message, message, sizeof(m.message));
+	sv->admit.refused++;
 	uint8_t buf[256];
 	uint32_t len = proto_encode_refuse(&m, buf, sizeof(buf));
 	if (len && net_host_send(sv->net, peer, NET_CH_CONTROL, buf, len) != CORE_OK)
@@ -268,7 +269,6 @@ void sv_on_hello(struct sv_server *sv, struct sv_client *c, const struct proto_h
 	struct sv_identity id;
 	enum proto_refuse_reason reason;
 	if (!sv_admit_hello(sv, &hello, &id, &reason, msg, sizeof(msg))) {
-		sv->admit.refused++;
 		sv_refuse(sv, c->peer, reason, hello.version, msg);
 		return;
 	}

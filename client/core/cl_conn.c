@@ -655,7 +655,9 @@ void cl_conn_drop(struct cl_conn *c)
 
 void cl_conn_close(struct cl_conn *c, uint32_t wait_ms)
 {
-	if (c->peer && c->state == CL_STATE_JOINED)
+	/* Refused too: the server keeps the connection (and a place of its
+	 * --max-clients) until its goodbye is acknowledged. */
+	if (c->peer && (c->state == CL_STATE_JOINED || c->state == CL_STATE_REFUSED))
 		net_host_shutdown(c->host, NET_DISCONNECT_LEAVE, wait_ms);
 	cl_conn_drop(c);
 }

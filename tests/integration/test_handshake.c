@@ -16,6 +16,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A refused client gives its place back at once: on a server that admits
+ * one, an instructor refused (an open server) is followed straight away
+ * by a student who joins, not told "full" (the refused connection held
+ * the place until ENet's timeout, up to 30 s). Refusals are counted. */
+static void a_refused_client_gives_its_place_back(void **state)
+{
+	(void)state;
+	struct itest_server sv;
+	char *flags[] = {"--max-clients", "1", NULL};
+	assert_true(itest_server_start(&sv, flags));
+	char *teacher[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--role", "instructor",
+			   "--seconds", "1", NULL};
+	struct itest_proc bot;
+	assert_int_equal(itest_run(&bot, "refused-teacher", teacher, 20000), 1);
+	char *pupil[] = {LYCEUM_BOT_BIN, "--server", sv.addr, "--seconds", "0.5", NULL};
+	assert_int_equal(itest_run(&bot, "next-pupil", pupil, 20000), 0);
+	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(log);
+	assert_int_equal(itest_count(log, "reason=role"), 1);
+	assert_int_equal(itest_count(log, "reason=full"), 0);
+	free(log);
+	assert_int_equal(itest_server_stat(&sv, "refused"), 1);
+}
+
 static void wrong_protocol_version_is_refused_with_a_message(void **state)
 {
 	(void)state;
@@ -165,6 +190,7 @@ int main(void)
 		cmocka_unit_test(a_client_that_vanishes_times_out),
 		cmocka_unit_test(a_client_stalled_behind_a_dialog_is_kept),
 		cmocka_unit_test(wrong_protocol_version_is_refused_with_a_message),
+		cmocka_unit_test(a_refused_client_gives_its_place_back),
 		cmocka_unit_test(no_server_is_reported_not_hung),
 		cmocka_unit_test(bad_flags_and_worlds_stop_the_server_with_a_reason),
 	};
