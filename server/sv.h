@@ -476,6 +476,10 @@ void sv_on_mod_request(struct sv_server *sv, struct sv_client *c, const union pr
 		       uint32_t len);
 /** Tells the client its request was refused (why: NULL for "your role may not"). */
 void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, const char *why);
+/** Tells the room what a member did (a MOD_EVENT from actor, on target if
+ *  any): the notice every client shows. The caller logs it. */
+void sv_tell_room(struct sv_server *sv, const struct sv_client *actor, uint8_t type,
+		  const struct sv_client *target, bool flag, const char *text);
 /** On join: what the room holds against this user (a mute across reconnects). */
 void sv_moderation_on_join(struct sv_server *sv, struct sv_client *c);
 /** After the welcome: the newcomer learns the raised hands. */

@@ -191,6 +191,9 @@ static void send_home(struct sv_server *sv, struct sv_client *c, int i)
 	item->now = at_spawn(room, i);
 	item->away_us = 0;
 	sv->item_returns++;
+	/* Its holder, and the room, hear who sent it home: to them it would
+	 * otherwise look as if it had been put down. */
+	sv_tell_room(sv, c, PROTO_MSG_ITEM, h, false, item_name(room, i));
 	char q[PROTO_QUOTED_MAX], qh[PROTO_QUOTED_MAX];
 	CORE_INFO("item room=%s item=%d name=%s sent home by client=%u name=%s (held by %s)", room->name,
 		  i, item_name(room, i), c->id, sv_qname(c, q),

@@ -117,19 +117,25 @@ void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, c
 	sv_send_log(sv, c, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
 }
 
-/* Who did what to whom and when: the log line is the record, the event
- * tells the room. */
-static void announce(struct sv_server *sv, struct sv_client *actor, uint8_t type,
-		     const struct sv_client *target, bool flag, const char *text)
+void sv_tell_room(struct sv_server *sv, const struct sv_client *actor, uint8_t type,
+		  const struct sv_client *target, bool flag, const char *text)
 {
-	struct sv_room *room = actor->room;
 	struct proto_mod_event e = {.action = type, .flag = flag, .actor = actor->id,
 				    .target = target ? target->id : 0,
 				    .unix_time = (uint32_t)time(NULL)};
 	core_strlcpy(e.actor_name, actor->name, sizeof(e.actor_name));
 	core_strlcpy(e.text, text ? text : "", sizeof(e.text));
 	uint8_t buf[256];
-	sv_room_send_log(sv, room, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
+	sv_room_send_log(sv, actor->room, buf, proto_encode_mod_event(&e, buf, sizeof(buf)));
+}
+
+/* Who did what to whom and when: the log line is the record, the event
+ * tells the room. */
+static void announce(struct sv_server *sv, struct sv_client *actor, uint8_t type,
+		     const struct sv_client *target, bool flag, const char *text)
+{
+	struct sv_room *room = actor->room;
+	sv_tell_room(sv, actor, type, target, flag, text);
 	sv->moderation_actions++;
 	char qa[PROTO_QUOTED_MAX], qt[PROTO_QUOTED_MAX], qx[PROTO_QUOTED_MAX];
 	CORE_INFO("moderation room=%s actor=%u actor_name=%s action=%s flag=%d target=%u "

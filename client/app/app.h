@@ -128,6 +128,7 @@ struct app {
 	bool world_ready;   /* uploaded to the renderer */
 	bool world_pending; /* loaded, not yet uploaded (app_world_sync) */
 	uint64_t item_sent_us; /* the carried item's place last sent */
+	uint64_t item_home_us[SIM_MAX_ITEMS]; /* staff sent it home from someone's hands then */
 	struct app_carry {     /* a headset: the item held is in this hand */
 		bool valid;
 		float m[3];    /* world metres, z up */
@@ -362,4 +363,6 @@ void app_item_input(struct app *a);
 /** Streams where we carry the item we hold (call after the tick's move). */
 void app_item_tick(struct app *a, uint64_t now_us);
 void app_item_event(struct app *a, const struct cl_event *ev);
+/** Staff sent an item home (a MOD_EVENT): who did, from whose hands. */
+void app_item_sent_home(struct app *a, const struct proto_mod_event *m, const char *from);
 void app_item_draw(struct app *a, uint64_t now_us);

@@ -6,6 +6,7 @@
 #include "plat.h"
 
 #include <math.h>
+#include <string.h>
 
 #define CARRY_AHEAD_M 0.4f
 #define CARRY_HEIGHT_M 1.1f
@@ -84,16 +85,38 @@ void app_item_tick(struct app *a, uint64_t now_us)
 		a->item_sent_us = now_us;
 }
 
+/* A "put down" this soon after its item was sent home is that, said already. */
+#define HOME_NOTICE_US 3000000u
+
 void app_item_event(struct app *a, const struct cl_event *ev)
 {
 	if (ev->type != CL_EVENT_ITEM || !a->world || ev->item.index >= a->world->item_count)
 		return;
+	uint64_t *home = &a->item_home_us[ev->item.index];
+	if (!ev->item.holder && *home && a->conn.service_now_us - *home < HOME_NOTICE_US) {
+		*home = 0;
+		return;
+	}
 	uint16_t me = a->conn.welcome.client_id, who = ev->item.holder ? ev->item.holder : ev->item.before;
 	const struct cl_roster_entry *e = cl_conn_roster_find(&a->conn, who);
 	char label[CL_LABEL_MAX];
 	const char *name = who == me ? "You" : e ? cl_roster_label(e, label, sizeof(label)) : "Someone";
 	app_notice(a, 0xffc8d8f0, "%s %s the %s", name, ev->item.holder ? "picked up" : "put down",
 		   item_name(a, ev->item.index));
+}
+
+void app_item_sent_home(struct app *a, const struct proto_mod_event *m, const char *from)
+{
+	const bool mine = m->target == a->conn.welcome.client_id;
+	if (m->target && a->world)
+		for (int i = 0; i < a->world->item_count; i++)
+			if (strcmp(item_name(a, i), m->text) == 0)
+				a->item_home_us[i] = a->conn.service_now_us;
+	if (!m->target)
+		app_notice(a, 0xffc8d8f0, "%.31s sent the %.40s home", m->actor_name, m->text);
+	else
+		app_notice(a, mine ? 0xfff08080u : 0xffc8d8f0, "%.31s sent the %.40s home from %s",
+			   m->actor_name, m->text, mine ? "your hands" : from);
 }
 
 void app_item_draw(struct app *a, uint64_t now_us)

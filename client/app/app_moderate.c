@@ -88,6 +88,9 @@ static void on_event(struct app *a, const struct proto_mod_event *m)
 	case PROTO_MSG_MOVE_USER:
 		app_notice(a, colour, "%.31s moved %s to %.40s", actor, who, m->text);
 		break;
+	case PROTO_MSG_ITEM:
+		app_item_sent_home(a, m, who);
+		break;
 	default:
 		break;
 	}

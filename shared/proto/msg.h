@@ -18,9 +18,9 @@
 #include <stdint.h>
 
 /** Bumped on every incompatible wire change. */
-#define PROTO_VERSION 14 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items;
+#define PROTO_VERSION 15 /* 9: the room op log (boards), author numbers; 10: chat, lessons; 11: items;
 			  * 12: ops go up in BOARD_OPS datagrams; 13: WELCOME counts the roster;
-			  * 14: LESSON_TARGET */
+			  * 14: LESSON_TARGET; 15: MOD_EVENT tells an item sent home */
 #define PROTO_NAME_MAX 32
 #define PROTO_TOKEN_MAX 512
 #define PROTO_TICKET_MAX 256 /* a resume ticket, sealed by the server */

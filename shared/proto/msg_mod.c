@@ -84,9 +84,10 @@ enum core_result proto_decode_mod_event(const uint8_t *data, uint32_t len,
 	out->unix_time = proto_read_bits(&r, 32);
 	proto_read_string(&r, out->actor_name, sizeof(out->actor_name));
 	proto_read_string(&r, out->text, sizeof(out->text));
-	/* A refused lesson request is answered the same way. */
-	if (!is_mod_request(out->action) &&
-	    !(out->refused && (out->action == PROTO_MSG_LESSON || out->action == PROTO_MSG_ITEM)))
+	/* A refused lesson or item request is answered the same way, and an
+	 * item staff sent home is told to the room. */
+	if (!is_mod_request(out->action) && out->action != PROTO_MSG_ITEM &&
+	    !(out->refused && out->action == PROTO_MSG_LESSON))
 		return CORE_ERR_INVALID;
 	return done(&r);
 }

@@ -124,16 +124,17 @@ static void staff_send_a_held_item_home(void **state)
 	/* A student keeps the cube; a TA sends it home from its hands (the
 	 * desktop's /return-items), which a student may not. */
 	const char *dir = itest_dir(), *worlds = LYCEUM_SOURCE_DIR "/tests/data/worlds";
-	char keys[256], pub[300], key[300], rep_kid[300];
+	char keys[256], pub[300], key[300], rep_kid[300], rep_holder[300];
 	assert_true(itest_keygen(keys, sizeof(keys), "item-keys"));
 	snprintf(pub, sizeof(pub), "%s/token.pub", keys);
 	snprintf(key, sizeof(key), "%s/token.key", keys);
 	snprintf(rep_kid, sizeof(rep_kid), "%s/kid.json", dir);
+	snprintf(rep_holder, sizeof(rep_holder), "%s/holder.json", dir);
 	struct itest_server sv;
 	char *flags[] = {"--worlds", (char *)worlds, "--world", "items", "--token-key", pub, NULL};
 	assert_true(itest_server_start(&sv, flags));
 	char *holder[] = BOT("holder", "--token-key", key, "--behavior", "grab", "--item", "0",
-			     "--hold", "30", "--seconds", "5");
+			     "--hold", "30", "--seconds", "5", "--report", rep_holder);
 	char *ta[] = BOT("ta", "--token-key", key, "--role", "ta", "--behavior", "idle", "--seconds",
 			 "3", "--moderate", "1.5:return-items");
 	char *kid[] = BOT("kid", "--token-key", key, "--behavior", "idle", "--seconds", "3",
@@ -156,6 +157,13 @@ static void staff_send_a_held_item_home(void **state)
 	assert_non_null(out);
 	assert_non_null(strstr(out, "a student may not send items home"));
 	free(out);
+	/* The holder was told who sent it home, not left to think it put it down. */
+	json_t *r = itest_json(rep_holder);
+	assert_non_null(r);
+	json_t *grab = json_object_get(json_array_get(json_object_get(r, "bots"), 0), "grab");
+	assert_int_equal(num(grab, "sent_home"), 1);
+	assert_int_equal(num(grab, "put_down"), 0);
+	json_decref(r);
 }
 
 int main(void)

@@ -124,6 +124,7 @@ struct bot {
 		bool carrying;     /* the item it holds is being carried about */
 		uint64_t asked_us, held_us, put_down_us, carry_us;
 		uint64_t asks, grabs, refused, put_downs, carries;
+		uint64_t sent_home; /* staff sent home what it held */
 		int32_t farthest_mm[SIM_MAX_ITEMS]; /* each item seen this far from its spawn */
 	} grab;
 	char chat_why[96];  /* why the last line was not sent */

@@ -272,6 +272,9 @@ void bot_grab_on_event(struct bot *b, const struct cl_event *ev)
 	}
 	if (ev->type == CL_EVENT_MODERATION && ev->mod.action == PROTO_MSG_ITEM && ev->mod.refused)
 		b->grab.refused++;
+	else if (ev->type == CL_EVENT_MODERATION && ev->mod.action == PROTO_MSG_ITEM &&
+		 ev->mod.target == b->conn.welcome.client_id)
+		b->grab.sent_home++;
 }
 
 static void carry(struct bot *b, int item, int8_t *mx, int8_t *my)

@@ -196,10 +196,11 @@ static void items_report(const struct bot_run *run, const struct bot *b, json_t 
 	if (run->opt.behavior != BOT_GRAB)
 		return;
 	json_object_set_new(o, "grab",
-			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:i}", "asked", (json_int_t)b->grab.asks,
+			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:i}", "asked", (json_int_t)b->grab.asks,
 				      "granted", (json_int_t)b->grab.grabs, "refused",
 				      (json_int_t)b->grab.refused, "put_down",
-				      (json_int_t)b->grab.put_downs, "carry_moves",
+				      (json_int_t)b->grab.put_downs, "sent_home",
+				      (json_int_t)b->grab.sent_home, "carry_moves",
 				      (json_int_t)b->grab.carries, "holding", cl_item_held(c)));
 }
 
