@@ -16,9 +16,8 @@ const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i
 	return &log->chat[i];
 }
 
-/* The line an ANSWER or REMOVE names, in the history, or NULL. */
-static const struct sv_chat_entry *named_line(const struct sv_log *log,
-					      const struct proto_log_op *op)
+const struct sv_chat_entry *sv_chat_named_line(const struct sv_log *log,
+					       const struct proto_log_op *op)
 {
 	uint16_t author = op->op.target_author ? op->op.target_author : op->author;
 	for (uint32_t i = 0; i < log->chat_count; i++) {
@@ -35,7 +34,7 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 	if (op->kind == PROTO_LOG_REMOVE) {
 		if (!proto_perm_allows(role, PROTO_PERM_REMOVE_CHAT))
 			return PROTO_LOG_REFUSED_ROLE;
-		const struct sv_chat_entry *e = named_line(log, op);
+		const struct sv_chat_entry *e = sv_chat_named_line(log, op);
 		if (!e)
 			return PROTO_LOG_REFUSED_NO_LINE;
 		/* As moderation: staff's lines only by a higher rank (an
@@ -46,7 +45,7 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 	if (op->kind == PROTO_LOG_ANSWER) {
 		if (!proto_perm_allows(role, PROTO_PERM_ANNOUNCE))
 			return PROTO_LOG_REFUSED_ROLE;
-		const struct sv_chat_entry *e = named_line(log, op);
+		const struct sv_chat_entry *e = sv_chat_named_line(log, op);
 		return e && e->chat.scope == PROTO_CHAT_QUESTION && !e->chat.answered
 			       ? SIM_BOARD_APPLIED
 			       : PROTO_LOG_REFUSED_NO_QUESTION;

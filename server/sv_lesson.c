@@ -204,7 +204,7 @@ static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *roo
 	return s;
 }
 
-static void stop(struct sv_server *sv, struct sv_room *room)
+static void stop(struct sv_server *sv, struct sv_room *room, const struct sv_client *by)
 {
 	struct sv_lesson *l = room->lesson;
 	/* The leaderboard, for the record: best totals summed, most first. */
@@ -229,7 +229,9 @@ static void stop(struct sv_server *sv, struct sv_room *room)
 	l->active = false;
 	struct proto_log_op op = lesson_op(l);
 	sv_log_server_op(sv, room, &op);
-	CORE_INFO("lesson stopped room=%s lesson=%s students=%u", room->name, l->name, l->count);
+	char q[PROTO_QUOTED_MAX];
+	CORE_INFO("lesson stopped room=%s lesson=%s students=%u by client=%u name=%s", room->name,
+		  l->name, l->count, by->id, sv_qname(by, q));
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -243,9 +245,34 @@ static int is_lesson(const struct dirent *e)
 	return len > 5 && !strcmp(e->d_name + len - 5, ".json");
 }
 
-/* " a b c" (the lessons in dir, by name), as many as fit in out; " none"
- * when there are none. False (errno set) when dir cannot be read. */
-static bool lesson_names(const char *dir, char *out, size_t size)
+/* Why the lesson file name in dir cannot be started (NULL: it can), in
+ * err: its name cannot be asked for, or the file does not load. */
+static const char *unusable(const char *dir, const char *name, size_t len, char *err, size_t size)
+{
+	static struct sim_lesson scratch;
+	char id[PROTO_NAME_MAX], path[640];
+	if (len >= sizeof(id)) {
+		snprintf(err, size, "its name is longer than %zu characters", sizeof(id) - 1);
+		return err;
+	}
+	snprintf(id, sizeof(id), "%.*s", (int)len, name);
+	if (!proto_room_name_check(id)) {
+		snprintf(err, size, "its name cannot be asked for (letters, digits, '.', '_' or '-')");
+		return err;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (sim_lesson_load(path, &scratch, err, size))
+		return NULL;
+	size_t skip = strlen(path); /* the error names the file: the caller does */
+	return !strncmp(err, path, skip) && err[skip] == ':' ? err + skip + 2 : err;
+}
+
+/* " a b c" (the lessons in dir that can be started, by name), as many as
+ * fit in out; " none" when there are none. Each that cannot be started
+ * goes to bad (if any) with the reason. False (errno set) when dir cannot
+ * be read. */
+static bool lesson_names(const char *dir, char *out, size_t size,
+			 void (*bad)(const char *dir, const char *file, const char *why))
 {
 	struct dirent **list = NULL;
 	int n = scandir(dir, &list, is_lesson, by_name);
@@ -257,7 +284,11 @@ static bool lesson_names(const char *dir, char *out, size_t size)
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(list[i]->d_name) - 5;
-		if (used + len + 1 < size)
+		char err[700];
+		const char *why = unusable(dir, list[i]->d_name, len, err, sizeof(err));
+		if (why && bad)
+			bad(dir, list[i]->d_name, why);
+		else if (!why && used + len + 1 < size)
 			used += (size_t)snprintf(out + used, size - used, " %.*s", (int)len,
 						 list[i]->d_name);
 		free(list[i]);
@@ -268,10 +299,17 @@ static bool lesson_names(const char *dir, char *out, size_t size)
 	return true;
 }
 
+static void warn_unusable(const char *dir, const char *file, const char *why)
+{
+	CORE_WARN("lesson file %s/%s cannot be started: %s (mend it and run lyceum-lesson check "
+		  "on it; each start reads it again)",
+		  dir, file, why);
+}
+
 void sv_lesson_announce_dir(const char *dir)
 {
 	char names[512];
-	if (lesson_names(dir, names, sizeof(names)))
+	if (lesson_names(dir, names, sizeof(names), warn_unusable))
 		CORE_INFO("lessons in %s:%s", dir, names);
 	else
 		CORE_WARN("no lessons: cannot open the lessons folder '%s' (%s); instructors cannot "
@@ -302,7 +340,7 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		size_t n;
 		if (access(path, R_OK) != 0) {
 			n = (size_t)snprintf(why, sizeof(why), "no lesson '%.31s' here; there are:", m->name);
-			(void)lesson_names(sv->cfg.lessons_dir, why + n, sizeof(why) - n);
+			(void)lesson_names(sv->cfg.lessons_dir, why + n, sizeof(why) - n, NULL);
 		} else {
 			size_t skip = strlen(path);
 			const char *detail = !strncmp(err, path, skip) && err[skip] == ':' ? err + skip + 2 : err;
@@ -324,7 +362,7 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		return;
 	}
 	if (l->active)
-		stop(sv, room);
+		stop(sv, room, c);
 	memset(l, 0, sizeof(*l));
 	l->lesson = loaded;
 	l->active = true;
@@ -335,8 +373,11 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 	l->rows = rows;
 	struct proto_log_op op = lesson_op(l);
 	sv_log_server_op(sv, room, &op);
-	CORE_INFO("lesson started room=%s lesson=%s board=%u steps=%u areas=%ux%u by author=%u",
-		  room->name, l->name, l->board, l->lesson.step_count, l->cols, l->rows, c->author);
+	char q[PROTO_QUOTED_MAX];
+	CORE_INFO("lesson started room=%s lesson=%s board=%u steps=%u areas=%ux%u by client=%u "
+		  "name=%s author=%u",
+		  room->name, l->name, l->board, l->lesson.step_count, l->cols, l->rows, c->id,
+		  sv_qname(c, q), c->author);
 	for (int i = 0; i < room->member_count; i++)
 		(void)enrol(sv, room, &sv->clients[room->members[i]], NULL);
 }
@@ -436,7 +477,7 @@ void sv_on_lesson(struct sv_server *sv, struct sv_client *c, const union proto_a
 	else if (q->action == PROTO_LESSON_NEXT)
 		move_on(sv, c, q->name);
 	else if (c->room->lesson && c->room->lesson->active)
-		stop(sv, c->room);
+		stop(sv, c->room, c);
 	else
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "no lesson is running");
 }

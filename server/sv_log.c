@@ -505,6 +505,52 @@ static int check_op(const struct sv_client *c, const struct sv_log *log, struct 
 
 /* The author's next op (its id one past the last logged), checked and
  * logged, or logged as refused. */
+/* The member of the room who draws as author, quoted, or "author=N" when
+ * none does now (its work outlives it). */
+static const char *author_label(struct sv_server *sv, const struct sv_room *room, uint16_t author,
+				char out[PROTO_QUOTED_MAX])
+{
+	for (int i = 0; i < room->member_count; i++) {
+		const struct sv_client *m = &sv->clients[room->members[i]];
+		if (m->author == author)
+			return sv_qname(m, out);
+	}
+	snprintf(out, PROTO_QUOTED_MAX, "author=%u", author);
+	return out;
+}
+
+/* What a member does to others' work is on the record (an operator asked
+ * "who wiped the board?" has the answer): a board cleared, someone else's
+ * stroke taken off or put back, someone else's chat line removed. Called
+ * before the op is applied, while the line it removes is still there. */
+static void record_op_on_others(struct sv_server *sv, const struct sv_client *c,
+				const struct sv_room *room, const struct proto_log_op *op,
+				uint8_t type)
+{
+	char qa[PROTO_QUOTED_MAX], qt[PROTO_QUOTED_MAX], qx[PROTO_QUOTED_MAX];
+	const struct sim_board_op *b = &op->op;
+	if (type == PROTO_MSG_CHAT) {
+		const struct sv_chat_entry *e = op->kind == PROTO_LOG_REMOVE
+							? sv_chat_named_line(room->log, op)
+							: NULL;
+		if (e && e->author != c->author)
+			CORE_INFO("chat line removed room=%s by client=%u name=%s: said by %s text=%s",
+				  room->name, c->id, sv_qname(c, qa),
+				  author_label(sv, room, e->author, qt),
+				  proto_log_quote(qx, sizeof(qx), e->chat.text));
+		return;
+	}
+	if (b->kind == SIM_OP_CLEAR)
+		CORE_INFO("board cleared room=%s board=%u by client=%u name=%s", room->name, b->board,
+			  c->id, sv_qname(c, qa));
+	else if ((b->kind == SIM_OP_UNDO || b->kind == SIM_OP_REDO) && b->target_author &&
+		 b->target_author != c->author)
+		CORE_INFO("board stroke %s room=%s by client=%u name=%s: drawn by %s op=%u",
+			  b->kind == SIM_OP_UNDO ? "taken off" : "put back", room->name, c->id,
+			  sv_qname(c, qa),
+			  author_label(sv, room, b->target_author, qt), b->target_op);
+}
+
 static void log_client_op(struct sv_server *sv, struct sv_client *c, const struct proto_board_up *u,
 			  uint8_t type, uint32_t len)
 {
@@ -526,6 +572,8 @@ static void log_client_op(struct sv_server *sv, struct sv_client *c, const struc
 		 * and the snapshot must hold this op id). */
 		log->last_op[c->author] = u->op_id;
 		uint32_t seq = log->seq;
+		if (result == SIM_BOARD_APPLIED)
+			record_op_on_others(sv, c, room, &op, type);
 		if (type == PROTO_MSG_CHAT) {
 			sv->chat_ops++;
 			if (sv_chat_apply(log, c->author, c->role, u->op_id, &op))

@@ -139,6 +139,9 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
  * history held PROTO_CHAT_OPEN_MAX open questions and the oldest went. */
 bool sv_chat_apply(struct sv_log *log, uint16_t author, uint8_t role, uint32_t op_id,
 		   const struct proto_log_op *op);
+/** The line an ANSWER or REMOVE names, in the history, or NULL. */
+const struct sv_chat_entry *sv_chat_named_line(const struct sv_log *log,
+					       const struct proto_log_op *op);
 /** The history's entry i, oldest first (i < log->chat_count). */
 const struct sv_chat_entry *sv_chat_history(const struct sv_log *log, uint32_t i);
 

@@ -149,6 +149,12 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 	 * line; nothing over the rate reached the server. */
 	assert_int_equal(itest_server_stat(&sv, "refused_actions"), 4);
 	assert_int_equal(itest_server_stat(&sv, "throttled"), 0);
+	/* The removal is on the record: who removed whose line, and what it said. */
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(log);
+	assert_int_equal(itest_count(log, "chat line removed room=chat by client="), 1);
+	assert_non_null(strstr(log, "name=\"teacher-0\": said by \"pupil-1\" text=\"what is a radius\""));
+	free(log);
 	json_decref(pr);
 	json_decref(tr);
 	json_decref(lr);

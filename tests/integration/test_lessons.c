@@ -176,6 +176,13 @@ static void a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back(void
 	snprintf(dir, sizeof(dir), "%s/pair-lessons", itest_dir());
 	assert_int_equal(mkdir(dir, 0755), 0);
 	write_lesson(dir, "pair", 2000, 2000);
+	/* And a broken one, cut short: warned of at start, offered to nobody. */
+	char broken[400];
+	snprintf(broken, sizeof(broken), "%s/broken.json", dir);
+	FILE *f = fopen(broken, "w");
+	assert_non_null(f);
+	fputs("{\"format\": \"lyceum-lesson-1\", \"title\": \"cut", f);
+	fclose(f);
 	snprintf(pub, sizeof(pub), "%s/token.pub", g_keys);
 	snprintf(key, sizeof(key), "%s/token.key", g_keys);
 	const char *names[3] = {"teacher", "pupil", "third"};
@@ -239,6 +246,12 @@ static void a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back(void
 	assert_int_equal(itest_count(log, "lesson step moved on room=lesson lesson=pair"), 1);
 	assert_non_null(strstr(log, "step=1 passed=0 by=\"teacher-0\""));
 	assert_non_null(strstr(log, "lessons in "));
+	assert_non_null(strstr(log, "pair-lessons: pair\n"));
+	assert_non_null(strstr(log, "pair-lessons/broken.json cannot be started: not valid JSON"));
+	/* Who started the lesson and who wiped the board are on the record. */
+	assert_non_null(strstr(log, "lesson=pair board=0 steps="));
+	assert_int_equal(itest_count(log, "board cleared room=lesson board=0 by client="), 1);
+	assert_non_null(strstr(log, "name=\"teacher-0\" author="));
 	free(log);
 }
 
