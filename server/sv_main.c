@@ -63,8 +63,8 @@ uint32_t sv_tick_percentile_us(const struct sv_server *sv, double p)
 	uint64_t want = (uint64_t)(p / 100.0 * (double)sv->tick_count + 0.999999), seen = 0;
 	for (uint32_t i = 0; i < CORE_ARRAY_LEN(sv->tick_hist); i++) {
 		seen += sv->tick_hist[i];
-		if (seen >= want && want)
-			return i * 10 + 5;
+		if (seen >= want && want) /* the bucket's middle, never above the slowest */
+			return (uint32_t)CORE_MIN((uint64_t)i * 10 + 5, sv->tick_max_us);
 	}
 	return (uint32_t)sv->tick_max_us;
 }

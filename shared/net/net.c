@@ -232,12 +232,23 @@ enum core_result net_server_create(const char *bind_addr, uint16_t port, size_t 
 #else
 	(void)state_socket;
 #endif
-	if (!host)
-		host = enet_host_create(&addr, max_peers, NET_CHANNEL_COUNT, 0, 0);
 	if (!host) {
-		CORE_ERROR("cannot listen on UDP %s port %u: is another server running there? Pick "
-			   "another --port",
-			   bind_addr, port);
+		errno = 0;
+		host = enet_host_create(&addr, max_peers, NET_CHANNEL_COUNT, 0, 0);
+	}
+	if (!host) {
+		/* ENet keeps bind's errno: say which of the two it was. */
+		if (errno == EADDRNOTAVAIL)
+			CORE_ERROR("cannot listen on UDP %s port %u: that address is not one of this "
+				   "machine's (%s); give --bind one it has, or 0.0.0.0 for all",
+				   bind_addr, port, strerror(errno));
+		else if (errno == EADDRINUSE)
+			CORE_ERROR("cannot listen on UDP %s port %u: the port is in use; is another "
+				   "server running there? Pick another --port",
+				   bind_addr, port);
+		else
+			CORE_ERROR("cannot listen on UDP %s port %u: %s", bind_addr, port,
+				   errno ? strerror(errno) : "ENet could not make the host");
 		return CORE_ERR_IO;
 	}
 	if (enet_socket_get_address(host->socket, &host->address) != 0)

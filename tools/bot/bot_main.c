@@ -346,15 +346,24 @@ bool bot_load_keys(const char *token_key, const char *server_key, uint8_t *sk, u
 	return true;
 }
 
-static bool start_bots(struct bot_run *run, struct world_cache *worlds)
+static int out_of_memory(int count)
+{
+	fprintf(stderr, "lyceum-bot: out of memory for %d bots\n", count);
+	return 1;
+}
+
+/* 0 when every bot is under way (those that could not start are gone);
+ * else the exit status, the reason printed: 2 for keys or a token the
+ * flags cannot make, 1 when memory or the audio engine fails. */
+static int start_bots(struct bot_run *run, struct world_cache *worlds)
 {
 	const struct bot_options *o = &run->opt;
 	uint8_t sk[NET_TOKEN_SECRET_BYTES], server_pk[NET_SERVER_KEY_BYTES];
 	if (o->token_key && !bot_load_keys(o->token_key, o->server_key, sk, server_pk))
-		return false;
+		return 2;
 	run->bots = calloc((size_t)o->count, sizeof(*run->bots));
 	if (!run->bots)
-		return false;
+		return out_of_memory(o->count);
 	for (int i = 0; i < o->count; i++) {
 		struct bot *b = &run->bots[i];
 		b->index = i;
@@ -366,7 +375,7 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		b->max_x_mm = b->max_y_mm = INT32_MIN;
 		b->last_send_time = calloc(BOT_ID_SLOTS, sizeof(uint32_t));
 		if (!b->last_send_time || (o->behavior == BOT_LECTURE && !bot_crowd_init(b)))
-			return false;
+			return out_of_memory(o->count);
 		struct cl_conn_config cfg = {.server = o->server,
 					     .room = o->room,
 					     .name = b->name,
@@ -378,18 +387,18 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		else if (o->token_key &&
 			 !bot_mint_token(sk, server_pk, o->role, o->ttl_s, o->room, b->name, b->token,
 					 sizeof(b->token)))
-			return false;
+			return 2;
 		if (b->token[0]) {
 			cfg.token_kind = PROTO_TOKEN_JOIN;
 			cfg.token = (const uint8_t *)b->token;
 			cfg.token_len = (uint16_t)strlen(b->token);
 		}
 		if (bot_voice_wanted(o) && !bot_voice_init(run, b))
-			return false;
+			return 1; /* it said why */
 		if ((o->behavior == BOT_DRAW || o->behavior == BOT_CHAT || o->behavior == BOT_LESSON ||
 		     run->mod_log) &&
 		    !bot_board_init(run, b))
-			return false;
+			return 1; /* it said why */
 		if (cl_conn_start(&b->conn, &cfg, world_for, worlds) != CORE_OK) {
 			fprintf(stderr, "lyceum-bot: %s: %s\n", b->name,
 				b->conn.error[0] ? b->conn.error : "cannot start");
@@ -397,7 +406,7 @@ static bool start_bots(struct bot_run *run, struct world_cache *worlds)
 		}
 		bot_board_attach(b);
 	}
-	return true;
+	return 0;
 }
 
 /* Everyone connects, or fails, within the connect timeout. */
@@ -519,7 +528,8 @@ static void run_window(struct bot_run *run)
 			cl_conn_service(&b->conn, now);
 			if (b->conn.snap_fresh)
 				bot_on_snapshot(run, b, now);
-			bool coming_back = b->reconnecting && (b->conn.state == CL_STATE_CONNECTING ||
+			bool coming_back = b->reconnecting && (b->conn.state == CL_STATE_SECURING ||
+							       b->conn.state == CL_STATE_CONNECTING ||
 							       b->conn.state == CL_STATE_HELLO_SENT);
 			if (b->conn.state != CL_STATE_JOINED && !b->gone && b->joined_once &&
 			    !coming_back) {
@@ -582,10 +592,8 @@ int main(int argc, char **argv)
 	if (run.opt.moderate && !bot_moderate_parse(&run, run.opt.moderate))
 		return 2;
 	struct world_cache worlds = {.dir = run.opt.worlds_dir};
-	if (!start_bots(&run, &worlds)) {
-		fprintf(stderr, "lyceum-bot: out of memory for %d bots\n", run.opt.count);
-		return 1;
-	}
+	if ((rc = start_bots(&run, &worlds)) != 0)
+		return rc;
 	join_all(&run);
 	run_window(&run);
 	rc = bot_report(&run);

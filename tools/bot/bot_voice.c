@@ -102,8 +102,10 @@ bool bot_voice_init(struct bot_run *run, struct bot *b)
 {
 	const struct bot_options *o = &run->opt;
 	struct bot_voice *v = calloc(1, sizeof(*v));
-	if (!v)
+	if (!v) {
+		fprintf(stderr, "lyceum-bot: %s: no memory for its voice\n", b->name);
 		return false;
+	}
 	b->voice = v;
 	v->speaks = o->voice_file && (o->speakers < 0 || b->index < o->speakers);
 	struct snd_config cfg;
