@@ -409,6 +409,38 @@ static int start_bots(struct bot_run *run, struct world_cache *worlds)
 	return 0;
 }
 
+/* The flags that name a part of the world, checked once the world is
+ * known: a seat, an item or a zone it does not have would otherwise leave
+ * the bot doing nothing while its run reads as a pass. False, the reason
+ * printed, when one does not fit. */
+static bool flags_fit_world(const struct bot_run *run, const struct bot *b)
+{
+	const struct bot_options *o = &run->opt;
+	const struct sim_world *w = b->conn.world;
+	if (!w)
+		return true;
+	if (o->behavior == BOT_SEAT && o->seat >= w->seat_count) {
+		fprintf(stderr, "lyceum-bot: %s: --seat %d: world %s has %d seats (0 to %d)\n", b->name,
+			o->seat, w->name, w->seat_count, w->seat_count - 1);
+		return false;
+	}
+	if (o->behavior == BOT_GRAB && (w->item_count == 0 || o->item >= w->item_count)) {
+		fprintf(stderr, "lyceum-bot: %s: --behavior grab: world %s has %d items%s\n", b->name,
+			w->name, w->item_count, w->item_count ? ", fewer than --item asks" : "");
+		return false;
+	}
+	if (b->spawn_zone[0] && sim_world_zone_find(w, b->spawn_zone) == SIM_ZONE_NONE) {
+		char names[200] = "";
+		for (int z = 0; z < w->zone_count && strlen(names) + SIM_NAME_MAX + 2 < sizeof(names); z++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 z ? ", " : "", w->zones[z].name);
+		fprintf(stderr, "lyceum-bot: %s: --zones: world %s has no zone '%s' (it has %s)\n",
+			b->name, w->name, b->spawn_zone, names[0] ? names : "none");
+		return false;
+	}
+	return true;
+}
+
 /* Everyone connects, or fails, within the connect timeout. */
 static void join_all(struct bot_run *run)
 {
@@ -424,6 +456,11 @@ static void join_all(struct bot_run *run)
 				if (!b->joined_once) {
 					b->joined_once = true;
 					b->joined_us = now;
+					if (!flags_fit_world(run, b)) {
+						b->gone = true;
+						cl_conn_close(&b->conn, 300);
+						continue;
+					}
 					b->home_zone = b->conn.welcome.state.zone;
 					b->yaw = b->conn.welcome.state.yaw;
 					run->by_id[b->conn.welcome.client_id] = b;
