@@ -146,7 +146,9 @@ int sv_config_parse(struct sv_config *cfg, int argc, char **argv)
 			return 1;
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "lyceum-server: %s needs a value (or is unknown)\n%s", flag, usage);
+			fprintf(stderr, core_usage_lists(usage, flag) ? "lyceum-server: %s needs a value\n%s"
+								     : "lyceum-server: unknown flag %s\n%s",
+				flag, usage);
 			return 2;
 		}
 		const char *v = argv[++i];

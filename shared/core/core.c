@@ -85,6 +85,22 @@ size_t core_strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+bool core_usage_lists(const char *usage, const char *flag)
+{
+	size_t n = strlen(flag);
+	if (n < 2 || flag[0] != '-')
+		return false;
+	for (const char *at = strstr(usage, flag); at; at = strstr(at + 1, flag)) {
+		char after = at[n];
+		bool starts = at == usage || at[-1] == ' ' || at[-1] == '\n' || at[-1] == '[' ||
+			      at[-1] == '|';
+		if (starts && (after == ' ' || after == '\n' || after == ']' || after == ',' ||
+			       after == '=' || after == '\0'))
+			return true;
+	}
+	return false;
+}
+
 uint64_t core_fnv64(uint64_t h, const void *data, size_t len)
 {
 	const uint8_t *p = data;

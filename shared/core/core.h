@@ -9,6 +9,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,11 @@ void core_log_write(enum core_log_level level, const char *file, int line,
 
 /** Copies at most size-1 bytes and always terminates. Returns strlen(src). */
 size_t core_strlcpy(char *dst, const char *src, size_t size);
+
+/** Does a program's usage text list flag (as a whole word: "--port" is
+ *  not found in "--portal")? For saying "unknown flag" rather than "needs
+ *  a value" when a flag ends the command line. */
+bool core_usage_lists(const char *usage, const char *flag);
 
 /** FNV-1a, 64 bit: state hashes for determinism checks. */
 #define CORE_FNV64_INIT 0xcbf29ce484222325ull

@@ -44,6 +44,20 @@ static void strlcpy_always_terminates(void **state)
 	assert_string_equal(buf, "ab");
 }
 
+static void usage_lists_whole_flags_only(void **state)
+{
+	(void)state;
+	const char *usage = "usage: prog [--port N] [--portal X]\n  --seed N   the seed\n  --zones A,B\n";
+	assert_true(core_usage_lists(usage, "--port"));
+	assert_true(core_usage_lists(usage, "--portal"));
+	assert_true(core_usage_lists(usage, "--seed"));
+	assert_true(core_usage_lists(usage, "--zones"));
+	assert_false(core_usage_lists(usage, "--por"));
+	assert_false(core_usage_lists(usage, "--frob"));
+	assert_false(core_usage_lists(usage, "prog"));
+	assert_false(core_usage_lists(usage, "-"));
+}
+
 static void isqrt_is_floor_sqrt(void **state)
 {
 	(void)state;
@@ -79,6 +93,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arena_allocates_aligned_zeroed_and_runs_out),
 		cmocka_unit_test(strlcpy_always_terminates),
+		cmocka_unit_test(usage_lists_whole_flags_only),
 		cmocka_unit_test(isqrt_is_floor_sqrt),
 		cmocka_unit_test(fnv_matches_reference),
 		cmocka_unit_test(results_have_names),

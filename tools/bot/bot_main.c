@@ -158,8 +158,10 @@ static int parse_args(struct bot_options *o, int argc, char **argv)
 			return 1;
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "lyceum-bot: %s needs a value (or is unknown)\n%s%s", f, usage,
-				usage_more);
+			bool known = core_usage_lists(usage, f) || core_usage_lists(usage_more, f);
+			fprintf(stderr, known ? "lyceum-bot: %s needs a value\n%s%s"
+					      : "lyceum-bot: unknown flag %s\n%s%s",
+				f, usage, usage_more);
 			return 2;
 		}
 		const char *v = argv[++i];

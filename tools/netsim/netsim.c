@@ -3,6 +3,7 @@
  * on its own, all from one seed. Each client gets its own upstream socket,
  * so the server sees distinct peers. Stops on SIGINT/SIGTERM or after
  * --seconds and prints what it did as one JSON line. */
+#include "core/core.h"
 #include "plat.h"
 
 #include <arpa/inet.h>
@@ -289,7 +290,9 @@ static bool parse_options(struct options *o, int argc, char **argv)
 			exit(0);
 		}
 		if (i + 1 >= argc) {
-			fprintf(stderr, "lyceum-netsim: %s needs a value (or is unknown)\n%s", f, usage);
+			fprintf(stderr, core_usage_lists(usage, f) ? "lyceum-netsim: %s needs a value\n%s"
+								  : "lyceum-netsim: unknown flag %s\n%s",
+				f, usage);
 			return false;
 		}
 		const char *v = argv[++i];
