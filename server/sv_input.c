@@ -316,7 +316,8 @@ void sv_on_state(void *ctx, net_peer peer, uint8_t *msg, uint32_t len)
 	if (!c || c->state != SV_CLIENT_JOINED || c->peer != peer) {
 		/* A client gone a moment ago: counted, the first one logged. */
 		if (sv->stray_datagrams++ == 0)
-			CORE_WARN("state datagram for client=%u, which is not in a room, dropped "
+			CORE_INFO("state datagram for client=%u, which is not in a room, dropped: "
+				  "most likely one still on its way from a client that just left "
 				  "(further ones are only counted, in the stats line's stray=)",
 				  peer);
 		return;

@@ -262,8 +262,11 @@ void sv_items_on_leave(struct sv_server *sv, struct sv_client *c)
 	int i;
 	while (room && (i = held_by(room, c->id)) >= 0) {
 		settle(sv, room, i, c);
-		CORE_INFO("item room=%s item=%d name=%s put down: its holder client=%u left",
-			  room->name, i, item_name(room, i), c->id);
+		char q[PROTO_QUOTED_MAX];
+		CORE_INFO("item room=%s item=%d name=%s put down: its holder client=%u name=%s left, "
+			  "at x=%.2f y=%.2f",
+			  room->name, i, item_name(room, i), c->id, sv_qname(c, q),
+			  room->items->items[i].now.x_cm / 100.0, room->items->items[i].now.y_cm / 100.0);
 	}
 }
 

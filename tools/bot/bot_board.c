@@ -86,7 +86,10 @@ void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 			return;
 		}
 		if (n < 1 || n > SIM_BOARDS)
-			snprintf(why, sizeof(why), "no board '%s' (1 to %d)", st->target, SIM_BOARDS);
+			snprintf(why, sizeof(why),
+				 "no board '%s': boards are numbered 1 to %d here, as the desktop's "
+				 "/clear-board does (the server's log counts them from 0)",
+				 st->target, SIM_BOARDS);
 	} else if (b->board) { /* erase */
 		uint16_t id = bot_target_id(b, st->target);
 		const struct cl_roster_entry *who = cl_conn_roster_find(&b->conn, id);
