@@ -179,6 +179,8 @@ static void send_home(struct sv_server *sv, struct sv_client *c, int i)
 		return;
 	}
 	uint16_t holder = item->now.holder;
+	if (!holder && !item->away_us)
+		return; /* on its spawn already: nothing to do, nothing to tell */
 	/* As moderation: not from the hands of staff of equal or higher rank. */
 	const struct sv_client *h = holder ? &sv->clients[holder] : NULL;
 	if (h && h != c && !sv_outranks(c->role, h->role)) {
@@ -193,7 +195,7 @@ static void send_home(struct sv_server *sv, struct sv_client *c, int i)
 	sv->item_returns++;
 	/* Its holder, and the room, hear who sent it home: to them it would
 	 * otherwise look as if it had been put down. */
-	sv_tell_room(sv, c, PROTO_MSG_ITEM, h, false, item_name(room, i));
+	sv_tell_room(sv, c, PROTO_MSG_ITEM, h != c ? h : NULL, false, item_name(room, i));
 	char q[PROTO_QUOTED_MAX], qh[PROTO_QUOTED_MAX];
 	CORE_INFO("item room=%s item=%d name=%s sent home by client=%u name=%s (held by %s)", room->name,
 		  i, item_name(room, i), c->id, sv_qname(c, q),

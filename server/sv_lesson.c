@@ -114,9 +114,7 @@ static struct proto_log_op score_op(const struct sv_lesson *l, const struct sv_l
 
 static const char *user_of(const struct sv_room *room, uint16_t author)
 {
-	return room->author_user && author <= room->author_count && room->author_user[author][0]
-		       ? room->author_user[author]
-		       : "-";
+	return sv_author_user(room, author)[0] ? sv_author_user(room, author) : "-";
 }
 
 /* The student's step's target, to its client: what it draws against is
@@ -245,6 +243,14 @@ static int is_lesson(const struct dirent *e)
 	return len > 5 && !strcmp(e->d_name + len - 5, ".json");
 }
 
+/* A loader's error without the "PATH: " it starts with (the caller names
+ * the file its own way). */
+static const char *past_path(const char *err, const char *path)
+{
+	size_t skip = strlen(path);
+	return !strncmp(err, path, skip) && err[skip] == ':' && err[skip + 1] ? err + skip + 2 : err;
+}
+
 /* Why the lesson file name in dir cannot be started (NULL: it can), in
  * err: its name cannot be asked for, or the file does not load. */
 static const char *unusable(const char *dir, const char *name, size_t len, char *err, size_t size)
@@ -263,8 +269,7 @@ static const char *unusable(const char *dir, const char *name, size_t len, char 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (sim_lesson_load(path, &scratch, err, size))
 		return NULL;
-	size_t skip = strlen(path); /* the error names the file: the caller does */
-	return !strncmp(err, path, skip) && err[skip] == ':' ? err + skip + 2 : err;
+	return past_path(err, path);
 }
 
 /* " a b c" (the lessons in dir that can be started, by name), as many as
@@ -342,10 +347,8 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 			n = (size_t)snprintf(why, sizeof(why), "no lesson '%.31s' here; there are:", m->name);
 			(void)lesson_names(sv->cfg.lessons_dir, why + n, sizeof(why) - n, NULL);
 		} else {
-			size_t skip = strlen(path);
-			const char *detail = !strncmp(err, path, skip) && err[skip] == ':' ? err + skip + 2 : err;
 			n = (size_t)snprintf(why, sizeof(why), "lesson '%.31s' is broken: ", m->name);
-			core_strlcpy(why + n, detail, sizeof(why) - n);
+			core_strlcpy(why + n, past_path(err, path), sizeof(why) - n);
 		}
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
 		return;

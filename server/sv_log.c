@@ -503,10 +503,9 @@ static int check_op(const struct sv_client *c, const struct sv_log *log, struct 
 	return (int)sim_board_check(&log->boards, c->author, &op->op);
 }
 
-/* The author's next op (its id one past the last logged), checked and
- * logged, or logged as refused. */
-/* The member of the room who draws as author, quoted, or "author=N" when
- * none does now (its work outlives it). */
+/* The member of the room who draws as author, quoted; else the user its
+ * token named, or "author=N" for an anonymous one gone (its work outlives
+ * it). */
 static const char *author_label(struct sv_server *sv, const struct sv_room *room, uint16_t author,
 				char out[PROTO_QUOTED_MAX])
 {
@@ -515,6 +514,8 @@ static const char *author_label(struct sv_server *sv, const struct sv_room *room
 		if (m->author == author)
 			return sv_qname(m, out);
 	}
+	if (sv_author_user(room, author)[0])
+		return proto_log_quote(out, PROTO_QUOTED_MAX, sv_author_user(room, author));
 	snprintf(out, PROTO_QUOTED_MAX, "author=%u", author);
 	return out;
 }
@@ -551,6 +552,8 @@ static void record_op_on_others(struct sv_server *sv, const struct sv_client *c,
 			  author_label(sv, room, b->target_author, qt), b->target_op);
 }
 
+/* The author's next op (its id one past the last logged), checked and
+ * logged, or logged as refused. */
 static void log_client_op(struct sv_server *sv, struct sv_client *c, const struct proto_board_up *u,
 			  uint8_t type, uint32_t len)
 {

@@ -113,6 +113,15 @@ struct sv_room {
 						   reserved on the first join, pages touched as used */
 };
 
+/** The user id the token of author's first join named; "" when none (an
+ *  anonymous join, or no such author). */
+static inline const char *sv_author_user(const struct sv_room *room, uint16_t author)
+{
+	return room->author_user && author && author <= room->author_count
+		       ? room->author_user[author]
+		       : "";
+}
+
 /* sv_room.c */
 const char *sv_zone_name(const struct sv_room *room, uint8_t zone);
 /** The room's side of an admitted hello: bans, lock, room for one more,

@@ -153,7 +153,7 @@ void sv_refuse(struct sv_server *sv, net_peer peer, enum proto_refuse_reason rea
 	uint32_t len = proto_encode_refuse(&m, buf, sizeof(buf));
 	if (len && net_host_send(sv->net, peer, NET_CH_CONTROL, buf, len) != CORE_OK)
 		CORE_WARN("refusal not queued");
-	net_host_disconnect_later(sv->net, peer, NET_DISCONNECT_REFUSED);
+	net_host_turn_away(sv->net, peer, NET_DISCONNECT_REFUSED);
 	/* One line per refusal, up to SV_REFUSE_LOG_BURST a second: a flood of
 	 * bad hellos cannot fill the log (the rest are counted). */
 	uint64_t second = sv->now_us / 1000000u;
@@ -244,7 +244,7 @@ void sv_client_expel(struct sv_server *sv, struct sv_client *c, const char *why)
 		sv_room_leave(sv, c, why);
 	c->state = SV_CLIENT_FREE;
 	if (c->peer)
-		net_host_disconnect_later(sv->net, c->peer, NET_DISCONNECT_VIOLATION);
+		net_host_turn_away(sv->net, c->peer, NET_DISCONNECT_VIOLATION);
 }
 
 void sv_on_disconnect(struct sv_server *sv, net_peer peer, bool timed_out)

@@ -247,6 +247,7 @@ bool app_load_world(struct app *a, const char *path_or_name);
 /** Hands a newly loaded world to the renderer (on the thread that draws);
  * false when it cannot be drawn (said in a notice). */
 bool app_world_sync(struct app *a);
+#define APP_NOTICE_ME 0xfff08080u /* a notice about oneself (moderation, items) */
 void app_notice(struct app *a, uint32_t argb, const char *fmt, ...) CORE_PRINTF(3, 4);
 /* The local time (the teacher's clock) as YYYYMMDD-HHMMSS for an exported
  * file's name; *tm (when not NULL) gets it too. */

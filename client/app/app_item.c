@@ -108,14 +108,21 @@ void app_item_event(struct app *a, const struct cl_event *ev)
 void app_item_sent_home(struct app *a, const struct proto_mod_event *m, const char *from)
 {
 	const bool mine = m->target == a->conn.welcome.client_id;
-	if (m->target && a->world)
-		for (int i = 0; i < a->world->item_count; i++)
-			if (strcmp(item_name(a, i), m->text) == 0)
-				a->item_home_us[i] = a->conn.service_now_us;
+	/* The item of that name its holder still holds here: the snapshot
+	 * that shows it put down is yet to come (one that came first showed
+	 * "put down" already, and nothing is marked). */
+	struct cl_item_view v[SIM_MAX_ITEMS];
+	int n = m->target && a->world ? cl_conn_view_items(&a->conn, a->conn.service_now_us, v,
+							       SIM_MAX_ITEMS)
+				      : 0;
+	for (int i = 0; i < n; i++)
+		if (v[i].holder == m->target && v[i].index < a->world->item_count &&
+		    strcmp(item_name(a, v[i].index), m->text) == 0)
+			a->item_home_us[v[i].index] = a->conn.service_now_us;
 	if (!m->target)
 		app_notice(a, 0xffc8d8f0, "%.31s sent the %.40s home", m->actor_name, m->text);
 	else
-		app_notice(a, mine ? 0xfff08080u : 0xffc8d8f0, "%.31s sent the %.40s home from %s",
+		app_notice(a, mine ? APP_NOTICE_ME : 0xffc8d8f0, "%.31s sent the %.40s home from %s",
 			   m->actor_name, m->text, mine ? "your hands" : from);
 }
 

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #define NOTICE_MOD 0xfff0c878u
-#define NOTICE_ME 0xfff08080u
 #define NOTICE_REFUSED 0xfff05a5au
 
 int app_role_rank(uint8_t role)
@@ -55,7 +54,7 @@ static void on_event(struct app *a, const struct proto_mod_event *m)
 	const bool me = m->target == a->conn.welcome.client_id;
 	const char *who = name_of(a, m->target, target, sizeof(target));
 	const char *actor = m->actor_name;
-	uint32_t colour = me ? NOTICE_ME : NOTICE_MOD;
+	uint32_t colour = me ? APP_NOTICE_ME : NOTICE_MOD;
 	if (m->refused) {
 		app_notice(a, NOTICE_REFUSED, "Not done: %.90s", m->text);
 		return;

@@ -187,7 +187,9 @@ static void lost(struct app *a, uint64_t now_us)
 		snprintf(why, sizeof(why), "Cannot reach %.64s%s%.200s", a->opt.server,
 			 c->error[0] ? ": " : "", c->error);
 	}
-	cl_conn_close(&a->conn, 0);
+	/* A refused connection says goodbye and waits a moment for it to be
+	 * taken, so the place it held on the server is free for the retry. */
+	cl_conn_close(&a->conn, c->state == CL_STATE_REFUSED ? 300 : 0);
 	if (final) {
 		a->link = APP_LINK_GIVEN_UP;
 		snprintf(a->link_message, sizeof(a->link_message), "%s%s", why,

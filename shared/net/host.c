@@ -507,11 +507,18 @@ void net_host_disconnect(struct net_host *h, net_peer peer, enum net_disconnect_
 void net_host_disconnect_later(struct net_host *h, net_peer peer, enum net_disconnect_code code)
 {
 	ENetPeer *p = enet_peer_of(h, peer);
+	if (p)
+		enet_peer_disconnect_later(p, code);
+}
+
+void net_host_turn_away(struct net_host *h, net_peer peer, enum net_disconnect_code code)
+{
+	ENetPeer *p = enet_peer_of(h, peer);
 	if (!p)
 		return;
-	/* A peer sent away needs only what is queued and the goodbye: one that
-	 * does not acknowledge them (a refused client that quit at once) no
-	 * longer holds its slot for the whole NET_TIMEOUT_MS. */
+	/* It needs only what is queued and the goodbye: one that does not
+	 * acknowledge them (a refused client that quit at once) no longer
+	 * holds its slot for the whole NET_TIMEOUT_MS. */
 	enet_peer_timeout(p, 0, NET_GOODBYE_MS, NET_GOODBYE_MS);
 	enet_peer_disconnect_later(p, code);
 }

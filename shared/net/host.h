@@ -164,6 +164,10 @@ void net_host_disconnect(struct net_host *h, net_peer peer, enum net_disconnect_
 /** Tells the peer code after what is queued for it (a refusal, a kick
  * message). A DISCONNECT event follows. */
 void net_host_disconnect_later(struct net_host *h, net_peer peer, enum net_disconnect_code code);
+/** net_host_disconnect_later for a peer turned away (refused, or expelled
+ * for bad input): it has NET_GOODBYE_MS, not NET_TIMEOUT_MS, to take what
+ * is queued and the goodbye, then its slot is free regardless. */
+void net_host_turn_away(struct net_host *h, net_peer peer, enum net_disconnect_code code);
 /** One datagram with code, and the peer is gone now: no event follows. */
 void net_host_disconnect_now(struct net_host *h, net_peer peer, enum net_disconnect_code code);
 /** Forgets the peer without telling it. */

@@ -32,12 +32,13 @@ enum net_disconnect_code {
  * way ended about one connection in 30 while the roster and the board's
  * snapshot came in (five tries of a message all lost). */
 #define NET_TIMEOUT_MS 15000
-/** How long a peer sent away (refused, removed, expelled) has to take its
- * last message and the goodbye before its slot is freed regardless: ENet
- * tries about four times in it, so a link losing 15% each way still hears
- * why almost always, and a client that quit at once frees its place in
- * seconds (at NET_TIMEOUT_MS a refused client that quit kept a place of
- * --max-clients for up to 30 s, and the next one was told "full"). */
+/** How long a peer turned away (refused, or expelled for bad input) has to
+ * take its last message and the goodbye before its slot is freed
+ * regardless: ENet tries about four times in it, so a link losing 15% each
+ * way still hears why almost always, and a client that quit at once frees
+ * its place in seconds (at NET_TIMEOUT_MS a refused client that quit kept a
+ * place of --max-clients for up to 30 s, and the next one was told "full").
+ * A member staff remove keeps NET_TIMEOUT_MS to hear who removed it. */
 #define NET_GOODBYE_MS 5000
 /* ENet pings a peer it has heard no acknowledgement from for this long;
  * state traffic does not pass through ENet, so at ENet's default (0.5 s)
