@@ -171,10 +171,10 @@ static bool identity_from_token(struct sv_server *sv, const struct proto_hello *
 		identity_set(out, PROTO_TOKEN_RESUME, t.role, t.user, t.name, t.room, t.id);
 		if (!resumable_find(sv, t.id) && !sv_admit_ghost(sv, out))
 			return refuse(PROTO_REFUSE_TOKEN_REPLAYED, reason, msg, msg_size,
-				      "the resume ticket was used already or is too old (a dropped "
-				      "connection may come back within %u s); join again with a new "
-				      "join token",
-				      SV_RESUME_US / 1000000u);
+				      "the resume ticket (user %.40s) was used already or is too old (a "
+				      "dropped connection may come back within %u s); join again with a "
+				      "new join token",
+				      t.user, SV_RESUME_US / 1000000u);
 		return true;
 	}
 	struct net_token tok;
@@ -190,8 +190,9 @@ static bool identity_from_token(struct sv_server *sv, const struct proto_hello *
 			      "for this one");
 	if (seen_has(a, tok.id, now))
 		return refuse(PROTO_REFUSE_TOKEN_REPLAYED, reason, msg, msg_size,
-			      "this join token was used already (a token admits one connection); "
-			      "ask for a new one");
+			      "this join token (user %.40s) was used already (a token admits one "
+			      "connection); ask for a new one",
+			      tok.user);
 	if (!seen_has_room(a, tok.id, now)) {
 		if (a->seen_full++ == 0)
 			CORE_WARN("the table of used join tokens is full (%u); joins are refused until "
