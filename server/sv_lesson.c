@@ -253,9 +253,9 @@ static const char *past_path(const char *err, const char *path)
 
 /* Why the lesson file name in dir cannot be started (NULL: it can), in
  * err: its name cannot be asked for, or the file does not load. */
-static const char *unusable(const char *dir, const char *name, size_t len, char *err, size_t size)
+static const char *unusable(const char *dir, const char *name, size_t len, char *err, size_t size,
+			    struct sim_lesson *scratch)
 {
-	static struct sim_lesson scratch;
 	char id[PROTO_NAME_MAX], path[640];
 	if (len >= sizeof(id)) {
 		snprintf(err, size, "its name is longer than %zu characters", sizeof(id) - 1);
@@ -267,7 +267,7 @@ static const char *unusable(const char *dir, const char *name, size_t len, char 
 		return err;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (sim_lesson_load(path, &scratch, err, size))
+	if (sim_lesson_load(path, scratch, err, size))
 		return NULL;
 	return past_path(err, path);
 }
@@ -285,12 +285,16 @@ static bool lesson_names(const char *dir, char *out, size_t size,
 		core_strlcpy(out, " none", size);
 		return false;
 	}
+	/* Each file is loaded to be sure of it: into memory given back after
+	 * (a lesson is 136 KiB; a static one would stay in the server's RSS). */
+	struct sim_lesson *scratch = malloc(sizeof(*scratch));
 	size_t used = 0;
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		size_t len = strlen(list[i]->d_name) - 5;
 		char err[700];
-		const char *why = unusable(dir, list[i]->d_name, len, err, sizeof(err));
+		const char *why = scratch ? unusable(dir, list[i]->d_name, len, err, sizeof(err), scratch)
+					  : NULL; /* no memory to look: listed unchecked */
 		if (why && bad)
 			bad(dir, list[i]->d_name, why);
 		else if (!why && used + len + 1 < size)
@@ -299,6 +303,7 @@ static bool lesson_names(const char *dir, char *out, size_t size,
 		free(list[i]);
 	}
 	free(list);
+	free(scratch);
 	if (!used)
 		core_strlcpy(out, " none", size);
 	return true;
