@@ -70,6 +70,16 @@ bool sv_log_open(struct sv_server *sv, struct sv_room *room)
 	return true;
 }
 
+/* The member of the room who draws as author now, or NULL. */
+static const struct sv_client *member_drawing_as(const struct sv_server *sv,
+						 const struct sv_room *room, uint16_t author)
+{
+	for (int i = 0; i < room->member_count; i++)
+		if (sv->clients[room->members[i]].author == author)
+			return &sv->clients[room->members[i]];
+	return NULL;
+}
+
 uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *user)
 {
 	if (!room->author_user)
@@ -83,10 +93,7 @@ uint16_t sv_log_author(struct sv_server *sv, struct sv_room *room, const char *u
 			continue;
 		/* The same user on a second device draws as someone else: two
 		 * connections must not share op ids. */
-		bool taken = false;
-		for (int i = 0; i < room->member_count && !taken; i++)
-			taken = sv->clients[room->members[i]].author == a;
-		if (!taken)
+		if (!member_drawing_as(sv, room, (uint16_t)a))
 			return (uint16_t)a;
 	}
 	if (room->author_count + 1 >= SIM_BOARD_AUTHORS) {
@@ -509,11 +516,9 @@ static int check_op(const struct sv_client *c, const struct sv_log *log, struct 
 static const char *author_label(struct sv_server *sv, const struct sv_room *room, uint16_t author,
 				char out[PROTO_QUOTED_MAX])
 {
-	for (int i = 0; i < room->member_count; i++) {
-		const struct sv_client *m = &sv->clients[room->members[i]];
-		if (m->author == author)
-			return sv_qname(m, out);
-	}
+	const struct sv_client *m = member_drawing_as(sv, room, author);
+	if (m)
+		return sv_qname(m, out);
 	if (sv_author_user(room, author)[0])
 		return proto_log_quote(out, PROTO_QUOTED_MAX, sv_author_user(room, author));
 	snprintf(out, PROTO_QUOTED_MAX, "author=%u", author);
