@@ -384,7 +384,7 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 	char q[PROTO_QUOTED_MAX];
 	CORE_INFO("lesson started room=%s lesson=%s board=%u steps=%u areas=%ux%u by client=%u "
 		  "name=%s author=%u",
-		  room->name, l->name, l->board, l->lesson.step_count, l->cols, l->rows, c->id,
+		  room->name, l->name, l->board + 1u, l->lesson.step_count, l->cols, l->rows, c->id,
 		  sv_qname(c, q), c->author);
 	for (int i = 0; i < room->member_count; i++)
 		(void)enrol(sv, room, &sv->clients[room->members[i]], NULL);

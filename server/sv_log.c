@@ -547,7 +547,7 @@ static void record_op_on_others(struct sv_server *sv, const struct sv_client *c,
 		return;
 	}
 	if (b->kind == SIM_OP_CLEAR)
-		CORE_INFO("board cleared room=%s board=%u by client=%u name=%s", room->name, b->board,
+		CORE_INFO("board cleared room=%s board=%u by client=%u name=%s", room->name, b->board + 1u,
 			  c->id, sv_qname(c, qa));
 	else if ((b->kind == SIM_OP_UNDO || b->kind == SIM_OP_REDO) && b->target_author &&
 		 b->target_author != c->author)
@@ -755,7 +755,7 @@ void sv_log_hashes(struct sv_server *sv, bool even_unchanged)
 				continue;
 			CORE_INFO("board hash room=%s board=%u seq=%u strokes=%u live=%u points=%llu "
 				  "content=%s order=%s",
-				  room->name, bd, log->seq, log->boards.stroke_count, log->boards.live,
+				  room->name, bd + 1u, log->seq, log->boards.stroke_count, log->boards.live,
 				  (unsigned long long)log->boards.points, proto_hash_hex(content, ch),
 				  proto_hash_hex(order, oh));
 		}

@@ -87,7 +87,7 @@ echo "$kid" | grep -q '"colours":2,"live_colours":2,' ||
     { echo "board: the student does not see two pen colours live (R brought back the undone stroke, not the erased one?)" >&2; cat "$out/kid.json" >&2; exit 1; }
 kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
-line=$(grep 'board hash room=lesson board=0' "$out/server.log" | tail -1)
+line=$(grep 'board hash room=lesson board=1' "$out/server.log" | tail -1)
 hash=$(echo "$line" | sed 's/.*content=\([0-9a-f]*\).*/\1/')
 echo "$kid" | grep -q "\"content_hash\":\"$hash\"" ||
     { echo "board: the student's board is not the server's ($line)" >&2; exit 1; }

@@ -279,7 +279,7 @@ bool itest_board_hash(const struct itest_server *s, const char *room, char *out)
 {
 	char *log = itest_read(s->proc.err_path);
 	char needle[128];
-	snprintf(needle, sizeof(needle), "board hash room=%s board=0 ", room);
+	snprintf(needle, sizeof(needle), "board hash room=%s board=1 ", room);
 	const char *line = NULL;
 	for (const char *at = strstr(log, needle); at; at = strstr(at + 1, needle))
 		line = at;

@@ -59,7 +59,7 @@ json_t *itest_bot_named(json_t *report, const char *name);
 /** Makes a token and server key pair with the real lyceum-token in
  * itest_dir()/name (the folder's path in dir). */
 bool itest_keygen(char *dir, size_t size, const char *name);
-/** The newest "board hash" line of the server's log for board 0 of room:
+/** The newest "board hash" line of the server's log for board 1 of room:
  * its content hash in out (65 bytes); false when there is none. */
 bool itest_board_hash(const struct itest_server *s, const char *room, char *out);
 /** Writes text to dir/name and returns the path (static buffer per call site: copy it). */

@@ -249,8 +249,8 @@ static void a_full_board_says_who_is_left_out_and_a_clear_takes_passes_back(void
 	assert_non_null(strstr(log, "pair-lessons: pair\n"));
 	assert_non_null(strstr(log, "pair-lessons/broken.json cannot be started: not valid JSON"));
 	/* Who started the lesson and who wiped the board are on the record. */
-	assert_non_null(strstr(log, "lesson=pair board=0 steps="));
-	assert_int_equal(itest_count(log, "board cleared room=lesson board=0 by client="), 1);
+	assert_non_null(strstr(log, "lesson=pair board=1 steps="));
+	assert_int_equal(itest_count(log, "board cleared room=lesson board=1 by client="), 1);
 	assert_non_null(strstr(log, "name=\"teacher-0\" author="));
 	free(log);
 }

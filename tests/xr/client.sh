@@ -105,7 +105,7 @@ obs=$(tr -d ' \n' <"$out/onlooker.json")
 strokes=$(echo "$obs" | sed -n 's/.*"board":{[^}]*"strokes":\([0-9]*\).*/\1/p')
 [ "${strokes:-0}" -ge 1 ] ||
     { echo "$name: the onlooker received no stroke" >&2; cat "$out/onlooker.json" >&2; exit 1; }
-wait_for "$out/server.log" 'board hash room=lesson board=0 seq=[0-9]* strokes=1 live=0' 10
+wait_for "$out/server.log" 'board hash room=lesson board=1 seq=[0-9]* strokes=1 live=0' 10
 echo "$obs" | grep -q '"board":{[^}]*"live":0' ||
     { echo "$name: the onlooker holds the stroke live: the headset's undo, redo, undo did not land" >&2; exit 1; }
 if grep -q 'board_refused=[1-9]' "$out/server.log"; then

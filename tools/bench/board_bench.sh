@@ -45,7 +45,7 @@ board_measure() {
         echo "bench: no board-v1 result for $phase: $(tail -1 "$out") $(tail -2 "${out%.jsonl}.log")" >&2
         exit 1
     fi
-    RESULT="$(grep '"event":"result"' "$out")" SERVER_HASH="$(grep 'board hash room=board-v1 board=0' "$log" | tail -1)" \
+    RESULT="$(grep '"event":"result"' "$out")" SERVER_HASH="$(grep 'board hash room=board-v1 board=1' "$log" | tail -1)" \
     PHASE=$phase T0=$t0 T1=$t1 CPU_NS=$((cpu1 - cpu0)) RX=$((rx1 - rx0)) TX=$((tx1 - tx0)) RXP=$((rxp1 - rxp0)) FLOOR="$floor" RSS_KB=$rss_kb \
     FILE="$file" python3 "$(dirname "$0")/board_report.py" measure
 }

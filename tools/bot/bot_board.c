@@ -87,8 +87,8 @@ void bot_board_step(struct bot *b, const struct bot_mod_step *st)
 		}
 		if (n < 1 || n > SIM_BOARDS)
 			snprintf(why, sizeof(why),
-				 "no board '%s': boards are numbered 1 to %d here, as the desktop's "
-				 "/clear-board does (the server's log counts them from 0)",
+				 "no board '%s': boards are numbered 1 to %d, as on the desktop "
+				 "and in the server's log",
 				 st->target, SIM_BOARDS);
 	} else if (b->board) { /* erase */
 		uint16_t id = bot_target_id(b, st->target);
