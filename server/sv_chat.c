@@ -28,10 +28,13 @@ const struct sv_chat_entry *sv_chat_named_line(const struct sv_log *log,
 	return NULL;
 }
 
-int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
+int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op,
+		  enum proto_perm *need)
 {
 	enum proto_role role = (enum proto_role)c->role;
+	*need = PROTO_PERM_CHAT;
 	if (op->kind == PROTO_LOG_REMOVE) {
+		*need = PROTO_PERM_REMOVE_CHAT;
 		if (!proto_perm_allows(role, PROTO_PERM_REMOVE_CHAT))
 			return PROTO_LOG_REFUSED_ROLE;
 		const struct sv_chat_entry *e = sv_chat_named_line(log, op);
@@ -39,10 +42,12 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 			return PROTO_LOG_REFUSED_NO_LINE;
 		/* As moderation: staff's lines only by a higher rank (an
 		 * instructor's by nobody), one's own by oneself. */
+		*need = PROTO_PERM_NONE; /* the rank, not a permission */
 		return e->author == c->author || sv_outranks(role, e->role) ? SIM_BOARD_APPLIED
 									   : PROTO_LOG_REFUSED_ROLE;
 	}
 	if (op->kind == PROTO_LOG_ANSWER) {
+		*need = PROTO_PERM_ANNOUNCE;
 		if (!proto_perm_allows(role, PROTO_PERM_ANNOUNCE))
 			return PROTO_LOG_REFUSED_ROLE;
 		const struct sv_chat_entry *e = sv_chat_named_line(log, op);
@@ -51,8 +56,10 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 			       : PROTO_LOG_REFUSED_NO_QUESTION;
 	}
 	struct proto_chat *chat = &op->chat;
-	if (chat->scope == PROTO_CHAT_ANNOUNCE && !proto_perm_allows(role, PROTO_PERM_ANNOUNCE))
+	if (chat->scope == PROTO_CHAT_ANNOUNCE && !proto_perm_allows(role, PROTO_PERM_ANNOUNCE)) {
+		*need = PROTO_PERM_ANNOUNCE;
 		return PROTO_LOG_REFUSED_ROLE;
+	}
 	if (chat->scope == PROTO_CHAT_ZONE && c->avatar.zone >= SIM_MAX_ZONES)
 		return PROTO_LOG_REFUSED_NO_ZONE;
 	/* What others read about the sender is the server's word. */

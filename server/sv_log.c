@@ -483,17 +483,21 @@ static bool log_append(struct sv_server *sv, struct sv_room *room, const struct 
 }
 
 /* Would the op apply? SIM_BOARD_APPLIED (or NOOP), or why not (a LAST's
- * reason). */
-static int check_op(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op)
+ * reason); need is the permission it asked for (PROTO_PERM_NONE: a rank),
+ * which a PROTO_LOG_REFUSED_ROLE lacked. */
+static int check_op(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op,
+		    enum proto_perm *need)
 {
-	if (proto_log_is_chat(op->kind))
+	if (proto_log_is_chat(op->kind)) {
+		*need = PROTO_PERM_CHAT;
 		return proto_perm_allows((enum proto_role)c->role, PROTO_PERM_CHAT)
-			       ? sv_chat_check(c, log, op)
+			       ? sv_chat_check(c, log, op, need)
 			       : PROTO_LOG_REFUSED_ROLE;
-	enum proto_perm need = PROTO_PERM_DRAW;
+	}
+	*need = PROTO_PERM_DRAW;
 	if ((op->kind == SIM_OP_UNDO || op->kind == SIM_OP_REDO) && op->op.target_author &&
 	    op->op.target_author != c->author)
-		need = PROTO_PERM_ERASE_OTHERS;
+		*need = PROTO_PERM_ERASE_OTHERS;
 	/* Bringing back what someone else erased is erasing others' work too. */
 	const struct sim_stroke *s = op->kind == SIM_OP_REDO
 					     ? sim_board_find(&log->boards,
@@ -502,10 +506,10 @@ static int check_op(const struct sv_client *c, const struct sv_log *log, struct 
 							      op->op.target_op)
 					     : NULL;
 	if (s && s->undone_by && s->undone_by != c->author)
-		need = PROTO_PERM_ERASE_OTHERS;
+		*need = PROTO_PERM_ERASE_OTHERS;
 	if (op->kind == SIM_OP_CLEAR)
-		need = PROTO_PERM_CLEAR_BOARD;
-	if (!proto_perm_allows((enum proto_role)c->role, need))
+		*need = PROTO_PERM_CLEAR_BOARD;
+	if (!proto_perm_allows((enum proto_role)c->role, *need))
 		return PROTO_LOG_REFUSED_ROLE;
 	return (int)sim_board_check(&log->boards, c->author, &op->op);
 }
@@ -570,7 +574,8 @@ static void log_client_op(struct sv_server *sv, struct sv_client *c, const struc
 	struct proto_log_op op = {.kind = u->op.kind, .author = c->author,
 				  .op_id_delta = u->op_id - log->last_op[c->author], .op = u->op,
 				  .chat = u->chat};
-	int result = check_op(c, log, &op);
+	enum proto_perm need = PROTO_PERM_NONE;
+	int result = check_op(c, log, &op, &need);
 	if (result == SIM_BOARD_APPLIED || result == SIM_BOARD_NOOP) {
 		if (!log_append(sv, room, &op, c->author)) {
 			sv_violation(sv, c, "a room op that cannot be logged", len);
@@ -597,9 +602,10 @@ static void log_client_op(struct sv_server *sv, struct sv_client *c, const struc
 	} else {
 		/* Logged as refused: the author learns it in order with the rest. */
 		sv->board_refused++;
-		sv_refuse_action(sv, c, type,
-				 result == PROTO_LOG_REFUSED_ROLE ? NULL
-								  : proto_log_reason_name((uint8_t)result));
+		if (result == PROTO_LOG_REFUSED_ROLE) /* the op's own need, not the message's */
+			sv_refuse_perm(sv, c, type, need);
+		else
+			sv_refuse_action(sv, c, type, proto_log_reason_name((uint8_t)result));
 		struct proto_log_op last = {.kind = PROTO_LOG_LAST, .author = c->author,
 					    .last_op = u->op_id, .reason = (uint8_t)result};
 		(void)log_append(sv, room, &last, 0);

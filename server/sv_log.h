@@ -134,7 +134,8 @@ uint64_t sv_log_next_flush_us(const struct sv_server *sv);
 /* sv_chat.c */
 /** May this chat op be logged? SIM_BOARD_APPLIED, or the LAST reason;
  * fills in what the server vouches for (the name, the zone). */
-int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op);
+int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op,
+		  enum proto_perm *need);
 /** The logged chat op (author's op_id) joins the history; true when the
  * history held PROTO_CHAT_OPEN_MAX open questions and the oldest went. */
 bool sv_chat_apply(struct sv_log *log, uint16_t author, uint8_t role, uint32_t op_id,

@@ -154,6 +154,10 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 	assert_non_null(log);
 	assert_int_equal(itest_count(log, "chat line removed room=chat by client="), 1);
 	assert_non_null(strstr(log, "name=\"teacher-0\": said by \"pupil-1\" text=\"what is a radius\""));
+	/* Each student's refused announcement is logged as that, not as chat
+	 * (which students may do). */
+	assert_int_equal(itest_count(log, "action=chat: a student may not announce"), 3);
+	assert_int_equal(itest_count(log, "may not chat"), 0);
 	free(log);
 	json_decref(pr);
 	json_decref(tr);

@@ -215,6 +215,13 @@ static void staff_erase_and_clear_students_may_not(void **state)
 		refused += board_stat(b, "refused");
 	}
 	assert_int_equal(itest_server_stat(&sv, "board_refused"), refused);
+	/* Each student's first refusal (erasing the TA's stroke) is logged as
+	 * what it lacked, not as drawing (which students may do). */
+	char *log = itest_read(sv.proc.err_path);
+	assert_non_null(log);
+	assert_int_equal(itest_count(log, "action=board_op: a student may not erase others' strokes"), 2);
+	assert_int_equal(itest_count(log, "may not draw"), 0);
+	free(log);
 	/* Cleared: the newcomer's board and the server's are empty alike. */
 	assert_int_equal(board_stat(newcomer, "strokes"), 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(newcomer, "board"),
