@@ -335,6 +335,15 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		return;
 	}
 	struct sv_lesson *l = room->lesson;
+	/* A second start would wipe every student's steps and points: one
+	 * running is stopped on purpose first. */
+	if (l->active) {
+		char why[PROTO_MOD_TEXT_MAX];
+		snprintf(why, sizeof(why), "'%.20s' is running: /lesson stop first; /save-results keeps "
+			 "results", l->name);
+		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
+		return;
+	}
 	if (!c->author) {
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "this room has no author number left for you");
 		return;
@@ -369,8 +378,6 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, "its practice area is larger than the board");
 		return;
 	}
-	if (l->active)
-		stop(sv, room, c);
 	memset(l, 0, sizeof(*l));
 	l->lesson = loaded;
 	l->active = true;

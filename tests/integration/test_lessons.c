@@ -59,7 +59,8 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 	 NAME, __VA_ARGS__, NULL}
 	char *teacher[] = BOT("teacher", "--role", "instructor", "--behavior", "idle", "--seconds",
 			      "11", "--report", rep[0], "--moderate",
-			      "0.3:lesson-start::no-such-lesson;1:lesson-start::letters;10:lesson-stop");
+			      "0.3:lesson-start::no-such-lesson;1:lesson-start::letters;3:lesson-start::shapes;"
+			      "10:lesson-stop");
 	char *neat[] = BOT("neat", "--count", "2", "--behavior", "lesson", "--seconds", "10.5",
 			   "--report", rep[1]);
 	char *sloppy[] = BOT("sloppy", "--behavior", "lesson", "--lesson-noise", "80", "--seconds",
@@ -134,11 +135,15 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 	/* The instructor was told why the missing lesson did not start. */
 	char *out = itest_read(rep[0]);
 	assert_non_null(strstr(out, "no lesson 'no-such-lesson' here; there are: letters shapes"));
+	/* A second start while one runs is refused: it would wipe the
+	 * students' steps. */
+	assert_non_null(strstr(out, "'letters' is running: /lesson stop first"));
 	free(out);
 	/* The server's record: ten steps passed by the careful ones, the late
 	 * one's, none of the careless one's, and the leaderboard at the stop. */
 	char *log = itest_read(sv.proc.err_path);
 	assert_true(itest_count(log, "lesson step passed") >= 11);
+	assert_int_equal(itest_count(log, "lesson started room=lesson "), 1);
 	assert_int_equal(itest_count(log, "user=sloppy-0 author=4 step="), 0);
 	assert_int_equal(itest_count(log, "lesson leaderboard"), 4);
 	assert_non_null(strstr(log, "place=1 user=neat-"));
