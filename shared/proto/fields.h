@@ -32,6 +32,31 @@ struct proto_field {
 	X(flags, 8, 0)
 
 /*
+ * What other clients receive of an avatar, X(field, how) for struct
+ * sim_avatar in the order snapshot.c writes them (write_new, changed,
+ * write_changed, read_new, read_changed; proto_remote_quantize applies
+ * each field's how). The build fails when struct sim_avatar gains a field
+ * this table does not name, and snapshot.c pins the table's length where
+ * the encoding is written, so a field named here without an encoding fails
+ * it too.
+ *   PLACE  centimetres as wide as the world, or a 5- or 7-bit step
+ *   YAW8   a 256th of a turn
+ *   FLAGS  PROTO_REMOTE_FLAGS only (BLOCKED is the mover's own business)
+ *   INDEX  whether there is one, then the index as wide as the world's count
+ *   ZONE   not sent: a snapshot lists its zone's avatars only
+ */
+#define PROTO_REMOTE_AVATAR_FIELDS(X) \
+	X(pos_x_mm, PLACE)             \
+	X(pos_y_mm, PLACE)             \
+	X(yaw, YAW8)                   \
+	X(flags, FLAGS)                \
+	X(seat, INDEX)                 \
+	X(door, INDEX)                 \
+	X(zone, ZONE)
+#define PROTO_REMOTE_FLAGS (SIM_AVATAR_SITTING | SIM_AVATAR_WALKING)
+#define PROTO_REMOTE_FLAG_BITS 2
+
+/*
  * A remote item as snapshots carry it (typed entities: avatars, items).
  * Centimetres on the floor plan, the height above the floor, the yaw
  * (65536 a turn) and who holds it (a client id, 0: nobody).
@@ -107,6 +132,12 @@ PROTO_AVATAR_FIELDS(PROTO_AVATAR_BITS_OK_)
 _Static_assert(sizeof(struct sim_avatar) == 0 PROTO_AVATAR_FIELDS(PROTO_AVATAR_SIZE_),
 	       "struct sim_avatar has a field that PROTO_AVATAR_FIELDS does not put on the wire "
 	       "(or has padding): add it to shared/proto/fields.h");
+#define PROTO_REMOTE_AVATAR_SIZE_(f, how) PROTO_FIELD_SIZE_SUM_(struct sim_avatar, f)
+_Static_assert(sizeof(struct sim_avatar) == 0 PROTO_REMOTE_AVATAR_FIELDS(PROTO_REMOTE_AVATAR_SIZE_),
+	       "struct sim_avatar has a field that PROTO_REMOTE_AVATAR_FIELDS does not say how "
+	       "other clients receive: add it to shared/proto/fields.h");
+_Static_assert(PROTO_REMOTE_FLAGS < (1 << PROTO_REMOTE_FLAG_BITS),
+	       "PROTO_REMOTE_FLAGS must fit the bits write_state sends");
 PROTO_ITEM_FIELDS(PROTO_ITEM_BITS_OK_)
 _Static_assert(sizeof(struct proto_item) == 0 PROTO_ITEM_FIELDS(PROTO_ITEM_SIZE_),
 	       "struct proto_item has a field that PROTO_ITEM_FIELDS does not put on the wire "

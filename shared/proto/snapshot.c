@@ -109,15 +109,54 @@ static int32_t cm_of(int32_t mm)
 	return mm < 0 ? 0 : (mm + 5) / 10;
 }
 
+/* Each how of PROTO_REMOTE_AVATAR_FIELDS: the value as others receive it. */
+static int32_t remote_PLACE(int32_t mm)
+{
+	return cm_of(mm) * 10;
+}
+
+static uint16_t remote_YAW8(uint16_t yaw)
+{
+	return (uint16_t)(((yaw + 128u) >> 8) << 8);
+}
+
+static uint8_t remote_FLAGS(uint8_t flags)
+{
+	return flags & PROTO_REMOTE_FLAGS;
+}
+
+static uint16_t remote_INDEX(uint16_t index)
+{
+	return index;
+}
+
+static uint8_t remote_ZONE(uint8_t zone)
+{
+	return zone;
+}
+
 struct sim_avatar proto_remote_quantize(const struct sim_avatar *a)
 {
-	struct sim_avatar q = *a;
-	q.pos_x_mm = cm_of(a->pos_x_mm) * 10;
-	q.pos_y_mm = cm_of(a->pos_y_mm) * 10;
-	q.yaw = (uint16_t)(((a->yaw + 128u) >> 8) << 8);
-	q.flags = a->flags & (SIM_AVATAR_SITTING | SIM_AVATAR_WALKING);
+	struct sim_avatar q;
+#define QUANTIZE_(f, how) q.f = remote_##how(a->f);
+	PROTO_REMOTE_AVATAR_FIELDS(QUANTIZE_)
+#undef QUANTIZE_
 	return q;
 }
+
+/* The remote avatar's fields this file encodes: both PLACEs in write_place
+ * (or write_pos_delta), YAW8, FLAGS and both INDEXes in write_state, ZONE
+ * in none. A new one is written in write_new, write_changed and
+ * write_changed_all, compared in same_state or changed, read in read_new
+ * and read_changed, and counted here. */
+#define REMOTE_COUNT_(f, how) +1
+_Static_assert(0 PROTO_REMOTE_AVATAR_FIELDS(REMOTE_COUNT_) == 7,
+	       "a field of PROTO_REMOTE_AVATAR_FIELDS has no encoding in snapshot.c");
+/* Likewise every member of struct proto_snapshot_avatar: id in the lists,
+ * state as above, send_time_us by write_time, has_pose and pose. */
+#define MEMBER_COUNT_(type, name) +1
+_Static_assert(0 PROTO_SNAPSHOT_AVATAR_MEMBERS(MEMBER_COUNT_) == 5,
+	       "a member of struct proto_snapshot_avatar has no encoding in snapshot.c");
 
 static void write_place(struct proto_writer *w, const struct proto_world_bits *b,
 			const struct sim_avatar *q)
@@ -135,7 +174,7 @@ static void read_place(struct proto_reader *r, const struct proto_world_bits *b,
 static void write_state(struct proto_writer *w, const struct proto_world_bits *b,
 			const struct sim_avatar *q)
 {
-	proto_write_bits(w, q->flags, 2);
+	proto_write_bits(w, q->flags, PROTO_REMOTE_FLAG_BITS);
 	proto_write_bool(w, q->seat != SIM_SEAT_NONE);
 	if (q->seat != SIM_SEAT_NONE)
 		proto_write_bits(w, q->seat, b->seat_bits);
@@ -146,7 +185,7 @@ static void write_state(struct proto_writer *w, const struct proto_world_bits *b
 
 static void read_state(struct proto_reader *r, const struct proto_world_bits *b, struct sim_avatar *a)
 {
-	a->flags = (uint8_t)proto_read_bits(r, 2);
+	a->flags = (uint8_t)proto_read_bits(r, PROTO_REMOTE_FLAG_BITS);
 	a->seat = proto_read_bool(r) ? (uint16_t)proto_read_bits(r, b->seat_bits) : SIM_SEAT_NONE;
 	a->door = proto_read_bool(r) ? (uint16_t)proto_read_bits(r, b->door_bits) : SIM_DOOR_NONE;
 }

@@ -85,12 +85,20 @@ void proto_pose_dequantize(const struct proto_pose *p, struct proto_pose_f *out)
 void proto_write_pose(struct proto_writer *w, const struct proto_pose *p);
 void proto_read_pose(struct proto_reader *r, struct proto_pose *p);
 
+/* Another avatar in a snapshot, declared from its member list so that a
+ * member cannot be added without it (snapshot.c counts the list where
+ * each member is encoded): id, whether a VR pose comes, its state (as
+ * PROTO_REMOTE_AVATAR_FIELDS sends it), the send time of its newest move
+ * (0: none) and the pose. */
+#define PROTO_SNAPSHOT_AVATAR_MEMBERS(X) \
+	X(uint16_t, id)                  \
+	X(bool, has_pose)                \
+	X(struct sim_avatar, state)      \
+	X(uint32_t, send_time_us)        \
+	X(struct proto_pose, pose)
+#define PROTO_SNAPSHOT_AVATAR_MEMBER_(type, name) type name;
 struct proto_snapshot_avatar {
-	uint16_t id;
-	bool has_pose;
-	struct sim_avatar state;
-	uint32_t send_time_us; /* 0: none */
-	struct proto_pose pose;
+	PROTO_SNAPSHOT_AVATAR_MEMBERS(PROTO_SNAPSHOT_AVATAR_MEMBER_)
 };
 
 struct proto_snapshot {

@@ -29,8 +29,9 @@ enum sim_button {
 };
 
 /**
- * Avatar state. The wire table in proto/fields.h must name every field: a
- * field added here without a wire entry fails the build. Keep it free of
+ * Avatar state. Both wire tables in proto/fields.h (the mover's own state,
+ * and what other clients receive) must name every field: a field added
+ * here without a wire entry fails the build. Keep it free of
  * padding (fields ordered by size).
  */
 struct sim_avatar {
