@@ -601,6 +601,19 @@ void sv_lesson_tick(struct sv_server *sv, struct sv_room *room)
 	}
 }
 
+void sv_lesson_hash(const struct sv_room *room, struct proto_state_hash *h)
+{
+	const struct sv_lesson *l = room->lesson;
+	if (!l || !l->name[0])
+		return;
+	proto_state_hash_lesson(h, l->name, l->active, l->board);
+	for (uint16_t a = 1; a < SIM_BOARD_AUTHORS; a++)
+		if (l->slot[a]) {
+			const struct sv_lesson_student *s = &l->students[l->slot[a] - 1];
+			proto_state_hash_student(h, a, s->step, lesson_points(l, s));
+		}
+}
+
 void sv_lesson_snapshot(const struct sv_room *room,
 			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx)
 {

@@ -765,5 +765,18 @@ void sv_log_hashes(struct sv_server *sv, bool even_unchanged)
 				  (unsigned long long)log->boards.points, proto_hash_hex(content, ch),
 				  proto_hash_hex(order, oh));
 		}
+		/* Chat and lesson, as a replica holds them (cl_board_state_hash). */
+		struct proto_state_hash sh;
+		proto_state_hash_init(&sh);
+		for (uint32_t k = 0; k < log->chat_count; k++) {
+			const struct sv_chat_entry *e = sv_chat_history(log, k);
+			proto_state_hash_chat(&sh, e->author, e->op_id, &e->chat);
+		}
+		sv_lesson_hash(room, &sh);
+		uint8_t state[PROTO_BOARD_HASH_BYTES];
+		char sth[65];
+		proto_state_hash_final(&sh, state);
+		CORE_INFO("room state hash room=%s seq=%u chat_lines=%u students=%u state=%s", room->name,
+			  log->seq, sh.lines, sh.students, proto_hash_hex(state, sth));
 	}
 }

@@ -172,7 +172,10 @@ void sv_lesson_tick(struct sv_server *sv, struct sv_room *room);
 /** The running lesson, or the last one's results, as ops for a snapshot. */
 void sv_lesson_snapshot(const struct sv_room *room,
 			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx);
+/** The lesson's part of the room's state hash (proto_state_hash). */
+void sv_lesson_hash(const struct sv_room *room, struct proto_state_hash *h);
 void sv_lesson_free(struct sv_room *room);
 
-/** Logs each changed board's hashes (what replicas must match). */
+/** Logs each changed board's hashes, and each changed room's state hash
+ * (what replicas must match). */
 void sv_log_hashes(struct sv_server *sv, bool even_unchanged);

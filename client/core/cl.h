@@ -506,6 +506,9 @@ enum core_result cl_lesson_request(struct cl_conn *c, enum proto_lesson_action a
 /** Our step's target in the running lesson (practice-area mm, as the
  * server scores it), or NULL: not enrolled, or not come yet. */
 const struct proto_lesson_target *cl_lesson_target(const struct cl_board *b);
+/** The hash of the chat and lesson we hold, as the server logs its own
+ * (`room state hash … state=`: proto_state_hash). */
+void cl_board_state_hash(const struct cl_board *b, uint8_t out[PROTO_BOARD_HASH_BYTES]);
 /** Chat line i of those held, oldest first (i < b->chat_count). */
 const struct cl_chat_line *cl_chat_line(const struct cl_board *b, uint32_t i);
 /** Asks the server where the log stands: it sends its newest ops at once

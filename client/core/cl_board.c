@@ -309,6 +309,24 @@ const struct proto_lesson_target *cl_lesson_target(const struct cl_board *b)
 	return ours ? &l->target : NULL;
 }
 
+void cl_board_state_hash(const struct cl_board *b, uint8_t out[PROTO_BOARD_HASH_BYTES])
+{
+	struct proto_state_hash h;
+	proto_state_hash_init(&h);
+	for (uint32_t i = 0; i < b->chat_count; i++) {
+		const struct cl_chat_line *l = cl_chat_line(b, i);
+		proto_state_hash_chat(&h, l->author, l->op_id, &l->chat);
+	}
+	const struct cl_lesson *l = &b->lesson;
+	if (l->info.name[0]) {
+		proto_state_hash_lesson(&h, l->info.name, l->info.active, l->info.board);
+		for (uint16_t a = 1; a < SIM_BOARD_AUTHORS; a++)
+			if (l->enrolled[a])
+				proto_state_hash_student(&h, a, l->step[a], l->points[a]);
+	}
+	proto_state_hash_final(&h, out);
+}
+
 static void chat_apply(struct cl_conn *c, uint16_t author, uint32_t op_id, uint32_t seq,
 		       const struct sim_board_op *op, const struct proto_chat *chat)
 {

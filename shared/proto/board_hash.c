@@ -1,4 +1,4 @@
-/* Canonical board hashes (msg_board.h). */
+/* Canonical board hashes, and the hash of the rest of a room's state (msg_board.h). */
 #include "msg_board.h"
 
 #include <sodium.h>
@@ -99,4 +99,62 @@ const char *proto_hash_hex(const uint8_t hash[PROTO_BOARD_HASH_BYTES], char out[
 	}
 	out[64] = 0;
 	return out;
+}
+
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct proto_state_hash *)0)->sha) &&
+		       _Alignof(crypto_hash_sha256_state) <= 8,
+	       "struct proto_state_hash holds libsodium's SHA-256 state");
+
+static crypto_hash_sha256_state *sha_of(struct proto_state_hash *h)
+{
+	return (crypto_hash_sha256_state *)(void *)h->sha;
+}
+
+void proto_state_hash_init(struct proto_state_hash *h)
+{
+	memset(h, 0, sizeof(*h));
+	crypto_hash_sha256_init(sha_of(h));
+}
+
+void proto_state_hash_chat(struct proto_state_hash *h, uint16_t author, uint32_t op_id,
+			   const struct proto_chat *chat)
+{
+	if (chat->scope == PROTO_CHAT_ZONE)
+		return;
+	size_t n = strnlen(chat->text, PROTO_CHAT_TEXT_MAX);
+	uint8_t o[10];
+	o[0] = (uint8_t)author;
+	o[1] = (uint8_t)(author >> 8);
+	put_u32(o + 2, op_id);
+	o[6] = chat->scope;
+	o[7] = chat->answered;
+	o[8] = (uint8_t)n;
+	o[9] = (uint8_t)(n >> 8);
+	crypto_hash_sha256_update(sha_of(h), o, sizeof(o));
+	crypto_hash_sha256_update(sha_of(h), (const uint8_t *)chat->text, n);
+	h->lines++;
+}
+
+void proto_state_hash_lesson(struct proto_state_hash *h, const char *name, bool active,
+			     uint8_t board)
+{
+	size_t n = strnlen(name, PROTO_LESSON_NAME_MAX - 1);
+	uint8_t len = (uint8_t)n, tail[2] = {active, board};
+	crypto_hash_sha256_update(sha_of(h), &len, 1);
+	crypto_hash_sha256_update(sha_of(h), (const uint8_t *)name, n);
+	crypto_hash_sha256_update(sha_of(h), tail, sizeof(tail));
+}
+
+void proto_state_hash_student(struct proto_state_hash *h, uint16_t author, uint8_t step,
+			      uint16_t points)
+{
+	uint8_t o[5] = {(uint8_t)author, (uint8_t)(author >> 8), step, (uint8_t)points,
+			(uint8_t)(points >> 8)};
+	crypto_hash_sha256_update(sha_of(h), o, sizeof(o));
+	h->students++;
+}
+
+void proto_state_hash_final(struct proto_state_hash *h, uint8_t out[PROTO_BOARD_HASH_BYTES])
+{
+	crypto_hash_sha256_final(sha_of(h), out);
 }

@@ -298,5 +298,27 @@ typedef uint32_t (*proto_author_map)(void *user, uint16_t author);
 enum core_result proto_board_hash(const struct sim_boards *b, uint8_t board, proto_author_map map,
 				  void *user, uint8_t order[PROTO_BOARD_HASH_BYTES],
 				  uint8_t content[PROTO_BOARD_HASH_BYTES]) CORE_MUST_CHECK;
+/* The rest of a room's op-log state, hashed the same way by the server
+ * (sv_log_hashes) and by each replica (cl_board_state_hash), so that chat
+ * and lessons are checked from outside as strokes are: the room's chat
+ * lines (zone lines left out: each zone has its own), oldest first, each
+ * as author u16le | op_id u32le | scope u8 | answered u8 | text length
+ * u16le | text; then, once a lesson has been started, its name (length
+ * u8 | bytes), active u8 and board u8, and each student in it by author
+ * number, ascending, as author u16le | step u8 | points u16le. A replica
+ * holds the same lines while its copy has room for them (it counts its
+ * zone's lines too, PROTO_CHAT_HISTORY in all). */
+struct proto_state_hash {
+	_Alignas(8) unsigned char sha[128]; /* libsodium's SHA-256 state (board_hash.c) */
+	uint32_t lines, students;           /* hashed so far */
+};
+void proto_state_hash_init(struct proto_state_hash *h);
+void proto_state_hash_chat(struct proto_state_hash *h, uint16_t author, uint32_t op_id,
+			   const struct proto_chat *chat);
+void proto_state_hash_lesson(struct proto_state_hash *h, const char *name, bool active,
+			     uint8_t board);
+void proto_state_hash_student(struct proto_state_hash *h, uint16_t author, uint8_t step,
+			      uint16_t points);
+void proto_state_hash_final(struct proto_state_hash *h, uint8_t out[PROTO_BOARD_HASH_BYTES]);
 /** Lower-case hex of a hash into out (65 bytes). */
 const char *proto_hash_hex(const uint8_t hash[PROTO_BOARD_HASH_BYTES], char out[65]);

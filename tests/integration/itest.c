@@ -275,20 +275,35 @@ bool itest_keygen(char *dir, size_t size, const char *name)
 	return itest_run(&p, name, argv, 10000) == 0;
 }
 
-bool itest_board_hash(const struct itest_server *s, const char *room, char *out)
+/* The 64 hex digits after key in the newest line of the server's log that
+ * holds needle. */
+static bool newest_hash(const struct itest_server *s, const char *needle, const char *key,
+			char *out)
 {
 	char *log = itest_read(s->proc.err_path);
-	char needle[128];
-	snprintf(needle, sizeof(needle), "board hash room=%s board=1 ", room);
 	const char *line = NULL;
-	for (const char *at = strstr(log, needle); at; at = strstr(at + 1, needle))
+	for (const char *at = log ? strstr(log, needle) : NULL; at; at = strstr(at + 1, needle))
 		line = at;
-	const char *h = line ? strstr(line, "content=") : NULL;
-	bool ok = h && strlen(h) >= 8 + 64;
+	const char *h = line ? strstr(line, key) : NULL;
+	bool ok = h && strlen(h) >= strlen(key) + 64;
 	if (ok) {
-		memcpy(out, h + 8, 64);
+		memcpy(out, h + strlen(key), 64);
 		out[64] = 0;
 	}
 	free(log);
 	return ok;
+}
+
+bool itest_board_hash(const struct itest_server *s, const char *room, char *out)
+{
+	char needle[128];
+	snprintf(needle, sizeof(needle), "board hash room=%s board=1 ", room);
+	return newest_hash(s, needle, "content=", out);
+}
+
+bool itest_state_hash(const struct itest_server *s, const char *room, char *out)
+{
+	char needle[128];
+	snprintf(needle, sizeof(needle), "room state hash room=%s ", room);
+	return newest_hash(s, needle, "state=", out);
 }

@@ -62,5 +62,7 @@ bool itest_keygen(char *dir, size_t size, const char *name);
 /** The newest "board hash" line of the server's log for board 1 of room:
  * its content hash in out (65 bytes); false when there is none. */
 bool itest_board_hash(const struct itest_server *s, const char *room, char *out);
+/** The same for the newest "room state hash" line (chat and lesson). */
+bool itest_state_hash(const struct itest_server *s, const char *room, char *out);
 /** Writes text to dir/name and returns the path (static buffer per call site: copy it). */
 const char *itest_write(const char *name, const char *text);

@@ -145,6 +145,13 @@ static void a_class_chats_by_scope_and_a_late_joiner_reads_the_history(void **st
 	 * instructor's, 8 of the late joiner. */
 	assert_int_equal(itest_server_stat(&sv, "chat"), 12 - 3 + 5 + 1 + 8);
 	assert_int_equal(lines_with(newcomer, "room", "welcome all", -1), 1);
+	/* The late joiner, the last to say anything, holds the chat the server
+	 * holds: its lines, answered marks and removals (zone lines aside). */
+	char server_state[65];
+	assert_true(itest_state_hash(&sv, "chat", server_state));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(newcomer, "board"),
+							       "state_hash")),
+			    server_state);
 	/* The three announcements and the TA's removal of the instructor's
 	 * line; nothing over the rate reached the server. */
 	assert_int_equal(itest_server_stat(&sv, "refused_actions"), 4);

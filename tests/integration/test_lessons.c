@@ -85,6 +85,12 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	json_t *ar = itest_json(results_json);
 	assert_non_null(ar);
+	/* Lesson and chat as the server holds them, through a snapshot. */
+	char server_state[65];
+	assert_true(itest_state_hash(&sv, "lesson", server_state));
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(itest_bot_named(ar, "after-0"), "board"), "state_hash")),
+			    server_state);
 	json_t *al = lesson_of(ar, "after-0");
 	assert_string_equal(json_string_value(json_object_get(al, "lesson")), "letters");
 	assert_false(json_is_true(json_object_get(al, "active")));
@@ -118,6 +124,10 @@ static void a_class_follows_a_lesson_scored_by_the_server(void **state)
 		assert_int_equal(num(le, "step"), 5);
 		assert_true(num(le, "points") >= 5 * 700);
 		assert_int_equal(json_array_size(json_object_get(le, "leaderboard")), 4);
+		/* Live, to the end of the lesson: the same state as the server's. */
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(itest_bot_named(nr, name), "board"), "state_hash")),
+				    server_state);
 	}
 	/* The careless one: scored, below the mark, held at step 1. */
 	json_t *sl = lesson_of(sr, "sloppy-0");

@@ -143,7 +143,11 @@ void bot_board_report(const struct bot *b, json_t *out)
 	/* How many pen colours the strokes show, and the live ones (at most
 	 * 16 told apart). */
 	int colours = count_colours(&cb->boards, false), live_colours = count_colours(&cb->boards, true);
-	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
+	uint8_t state[PROTO_BOARD_HASH_BYTES];
+	char sh[65];
+	cl_board_state_hash(cb, state);
+	proto_hash_hex(state, sh);
+	json_t *o = json_pack("{s:b,s:I,s:I,s:I,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:s}",
 			      "synced", cb->synced, "seq", (json_int_t)cb->applied_seq, "strokes",
 			      (json_int_t)cb->boards.stroke_count, "live", (json_int_t)cb->boards.live,
 			      "colours", colours, "live_colours", live_colours, "points", (json_int_t)cb->boards.points, "ops_sent",
@@ -153,7 +157,8 @@ void bot_board_report(const struct bot *b, json_t *out)
 			      "redone_theirs", (json_int_t)b->board_redo_theirs, "ops_pending",
 			      (json_int_t)cb->pending_count, "refused",
 			      (json_int_t)cb->stats.refused, "gaps_repaired", (json_int_t)cb->stats.gaps,
-			      "resyncs", (json_int_t)cb->stats.desyncs, "content_hash", ch, "order_hash", oh);
+			      "resyncs", (json_int_t)cb->stats.desyncs, "content_hash", ch, "order_hash", oh,
+			      "state_hash", sh);
 	if (o)
 		json_object_set_new(out, "board", o);
 }
