@@ -456,8 +456,11 @@ void sv_violation(struct sv_server *sv, struct sv_client *c, const char *what, u
  * type, size and decoding) into m; false if it failed (a violation, counted). */
 bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len,
 		   union proto_any *m);
-/** Takes one token from the bucket of message type; false: throttled (counted). */
+/** Takes one token from the bucket of message type; false: throttled (counted)
+ * and the message dropped. */
 bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type);
+/** The same for a room op, which its author sends again until it is logged. */
+bool sv_input_take_op(struct sv_server *sv, struct sv_client *c, uint8_t type);
 
 /* sv_moderate.c: mute, kick and ban, lock, hands and the floor, moves */
 /** "a student may not clear a board": the refusal of a request the role

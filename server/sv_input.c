@@ -125,7 +125,7 @@ static void on_move(struct sv_server *sv, struct sv_client *c, const union proto
  * peer that keeps at it (SV_MAX_THROTTLED within SV_THROTTLE_WINDOW_US, a
  * window that starts at the first throttle after the last one ended) is
  * disconnected, the room never notices. One warning a join. */
-static void throttle(struct sv_server *sv, struct sv_client *c, const char *what)
+static void throttle(struct sv_server *sv, struct sv_client *c, const char *what, const char *fate)
 {
 	char q[PROTO_QUOTED_MAX];
 	sv->throttled++;
@@ -136,8 +136,8 @@ static void throttle(struct sv_server *sv, struct sv_client *c, const char *what
 	if (!c->throttle_warned) {
 		c->throttle_warned = true;
 		CORE_WARN("room=%s client=%u name=%s sends %s faster than allowed; the extra ones "
-			  "are dropped (counted: stats throttled=)",
-			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), what);
+			  "%s (counted: stats throttled=)",
+			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), what, fate);
 	}
 	if (++c->throttled == SV_MAX_THROTTLED && c->peer) {
 		CORE_WARN("room=%s client=%u name=%s disconnected: %d messages over its rate limits "
@@ -199,15 +199,25 @@ static const struct proto_msg_spec *admit(struct sv_server *sv, struct sv_client
 	return spec;
 }
 
-bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type)
+static bool take(struct sv_server *sv, struct sv_client *c, uint8_t type, const char *fate)
 {
 	const struct proto_msg_spec *spec = proto_msg_spec(type);
 	if (!proto_bucket_take(&c->buckets[spec->bucket], (enum proto_bucket)spec->bucket, 1,
 			       sv->now_us)) {
-		throttle(sv, c, spec->name);
+		throttle(sv, c, spec->name, fate);
 		return false;
 	}
 	return true;
+}
+
+bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type)
+{
+	return take(sv, c, type, "are dropped");
+}
+
+bool sv_input_take_op(struct sv_server *sv, struct sv_client *c, uint8_t type)
+{
+	return take(sv, c, type, "wait for their author to send them again (each try counted)");
 }
 
 bool sv_input_part(struct sv_server *sv, struct sv_client *c, const uint8_t *data, uint32_t len,
@@ -230,7 +240,7 @@ static void dispatch(struct sv_server *sv, struct sv_client *c, enum proto_path 
 	enum proto_bucket bytes = path == PROTO_PATH_DATAGRAM ? PROTO_BUCKET_DATAGRAM_BYTES
 							      : PROTO_BUCKET_RELIABLE_BYTES;
 	if (!proto_bucket_take(&c->buckets[bytes], bytes, len, sv->now_us)) {
-		throttle(sv, c, "bytes");
+		throttle(sv, c, "bytes", "are dropped");
 		return;
 	}
 	const struct proto_msg_spec *spec = admit(sv, c, path, data, len);

@@ -649,7 +649,7 @@ void sv_on_board_ops(struct sv_server *sv, struct sv_client *c, const union prot
 		/* Only an op that is logged draws from its bucket (resends are
 		 * free); one throttled is sent again, with those after it. */
 		uint8_t type = part[0];
-		if (!sv_input_take(sv, c, type))
+		if (!sv_input_take_op(sv, c, type))
 			return;
 		log_client_op(sv, c, u, type, ops->part[i].len);
 	}
