@@ -355,7 +355,7 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 		CORE_WARN("room=%s: lesson '%s' cannot start: %s", room->name, m->name, err);
 		/* The instructor reads this: a typo gets the names there are, a
 		 * broken file as much of what is wrong as the notice holds. */
-		char why[PROTO_MOD_TEXT_MAX];
+		char why[256]; /* clipped to a notice at a word (sv_refuse_action) */
 		size_t n;
 		if (access(path, R_OK) != 0) {
 			n = (size_t)snprintf(why, sizeof(why), "no lesson '%.31s' here; there are:", m->name);

@@ -97,7 +97,7 @@ void sv_refuse_action(struct sv_server *sv, struct sv_client *c, uint8_t type, c
 		sv_refuse_perm(sv, c, type, spec ? (enum proto_perm)spec->perm : PROTO_PERM_NONE);
 		return;
 	}
-	core_strlcpy(text, why, sizeof(text));
+	proto_text_clip(text, sizeof(text), why); /* a notice: whole words */
 	sv->refused_actions++;
 	if (c->refused_actions++ == 0) {
 		char q[PROTO_QUOTED_MAX];

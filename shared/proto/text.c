@@ -191,3 +191,29 @@ const char *proto_log_quote(char *out, size_t size, const char *s)
 	out[o] = '\0';
 	return out;
 }
+
+const char *proto_text_clip(char *out, size_t size, const char *s)
+{
+	if (!size)
+		return out;
+	size_t n = strlen(s);
+	if (n < size || size < 8) {
+		core_strlcpy(out, s, size);
+		return out;
+	}
+	size_t cut = size - 4; /* "..." and the NUL */
+	size_t word = cut;
+	while (word > size * 3 / 4 && s[word] != ' ')
+		word--;
+	if (s[word] == ' ') {
+		cut = word;
+	} else {
+		while (cut && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--; /* not inside a character */
+	}
+	while (cut && s[cut - 1] == ' ')
+		cut--;
+	memcpy(out, s, cut);
+	memcpy(out + cut, "...", 4);
+	return out;
+}

@@ -35,5 +35,13 @@ bool proto_room_name_check(const char *s);
  */
 const char *proto_log_quote(char *out, size_t size, const char *s);
 
+/**
+ * Copies s into out (size bytes) for people to read: whole when it fits,
+ * else cut after the last whole word that leaves room for "..." (or, with
+ * no space in the last quarter, at a character boundary, so UTF-8 is never
+ * split) and "..." added. Returns out.
+ */
+const char *proto_text_clip(char *out, size_t size, const char *s);
+
 /** Room for a quoted name: every byte escaped, the quotes and the NUL. */
 #define PROTO_QUOTED_MAX (4 * 64 + 3)

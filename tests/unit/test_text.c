@@ -124,6 +124,21 @@ static void permission_matrix(void **state)
 	assert_false(proto_role_is_staff(PROTO_ROLE_OBSERVER));
 }
 
+static void clipped_text_ends_on_a_whole_word(void **state)
+{
+	(void)state;
+	char out[24];
+	assert_string_equal(proto_text_clip(out, sizeof(out), "fits whole"), "fits whole");
+	/* 23 bytes fit; cut after the last word that leaves room for "...". */
+	assert_string_equal(proto_text_clip(out, sizeof(out), "the keys are prompt target tolerance"),
+			    "the keys are prompt...");
+	/* No space near the end: cut between characters, never inside one. */
+	assert_string_equal(proto_text_clip(out, sizeof(out), "abcdefghijklmnopq\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"),
+			    "abcdefghijklmnopq\xc3\xa9...");
+	char tiny[4];
+	assert_string_equal(proto_text_clip(tiny, sizeof(tiny), "abcdef"), "abc");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +146,7 @@ int main(void)
 		cmocka_unit_test(names_that_deceive_or_break_fail),
 		cmocka_unit_test(room_names),
 		cmocka_unit_test(quoting_keeps_log_fields_whole),
+		cmocka_unit_test(clipped_text_ends_on_a_whole_word),
 		cmocka_unit_test(permission_matrix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
