@@ -88,8 +88,9 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 				room = r;
 		}
 		if (room && room->kept)
-			CORE_WARN("all %d room slots are used; room=%s, empty the longest, forgets its "
-				  "bans, lock and mutes to make room for room=%s",
+			CORE_WARN("all %d room slots are used; room=%s, empty the longest, is forgotten "
+				  "(its boards, chat, lesson results, items, bans, lock and mutes) to make "
+				  "room for room=%s",
 				  SV_MAX_ROOMS, room->name, name);
 		if (room) {
 			if (room->kept)
@@ -125,7 +126,7 @@ static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, con
 		return NULL;
 	}
 	CORE_INFO("room open room=%s world=%s%s", room->name, world->name,
-		  woke ? " (bans, lock and mutes as they were)" : "");
+		  woke ? " (as it was left: boards, chat, lesson, items, bans, lock and mutes)" : "");
 	return room;
 }
 
@@ -351,7 +352,9 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	if (room->member_count == 0) {
 		/* Its presence tables go; who is banned or muted and whether it is
 		 * locked stay while the server runs: the room's session. */
-		CORE_INFO("room close room=%s", room->name);
+		CORE_INFO("room close room=%s (empty; its boards, chat, lesson, items, bans, lock "
+			  "and mutes are kept while the server runs)",
+			  room->name);
 		room_free(sv, room);
 		room->kept = true;
 		room->emptied_us = sv->now_us;

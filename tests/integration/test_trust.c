@@ -294,7 +294,7 @@ static void staff_actions_take_effect(void **state)
 			      "--token-key", key, "--seconds", "4", "--behavior", "idle", NULL};
 	assert_true(itest_spawn(&keep, "ta", staff_keep));
 	assert_true(itest_wait_for(keep.err_path, "1 of 1 bots joined", 10000));
-	assert_true(itest_wait_for(sv.proc.err_path, "(bans, lock and mutes as they were)", 2000));
+	assert_true(itest_wait_for(sv.proc.err_path, "(as it was left: boards, chat, lesson, items, bans, lock and mutes)", 2000));
 	char token[600];
 	snprintf(token, sizeof(token), "%s", mint(g_keys, "kid-2", "kid-2", "student", "lesson", "600"));
 	rc = bot_with_token(&sv, token, NULL, &err);
