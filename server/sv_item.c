@@ -280,10 +280,13 @@ void sv_items_tick(struct sv_server *sv, struct sv_room *room)
 		if (!item->away_us || item->now.holder || !back_s ||
 		    sv->now_us - item->away_us < (uint64_t)back_s * 1000000u)
 			continue;
+		/* An empty room does not tick: the next join finds it later. */
+		double left_s = (double)(sv->now_us - item->away_us) / 1e6;
 		item->now = at_spawn(room, i);
 		item->away_us = 0;
 		sv->item_returns++;
-		CORE_INFO("item room=%s item=%d name=%s back on its spawn (unattended %u s)",
-			  room->name, i, item_name(room, i), back_s);
+		CORE_INFO("item room=%s item=%d name=%s back on its spawn (unattended %.0f s; it "
+			  "returns after %u s)",
+			  room->name, i, item_name(room, i), left_s, back_s);
 	}
 }
