@@ -588,7 +588,8 @@ void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t aut
 		ink_changed(sv, room, &l->students[l->slot[st->author] - 1]);
 }
 
-void sv_lesson_tick(struct sv_server *sv, struct sv_room *room)
+/* Scores held back at least wait_us ago are worked out now. */
+static void rescore_stale(struct sv_server *sv, struct sv_room *room, uint64_t wait_us)
 {
 	struct sv_lesson *l = room->lesson;
 	if (!l || !l->active || !room->log)
@@ -596,9 +597,19 @@ void sv_lesson_tick(struct sv_server *sv, struct sv_room *room)
 	for (uint16_t i = 0; i < l->count; i++) {
 		struct sv_lesson_student *s = &l->students[i];
 		if (s->stale && s->step < l->lesson.step_count &&
-		    sv->now_us - s->rescored_us >= SV_LESSON_RESCORE_US)
+		    sv->now_us - s->rescored_us >= wait_us)
 			rescore(sv, room, s);
 	}
+}
+
+void sv_lesson_tick(struct sv_server *sv, struct sv_room *room)
+{
+	rescore_stale(sv, room, SV_LESSON_RESCORE_US);
+}
+
+void sv_lesson_settle(struct sv_server *sv, struct sv_room *room)
+{
+	rescore_stale(sv, room, 0);
 }
 
 void sv_lesson_hash(const struct sv_room *room, struct proto_state_hash *h)

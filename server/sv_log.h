@@ -169,6 +169,9 @@ void sv_lesson_after_op(struct sv_server *sv, struct sv_room *room, uint16_t aut
 /** The room's lesson timers: scores held back while a student's ops came
  * fast are worked out once SV_LESSON_RESCORE_US has passed. */
 void sv_lesson_tick(struct sv_server *sv, struct sv_room *room);
+/** Every score still held back, worked out now: the room empties, and an
+ * empty room does not tick. */
+void sv_lesson_settle(struct sv_server *sv, struct sv_room *room);
 /** The running lesson, or the last one's results, as ops for a snapshot. */
 void sv_lesson_snapshot(const struct sv_room *room,
 			void (*emit)(void *ctx, const struct proto_log_op *op), void *ctx);

@@ -352,6 +352,7 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	if (room->member_count == 0) {
 		/* Its presence tables go; who is banned or muted and whether it is
 		 * locked stay while the server runs: the room's session. */
+		sv_lesson_settle(sv, room);
 		CORE_INFO("room close room=%s (empty; its boards, chat, lesson, items, bans, lock "
 			  "and mutes are kept while the server runs)",
 			  room->name);
