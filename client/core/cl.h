@@ -427,7 +427,8 @@ void cl_conn_flush_input(struct cl_conn *c, uint32_t send_time_us);
 void cl_conn_set_pose(struct cl_conn *c, const struct proto_pose *pose);
 /** Sends a moderation request (type PROTO_MSG_MUTE .. PROTO_MSG_MOVE_USER;
  * see msg.h for target, flag and text). The server checks the role and
- * answers with a MOD_EVENT to the room, or a refused one to us. */
+ * answers with a MOD_EVENT to the room, or a refused one to us. A text
+ * longer than PROTO_MOD_TEXT_MAX - 1 bytes is not sent (CORE_ERR_INVALID). */
 enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t target, bool flag,
 				  const char *text) CORE_MUST_CHECK;
 /** Is this member's voice held back by the server: muted by staff, or by

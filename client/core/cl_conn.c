@@ -420,7 +420,8 @@ enum core_result cl_conn_moderate(struct cl_conn *c, uint8_t type, uint16_t targ
 	if (c->state != CL_STATE_JOINED || !c->peer)
 		return CORE_ERR_INVALID;
 	struct proto_mod_request m = {.type = type, .target = target, .flag = flag};
-	core_strlcpy(m.text, text ? text : "", sizeof(m.text));
+	if (core_strlcpy(m.text, text ? text : "", sizeof(m.text)) >= sizeof(m.text))
+		return CORE_ERR_INVALID; /* not cut without a word */
 	uint8_t buf[PROTO_MOD_TEXT_MAX + 8];
 	uint32_t len = proto_encode_mod_request(&m, buf, sizeof(buf));
 	if (!len)

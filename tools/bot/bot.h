@@ -92,7 +92,9 @@ struct bot_mod_step {
 	bool flag;
 	uint8_t scope;
 	char target[PROTO_NAME_MAX];
-	char text[PROTO_MOD_TEXT_MAX];
+	/* Chat: up to twice the server's cap, so a run can try an over-long
+	 * line (the client core refuses it); other steps: what they carry. */
+	char text[2 * PROTO_CHAT_TEXT_MAX + 1];
 };
 
 struct bot_path {

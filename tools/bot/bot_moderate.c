@@ -90,6 +90,18 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 		st->scope = actions[k].scope;
 		run->mod_log |= st->type == PROTO_MSG_CHAT || st->type == PROTO_MSG_LESSON ||
 				 st->type == PROTO_MSG_BOARD_OP;
+		size_t text_max = st->type == PROTO_MSG_CHAT ? sizeof(st->text) - 1
+							      : PROTO_MOD_TEXT_MAX - 1;
+		if (strlen(target) >= sizeof(st->target) || strlen(rest) > text_max) {
+			fprintf(stderr, "lyceum-bot: --moderate: '%.60s...' has a %s of %zu bytes; %s "
+					"takes at most %zu\n",
+				whole, strlen(target) >= sizeof(st->target) ? "TARGET" : "TEXT",
+				strlen(target) >= sizeof(st->target) ? strlen(target) : strlen(rest),
+				word, strlen(target) >= sizeof(st->target) ? sizeof(st->target) - 1
+									   : text_max);
+			ok = false;
+			break;
+		}
 		core_strlcpy(st->target, target, sizeof(st->target));
 		core_strlcpy(st->text, rest, sizeof(st->text));
 		run->mod_steps++;
