@@ -107,11 +107,14 @@ void bot_chat_report(const struct bot *b, json_t *out)
 	json_t *lines = json_array();
 	for (uint32_t i = 0; i < cb->chat_count; i++) {
 		const struct cl_chat_line *l = cl_chat_line(cb, i);
-		json_array_append_new(lines, json_pack("{s:s,s:s,s:s,s:b,s:b,s:I}", "from",
-						       l->own ? b->name : l->chat.name, "scope",
-						       scopes[l->chat.scope], "text", l->chat.text,
-						       "answered", l->chat.answered, "own", l->own,
-						       "seq", (json_int_t)l->seq));
+		/* Our own lines under the name the server admitted us by; seq
+		 * null for a line that came in the snapshot a joiner gets. */
+		json_array_append_new(lines, json_pack("{s:s,s:s,s:s,s:b,s:b,s:o}", "from",
+						       l->own ? b->conn.welcome.name : l->chat.name,
+						       "scope", scopes[l->chat.scope], "text",
+						       l->chat.text, "answered", l->chat.answered,
+						       "own", l->own, "seq",
+						       l->seq ? json_integer(l->seq) : json_null()));
 	}
 	json_t *o = json_pack("{s:I,s:I,s:s,s:I,s:I,s:I,s:o}", "sent", (json_int_t)b->chat_sent,
 			      "not_sent", (json_int_t)b->chat_not_sent, "why_not", b->chat_why,
