@@ -259,8 +259,20 @@ void app_board_pen(struct app *a, int board, bool down, int32_t x, int32_t y, ui
 			v->sent_us = now_us;
 		}
 		const struct sim_board_point *last = v->ink_n ? &v->ink[v->ink_n - 1] : NULL;
-		if ((!last || abs(x - last->x) + abs(y - last->y) >= MIN_STEP_MM) &&
-		    v->ink_n < SIM_BOARD_STROKE_POINTS) {
+		bool far = !last || abs(x - last->x) + abs(y - last->y) >= MIN_STEP_MM;
+		if (far && v->ink_n == SIM_BOARD_STROKE_POINTS) {
+			/* A stroke holds SIM_BOARD_STROKE_POINTS: the pen goes on
+			 * in a new one, from where this one ends. */
+			struct sim_board_point joint = *last;
+			send_batch(a, true);
+			if (!v->pen_down)
+				return; /* it could not be sent (said) */
+			v->begun = false;
+			v->ink_n = v->pending_n = 0;
+			v->ink[v->ink_n++] = joint;
+			v->pending[v->pending_n++] = joint;
+		}
+		if (far && v->ink_n < SIM_BOARD_STROKE_POINTS) {
 			struct sim_board_point pt = {(uint16_t)x, (uint16_t)y, pressure};
 			v->ink[v->ink_n++] = pt;
 			v->pending[v->pending_n++] = pt;
