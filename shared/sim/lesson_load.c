@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct ctx {
 	const char *path;
@@ -155,6 +156,9 @@ bool sim_lesson_load(const char *path, struct sim_lesson *out, char *err, size_t
 	static const char *const area_keys[] = {"width_mm", "height_mm", NULL};
 	struct ctx c = {.path = path, .err = err, .err_size = err_size};
 	memset(out, 0, sizeof(*out));
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return fail(&c, "is a folder: give the lesson files in it (%s/*.json)", path);
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root && je.line < 1) /* not opened: no place in it to name */

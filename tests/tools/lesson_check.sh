@@ -38,4 +38,16 @@ sed 's/"width_mm": 640/"width_mm": 2000/' "$lessons/letters.json" >"$out/wide.js
 "$tool" check "$out/wide.json" >"$out/wide.txt" 2>&1 || fail "a lesson with wide areas failed: $(cat "$out/wide.txt")"
 grep -q "warning: a board (4000 x 2000 mm) holds 10 practice areas of 2000 x 400 mm" "$out/wide.txt" ||
     fail "no warning that a class does not fit: $(cat "$out/wide.txt")"
+# A target with no line to trace passes, with a warning.
+printf '%s' '{"format": "lyceum-lesson-1", "title": "Dots", "area": {"width_mm": 400, "height_mm": 300},
+ "steps": [{"prompt": "Touch", "target": [[[10, 10], [10, 10]], [[20, 20]]], "tolerance_mm": 10,
+ "weights": {"accuracy": 1, "coverage": 1, "smoothness": 1}}]}' >"$out/dots.json"
+"$tool" check "$out/dots.json" >"$out/dots.txt" 2>&1 || fail "a lesson of dots failed: $(cat "$out/dots.txt")"
+grep -q "dots.json: warning: step 1: its target is only dots" "$out/dots.txt" ||
+    fail "no warning that a target has no line: $(cat "$out/dots.txt")"
+# A folder, a mistyped command and a check of nothing say what they are.
+if "$tool" check "$out" >"$out/dir.txt" 2>&1; then fail "a folder passed"; fi
+grep -q "is a folder: give the lesson files in it" "$out/dir.txt" || fail "a folder is not called one: $(cat "$out/dir.txt")"
+if "$tool" chek "$lessons/letters.json" >"$out/cmd.txt" 2>&1; then fail "a mistyped command passed"; fi
+grep -q "unknown command 'chek'" "$out/cmd.txt" || fail "the command is not named: $(cat "$out/cmd.txt")"
 echo "lesson_check: $n lessons ok; $(cat "$out/bad.txt")"

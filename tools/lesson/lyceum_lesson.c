@@ -55,6 +55,21 @@ static int check(int argc, char **argv)
 		printf("%s: ok: \"%s\", %u step%s, practice area %u x %u mm (%u on a board)\n", argv[i],
 		       l.title, l.step_count, l.step_count == 1 ? "" : "s", l.area_w_mm, l.area_h_mm,
 		       cols * rows);
+		/* A step whose target has no length is a dot to touch, not a line
+		 * to trace: likely a mistake, so said. */
+		for (int k = 0; k < l.step_count; k++) {
+			const struct sim_lesson_step *st = &l.steps[k];
+			bool line = false;
+			for (uint16_t p = 0, start = 0; p < st->polyline_count;
+			     start = st->polyline_end[p++])
+				for (uint16_t j = start; j + 1 < st->polyline_end[p]; j++)
+					line |= st->x[j] != st->x[j + 1] || st->y[j] != st->y[j + 1];
+			if (!line)
+				fprintf(stderr,
+					"lyceum-lesson: %s: warning: step %d: its target is only dots, "
+					"with no line to trace; students score by touching them\n",
+					argv[i], k + 1);
+		}
 		/* Students past the areas draw without a score: say so to the author. */
 		if (cols * rows < 30)
 			fprintf(stderr,
@@ -139,6 +154,15 @@ int main(int argc, char **argv)
 		return check(argc - 2, argv + 2);
 	if (argc == 5 && !strcmp(argv[1], "score"))
 		return score(argv[2], argv[3], argv[4]);
-	fputs(usage, argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? stdout : stderr);
-	return argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
+	bool help = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+	if (argc > 1 && !help) {
+		if (!strcmp(argv[1], "check"))
+			fprintf(stderr, "lyceum-lesson: check needs at least one FILE.json\n");
+		else if (!strcmp(argv[1], "score"))
+			fprintf(stderr, "lyceum-lesson: score needs FILE.json, STEP and INK.json\n");
+		else
+			fprintf(stderr, "lyceum-lesson: unknown command '%s'\n", argv[1]);
+	}
+	fputs(usage, help ? stdout : stderr);
+	return help ? 0 : 2;
 }
