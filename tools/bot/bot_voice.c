@@ -240,14 +240,15 @@ static int most_at_once(const struct bot_voice *v)
 {
 	int best = 0;
 	for (int i = 0; i < v->run_count; i++) {
-		/* Frames read in one service share its time: a run that ends
-		 * where this one starts had given way to it. */
-		int n = 1;
+		/* Runs are half-open, [first, last): frames read in one service
+		 * share its time, and a run that ends where another starts (a
+		 * lone frame among them) had given way to it. */
+		int n = 0;
 		uint64_t t = v->runs[i].first_us;
 		for (int j = 0; j < v->run_count; j++)
-			n += j != i && v->runs[j].first_us <= t && t < v->runs[j].last_us;
-		if (n > best)
-			best = n;
+			n += v->runs[j].first_us <= t && t < v->runs[j].last_us;
+		if (CORE_MAX(n, 1) > best)
+			best = CORE_MAX(n, 1);
 	}
 	return best;
 }
