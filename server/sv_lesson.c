@@ -205,6 +205,7 @@ static struct sv_lesson_student *enrol(struct sv_server *sv, struct sv_room *roo
 static void stop(struct sv_server *sv, struct sv_room *room, const struct sv_client *by)
 {
 	struct sv_lesson *l = room->lesson;
+	sv_lesson_settle(sv, room); /* ink that came just before the stop counts */
 	/* The leaderboard, for the record: best totals summed, most first. */
 	static bool shown[SV_LESSON_STUDENTS];
 	memset(shown, 0, sizeof(shown));
@@ -338,9 +339,9 @@ static void start(struct sv_server *sv, struct sv_client *c, const struct proto_
 	/* A second start would wipe every student's steps and points: one
 	 * running is stopped on purpose first. */
 	if (l->active) {
-		char why[PROTO_MOD_TEXT_MAX];
-		snprintf(why, sizeof(why), "'%.20s' is running: /lesson stop first; /save-results keeps "
-			 "results", l->name);
+		char why[160]; /* clipped to a notice at a word (sv_refuse_action) */
+		snprintf(why, sizeof(why), "'%s' is running: /lesson stop first; /save-results keeps "
+			 "its results", l->name);
 		sv_refuse_action(sv, c, PROTO_MSG_LESSON, why);
 		return;
 	}
@@ -403,6 +404,8 @@ static void rescore(struct sv_server *sv, struct sv_room *room, struct sv_lesson
 static void advance(struct sv_server *sv, struct sv_client *c, struct sv_lesson *l,
 		    struct sv_lesson_student *s)
 {
+	if (s->stale) /* the step's last ink is scored before it closes */
+		rescore(sv, c->room, s);
 	s->step++;
 	s->passed = false;
 	s->stale = false;
