@@ -32,7 +32,6 @@ int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct pr
 		  enum proto_perm *need)
 {
 	enum proto_role role = (enum proto_role)c->role;
-	*need = PROTO_PERM_CHAT;
 	if (op->kind == PROTO_LOG_REMOVE) {
 		*need = PROTO_PERM_REMOVE_CHAT;
 		if (!proto_perm_allows(role, PROTO_PERM_REMOVE_CHAT))

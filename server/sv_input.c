@@ -136,7 +136,7 @@ static void throttle(struct sv_server *sv, struct sv_client *c, const char *what
 	if (!c->throttle_warned) {
 		c->throttle_warned = true;
 		CORE_WARN("room=%s client=%u name=%s sends %s faster than allowed; the extra ones "
-			  "%s (counted: stats throttled=)",
+			  "%s (stats throttled=)",
 			  c->room ? c->room->name : "-", c->id, sv_qname(c, q), what, fate);
 	}
 	if (++c->throttled == SV_MAX_THROTTLED && c->peer) {
@@ -212,7 +212,7 @@ static bool take(struct sv_server *sv, struct sv_client *c, uint8_t type, const 
 
 bool sv_input_take(struct sv_server *sv, struct sv_client *c, uint8_t type)
 {
-	return take(sv, c, type, "are dropped");
+	return take(sv, c, type, "are dropped (counted)");
 }
 
 bool sv_input_take_op(struct sv_server *sv, struct sv_client *c, uint8_t type)
@@ -240,7 +240,7 @@ static void dispatch(struct sv_server *sv, struct sv_client *c, enum proto_path 
 	enum proto_bucket bytes = path == PROTO_PATH_DATAGRAM ? PROTO_BUCKET_DATAGRAM_BYTES
 							      : PROTO_BUCKET_RELIABLE_BYTES;
 	if (!proto_bucket_take(&c->buckets[bytes], bytes, len, sv->now_us)) {
-		throttle(sv, c, "bytes", "are dropped");
+		throttle(sv, c, "bytes", "are dropped (counted)");
 		return;
 	}
 	const struct proto_msg_spec *spec = admit(sv, c, path, data, len);

@@ -602,7 +602,9 @@ static void log_client_op(struct sv_server *sv, struct sv_client *c, const struc
 	} else {
 		/* Logged as refused: the author learns it in order with the rest. */
 		sv->board_refused++;
-		if (result == PROTO_LOG_REFUSED_ROLE) /* the op's own need, not the message's */
+		if (result == PROTO_LOG_REFUSED_ROLE && need == PROTO_PERM_NONE) /* a rank */
+			sv_refuse_action(sv, c, type, "only someone of higher rank may remove that line");
+		else if (result == PROTO_LOG_REFUSED_ROLE) /* the op's own need, not the message's */
 			sv_refuse_perm(sv, c, type, need);
 		else
 			sv_refuse_action(sv, c, type, proto_log_reason_name((uint8_t)result));

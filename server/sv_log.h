@@ -133,7 +133,9 @@ void sv_log_flush_pending(struct sv_server *sv, uint64_t now_us, bool force);
 uint64_t sv_log_next_flush_us(const struct sv_server *sv);
 /* sv_chat.c */
 /** May this chat op be logged? SIM_BOARD_APPLIED, or the LAST reason;
- * fills in what the server vouches for (the name, the zone). */
+ * fills in what the server vouches for (the name, the zone). For a
+ * PROTO_LOG_REFUSED_ROLE, need is the permission the sender lacked, or
+ * PROTO_PERM_NONE where its rank is too low (another's line to remove). */
 int sv_chat_check(const struct sv_client *c, const struct sv_log *log, struct proto_log_op *op,
 		  enum proto_perm *need);
 /** The logged chat op (author's op_id) joins the history; true when the

@@ -1,5 +1,6 @@
-/* Rooms: opened on a first join, kept once empty (their bans, lock, mutes
- * and boards), joined and left; spawns, seats and doors, the roster. */
+/* Rooms: opened on a first join, kept once empty (their bans, lock, mutes,
+ * boards, chat, lesson and items), joined and left; spawns, seats and
+ * doors, the roster. */
 #include "sv.h"
 #include "proto/perm.h"
 #include "proto/text.h"
@@ -60,7 +61,7 @@ const char *sv_zone_name(const struct sv_room *room, uint8_t zone)
 	return w && zone < w->zone_count ? w->zones[zone].name : "none";
 }
 
-/* An open room, or one emptied earlier whose moderation state is kept. */
+/* An open room, or one emptied earlier whose state is kept. */
 static struct sv_room *room_find(struct sv_server *sv, const char *name)
 {
 	for (int i = 0; i < SV_MAX_ROOMS; i++)
@@ -69,9 +70,10 @@ static struct sv_room *room_find(struct sv_server *sv, const char *name)
 	return NULL;
 }
 
-/* Opens a room for an admitted client: a kept one wakes with its bans, lock
- * and mutes; a new one takes a free slot, else the slot of the room kept
- * longest. NULL when all SV_MAX_ROOMS are open. */
+/* Opens a room for an admitted client: a kept one wakes as it was left
+ * (bans, lock, mutes, boards, chat, lesson, items); a new one takes a free
+ * slot, else the slot of the room kept longest. NULL when all SV_MAX_ROOMS
+ * are open. */
 static struct sv_room *room_open(struct sv_server *sv, struct sv_room *room, const char *name,
 				 const struct sv_world *world)
 {
@@ -350,8 +352,10 @@ void sv_room_leave(struct sv_server *sv, struct sv_client *c, const char *why)
 	CORE_INFO("leave room=%s client=%u name=%s reason=%s clients_in_room=%d", room->name, c->id,
 		  proto_log_quote(quoted, sizeof(quoted), c->name), why, room->member_count);
 	if (room->member_count == 0) {
-		/* Its presence tables go; who is banned or muted and whether it is
-		 * locked stay while the server runs: the room's session. */
+		/* Its presence tables go; who is banned or muted, whether it is
+		 * locked, its log, lesson and items stay while the server runs:
+		 * the room's session. Scores held back are worked out now, as an
+		 * empty room does not tick. */
 		sv_lesson_settle(sv, room);
 		CORE_INFO("room close room=%s (empty; its boards, chat, lesson, items, bans, lock "
 			  "and mutes are kept while the server runs)",

@@ -101,19 +101,25 @@ const char *proto_hash_hex(const uint8_t hash[PROTO_BOARD_HASH_BYTES], char out[
 	return out;
 }
 
-_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct proto_state_hash *)0)->sha) &&
-		       _Alignof(crypto_hash_sha256_state) <= 8,
+_Static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(((struct proto_state_hash *)0)->sha),
 	       "struct proto_state_hash holds libsodium's SHA-256 state");
 
-static crypto_hash_sha256_state *sha_of(struct proto_state_hash *h)
+/* The state lives in h as bytes (msg_board.h does not include sodium.h),
+ * so it is copied out and back rather than read through another type. */
+static void sha_update(struct proto_state_hash *h, const void *data, size_t len)
 {
-	return (crypto_hash_sha256_state *)(void *)h->sha;
+	crypto_hash_sha256_state st;
+	memcpy(&st, h->sha, sizeof(st));
+	crypto_hash_sha256_update(&st, data, (unsigned long long)len);
+	memcpy(h->sha, &st, sizeof(st));
 }
 
 void proto_state_hash_init(struct proto_state_hash *h)
 {
+	crypto_hash_sha256_state st;
 	memset(h, 0, sizeof(*h));
-	crypto_hash_sha256_init(sha_of(h));
+	crypto_hash_sha256_init(&st);
+	memcpy(h->sha, &st, sizeof(st));
 }
 
 void proto_state_hash_chat(struct proto_state_hash *h, uint16_t author, uint32_t op_id,
@@ -130,8 +136,8 @@ void proto_state_hash_chat(struct proto_state_hash *h, uint16_t author, uint32_t
 	o[7] = chat->answered;
 	o[8] = (uint8_t)n;
 	o[9] = (uint8_t)(n >> 8);
-	crypto_hash_sha256_update(sha_of(h), o, sizeof(o));
-	crypto_hash_sha256_update(sha_of(h), (const uint8_t *)chat->text, n);
+	sha_update(h, o, sizeof(o));
+	sha_update(h, (const uint8_t *)chat->text, n);
 	h->lines++;
 }
 
@@ -140,9 +146,9 @@ void proto_state_hash_lesson(struct proto_state_hash *h, const char *name, bool 
 {
 	size_t n = strnlen(name, PROTO_LESSON_NAME_MAX - 1);
 	uint8_t len = (uint8_t)n, tail[2] = {active, board};
-	crypto_hash_sha256_update(sha_of(h), &len, 1);
-	crypto_hash_sha256_update(sha_of(h), (const uint8_t *)name, n);
-	crypto_hash_sha256_update(sha_of(h), tail, sizeof(tail));
+	sha_update(h, &len, 1);
+	sha_update(h, (const uint8_t *)name, n);
+	sha_update(h, tail, sizeof(tail));
 }
 
 void proto_state_hash_student(struct proto_state_hash *h, uint16_t author, uint8_t step,
@@ -150,11 +156,13 @@ void proto_state_hash_student(struct proto_state_hash *h, uint16_t author, uint8
 {
 	uint8_t o[5] = {(uint8_t)author, (uint8_t)(author >> 8), step, (uint8_t)points,
 			(uint8_t)(points >> 8)};
-	crypto_hash_sha256_update(sha_of(h), o, sizeof(o));
+	sha_update(h, o, sizeof(o));
 	h->students++;
 }
 
 void proto_state_hash_final(struct proto_state_hash *h, uint8_t out[PROTO_BOARD_HASH_BYTES])
 {
-	crypto_hash_sha256_final(sha_of(h), out);
+	crypto_hash_sha256_state st;
+	memcpy(&st, h->sha, sizeof(st));
+	crypto_hash_sha256_final(&st, out);
 }

@@ -309,7 +309,7 @@ enum core_result proto_board_hash(const struct sim_boards *b, uint8_t board, pro
  * holds the same lines while its copy has room for them (it counts its
  * zone's lines too, PROTO_CHAT_HISTORY in all). */
 struct proto_state_hash {
-	_Alignas(8) unsigned char sha[128]; /* libsodium's SHA-256 state (board_hash.c) */
+	unsigned char sha[128]; /* libsodium's SHA-256 state, as bytes (board_hash.c) */
 	uint32_t lines, students;           /* hashed so far */
 };
 void proto_state_hash_init(struct proto_state_hash *h);

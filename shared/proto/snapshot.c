@@ -145,8 +145,8 @@ struct sim_avatar proto_remote_quantize(const struct sim_avatar *a)
 }
 
 /* The remote avatar's fields this file encodes: both PLACEs in write_place
- * (or write_pos_delta), YAW8, FLAGS and both INDEXes in write_state, ZONE
- * in none. A new one is written in write_new, write_changed and
+ * (or write_pos_delta), YAW8 in write_new, write_changed and
+ * write_changed_all, FLAGS and both INDEXes in write_state, ZONE in none. A new one is written in write_new, write_changed and
  * write_changed_all, compared in same_state or changed, read in read_new
  * and read_changed, and counted here. */
 #define REMOTE_COUNT_(f, how) +1

@@ -197,8 +197,16 @@ const char *proto_text_clip(char *out, size_t size, const char *s)
 	if (!size)
 		return out;
 	size_t n = strlen(s);
-	if (n < size || size < 8) {
-		core_strlcpy(out, s, size);
+	if (n < size) {
+		memcpy(out, s, n + 1);
+		return out;
+	}
+	if (size < 8) { /* no room for "...": whole characters only */
+		size_t cut = size - 1;
+		while (cut && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+		memcpy(out, s, cut);
+		out[cut] = '\0';
 		return out;
 	}
 	size_t cut = size - 4; /* "..." and the NUL */

@@ -39,7 +39,8 @@ const char *proto_log_quote(char *out, size_t size, const char *s);
  * Copies s into out (size bytes) for people to read: whole when it fits,
  * else cut after the last whole word that leaves room for "..." (or, with
  * no space in the last quarter, at a character boundary, so UTF-8 is never
- * split) and "..." added. Returns out.
+ * split) and "..." added; under 8 bytes, cut at a character boundary with
+ * no "...". Returns out.
  */
 const char *proto_text_clip(char *out, size_t size, const char *s);
 

@@ -109,7 +109,9 @@ static void one_holder_carried_about_and_home_again(void **state)
 	assert_true(itest_count(log, "holds the cube") >= 1);
 	assert_int_equal(itest_count(log, "name=cube put down: its holder"), 1);
 	assert_int_equal(itest_count(log, "name=cube put down by"), 1);
-	assert_int_equal(itest_count(log, "name=cube back on its spawn (unattended 2 s; it returns after 2 s)"), 2);
+	/* The time it lay depends on the tick; its return_after does not. */
+	assert_int_equal(itest_count(log, "name=cube back on its spawn (unattended "), 2);
+	assert_int_equal(itest_count(log, " s; it returns after 2 s)"), 2);
 	free(log);
 	assert_int_equal(itest_server_stat(&sv, "item_grabs"), 2);
 	assert_int_equal(itest_server_stat(&sv, "item_returns"), 2);

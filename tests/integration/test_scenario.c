@@ -115,6 +115,16 @@ static void unknown_flags_are_an_error(void **state)
 	char *out = itest_read(p.out_path);
 	assert_non_null(strstr(out, "{\"event\":\"error\",\"error\":\"unknown flag --colour\"}"));
 	free(out);
+	/* A --moderate TEXT longer than its step carries stops the bot, named. */
+	char reason[200], script[220];
+	memset(reason, 'x', sizeof(reason) - 1);
+	reason[sizeof(reason) - 1] = '\0';
+	snprintf(script, sizeof(script), "1:kick:someone:%s", reason);
+	char *moderate[] = {LYCEUM_BOT_BIN, "--server", "127.0.0.1:9", "--moderate", script, NULL};
+	assert_int_equal(itest_run(&p, "moderate-long", moderate, 10000), 2);
+	char *long_err = itest_read(p.err_path);
+	assert_non_null(strstr(long_err, "has a TEXT of 199 bytes; kick takes at most 95"));
+	free(long_err);
 	/* A server on another world is named, not silently misused. */
 	struct itest_server sv;
 	assert_true(itest_server_start(&sv, NULL));

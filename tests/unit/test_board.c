@@ -460,6 +460,45 @@ static void chat_codecs_check_the_text(void **state)
 	assert_int_equal(proto_log_next(&r, &op), 0);
 }
 
+/* The room state hash: two holders of the same chat and lesson agree
+ * whatever else their copies hold (names, zones, zone lines), and any
+ * change a replica must see (an answer, a line, a step) changes it. */
+static void state(const struct proto_chat *lines, int n, uint8_t step, char out[65])
+{
+	struct proto_state_hash h;
+	uint8_t bytes[PROTO_BOARD_HASH_BYTES];
+	proto_state_hash_init(&h);
+	for (int i = 0; i < n; i++)
+		proto_state_hash_chat(&h, (uint16_t)(i + 1), 7, &lines[i]);
+	proto_state_hash_lesson(&h, "letters", true, 0);
+	proto_state_hash_student(&h, 2, step, 900);
+	proto_state_hash_final(&h, bytes);
+	proto_hash_hex(bytes, out);
+}
+
+static void the_room_state_hash_covers_what_replicas_share(void **st)
+{
+	(void)st;
+	struct proto_chat server[2] = {{.scope = PROTO_CHAT_ROOM, .text = "hello"},
+				       {.scope = PROTO_CHAT_QUESTION, .text = "why?"}};
+	/* A replica: its own line without a name, a zone line of its own zone. */
+	struct proto_chat replica[3] = {{.scope = PROTO_CHAT_ROOM, .text = "hello"},
+					{.scope = PROTO_CHAT_QUESTION, .text = "why?"},
+					{.scope = PROTO_CHAT_ZONE, .zone = 2, .text = "psst"}};
+	strcpy(server[0].name, "Sam");
+	char a[65], b[65];
+	state(server, 2, 1, a);
+	state(replica, 3, 1, b);
+	assert_string_equal(a, b);
+	replica[1].answered = true;
+	state(replica, 3, 1, b);
+	assert_string_not_equal(a, b);
+	state(server, 1, 1, b);
+	assert_string_not_equal(a, b);
+	state(server, 2, 2, b);
+	assert_string_not_equal(a, b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +511,7 @@ int main(void)
 		cmocka_unit_test(board_ops_datagrams_frame_their_ops),
 		cmocka_unit_test(chat_codecs_check_the_text),
 		cmocka_unit_test(chat_history_keeps_open_questions),
+		cmocka_unit_test(the_room_state_hash_covers_what_replicas_share),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,6 +137,7 @@ static void clipped_text_ends_on_a_whole_word(void **state)
 			    "abcdefghijklmnopq\xc3\xa9...");
 	char tiny[4];
 	assert_string_equal(proto_text_clip(tiny, sizeof(tiny), "abcdef"), "abc");
+	assert_string_equal(proto_text_clip(tiny, sizeof(tiny), "a\xc3\xa9\xc3\xa9"), "a\xc3\xa9");
 }
 
 int main(void)

@@ -60,10 +60,12 @@ static int check(int argc, char **argv)
 		for (int k = 0; k < l.step_count; k++) {
 			const struct sim_lesson_step *st = &l.steps[k];
 			bool line = false;
-			for (uint16_t p = 0, start = 0; p < st->polyline_count;
-			     start = st->polyline_end[p++])
+			uint16_t start = 0;
+			for (uint16_t p = 0; p < st->polyline_count; p++) {
 				for (uint16_t j = start; j + 1 < st->polyline_end[p]; j++)
 					line |= st->x[j] != st->x[j + 1] || st->y[j] != st->y[j + 1];
+				start = st->polyline_end[p];
+			}
 			if (!line)
 				fprintf(stderr,
 					"lyceum-lesson: %s: warning: step %d: its target is only dots, "
