@@ -114,7 +114,8 @@ static struct proto_log_op score_op(const struct sv_lesson *l, const struct sv_l
 
 static const char *user_of(const struct sv_room *room, uint16_t author)
 {
-	return sv_author_user(room, author)[0] ? sv_author_user(room, author) : "-";
+	const char *user = sv_author_user(room, author);
+	return user[0] ? user : "-";
 }
 
 /* The student's step's target, to its client: what it draws against is

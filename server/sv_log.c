@@ -523,8 +523,9 @@ static const char *author_label(struct sv_server *sv, const struct sv_room *room
 	const struct sv_client *m = member_drawing_as(sv, room, author);
 	if (m)
 		return sv_qname(m, out);
-	if (sv_author_user(room, author)[0])
-		return proto_log_quote(out, PROTO_QUOTED_MAX, sv_author_user(room, author));
+	const char *user = sv_author_user(room, author);
+	if (user[0])
+		return proto_log_quote(out, PROTO_QUOTED_MAX, user);
 	snprintf(out, PROTO_QUOTED_MAX, "author=%u", author);
 	return out;
 }

@@ -92,13 +92,13 @@ bool bot_moderate_parse(struct bot_run *run, const char *script)
 				 st->type == PROTO_MSG_BOARD_OP;
 		size_t text_max = st->type == PROTO_MSG_CHAT ? sizeof(st->text) - 1
 							      : PROTO_MOD_TEXT_MAX - 1;
-		if (strlen(target) >= sizeof(st->target) || strlen(rest) > text_max) {
+		bool long_target = strlen(target) >= sizeof(st->target);
+		size_t len = long_target ? strlen(target) : strlen(rest);
+		size_t max = long_target ? sizeof(st->target) - 1 : text_max;
+		if (len > max) {
 			fprintf(stderr, "lyceum-bot: --moderate: '%.60s...' has a %s of %zu bytes; %s "
 					"takes at most %zu\n",
-				whole, strlen(target) >= sizeof(st->target) ? "TARGET" : "TEXT",
-				strlen(target) >= sizeof(st->target) ? strlen(target) : strlen(rest),
-				word, strlen(target) >= sizeof(st->target) ? sizeof(st->target) - 1
-									   : text_max);
+				whole, long_target ? "TARGET" : "TEXT", len, word, max);
 			ok = false;
 			break;
 		}

@@ -238,7 +238,7 @@ void bot_voice_tick(struct bot_run *run, struct bot *b, uint64_t now_us)
 /* The most speakers heard at once: the largest overlap of talk runs. */
 static int most_at_once(const struct bot_voice *v)
 {
-	int best = 0;
+	int best = v->run_count ? 1 : 0; /* a lone frame is one voice */
 	for (int i = 0; i < v->run_count; i++) {
 		/* Runs are half-open, [first, last): frames read in one service
 		 * share its time, and a run that ends where another starts (a
@@ -247,8 +247,8 @@ static int most_at_once(const struct bot_voice *v)
 		uint64_t t = v->runs[i].first_us;
 		for (int j = 0; j < v->run_count; j++)
 			n += v->runs[j].first_us <= t && t < v->runs[j].last_us;
-		if (CORE_MAX(n, 1) > best)
-			best = CORE_MAX(n, 1);
+		if (n > best)
+			best = n;
 	}
 	return best;
 }
