@@ -227,6 +227,8 @@ XRT_API(xrSyncActions, xrt_sync_actions, (XrSession session, const XrActionsSync
 		}
 	}
 	xrt_script_apply();
+	/* The app samples what the script set now: each control may change again. */
+	xrt.sim.hand[0].unsynced = xrt.sim.hand[1].unsynced = 0;
 	if (s->profile_event_due) {
 		XrEventDataInteractionProfileChanged e = { XR_TYPE_EVENT_DATA_INTERACTION_PROFILE_CHANGED, NULL,
 							   xrt_session_handle() };

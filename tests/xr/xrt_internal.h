@@ -128,6 +128,9 @@ struct xrt_hand {
 	float trigger, squeeze;
 	bool lower, upper, menu, thumbstick, select;
 	uint32_t haptics;
+	/* Controls the script changed since the app last synced its actions
+	 * (bits of xrt_script.c's control_bit): their next change waits. */
+	uint32_t unsynced;
 };
 
 /* The simulated user, moved by the script. */

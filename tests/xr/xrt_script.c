@@ -269,6 +269,17 @@ static void apply(const struct xrt_script_line *l)
 	}
 }
 
+/* A bit for each press-like control of a hand (0: the line is none): the
+ * trigger, the squeeze, and each button. */
+static uint32_t control_bit(const struct xrt_script_line *l)
+{
+	if (l->cmd == XRT_CMD_TRIGGER)
+		return 1u;
+	if (l->cmd == XRT_CMD_SQUEEZE)
+		return 2u;
+	return l->cmd == XRT_CMD_BUTTON ? 4u << l->button : 0;
+}
+
 void xrt_script_apply(void)
 {
 	const struct xrt_session *s = &xrt.session;
@@ -276,7 +287,18 @@ void xrt_script_apply(void)
 		return;
 	int64_t t = xrt_now_ns() - s->begin_ns;
 	while (xrt.next_script < xrt.n_script && xrt.script[xrt.next_script].at_ns <= t) {
-		const struct xrt_script_line *l = &xrt.script[xrt.next_script++];
+		const struct xrt_script_line *l = &xrt.script[xrt.next_script];
+		/* The scripted hand holds a press until the app has synced once
+		 * (as a hand would hold it for the runtime's next sample): a frame
+		 * slower than the press (a sanitizer build writing a capture)
+		 * must not swallow it whole. What follows waits with it. */
+		uint32_t bit = control_bit(l);
+		struct xrt_hand *h = l->hand >= 0 && l->hand < 2 ? &xrt.sim.hand[l->hand] : NULL;
+		if (bit && h && (h->unsynced & bit))
+			break;
+		xrt.next_script++;
 		apply(l);
+		if (bit && h)
+			h->unsynced |= bit;
 	}
 }
