@@ -6,12 +6,18 @@
  * of the layer's two views (its subImage rectangle and array layer, from
  * the swapchain image last released) into a host-visible buffer on the
  * session's queue, after vkQueueWaitIdle so the application's rendering is
- * done, and writes DIR/frame-N-left.png and DIR/frame-N-right.png as RGBA
- * (BGRA formats swizzled, sRGB bytes written as they are). The image goes
- * COLOR_ATTACHMENT_OPTIMAL -> TRANSFER_SRC_OPTIMAL -> COLOR_ATTACHMENT_OPTIMAL.
+ * done, and keeps the pixels. The image goes COLOR_ATTACHMENT_OPTIMAL ->
+ * TRANSFER_SRC_OPTIMAL -> COLOR_ATTACHMENT_OPTIMAL. When the session is
+ * destroyed (xrDestroySession, or xrDestroyInstance with one live), the kept
+ * views are written as DIR/frame-N-left.png and DIR/frame-N-right.png, RGBA
+ * (BGRA formats swizzled, sRGB bytes written as they are): encoding a PNG
+ * pair takes over half a second under the sanitizers, and a headset does not
+ * stall the application's frame like that (it once ate most of a scripted
+ * walk in xr.client, whose avatar catches up at most 8 ticks after a stall).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define STB_IMAGE_WRITE_STATIC
@@ -26,8 +32,17 @@
 
 #include "xrt_internal.h"
 
+/* A view read back, waiting to be written when the session ends. */
+static struct capture {
+	char name[64];
+	uint32_t w, h;
+	unsigned char *px; /* RGBA, w * h * 4 */
+} pending[XRT_MAX_CAPTURE_FRAMES * 2];
+static uint32_t n_pending;
+_Static_assert(sizeof(pending[0].name) == sizeof(xrt.captures[0]), "the report lists captures by name");
+
 static bool copy_out(const struct xrt_swapchain *sc, VkImage image, const XrRect2Di *rect, uint32_t layer,
-		     const char *path)
+		     struct capture *c)
 {
 	struct xrt_session *s = &xrt.session;
 	VkDevice d = s->vk_device;
@@ -93,20 +108,24 @@ static bool copy_out(const struct xrt_swapchain *sc, VkImage image, const XrRect
 	if (!xrt_vk_submit(cb))
 		goto out;
 
-	unsigned char *px;
-	if (vkMapMemory(d, mem, 0, VK_WHOLE_SIZE, 0, (void **)&px) != VK_SUCCESS)
+	unsigned char *mapped;
+	if (vkMapMemory(d, mem, 0, VK_WHOLE_SIZE, 0, (void **)&mapped) != VK_SUCCESS)
 		goto out;
-	if (sc->format == VK_FORMAT_B8G8R8A8_SRGB || sc->format == VK_FORMAT_B8G8R8A8_UNORM) {
-		for (VkDeviceSize i = 0; i < size; i += 4) {
-			unsigned char b = px[i];
-			px[i] = px[i + 2];
-			px[i + 2] = b;
+	c->px = malloc((size_t)size);
+	if (c->px) {
+		memcpy(c->px, mapped, (size_t)size);
+		if (sc->format == VK_FORMAT_B8G8R8A8_SRGB || sc->format == VK_FORMAT_B8G8R8A8_UNORM) {
+			for (VkDeviceSize i = 0; i < size; i += 4) {
+				unsigned char b = c->px[i];
+				c->px[i] = c->px[i + 2];
+				c->px[i + 2] = b;
+			}
 		}
+		c->w = w;
+		c->h = h;
+		ok = true;
 	}
-	ok = stbi_write_png(path, (int)w, (int)h, 4, px, (int)w * 4) != 0;
 	vkUnmapMemory(d, mem);
-	if (!ok)
-		xrt_error("capture: cannot write %s: %s", path, strerror(errno));
 out:
 	if (buf)
 		vkDestroyBuffer(d, buf, NULL);
@@ -121,23 +140,41 @@ void xrt_capture_views(const XrCompositionLayerProjection *layer, uint64_t frame
 	for (uint32_t v = 0; v < 2; v++) {
 		const XrSwapchainSubImage *si = &layer->views[v].subImage;
 		const struct xrt_swapchain *sc = xrt_swapchain_get(si->swapchain);
-		char path[XRT_PATH_BUF + 64];
-		snprintf(path, sizeof(path), "%s/frame-%llu-%s.png", xrt.cfg.capture_dir, (unsigned long long)frame,
-			 eye[v]);
 		if (sc->depth || sc->samples != 1) {
 			xrt_error("capture: frame %llu %s eye: the swapchain is %s; only single-sample colour images "
 				  "are captured", (unsigned long long)frame, eye[v],
 				  sc->depth ? "depth" : "multisampled");
 			continue;
 		}
-		if (!copy_out(sc, sc->images[sc->last_released], &si->imageRect, si->imageArrayIndex, path)) {
+		if (n_pending == sizeof(pending) / sizeof(pending[0])) {
+			xrt_error("capture: frame %llu %s eye: %zu views are already waiting to be written; not "
+				  "captured", (unsigned long long)frame, eye[v], sizeof(pending) / sizeof(pending[0]));
+			continue;
+		}
+		struct capture *c = &pending[n_pending];
+		if (!copy_out(sc, sc->images[sc->last_released], &si->imageRect, si->imageArrayIndex, c)) {
 			xrt_error("capture: frame %llu %s eye: the readback failed", (unsigned long long)frame, eye[v]);
 			continue;
 		}
-		if (xrt.n_captures < sizeof(xrt.captures) / sizeof(xrt.captures[0])) {
-			snprintf(xrt.captures[xrt.n_captures], sizeof(xrt.captures[0]), "frame-%llu-%s.png",
-				 (unsigned long long)frame, eye[v]);
-			xrt.n_captures++;
-		}
+		snprintf(c->name, sizeof(c->name), "frame-%llu-%s.png", (unsigned long long)frame, eye[v]);
+		n_pending++;
 	}
+}
+
+void xrt_capture_flush(void)
+{
+	for (uint32_t i = 0; i < n_pending; i++) {
+		struct capture *c = &pending[i];
+		char path[XRT_PATH_BUF + sizeof(c->name)];
+		int n = snprintf(path, sizeof(path), "%s/%s", xrt.cfg.capture_dir, c->name);
+		if (n < 0 || (size_t)n >= sizeof(path))
+			xrt_error("capture: the path of %s in %s is too long", c->name, xrt.cfg.capture_dir);
+		else if (!stbi_write_png(path, (int)c->w, (int)c->h, 4, c->px, (int)c->w * 4))
+			xrt_error("capture: cannot write %s: %s", path, strerror(errno));
+		else if (xrt.n_captures < sizeof(xrt.captures) / sizeof(xrt.captures[0]))
+			memcpy(xrt.captures[xrt.n_captures++], c->name, sizeof(c->name));
+		free(c->px);
+		c->px = NULL;
+	}
+	n_pending = 0;
 }

@@ -394,6 +394,7 @@ XRT_HIDDEN bool xrt_vk_submit(VkCommandBuffer cb);
 
 /* xrt_capture.c */
 XRT_HIDDEN void xrt_capture_views(const XrCompositionLayerProjection *layer, uint64_t frame);
+XRT_HIDDEN void xrt_capture_flush(void); /* writes the views kept since the last flush */
 
 /* Entry points, in the table of xrt_instance.c. */
 XrResult XRAPI_CALL xrt_enumerate_api_layer_properties(uint32_t cap, uint32_t *count, XrApiLayerProperties *props);

@@ -127,6 +127,7 @@ static void session_destroy(void)
 	s->running = false;
 	s->live = false;
 	pthread_cond_broadcast(&xrt.cond);
+	xrt_capture_flush();
 }
 
 void xrt_session_destroy_all(void)
