@@ -2,6 +2,8 @@
 find_package(Threads REQUIRED)
 lyceum_unit_test(test_snd_ring lyceum_audio Threads::Threads)
 lyceum_unit_test(test_snd_engine lyceum_audio_testkit m)
+# A laptop without headphones: its echo canceller keeps the room from hearing itself.
+lyceum_unit_test(test_snd_echo lyceum_audio_testkit m)
 # Speech from espeak-ng through A -> lossy, jittery link -> B; 77 = skipped.
 lyceum_unit_test(test_snd_quality lyceum_audio_testkit m)
 set_tests_properties(unit.test_snd_quality PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
