@@ -21,7 +21,7 @@ struct SpeexPreprocessState_;
 
 /* speexdsp works on 10 ms: its preprocessor delays by one of its frames.
  * 5 ms would take 5 ms off mouth to ear, but the echo canceller then takes
- * 17 dB off the room's echo instead of 35 (unit.test_snd_echo fails). */
+ * 17 dB off the room's echo instead of 31 (unit.test_snd_echo fails). */
 #define SND_DSP_FRAME 480u
 
 /* Incoming packet, network -> audio. */

@@ -124,6 +124,8 @@ static bool copy_out(const struct xrt_swapchain *sc, VkImage image, const XrRect
 		c->w = w;
 		c->h = h;
 		ok = true;
+	} else {
+		xrt_error("capture: no memory to keep a %ux%u view until the session ends", w, h);
 	}
 	vkUnmapMemory(d, mem);
 out:
@@ -146,6 +148,8 @@ void xrt_capture_views(const XrCompositionLayerProjection *layer, uint64_t frame
 				  sc->depth ? "depth" : "multisampled");
 			continue;
 		}
+		/* cannot happen while pending holds two views for each of the
+		 * XRT_MAX_CAPTURE_FRAMES frames; kept so that it never overruns */
 		if (n_pending == sizeof(pending) / sizeof(pending[0])) {
 			xrt_error("capture: frame %llu %s eye: %zu views are already waiting to be written; not "
 				  "captured", (unsigned long long)frame, eye[v], sizeof(pending) / sizeof(pending[0]));
