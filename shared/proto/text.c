@@ -192,6 +192,14 @@ const char *proto_log_quote(char *out, size_t size, const char *s)
 	return out;
 }
 
+/* cut, moved back to the start of the UTF-8 character it falls in. */
+static size_t char_start(const char *s, size_t cut)
+{
+	while (cut && ((unsigned char)s[cut] & 0xC0) == 0x80)
+		cut--;
+	return cut;
+}
+
 const char *proto_text_clip(char *out, size_t size, const char *s)
 {
 	if (!size)
@@ -202,9 +210,7 @@ const char *proto_text_clip(char *out, size_t size, const char *s)
 		return out;
 	}
 	if (size < 8) { /* no room for "...": whole characters only */
-		size_t cut = size - 1;
-		while (cut && ((unsigned char)s[cut] & 0xC0) == 0x80)
-			cut--;
+		size_t cut = char_start(s, size - 1);
 		memcpy(out, s, cut);
 		out[cut] = '\0';
 		return out;
@@ -213,12 +219,7 @@ const char *proto_text_clip(char *out, size_t size, const char *s)
 	size_t word = cut;
 	while (word > size * 3 / 4 && s[word] != ' ')
 		word--;
-	if (s[word] == ' ') {
-		cut = word;
-	} else {
-		while (cut && ((unsigned char)s[cut] & 0xC0) == 0x80)
-			cut--; /* not inside a character */
-	}
+	cut = s[word] == ' ' ? word : char_start(s, cut);
 	while (cut && s[cut - 1] == ' ')
 		cut--;
 	memcpy(out, s, cut);

@@ -76,7 +76,7 @@ static uint32_t sample_target(const struct sim_lesson_step *s, uint32_t spacing,
 	return n;
 }
 
-static uint32_t target_length(const struct sim_lesson_step *s)
+uint32_t sim_lesson_target_length(const struct sim_lesson_step *s)
 {
 	uint64_t len = 0;
 	uint16_t start = 0;
@@ -132,7 +132,7 @@ struct sim_score sim_lesson_score(const struct sim_lesson_step *step,
 	uint64_t rough = path ? turn * 500u / path : 1000u;
 	sc.smoothness = (uint16_t)(rough >= 1000 ? 0 : 1000 - rough);
 	/* Coverage: the target's samples near a drawn point. */
-	uint32_t spacing = tol / 2 ? tol / 2 : 1, len = target_length(step);
+	uint32_t spacing = tol / 2 ? tol / 2 : 1, len = sim_lesson_target_length(step);
 	while (len / spacing > SIM_LESSON_SAMPLES)
 		spacing *= 2;
 	int32_t sx[SIM_LESSON_SAMPLES + SIM_LESSON_POINTS], sy[SIM_LESSON_SAMPLES + SIM_LESSON_POINTS];

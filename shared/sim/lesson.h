@@ -63,6 +63,9 @@ struct sim_score {
 	uint32_t points; /* drawn points scored */
 };
 
+/** The length of a step's target, mm, all its polylines together (0: only
+ * dots, nothing to trace). */
+uint32_t sim_lesson_target_length(const struct sim_lesson_step *s);
 /** Scores strokes against a step; each point is taken less (origin_x,
  * origin_y): the practice area's corner on the board. */
 struct sim_score sim_lesson_score(const struct sim_lesson_step *step,

@@ -58,15 +58,7 @@ static int check(int argc, char **argv)
 		/* A step whose target has no length is a dot to touch, not a line
 		 * to trace: likely a mistake, so said. */
 		for (int k = 0; k < l.step_count; k++) {
-			const struct sim_lesson_step *st = &l.steps[k];
-			bool line = false;
-			uint16_t start = 0;
-			for (uint16_t p = 0; p < st->polyline_count; p++) {
-				for (uint16_t j = start; j + 1 < st->polyline_end[p]; j++)
-					line |= st->x[j] != st->x[j + 1] || st->y[j] != st->y[j + 1];
-				start = st->polyline_end[p];
-			}
-			if (!line)
+			if (sim_lesson_target_length(&l.steps[k]) == 0)
 				fprintf(stderr,
 					"lyceum-lesson: %s: warning: step %d: its target is only dots, "
 					"with no line to trace; students score by touching them\n",
