@@ -146,9 +146,10 @@ struct sim_avatar proto_remote_quantize(const struct sim_avatar *a)
 
 /* The remote avatar's fields this file encodes: both PLACEs in write_place
  * (or write_pos_delta), YAW8 in write_new, write_changed and
- * write_changed_all, FLAGS and both INDEXes in write_state, ZONE in none. A new one is written in write_new, write_changed and
- * write_changed_all, compared in same_state or changed, read in read_new
- * and read_changed, and counted here. */
+ * write_changed_all, FLAGS and both INDEXes in write_state, ZONE in none.
+ * A new one is written in write_new, write_changed and write_changed_all,
+ * compared in same_state or changed, read in read_new and read_changed,
+ * and counted here. */
 #define REMOTE_COUNT_(f, how) +1
 _Static_assert(0 PROTO_REMOTE_AVATAR_FIELDS(REMOTE_COUNT_) == 7,
 	       "a field of PROTO_REMOTE_AVATAR_FIELDS has no encoding in snapshot.c");

@@ -290,8 +290,8 @@ void xrt_script_apply(void)
 		const struct xrt_script_line *l = &xrt.script[xrt.next_script];
 		/* The scripted hand holds a press until the app has synced once
 		 * (as a hand would hold it for the runtime's next sample): a frame
-		 * slower than the press (a sanitizer build writing a capture)
-		 * must not swallow it whole. What follows waits with it. */
+		 * slower than the press (under the sanitizers) must not
+		 * swallow it whole. What follows waits with it. */
 		uint32_t bit = control_bit(l);
 		struct xrt_hand *h = l->hand >= 0 && l->hand < 2 ? &xrt.sim.hand[l->hand] : NULL;
 		if (bit && h && (h->unsynced & bit))
