@@ -30,6 +30,17 @@ static json_t *result_of(const struct itest_proc *p)
 	return r;
 }
 
+/* Runs the scenario to its end; one that fails says why (its error event
+ * on standard output, its progress on standard error). */
+static void run_scenario(struct itest_proc *bot, const char *name, char *const argv[])
+{
+	int rc = itest_run(bot, name, argv, 90000);
+	if (rc != 0) {
+		char *out = itest_read(bot->out_path), *err = itest_read(bot->err_path);
+		fail_msg("lyceum-bot --scenario board-v1 exited %d:\n%s\n%s", rc, out, err);
+	}
+}
+
 static void start_behind_netsim(struct itest_server *sv, struct itest_server *ns)
 {
 	char pub[300];
@@ -51,7 +62,7 @@ static void thirty_pens_through_loss_converge_with_the_server(void **state)
 			ns.addr, "--token-key", key, "--seed", "1", "--seconds", "6", "--ramp", "1",
 			"--reconnect-at", "2", "--offline", "1", NULL};
 	struct itest_proc bot;
-	assert_int_equal(itest_run(&bot, "pens", argv, 90000), 0);
+	run_scenario(&bot, "pens", argv);
 	itest_stop(&ns.proc, 5000);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	json_t *r = result_of(&bot);
@@ -90,7 +101,7 @@ static void late_joiners_receive_the_board_the_server_holds(void **state)
 			ns.addr, "--token-key", key, "--seed", "2", "--strokes", "60", "--joins", "2",
 			"--room", "late", NULL};
 	struct itest_proc bot;
-	assert_int_equal(itest_run(&bot, "joiners", argv, 90000), 0);
+	run_scenario(&bot, "joiners", argv);
 	itest_stop(&ns.proc, 5000);
 	assert_int_equal(itest_stop(&sv.proc, 5000), 0);
 	json_t *r = result_of(&bot);
