@@ -133,6 +133,25 @@ int itest_run(struct itest_proc *p, const char *name, char *const argv[], int ti
 	return itest_wait(p, timeout_ms);
 }
 
+const char *itest_read_tail(const char *path, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return buf;
+	if (fseek(f, 0, SEEK_END) == 0) {
+		long n = ftell(f);
+		if (n > (long)size - 1)
+			fseek(f, n - (long)(size - 1), SEEK_SET);
+		else
+			fseek(f, 0, SEEK_SET);
+	}
+	size_t got = fread(buf, 1, size - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+	return buf;
+}
+
 char *itest_read(const char *path)
 {
 	FILE *f = fopen(path, "rb");

@@ -43,6 +43,9 @@ bool itest_netsim_start(struct itest_server *ns, const struct itest_server *serv
 
 /** Whole file as a string (caller frees); "" when missing. */
 char *itest_read(const char *path);
+/** The file's last size - 1 bytes in buf, for a failure message: nothing
+ * to free before fail_msg jumps out of the test. Returns buf. */
+const char *itest_read_tail(const char *path, char *buf, size_t size);
 /** Lines of text that contain needle. */
 int itest_count(const char *text, const char *needle);
 /** Waits until the file contains needle, up to timeout_ms. */

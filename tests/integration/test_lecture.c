@@ -53,8 +53,8 @@ static void a_lecture_of_250_sees_itself(void **state)
 	struct itest_proc p;
 	int rc = itest_run(&p, "lecture", argv, 90000);
 	if (rc != 0) {
-		char *err = itest_read(p.err_path);
-		fail_msg("lyceum-bot exited %d:\n%s", rc, err);
+		char err[8192];
+		fail_msg("lyceum-bot exited %d:\n%s", rc, itest_read_tail(p.err_path, err, sizeof(err)));
 	}
 	json_t *r = itest_json(report);
 	assert_non_null(r);

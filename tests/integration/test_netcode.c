@@ -50,8 +50,8 @@ static json_t *finish_bots(struct itest_proc *p, const char *name, const char *r
 {
 	int rc = itest_wait(p, 60000);
 	if (rc != 0) {
-		char *err = itest_read(p->err_path);
-		fail_msg("%s exited %d:\n%s", name, rc, err);
+		char err[8192];
+		fail_msg("%s exited %d:\n%s", name, rc, itest_read_tail(p->err_path, err, sizeof(err)));
 	}
 	return itest_json(report);
 }

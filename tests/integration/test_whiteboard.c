@@ -36,8 +36,10 @@ static void run_scenario(struct itest_proc *bot, const char *name, char *const a
 {
 	int rc = itest_run(bot, name, argv, 90000);
 	if (rc != 0) {
-		char *out = itest_read(bot->out_path), *err = itest_read(bot->err_path);
-		fail_msg("lyceum-bot --scenario board-v1 exited %d:\n%s\n%s", rc, out, err);
+		char out[4096], err[8192];
+		fail_msg("lyceum-bot --scenario board-v1 exited %d:\n%s\n%s", rc,
+			 itest_read_tail(bot->out_path, out, sizeof(out)),
+			 itest_read_tail(bot->err_path, err, sizeof(err)));
 	}
 }
 

@@ -100,8 +100,9 @@ static void tiled_export(const char *const *flags, const char *what, const char 
 	int rc = itest_run(&p, name, argv, 60000);
 	struct stat st;
 	if (rc != 0 || stat(out, &st) != 0) {
-		char *err = itest_read(p.err_path);
-		fail_msg("tiled %s %s %s %s: exit %d, no output? %s", what, format, in, out, rc, err);
+		char err[8192];
+		fail_msg("tiled %s %s %s %s: exit %d, no output? %s", what, format, in, out, rc,
+			 itest_read_tail(p.err_path, err, sizeof(err)));
 	}
 }
 
