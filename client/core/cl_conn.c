@@ -516,6 +516,30 @@ static void give_up(struct cl_conn *c, enum cl_state state, const char *fmt, ...
 	c->peer = 0;
 }
 
+/* The connect timeout ran out: says how far the join got, since "no
+ * answer" and "answered, then lost" call for different checks. */
+static void give_up_connecting(struct cl_conn *c)
+{
+	unsigned s = CL_CONNECT_TIMEOUT_US / 1000000u;
+	if (c->state == CL_STATE_SECURING)
+		give_up(c, CL_STATE_FAILED,
+			"no answer from the server at %s within %u s (its key exchange was never "
+			"answered): is lyceum-server running there?",
+			c->cfg.server, s);
+	else if (c->state == CL_STATE_CONNECTING)
+		give_up(c, CL_STATE_FAILED,
+			"the server at %s answered the key exchange, but the connection did not "
+			"open within %u s: the network is losing many packets (try again), or the "
+			"server is overloaded",
+			c->cfg.server, s);
+	else
+		give_up(c, CL_STATE_FAILED,
+			"connected to %s, but it neither welcomed nor refused this client within "
+			"%u s: the network is losing many packets (try again), or the server is "
+			"overloaded",
+			c->cfg.server, s);
+}
+
 void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 {
 	if (!c->host)
@@ -580,9 +604,7 @@ void cl_conn_service(struct cl_conn *c, uint64_t now_us)
 	if ((c->state == CL_STATE_SECURING || c->state == CL_STATE_CONNECTING ||
 	     c->state == CL_STATE_HELLO_SENT) &&
 	    now_us - c->connect_started_us > CL_CONNECT_TIMEOUT_US)
-		give_up(c, CL_STATE_FAILED,
-			"no answer from the server at %s within %u s: is lyceum-server running there?",
-			c->cfg.server, CL_CONNECT_TIMEOUT_US / 1000000u);
+		give_up_connecting(c);
 }
 
 void cl_conn_queue_input(struct cl_conn *c, int8_t move_x, int8_t move_y, uint16_t yaw,

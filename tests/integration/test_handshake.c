@@ -1,7 +1,7 @@
 /* Handshake and start-up errors: a client of another protocol version is
- * refused with a message naming both versions; an absent server, bad flags
- * and a broken world are reported clearly; a client that vanishes times out,
- * one that only stops sending input does not. */
+ * refused with a message naming both versions; an absent server, a silent
+ * one, bad flags and a broken world are reported clearly; a client that
+ * vanishes times out, one that only stops sending input does not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +11,14 @@
 #include "itest.h"
 #include "proto/msg.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* A refused client gives its place back at once: on a server that admits
  * one, an instructor refused (an open server) is followed straight away
@@ -88,6 +92,33 @@ static void no_server_is_reported_not_hung(void **state)
 			 "(connection refused)"))
 		fail_msg("unexpected output:\n%s", err);
 	free(err);
+}
+
+/* A host that takes datagrams and never answers (a firewall dropping them,
+ * a server stopped in a debugger): the client gives up after its connect
+ * timeout and says that the key exchange was never answered. */
+static void a_silent_server_is_reported_after_the_timeout(void **state)
+{
+	(void)state;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	socklen_t alen = sizeof(a);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	char addr[32];
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(a.sin_port));
+	char *argv[] = {LYCEUM_BOT_BIN, "--server", addr, "--seconds", "1", NULL};
+	struct itest_proc bot;
+	int rc = itest_run(&bot, "silent-server", argv, 20000);
+	close(fd);
+	char err[4096];
+	itest_read_tail(bot.err_path, err, sizeof(err));
+	char want[120];
+	snprintf(want, sizeof(want), "no answer from the server at %s within 10 s (its key exchange "
+		 "was never answered)", addr);
+	if (rc != 1 || !strstr(err, want))
+		fail_msg("exit %d, want 1 and \"%s\":\n%s", rc, want, err);
 }
 
 static void bad_flags_and_worlds_stop_the_server_with_a_reason(void **state)
@@ -192,6 +223,7 @@ int main(void)
 		cmocka_unit_test(wrong_protocol_version_is_refused_with_a_message),
 		cmocka_unit_test(a_refused_client_gives_its_place_back),
 		cmocka_unit_test(no_server_is_reported_not_hung),
+		cmocka_unit_test(a_silent_server_is_reported_after_the_timeout),
 		cmocka_unit_test(bad_flags_and_worlds_stop_the_server_with_a_reason),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
