@@ -293,6 +293,9 @@ ENetPeer *net_client_connect(ENetHost *host, const ENetAddress *server, uint32_t
 	if (!peer)
 		return NULL;
 	enet_peer_timeout(peer, 0, NET_CONNECT_TIMEOUT_MS, NET_CONNECT_TIMEOUT_MS);
+	/* ENet knows no round trip yet and assumes 500 ms; its CONNECT and
+	 * the HELLO after it are resent at that, doubling. */
+	peer->roundTripTime = NET_CONNECT_RTT_GUESS_MS;
 	return peer;
 }
 

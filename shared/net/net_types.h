@@ -49,12 +49,18 @@ enum net_disconnect_code {
 /** A joined peer whose state datagrams (moves one way, snapshots the
  * other) stop for this long is gone. */
 #define NET_SILENCE_MS 7000
-/** How long a client tries to connect. ENet retries its CONNECT after 0.5,
- * 1.5, 3.5 and 7.5 s and gives up once the first try is older than its
- * timeout; at NET_TIMEOUT_MS a link losing 5% each way failed about one
- * connect in a thousand (the 3.5 s retry's answer came too late), at this
- * the 7.5 s retry also gets its answer. */
+/** How long a client tries to connect, and a server keeps the session of
+ * one whose ENet peer has not connected yet. ENet retries its CONNECT after
+ * 0.25, 0.75, 1.75, 3.75 and 7.75 s (NET_CONNECT_RTT_GUESS_MS) and gives up
+ * once the first try is older than its timeout; at 5 s a link losing 5%
+ * each way failed about one connect in a thousand (the 3.5 s retry's
+ * answer came too late). */
 #define NET_CONNECT_TIMEOUT_MS 10000
+/** The round trip a client assumes before it has measured one (ENet's
+ * default is 500 ms): the first resend of a lost CONNECT or HELLO waits
+ * this long, then twice as long each time. A server further away than
+ * this gets a spare CONNECT, which ENet ignores as a repeat. */
+#define NET_CONNECT_RTT_GUESS_MS 250
 
 /** An IPv4 address and port; ip in network byte order (as the socket has it). */
 struct net_addr {

@@ -26,8 +26,14 @@
 /* A session that has had authentic traffic this recently is not replaced
  * by a new handshake from its address (an old CONNECT replayed). */
 #define REKEY_QUIET_US 5000000u
-/* A session whose ENet peer never connected is forgotten after this. */
-#define UNBOUND_US 5000000u
+/* A session whose ENet peer never connected is forgotten after this: as
+ * long as its client goes on trying to connect. ENet's server counts a
+ * peer connected only when the client's acknowledgement of VERIFY_CONNECT
+ * arrives, and resends VERIFY_CONNECT after 0.5, 1.5, 3.5 and 7.5 s until
+ * one is acknowledged (the client's HELLO does not count before that); at
+ * 5 s the session went before the fifth try, and through 5% loss each way
+ * about one join in 10,000 hung until the client gave up. */
+#define UNBOUND_US (NET_CONNECT_TIMEOUT_MS * 1000u)
 /* A CHALLENGE of another version or key fails the handshake only if no
  * fitting one comes within this. */
 #define MISMATCH_GRACE_US 1500000u
@@ -68,8 +74,8 @@ struct handshake_slot {
  * at the server. So until the server has sealed to it, a client keeps up to
  * WIRE_CANDIDATES answers that name the right key (the oldest giving way to
  * a newer one), sends its CONNECT under each in turn (ENet resends it after
- * 0.5, 1.5, 3.5 and 7.5 s), and keeps the one whose keys open the server's
- * reply; the others are erased. A forger who keeps answering every REQUEST
+ * 0.25, 0.75, 1.75, 3.75 and 7.75 s: NET_CONNECT_RTT_GUESS_MS), and keeps
+ * the one whose keys open the server's reply; the others are erased. A forger who keeps answering every REQUEST
  * first can still delay a join, as anyone on the path can by dropping it;
  * a MAC under the static key would cost the server a scalar multiplication
  * per REQUEST, which the stateless challenge exists to avoid. */
