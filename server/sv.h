@@ -43,7 +43,8 @@
 /* A connection that has not sent a valid HELLO by then is dropped. As long
  * as a client gives ENet to connect: through a lossy link the VERIFY_CONNECT
  * and then the HELLO may each need retries, and ENet's back off (0.5, 1,
- * 2 s...); at 15% loss each way 5 s turned away about one connect in 20. */
+ * 2 s... for the server's VERIFY_CONNECT, from 0.25 s for the client's
+ * HELLO); at 15% loss each way 5 s turned away about one connect in 20. */
 #define SV_HELLO_TIMEOUT_US (NET_CONNECT_TIMEOUT_MS * 1000ull)
 /* A dropped client may come back with its resume ticket this long after
  * its connection ended. */

@@ -470,9 +470,20 @@ static void on_disconnect(struct cl_conn *c, uint32_t code)
 	c->peer = 0;
 	if (c->state == CL_STATE_REFUSED || c->state == CL_STATE_FAILED)
 		return;
-	if (c->state == CL_STATE_CONNECTING)
+	/* Connecting, the key exchange was answered: the server is there. A
+	 * REFUSE that was sent comes first; without one, the server turned
+	 * the connection away as it opened (sv_session.c) or it was lost. */
+	if (c->state == CL_STATE_HELLO_SENT && code == NET_DISCONNECT_REFUSED)
 		snprintf(c->error, sizeof(c->error),
-			 "no answer from the server at %s: is lyceum-server running there?",
+			 "the server at %s turned the connection away before saying why (too many "
+			 "connections from this address waiting to join, or its refusal was "
+			 "lost); try again in a few seconds",
+			 c->cfg.server);
+	else if (c->state == CL_STATE_CONNECTING)
+		snprintf(c->error, sizeof(c->error),
+			 "the server at %s answered the key exchange, but the connection did not "
+			 "open: the network is losing many packets (try again), or the server is "
+			 "overloaded",
 			 c->cfg.server);
 	else if (code == NET_DISCONNECT_SHUTDOWN)
 		snprintf(c->error, sizeof(c->error), "the server is shutting down");

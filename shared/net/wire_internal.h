@@ -32,7 +32,8 @@
  * arrives, and resends VERIFY_CONNECT after 0.5, 1.5, 3.5 and 7.5 s until
  * one is acknowledged (the client's HELLO does not count before that); at
  * 5 s the session went before the fifth try, and through 5% loss each way
- * about one join in 10,000 hung until the client gave up. */
+ * about one join in 11,000 hung until the client gave up (a model of the
+ * retries; too rare to measure). */
 #define UNBOUND_US (NET_CONNECT_TIMEOUT_MS * 1000u)
 /* A CHALLENGE of another version or key fails the handshake only if no
  * fitting one comes within this. */
@@ -75,10 +76,11 @@ struct handshake_slot {
  * WIRE_CANDIDATES answers that name the right key (the oldest giving way to
  * a newer one), sends its CONNECT under each in turn (ENet resends it after
  * 0.25, 0.75, 1.75, 3.75 and 7.75 s: NET_CONNECT_RTT_GUESS_MS), and keeps
- * the one whose keys open the server's reply; the others are erased. A forger who keeps answering every REQUEST
- * first can still delay a join, as anyone on the path can by dropping it;
- * a MAC under the static key would cost the server a scalar multiplication
- * per REQUEST, which the stateless challenge exists to avoid. */
+ * the one whose keys open the server's reply; the others are erased. A
+ * forger who keeps answering every REQUEST first can still delay a join,
+ * as anyone on the path can by dropping it; a MAC under the static key
+ * would cost the server a scalar multiplication per REQUEST, which the
+ * stateless challenge exists to avoid. */
 #define WIRE_CANDIDATES 4
 struct wire_candidate {
 	struct net_session session;

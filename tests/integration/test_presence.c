@@ -29,10 +29,10 @@ static void fifty_bots_see_exactly_their_zone(void **state)
 			"--seed", "42", "--report", report, NULL};
 	struct itest_proc bot;
 	int rc = itest_run(&bot, "bots", argv, 40000);
-	char *bot_err = itest_read(bot.err_path);
-	if (rc != 0)
-		fail_msg("lyceum-bot exited %d:\n%s", rc, bot_err);
-	free(bot_err);
+	if (rc != 0) {
+		char err[8192];
+		fail_msg("lyceum-bot exited %d:\n%s", rc, itest_read_tail(bot.err_path, err, sizeof(err)));
+	}
 
 	json_t *r = itest_json(report);
 	assert_non_null(r);
